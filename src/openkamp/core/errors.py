@@ -1,0 +1,62 @@
+"""The one error hierarchy of OpenKAMP.
+
+Services raise these; only the edges (CLI, and later the HTTP API) translate them into exit codes
+or status codes. Every error carries a message for the user that names the problem and, where there
+is one, the fix.
+
+    OpenKampError
+    ├── ConfigError                 settings are invalid or unsafe
+    ├── NotFound                    no such record (or not visible to the acting organisation)
+    ├── Forbidden                   the principal may not do this
+    ├── Conflict                    the change would break a rule (duplicate name, referenced record)
+    ├── InvalidInput                a value given by the user is wrong
+    │   └── ImportRejected          a whole file cannot be imported (nothing was changed)
+    └── StorageError                a storage engine failed
+        └── UnknownBackend          no backend is registered for a URL scheme
+"""
+
+from __future__ import annotations
+
+
+class OpenKampError(Exception):
+    """Base of every error OpenKAMP raises on purpose."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class ConfigError(OpenKampError):
+    """Settings are invalid, inconsistent or unsafe for the chosen environment."""
+
+
+class NotFound(OpenKampError):
+    """No such record, or it belongs to another organisation (we never say which)."""
+
+
+class Forbidden(OpenKampError):
+    """The acting principal lacks the role needed for this action."""
+
+
+class Conflict(OpenKampError):
+    """The change would violate a rule: a duplicate name, or deleting something still referenced."""
+
+
+class InvalidInput(OpenKampError):
+    """A value supplied by the user is malformed or out of range."""
+
+
+class ImportRejected(InvalidInput):
+    """A whole file cannot be imported. Nothing was stored; ``hint`` says how to fix the file."""
+
+
+class StorageError(OpenKampError):
+    """A storage engine failed in a way the user cannot fix by changing input."""
+
+
+class UnknownBackend(StorageError, ConfigError):
+    """No storage backend is registered for the scheme of a URL."""
