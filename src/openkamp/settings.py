@@ -1,0 +1,107 @@
+"""The one typed settings object (STYLE rule 8).
+
+Every setting is declared once, with its type, default and description. Values come from keyword
+arguments, then ``OPENKAMP_*`` environment variables, then a ``.env`` file in the working
+directory. Nothing reads the environment at import time: call :func:`Settings` (or
+``Settings.from_env()``) when you build a platform.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from openkamp.core.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    """Settings of one OpenKAMP installation."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPENKAMP_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="Deployment environment; production refuses unsafe defaults."
+    )
+    data_dir: Path = Field(
+        Path("data"), description="Folder holding the embedded databases and stored files."
+    )
+    metadata_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the metadata store (orgs, assets, signals, imports). "
+        "Default: sqlite:///<data_dir>/metadata.sqlite.",
+    )
+    timeseries_url: str | None = Field(
+        None,
+        description="URL of the time-series store. Default: duckdb:///<data_dir>/timeseries.duckdb.",
+    )
+    files_url: str | None = Field(
+        None, description="URL of the file store. Default: file://<data_dir>/files."
+    )
+    timezone: str = Field(
+        "Asia/Seoul",
+        description="Time zone for timestamps without an explicit offset, and for display.",
+    )
+    language: Literal["ko", "en"] = Field("ko", description="Default language of the interface.")
+    default_org_name: str = Field(
+        "default", description="Machine name of the organisation created in a new installation."
+    )
+    import_chunk_bytes: int = Field(
+        16 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Bytes of a text file parsed per chunk on import: bounds import memory.",
+    )
+    import_max_columns: int = Field(
+        2000, ge=2, description="Files with more columns than this are rejected on import."
+    )
+    import_max_uncompressed_bytes: int = Field(
+        2 * 1024**3,
+        description="Largest uncompressed size accepted inside an .xlsx (zip bomb guard).",
+    )
+    duckdb_memory_limit: str = Field(
+        "512MB", description="Memory limit of the embedded DuckDB engine (e.g. '512MB', '4GB')."
+    )
+    duckdb_threads: int | None = Field(
+        None, ge=1, description="Threads of the embedded DuckDB engine (default: all cores)."
+    )
+    secret_key: str = Field(
+        "change-me",
+        description="Secret for signing sessions and tokens. Must be set outside development.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Seoul)") from exc
+        return value
+
+    # -- derived values -----------------------------------------------------------------------
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_metadata_url(self) -> str:
+        return self.metadata_url or f"sqlite:///{(self.data_dir / 'metadata.sqlite').resolve()}"
+
+    def resolved_timeseries_url(self) -> str:
+        return self.timeseries_url or f"duckdb:///{(self.data_dir / 'timeseries.duckdb').resolve()}"
+
+    def resolved_files_url(self) -> str:
+        return self.files_url or f"file://{(self.data_dir / 'files').resolve()}"
+
+    def check_safe(self) -> None:
+        """Refuse to run outside development with default secrets."""
+        if self.environment == "production" and self.secret_key == "change-me":
+            raise ConfigError(
+                "OPENKAMP_SECRET_KEY still has its default value in production.",
+                hint="Set OPENKAMP_SECRET_KEY to a long random string (e.g. `openssl rand -hex 32`).",
+            )

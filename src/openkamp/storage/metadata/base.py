@@ -1,0 +1,67 @@
+"""The metadata store interface: organisations and organisation-scoped records.
+
+Records are plain dicts of column values, of a small set of kinds (``node``, ``signal``,
+``label_column``, ``import``). Every method except the organisation ones takes the acting
+organisation id and only ever sees that organisation's records: a record of another organisation
+is reported as not found, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any, ClassVar, Literal
+
+RecordKind = Literal["node", "signal", "label_column", "import"]
+Record = dict[str, Any]
+
+
+class MetadataStore(ABC):
+    scheme: ClassVar[str]
+
+    # -- organisations ------------------------------------------------------------------------
+
+    @abstractmethod
+    def create_org(self, name: str, display_name: str = "") -> Record: ...
+
+    @abstractmethod
+    def get_org(self, org_id: int) -> Record: ...
+
+    @abstractmethod
+    def find_org(self, name: str) -> Record | None: ...
+
+    @abstractmethod
+    def list_orgs(self) -> list[Record]: ...
+
+    # -- records ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def insert(self, org_id: int, kind: RecordKind, values: Record) -> Record:
+        """Insert a record; returns it with its ``id``. Conflict on a duplicate name."""
+
+    @abstractmethod
+    def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:
+        """One record; NotFound if absent or owned by another organisation."""
+
+    @abstractmethod
+    def find(self, org_id: int, kind: RecordKind, **equals: Any) -> list[Record]:
+        """Records whose columns equal the given values (a list value means 'one of'), by id."""
+
+    @abstractmethod
+    def update(self, org_id: int, kind: RecordKind, record_id: int, values: Record) -> Record:
+        """Change some columns; returns the updated record."""
+
+    @abstractmethod
+    def delete(self, org_id: int, kind: RecordKind, record_id: int) -> None:
+        """Delete a record; Conflict if other records still refer to it."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group calls made inside the block into one atomic transaction."""
+
+    def iter_all(self, org_id: int, kind: RecordKind) -> Iterator[Record]:
+        yield from self.find(org_id, kind)
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

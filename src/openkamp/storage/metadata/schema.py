@@ -1,0 +1,132 @@
+"""Tables of the metadata store (SQLAlchemy Core), portable across SQLite and PostgreSQL.
+
+Alembic migrations in ``migrations/`` create exactly these tables; a test compares the two.
+Nothing here is SQLite-only: JSON is stored as text, timestamps are timezone-aware, uniqueness
+of top-level names uses ``parent_key`` (0 for no parent) because NULLs never collide in UNIQUE
+constraints on either engine.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+orgs = Table(
+    "orgs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False, unique=True),
+    Column("display_name", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("parent_id", Integer, ForeignKey("nodes.id", ondelete="RESTRICT"), nullable=True),
+    Column("parent_key", Integer, nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_ko", String(256), nullable=False, server_default=""),
+    Column("name_en", String(256), nullable=False, server_default=""),
+    Column("equipment_type", String(64), nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "parent_key", "name", name="uq_nodes_sibling_name"),
+    Index("ix_nodes_org_parent", "org_id", "parent_id"),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_ko", String(256), nullable=False, server_default=""),
+    Column("name_en", String(256), nullable=False, server_default=""),
+    Column("unit", String(32), nullable=False, server_default=""),
+    Column("value_type", String(16), nullable=False),
+    Column("min_value", Float, nullable=True),
+    Column("max_value", Float, nullable=True),
+    Column("sampling_period_s", Float, nullable=True),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("equipment_id", "name", name="uq_signals_equipment_name"),
+    Index("ix_signals_org_equipment", "org_id", "equipment_id"),
+)
+
+label_columns = Table(
+    "label_columns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_ko", String(256), nullable=False, server_default=""),
+    Column("name_en", String(256), nullable=False, server_default=""),
+    Column("label_type", String(16), nullable=False),
+    Column("categories", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("description", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("equipment_id", "name", name="uq_label_columns_equipment_name"),
+    Index("ix_label_columns_org_equipment", "org_id", "equipment_id"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("file_name", String(512), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("options_hash", String(64), nullable=False),
+    Column("options", Text, nullable=False, server_default="{}"),  # JSON
+    Column("status", String(16), nullable=False),  # running | done | failed | rejected
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("rows_read", BigInteger, nullable=False, server_default="0"),
+    Column("rows_stored", BigInteger, nullable=False, server_default="0"),
+    Column("rows_quarantined", BigInteger, nullable=False, server_default="0"),
+    Column("points_inserted", BigInteger, nullable=False, server_default="0"),
+    Column("points_updated", BigInteger, nullable=False, server_default="0"),
+    Column("points_unchanged", BigInteger, nullable=False, server_default="0"),
+    Column("labels_written", BigInteger, nullable=False, server_default="0"),
+    Column("reasons", Text, nullable=False, server_default="{}"),  # JSON {reason: count}
+    Column("quarantine_sha256", String(64), nullable=True),
+    Column("report", Text, nullable=False, server_default="{}"),  # JSON, the full report
+    Column("error", Text, nullable=True),
+    Index("ix_imports_org_sha", "org_id", "file_sha256"),
+)
+
+#: Record kinds the store serves, by name.
+TABLES = {
+    "node": nodes,
+    "signal": signals,
+    "label_column": label_columns,
+    "import": imports,
+}

@@ -1,0 +1,245 @@
+"""Metadata store on SQLAlchemy 2: ``sqlite:///file.sqlite`` by default, PostgreSQL for scale-out.
+
+Only portable SQL is used, so the same contract suite passes on both engines. Writes take one
+process-wide lock (SQLite allows one writer; on PostgreSQL the lock only serialises this
+process's writers, which keeps behaviour identical). Reads run in parallel.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
+from openkamp.storage.metadata.base import MetadataStore, Record, RecordKind
+from openkamp.storage.metadata.schema import TABLES, orgs
+
+_JSON_COLUMNS = {"categories", "options", "reasons", "report"}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _out(row: Any) -> Record:
+    rec = dict(row._mapping)
+    for key, value in rec.items():
+        if key in _JSON_COLUMNS and isinstance(value, str):
+            rec[key] = json.loads(value)
+        elif isinstance(value, datetime) and value.tzinfo is None:
+            rec[key] = value.replace(tzinfo=UTC)  # SQLite drops the offset; we store UTC
+    return rec
+
+
+def _in(values: Record) -> Record:
+    out = {}
+    for key, value in values.items():
+        if key in _JSON_COLUMNS and not isinstance(value, str):
+            value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        elif isinstance(value, datetime):
+            value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        out[key] = value
+    return out
+
+
+class SqlMetadataStore(MetadataStore):
+    scheme: ClassVar[str] = "sqlite"
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._write_lock = threading.RLock()
+        self._tx: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+            f"tx-{id(self)}", default=None
+        )
+        if migrate:
+            from openkamp.storage.metadata.migrate import upgrade
+
+            upgrade(self.engine)
+
+    # -- connections --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._tx.get() is not None:  # nested: join the outer transaction
+            yield
+            return
+        with self._write_lock, self.engine.begin() as conn:
+            token = self._tx.set(conn)
+            try:
+                yield
+            finally:
+                self._tx.reset(token)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        conn = self._tx.get()
+        if conn is not None:
+            yield conn
+            return
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        conn = self._tx.get()
+        if conn is not None:  # see our own uncommitted writes
+            yield conn
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- organisations ------------------------------------------------------------------------
+
+    def create_org(self, name: str, display_name: str = "") -> Record:
+        try:
+            with self._write() as conn:
+                row = conn.execute(
+                    orgs.insert()
+                    .values(name=name, display_name=display_name, created_at=_now())
+                    .returning(*orgs.c)
+                ).one()
+        except IntegrityError as exc:
+            raise Conflict(f"An organisation named {name!r} already exists.") from exc
+        return _out(row)
+
+    def get_org(self, org_id: int) -> Record:
+        with self._read() as conn:
+            row = conn.execute(select(orgs).where(orgs.c.id == int(org_id))).first()
+        if row is None:
+            raise NotFound(f"No organisation {org_id}.")
+        return _out(row)
+
+    def find_org(self, name: str) -> Record | None:
+        with self._read() as conn:
+            row = conn.execute(select(orgs).where(orgs.c.name == name)).first()
+        return None if row is None else _out(row)
+
+    def list_orgs(self) -> list[Record]:
+        with self._read() as conn:
+            return [_out(r) for r in conn.execute(select(orgs).order_by(orgs.c.id))]
+
+    # -- records ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _table(kind: RecordKind) -> Any:
+        try:
+            return TABLES[kind]
+        except KeyError:
+            raise InvalidInput(f"Unknown record kind {kind!r}; known: {sorted(TABLES)}.") from None
+
+    def _prepare(self, kind: RecordKind, values: Record, table: Any) -> Record:
+        unknown = set(values) - set(table.c.keys())
+        if unknown:
+            raise InvalidInput(f"Unknown fields for {kind}: {sorted(unknown)}.")
+        values = dict(values)
+        if kind == "node" and "parent_id" in values:
+            values["parent_key"] = values["parent_id"] or 0
+        return _in(values)
+
+    def insert(self, org_id: int, kind: RecordKind, values: Record) -> Record:
+        table = self._table(kind)
+        values = self._prepare(kind, {k: v for k, v in values.items() if k != "id"}, table)
+        values["org_id"] = int(org_id)
+        if "created_at" in table.c and "created_at" not in values:
+            values["created_at"] = _now()
+        try:
+            with self._write() as conn:
+                row = conn.execute(table.insert().values(**values).returning(*table.c)).one()
+        except IntegrityError as exc:
+            raise Conflict(_conflict_message(kind, values, exc)) from exc
+        return _out(row)
+
+    def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:
+        table = self._table(kind)
+        with self._read() as conn:
+            row = conn.execute(
+                select(table).where(table.c.org_id == int(org_id), table.c.id == int(record_id))
+            ).first()
+        if row is None:
+            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+        return _out(row)
+
+    def find(self, org_id: int, kind: RecordKind, **equals: Any) -> list[Record]:
+        table = self._table(kind)
+        stmt = select(table).where(table.c.org_id == int(org_id))
+        for key, value in equals.items():
+            if key not in table.c:
+                raise InvalidInput(f"Unknown field {key!r} for {kind}.")
+            col = table.c[key]
+            if isinstance(value, list | tuple | set | frozenset):
+                stmt = stmt.where(col.in_(list(value)))
+            elif value is None:
+                stmt = stmt.where(col.is_(None))
+            else:
+                stmt = stmt.where(col == value)
+        with self._read() as conn:
+            return [_out(r) for r in conn.execute(stmt.order_by(table.c.id))]
+
+    def update(self, org_id: int, kind: RecordKind, record_id: int, values: Record) -> Record:
+        table = self._table(kind)
+        values = self._prepare(kind, {k: v for k, v in values.items() if k not in ("id", "org_id")}, table)
+        try:
+            with self._write() as conn:
+                row = conn.execute(
+                    table.update()
+                    .where(table.c.org_id == int(org_id), table.c.id == int(record_id))
+                    .values(**values)
+                    .returning(*table.c)
+                ).first()
+        except IntegrityError as exc:
+            raise Conflict(_conflict_message(kind, values, exc)) from exc
+        if row is None:
+            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+        return _out(row)
+
+    def delete(self, org_id: int, kind: RecordKind, record_id: int) -> None:
+        table = self._table(kind)
+        try:
+            with self._write() as conn:
+                n = conn.execute(
+                    table.delete().where(table.c.org_id == int(org_id), table.c.id == int(record_id))
+                ).rowcount
+        except IntegrityError as exc:
+            raise Conflict(
+                f"The {kind.replace('_', ' ')} {record_id} is still referenced by other records.",
+                hint="Delete or move what refers to it first.",
+            ) from exc
+        except OperationalError as exc:  # pragma: no cover - engine failure
+            raise StorageError(str(exc)) from exc
+        if n == 0:
+            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+
+
+def _conflict_message(kind: RecordKind, values: Record, exc: IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate" in text:
+        return f"A {kind.replace('_', ' ')} named {values.get('name')!r} already exists here."
+    if "foreign key" in text:
+        return f"The {kind.replace('_', ' ')} refers to a record that does not exist."
+    return f"The {kind.replace('_', ' ')} conflicts with existing records: {exc.orig}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")  # referential checks, as PostgreSQL always does
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()

@@ -1,0 +1,245 @@
+"""The time-series store interface: signal values as Arrow batches in, windows out.
+
+Points are ``(signal_id, ts, value)``: ``ts`` is a UTC timestamp with microsecond resolution and
+``value`` a 64-bit float. Label / event values (pass/fail, defect type, lot id) are stored beside
+them as ``(column_id, ts, value)`` with a text value.
+
+Rules every backend follows (the contract suite in :mod:`openkamp.storage.testing` checks them):
+
+* every call takes the acting organisation id and never touches another organisation's rows;
+* writes are idempotent on ``(signal_id, ts)``: writing a point again changes nothing, writing a
+  different value for the same key replaces it (last write wins), also within one batch;
+* ``end`` bounds are exclusive, ``start`` bounds inclusive;
+* a write that returned has been committed (acknowledged data survives a crash).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from openkamp.core.errors import InvalidInput
+
+TS_TYPE = pa.timestamp("us", tz="UTC")
+POINT_SCHEMA = pa.schema(
+    [("signal_id", pa.int64()), ("ts", TS_TYPE), ("value", pa.float64())]
+)
+LABEL_SCHEMA = pa.schema([("column_id", pa.int64()), ("ts", TS_TYPE), ("value", pa.string())])
+DOWNSAMPLE_SCHEMA = pa.schema(
+    [
+        ("signal_id", pa.int64()),
+        ("bucket", pa.int64()),
+        ("bucket_start", TS_TYPE),
+        ("count", pa.int64()),
+        ("min", pa.float64()),
+        ("max", pa.float64()),
+        ("mean", pa.float64()),
+        ("last", pa.float64()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did: new points, points whose value changed, points already stored as-is."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.inserted + self.updated + self.unchanged
+
+    def __add__(self, other: WriteResult) -> WriteResult:
+        return WriteResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+        )
+
+
+def to_utc(dt: datetime | None) -> datetime | None:
+    """Normalise a bound to an aware UTC datetime; naive datetimes are refused (ambiguous)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        raise InvalidInput(
+            f"Timestamp {dt.isoformat()} has no time zone.",
+            hint="Pass an aware datetime, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Seoul')).",
+        )
+    return dt.astimezone(UTC)
+
+
+def conform_points(points: pa.Table | pa.RecordBatch) -> pa.Table:
+    """Cast a batch to :data:`POINT_SCHEMA`, refusing nulls (a missing value is no point)."""
+    if isinstance(points, pa.RecordBatch):
+        points = pa.Table.from_batches([points])
+    missing = {"signal_id", "ts", "value"} - set(points.column_names)
+    if missing:
+        raise InvalidInput(f"Point batch lacks columns {sorted(missing)}.")
+    points = points.select(["signal_id", "ts", "value"])
+    ts = points.column("ts")
+    if pa.types.is_timestamp(ts.type) and ts.type.tz is None:
+        raise InvalidInput("Point timestamps must carry a time zone (UTC).")
+    try:
+        points = points.cast(POINT_SCHEMA)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InvalidInput(f"Point batch has the wrong types: {exc}") from exc
+    for name in ("signal_id", "ts", "value"):
+        if points.column(name).null_count:
+            raise InvalidInput(f"Point batch has nulls in '{name}'; drop missing values first.")
+    return points
+
+
+class TimeSeriesStore(ABC):
+    """Abstract time-series store. Backends register a URL scheme in the storage registry."""
+
+    scheme: ClassVar[str]
+
+    # -- points -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def write(self, org_id: int, points: pa.Table | pa.RecordBatch) -> WriteResult:
+        """Store points idempotently; returns once they are committed."""
+
+    @abstractmethod
+    def read(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+    ) -> pa.Table:
+        """Points of the signals in ``[start, end)``, ordered by signal then time."""
+
+    @abstractmethod
+    def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
+        """The most recent point of each signal that has any (POINT_SCHEMA)."""
+
+    @abstractmethod
+    def downsample(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        buckets: int,
+    ) -> pa.Table:
+        """Aggregate ``[start, end)`` into ``buckets`` equal time buckets per signal.
+
+        Returns DOWNSAMPLE_SCHEMA rows for non-empty buckets only, ordered by signal and bucket;
+        ``last`` is the value with the latest timestamp in the bucket.
+        """
+
+    @abstractmethod
+    def delete(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Delete points (all signals when ``signal_ids`` is None) in ``[start, end)``."""
+
+    @abstractmethod
+    def count(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Number of stored points."""
+
+    @abstractmethod
+    def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
+        """Per signal: ``signal_id, count, first_ts, last_ts``."""
+
+    # -- labels -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def write_labels(self, org_id: int, labels: pa.Table) -> WriteResult:
+        """Store label values idempotently on ``(column_id, ts)`` (LABEL_SCHEMA)."""
+
+    @abstractmethod
+    def read_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """Label values in ``[start, end)``, ordered by column then time."""
+
+    @abstractmethod
+    def delete_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Delete label values."""
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release engine resources."""
+
+    def __enter__(self) -> TimeSeriesStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- derived operations (shared by all backends) -----------------------------------------
+
+    def lttb(
+        self,
+        org_id: int,
+        signal_id: int,
+        start: datetime,
+        end: datetime,
+        n_out: int,
+    ) -> pa.Table:
+        """Largest-Triangle-Three-Buckets reduction of one signal for charts (``ts, value``).
+
+        Long ranges are first reduced in the engine to the min and max point of ``4 * n_out``
+        buckets (MinMaxLTTB, Van Der Donckt et al. 2023), so memory stays bounded however many
+        points the range holds; LTTB then runs on those candidates.
+        """
+        from openkamp.storage.timeseries.lttb import lttb_indices
+
+        if n_out < 3:
+            raise InvalidInput("LTTB needs at least 3 output points.")
+        n = self.count(org_id, [signal_id], start, end)
+        if n <= 4 * n_out:
+            pts = self.read(org_id, [signal_id], start, end)
+        else:
+            pts = self.minmax_points(org_id, signal_id, start, end, 4 * n_out)
+        ts = pts.column("ts").cast(pa.int64()).to_numpy()
+        val = pts.column("value").to_numpy()
+        idx = lttb_indices(ts.astype(np.float64), val, n_out)
+        return pa.table({"ts": pa.array(ts[idx]).cast(TS_TYPE), "value": val[idx]})
+
+    def minmax_points(
+        self, org_id: int, signal_id: int, start: datetime, end: datetime, buckets: int
+    ) -> pa.Table:
+        """The points holding the minimum and the maximum of each bucket, in time order.
+
+        Backends should override this with an engine-side query; the default reads everything.
+        """
+        pts = self.read(org_id, [signal_id], start, end)
+        from openkamp.storage.timeseries.lttb import minmax_indices
+
+        ts = pts.column("ts").cast(pa.int64()).to_numpy()
+        idx = minmax_indices(ts, pts.column("value").to_numpy(), buckets)
+        return pts.take(pa.array(idx)).select(["ts", "value"])

@@ -1,0 +1,426 @@
+"""Embedded time-series store on a DuckDB file (``duckdb:///path/to/file.duckdb``).
+
+Layout: one long table ``points(org_id, signal_id, ts, value)`` and one ``labels`` table. DuckDB
+compresses the constant ``org_id`` and the slowly changing ``signal_id`` to almost nothing, and its
+zone maps skip row groups outside a queried time range or signal, so no index is needed.
+
+Idempotent writes without a primary-key index (an ART index over hundreds of millions of points
+would cost more memory than the data): the store remembers, per signal, the newest timestamp it
+holds (the high-water mark). A batch entirely newer than the mark of each of its signals (the
+normal case: appending) is inserted directly. Anything else goes through a merge that compares the
+batch with the stored points in the batch's time range and inserts new points, updates changed
+ones and skips identical ones, in one transaction. The mark is valid because every write goes
+through the store's single writer thread.
+
+URL options: ``?memory_limit=512MB&threads=2``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from openkamp.core.errors import InvalidInput, StorageError
+from openkamp.storage._writer import SingleWriter
+from openkamp.storage.timeseries.base import (
+    DOWNSAMPLE_SCHEMA,
+    LABEL_SCHEMA,
+    POINT_SCHEMA,
+    TS_TYPE,
+    TimeSeriesStore,
+    WriteResult,
+    conform_points,
+    to_utc,
+)
+
+_SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS points (
+    org_id INTEGER NOT NULL, signal_id BIGINT NOT NULL, ts TIMESTAMP NOT NULL, value DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS labels (
+    org_id INTEGER NOT NULL, column_id BIGINT NOT NULL, ts TIMESTAMP NOT NULL, value VARCHAR
+);
+"""
+
+def _naive(dt: datetime | None) -> datetime | None:
+    """DuckDB TIMESTAMP columns hold naive UTC; convert an aware bound to that."""
+    utc = to_utc(dt)
+    return None if utc is None else utc.replace(tzinfo=None)
+
+
+def _where(
+    key: str, org_id: int, ids: Sequence[int] | None, start: datetime | None, end: datetime | None
+) -> tuple[str, list[Any]]:
+    """A WHERE clause scoped to the organisation, with placeholders for its parameters."""
+    clauses, params = ["org_id = ?"], [int(org_id)]
+    if ids is not None:
+        ids = [int(i) for i in ids]
+        if not ids:
+            return "FALSE", []
+        clauses.append(f"{key} IN ({', '.join('?' * len(ids))})")
+        params.extend(ids)
+    if start is not None:
+        clauses.append("ts >= ?")
+        params.append(_naive(start))
+    if end is not None:
+        clauses.append("ts < ?")
+        params.append(_naive(end))
+    return " AND ".join(clauses), params
+
+
+def _aware(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Label naive UTC timestamps from DuckDB as UTC and fix column types."""
+    return table.cast(schema) if table.num_rows else schema.empty_table()
+
+
+class DuckDBTimeSeriesStore(TimeSeriesStore):
+    """Time-series store on an embedded DuckDB database."""
+
+    scheme: ClassVar[str] = "duckdb"
+
+    def __init__(self, url: str = "duckdb://") -> None:
+        parsed = urlparse(url)
+        path = parsed.path or ":memory:"
+        if parsed.netloc:  # duckdb://relative/path
+            path = parsed.netloc + parsed.path
+        opts = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        if path not in (":memory:", "/:memory:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        else:
+            path = ":memory:"
+        self.url = url
+        config: dict[str, Any] = {}
+        if "memory_limit" in opts:
+            config["memory_limit"] = opts["memory_limit"]
+        if "threads" in opts:
+            config["threads"] = int(opts["threads"])
+        try:
+            self._con = duckdb.connect(path, config=config)
+        except duckdb.IOException as exc:
+            raise StorageError(
+                f"Cannot open the time-series database {path}: {exc}",
+                hint="Another OpenKAMP process may hold it open; stop it or use another data_dir.",
+            ) from exc
+        self._con.execute(_SCHEMA_SQL)
+        self._hwm: dict[tuple[int, int], int] = {}  # (org, signal) -> newest ts in µs
+        self._local = threading.local()
+        self._readers: list[duckdb.DuckDBPyConnection] = []
+        self._writer = SingleWriter("duckdb", self._con)
+
+    # -- connections --------------------------------------------------------------------------
+
+    def _reader(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._con.cursor()  # a connection of its own to the same database
+            self._local.cur = cur
+            self._readers.append(cur)
+        return cur
+
+    def _query(self, sql: str, params: list[Any]) -> pa.Table:
+        rel = self._reader().sql(sql, params=params)
+        # DuckDB 2 renamed ``arrow()`` (which now streams) to ``to_arrow_table()``.
+        return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+    def close(self) -> None:
+        self._writer.close()
+        for cur in self._readers:
+            cur.close()
+        self._con.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def write(self, org_id: int, points: pa.Table | pa.RecordBatch) -> WriteResult:
+        tbl = conform_points(points)
+        if tbl.num_rows == 0:
+            return WriteResult()
+        return self._writer.submit(lambda con: self._write_points(con, int(org_id), tbl))
+
+    def _write_points(self, con: duckdb.DuckDBPyConnection, org: int, tbl: pa.Table) -> WriteResult:
+        sig = tbl.column("signal_id").to_numpy()
+        ts = tbl.column("ts").cast(pa.int64()).to_numpy()
+        # Unique keys within the batch? (Sorted-by-signal-then-time batches, as imports produce,
+        # are checked in one vectorised pass; anything else is deduplicated by the engine.)
+        unique_sorted = bool(
+            np.all((sig[1:] != sig[:-1]) | (ts[1:] > ts[:-1]))
+        ) and bool(np.all(sig[1:] >= sig[:-1]))
+        grouped = tbl.group_by("signal_id").aggregate([("ts", "min"), ("ts", "max")])
+        gsig = grouped.column("signal_id").to_pylist()
+        gmin = grouped.column("ts_min").cast(pa.int64()).to_pylist()
+        gmax = grouped.column("ts_max").cast(pa.int64()).to_pylist()
+        self._load_hwm(con, org, [s for s in gsig if (org, s) not in self._hwm])
+        appending = unique_sorted and all(
+            lo > self._hwm.get((org, s), -(2**62)) for s, lo in zip(gsig, gmin, strict=True)
+        )
+        con.register("_batch", tbl)
+        try:
+            if appending:
+                con.execute("INSERT INTO points SELECT ?, signal_id, ts, value FROM _batch", [org])
+                result = WriteResult(inserted=tbl.num_rows)
+            else:
+                result = self._merge(con, org, unique_sorted)
+        finally:
+            con.unregister("_batch")
+        for s, hi in zip(gsig, gmax, strict=True):
+            self._hwm[(org, s)] = max(self._hwm.get((org, s), -(2**62)), hi)
+        return result
+
+    def _load_hwm(self, con: duckdb.DuckDBPyConnection, org: int, signals: list[int]) -> None:
+        if not signals:
+            return
+        where, params = _where("signal_id", org, signals, None, None)
+        rows = con.execute(
+            f"SELECT signal_id, epoch_us(max(ts)) FROM points WHERE {where} GROUP BY 1", params
+        ).fetchall()
+        found = {int(s): int(t) for s, t in rows}
+        for s in signals:
+            self._hwm[(org, s)] = found.get(s, -(2**62))
+
+    def _merge(self, con: duckdb.DuckDBPyConnection, org: int, unique: bool) -> WriteResult:
+        """Insert new points, update changed ones, skip identical ones: one transaction."""
+        con.execute("BEGIN TRANSACTION")
+        try:
+            # Last occurrence wins inside the batch (row order = arrival order).
+            dedup = (
+                "SELECT signal_id, ts, value FROM _batch"
+                if unique
+                else "SELECT signal_id, ts, arg_max(value, rn) AS value FROM "
+                "(SELECT *, row_number() OVER () AS rn FROM _batch) GROUP BY signal_id, ts"
+            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS {dedup}")
+            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchone()  # type: ignore[misc]
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _e AS
+                   SELECT p.rowid AS rid, p.value AS old, b.value AS new, b.signal_id, b.ts
+                   FROM points p JOIN _b b ON p.signal_id = b.signal_id AND p.ts = b.ts
+                   WHERE p.org_id = ? AND p.ts BETWEEN make_timestamp(?) AND make_timestamp(?)
+                     AND p.signal_id IN (SELECT DISTINCT signal_id FROM _b)""",
+                [org, lo, hi],
+            )
+            existing, changed = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE old <> new) FROM _e"
+            ).fetchone()  # type: ignore[misc]
+            if changed:
+                con.execute(
+                    "UPDATE points SET value = _e.new FROM _e "
+                    "WHERE points.rowid = _e.rid AND _e.old <> _e.new"
+                )
+            inserted = con.execute(
+                "INSERT INTO points SELECT ?, b.signal_id, b.ts, b.value FROM _b b "
+                "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts",
+                [org],
+            ).fetchone()[0]  # type: ignore[index]
+            con.execute("DROP TABLE _b; DROP TABLE _e")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        return WriteResult(
+            inserted=int(inserted), updated=int(changed), unchanged=int(existing - changed)
+        )
+
+    def delete(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        where, params = _where("signal_id", org_id, signal_ids, start, end)
+
+        def run(con: duckdb.DuckDBPyConnection) -> int:
+            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchone()[0]  # type: ignore[index]
+            # Marks may now be too high, which only sends later writes down the merge path;
+            # forget them so they are reloaded exactly.
+            for key in [k for k in self._hwm if k[0] == int(org_id)]:
+                del self._hwm[key]
+            return int(n)
+
+        return self._writer.submit(run)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def read(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = None,
+    ) -> pa.Table:
+        where, params = _where("signal_id", org_id, signal_ids, start, end)
+        sql = f"SELECT signal_id, ts, value FROM points WHERE {where} ORDER BY signal_id, ts"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return _aware(self._query(sql, params), POINT_SCHEMA)
+
+    def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
+        where, params = _where("signal_id", org_id, signal_ids, None, None)
+        sql = (
+            "SELECT signal_id, max(ts) AS ts, arg_max(value, ts) AS value "
+            f"FROM points WHERE {where} GROUP BY signal_id ORDER BY signal_id"
+        )
+        return _aware(self._query(sql, params), POINT_SCHEMA)
+
+    @staticmethod
+    def _bucket_sql(start: datetime, end: datetime, buckets: int) -> tuple[str, int, int]:
+        if buckets < 1:
+            raise InvalidInput("buckets must be at least 1.")
+        s_us = int(to_utc(start).timestamp() * 1_000_000)  # type: ignore[union-attr]
+        e_us = int(to_utc(end).timestamp() * 1_000_000)  # type: ignore[union-attr]
+        if e_us <= s_us:
+            raise InvalidInput("The end of a range must be after its start.")
+        span = e_us - s_us
+        # Integer arithmetic keeps bucket edges exact (no float rounding at the boundaries).
+        return f"((epoch_us(ts) - {s_us}) * {int(buckets)}) // {span}", s_us, span
+
+    def downsample(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        buckets: int,
+    ) -> pa.Table:
+        bucket, s_us, span = self._bucket_sql(start, end, buckets)
+        where, params = _where("signal_id", org_id, signal_ids, start, end)
+        sql = f"""
+            SELECT signal_id, b AS bucket,
+                   make_timestamp({s_us} + (b * {span}) // {int(buckets)}) AS bucket_start,
+                   n AS count, vmin AS min, vmax AS max, vmean AS mean, vlast AS last
+            FROM (SELECT signal_id, {bucket} AS b, count(*) AS n, min(value) AS vmin,
+                         max(value) AS vmax, avg(value) AS vmean, arg_max(value, ts) AS vlast
+                  FROM points WHERE {where} GROUP BY ALL)
+            ORDER BY signal_id, bucket"""
+        return _aware(self._query(sql, params), DOWNSAMPLE_SCHEMA)
+
+    def minmax_points(
+        self, org_id: int, signal_id: int, start: datetime, end: datetime, buckets: int
+    ) -> pa.Table:
+        bucket, _, _ = self._bucket_sql(start, end, buckets)
+        where, params = _where("signal_id", org_id, [signal_id], start, end)
+        sql = f"""
+            WITH g AS (
+                SELECT {bucket} AS b, arg_min(ts, value) AS t1, min(value) AS v1,
+                       arg_max(ts, value) AS t2, max(value) AS v2,
+                       min(ts) AS t3, arg_min(value, ts) AS v3,
+                       max(ts) AS t4, arg_max(value, ts) AS v4
+                FROM points WHERE {where} GROUP BY ALL)
+            SELECT DISTINCT ts, value FROM (
+                SELECT t1 AS ts, v1 AS value FROM g UNION ALL SELECT t2, v2 FROM g
+                UNION ALL SELECT t3, v3 FROM g UNION ALL SELECT t4, v4 FROM g)
+            ORDER BY ts"""
+        out = self._query(sql, params)
+        schema = pa.schema([("ts", TS_TYPE), ("value", pa.float64())])
+        return _aware(out, schema)
+
+    def count(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        where, params = _where("signal_id", org_id, signal_ids, start, end)
+        row = self._reader().execute(f"SELECT count(*) FROM points WHERE {where}", params).fetchone()
+        return int(row[0]) if row else 0
+
+    def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
+        where, params = _where("signal_id", org_id, signal_ids, None, None)
+        sql = (
+            "SELECT signal_id, count(*) AS count, min(ts) AS first_ts, max(ts) AS last_ts "
+            f"FROM points WHERE {where} GROUP BY signal_id ORDER BY signal_id"
+        )
+        schema = pa.schema(
+            [("signal_id", pa.int64()), ("count", pa.int64()), ("first_ts", TS_TYPE), ("last_ts", TS_TYPE)]
+        )
+        return _aware(self._query(sql, params), schema)
+
+    # -- labels -------------------------------------------------------------------------------
+
+    def write_labels(self, org_id: int, labels: pa.Table) -> WriteResult:
+        try:
+            tbl = labels.select(["column_id", "ts", "value"]).cast(LABEL_SCHEMA)
+        except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise InvalidInput(f"Label batch does not match (column_id, ts, value): {exc}") from exc
+        if tbl.column("ts").null_count or tbl.column("column_id").null_count:
+            raise InvalidInput("Label batch has null keys.")
+        if tbl.num_rows == 0:
+            return WriteResult()
+        org = int(org_id)
+
+        def run(con: duckdb.DuckDBPyConnection) -> WriteResult:
+            con.register("_lb", tbl)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    """CREATE OR REPLACE TEMP TABLE _l AS
+                       SELECT column_id, ts, arg_max(value, rn) AS value FROM
+                       (SELECT *, row_number() OVER () AS rn FROM _lb) GROUP BY column_id, ts"""
+                )
+                existing, changed = con.execute(
+                    """SELECT count(*), count(*) FILTER (WHERE l.value IS DISTINCT FROM s.value)
+                       FROM labels s JOIN _l l USING (column_id, ts) WHERE s.org_id = ?""",
+                    [org],
+                ).fetchone()  # type: ignore[misc]
+                con.execute(
+                    "DELETE FROM labels s USING _l l WHERE s.org_id = ? AND s.column_id = l.column_id "
+                    "AND s.ts = l.ts AND s.value IS DISTINCT FROM l.value",
+                    [org],
+                )
+                inserted = con.execute(
+                    "INSERT INTO labels SELECT ?, l.column_id, l.ts, l.value FROM _l l "
+                    "ANTI JOIN (SELECT * FROM labels WHERE org_id = ?) s "
+                    "ON s.column_id = l.column_id AND s.ts = l.ts",
+                    [org, org],
+                ).fetchone()[0]  # type: ignore[index]
+                con.execute("DROP TABLE _l")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_lb")
+            return WriteResult(
+                inserted=int(inserted) - int(changed),
+                updated=int(changed),
+                unchanged=int(existing) - int(changed),
+            )
+
+        return self._writer.submit(run)
+
+    def read_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int],
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        where, params = _where("column_id", org_id, column_ids, start, end)
+        sql = f"SELECT column_id, ts, value FROM labels WHERE {where} ORDER BY column_id, ts"
+        return _aware(self._query(sql, params), LABEL_SCHEMA)
+
+    def delete_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        where, params = _where("column_id", org_id, column_ids, start, end)
+        return self._writer.submit(
+            lambda con: int(
+                con.execute(f"DELETE FROM labels WHERE {where}", params).fetchone()[0]  # type: ignore[index]
+            )
+        )
+
+
+__all__ = ["DuckDBTimeSeriesStore"]
