@@ -45,7 +45,7 @@ class MetadataStore(ABC):
         """One record; NotFound if absent or owned by another organisation."""
 
     @abstractmethod
-    def find(self, org_id: int, kind: RecordKind, **equals: Any) -> list[Record]:
+    def find(self, org_id: int, kind: RecordKind, /, **equals: Any) -> list[Record]:
         """Records whose columns equal the given values (a list value means 'one of'), by id."""
 
     @abstractmethod

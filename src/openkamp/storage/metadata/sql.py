@@ -177,7 +177,7 @@ class SqlMetadataStore(MetadataStore):
             raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
         return _out(row)
 
-    def find(self, org_id: int, kind: RecordKind, **equals: Any) -> list[Record]:
+    def find(self, org_id: int, kind: RecordKind, /, **equals: Any) -> list[Record]:
         table = self._table(kind)
         stmt = select(table).where(table.c.org_id == int(org_id))
         for key, value in equals.items():

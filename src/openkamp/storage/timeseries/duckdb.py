@@ -196,7 +196,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 "(SELECT *, row_number() OVER () AS rn FROM _batch) GROUP BY signal_id, ts"
             )
             con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS {dedup}")
-            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchone()  # type: ignore[misc]
+            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchall()[0]  # type: ignore[misc]
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE _e AS
                    SELECT p.rowid AS rid, p.value AS old, b.value AS new, b.signal_id, b.ts
@@ -207,7 +207,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             )
             existing, changed = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE old <> new) FROM _e"
-            ).fetchone()  # type: ignore[misc]
+            ).fetchall()[0]  # type: ignore[misc]
             if changed:
                 con.execute(
                     "UPDATE points SET value = _e.new FROM _e "
@@ -217,7 +217,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 "INSERT INTO points SELECT ?, b.signal_id, b.ts, b.value FROM _b b "
                 "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts",
                 [org],
-            ).fetchone()[0]  # type: ignore[index]
+            ).fetchall()[0][0]  # type: ignore[index]
             con.execute("DROP TABLE _b; DROP TABLE _e")
             con.execute("COMMIT")
         except Exception:
@@ -237,7 +237,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         where, params = _where("signal_id", org_id, signal_ids, start, end)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
-            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchone()[0]  # type: ignore[index]
+            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchall()[0][0]  # type: ignore[index]
             # Marks may now be too high, which only sends later writes down the merge path;
             # forget them so they are reloaded exactly.
             for key in [k for k in self._hwm if k[0] == int(org_id)]:
@@ -330,7 +330,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         end: datetime | None = None,
     ) -> int:
         where, params = _where("signal_id", org_id, signal_ids, start, end)
-        row = self._reader().execute(f"SELECT count(*) FROM points WHERE {where}", params).fetchone()
+        row = self._reader().execute(f"SELECT count(*) FROM points WHERE {where}", params).fetchall()[0]
         return int(row[0]) if row else 0
 
     def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
@@ -370,7 +370,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                     """SELECT count(*), count(*) FILTER (WHERE l.value IS DISTINCT FROM s.value)
                        FROM labels s JOIN _l l USING (column_id, ts) WHERE s.org_id = ?""",
                     [org],
-                ).fetchone()  # type: ignore[misc]
+                ).fetchall()[0]  # type: ignore[misc]
                 con.execute(
                     "DELETE FROM labels s USING _l l WHERE s.org_id = ? AND s.column_id = l.column_id "
                     "AND s.ts = l.ts AND s.value IS DISTINCT FROM l.value",
@@ -381,7 +381,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                     "ANTI JOIN (SELECT * FROM labels WHERE org_id = ?) s "
                     "ON s.column_id = l.column_id AND s.ts = l.ts",
                     [org, org],
-                ).fetchone()[0]  # type: ignore[index]
+                ).fetchall()[0][0]  # type: ignore[index]
                 con.execute("DROP TABLE _l")
                 con.execute("COMMIT")
             except Exception:
@@ -418,7 +418,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         where, params = _where("column_id", org_id, column_ids, start, end)
         return self._writer.submit(
             lambda con: int(
-                con.execute(f"DELETE FROM labels WHERE {where}", params).fetchone()[0]  # type: ignore[index]
+                con.execute(f"DELETE FROM labels WHERE {where}", params).fetchall()[0][0]  # type: ignore[index]
             )
         )
 

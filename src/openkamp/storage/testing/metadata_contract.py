@@ -1,0 +1,118 @@
+"""Contract suite for :class:`~openkamp.storage.metadata.base.MetadataStore` backends.
+
+Subclass and provide a ``store`` fixture yielding a fresh, empty store::
+
+    class TestPostgres(MetadataContract):
+        @pytest.fixture
+        def store(self):
+            s = open_metadata("postgresql://...")
+            yield s
+            s.close()
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from openkamp.core.errors import Conflict, InvalidInput, NotFound
+from openkamp.storage.metadata.base import MetadataStore
+
+
+def _site(store: MetadataStore, org: int, name: str = "plant1") -> dict:
+    return store.insert(org, "node", {"kind": "site", "parent_id": None, "name": name})
+
+
+class MetadataContract:
+    @pytest.fixture
+    def orgs(self, store: MetadataStore) -> tuple[int, int]:
+        a = store.create_org("acme", "에이크미 정밀")
+        b = store.create_org("other")
+        return a["id"], b["id"]
+
+    def test_organisations(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, _ = orgs
+        assert store.get_org(a)["display_name"] == "에이크미 정밀"
+        assert store.find_org("acme")["id"] == a  # type: ignore[index]
+        assert store.find_org("nope") is None
+        assert [o["name"] for o in store.list_orgs()] == ["acme", "other"]
+        with pytest.raises(Conflict):
+            store.create_org("acme")
+        with pytest.raises(NotFound):
+            store.get_org(999)
+
+    def test_records_crud(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, _ = orgs
+        site = _site(store, a)
+        assert site["id"] > 0 and site["org_id"] == a
+        assert isinstance(site["created_at"], datetime) and site["created_at"].tzinfo is not None
+        line = store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1", "name_ko": "1라인"})
+        assert store.get(a, "node", line["id"])["name_ko"] == "1라인"
+        assert [n["name"] for n in store.find(a, "node", parent_id=site["id"])] == ["L1"]
+        assert [n["name"] for n in store.find(a, "node", kind=["site", "line"])] == ["plant1", "L1"]
+        assert store.find(a, "node", parent_id=None)[0]["id"] == site["id"]
+        upd = store.update(a, "node", line["id"], {"name": "L2"})
+        assert upd["name"] == "L2" and store.get(a, "node", line["id"])["name"] == "L2"
+        store.delete(a, "node", line["id"])
+        with pytest.raises(NotFound):
+            store.get(a, "node", line["id"])
+
+    def test_sibling_names_are_unique_even_at_top_level(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, b = orgs
+        site = _site(store, a)
+        with pytest.raises(Conflict):
+            _site(store, a)  # two top-level sites named plant1
+        _site(store, b)  # another organisation may use the name
+        store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
+        other = _site(store, a, "plant2")
+        store.insert(a, "node", {"kind": "line", "parent_id": other["id"], "name": "L1"})  # other parent
+        with pytest.raises(Conflict):
+            store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
+
+    def test_referential_checks(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, _ = orgs
+        site = _site(store, a)
+        line = store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
+        eq = store.insert(a, "node", {"kind": "equipment", "parent_id": line["id"], "name": "M1"})
+        store.insert(a, "signal", {"equipment_id": eq["id"], "name": "temp", "value_type": "float"})
+        with pytest.raises(Conflict):
+            store.delete(a, "node", eq["id"])  # a signal still refers to it
+        with pytest.raises(Conflict):
+            store.delete(a, "node", site["id"])  # a line hangs under it
+        with pytest.raises(Conflict):
+            store.insert(a, "signal", {"equipment_id": 99_999, "name": "x", "value_type": "float"})
+
+    def test_organisation_scoping(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, b = orgs
+        site = _site(store, a)
+        with pytest.raises(NotFound):
+            store.get(b, "node", site["id"])
+        assert store.find(b, "node") == []
+        with pytest.raises(NotFound):
+            store.update(b, "node", site["id"], {"name": "stolen"})
+        with pytest.raises(NotFound):
+            store.delete(b, "node", site["id"])
+        assert store.get(a, "node", site["id"])["name"] == "plant1"
+
+    def test_transaction_is_atomic(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, _ = orgs
+        with pytest.raises(Conflict), store.transaction():
+            _site(store, a, "s1")
+            assert store.find(a, "node", name="s1")  # visible inside
+            _site(store, a, "s1")
+        assert store.find(a, "node") == []
+
+    def test_json_fields_and_unknown_fields(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+        a, _ = orgs
+        site = _site(store, a)
+        line = store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
+        eq = store.insert(a, "node", {"kind": "equipment", "parent_id": line["id"], "name": "M1"})
+        col = store.insert(
+            a,
+            "label_column",
+            {"equipment_id": eq["id"], "name": "defect", "label_type": "category", "categories": ["없음", "미성형"]},
+        )
+        assert store.get(a, "label_column", col["id"])["categories"] == ["없음", "미성형"]
+        with pytest.raises(InvalidInput):
+            store.insert(a, "node", {"kind": "site", "parent_id": None, "name": "x", "colour": "red"})

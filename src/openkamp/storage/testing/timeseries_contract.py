@@ -1,0 +1,225 @@
+"""Contract suite for :class:`~openkamp.storage.timeseries.base.TimeSeriesStore` backends.
+
+Use it from any test module, for any backend, unchanged::
+
+    class TestMyBackend(TimeSeriesContract):
+        @pytest.fixture
+        def make_store(self, tmp_path):
+            # returns a callable that opens (or re-opens) the same database
+            return lambda: MyStore(f"mine://{tmp_path}/db")
+
+The suite closes the stores it opens.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from openkamp.core.errors import InvalidInput
+from openkamp.storage.timeseries.base import TS_TYPE, TimeSeriesStore
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def points(signal: int | list[int], seconds: list[float] | np.ndarray, values: list[float] | np.ndarray) -> pa.Table:
+    """A point batch; ``signal`` may be one id or one per row; times are seconds after T0."""
+    n = len(values)
+    sig = [signal] * n if isinstance(signal, int) else list(signal)
+    ts = [T0 + timedelta(seconds=float(s)) for s in seconds]
+    return pa.table(
+        {"signal_id": pa.array(sig, pa.int64()), "ts": pa.array(ts, TS_TYPE), "value": pa.array(values, pa.float64())}
+    )
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+class TimeSeriesContract:
+    """Behaviour every time-series backend must show."""
+
+    @pytest.fixture
+    def make_store(self) -> Callable[[], TimeSeriesStore]:  # pragma: no cover - overridden
+        raise NotImplementedError("override make_store in the backend's test class")
+
+    @pytest.fixture
+    def store(self, make_store: Callable[[], TimeSeriesStore]) -> Iterator[TimeSeriesStore]:
+        s = make_store()
+        yield s
+        s.close()
+
+    # -- writing and reading ------------------------------------------------------------------
+
+    def test_round_trip_ordered_and_half_open(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(7, [2, 0, 1], [2.0, 0.0, 1.0]))
+        store.write(1, points(3, [5], [50.0]))
+        got = store.read(1, [7, 3])
+        assert got.column("signal_id").to_pylist() == [3, 7, 7, 7]
+        assert got.column("value").to_pylist() == [50.0, 0.0, 1.0, 2.0]
+        window = store.read(1, [7], at(1), at(2))  # start inclusive, end exclusive
+        assert window.column("value").to_pylist() == [1.0]
+        assert got.schema.field("ts").type == TS_TYPE
+        assert store.read(1, [7], limit=2).num_rows == 2
+
+    def test_rewriting_the_same_points_adds_nothing(self, store: TimeSeriesStore) -> None:
+        batch = points(1, range(100), np.arange(100.0))
+        first = store.write(1, batch)
+        again = store.write(1, batch)
+        assert (first.inserted, again.inserted, again.unchanged) == (100, 0, 100)
+        assert store.count(1, [1]) == 100
+
+    def test_changed_value_replaces_and_last_in_batch_wins(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(1, [0, 1, 2], [0.0, 1.0, 2.0]))
+        res = store.write(1, points(1, [1, 3], [10.0, 3.0]))
+        assert (res.inserted, res.updated) == (1, 1)
+        dup = store.write(1, points(1, [4, 4, 4], [1.0, 2.0, 3.0]))
+        assert dup.inserted == 1
+        got = store.read(1, [1]).column("value").to_pylist()
+        assert got == [0.0, 10.0, 2.0, 3.0, 3.0]
+
+    def test_out_of_order_and_interleaved_writes(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(1, [10, 11, 12], [1.0, 1.0, 1.0]))
+        store.write(1, points(1, [0, 5, 11, 20], [2.0, 2.0, 2.0, 2.0]))  # older, overlapping, newer
+        got = store.read(1, [1])
+        secs = [(t - T0).total_seconds() for t in got.column("ts").to_pylist()]
+        assert secs == [0, 5, 10, 11, 12, 20]
+        assert got.column("value").to_pylist() == [2.0, 2.0, 1.0, 2.0, 1.0, 2.0]
+
+    def test_bad_batches_are_refused_and_change_nothing(self, store: TimeSeriesStore) -> None:
+        bad = pa.table({"signal_id": [1], "ts": pa.array([datetime(2026, 1, 1)]), "value": [1.0]})
+        with pytest.raises(InvalidInput):
+            store.write(1, bad)  # naive timestamps are ambiguous
+        with pytest.raises(InvalidInput):
+            store.write(1, pa.table({"signal_id": [1], "value": [1.0]}))
+        nulls = points(1, [0], [1.0]).set_column(2, "value", pa.array([None], pa.float64()))
+        with pytest.raises(InvalidInput):
+            store.write(1, nulls)
+        with pytest.raises(InvalidInput):
+            store.read(1, [1], datetime(2026, 1, 1))
+        assert store.count(1) == 0
+
+    # -- tenancy ------------------------------------------------------------------------------
+
+    def test_organisations_never_see_each_other(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(1, [0, 1], [1.0, 2.0]))
+        store.write(2, points(1, [0], [99.0]))  # same signal id, other organisation
+        assert store.read(1, [1]).column("value").to_pylist() == [1.0, 2.0]
+        assert store.read(2, [1]).column("value").to_pylist() == [99.0]
+        assert store.delete(2) == 1
+        assert store.count(1) == 2 and store.count(2) == 0
+        assert store.latest(3, [1]).num_rows == 0
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def test_latest_value_per_signal(self, store: TimeSeriesStore) -> None:
+        store.write(1, points([1, 1, 2], [0, 9, 4], [1.0, 9.0, 4.0]))
+        got = store.latest(1, [1, 2, 3])
+        assert got.column("signal_id").to_pylist() == [1, 2]
+        assert got.column("value").to_pylist() == [9.0, 4.0]
+
+    def test_downsample_matches_numpy(self, store: TimeSeriesStore) -> None:
+        rng = np.random.default_rng(0)
+        secs = np.sort(rng.choice(10_000, size=3_000, replace=False)).astype(float)
+        vals = rng.normal(size=3_000)
+        store.write(1, points(1, secs, vals))
+        got = store.downsample(1, [1], at(0), at(10_000), 7)
+        edges = np.floor(secs * 7 / 10_000).astype(int)
+        for row in got.to_pylist():
+            sel = edges == row["bucket"]
+            assert row["count"] == sel.sum()
+            assert row["min"] == pytest.approx(vals[sel].min())
+            assert row["max"] == pytest.approx(vals[sel].max())
+            assert row["mean"] == pytest.approx(vals[sel].mean())
+            assert row["last"] == pytest.approx(vals[sel][-1])
+            assert row["bucket_start"] == at(row["bucket"] * 10_000 / 7).replace(microsecond=row["bucket_start"].microsecond)
+        assert sum(got.column("count").to_pylist()) == 3_000
+        with pytest.raises(InvalidInput):
+            store.downsample(1, [1], at(10), at(0), 5)
+
+    def test_downsample_bucket_edges_are_exact(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(1, [0, 9.999999, 10, 19.999999], [1.0, 2.0, 3.0, 4.0]))
+        got = store.downsample(1, [1], at(0), at(20), 2)
+        assert got.column("count").to_pylist() == [2, 2]
+        assert got.column("last").to_pylist() == [2.0, 4.0]
+
+    def test_lttb_keeps_shape_and_ends(self, store: TimeSeriesStore) -> None:
+        n = 20_000
+        secs = np.arange(n, dtype=float)
+        vals = np.sin(secs / 500.0)
+        vals[12_345] = 50.0  # a spike a chart must never hide
+        store.write(1, points(1, secs, vals))
+        out = store.lttb(1, 1, at(0), at(n), 200)
+        assert out.num_rows == 200
+        v = out.column("value").to_numpy()
+        assert v.max() == 50.0
+        t = [(x - T0).total_seconds() for x in out.column("ts").to_pylist()]
+        assert t[0] == 0 and t[-1] == n - 1 and t == sorted(t)
+        assert set(np.round(v, 12)) <= set(np.round(vals, 12))
+
+    def test_delete_by_range_and_extent(self, store: TimeSeriesStore) -> None:
+        store.write(1, points(1, range(10), np.ones(10)))
+        store.write(1, points(2, range(10), np.ones(10)))
+        assert store.delete(1, [1], at(0), at(5)) == 5  # retention-style: drop the oldest
+        ext = {r["signal_id"]: r for r in store.extent(1).to_pylist()}
+        assert ext[1]["count"] == 5 and ext[1]["first_ts"] == at(5)
+        assert ext[2]["count"] == 10 and ext[2]["last_ts"] == at(9)
+        store.write(1, points(1, [0], [7.0]))  # writing below a deleted range works again
+        assert store.count(1, [1]) == 6
+
+    # -- labels -------------------------------------------------------------------------------
+
+    def test_labels_are_idempotent_records(self, store: TimeSeriesStore) -> None:
+        lab = pa.table(
+            {"column_id": [5, 5, 6], "ts": pa.array([at(0), at(1), at(0)], TS_TYPE), "value": ["OK", "NG", "LOT-7"]}
+        )
+        assert store.write_labels(1, lab).inserted == 3
+        again = store.write_labels(1, lab)
+        assert (again.inserted, again.unchanged) == (0, 3)
+        fix = pa.table({"column_id": [5], "ts": pa.array([at(1)], TS_TYPE), "value": ["OK"]})
+        assert store.write_labels(1, fix).updated == 1
+        got = store.read_labels(1, [5])
+        assert got.column("value").to_pylist() == ["OK", "OK"]
+        assert store.read_labels(2, [5]).num_rows == 0
+        assert store.delete_labels(1, [6]) == 1
+
+    # -- durability and concurrency -----------------------------------------------------------
+
+    def test_acknowledged_writes_survive_reopening(self, make_store: Callable[[], TimeSeriesStore]) -> None:
+        s = make_store()
+        s.write(1, points(1, range(1000), np.arange(1000.0)))
+        s.close()
+        s = make_store()
+        try:
+            assert s.count(1, [1]) == 1000
+            assert s.write(1, points(1, [999], [999.0])).unchanged == 1  # marks rebuilt
+        finally:
+            s.close()
+
+    def test_reads_run_while_writing(self, store: TimeSeriesStore) -> None:
+        errors: list[BaseException] = []
+        done = threading.Event()
+
+        def reader() -> None:
+            try:
+                while not done.is_set():
+                    n = store.count(1, [1])
+                    assert n % 100 == 0  # a write is all or nothing
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=reader) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for i in range(30):
+            store.write(1, points(1, np.arange(i * 100, (i + 1) * 100), np.ones(100)))
+        done.set()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert store.count(1, [1]) == 3000
