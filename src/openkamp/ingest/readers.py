@@ -1,0 +1,331 @@
+"""File readers: CSV / text, Excel .xlsx and Parquet, each streamed as Arrow chunks.
+
+A reader opens a file, reports its columns and a sample, then yields :class:`Chunk` objects with
+bounded memory. Rows a reader cannot even split into fields (wrong number of fields, bytes that
+do not decode) come out as ``bad_rows`` with a reason, so the importer can count and quarantine
+them. Readers are plugins: the built-in ones are registered through the same hook a third party
+would use (:func:`openkamp_file_readers`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from openkamp.core.errors import ImportRejected
+from openkamp.ingest.sniff import SAMPLE_BYTES, TextLayout, sniff_text, unique_columns
+from openkamp.ingest.values import MISSING
+from openkamp.plugins import hookimpl
+
+
+@dataclass
+class BadRow:
+    row: int | None  # 1-based data row number when known
+    raw: str
+    reason: str
+
+
+@dataclass
+class Chunk:
+    table: pa.Table  # one column per file column; typed where cheap, else strings
+    first_row: int  # 1-based data row number of the table's first row
+    bad_rows: list[BadRow] = field(default_factory=list)
+    bytes_done: int = 0
+
+
+@dataclass
+class ReaderOptions:
+    encoding: str | None = None
+    delimiter: str | None = None
+    skip_rows: int = 0
+    sheet: str | int | None = None
+    chunk_bytes: int = 16 << 20
+    max_columns: int = 2000
+    max_uncompressed_bytes: int = 2 * 1024**3
+
+
+class FileReader:
+    """Base class of readers. ``open`` checks the whole file and raises ImportRejected early."""
+
+    extensions: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, path: Path, options: ReaderOptions) -> None:
+        self.path = path
+        self.options = options
+        self.columns: list[str] = []
+        self.sample: dict[str, list[Any]] = {}
+        self.details: dict[str, Any] = {}
+        self.sha256 = hashlib.sha256()
+
+    @property
+    def total_bytes(self) -> int:
+        return self.path.stat().st_size
+
+    def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:  # pragma: no cover
+        raise NotImplementedError
+
+
+class CsvReader(FileReader):
+    """Delimited text, parsed by Arrow in byte chunks cut at line ends."""
+
+    extensions = (".csv", ".txt", ".tsv", ".dat")
+
+    def __init__(self, path: Path, options: ReaderOptions) -> None:
+        super().__init__(path, options)
+        with open(path, "rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+        self.layout: TextLayout = sniff_text(
+            head,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+            skip_rows=options.skip_rows,
+            max_columns=options.max_columns,
+        )
+        self.columns = self.layout.columns
+        if not self.layout.sample_rows:
+            raise ImportRejected(
+                "The file has a header but no data rows.", hint="Check that the export is complete."
+            )
+        n = len(self.columns)
+        self.sample = {c: [r[i] if i < len(r) else "" for r in self.layout.sample_rows] for i, c in enumerate(self.columns)}
+        self.details = {
+            "encoding": self.layout.encoding,
+            "delimiter": self.layout.delimiter,
+            "columns": n,
+            "renamed_columns": self.layout.renamed,
+        }
+
+    def _byte_chunks(self) -> Iterator[tuple[bytes, int]]:
+        """Chunks of whole lines (data part only) with the file position after each."""
+        size = self.options.chunk_bytes
+        with open(self.path, "rb") as fh:
+            head = fh.read(self.layout.header_bytes)
+            self.sha256.update(head)
+            rest = b""
+            while True:
+                buf = fh.read(size)
+                self.sha256.update(buf)
+                if not buf:
+                    if rest:
+                        yield rest, fh.tell()
+                    return
+                data = rest + buf
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:  # a single line longer than a chunk: keep reading
+                    rest = data
+                    continue
+                rest = data[cut:]
+                yield data[:cut], fh.tell() - len(rest)
+
+    def _decode(self, data: bytes, first_row: int) -> tuple[bytes, list[BadRow]]:
+        """Convert a chunk to UTF-8 for Arrow; lines that do not decode become bad rows."""
+        enc = self.layout.encoding
+        if enc in ("utf-8", "utf-8-sig"):
+            return data, []  # Arrow validates UTF-8 itself where it matters (text columns)
+        try:
+            return data.decode(enc).encode("utf-8"), []
+        except UnicodeDecodeError:
+            good, bad = [], []
+            for i, line in enumerate(data.splitlines(keepends=True)):
+                try:
+                    good.append(line.decode(enc).encode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    bad.append(BadRow(None, line.decode(enc, errors="replace").rstrip("\r\n"),
+                                      f"bytes at position {exc.start} cannot be decoded as {enc}"))
+                    del i
+            return b"".join(good), bad
+
+    def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
+        delim = self.layout.delimiter
+        names = self.columns
+        row = 1
+        for data, pos in self._byte_chunks():
+            data, bad = self._decode(data, row)
+            invalid: list[BadRow] = []
+
+            def on_invalid(r: Any, _sink: list[BadRow] = invalid) -> str:
+                _sink.append(BadRow(None, r.text, f"row has {r.actual_columns} fields, expected {r.expected_columns}"))
+                return "skip"
+
+            parse = pcsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid)
+            read = pcsv.ReadOptions(column_names=names, block_size=max(1 << 20, len(data) // 2 + 1))
+            conv_typed = pcsv.ConvertOptions(
+                column_types={c: types.get(c, pa.string()) for c in names},
+                null_values=MISSING,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            )
+            try:
+                table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=conv_typed)
+            except pa.ArrowInvalid:
+                # A cell does not fit its expected type (or bad UTF-8): read everything as text
+                # and let the importer find the offending cells row by row.
+                invalid.clear()
+                conv_text = pcsv.ConvertOptions(
+                    column_types={c: pa.binary() for c in names},
+                    null_values=MISSING,
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                )
+                table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=conv_text)
+                table = _binary_to_text(table)
+            yield Chunk(table, row, bad + invalid, pos)
+            row += table.num_rows + len(invalid) + len(bad)
+
+
+def _binary_to_text(table: pa.Table) -> pa.Table:
+    """Cast binary columns to UTF-8; invalid byte sequences become U+FFFD (flagged later)."""
+    cols = []
+    for col in table.columns:
+        try:
+            cols.append(col.cast(pa.string()))
+        except pa.ArrowInvalid:
+            vals = [None if v is None else v.decode("utf-8", errors="replace") for v in col.to_pylist()]
+            cols.append(pa.array(vals, pa.string()))
+    return pa.table(cols, names=table.column_names)
+
+
+class ExcelReader(FileReader):
+    """Excel .xlsx / .xlsm (via calamine). Guards against zip bombs before parsing."""
+
+    extensions = (".xlsx", ".xlsm")
+    ROWS_PER_CHUNK = 100_000
+
+    def __init__(self, path: Path, options: ReaderOptions) -> None:
+        super().__init__(path, options)
+        self._check_container()
+        from python_calamine import CalamineWorkbook
+
+        try:
+            book = CalamineWorkbook.from_path(str(path))
+            sheet_names = book.sheet_names
+            sheet = options.sheet if options.sheet is not None else 0
+            ws = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
+            rows = ws.to_python(skip_empty_area=True)
+        except Exception as exc:  # calamine raises its own error types
+            raise ImportRejected(
+                f"The Excel file cannot be read: {exc}",
+                hint="Open it in Excel and save it again as .xlsx." if "sheet" not in str(exc).lower()
+                else f"Sheets in this file: {sheet_names}.",
+            ) from exc
+        rows = rows[options.skip_rows :]
+        if not rows or not any(str(v).strip() for v in rows[0]):
+            raise ImportRejected("The sheet is empty.", hint="Choose the sheet that holds the data.")
+        header = [str(v) for v in rows[0]]
+        if len(header) > options.max_columns:
+            raise ImportRejected(
+                f"The sheet has {len(header):,} columns; at most {options.max_columns:,} are accepted.",
+                hint="Split the sheet by equipment, or use the long layout (signal, timestamp, value).",
+            )
+        self.columns, renamed = unique_columns(header)
+        self._rows = rows[1:]
+        if not self._rows:
+            raise ImportRejected("The sheet has a header but no data rows.")
+        self.sample = {c: [r[i] if i < len(r) else None for r in self._rows[:200]] for i, c in enumerate(self.columns)}
+        self.details = {"sheet": sheet, "sheets": sheet_names, "columns": len(self.columns), "renamed_columns": renamed}
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                self.sha256.update(block)
+
+    def _check_container(self) -> None:
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                infos = zf.infolist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ImportRejected(
+                "The file is not a valid .xlsx workbook (it is not a zip container).",
+                hint="Open it in Excel and save it as 'Excel Workbook (.xlsx)'.",
+            ) from exc
+        total = sum(i.file_size for i in infos)
+        packed = max(1, sum(i.compress_size for i in infos))
+        if total > self.options.max_uncompressed_bytes or (total > 100 << 20 and total / packed > 100):
+            raise ImportRejected(
+                f"The workbook would expand to {total / 1e9:.1f} GB from {packed / 1e6:.1f} MB "
+                "(compression ratio {:.0f}:1); this looks like a zip bomb.".format(total / packed),
+                hint="Export the data as CSV instead, or split the workbook.",
+            )
+        if not any(i.filename.startswith("xl/") for i in infos):
+            raise ImportRejected("The zip file is not an Excel workbook (no xl/ part).",
+                                 hint="Upload a real .xlsx file.")
+
+    def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
+        n = len(self.columns)
+        step = self.ROWS_PER_CHUNK
+        total = max(1, len(self._rows))
+        for start in range(0, len(self._rows), step):
+            block = self._rows[start : start + step]
+            cols = []
+            for i in range(n):
+                vals = [r[i] if i < len(r) else None for r in block]
+                cols.append(_excel_column(vals))
+            done = int(self.total_bytes * min(1.0, (start + len(block)) / total))
+            yield Chunk(pa.table(cols, names=self.columns), start + 1, [], done)
+
+
+def _excel_column(values: list[Any]) -> pa.Array:
+    """Typed where the sheet is consistent (numbers, datetimes), otherwise text."""
+    present = [v for v in values if v is not None and v != ""]
+    if present and all(isinstance(v, datetime) for v in present):
+        return pa.array([v if isinstance(v, datetime) else None for v in values], pa.timestamp("us"))
+    if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pa.array([float(v) if isinstance(v, int | float) else None for v in values], pa.float64())
+    return pa.array([None if v is None or v == "" else str(v) for v in values], pa.string())
+
+
+class ParquetReader(FileReader):
+    extensions = (".parquet", ".pq")
+
+    def __init__(self, path: Path, options: ReaderOptions) -> None:
+        super().__init__(path, options)
+        try:
+            self._file = pq.ParquetFile(path)
+        except Exception as exc:  # pyarrow raises several kinds here
+            raise ImportRejected(f"The Parquet file cannot be read: {exc}",
+                                 hint="Write it again with a Parquet library.") from exc
+        self.columns = self._file.schema_arrow.names
+        if len(self.columns) > options.max_columns:
+            raise ImportRejected(f"The file has {len(self.columns):,} columns; at most {options.max_columns:,} are accepted.")
+        if self._file.metadata.num_rows == 0:
+            raise ImportRejected("The Parquet file has no rows.")
+        first = next(self._file.iter_batches(batch_size=200))
+        self.sample = {c: first.column(c).to_pylist() for c in self.columns}
+        self.details = {"columns": len(self.columns), "rows": self._file.metadata.num_rows}
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                self.sha256.update(block)
+
+    def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
+        row = 1
+        total = self._file.metadata.num_rows
+        for batch in self._file.iter_batches(batch_size=200_000):
+            table = pa.Table.from_batches([batch])
+            yield Chunk(table, row, [], int(self.total_bytes * min(1.0, (row + batch.num_rows) / total)))
+            row += batch.num_rows
+
+
+@hookimpl
+def openkamp_file_readers() -> list[type[FileReader]]:
+    return [CsvReader, ExcelReader, ParquetReader]
+
+
+def reader_for(path: Path, readers: list[type[FileReader]]) -> Callable[[Path, ReaderOptions], FileReader]:
+    suffix = path.suffix.lower()
+    for cls in readers:
+        if suffix in cls.extensions:
+            return cls
+    known = sorted({e for cls in readers for e in cls.extensions})
+    if suffix == ".xls":
+        raise ImportRejected("Old Excel .xls files are not supported.",
+                             hint="Open the file in Excel and save it as .xlsx or CSV.")
+    raise ImportRejected(f"Files ending in {suffix or '(no extension)'!r} cannot be imported.",
+                         hint=f"Supported: {', '.join(known)}.")

@@ -1,0 +1,154 @@
+"""Vectorised timestamp parsing for imported files.
+
+Factory exports write time in many ways: ISO 8601, ``2026/03/01 14:03:05``, ``2026.03.01``,
+Korean Excel's ``2026-03-01 오후 2:03:05``, fractional seconds, explicit offsets, Unix epochs in
+seconds or milliseconds. :func:`detect_format` picks one format from a sample; :func:`parse`
+converts a whole column with it and says which cells failed. Timestamps without an offset are
+local time in the given zone; the result is always UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from openkamp.storage.timeseries.base import TS_TYPE
+
+# Tried in order; the first that reads the whole (non-empty) sample wins.
+FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y.%m.%d %H:%M",
+    "%Y-%m-%d %p %I:%M:%S",
+    "%Y/%m/%d %p %I:%M:%S",
+    "%Y.%m.%d %p %I:%M:%S",
+    "%Y-%m-%d %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d.%m.%Y %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+]
+EPOCH_S = "epoch_s"
+EPOCH_MS = "epoch_ms"
+
+_FRACTION = re.compile(r"^(?P<base>.*\d{1,2}:\d{2}:\d{2})[.,](?P<frac>\d{1,9})(?P<rest>.*)$")
+_KOREAN_AMPM = (("오전", "AM"), ("오후", "PM"))
+
+
+@dataclass(frozen=True)
+class TimestampFormat:
+    """A detected format: a strptime pattern (or an epoch unit), and whether fractions occur."""
+
+    pattern: str
+    fraction: bool = False
+
+    @property
+    def has_offset(self) -> bool:
+        return "%z" in self.pattern
+
+    def describe(self) -> str:
+        return self.pattern + (" (+ fractional seconds)" if self.fraction else "")
+
+
+def _normalise(arr: pa.Array) -> pa.Array:
+    arr = pc.utf8_trim_whitespace(arr.cast(pa.string()))
+    for ko, en in _KOREAN_AMPM:
+        arr = pc.replace_substring(arr, ko, en)
+    # ISO 'Z' suffix means UTC; strptime's %z wants an offset.
+    return pc.replace_substring_regex(arr, r"Z$", "+0000")
+
+
+def _split_fraction(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Remove fractional seconds (which strptime cannot read); return them in microseconds."""
+    parts = pc.extract_regex(arr, _FRACTION.pattern)
+    has = pc.is_valid(parts).to_numpy(zero_copy_only=False)
+    base = pc.if_else(
+        pc.is_valid(parts),
+        pc.binary_join_element_wise(pc.struct_field(parts, "base"), pc.struct_field(parts, "rest"), ""),
+        arr,
+    )
+    frac_us = np.zeros(len(arr), dtype=np.int64)
+    if has.any():
+        digits = pc.struct_field(parts, "frac").to_pylist()
+        for i in np.flatnonzero(has):
+            d = digits[i]
+            frac_us[i] = int((d + "000000")[:6])
+    return base, frac_us
+
+
+def detect_format(sample: list[str]) -> TimestampFormat | None:
+    """The first format that reads every non-empty sample value, or None."""
+    values = [s for s in (v.strip() if isinstance(v, str) else v for v in sample) if s]
+    if not values:
+        return None
+    arr = _normalise(pa.array(values, pa.string()))
+    fraction = bool(pc.any(pc.match_substring_regex(arr, _FRACTION.pattern)).as_py())
+    if fraction:
+        arr, _ = _split_fraction(arr)
+    for fmt in FORMATS:
+        out = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
+        if out.null_count == 0:
+            return TimestampFormat(fmt, fraction)
+    # Epoch numbers: decide the unit by magnitude (years 2001-2286).
+    from openkamp.ingest.values import to_float
+
+    conv, bad = to_float(arr)
+    if bad.any():
+        return None
+    nums = pc.fill_null(conv, np.nan).to_numpy(zero_copy_only=False)
+    if np.all((nums > 1e9) & (nums < 1e10)):
+        return TimestampFormat(EPOCH_S)
+    if np.all((nums > 1e12) & (nums < 1e13)):
+        return TimestampFormat(EPOCH_MS)
+    return None
+
+
+def parse(arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str) -> tuple[pa.Array, np.ndarray]:
+    """Parse a column; returns UTC timestamps (null where bad) and a mask of bad cells.
+
+    Empty cells count as bad: a row without a time cannot be stored.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_timestamp(arr.type):  # already typed (Excel, Parquet)
+        ts = arr.cast(pa.timestamp("us", tz=arr.type.tz)) if arr.type.tz else pc.assume_timezone(
+            arr.cast(pa.timestamp("us")), tz, ambiguous="earliest", nonexistent="earliest"
+        )
+        out = ts.cast(TS_TYPE)
+        return out, ~pc.is_valid(out).to_numpy(zero_copy_only=False)
+    if fmt.pattern in (EPOCH_S, EPOCH_MS):
+        from openkamp.ingest.values import to_float
+
+        nums, _ = to_float(arr)
+        vals = pc.fill_null(nums, np.nan).to_numpy(zero_copy_only=False)
+        scale = 1_000_000 if fmt.pattern == EPOCH_S else 1_000
+        bad = ~np.isfinite(vals)
+        us = np.where(bad, 0, np.round(vals * scale)).astype(np.int64)
+        out = pa.array(us, pa.int64(), mask=bad).cast(TS_TYPE)
+        return out, bad
+    text = _normalise(arr)
+    frac_us = None
+    if fmt.fraction:
+        text, frac_us = _split_fraction(text)
+    parsed = pc.strptime(text, format=fmt.pattern, unit="us", error_is_null=True)
+    if not fmt.has_offset:
+        parsed = pc.assume_timezone(parsed, tz, ambiguous="earliest", nonexistent="earliest")
+    if frac_us is not None and frac_us.any():
+        us = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False) + frac_us
+        parsed = pa.array(us, pa.int64(), mask=~pc.is_valid(parsed).to_numpy(zero_copy_only=False))
+    out = parsed.cast(TS_TYPE)
+    bad = ~pc.is_valid(out).to_numpy(zero_copy_only=False)
+    return out, bad
