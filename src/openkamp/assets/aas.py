@@ -32,6 +32,7 @@ Rules that make ``import(export(x)) == x`` exact:
   exact ``repr``. Order is document order (JSON arrays and XML elements are ordered).
 
 AASX packages hold one XML part, ``/aasx/data.xml`` (the DotAAS convention), and core properties.
+Import needs only this layout, not the namespace; a file without any site hierarchy is rejected.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict, TypeVar
 
 import pyecma376_2
 from basyx.aas import model
@@ -64,6 +65,7 @@ from openkamp.core.errors import ImportRejected, InvalidInput
 
 __all__ = ["export_aasx", "export_json", "import_aasx", "import_file", "import_json", "to_aas"]
 
+_T = TypeVar("_T")
 PathOrFile = str | os.PathLike[str] | IO[str] | IO[bytes]
 
 _HS = "https://admin-shell.io/idta/HierarchicalStructures/"
@@ -93,6 +95,15 @@ _TEXT_RE = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 _HINT = "Export the file again with OpenKAMP, or check it with an AAS v3 validator."
 
 
+class _Common(TypedDict):
+    """The fields every spec type has, as :func:`_names` writes them."""
+
+    name: str
+    name_ko: str
+    name_en: str
+    description: str
+
+
 class _Bad(Exception):
     """A layout problem found on import; :func:`_from_store` adds the file name."""
 
@@ -110,22 +121,29 @@ def to_aas(
         for site in sites:
             _add_site(store, site, namespace)
     except (ValueError, model.AASConstraintViolation) as e:
-        # Only text the metamodel forbids gets here (e.g. control characters in a display name).
+        # Values the metamodel forbids (control characters in a text, an unknown value type).
         raise InvalidInput(
             f"The asset tree cannot be written as AAS: {e}",
-            hint="Remove control characters from names and descriptions.",
+            hint="Fix that value; AAS texts may not contain control characters.",
         ) from e
     return store
 
 
-def export_json(sites: list[SiteSpec], path_or_file: PathOrFile) -> None:
+def export_json(
+    sites: list[SiteSpec], path_or_file: PathOrFile, *, namespace: str = "urn:openkamp:"
+) -> None:
     """Write ``sites`` as an AAS v3 JSON environment to a path or an open text/binary file."""
-    write_aas_json_file(path_or_file, to_aas(sites), indent=2)
+    write_aas_json_file(path_or_file, to_aas(sites, namespace=namespace), indent=2)
 
 
-def export_aasx(sites: list[SiteSpec], path: str | os.PathLike[str] | IO[bytes]) -> None:
+def export_aasx(
+    sites: list[SiteSpec],
+    path: str | os.PathLike[str] | IO[bytes],
+    *,
+    namespace: str = "urn:openkamp:",
+) -> None:
     """Write ``sites`` as an AASX package to a path or an open binary file."""
-    store = to_aas(sites)  # first, so a bad tree leaves no half-written package behind
+    store = to_aas(sites, namespace=namespace)  # first: a bad tree leaves no half-written file
     props = pyecma376_2.OPCCoreProperties()
     props.creator = "OpenKAMP"
     props.created = datetime.datetime.now(datetime.UTC)
@@ -236,11 +254,13 @@ def _add_has_parts(entity: model.Entity) -> None:
 
 
 def _signal(sig: SignalSpec) -> model.SubmodelElementCollection:
-    extra = [_string("ValueType", ValueType(sig.value_type).value)]
+    extra: list[model.SubmodelElement] = [_string("ValueType", ValueType(sig.value_type).value)]
     if sig.unit:
         extra.append(_string("Unit", sig.unit))
     if sig.min_value is not None or sig.max_value is not None:
-        extra.append(model.Range("Range", _DBL, _float(sig.min_value), _float(sig.max_value)))
+        # float(): basyx will not cast an int to xs:double, and specs may hold ``min_value=0``.
+        lo, hi = (None if v is None else float(v) for v in (sig.min_value, sig.max_value))
+        extra.append(model.Range("Range", _DBL, lo, hi))
     if sig.sampling_period_s is not None:
         extra.append(model.Property("SamplingPeriod", _DBL, float(sig.sampling_period_s)))
     return _collection("Signal", sig, extra, SEM_SIGNAL)
@@ -300,11 +320,6 @@ def _string(id_short: str | None, value: str) -> model.Property:
     return model.Property(id_short, _STR, value)
 
 
-def _float(value: float | None) -> float | None:
-    # basyx refuses to cast int to xs:double, and specs may hold ints (``min_value=0``).
-    return None if value is None else float(value)
-
-
 def _ref(iri: str) -> model.ExternalReference:
     return model.ExternalReference((model.Key(model.KeyTypes.GLOBAL_REFERENCE, iri),))
 
@@ -339,7 +354,7 @@ def import_file(path: str | os.PathLike[str]) -> list[SiteSpec]:
     if suffix == ".aasx":
         return import_aasx(path)
     raise ImportRejected(
-        f"Cannot import {_file_label(path)}: {suffix or 'no'!r} is not an AAS file extension.",
+        f"Cannot import {_file_label(path)}: unsupported file type ({suffix or 'no extension'}).",
         hint="Use an AAS v3 JSON environment (.json) or an AASX package (.aasx).",
     )
 
@@ -370,13 +385,14 @@ def _from_store(store: model.DictIdentifiableStore, where: str) -> list[SiteSpec
                 "it has no asset hierarchy (an IDTA 'HierarchicalStructures' submodel "
                 f"with semanticId {SEM_HIERARCHY})"
             )
-        shells: dict[str, model.AssetAdministrationShell] = {}
-        for obj in store:
-            if isinstance(obj, model.AssetAdministrationShell):
-                gid = obj.asset_information.global_asset_id
-                if gid is not None:
-                    shells.setdefault(gid, obj)
-        sites = [_site(sm, store, shells) for sm in hierarchies]
+        # Equipment entities find their shell, and so their submodels, by globalAssetId.
+        by_asset: dict[str | None, list[Any]] = {}
+        for shell in (o for o in store if isinstance(o, model.AssetAdministrationShell)):
+            refs = shell.submodel
+            by_asset.setdefault(
+                shell.asset_information.global_asset_id, [store.get(r.key[0].value) for r in refs]
+            )
+        sites = [_site(sm, by_asset) for sm in hierarchies]
     except _Bad as e:
         raise ImportRejected(f"Cannot import {where}: {e}.", hint=_HINT) from None
     try:
@@ -386,39 +402,32 @@ def _from_store(store: model.DictIdentifiableStore, where: str) -> list[SiteSpec
     return sites
 
 
-def _site(
-    sm: model.Submodel,
-    store: model.DictIdentifiableStore,
-    shells: dict[str, model.AssetAdministrationShell],
-) -> SiteSpec:
-    entries = [e for e in sm.submodel_element if _is(e, SEM_ENTRY_NODE)]
+def _site(sm: model.Submodel, by_asset: dict[str | None, list[Any]]) -> SiteSpec:
+    entries = [e for e in _of_type(sm.submodel_element, model.Entity) if _is(e, SEM_ENTRY_NODE)]
     if len(entries) != 1:
         raise _Bad(f"submodel {sm.id!r} must hold one EntryNode entity, not {len(entries)}")
     site = SiteSpec(**_common(entries[0], f"the site in {sm.id!r}"))
     for line_node in _children(entries[0]):
         line = LineSpec(**_common(line_node, f"line {line_node.id_short!r} of site {site.name!r}"))
         for eq_node in _children(line_node):
-            line.equipment.append(_equipment(eq_node, store, shells, f"line {line.name!r}"))
+            line.equipment.append(_equipment(eq_node, by_asset, f"line {line.name!r}"))
         site.lines.append(line)
     return site
 
 
 def _equipment(
-    node: model.Entity,
-    store: model.DictIdentifiableStore,
-    shells: dict[str, model.AssetAdministrationShell],
-    where: str,
+    node: model.Entity, by_asset: dict[str | None, list[Any]], where: str
 ) -> EquipmentSpec:
     what = f"equipment {node.id_short!r} of {where}"
     eq_type = _text(_elements(node.statement), "EquipmentType", what)
     eq = EquipmentSpec(**_common(node, what), equipment_type=eq_type)
-    shell = shells.get(node.global_asset_id or "")
-    if shell is None:
+    submodels = by_asset.get(node.global_asset_id)
+    if submodels is None:
         raise _Bad(f"no shell has the globalAssetId {node.global_asset_id!r} of {what}")
-    submodels = [store.get(ref.key[0].value) for ref in shell.submodel]
     data, labels = (_pick(submodels, sem, what) for sem in (SEM_OPERATIONAL_DATA, SEM_LABELS))
-    eq.signals = [_signal_from(smc, what) for smc in _collections(data)]
-    eq.labels = [_label_from(smc, what) for smc in _collections(labels)]
+    collection = model.SubmodelElementCollection
+    eq.signals = [_signal_from(c, what) for c in _of_type(data.submodel_element, collection)]
+    eq.labels = [_label_from(c, what) for c in _of_type(labels.submodel_element, collection)]
     return eq
 
 
@@ -457,7 +466,7 @@ def _label_from(smc: model.SubmodelElementCollection, where: str) -> LabelSpec:
     )
 
 
-def _common(element: model.Entity | model.SubmodelElementCollection, what: str) -> dict[str, str]:
+def _common(element: model.Entity | model.SubmodelElementCollection, what: str) -> _Common:
     """Read back what :func:`_names` wrote: name, name_ko, name_en and description."""
     children = element.statement if isinstance(element, model.Entity) else element.value
     elements = _elements(children)
@@ -471,11 +480,11 @@ def _common(element: model.Entity | model.SubmodelElementCollection, what: str) 
 
 
 def _children(entity: model.Entity) -> list[model.Entity]:
-    return [e for e in entity.statement if isinstance(e, model.Entity) and _is(e, SEM_NODE)]
+    return [e for e in _of_type(entity.statement, model.Entity) if _is(e, SEM_NODE)]
 
 
-def _collections(sm: model.Submodel) -> list[model.SubmodelElementCollection]:
-    return [e for e in sm.submodel_element if isinstance(e, model.SubmodelElementCollection)]
+def _of_type(elements: Iterable[Any], cls: type[_T]) -> list[_T]:
+    return [e for e in elements if isinstance(e, cls)]
 
 
 def _pick(submodels: list[Any], sem: str, what: str) -> model.Submodel:
@@ -532,7 +541,9 @@ def _is(obj: Any, iri: str) -> bool:
 
 def _file_label(path_or_file: Any) -> str:
     """How messages name the file: its path, or the name of an open file if it has one."""
-    name = getattr(path_or_file, "name", path_or_file)
+    name = path_or_file
+    if not isinstance(name, str | os.PathLike):
+        name = getattr(path_or_file, "name", None)
     return repr(os.fspath(name)) if isinstance(name, str | os.PathLike) else "the file"
 
 

@@ -8,7 +8,7 @@ Two families of types live here:
 * *Records* (``Node``, ``Signal``, ``LabelColumn``) are what the metadata store holds: they carry
   ids and the owning organisation.
 
-Names are machine names (``[A-Za-z0-9_.-]``, unique among siblings); ``name_ko`` and ``name_en``
+Names are machine names (letters of any script, digits, ``_ . -``; unique among siblings); ``name_ko`` and ``name_en``
 are what people read.
 """
 
@@ -21,7 +21,8 @@ from enum import StrEnum
 
 from openkamp.core.errors import InvalidInput
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
+# Letters of any script (Korean engineers name signals in Hangul), digits, "_", ".", "-".
+_NAME_RE = re.compile(r"^[^\W_][\w.\-]{0,127}$")
 
 
 class NodeKind(StrEnum):
@@ -60,17 +61,16 @@ def check_name(name: str, what: str = "name") -> str:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise InvalidInput(
             f"Invalid {what} {name!r}.",
-            hint="Use 1-128 letters, digits, '_', '.' or '-', starting with a letter or digit; "
-            "put Korean or English display text in name_ko / name_en.",
+            hint="Use 1-128 letters (Hangul is fine), digits, '_', '.' or '-', starting with a "
+            "letter or digit; put free display text in name_ko / name_en.",
         )
     return name
 
 
 def slugify(text: str, fallback: str = "col") -> str:
-    """Turn a free-text header (possibly Korean) into a valid machine name, deterministically."""
-    s = re.sub(r"[^A-Za-z0-9_.\-]+", "_", text.strip()).strip("_.-")
+    """Turn a free-text header into a valid machine name, deterministically (Hangul is kept)."""
+    s = re.sub(r"[^\w.\-]+", "_", text.strip()).strip("_.-")
     if not s:
-        # Korean-only headers: keep them distinguishable with a stable hash of the text.
         import hashlib
 
         s = f"{fallback}_{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"

@@ -89,8 +89,8 @@ def _split_fraction(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return base, frac_us
 
 
-def detect_format(sample: list[str]) -> TimestampFormat | None:
-    """The first format that reads every non-empty sample value, or None."""
+def detect_format(sample: list[str], min_share: float = 0.9) -> TimestampFormat | None:
+    """The format that reads the most (at least ``min_share``) of the non-empty sample values."""
     values = [s for s in (v.strip() if isinstance(v, str) else v for v in sample) if s]
     if not values:
         return None
@@ -98,20 +98,29 @@ def detect_format(sample: list[str]) -> TimestampFormat | None:
     fraction = bool(pc.any(pc.match_substring_regex(arr, _FRACTION.pattern)).as_py())
     if fraction:
         arr, _ = _split_fraction(arr)
+    # The format reading most of the sample wins; a few broken cells must not hide the column
+    # (they are quarantined row by row later).
+    best, best_ok = None, 0
     for fmt in FORMATS:
         out = pc.strptime(arr, format=fmt, unit="us", error_is_null=True)
-        if out.null_count == 0:
-            return TimestampFormat(fmt, fraction)
+        ok = len(out) - out.null_count
+        if ok > best_ok:
+            best, best_ok = fmt, ok
+        if ok == len(out):
+            break
+    if best is not None and best_ok >= min_share * len(arr):
+        return TimestampFormat(best, fraction)
     # Epoch numbers: decide the unit by magnitude (years 2001-2286).
     from openkamp.ingest.values import to_float
 
     conv, bad = to_float(arr)
-    if bad.any():
+    if bad.sum() > (1 - min_share) * len(arr):
         return None
     nums = pc.fill_null(conv, np.nan).to_numpy(zero_copy_only=False)
-    if np.all((nums > 1e9) & (nums < 1e10)):
+    nums = nums[np.isfinite(nums)]
+    if len(nums) and np.mean((nums > 1e9) & (nums < 1e10)) >= min_share:
         return TimestampFormat(EPOCH_S)
-    if np.all((nums > 1e12) & (nums < 1e13)):
+    if len(nums) and np.mean((nums > 1e12) & (nums < 1e13)) >= min_share:
         return TimestampFormat(EPOCH_MS)
     return None
 

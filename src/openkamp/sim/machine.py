@@ -28,6 +28,7 @@ import pandas as pd
 
 from openkamp.core.assets import EquipmentSpec, LabelSpec, SignalSpec, ValueType, check_name
 from openkamp.core.errors import InvalidInput
+from openkamp.sim import _noise as nz
 from openkamp.sim.schedule import DAY_S, BoundSchedule, WorkSchedule
 
 
@@ -144,9 +145,29 @@ class Run(ABC):
         self.machine = machine
         self.origin = origin
         self.key = key
+        self._stream_keys: dict[tuple[str, str], int] = {}
         self.schedule: BoundSchedule = machine.schedule.bind(origin)
         #: Local seconds since midnight at the origin, for daily cycles.
         self.day_offset_s = self.schedule.week_offset_s % DAY_S
+
+    def stream_key(self, kind: str, name: str) -> int:
+        """The key of one named random stream of this run (cached: it is asked for every block)."""
+        key = self._stream_keys.get((kind, name))
+        if key is None:
+            key = self._stream_keys[kind, name] = nz.derive_key(self.key, kind, name)
+        return key
+
+    def noise(self, name: str, idx: np.ndarray) -> np.ndarray:
+        """Standard normal values of stream ``name`` at row (or shot) indices ``idx``."""
+        return nz.normal(self.stream_key("normal", name), idx)
+
+    def uniform(self, name: str, idx: np.ndarray) -> np.ndarray:
+        """Uniform (0, 1) values of stream ``name`` at row (or shot) indices ``idx``."""
+        return nz.uniform(self.stream_key("uniform", name), idx)
+
+    def smooth(self, name: str, t: np.ndarray, scale_s: float) -> np.ndarray:
+        """A smooth unit-variance process ``name`` at wall times ``t`` (see ``_noise.smooth``)."""
+        return nz.smooth(self.stream_key("smooth", name), t, scale_s)
 
     @abstractmethod
     def advance(self, until_s: float) -> Block:
