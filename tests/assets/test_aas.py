@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
+import random
 import zipfile
 from pathlib import Path
 
@@ -34,140 +34,71 @@ from openkamp.core.assets import (
 )
 from openkamp.core.errors import ImportRejected, InvalidInput
 
-F, I, B = ValueType.FLOAT, ValueType.INT, ValueType.BOOL
+FLT, INT, BIN = ValueType.FLOAT, ValueType.INT, ValueType.BOOL
 
-
-def sig(
-    name: str,
-    ko: str,
-    en: str,
-    unit: str = "",
-    vt: ValueType = F,
-    lo=None,
-    hi=None,
-    period=None,
-    desc: str = "",
-) -> SignalSpec:
-    return SignalSpec(name, ko, en, unit, vt, lo, hi, period, desc)
+# One row per signal: name, name_ko, name_en, unit, value type, min, max, sampling period (s),
+# description. The values probe exactness: None and half-open ranges, ints, -0.0, 0.1 + 0.2,
+# the smallest subnormal, 1e308, surrounding whitespace, CR LF, and a Korean name > 128 chars.
+# fmt: off
+PRESS = [
+    ("barrel.temp-zone1", "실린더 온도 1구역", "Barrel temp 1", "°C", FLT, 150.0, 320.0, 1.0,
+     "히터 밴드 열전대 (K-type)"),
+    ("barrel.temp-zone2", "실린더 온도 2구역", "Barrel temp 2", "°C", FLT, 150.0, 320.0, 1.0, ""),
+    ("inj_pressure", "사출 압력", "Injection pressure", "bar", FLT, 0, 2500.5, 0.01, ""),
+    ("inj_speed", "사출 속도", "Injection speed", "mm/s", FLT, None, 300.0, 0.01, ""),
+    ("hold_time", "보압 시간", "Hold time", "s", FLT, 0.0, None, None, ""),
+    ("cycle_time", "사이클 타임", "Cycle time", "s", FLT, 0.1 + 0.2, 1e308, 0.1 + 0.2, ""),
+    ("shot_count", "쇼트 수", "Shot count", "", INT, 0, 9.007199254740993e15, 5e-324, ""),
+    ("mold.open", "금형 열림", "Mold open", "", BIN, 0, 1, 0.05, "  leading and trailing  "),
+    ("screw-rpm", "스크류 회전수", "Screw speed", "rpm", FLT, -0.0, 1 / 3, 0.5, ""),
+    ("oil.temp", "작동유 온도", "", "°C", FLT, None, None, None, ""),
+    ("cushion", "", "Cushion", "mm", FLT, 2.5, 12.75, 0.01, "쿠션량\r\n(사출 종료 위치)"),
+    ("ambient_rh", "주변 습도 " + "매우 긴 이름 " * 20, "Humidity", "%", FLT, 0, 100, None, ""),
+]
+DRYER = [
+    ("dew_point", "이슬점", "Dew point", "°C", FLT, -60.0, -20.0, 10.0, ""),
+    ("hopper.temp", "호퍼 온도", "Hopper temp", "°C", FLT, 60.0, 120.0, 10.0, ""),
+    ("airflow", "풍량", "Air flow", "m³/h", FLT, 0.0, 250.0, 10.0, ""),
+    ("heater_on", "히터 가동", "Heater on", "", BIN, 0, 1, 1.0, ""),
+    ("alarm-code", "알람 코드", "Alarm code", "", INT, 0, 999, None, "제조사 매뉴얼 5장"),
+]
+ROBOT = [
+    *[(f"axis{i}.torque", f"{i}축 토크", f"Axis {i} torque", "N·m", FLT, -150.0, 150.0, 0.004, "")
+      for i in range(1, 7)],
+    ("gripper", "그리퍼", "Gripper", "", BIN, None, None, None, ""),
+    ("vacuum", "진공압", "Vacuum", "kPa", FLT, -101.3, 0, None, ""),
+]
 
 
 def plant() -> list[SiteSpec]:
     """A realistic injection-moulding plant: 1 site, 2 lines, 3 machines, 5-12 signals each."""
     press = EquipmentSpec(
-        "press-01",
-        "사출기 1호기",
-        "Injection press 1",
-        "injection_molding",
+        "press-01", "사출기 1호기", "Injection press 1", "injection_molding",
         "Engel e-mac 180t\r\n2019년 설치, 금형 교체 주 2회",
-        signals=[
-            sig(
-                "barrel.temp-zone1",
-                "실린더 온도 1구역",
-                "Barrel temp zone 1",
-                "°C",
-                F,
-                150.0,
-                320.0,
-                1.0,
-                "히터 밴드 열전대 (K-type)",
-            ),
-            sig(
-                "barrel.temp-zone2",
-                "실린더 온도 2구역",
-                "Barrel temp zone 2",
-                "°C",
-                F,
-                150.0,
-                320.0,
-                1.0,
-            ),
-            sig("inj_pressure", "사출 압력", "Injection pressure", "bar", F, 0, 2500.5, 0.01),
-            sig("inj_speed", "사출 속도", "Injection speed", "mm/s", F, None, 300.0, 0.01),
-            sig("hold_time", "보압 시간", "Hold time", "s", F, 0.0, None, None),
-            sig("cycle_time", "사이클 타임", "Cycle time", "s", F, 0.1 + 0.2, 1e308, 0.1 + 0.2),
-            sig("shot_count", "쇼트 수", "Shot count", "", I, 0, 9.007199254740993e15, 5e-324),
-            sig(
-                "mold.open", "금형 열림", "Mold open", "", B, 0, 1, 0.05, "  leading and trailing  "
-            ),
-            sig("screw-rpm", "스크류 회전수", "Screw speed", "rpm", F, -0.0, 1 / 3, 0.5),
-            sig("oil.temp", "작동유 온도", "", "°C", F),
-            sig("cushion", "", "Cushion", "mm", F, 2.5, 12.75, 0.01, "쿠션량"),
-            sig(
-                "ambient_rh",
-                "주변 습도 " + "매우 긴 이름 " * 20,
-                "Ambient humidity",
-                "%",
-                F,
-                0,
-                100,
-            ),
-        ],
+        signals=[SignalSpec(*row) for row in PRESS],
         labels=[
-            LabelSpec(
-                "quality",
-                "품질 판정",
-                "Quality",
-                LabelType.CATEGORY,
-                ["양품", "불량-미성형", "불량-버", "불량 (기타)"],
-                "검사원 판정",
-            ),
+            LabelSpec("quality", "품질 판정", "Quality", LabelType.CATEGORY,
+                      ["양품", "불량-미성형", "불량-버", "불량 (기타)"], "검사원 판정"),
             LabelSpec("is_ok", "합격 여부", "Pass", LabelType.BOOL),
             LabelSpec("lot.id", "로트 번호", "Lot id", LabelType.TEXT, [], ""),
         ],
     )
     dryer = EquipmentSpec(
-        "dryer_02",
-        "제습 건조기",
-        "Dehumidifying dryer",
-        "dryer",
-        "",
-        signals=[
-            sig("dew_point", "이슬점", "Dew point", "°C", F, -60.0, -20.0, 10.0),
-            sig("hopper.temp", "호퍼 온도", "Hopper temp", "°C", F, 60.0, 120.0, 10.0),
-            sig("airflow", "풍량", "Air flow", "m³/h", F, 0.0, 250.0, 10.0),
-            sig("heater_on", "히터 가동", "Heater on", "", B, 0, 1, 1.0),
-            sig("alarm-code", "알람 코드", "Alarm code", "", I, 0, 999, None, "제조사 매뉴얼 5장"),
-        ],
-        labels=[
-            LabelSpec("material", "수지 종류", "Resin", LabelType.CATEGORY, ["PP", "ABS", "PC/ABS"])
-        ],
+        "dryer_02", "제습 건조기", "Dehumidifying dryer", "dryer", "",
+        signals=[SignalSpec(*row) for row in DRYER],
+        labels=[LabelSpec("resin", "수지", "Resin", LabelType.CATEGORY, ["PP", "ABS", "PC/ABS"])],
     )
     robot = EquipmentSpec(
-        "robot.3",
-        "취출 로봇",
-        "Take-out robot",
-        "",
-        "6축 다관절",
-        signals=[
-            sig(
-                f"axis{i}.torque", f"{i}축 토크", f"Axis {i} torque", "N·m", F, -150.0, 150.0, 0.004
-            )
-            for i in range(1, 7)
-        ]
-        + [
-            sig("gripper", "그리퍼", "Gripper", "", B),
-            sig("vacuum", "진공압", "Vacuum", "kPa", F, -101.3, 0),
-        ],
+        "robot.3", "취출 로봇", "Take-out robot", "", "6축 다관절",
+        signals=[SignalSpec(*row) for row in ROBOT],
         labels=[LabelSpec("defect_count", "불량 수", "Defects", LabelType.NUMBER, [], "시간당")],
     )
-    return [
-        SiteSpec(
-            "pyeongtaek-plant",
-            "평택 공장",
-            "Pyeongtaek plant",
-            "경기도 평택시 — 사출 성형",
-            lines=[
-                LineSpec(
-                    "line-1.injection",
-                    "사출 1라인",
-                    "Injection line 1",
-                    "",
-                    equipment=[press, dryer],
-                ),
-                LineSpec("line_2", "조립 2라인", "", "후공정", equipment=[robot]),
-            ],
-        )
+    lines = [
+        LineSpec("line-1.injection", "사출 1라인", "Injection line 1", "", [press, dryer]),
+        LineSpec("line_2", "조립 2라인", "", "후공정", [robot]),
     ]
+    return [SiteSpec("pyeongtaek-plant", "평택 공장", "Pyeongtaek plant", "경기도 평택시", lines)]
+# fmt: on
 
 
 def test_json_round_trip_is_exact(tmp_path: Path) -> None:
@@ -260,7 +191,7 @@ def test_json_is_strictly_valid_aas(tmp_path: Path) -> None:
         "urn:openkamp:sm/pyeongtaek-plant/line-1.injection/press-01/OperationalData"
     )
     temp = data.get_referable("Signal_barrel_dtemp_hzone1")
-    assert temp.display_name["en"] == "Barrel temp zone 1"
+    assert temp.display_name["en"] == "Barrel temp 1"
     rng = temp.get_referable("Range")
     assert isinstance(rng, model.Range) and (rng.min, rng.max) == (150.0, 320.0)
     for element in _walk(store):
@@ -302,75 +233,36 @@ def test_hierarchy_follows_idta_hierarchical_structures() -> None:
     ]
 
 
+def one_machine(signals: list[SignalSpec], labels: list[LabelSpec] | None = None) -> list[SiteSpec]:
+    machine = EquipmentSpec("e_1.x-y", signals=signals, labels=labels or [])
+    return [SiteSpec("s.1", lines=[LineSpec("l-1", equipment=[machine])])]
+
+
 def test_machine_names_with_dots_dashes_and_underscores_survive(tmp_path: Path) -> None:
-    # These would collide under a lossy idShort mapping ("a.b" and "a-b" both → "a_b").
-    names = [
-        "a.b",
-        "a-b",
-        "a_b",
-        "a__b",
-        "a_db",
-        "1-x",
-        "9",
-        "x-",
-        "z." * 64,
-        "z" * 128,
-        "z" * 127 + "-",
-    ]
-    sites = [
-        SiteSpec(
-            "s.1",
-            lines=[
-                LineSpec(
-                    "l-1",
-                    equipment=[
-                        EquipmentSpec(
-                            "e_1.x-y",
-                            signals=[SignalSpec(n) for n in names],
-                            labels=[LabelSpec(n) for n in names],
-                        )
-                    ],
-                )
-            ],
-        )
-    ]
+    # A lossy idShort mapping would merge these ("a.b" and "a-b" both → "a_b"); the long ones
+    # take the shortened, hashed idShort.
+    names = ["a.b", "a-b", "a_b", "a__b", "a_db", "1-x", "9", "x-", "z." * 64, "z" * 128]
+    names += ["z" * 127 + "-", "온도", "실린더_온도.1존", "a온", "a_u00c628"]  # Hangul names too
+    sites = one_machine([SignalSpec(n) for n in names], [LabelSpec(n) for n in names])
     export_json(sites, tmp_path / "names.json")
     assert import_json(tmp_path / "names.json") == sites
     export_aasx(sites, tmp_path / "names.aasx")
     assert import_aasx(tmp_path / "names.aasx") == sites
-    data = [o for o in to_aas(sites) if o.id.endswith("/OperationalData")][0]
+    data = next(o for o in to_aas(sites) if o.id.endswith("/OperationalData"))
     assert len({e.id_short for e in data.submodel_element}) == len(names)
 
 
 def test_export_refuses_trees_it_cannot_write() -> None:
     with pytest.raises(InvalidInput, match="Duplicate signal name 'x'"):
-        to_aas(
-            [
-                SiteSpec(
-                    "s",
-                    lines=[
-                        LineSpec(
-                            "l",
-                            equipment=[
-                                EquipmentSpec("e", signals=[SignalSpec("x"), SignalSpec("x")])
-                            ],
-                        )
-                    ],
-                )
-            ]
-        )
+        to_aas(one_machine([SignalSpec("x"), SignalSpec("x")]))
     with pytest.raises(InvalidInput, match="line name"):
         to_aas([SiteSpec("s", lines=[LineSpec("bad name")])])
     with pytest.raises(InvalidInput, match="AASd-130"):
         to_aas([SiteSpec("s", description="bell \x07")])
 
 
-def _json(obj: object) -> str:
-    return json.dumps(obj)
-
-
-def _plant_json_without(path_of_keys: str) -> str:
-    """The plant as JSON with every property of a given idShort removed (a missing part)."""
+def _plant_json_without(id_short: str) -> str:
+    """The plant as JSON with every element of the given idShort removed (a missing part)."""
     doc = json.loads(_export_text())
 
     def prune(node: object) -> None:
@@ -379,7 +271,7 @@ def _plant_json_without(path_of_keys: str) -> str:
                 prune(value)
         elif isinstance(node, list):
             node[:] = [
-                n for n in node if not (isinstance(n, dict) and n.get("idShort") == path_of_keys)
+                n for n in node if not (isinstance(n, dict) and n.get("idShort") == id_short)
             ]
             for n in node:
                 prune(n)
@@ -419,26 +311,29 @@ def _aasx_of_foreign_aas() -> bytes:
     return buf.getvalue()
 
 
+NOISE = random.Random(20240601)  # fixed seed: the same "random" bytes on every run
+
+
 @pytest.mark.parametrize(
     ("name", "content", "problem"),
     [
         ("empty.json", b"", "not a valid AAS v3 JSON"),
-        ("random.json", os.urandom(64) + b"\xff\xfe", "not a valid AAS v3 JSON"),
+        ("random.json", NOISE.randbytes(64) + b"\xff\xfe", "not a valid AAS v3 JSON"),
         ("hello.json", b'{"hello": "world"}', "no shells or submodels"),
         ("list.json", b"[1, 2, 3]", "no shells or submodels"),
         ("wrong.json", b'{"submodels": [{"idShort": 1}]}', "not a valid AAS v3 JSON"),
         (
             "foreign.json",
-            _json({"submodels": [{"modelType": "Submodel", "id": "urn:x"}]}).encode(),
+            json.dumps({"submodels": [{"modelType": "Submodel", "id": "urn:x"}]}).encode(),
             "no asset hierarchy",
         ),
         ("noname.json", _plant_json_without("Name").encode(), "has no 'Name' property"),
         ("nodata.json", _plant_json_without("OperationalData").encode(), "no submodel with"),
         ("empty.aasx", b"", "not a valid AASX"),
-        ("random.aasx", os.urandom(256), "not a valid AASX"),
+        ("random.aasx", NOISE.randbytes(256), "not a valid AASX"),
         ("plain.aasx", _plain_zip(), "not a valid AASX"),
         ("foreign.aasx", _aasx_of_foreign_aas(), "no asset hierarchy"),
-        ("plant.xml", b"<environment/>", "not an AAS file extension"),
+        ("plant.xml", b"<environment/>", "unsupported file type"),
     ],
 )
 def test_bad_files_are_rejected_with_a_clear_message(
@@ -448,13 +343,13 @@ def test_bad_files_are_rejected_with_a_clear_message(
     path.write_bytes(content)
     with pytest.raises(ImportRejected, match=problem) as info:
         import_file(path)
-    assert name in info.value.message and info.value.hint
+    assert repr(str(path)) in info.value.message and info.value.hint
 
 
 def test_bad_values_are_rejected() -> None:
     text = _export_text().replace('"value": "float"', '"value": "complex"', 1)
     with pytest.raises(
-        ImportRejected, match="unknown ValueType 'complex'.*valid: float, int, bool"
+        ImportRejected, match=r"unknown ValueType 'complex'.*valid: float, int, bool"
     ):
         import_json(io.StringIO(text))
     text = _export_text().replace('"value": "press-01"', '"value": "press 01"', 1)

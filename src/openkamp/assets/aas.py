@@ -25,7 +25,8 @@ Rules that make ``import(export(x)) == x`` exact:
 * The machine name is always the ``Name`` property. The idShort is only a valid, injective
   encoding of it: a kind prefix (so names never clash with fixed idShorts, and start with a
   letter), then ``_`` escapes ``_``/``.``/``-`` as ``__``/``_d``/``_h`` (``temp.pv`` →
-  ``Signal_temp_dpv``). Encodings past 128 characters are cut and end in ``_x`` + a hash.
+  ``Signal_temp_dpv``) and non-ASCII letters as ``_u`` + six hex digits (``온도`` →
+  ``Signal__u00c628_u00b3c4``). Encodings past 128 characters are cut and end in ``_x`` + a hash.
 * ``name_ko`` / ``name_en`` are the ``displayName`` in languages ``ko`` / ``en``. displayName is
   capped at 128 characters, so longer texts are also kept whole in ``NameKo`` / ``NameEn``.
 * Empty strings and ``None`` numbers are left out. Floats are xs:double in Python's shortest
@@ -307,7 +308,11 @@ def _names(spec: Any) -> tuple[list[model.SubmodelElement], model.MultiLanguageN
 
 def _id_short(prefix: str, name: str) -> str:
     """Injective map from a machine name to a valid idShort (letters, digits, ``_``; <= 128)."""
-    s = prefix + "_" + "".join(_ESCAPES.get(c, c) for c in name)
+    # Non-ASCII letters (Hangul names) become "_u" + six hex digits: still injective, because a
+    # single "_" always starts an escape.
+    s = prefix + "_" + "".join(
+        _ESCAPES.get(c, c) if c.isascii() else f"_u{ord(c):06x}" for c in name
+    )
     if len(s) > _MAX_NAME:
         # "_x" never occurs in a full encoding, so shortened idShorts cannot clash with those.
         s = s[: _MAX_NAME - 14] + "_x" + hashlib.sha1(name.encode()).hexdigest()[:12]
