@@ -14,7 +14,7 @@ import io
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -127,58 +127,90 @@ class CsvReader(FileReader):
                 rest = data[cut:]
                 yield data[:cut], fh.tell() - len(rest)
 
-    def _decode(self, data: bytes, first_row: int) -> tuple[bytes, list[BadRow]]:
+    @staticmethod
+    def _split_undecodable(data: bytes, enc: str) -> tuple[bytes, list[BadRow]]:
+        """Drop lines that do not decode; they become bad rows. Returns UTF-8 bytes."""
+        good, bad = [], []
+        for line in data.splitlines(keepends=True):
+            try:
+                good.append(line.decode(enc).encode("utf-8"))
+            except UnicodeDecodeError as exc:
+                bad.append(BadRow(None, line.decode(enc, errors="replace").rstrip("\r\n"),
+                                  f"bytes at position {exc.start} cannot be decoded as {enc}"))
+        return b"".join(good), bad
+
+    def _decode(self, data: bytes) -> tuple[bytes, list[BadRow]]:
         """Convert a chunk to UTF-8 for Arrow; lines that do not decode become bad rows."""
         enc = self.layout.encoding
-        if enc in ("utf-8", "utf-8-sig"):
-            return data, []  # Arrow validates UTF-8 itself where it matters (text columns)
         try:
+            if enc in ("utf-8", "utf-8-sig"):
+                # Validate only (CPython's ASCII fast path: milliseconds per chunk). Arrow cannot
+                # report a row with bad UTF-8, so such lines must be taken out before parsing.
+                data.decode("utf-8")
+                return data, []
             return data.decode(enc).encode("utf-8"), []
         except UnicodeDecodeError:
-            good, bad = [], []
-            for i, line in enumerate(data.splitlines(keepends=True)):
-                try:
-                    good.append(line.decode(enc).encode("utf-8"))
-                except UnicodeDecodeError as exc:
-                    bad.append(BadRow(None, line.decode(enc, errors="replace").rstrip("\r\n"),
-                                      f"bytes at position {exc.start} cannot be decoded as {enc}"))
-                    del i
-            return b"".join(good), bad
+            return self._split_undecodable(data, "utf-8" if enc == "utf-8-sig" else enc)
+
+    def _parse(self, data: bytes, types: dict[str, pa.DataType]) -> tuple[pa.Table, list[BadRow]]:
+        """Parse a chunk: typed if every cell fits, else as text; never raises on content."""
+        names = self.columns
+        invalid: list[BadRow] = []
+
+        def on_invalid(r: Any) -> str:
+            invalid.append(BadRow(None, r.text, f"row has {r.actual_columns} fields, expected {r.expected_columns}"))
+            return "skip"
+
+        parse = pcsv.ParseOptions(delimiter=self.layout.delimiter, invalid_row_handler=on_invalid)
+        read = pcsv.ReadOptions(column_names=names, block_size=max(1 << 20, len(data) // 2 + 1))
+
+        def convert(column_types: dict[str, pa.DataType]) -> pcsv.ConvertOptions:
+            return pcsv.ConvertOptions(
+                column_types=column_types, null_values=MISSING,
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+            )
+
+        try:
+            typed = convert({c: types.get(c, pa.string()) for c in names})
+            return pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=typed), invalid
+        except pa.ArrowInvalid:
+            pass
+        # A cell does not fit its expected type: read everything as text and let the importer
+        # find the offending cells row by row.
+        invalid.clear()
+        try:
+            as_text = convert({c: pa.binary() for c in names})
+            table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=as_text)
+            return _binary_to_text(table), invalid
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            pass
+        # Arrow itself cannot report the row (e.g. bad UTF-8 on a row with missing fields):
+        # split this chunk line by line in Python. Slow, but only for damaged chunks.
+        return self._parse_python(data)
+
+    def _parse_python(self, data: bytes) -> tuple[pa.Table, list[BadRow]]:
+        import csv as pycsv
+
+        n = len(self.columns)
+        rows: list[list[str]] = []
+        bad: list[BadRow] = []
+        text = data.decode("utf-8", errors="replace")
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            fields = next(pycsv.reader([line], delimiter=self.layout.delimiter), [])
+            if len(fields) != n:
+                bad.append(BadRow(None, line, f"row has {len(fields)} fields, expected {n}"))
+            else:
+                rows.append(fields)
+        cols = {c: pa.array([r[i] or None for r in rows], pa.string()) for i, c in enumerate(self.columns)}
+        return pa.table(cols), bad
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
-        delim = self.layout.delimiter
-        names = self.columns
         row = 1
         for data, pos in self._byte_chunks():
-            data, bad = self._decode(data, row)
-            invalid: list[BadRow] = []
-
-            def on_invalid(r: Any, _sink: list[BadRow] = invalid) -> str:
-                _sink.append(BadRow(None, r.text, f"row has {r.actual_columns} fields, expected {r.expected_columns}"))
-                return "skip"
-
-            parse = pcsv.ParseOptions(delimiter=delim, invalid_row_handler=on_invalid)
-            read = pcsv.ReadOptions(column_names=names, block_size=max(1 << 20, len(data) // 2 + 1))
-            conv_typed = pcsv.ConvertOptions(
-                column_types={c: types.get(c, pa.string()) for c in names},
-                null_values=MISSING,
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            )
-            try:
-                table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=conv_typed)
-            except pa.ArrowInvalid:
-                # A cell does not fit its expected type (or bad UTF-8): read everything as text
-                # and let the importer find the offending cells row by row.
-                invalid.clear()
-                conv_text = pcsv.ConvertOptions(
-                    column_types={c: pa.binary() for c in names},
-                    null_values=MISSING,
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                )
-                table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=conv_text)
-                table = _binary_to_text(table)
+            data, bad = self._decode(data)
+            table, invalid = self._parse(data, types)
             yield Chunk(table, row, bad + invalid, pos)
             row += table.num_rows + len(invalid) + len(bad)
 
@@ -274,6 +306,9 @@ class ExcelReader(FileReader):
 
 def _excel_column(values: list[Any]) -> pa.Array:
     """Typed where the sheet is consistent (numbers, datetimes), otherwise text."""
+    # Excel shows midnight as a date: calamine returns date for those cells, datetime for others.
+    values = [datetime(v.year, v.month, v.day) if isinstance(v, date) and not isinstance(v, datetime) else v
+              for v in values]
     present = [v for v in values if v is not None and v != ""]
     if present and all(isinstance(v, datetime) for v in present):
         return pa.array([v if isinstance(v, datetime) else None for v in values], pa.timestamp("us"))

@@ -138,6 +138,12 @@ def parse(arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str) -> tup
         )
         out = ts.cast(TS_TYPE)
         return out, ~pc.is_valid(out).to_numpy(zero_copy_only=False)
+    if fmt.pattern == "typed":  # typed in the sample, text in this chunk: detect again
+        found = detect_format(pc.cast(arr, pa.string()).to_pylist()[:1000])
+        if found is None:
+            bad = np.ones(len(arr), dtype=bool)
+            return pa.nulls(len(arr), TS_TYPE), bad
+        fmt = found
     if fmt.pattern in (EPOCH_S, EPOCH_MS):
         from openkamp.ingest.values import to_float
 

@@ -19,6 +19,7 @@ import numpy as np
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MUL1 = np.uint64(0xBF58476D1CE4E5B9)
 _MUL2 = np.uint64(0x94D049BB133111EB)
+_S11, _S27, _S30, _S31 = (np.uint64(n) for n in (11, 27, 30, 31))
 _TWO_POW_53 = float(2**53)
 
 
@@ -31,16 +32,16 @@ def derive_key(*parts: object) -> int:
 def _splitmix(z: np.ndarray) -> np.ndarray:
     # uint64 array arithmetic wraps silently, which is exactly what SplitMix64 needs.
     z = z + _GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * _MUL1
-    z = (z ^ (z >> np.uint64(27))) * _MUL2
-    return z ^ (z >> np.uint64(31))
+    z = (z ^ (z >> _S30)) * _MUL1
+    z = (z ^ (z >> _S27)) * _MUL2
+    return z ^ (z >> _S31)
 
 
 def uniform(key: int, idx: np.ndarray | int) -> np.ndarray:
     """Uniform numbers in (0, 1), one per index; the same (key, index) always gives the same value."""
     i = np.atleast_1d(np.asarray(idx, dtype=np.int64)).astype(np.uint64)
     z = _splitmix(_splitmix(i) ^ np.uint64(key))
-    return ((z >> np.uint64(11)).astype(np.float64) + 0.5) / _TWO_POW_53
+    return ((z >> _S11).astype(np.float64) + 0.5) / _TWO_POW_53
 
 
 def normal(key: int, idx: np.ndarray | int) -> np.ndarray:

@@ -94,11 +94,8 @@ class InjectionMachine(Machine):
     signal_defs = _SIGNALS
     label_specs = _LABELS
     truth_columns = _TRUTH
+    # A per-shot machine has no sampling clock: ``period_s`` is its nominal cycle time.
     description = "One row per shot; sampling_period_s is the nominal cycle time."
-
-    def __init__(self, name: str = "inj01", *, cycle_s: float | None = None, **kwargs: object) -> None:
-        # The sampling period of a per-shot machine is its nominal cycle time.
-        super().__init__(name, period_s=cycle_s, **kwargs)  # type: ignore[arg-type]
 
     def start(self, origin: pd.Timestamp, key: int) -> InjectionRun:
         return InjectionRun(self, origin, key)
@@ -131,39 +128,50 @@ class InjectionRun(Run):
         # The barrel was last serviced some days before the origin, so drift does not start at 0.
         age = float(np.random.default_rng(nz.derive_key(key, "age")).uniform(0.0, 6.0)) * DAY_S
         self._maint = LazyTable(nz.derive_key(key, "maint"), _draw_maintenance, first=-age)
-        self._shot = 0  # index of the next shot
-        self._finish = 0.0  # operating time at which the previous shot finished
+        self._shot = 0  # index of the next shot to plan
+        self._finish = 0.0  # operating time at which the last planned shot finishes
+        empty = np.empty(0)
+        self._planned: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty.astype(np.int64), empty, empty)
         self._prev_wall = -math.inf
         self._last_restart = 0
         self._lot_dates: dict[int, str] = {}
 
+    def _plan(self) -> None:
+        """Work out the next 256 shots' cycle times and start times (consumed as time passes)."""
+        i = np.arange(self._shot, self._shot + 256, dtype=np.int64)
+        cyc = self.machine.period_s + 0.25 * self.noise("cycle", i)
+        stop = self.uniform("stop", i) < 0.015
+        gap = np.where(stop, 30.0 + 570.0 * self.uniform("stop_len", i), 0.0)
+        lot = self._lots.locate(i.astype(np.float64))
+        new_lot = (i == self._lots.start[lot]) & (lot > 0)
+        gap = gap + np.where(new_lot, self._lots.cols["change_gap"][lot], 0.0)
+        # Sequential accumulation from the last finish time: shot times do not depend on how
+        # the time axis is cut into calls.
+        finish = np.cumsum(np.concatenate([[self._finish], gap + cyc]))[1:]
+        self._shot += i.size
+        self._finish = float(finish[-1])
+        self._planned = (i, cyc, self.schedule.wall_time(finish - cyc))
+
     def _shot_times(self, until_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Shot indices, true cycle times and wall times of the shots that start before ``until_s``."""
-        idx, cycles, walls = [], [], []
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         while True:
-            i = np.arange(self._shot, self._shot + 256, dtype=np.int64)
-            cyc = self.machine.period_s + 0.25 * self.noise("cycle", i)
-            stop = self.uniform("stop", i) < 0.015
-            gap = np.where(stop, 30.0 + 570.0 * self.uniform("stop_len", i), 0.0)
-            lot = self._lots.locate(i.astype(np.float64))
-            new_lot = (i == self._lots.start[lot]) & (lot > 0)
-            gap = gap + np.where(new_lot, self._lots.cols["change_gap"][lot], 0.0)
-            # Sequential accumulation from the carried finish time keeps shot times bit-identical
-            # however the time axis is cut into calls.
-            finish = np.cumsum(np.concatenate([[self._finish], gap + cyc]))[1:]
-            wall = self.schedule.wall_time(finish - cyc)
+            if self._planned[0].size == 0:
+                self._plan()
+            i, cyc, wall = self._planned
             n = int(np.searchsorted(wall, until_s, side="left"))
-            idx.append(i[:n])
-            cycles.append(cyc[:n])
-            walls.append(wall[:n])
-            if n:
-                self._shot = int(i[n - 1]) + 1
-                self._finish = float(finish[n - 1])
+            parts.append((i[:n], cyc[:n], wall[:n]))
+            self._planned = (i[n:], cyc[n:], wall[n:])
             if n < i.size:
-                return np.concatenate(idx), np.concatenate(cycles), np.concatenate(walls)
+                break
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
 
     def advance(self, until_s: float) -> Block:
         i, cyc, wall = self._shot_times(until_s)
+        if i.size == 0:
+            return Block.empty(self.machine)
         t = np.floor(wall)  # the controller logs shot time to the second
         # Restarts: a pause of 10 minutes or more lets the mould cool down.
         gaps = np.diff(np.concatenate([[self._prev_wall], wall]))

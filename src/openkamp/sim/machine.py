@@ -76,6 +76,16 @@ class Block:
     def __len__(self) -> int:
         return int(self.t.size)
 
+    @classmethod
+    def empty(cls, machine: Machine) -> Block:
+        """No rows (a stream asks for many stretches of time in which nothing happens)."""
+        return cls(
+            t=np.empty(0),
+            signals={name: np.empty(0) for name in machine.signal_names},
+            labels={name: np.empty(0, dtype=object) for name in machine.label_names},
+            truth={name: np.empty(0) for name in machine.truth_columns},
+        )
+
 
 @dataclass(frozen=True)
 class Event:
@@ -199,6 +209,8 @@ class FixedRateRun(Run):
 
     def advance(self, until_s: float) -> Block:
         end = max(self._next, math.ceil(until_s / self.period_s - 1e-9))
+        if end == self._next:
+            return Block.empty(self.machine)
         i = np.arange(self._next, end, dtype=np.int64)
         self._next = end
         return self.rows(i, i * self.period_s)

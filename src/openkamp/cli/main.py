@@ -1,0 +1,528 @@
+"""The ``openkamp`` command line: thin wiring of platform calls, with rich output.
+
+User mistakes (an OpenKampError) print a clear message and a hint, never a traceback, and exit
+with status 2; storage failures exit with 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+from rich.tree import Tree
+
+from openkamp.core.errors import OpenKampError, StorageError
+from openkamp.i18n import t
+from openkamp.settings import Settings
+
+app = typer.Typer(help="OpenKAMP: open AI manufacturing platform / 오픈 제조 AI 플랫폼", no_args_is_help=True)
+assets_app = typer.Typer(help="Asset model: site → line → equipment → signal / 설비 구성", no_args_is_help=True)
+imports_app = typer.Typer(help="Past imports and their quarantined rows / 가져오기 기록", no_args_is_help=True)
+sim_app = typer.Typer(help="Factory simulator / 공장 시뮬레이터", no_args_is_help=True)
+app.add_typer(assets_app, name="assets")
+app.add_typer(imports_app, name="imports")
+app.add_typer(sim_app, name="sim")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", "-d", help="Data folder (default: $OPENKAMP_DATA_DIR or ./data)."),
+]
+
+
+class _State:
+    data_dir: Path | None = None
+    lang: str | None = None
+
+
+state = _State()
+
+
+@app.callback()
+def _root(
+    data_dir: DataDir = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="ko or en (default: settings)")] = None,
+) -> None:
+    state.data_dir = data_dir
+    state.lang = lang
+
+
+def settings() -> Settings:
+    kwargs: dict[str, Any] = {}
+    if state.data_dir is not None:
+        kwargs["data_dir"] = state.data_dir
+    if state.lang is not None:
+        kwargs["language"] = state.lang
+    return Settings(**kwargs)
+
+
+def lang() -> str:
+    return state.lang or settings().language
+
+
+def platform() -> Any:
+    from openkamp.platform import Platform
+
+    return Platform(settings())
+
+
+def _parse_time(text: str | None, tz: Any) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise OpenKampError(f"Cannot read the time {text!r}.", hint="Use ISO format, e.g. 2026-03-01T08:00") from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+
+
+# --------------------------------------------------------------------------- init / demo
+
+
+@app.command()
+def init() -> None:
+    """Create the data folder, databases and the default organisation."""
+    with platform() as kamp:
+        console.print(f"[green]✓[/] {kamp.settings.data_dir.resolve()}  (org: {kamp.settings.default_org_name})")
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(help="Days of simulated data")] = 30,
+    seed: Annotated[int, typer.Option(help="Simulator seed")] = 42,
+) -> None:
+    """Load the simulator's demo factory: a month of data imported through the real import path."""
+    from openkamp.demo import run_demo
+
+    with platform() as kamp:
+        run_demo(kamp, days=days, seed=seed, console=console, lang=lang())
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def _node_label(n: Any) -> str:
+    names = " / ".join(x for x in (n.name_ko, n.name_en) if x)
+    return f"[bold]{n.name}[/]" + (f"  [dim]{names}[/]" if names else "") + f"  [dim]#{n.id} {n.kind.value}[/]"
+
+
+@assets_app.command("tree")
+def assets_tree(signals: Annotated[bool, typer.Option(help="Show signals too")] = True) -> None:
+    """Print the asset model."""
+    with platform() as kamp:
+        me = kamp.principal()
+        nodes = kamp.assets.list_nodes(me)
+        sigs = kamp.assets.list_signals(me) if signals else []
+        labs = kamp.assets.list_label_columns(me) if signals else []
+        root = Tree(t("asset_tree", lang()))
+        branches: dict[int | None, Any] = {None: root}
+        for n in nodes:  # ordered by id: parents first
+            branches[n.id] = branches.get(n.parent_id, root).add(_node_label(n))
+        for s in sigs:
+            rng = "" if s.min_value is None else f" [{s.min_value:g}..{s.max_value:g}]"
+            branches[s.equipment_id].add(f"{s.name} [dim]{s.name_ko or s.name_en} {s.unit}{rng}[/]")
+        for c in labs:
+            branches[c.equipment_id].add(f"[magenta]{c.name}[/] [dim]{c.label_type.value} {', '.join(c.categories[:6])}[/]")
+        console.print(root)
+
+
+@assets_app.command("add")
+def assets_add(
+    kind: Annotated[str, typer.Argument(help="site, line, equipment or signal")],
+    path: Annotated[str, typer.Argument(help="Path of the new asset, e.g. plant1/line1/press01")],
+    name_ko: Annotated[str, typer.Option("--ko", help="Korean display name")] = "",
+    name_en: Annotated[str, typer.Option("--en", help="English display name")] = "",
+    equipment_type: Annotated[str, typer.Option("--type", help="Equipment type")] = "",
+    unit: Annotated[str, typer.Option(help="Signal unit")] = "",
+    min_value: Annotated[float | None, typer.Option("--min")] = None,
+    max_value: Annotated[float | None, typer.Option("--max")] = None,
+    period: Annotated[float | None, typer.Option(help="Sampling period in seconds")] = None,
+) -> None:
+    """Add a site, line, equipment or signal."""
+    from openkamp.core.assets import SignalSpec
+
+    with platform() as kamp:
+        me = kamp.principal()
+        parent_path, _, name = path.strip("/").rpartition("/")
+        parent = kamp.assets.resolve(me, parent_path).id if parent_path else None
+        if kind == "signal":
+            if parent is None:
+                raise OpenKampError("A signal needs an equipment path, e.g. plant1/line1/press01/pressure.")
+            spec = SignalSpec(name, name_ko, name_en, unit, min_value=min_value, max_value=max_value, sampling_period_s=period)
+            made: Any = kamp.assets.create_signal(me, parent, spec)
+        else:
+            extra = {"equipment_type": equipment_type} if equipment_type else {}
+            made = kamp.assets.create_node(me, kind, name, parent, name_ko=name_ko, name_en=name_en, **extra)
+        console.print(f"[green]✓[/] {kind} {path} (#{made.id})")
+
+
+@assets_app.command("rename")
+def assets_rename(
+    path: str,
+    new_name: Annotated[str | None, typer.Option("--name")] = None,
+    name_ko: Annotated[str | None, typer.Option("--ko")] = None,
+    name_en: Annotated[str | None, typer.Option("--en")] = None,
+) -> None:
+    """Rename an asset or change its display names."""
+    from openkamp.core.assets import Node
+
+    changes = {k: v for k, v in {"name": new_name, "name_ko": name_ko, "name_en": name_en}.items() if v is not None}
+    with platform() as kamp:
+        me = kamp.principal()
+        found = kamp.assets.resolve(me, path)
+        if isinstance(found, Node):
+            kamp.assets.update_node(me, found.id, **changes)
+        elif hasattr(found, "value_type"):
+            kamp.assets.update_signal(me, found.id, **changes)
+        else:
+            kamp.assets.update_label_column(me, found.id, **changes)
+        console.print(f"[green]✓[/] {path}")
+
+
+@assets_app.command("move")
+def assets_move(path: str, new_parent: str) -> None:
+    """Move a line, equipment or signal under another parent."""
+    from openkamp.core.assets import Node
+
+    with platform() as kamp:
+        me = kamp.principal()
+        found = kamp.assets.resolve(me, path)
+        target = kamp.assets.resolve(me, new_parent)
+        if isinstance(found, Node):
+            kamp.assets.move_node(me, found.id, target.id)
+        else:
+            kamp.assets.move_signal(me, found.id, target.id)
+        console.print(f"[green]✓[/] {path} → {new_parent}")
+
+
+@assets_app.command("delete")
+def assets_delete(
+    path: str,
+    cascade: Annotated[bool, typer.Option("--cascade", help="Also delete what it holds, with its data")] = False,
+) -> None:
+    """Delete an asset (refused while it still holds assets or data, unless --cascade)."""
+    from openkamp.core.assets import Node, Signal
+
+    with platform() as kamp:
+        me = kamp.principal()
+        found = kamp.assets.resolve(me, path)
+        if isinstance(found, Node):
+            n = kamp.assets.delete_node(me, found.id, cascade=cascade)
+        elif isinstance(found, Signal):
+            kamp.assets.delete_signal(me, found.id, delete_data=cascade)
+            n = 1
+        else:
+            kamp.assets.delete_label_column(me, found.id, delete_data=cascade)
+            n = 1
+        console.print(f"[green]✓[/] {t('deleted', lang())}: {path} ({n})")
+
+
+@assets_app.command("export")
+def assets_export(out: Path) -> None:
+    """Export the asset model as an Asset Administration Shell (.json or .aasx)."""
+    from openkamp.assets import aas
+
+    with platform() as kamp:
+        tree = kamp.assets.export_tree(kamp.principal())
+    if out.suffix.lower() == ".aasx":
+        aas.export_aasx(tree, out)
+    elif out.suffix.lower() == ".json":
+        aas.export_json(tree, out)
+    else:
+        raise OpenKampError(f"Cannot export to {out.suffix!r}.", hint="Use a .json or .aasx file name.")
+    console.print(f"[green]✓[/] {t('exported', lang())}: {out}")
+
+
+@assets_app.command("import")
+def assets_import(source: Path) -> None:
+    """Create or update the asset model from an AAS file (.json or .aasx)."""
+    from openkamp.assets import aas
+
+    tree = aas.import_file(source)
+    with platform() as kamp:
+        ch = kamp.assets.apply_tree(kamp.principal(), tree)
+    console.print(f"[green]✓[/] created {ch.created}, updated {ch.updated}, unchanged {ch.unchanged}")
+
+
+# --------------------------------------------------------------------------- import
+
+
+def print_report(report: Any, language: str) -> None:
+    if report.status == "skipped":
+        console.print(f"[yellow]{t('skipped', language, id=report.previous_import_id)}[/]")
+        return
+    tbl = Table(title=f"{t('import_report', language)} #{report.import_id}: {report.file_name}", show_header=False)
+    tbl.add_column(style="bold")
+    tbl.add_column(justify="right")
+    tbl.add_row(t("equipment", language), report.equipment)
+    tbl.add_row(t("layout", language), f"{report.layout}  {report.details.get('encoding', '')} {report.details.get('delimiter', '')!r}")
+    tbl.add_row(t("time_range", language), f"{report.first_ts or '-'} → {report.last_ts or '-'}")
+    for key in ("rows_read", "rows_stored", "rows_quarantined", "points_inserted", "points_updated", "points_unchanged", "labels_written"):
+        style = "red" if key == "rows_quarantined" and getattr(report, key) else ""
+        tbl.add_row(t(key, language), f"[{style}]{getattr(report, key):,}[/]" if style else f"{getattr(report, key):,}")
+    if report.created:
+        tbl.add_row(t("created", language), ", ".join(report.created[:12]) + (" …" if len(report.created) > 12 else ""))
+    console.print(tbl)
+    if report.reasons:
+        console.print(f"[bold]{t('reasons', language)}[/]: " + ", ".join(f"{k} {v:,}" for k, v in report.reasons.items()))
+        for ex in report.examples[:5]:
+            console.print(f"  [dim]row {ex['row']}:[/] {ex['reason']}  [dim]{ex['content'][:80]}[/]")
+        console.print(f"  [dim]openkamp imports show {report.import_id} --quarantine quarantine.csv[/]")
+
+
+def _progress() -> Progress:
+    return Progress(
+        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+        TimeRemainingColumn(), console=console, transient=True,
+    )
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="CSV, Excel .xlsx or Parquet files")],
+    equipment: Annotated[str | None, typer.Option("--equipment", "-e", help="Equipment path, e.g. plant1/line1/press01")] = None,
+    layout: Annotated[str, typer.Option(help="auto, wide or long")] = "auto",
+    timestamp_column: Annotated[str | None, typer.Option("--timestamp-column")] = None,
+    timestamp_format: Annotated[str | None, typer.Option("--timestamp-format", help="e.g. %Y-%m-%d %H:%M:%S")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Zone of times without offset (default Asia/Seoul)")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="column=signal ('column=-' ignores it)")] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", help="Store this column as labels")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip this column")] = None,
+    no_create: Annotated[bool, typer.Option("--no-create", help="Never create signals")] = False,
+    encoding: Annotated[str | None, typer.Option(help="utf-8, cp949 … (default: detect)")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="Field delimiter (default: detect)")] = None,
+    skip_rows: Annotated[int, typer.Option(help="Title lines above the header")] = 0,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name or number")] = None,
+    force: Annotated[bool, typer.Option(help="Import again even if already imported")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Import files; prints rows read / stored / quarantined for each."""
+    from openkamp.ingest.importer import ImportOptions
+
+    cols: dict[str, str] = {}
+    for item in mapping or []:
+        col, sep, target = item.partition("=")
+        if not sep:
+            raise OpenKampError(f"--map {item!r} is not 'column=signal'.")
+        cols[col] = target
+    opts = ImportOptions(
+        equipment=equipment, layout=layout, timestamp_column=timestamp_column,  # type: ignore[arg-type]
+        timestamp_format=timestamp_format, timezone=timezone, columns=cols, label_columns=label or [],
+        ignore_columns=ignore or [], create_signals=not no_create, encoding=encoding, delimiter=delimiter,
+        skip_rows=skip_rows, sheet=int(sheet) if sheet and sheet.isdigit() else sheet, force=force,
+    )
+    with platform() as kamp:
+        me = kamp.principal()
+        for f in files:
+            if as_json:
+                report = kamp.imports.import_file(me, f, opts)
+                print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+                continue
+            with _progress() as bar:
+                task = bar.add_task(f"{t('importing', lang())} {f.name}", total=f.stat().st_size if f.exists() else 1)
+                report = kamp.imports.import_file(me, f, opts, progress=lambda done, total: bar.update(task, completed=done, total=total))
+            print_report(report, lang())
+
+
+@imports_app.command("list")
+def imports_list() -> None:
+    """List past imports."""
+    with platform() as kamp:
+        recs = kamp.imports.list(kamp.principal())
+    tbl = Table("#", "file", "status", t("rows_read", lang()), t("rows_stored", lang()), t("rows_quarantined", lang()), "started")
+    for r in recs:
+        tbl.add_row(str(r["id"]), r["file_name"], r["status"], f"{r['rows_read']:,}", f"{r['rows_stored']:,}",
+                    f"{r['rows_quarantined']:,}", r["started_at"].strftime("%Y-%m-%d %H:%M"))
+    console.print(tbl)
+
+
+@imports_app.command("show")
+def imports_show(
+    import_id: int,
+    quarantine: Annotated[Path | None, typer.Option(help="Write the quarantined rows to this CSV")] = None,
+) -> None:
+    """Show one import's report; optionally save its quarantined rows."""
+    from openkamp.ingest.importer import ImportReport
+
+    with platform() as kamp:
+        me = kamp.principal()
+        rec = kamp.imports.get(me, import_id)
+        report = ImportReport(**rec["report"]) if rec["report"] else None
+        if report:
+            print_report(report, lang())
+        else:
+            console.print(rec)
+        if quarantine is not None:
+            quarantine.write_bytes(kamp.imports.quarantined_rows(me, import_id))
+            console.print(f"[green]✓[/] {quarantine}")
+
+
+# --------------------------------------------------------------------------- data
+
+
+@app.command()
+def query(
+    signals: Annotated[list[str], typer.Argument(help="Signal paths or ids")],
+    start: Annotated[str | None, typer.Option(help="ISO time (default: first point)")] = None,
+    end: Annotated[str | None, typer.Option(help="ISO time (default: after last point)")] = None,
+    buckets: Annotated[int, typer.Option(help="Downsample into this many time buckets (0 = raw)")] = 20,
+    latest: Annotated[bool, typer.Option(help="Only the latest value of each signal")] = False,
+    limit: Annotated[int, typer.Option(help="Rows to print at most")] = 50,
+) -> None:
+    """Query stored values: latest, raw or downsampled (min / max / mean / last)."""
+    with platform() as kamp:
+        me, tz = kamp.principal(), kamp.settings.tz
+        if latest:
+            tbl = kamp.query.latest(me, signals)
+            _print_arrow(tbl.select(["signal", "ts", "value"]), tz, limit)
+            return
+        s, e = _parse_time(start, tz), _parse_time(end, tz)
+        if s is None or e is None:
+            ext = kamp.query.extent(me, signals)
+            if ext.num_rows == 0:
+                console.print("[yellow]no data[/]")
+                return
+            s = s or min(ext.column("first_ts").to_pylist())
+            e = e or max(ext.column("last_ts").to_pylist()) + timedelta(microseconds=1)
+        if buckets > 0:
+            tbl = kamp.query.downsample(me, signals, s, e, buckets)
+            _print_arrow(tbl.select(["signal", "bucket_start", "count", "min", "max", "mean", "last"]), tz, limit)
+        else:
+            tbl = kamp.query.read(me, signals, s, e, limit=limit)
+            _print_arrow(tbl.select(["signal", "ts", "value"]), tz, limit)
+
+
+def _print_arrow(tbl: Any, tz: Any, limit: int) -> None:
+    out = Table(*tbl.column_names)
+    for row in tbl.slice(0, limit).to_pylist():
+        cells = []
+        for v in row.values():
+            if isinstance(v, datetime):
+                cells.append(v.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"))
+            elif isinstance(v, float):
+                cells.append(f"{v:.4g}")
+            else:
+                cells.append(str(v))
+        out.add_row(*cells)
+    console.print(out)
+    if tbl.num_rows > limit:
+        console.print(f"[dim]… {tbl.num_rows - limit:,} more rows[/]")
+
+
+@app.command()
+def export(
+    signals: Annotated[list[str], typer.Argument(help="Signal paths or ids")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv or .parquet")],
+    start: Annotated[str | None, typer.Option()] = None,
+    end: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Export raw values in wide layout (a column per signal, local time)."""
+    import pyarrow.parquet as pq
+
+    from openkamp.export import wide_table
+
+    with platform() as kamp:
+        me, tz = kamp.principal(), kamp.settings.tz
+        tbl = wide_table(kamp, me, signals, _parse_time(start, tz), _parse_time(end, tz))
+    if out.suffix.lower() == ".parquet":
+        pq.write_table(tbl, out)
+    else:
+        tbl.to_pandas().to_csv(out, index=False, encoding="utf-8-sig")
+    console.print(f"[green]✓[/] {t('exported', lang())}: {out} ({tbl.num_rows:,} rows)")
+
+
+@app.command("delete-data")
+def delete_data(
+    signals: Annotated[list[str], typer.Argument(help="Signal paths or ids")],
+    start: Annotated[str | None, typer.Option()] = None,
+    end: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Delete stored values of signals in a time range."""
+    with platform() as kamp:
+        me, tz = kamp.principal(), kamp.settings.tz
+        n = kamp.query.delete(me, signals, _parse_time(start, tz), _parse_time(end, tz))
+    console.print(f"[green]✓[/] {t('deleted', lang())}: {n:,} {t('points', lang())}")
+
+
+@app.command()
+def retention(keep_days: Annotated[float, typer.Option(help="Keep this many days; delete older points")]) -> None:
+    """Apply a retention period to all of the organisation's points."""
+    with platform() as kamp:
+        n = kamp.query.apply_retention(kamp.principal(), timedelta(days=keep_days))
+    console.print(f"[green]✓[/] {t('deleted', lang())}: {n:,} {t('points', lang())}")
+
+
+# --------------------------------------------------------------------------- simulator
+
+
+@sim_app.command("write")
+def sim_write(
+    out: Path,
+    days: Annotated[float, typer.Option()] = 7,
+    start: Annotated[str, typer.Option(help="Start date (local time)")] = "2026-03-01",
+    layout: Annotated[str, typer.Option(help="wide or long")] = "wide",
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or parquet")] = "csv",
+    encoding: Annotated[str, typer.Option(help="utf-8, utf-8-sig or cp949")] = "utf-8",
+    korean_headers: Annotated[bool, typer.Option("--korean-headers", help="Korean column names")] = False,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Write simulated factory data files, one per equipment."""
+    from openkamp.sim import Factory
+
+    tz = settings().tz
+    s = datetime.fromisoformat(start).replace(tzinfo=tz)
+    paths = Factory(seed=seed).write_files(
+        out, s, s + timedelta(days=days), layout=layout, fmt=fmt, encoding=encoding, korean_headers=korean_headers
+    )
+    for p in paths:
+        console.print(f"[green]✓[/] {p} ({p.stat().st_size / 1e6:.1f} MB)")
+
+
+@sim_app.command("stream")
+def sim_stream(
+    seconds: Annotated[float, typer.Option(help="Simulated seconds to print")] = 10,
+    seed: Annotated[int, typer.Option()] = 42,
+) -> None:
+    """Print a live stream of simulated readings."""
+    from openkamp.sim import Factory
+
+    start = datetime.now(settings().tz).replace(microsecond=0)
+    for batch in Factory(seed=seed).stream(start, start + timedelta(seconds=seconds)):
+        for eq, sig, ts, value in batch:
+            console.print(f"{ts:%H:%M:%S} {eq}/{sig} = {value:.4g}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except OpenKampError as exc:
+        language = state.lang or "ko"
+        err_console.print(f"[bold red]{t('error', language)} / Error:[/] {exc.message}")
+        if exc.hint:
+            err_console.print(f"[yellow]{t('hint', language)} / How to fix:[/] {exc.hint}")
+        sys.exit(1 if isinstance(exc, StorageError) else 2)
+    except (typer.Exit, typer.Abort) as exc:
+        sys.exit(getattr(exc, "exit_code", 1))
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()
