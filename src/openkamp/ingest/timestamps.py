@@ -98,6 +98,10 @@ def detect_format(sample: list[str], min_share: float = 0.9) -> TimestampFormat 
     fraction = bool(pc.any(pc.match_substring_regex(arr, _FRACTION.pattern)).as_py())
     if fraction:
         arr, _ = _split_fraction(arr)
+    # Plain numbers are epochs (strptime would happily read 1772341385 as the year 1772).
+    digits = pc.match_substring_regex(arr, r"^\d{9,13}(\.\d+)?$")
+    if pc.all(digits).as_py():
+        return _epoch_format(arr, min_share)
     # The format reading most of the sample wins; a few broken cells must not hide the column
     # (they are quarantined row by row later).
     best, best_ok = None, 0
@@ -110,7 +114,11 @@ def detect_format(sample: list[str], min_share: float = 0.9) -> TimestampFormat 
             break
     if best is not None and best_ok >= min_share * len(arr):
         return TimestampFormat(best, fraction)
-    # Epoch numbers: decide the unit by magnitude (years 2001-2286).
+    return _epoch_format(arr, min_share)
+
+
+def _epoch_format(arr: pa.Array, min_share: float) -> TimestampFormat | None:
+    """Epoch numbers: decide the unit by magnitude (years 2001-2286)."""
     from openkamp.ingest.values import to_float
 
     conv, bad = to_float(arr)

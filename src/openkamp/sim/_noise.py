@@ -24,7 +24,7 @@ _TWO_POW_53 = float(2**53)
 
 
 def derive_key(*parts: object) -> int:
-    """A stable 64-bit key from any parts (ints, strings); unlike ``hash()`` it is the same in every process."""
+    """A stable 64-bit key from ints and strings; unlike ``hash()``, the same in every process."""
     digest = hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
@@ -38,7 +38,7 @@ def _splitmix(z: np.ndarray) -> np.ndarray:
 
 
 def uniform(key: int, idx: np.ndarray | int) -> np.ndarray:
-    """Uniform numbers in (0, 1), one per index; the same (key, index) always gives the same value."""
+    """Uniform numbers in (0, 1), one per index; the same (key, index) gives the same value."""
     i = np.atleast_1d(np.asarray(idx, dtype=np.int64)).astype(np.uint64)
     z = _splitmix(_splitmix(i) ^ np.uint64(key))
     return ((z >> _S11).astype(np.float64) + 0.5) / _TWO_POW_53
@@ -101,5 +101,5 @@ def ema(x: np.ndarray, decay: float, y0: float) -> tuple[np.ndarray, float]:
 
 
 def daily(t_local_s: np.ndarray, peak_hour: float) -> np.ndarray:
-    """A unit daily sinusoid peaking at ``peak_hour`` local time (ambient temperature and the like)."""
+    """A unit daily sinusoid peaking at ``peak_hour`` local time (hall temperature and the like)."""
     return np.cos(2.0 * math.pi * (np.asarray(t_local_s) / 86_400.0 - peak_hour / 24.0))

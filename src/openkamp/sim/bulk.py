@@ -78,7 +78,9 @@ def write_wide_csv(
         parts = []
         for b, k in knots:
             # Linear between knots, then folded into [-1, 1] (a reflected walk: bounded, smooth).
-            walked = (k[:, :-1, None] + (k[:, 1:, None] - k[:, :-1, None]) * ramp).reshape(signals, -1)
+            walked = (k[:, :-1, None] + (k[:, 1:, None] - k[:, :-1, None]) * ramp).reshape(
+                signals, -1
+            )
             folded = np.abs(walked - 4.0 * np.floor((walked + 1.0) * 0.25) - 1.0) - 1.0
             jitter = np.random.default_rng([seed, b, 1]).standard_normal(walked.shape, np.float32)
             parts.append(level + band * folded + noise * jitter)
@@ -112,7 +114,9 @@ def write_wide_csv(
                 steps = np.random.default_rng([seed, b]).standard_normal(
                     (signals, _BLOCK_ROWS // _KNOT)
                 )
-                k = np.concatenate([walk[:, None], walk[:, None] + np.cumsum(steps * step, axis=1)], 1)
+                k = np.concatenate(
+                    [walk[:, None], walk[:, None] + np.cumsum(steps * step, axis=1)], 1
+                )
                 walk = k[:, -1]
                 knots.append((b, k))
             pending.append((n, pool.submit(encode, first, n, knots)))

@@ -76,9 +76,11 @@ _TRUTH = {
 
 
 def flank_wear(cutting_min: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
-    """Flank wear VB (mm) after ``cutting_min`` minutes of cutting for a tool of wear-rate ``rate``."""
+    """Flank wear VB (mm) after ``cutting_min`` minutes of cutting, at wear-rate factor ``rate``."""
     tau = np.asarray(cutting_min, dtype=np.float64)
-    return 0.08 * (1.0 - np.exp(-tau / 5.0)) + 0.0012 * rate * tau + 0.25 * (rate * tau / 220.0) ** 4
+    return (
+        0.08 * (1.0 - np.exp(-tau / 5.0)) + 0.0012 * rate * tau + 0.25 * (rate * tau / 220.0) ** 4
+    )
 
 
 def minutes_to_failure(rate: np.ndarray) -> np.ndarray:
@@ -187,7 +189,9 @@ class CncRun(FixedRateRun):
             "vibration_rms": vib * (1.0 + 0.06 * self.noise("vib", i)),
             "coolant_temp": coolant + 0.1 * self.noise("coolant", i),
         }
-        ids = np.array([f"T01-{n + 1:04d}" for n in range(int(k.max(initial=-1)) + 1)], dtype=object)
+        ids = np.array(
+            [f"T01-{n + 1:04d}" for n in range(int(k.max(initial=-1)) + 1)], dtype=object
+        )
         tool_id = ids[k] if k.size else text_labels([])
         will_fail = tools.cols["will_fail"][k]
         truth = {

@@ -55,7 +55,7 @@ def check_encoding(encoding: str) -> str:
 
 
 def csv_timestamps(ts: pd.Series | pd.DatetimeIndex) -> pa.Array:
-    """Local wall-clock timestamps as an Arrow array the CSV writer prints as ``YYYY-MM-DD HH:MM:SS``."""
+    """Local wall-clock times as an Arrow array that CSV prints as ``YYYY-MM-DD HH:MM:SS``."""
     idx = pd.DatetimeIndex(ts)
     if idx.tz is not None:
         idx = idx.tz_localize(None)

@@ -19,7 +19,7 @@ import pathlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from openkamp.sim.press import HydraulicPress
 from openkamp.sim.tank import MeltingTank
 
 DEFAULT_TZ = "Asia/Seoul"
-TimeLike = datetime | pd.Timestamp | str
+TimeLike: TypeAlias = datetime | pd.Timestamp | str
 
 #: Machine classes by equipment type, for ``Factory(periods=...)`` and custom layouts.
 MACHINE_TYPES: dict[str, type[Machine]] = {
@@ -115,8 +115,10 @@ class Factory:
             check_name(line.name, "line name")
             for m in line.machines:
                 if m.name in self.machines:
-                    raise InvalidInput(f"Two machines are named {m.name!r}.",
-                                       hint="Equipment names must be unique in a factory.")
+                    raise InvalidInput(
+                        f"Two machines are named {m.name!r}.",
+                        hint="Equipment names must be unique in a factory.",
+                    )
                 self.machines[m.name] = m
 
     # ------------------------------------------------------------------ asset model
@@ -246,7 +248,9 @@ class Factory:
     @staticmethod
     def _timestamps(origin: pd.Timestamp, t: np.ndarray) -> pd.DatetimeIndex:
         # Whole milliseconds: the grid is exact, and float seconds would leave ns-level dust.
-        return origin + pd.to_timedelta(np.round(np.asarray(t) * 1000.0).astype(np.int64), unit="ms")
+        return origin + pd.to_timedelta(
+            np.round(np.asarray(t) * 1000.0).astype(np.int64), unit="ms"
+        )
 
     def __repr__(self) -> str:
         return f"Factory(seed={self.seed}, machines={list(self.machines)})"

@@ -131,7 +131,11 @@ class InjectionRun(Run):
         self._shot = 0  # index of the next shot to plan
         self._finish = 0.0  # operating time at which the last planned shot finishes
         empty = np.empty(0)
-        self._planned: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty.astype(np.int64), empty, empty)
+        self._planned: tuple[np.ndarray, np.ndarray, np.ndarray] = (
+            empty.astype(np.int64),
+            empty,
+            empty,
+        )
         self._prev_wall = -math.inf
         self._last_restart = 0
         self._lot_dates: dict[int, str] = {}
@@ -153,7 +157,7 @@ class InjectionRun(Run):
         self._planned = (i, cyc, self.schedule.wall_time(finish - cyc))
 
     def _shot_times(self, until_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Shot indices, true cycle times and wall times of the shots that start before ``until_s``."""
+        """Indices, true cycle times and wall times of the shots starting before ``until_s``."""
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         while True:
             if self._planned[0].size == 0:

@@ -89,7 +89,7 @@ class Block:
 
 @dataclass(frozen=True)
 class Event:
-    """Something that happened to a machine over an interval (``end_s`` = ``start_s`` if instant)."""
+    """Something that happened to a machine over an interval (``end_s == start_s``: instant)."""
 
     equipment: str
     kind: str
@@ -200,7 +200,7 @@ class Run(ABC):
 
 
 class FixedRateRun(Run):
-    """A run whose rows sit on a fixed grid, ``t = i * period``; subclasses compute rows by index."""
+    """A run whose rows sit on a fixed grid ``t = i * period``; subclasses compute rows by index."""
 
     def __init__(self, machine: Machine, origin: pd.Timestamp, key: int) -> None:
         super().__init__(machine, origin, key)
@@ -282,15 +282,14 @@ class Machine(ABC):
 
     @abstractmethod
     def start(self, origin: pd.Timestamp, key: int) -> Run:
-        """Begin a realisation at ``origin``; ``key`` (from the factory seed) fixes its randomness."""
+        """Start a realisation at ``origin``; ``key`` (from the seed) fixes its randomness."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, period_s={self.period_s})"
 
 
-def text_labels(values: list[str] | np.ndarray, n: int | None = None) -> np.ndarray:
+def text_labels(values: list[str | None] | list[str] | np.ndarray) -> np.ndarray:
     """An object array of label strings (None = no label), the form label columns take."""
-    arr = np.empty(len(values) if n is None else n, dtype=object)
+    arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
-

@@ -78,7 +78,7 @@ _TRUTH = {
 
 
 class HydraulicPress(Machine):
-    """A hydraulic press with condition monitoring, sampled every ``period_s`` s (module docstring)."""
+    """A hydraulic press with condition monitoring, sampled every ``period_s`` seconds."""
 
     equipment_type = "hydraulic_press"
     default_name_ko = "유압 프레스"
@@ -146,7 +146,9 @@ class PressRun(FixedRateRun):
         ripple = ripple + (0.05 + 0.15 * run) * np.abs(noise["r"])
         flow = run * (62.0 + 3.0 * duty - 12.0 * s_leak - 9.0 * s_cav + 5.0 * s_cav * noise["q"])
         flow = flow + 0.4 * run * noise["q"]
-        current = run * (30.0 + 0.08 * (pressure - 165.0) + 2.0 * s_bear + 4.0 * s_leak + 1.5 * s_cav)
+        current = run * (
+            30.0 + 0.08 * (pressure - 165.0) + 2.0 * s_bear + 5.5 * s_leak + 1.5 * s_cav
+        )
         current = current + 1.2 + 0.3 * noise["c"]
 
         # Oil settles toward ambient when idle and ~23 °C above it under load (leaks run hotter).
@@ -188,7 +190,9 @@ class PressRun(FixedRateRun):
             "pressure_true": pressure,
             "oil_temp_true": oil,
         }
-        return Block(t=t, signals=self.measure(raw), labels={"fault_kind": names.copy()}, truth=truth)
+        return Block(
+            t=t, signals=self.measure(raw), labels={"fault_kind": names.copy()}, truth=truth
+        )
 
     def events(self, until_s: float) -> list[Event]:
         f = self._faults.cover(until_s)

@@ -156,7 +156,9 @@ class TankRun(FixedRateRun):
         end_temp = target - 2.0
         since_end = np.where(k >= 0, tau - busy, t)
         start_idle = np.where(k >= 0, end_temp, ambient)
-        temp_idle = ambient + (start_idle - ambient) * np.exp(-np.maximum(since_end, 0) / _COOL_TAU_S)
+        temp_idle = ambient + (start_idle - ambient) * np.exp(
+            -np.maximum(since_end, 0) / _COOL_TAU_S
+        )
         wobble = 0.4 * self.smooth("hold", t, 300.0)
         temp = np.select(
             [phase == 1, phase == 2, phase == 3, phase == 4],
@@ -169,8 +171,11 @@ class TankRun(FixedRateRun):
              5.0],
             0.0,
         )  # fmt: skip
-        speed = np.select([phase == 1, phase == 2, phase == 3, phase == 4],
-                          [150.0, 350.0, col["speed"], 120.0], 0.0)
+        speed = np.select(
+            [phase == 1, phase == 2, phase == 3, phase == 4],
+            [150.0, 350.0, col["speed"], 120.0],
+            0.0,
+        )
         full = col["weight"]
         evaporated = 0.002 * np.clip(tau - c_end, 0.0, None)
         weight = np.select(
@@ -187,8 +192,10 @@ class TankRun(FixedRateRun):
         }
         ng = col["ng_u"] < col["ng_prob"]
         batch_no = np.where(in_batch, k, -1)
+        result = text_labels([None] * len(t))  # no result between batches
+        result[in_batch] = np.where(ng, "NG", "OK")[in_batch]
         labels = {
-            "pass_fail": text_labels(np.where(in_batch, np.where(ng, "NG", "OK"), None)),
+            "pass_fail": result,
             "batch_id": self._batch_ids(batch_no),
         }
         truth = {
@@ -203,8 +210,10 @@ class TankRun(FixedRateRun):
 
     def _batch_ids(self, batch_no: np.ndarray) -> np.ndarray:
         """Batch ids like ``B240305-0042``: the day the batch started, and its sequence number."""
-        ids: dict[int, str | None] = {-1: None}
+        ids: dict[int, str | None] = {-1: None}  # no batch id between batches
         for n in np.unique(batch_no[batch_no >= 0]):
-            day = (self.origin + pd.Timedelta(seconds=float(self._batches.start[n]))).strftime("%y%m%d")
+            day = (self.origin + pd.Timedelta(seconds=float(self._batches.start[n]))).strftime(
+                "%y%m%d"
+            )
             ids[int(n)] = f"B{day}-{int(n) + 1:04d}"
         return text_labels([ids[int(n)] for n in batch_no])
