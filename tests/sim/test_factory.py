@@ -170,3 +170,9 @@ def test_events_are_listed_with_local_times(
     assert (ev["end"] >= ev["start"]).all()
     assert ((ev["start"] >= start) & (ev["start"] < end)).all()
     assert {"tool_change", "tool_failure", "barrel_maintenance"} <= set(ev["kind"])
+
+
+def test_events_alone_match_the_full_simulation(
+    factory: Factory, sim: Simulation, start: pd.Timestamp, end: pd.Timestamp
+) -> None:
+    pd.testing.assert_frame_equal(factory.events(start, end), sim.events)

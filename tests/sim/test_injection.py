@@ -15,7 +15,7 @@ from openkamp.sim.injection import DEFECT_TYPES
 @pytest.fixture(scope="module")
 def shots(sim: Simulation) -> pd.DataFrame:
     data, truth = sim.data["inj01"], sim.truth["inj01"]
-    return pd.concat([data, truth.drop(columns=["timestamp", "lot_id"], errors="ignore")], axis=1)
+    return pd.concat([data, truth.drop(columns=["timestamp"])], axis=1)
 
 
 def test_one_row_per_shot_at_a_realistic_cycle(shots: pd.DataFrame) -> None:

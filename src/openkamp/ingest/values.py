@@ -44,7 +44,7 @@ def to_float(arr: pa.Array | pa.ChunkedArray, booleans: bool = False) -> tuple[p
     return nums, bad
 
 
-def is_numeric_sample(values: list[str], threshold: float = 0.9) -> bool:
+def is_numeric_sample(values: list[str], threshold: float = 0.5) -> bool:
     """True when at least ``threshold`` of the non-missing sample values read as numbers."""
     arr = pa.array([v if isinstance(v, str) else str(v) for v in values if v is not None], pa.string())
     if len(arr) == 0:

@@ -50,12 +50,13 @@ def write_wide_csv(
 ) -> pathlib.Path:
     """Write ``rows`` data rows of ``timestamp`` and ``signals`` columns to ``path``; return it.
 
-    ``start`` is written as local wall-clock time (a time zone, if any, is dropped after
-    conversion to local time). ``progress(rows_written, rows)`` is called after each chunk.
+    ``start`` is written as its wall-clock time (a time zone, if any, is not written).
+    ``period_s`` is rounded to whole milliseconds. ``progress(rows_written, rows)`` is called
+    after each chunk is written.
     """
-    if rows < 0 or signals < 1 or chunk_rows < 1 or not period_s > 0:
+    if rows < 0 or signals < 1 or chunk_rows < 1 or not period_s >= 0.001:
         raise InvalidInput(
-            "rows must be >= 0, signals and chunk_rows >= 1, period_s > 0 "
+            "rows must be >= 0, signals and chunk_rows >= 1, period_s >= 0.001 "
             f"(got rows={rows}, signals={signals}, chunk_rows={chunk_rows}, period_s={period_s})."
         )
     check_encoding(encoding)
@@ -75,20 +76,25 @@ def write_wide_csv(
     ramp = np.arange(_KNOT, dtype=np.float64) / _KNOT
 
     def encode(first: int, n: int, knots: list[tuple[int, np.ndarray]]) -> bytes:
-        parts = []
+        # Block by block, so a task's working memory is its CSV text plus one small block.
+        out = []
         for b, k in knots:
+            lo = b * _BLOCK_ROWS
+            m = min(_BLOCK_ROWS, first + n - lo)
             # Linear between knots, then folded into [-1, 1] (a reflected walk: bounded, smooth).
             walked = (k[:, :-1, None] + (k[:, 1:, None] - k[:, :-1, None]) * ramp).reshape(
                 signals, -1
-            )
+            )[:, :m]
             folded = np.abs(walked - 4.0 * np.floor((walked + 1.0) * 0.25) - 1.0) - 1.0
-            jitter = np.random.default_rng([seed, b, 1]).standard_normal(walked.shape, np.float32)
-            parts.append(level + band * folded + noise * jitter)
-        values = np.concatenate(parts, axis=1)[:, :n]
-        ts = t0 + np.arange(first, first + n, dtype=np.int64) * np.timedelta64(period_ms, "ms")
-        cols = [pa.array(ts.astype(f"datetime64[{unit}]"))]
-        cols += [_decimal3(values[j]) for j in range(signals)]
-        return csv_body(pa.table(cols, names=["timestamp", *names]), encoding)
+            jitter = np.random.default_rng([seed, b, 1]).standard_normal(
+                (signals, _BLOCK_ROWS), np.float32
+            )[:, :m]
+            values = level + band * folded + noise * jitter
+            ts = t0 + np.arange(lo, lo + m, dtype=np.int64) * np.timedelta64(period_ms, "ms")
+            cols = [pa.array(ts.astype(f"datetime64[{unit}]"))]
+            cols += [_decimal3(values[j]) for j in range(signals)]
+            out.append(csv_body(pa.table(cols, names=["timestamp", *names]), encoding))
+        return b"".join(out)
 
     per_task = max(1, -(-chunk_rows // _BLOCK_ROWS)) * _BLOCK_ROWS
     workers = max(1, min(4, os.cpu_count() or 1))

@@ -143,22 +143,14 @@ class Factory:
     def simulate(self, start: TimeLike, end: TimeLike) -> Simulation:
         """Run every machine over ``[start, end)``: data, ground truth and events in one pass."""
         origin, end_s = self._window(start, end)
-        data, truth, events = {}, {}, []
-        for name, run in self._start(origin).items():
+        runs = self._start(origin)
+        data, truth = {}, {}
+        for name, run in runs.items():
             block = run.advance(end_s)
             ts = self._timestamps(origin, block.t)
             data[name] = pd.DataFrame({"timestamp": ts, **block.signals, **block.labels})
             truth[name] = pd.DataFrame({"timestamp": ts, **block.truth})
-            events += [
-                (e.equipment, e.kind, e.start_s, e.end_s, e.detail)
-                for e in run.events(end_s)
-                if e.start_s >= 0.0
-            ]
-        ev = pd.DataFrame(events, columns=["equipment", "kind", "start_s", "end_s", "detail"])
-        ev.insert(2, "start", self._timestamps(origin, ev.pop("start_s").to_numpy(float)))
-        ev.insert(3, "end", self._timestamps(origin, ev.pop("end_s").to_numpy(float)))
-        ev = ev.sort_values(["start", "equipment"], kind="stable").reset_index(drop=True)
-        return Simulation(data=data, truth=truth, events=ev)
+        return Simulation(data=data, truth=truth, events=self._events(runs, origin, end_s))
 
     def generate(self, start: TimeLike, end: TimeLike) -> dict[str, pd.DataFrame]:
         """Data as the factory would record it: equipment name → timestamp, signals, labels."""
@@ -169,8 +161,12 @@ class Factory:
         return self.simulate(start, end).truth
 
     def events(self, start: TimeLike, end: TimeLike) -> pd.DataFrame:
-        """Known events and fault intervals that start in ``[start, end)``."""
-        return self.simulate(start, end).events
+        """Known events and fault intervals that start in ``[start, end)``, as in :meth:`simulate`.
+
+        Cheap: events come from the machines' event tables, without generating any rows.
+        """
+        origin, end_s = self._window(start, end)
+        return self._events(self._start(origin), origin, end_s)
 
     def write_files(
         self,
@@ -231,6 +227,18 @@ class Factory:
             name: m.start(origin, nz.derive_key("openkamp.sim", self.seed, name))
             for name, m in self.machines.items()
         }
+
+    def _events(self, runs: dict[str, Run], origin: pd.Timestamp, end_s: float) -> pd.DataFrame:
+        rows = [
+            (e.equipment, e.kind, e.start_s, e.end_s, e.detail)
+            for run in runs.values()
+            for e in run.events(end_s)
+            if e.start_s >= 0.0
+        ]
+        ev = pd.DataFrame(rows, columns=["equipment", "kind", "start_s", "end_s", "detail"])
+        ev.insert(2, "start", self._timestamps(origin, ev.pop("start_s").to_numpy(float)))
+        ev.insert(3, "end", self._timestamps(origin, ev.pop("end_s").to_numpy(float)))
+        return ev.sort_values(["start", "equipment"], kind="stable").reset_index(drop=True)
 
     def _to_ts(self, value: TimeLike) -> pd.Timestamp:
         ts = pd.Timestamp(value)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -288,7 +288,7 @@ class Machine(ABC):
         return f"{type(self).__name__}({self.name!r}, period_s={self.period_s})"
 
 
-def text_labels(values: list[str | None] | list[str] | np.ndarray) -> np.ndarray:
+def text_labels(values: Sequence[str | None] | np.ndarray) -> np.ndarray:
     """An object array of label strings (None = no label), the form label columns take."""
     arr = np.empty(len(values), dtype=object)
     arr[:] = values

@@ -8,8 +8,9 @@ features of the pump bearing (RMS velocity, kurtosis, high-frequency envelope). 
 day shifts (Mon–Fri 08–12 and 13–20 by default); outside them the box logs an idle unit. Duty
 varies slowly with the parts being pressed; oil temperature follows a 45-minute thermal lag.
 
-Faults arrive as a renewal process (a fault every ~2.5 days on average, never two at once), each
-with a known start and end, and act through a severity ``s`` between 0 and 1:
+Faults arrive as a renewal process, never two at once: a healthy stretch (6 h plus an
+exponential of mean 2.25 days), then a fault of a random kind with a known start and end. Each
+acts through a severity ``s`` between 0 and 1:
 
 * ``bearing_wear`` (1–4 days, ``s`` grows as a power of elapsed time): vibration RMS up to ×3,
   kurtosis up (impacts), high-frequency envelope up strongly, a little more motor current.

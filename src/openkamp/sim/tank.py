@@ -12,8 +12,8 @@ batches the tank cools toward the hall temperature (4-hour time constant). Batch
 in working hours (Mon–Sat 06–22 by default) but always run to the end once started.
 
 Batches go wrong for three known reasons, drawn per batch: the temperature controller settles off
-its 80 °C set point (usually by about ±1 °C, sometimes by 3–6 °C), the stirrer slips (speed
-80–160 rpm below its set point), or the operator cuts the hold short (12–20 min).
+its 80 °C set point (σ 1.2 °C; in 5 % of batches by 3–6 °C), the stirrer slips (4 %: 80–160 rpm
+below its 480 rpm set point), or the operator cuts the hold short (4 %: 12–20 min, not 30).
 
 Ground truth
 ------------

@@ -1,0 +1,46 @@
+"""Settings are typed and documented; the public surface is small and importable; plugins load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import openkamp
+from openkamp.core.errors import ConfigError
+from openkamp.plugins import file_readers
+from openkamp.settings import Settings
+
+
+def test_every_setting_is_documented_in_code_and_docs() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "settings.md").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"setting {name} has no description"
+        assert f"OPENKAMP_{name.upper()}" in doc, f"setting {name} is missing from docs/settings.md"
+
+
+def test_environment_and_validation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OPENKAMP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("OPENKAMP_LANGUAGE", "en")
+    s = Settings()
+    assert s.data_dir == tmp_path and s.language == "en" and s.timezone == "Asia/Seoul"
+    assert s.resolved_timeseries_url().startswith("duckdb:///")
+    with pytest.raises(ValueError, match="time zone"):
+        Settings(timezone="Mars/Olympus")
+
+
+def test_production_refuses_default_secret() -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        Settings(environment="production").check_safe()
+    Settings(environment="production", secret_key="x" * 40).check_safe()
+
+
+def test_public_surface() -> None:
+    assert set(openkamp.__all__) >= {"Platform", "Settings", "ImportOptions", "OpenKampError"}
+    for name in openkamp.__all__:
+        assert getattr(openkamp, name) is not None
+
+
+def test_builtin_readers_are_registered_as_plugins() -> None:
+    exts = {e for cls in file_readers() for e in cls.extensions}
+    assert {".csv", ".xlsx", ".parquet"} <= exts
