@@ -1,7 +1,7 @@
 """Ingest benchmark: the product's file import versus DuckDB's own read_csv, same file, same run.
 
     python bench/ingest.py                      # 5M rows x 20 signals (~1 GB CSV)
-    python bench/ingest.py --big-rows 11000000  # also a > 2 GB file, product path, peak memory
+    python bench/ingest.py --big-rows 12500000  # also a > 2 GB file, product path, peak memory
     python bench/ingest.py --json               # last line: one JSON object
 
 Each side runs in a fresh process so its peak memory (max RSS) is its own:
@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import OUT, emit_json, machine, peak_rss_mb, print_table  # noqa: E402
+from _common import OUT, emit_json, machine, peak_rss_mb, print_table
 
 
 def make_file(rows: int, signals: int) -> Path:
@@ -41,7 +41,10 @@ def make_file(rows: int, signals: int) -> Path:
         tmp = path.with_suffix(".partial")
         write_wide_csv(tmp, rows, signals=signals, seed=7)
         tmp.rename(path)
-        print(f"wrote {path} ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        print(
+            f"wrote {path} ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
     return path
 
 
@@ -71,29 +74,48 @@ def child_product(path: Path) -> dict[str, float]:
     try:
         with Platform.at(work / "data") as kamp:
             me = kamp.principal()
-            kamp.assets.apply_tree(me, [SiteSpec("bench", lines=[LineSpec("line", equipment=[EquipmentSpec("machine")])])])
+            kamp.assets.apply_tree(
+                me,
+                [SiteSpec("bench", lines=[LineSpec("line", equipment=[EquipmentSpec("machine")])])],
+            )
             t0 = time.perf_counter()
-            report = kamp.imports.import_file(me, path, ImportOptions(equipment="bench/line/machine"))
+            report = kamp.imports.import_file(
+                me, path, ImportOptions(equipment="bench/line/machine")
+            )
             secs = time.perf_counter() - t0
             assert report.balanced() and report.rows_quarantined == 0, report.reasons
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {"seconds": secs, "points": report.points_inserted, "rows": report.rows_read, "peak_mb": peak_rss_mb()}
+    return {
+        "seconds": secs,
+        "points": report.points_inserted,
+        "rows": report.rows_read,
+        "peak_mb": peak_rss_mb(),
+    }
 
 
 def run_child(kind: str, path: Path) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--file", str(path)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--signals", type=int, default=20)
-    ap.add_argument("--big-rows", type=int, default=0, help="also import a file of this many rows (memory check)")
+    ap.add_argument(
+        "--big-rows",
+        type=int,
+        default=0,
+        help="also import a file of this many rows (memory check)",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--child", choices=["duckdb", "product"], help=argparse.SUPPRESS)
     ap.add_argument("--file", type=Path, help=argparse.SUPPRESS)
@@ -111,25 +133,44 @@ def main() -> None:
     prod_pps = prod["points"] / prod["seconds"]
     ratio = prod_pps / raw_pps
     rows = [
-        ("DuckDB read_csv → table (baseline)", f"{raw['seconds']:.2f}", f"{raw_pps / 1e6:.2f}", f"{raw['peak_mb']:.0f}"),
-        ("OpenKAMP import_file", f"{prod['seconds']:.2f}", f"{prod_pps / 1e6:.2f}", f"{prod['peak_mb']:.0f}"),
+        (
+            "DuckDB read_csv → table (baseline)",
+            f"{raw['seconds']:.2f}",
+            f"{raw_pps / 1e6:.2f}",
+            f"{raw['peak_mb']:.0f}",
+        ),
+        (
+            "OpenKAMP import_file",
+            f"{prod['seconds']:.2f}",
+            f"{prod_pps / 1e6:.2f}",
+            f"{prod['peak_mb']:.0f}",
+        ),
     ]
     print_table(
         f"Ingest: {args.rows:,} rows x {args.signals} signals = {prod['points']:,.0f} points, {size_gb:.2f} GB CSV",
-        rows, ("path", "seconds", "M points/s", "peak MB"),
+        rows,
+        ("path", "seconds", "M points/s", "peak MB"),
     )
     print(f"\nratio product / DuckDB (points/s): {ratio:.2f}   target >= 0.5")
     result = {
-        "bench": "ingest", "rows": args.rows, "signals": args.signals, "file_gb": size_gb,
-        "duckdb": raw, "product": prod, "ratio": ratio, "machine": machine(),
+        "bench": "ingest",
+        "rows": args.rows,
+        "signals": args.signals,
+        "file_gb": size_gb,
+        "duckdb": raw,
+        "product": prod,
+        "ratio": ratio,
+        "machine": machine(),
     }
     if args.big_rows:
         big = make_file(args.big_rows, args.signals)
         big_res = run_child("product", big)
         big_gb = big.stat().st_size / 1e9
-        print(f"large file: {big_gb:.2f} GB, {big_res['points']:,.0f} points in {big_res['seconds']:.1f} s "
-              f"({big_res['points'] / big_res['seconds'] / 1e6:.2f} M points/s), peak memory "
-              f"{big_res['peak_mb']:.0f} MB   target < 1024 MB")
+        print(
+            f"large file: {big_gb:.2f} GB, {big_res['points']:,.0f} points in {big_res['seconds']:.1f} s "
+            f"({big_res['points'] / big_res['seconds'] / 1e6:.2f} M points/s), peak memory "
+            f"{big_res['peak_mb']:.0f} MB   target < 1024 MB"
+        )
         result["large"] = {"file_gb": big_gb, **big_res}
     emit_json(args.json, result)
 

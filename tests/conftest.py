@@ -45,11 +45,22 @@ def press(kamp: Platform, me: Principal) -> str:
                                 "Press 1",
                                 equipment_type="hydraulic_press",
                                 signals=[
-                                    SignalSpec("pressure", "압력", "Pressure", "bar", min_value=0, max_value=250),
+                                    SignalSpec(
+                                        "pressure",
+                                        "압력",
+                                        "Pressure",
+                                        "bar",
+                                        min_value=0,
+                                        max_value=250,
+                                    ),
                                     SignalSpec("oil_temp", "유온", "Oil temperature", "℃"),
                                     SignalSpec("current", "전류", "Motor current", "A"),
                                 ],
-                                labels=[LabelSpec("result", "판정", "Result", LabelType.CATEGORY, ["OK", "NG"])],
+                                labels=[
+                                    LabelSpec(
+                                        "result", "판정", "Result", LabelType.CATEGORY, ["OK", "NG"]
+                                    )
+                                ],
                             )
                         ],
                     )

@@ -16,7 +16,9 @@ from openkamp.storage.timeseries.base import TS_TYPE
 def test_tree_rules(kamp: Platform, me: Principal) -> None:
     site = kamp.assets.create_node(me, "site", "plant1", name_ko="본사공장")
     line = kamp.assets.create_node(me, "line", "line1", site.id)
-    eq = kamp.assets.create_node(me, NodeKind.EQUIPMENT, "imm01", line.id, equipment_type="injection_moulding")
+    eq = kamp.assets.create_node(
+        me, NodeKind.EQUIPMENT, "imm01", line.id, equipment_type="injection_moulding"
+    )
     with pytest.raises(InvalidInput, match="belongs under a line"):
         kamp.assets.create_node(me, "equipment", "x", site.id)
     with pytest.raises(InvalidInput, match="needs a parent"):
@@ -44,7 +46,10 @@ def test_rename_move_delete(kamp: Platform, me: Principal, press: str) -> None:
     with pytest.raises(InvalidInput):
         kamp.assets.move_node(me, eq.id, site.id)  # equipment cannot hang under a site
     sig = kamp.assets.resolve(me, "plant1/line2/press02/pressure")
-    kamp.ts.write(me.org_id, pa.table({"signal_id": [sig.id], "ts": pa.array([kamp_t0()], TS_TYPE), "value": [1.0]}))
+    kamp.ts.write(
+        me.org_id,
+        pa.table({"signal_id": [sig.id], "ts": pa.array([kamp_t0()], TS_TYPE), "value": [1.0]}),
+    )
     with pytest.raises(Conflict, match="stored points"):
         kamp.assets.delete_signal(me, sig.id)
     with pytest.raises(Conflict, match="still holds"):
@@ -92,7 +97,9 @@ def test_other_organisations_and_viewers(kamp: Platform, me: Principal, press: s
         kamp.assets.create_node(viewer, "site", "x")
 
 
-def test_apply_tree_is_idempotent_and_export_round_trips(kamp: Platform, me: Principal, press: str, tmp_path) -> None:
+def test_apply_tree_is_idempotent_and_export_round_trips(
+    kamp: Platform, me: Principal, press: str, tmp_path
+) -> None:
     tree = kamp.assets.export_tree(me)
     again = kamp.assets.apply_tree(me, tree)
     assert again.created == again.updated == 0

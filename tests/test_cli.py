@@ -14,7 +14,11 @@ import pytest
 def run(data: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "160", "OPENKAMP_DATA_DIR": str(data)}
     proc = subprocess.run(
-        [sys.executable, "-m", "openkamp.cli.main", *args], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-m", "openkamp.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     if ok:
         assert proc.returncode == 0, proc.stderr
@@ -26,7 +30,7 @@ def test_demo_then_explore(tmp_path: Path) -> None:
     out = run(data, "demo", "--days", "2").stdout
     assert "데모 완료" in out and "cp949" in out
     tree = run(data, "assets", "tree").stdout
-    assert "press01" in tree and "인젝션" in tree or "사출" in tree
+    assert ("press01" in tree and "인젝션" in tree) or "사출" in tree
     listing = run(data, "--lang", "en", "imports", "list").stdout
     assert "Rows read" in listing and "done" in listing
     q = run(data, "query", "plant1/line2/press01/motor_current", "--buckets", "4").stdout
@@ -34,7 +38,9 @@ def test_demo_then_explore(tmp_path: Path) -> None:
     latest = run(data, "query", "plant1/line2/press01/motor_current", "--latest").stdout
     assert "2026-03-0" in latest
     run(data, "export", "plant1/line2/press01/motor_current", "-o", str(tmp_path / "x.csv"))
-    assert (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("timestamp,motor_current")
+    assert (
+        (tmp_path / "x.csv").read_text(encoding="utf-8-sig").startswith("timestamp,motor_current")
+    )
     run(data, "assets", "export", str(tmp_path / "plant.aasx"))
     fresh = tmp_path / "fresh"
     imported = run(fresh, "assets", "import", str(tmp_path / "plant.aasx")).stdout
@@ -48,8 +54,16 @@ def test_import_report_and_quarantine(tmp_path: Path) -> None:
     run(data, "assets", "add", "line", "plant1/line1")
     run(data, "assets", "add", "equipment", "plant1/line1/m1", "--type", "press")
     csv = tmp_path / "m1.csv"
-    csv.write_text("timestamp,pressure\n" + "".join(f"2026-03-01 00:00:0{i},{i}\n" for i in range(4)) + "2026-03-01 00:00:05,oops\n")
-    rep = json.loads(run(data, "import", str(csv), "-e", "plant1/line1/m1", "--json").stdout.strip().splitlines()[-1])
+    csv.write_text(
+        "timestamp,pressure\n"
+        + "".join(f"2026-03-01 00:00:0{i},{i}\n" for i in range(4))
+        + "2026-03-01 00:00:05,oops\n"
+    )
+    rep = json.loads(
+        run(data, "import", str(csv), "-e", "plant1/line1/m1", "--json")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert (rep["rows_read"], rep["rows_stored"], rep["rows_quarantined"]) == (5, 4, 1)
     again = run(data, "import", str(csv), "-e", "plant1/line1/m1").stdout
     assert "이미 가져온 파일" in again
@@ -65,7 +79,9 @@ def test_import_report_and_quarantine(tmp_path: Path) -> None:
         (["query", "a/b/c/d"], "No asset"),
     ],
 )
-def test_user_mistakes_give_clear_errors_not_tracebacks(tmp_path: Path, args: list[str], message: str) -> None:
+def test_user_mistakes_give_clear_errors_not_tracebacks(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     proc = run(tmp_path / "data", *args, ok=False)
     assert proc.returncode == 2
     assert message in proc.stderr and "오류" in proc.stderr

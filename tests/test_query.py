@@ -22,7 +22,10 @@ def loaded(kamp: Platform, me: Principal, press: str) -> Platform:
     n = 3600
     ts = pa.array([T0 + timedelta(seconds=i) for i in range(n)], TS_TYPE)
     for name, fn in (("pressure", np.sin), ("oil_temp", np.cos)):
-        kamp.ts.write(me.org_id, pa.table({"signal_id": [ids[name]] * n, "ts": ts, "value": fn(np.arange(n) / 300)}))
+        kamp.ts.write(
+            me.org_id,
+            pa.table({"signal_id": [ids[name]] * n, "ts": ts, "value": fn(np.arange(n) / 300)}),
+        )
     return kamp
 
 

@@ -19,7 +19,9 @@ from openkamp.i18n import t
 from openkamp.ingest.importer import ImportOptions
 
 
-def run_demo(kamp: Any, *, days: int = 30, seed: int = 42, console: Console | None = None, lang: str = "ko") -> dict[str, Any]:
+def run_demo(
+    kamp: Any, *, days: int = 30, seed: int = 42, console: Console | None = None, lang: str = "ko"
+) -> dict[str, Any]:
     from openkamp.sim import Factory
 
     console = console or Console()
@@ -37,29 +39,63 @@ def run_demo(kamp: Any, *, days: int = 30, seed: int = 42, console: Console | No
     out.mkdir(parents=True, exist_ok=True)
     files = factory.write_files(out / "csv", start, end, layout="wide", fmt="csv", encoding="utf-8")
     # One machine exported the Korean way: CP949 with Korean headers.
-    korean = factory.write_files(out / "cp949", start, end, layout="wide", fmt="csv", encoding="cp949", korean_headers=True)
+    korean = factory.write_files(
+        out / "cp949", start, end, layout="wide", fmt="csv", encoding="cp949", korean_headers=True
+    )
     paths = [*files[1:], korean[0]] if len(files) > 1 else korean
 
     equipment_paths = {
-        eq.name: f"{site.name}/{line.name}/{eq.name}" for line in site.lines for eq in line.equipment
+        eq.name: f"{site.name}/{line.name}/{eq.name}"
+        for line in site.lines
+        for eq in line.equipment
     }
     reports = []
-    with Progress("[progress.description]{task.description}", BarColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         for path in paths:
             eq_name = next((n for n in equipment_paths if n in path.stem), None)
             task = bar.add_task(f"{t('importing', lang)} {path.name}", total=path.stat().st_size)
             report = kamp.imports.import_file(
-                me, path, ImportOptions(equipment=equipment_paths.get(eq_name) if eq_name else None),
-                progress=lambda done, total, task=task: bar.update(task, completed=done, total=total),
+                me,
+                path,
+                ImportOptions(equipment=equipment_paths.get(eq_name) if eq_name else None),
+                progress=lambda done, total, task=task: bar.update(
+                    task, completed=done, total=total
+                ),
             )
             reports.append(report)
 
     tbl = Table(title=t("import_report", lang))
-    for col in ("file", "equipment", "encoding", "rows_read", "rows_stored", "rows_quarantined", "points_inserted", "labels_written"):
-        tbl.add_column(t(col, lang) if col not in ("file",) else "file", justify="right" if col.startswith(("rows", "points", "labels")) else "left")
+    for col in (
+        "file",
+        "equipment",
+        "encoding",
+        "rows_read",
+        "rows_stored",
+        "rows_quarantined",
+        "points_inserted",
+        "labels_written",
+    ):
+        tbl.add_column(
+            t(col, lang) if col not in ("file",) else "file",
+            justify="right" if col.startswith(("rows", "points", "labels")) else "left",
+        )
     for r in reports:
-        tbl.add_row(r.file_name, r.equipment, str(r.details.get("encoding", "")), f"{r.rows_read:,}", f"{r.rows_stored:,}",
-                    f"{r.rows_quarantined:,}", f"{r.points_inserted:,}", f"{r.labels_written:,}")
+        tbl.add_row(
+            r.file_name,
+            r.equipment,
+            str(r.details.get("encoding", "")),
+            f"{r.rows_read:,}",
+            f"{r.rows_stored:,}",
+            f"{r.rows_quarantined:,}",
+            f"{r.points_inserted:,}",
+            f"{r.labels_written:,}",
+        )
     console.print(tbl)
 
     ext = kamp.query.extent(me)
@@ -67,18 +103,32 @@ def run_demo(kamp: Any, *, days: int = 30, seed: int = 42, console: Console | No
     summary = Table(title=t("signals", lang))
     for col in ("equipment", "signals", "points", "first", "last"):
         summary.add_column(t(col, lang))
-    counts = dict(zip(ext.column("signal_id").to_pylist(), ext.column("count").to_pylist(), strict=True))
-    for eq_name, eq_path in equipment_paths.items():
+    counts = dict(
+        zip(ext.column("signal_id").to_pylist(), ext.column("count").to_pylist(), strict=True)
+    )
+    for eq_path in equipment_paths.values():
         node = kamp.assets.resolve(me, eq_path)
         sigs = kamp.assets.list_signals(me, node.id)
         n = sum(counts.get(s.id, 0) for s in sigs)
         sub = kamp.query.extent(me, [s.id for s in sigs]) if sigs else None
-        first = min(sub.column("first_ts").to_pylist()).astimezone(tz).strftime("%m-%d %H:%M") if sub is not None and sub.num_rows else "-"
-        last = max(sub.column("last_ts").to_pylist()).astimezone(tz).strftime("%m-%d %H:%M") if sub is not None and sub.num_rows else "-"
+        first = (
+            min(sub.column("first_ts").to_pylist()).astimezone(tz).strftime("%m-%d %H:%M")
+            if sub is not None and sub.num_rows
+            else "-"
+        )
+        last = (
+            max(sub.column("last_ts").to_pylist()).astimezone(tz).strftime("%m-%d %H:%M")
+            if sub is not None and sub.num_rows
+            else "-"
+        )
         summary.add_row(eq_path, str(len(sigs)), f"{n:,}", first, last)
     console.print(summary)
 
     quarantined = sum(r.rows_quarantined for r in reports)
-    console.print(f"[green]✓[/] {t('demo_done', lang, files=len(reports), points=total_points, quarantined=quarantined)}")
-    console.print(f"[dim]data: {kamp.settings.data_dir.resolve()}  ·  try: openkamp assets tree · openkamp imports list[/]")
+    console.print(
+        f"[green]✓[/] {t('demo_done', lang, files=len(reports), points=total_points, quarantined=quarantined)}"
+    )
+    console.print(
+        f"[dim]data: {kamp.settings.data_dir.resolve()}  ·  try: openkamp assets tree · openkamp imports list[/]"
+    )
     return {"reports": reports, "points": total_points}

@@ -20,8 +20,12 @@ def wide_table(
     long = kamp.query.read(principal, signals, start, end)
     names = [s.name for s in kamp.query.signals(principal, signals)]
     if long.num_rows == 0:
-        return pa.table({"timestamp": pa.array([], pa.timestamp("us", tz=kamp.settings.timezone)),
-                         **{n: pa.array([], pa.float64()) for n in names}})
+        return pa.table(
+            {
+                "timestamp": pa.array([], pa.timestamp("us", tz=kamp.settings.timezone)),
+                **{n: pa.array([], pa.float64()) for n in names},
+            }
+        )
     df = long.to_pandas().pivot_table(index="ts", columns="signal", values="value", aggfunc="last")
     df = df.reindex(columns=names)
     df.index = df.index.tz_convert(kamp.settings.timezone)

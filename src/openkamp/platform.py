@@ -56,7 +56,9 @@ class Platform:
         self.query = QueryService(self.ts, self.assets)
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
-            org = self.meta.create_org(self.settings.default_org_name, "기본 조직 / Default organisation")
+            org = self.meta.create_org(
+                self.settings.default_org_name, "기본 조직 / Default organisation"
+            )
         self.default_org_id: int = org["id"]
         self.imports.mark_interrupted()
 

@@ -38,7 +38,9 @@ class QueryService:
             out.append(found)
         return out
 
-    def _ids(self, principal: Principal, refs: Sequence[SignalRef]) -> tuple[list[int], dict[int, str]]:
+    def _ids(
+        self, principal: Principal, refs: Sequence[SignalRef]
+    ) -> tuple[list[int], dict[int, str]]:
         sigs = self.signals(principal, refs)
         return [s.id for s in sigs], {s.id: s.name for s in sigs}
 
@@ -121,7 +123,9 @@ class QueryService:
         ids, _ = self._ids(principal, refs)
         return self.ts.delete(principal.org_id, ids, start, end)
 
-    def apply_retention(self, principal: Principal, keep: timedelta, now: datetime | None = None) -> int:
+    def apply_retention(
+        self, principal: Principal, keep: timedelta, now: datetime | None = None
+    ) -> int:
         """Delete every point of the organisation older than ``keep``; returns points deleted."""
         require(principal, Role.ADMIN)
         if keep <= timedelta(0):

@@ -80,7 +80,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Seoul)") from exc
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Asia/Seoul)"
+            ) from exc
         return value
 
     # -- derived values -----------------------------------------------------------------------

@@ -67,15 +67,27 @@ WHOLE_FILE_CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
         lambda p: p.write_text("a,b,c\n" + "".join(f"{i},{i * 2},{i * 3}\n" for i in range(50))),
         "No timestamp column",
     ),
-    "binary": ("binary.csv", lambda p: p.write_bytes(random.Random(1).randbytes(5000)), "binary data"),
+    "binary": (
+        "binary.csv",
+        lambda p: p.write_bytes(random.Random(1).randbytes(5000)),
+        "binary data",
+    ),
     "undecodable": (
         "garbled.csv",
         lambda p: p.write_bytes(bytes(b | 0x80 for b in random.Random(2).randbytes(5000))),
         "cannot be decoded",
     ),
-    "utf16": ("utf16.csv", lambda p: p.write_text(HEADER + "".join(good_rows(5)), encoding="utf-16"), "UTF-16"),
+    "utf16": (
+        "utf16.csv",
+        lambda p: p.write_text(HEADER + "".join(good_rows(5)), encoding="utf-16"),
+        "UTF-16",
+    ),
     "zip_bomb": ("bomb.xlsx", _zip_bomb, "zip bomb"),
-    "fake_xlsx": ("fake.xlsx", lambda p: p.write_text(HEADER + "".join(good_rows(5))), "not a valid .xlsx"),
+    "fake_xlsx": (
+        "fake.xlsx",
+        lambda p: p.write_text(HEADER + "".join(good_rows(5))),
+        "not a valid .xlsx",
+    ),
     "zip_not_excel": (
         "other.xlsx",
         lambda p: zipfile.ZipFile(p, "w").writestr("readme.txt", "hello"),
@@ -84,14 +96,22 @@ WHOLE_FILE_CASES: dict[str, tuple[str, Callable[[Path], None], str]] = {
     "too_many_columns": (
         "wide.csv",
         lambda p: p.write_text(
-            "timestamp," + ",".join(f"c{i}" for i in range(10_000)) + "\n"
-            + "2026-03-01 00:00:00," + ",".join("1" for _ in range(10_000)) + "\n"
+            "timestamp,"
+            + ",".join(f"c{i}" for i in range(10_000))
+            + "\n"
+            + "2026-03-01 00:00:00,"
+            + ",".join("1" for _ in range(10_000))
+            + "\n"
         ),
         "10,001 columns",
     ),
     "old_excel": ("old.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100), ".xls"),
     "unknown_type": ("data.json", lambda p: p.write_text("{}"), "cannot be imported"),
-    "broken_parquet": ("broken.parquet", lambda p: p.write_bytes(b"PAR1 this is not parquet PAR1"), "Parquet"),
+    "broken_parquet": (
+        "broken.parquet",
+        lambda p: p.write_bytes(b"PAR1 this is not parquet PAR1"),
+        "Parquet",
+    ),
 }
 
 
@@ -110,11 +130,15 @@ def test_whole_file_problems_are_rejected_and_change_nothing(
     assert _state(kamp, me) == before
 
 
-def test_unreadable_timestamp_column_is_rejected(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_unreadable_timestamp_column_is_rejected(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     path = tmp_path / "t.csv"
     path.write_text(HEADER + "".join(good_rows(10)))
     with pytest.raises(ImportRejected, match="cannot be read"):
-        kamp.imports.import_file(me, path, ImportOptions(equipment=press, timestamp_column="result"))
+        kamp.imports.import_file(
+            me, path, ImportOptions(equipment=press, timestamp_column="result")
+        )
     with pytest.raises(ImportRejected, match="no column 'nope'"):
         kamp.imports.import_file(me, path, ImportOptions(equipment=press, timestamp_column="nope"))
 
@@ -129,7 +153,9 @@ def test_unknown_equipment_is_rejected(kamp: Platform, me: Principal, tmp_path: 
 # -- row problems ------------------------------------------------------------------------------
 
 
-def test_bad_rows_are_quarantined_with_reasons(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_bad_rows_are_quarantined_with_reasons(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     rows = good_rows(200)
     bad = {
         3: "2026-03-01 00:03:00,abc,40.25,12.0,OK\n",  # not a number
@@ -151,9 +177,19 @@ def test_bad_rows_are_quarantined_with_reasons(kamp: Platform, me: Principal, pr
     assert report.rows_read == 201
     assert report.rows_quarantined == len(bad) + 1
     assert report.rows_read == report.rows_stored + report.rows_quarantined
-    assert report.reasons == {"value": 2, "timestamp": 2, "row has 2 fields, expected 5": 1,
-                              "row has 7 fields, expected 5": 1, "empty": 1, "duplicate": 1}
-    quarantined = list(csv.DictReader(io.StringIO(kamp.imports.quarantined_rows(me, report.import_id).decode("utf-8-sig"))))
+    assert report.reasons == {
+        "value": 2,
+        "timestamp": 2,
+        "row has 2 fields, expected 5": 1,
+        "row has 7 fields, expected 5": 1,
+        "empty": 1,
+        "duplicate": 1,
+    }
+    quarantined = list(
+        csv.DictReader(
+            io.StringIO(kamp.imports.quarantined_rows(me, report.import_id).decode("utf-8-sig"))
+        )
+    )
     assert len(quarantined) == report.rows_quarantined
     assert any("abc" in q["content"] and "pressure" in q["reason"] for q in quarantined)
     pressure = kamp.query.read(me, [f"{press}/pressure"])
@@ -163,8 +199,12 @@ def test_bad_rows_are_quarantined_with_reasons(kamp: Platform, me: Principal, pr
     assert report.points_inserted == 3 * report.rows_stored - 2
 
 
-def test_cp949_lines_with_broken_bytes_are_quarantined(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
-    text = "일시,압력,유온,전류,판정\n" + "".join(good_rows(50)).replace("OK", "양품").replace("NG", "불량")
+def test_cp949_lines_with_broken_bytes_are_quarantined(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
+    text = "일시,압력,유온,전류,판정\n" + "".join(good_rows(50)).replace("OK", "양품").replace(
+        "NG", "불량"
+    )
     data = bytearray(text.encode("cp949"))
     lines = data.split(b"\n")
     lines[7] = lines[7] + b"\xff\xfe"  # bytes CP949 cannot decode
@@ -175,12 +215,19 @@ def test_cp949_lines_with_broken_bytes_are_quarantined(kamp: Platform, me: Princ
     assert report.rows_quarantined == 1 and "cannot be decoded" in report.examples[0]["reason"]
     assert report.balanced() and report.rows_read == 50
     assert report.columns["압력"] == "signal:pressure"  # Korean header matched the Korean name
-    assert set(kamp.query.labels(me, [f"{press}/result"]).column("value").to_pylist()) == {"양품", "불량"}
+    assert set(kamp.query.labels(me, [f"{press}/result"]).column("value").to_pylist()) == {
+        "양품",
+        "불량",
+    }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
-def test_mutated_files_never_lose_rows(kamp: Platform, me: Principal, press: str, tmp_path: Path, data: st.DataObject) -> None:
+def test_mutated_files_never_lose_rows(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path, data: st.DataObject
+) -> None:
     """Random damage to a valid file: either a clear rejection, or every row accounted for."""
     raw = bytearray((HEADER + "".join(good_rows(60))).encode())
     for _ in range(data.draw(st.integers(1, 8))):
@@ -204,7 +251,9 @@ def test_mutated_files_never_lose_rows(kamp: Platform, me: Principal, press: str
     assert report.rows_read >= 55  # a few lines may merge or split, none vanish silently
 
 
-def test_parquet_and_excel_bad_cells(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_parquet_and_excel_bad_cells(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -220,10 +269,12 @@ def test_parquet_and_excel_bad_cells(kamp: Platform, me: Principal, press: str, 
     report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
     assert (report.rows_read, report.rows_stored, report.rows_quarantined) == (30, 29, 1)
 
-    table = pa.table({
-        "timestamp": pa.array([t0 + timedelta(hours=i) for i in range(10)], pa.timestamp("us")),
-        "pressure": pa.array([float(i) for i in range(10)]),
-    })
+    table = pa.table(
+        {
+            "timestamp": pa.array([t0 + timedelta(hours=i) for i in range(10)], pa.timestamp("us")),
+            "pressure": pa.array([float(i) for i in range(10)]),
+        }
+    )
     pq.write_table(table, tmp_path / "p.parquet")
     report = kamp.imports.import_file(me, tmp_path / "p.parquet", ImportOptions(equipment=press))
     assert (report.rows_read, report.rows_stored) == (10, 10)

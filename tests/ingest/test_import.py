@@ -58,7 +58,9 @@ def test_wide_csv_stores_exactly_the_generated_values(
     stored = demo.query.read(me, [f"{PRESS}/{signals[0]}"])
     expected = df[["timestamp", signals[0]]].dropna()
     assert stored.num_rows == len(expected)
-    np.testing.assert_allclose(stored.column("value").to_numpy(), expected[signals[0]].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        stored.column("value").to_numpy(), expected[signals[0]].to_numpy(), rtol=1e-6
+    )
     first = stored.column("ts")[0].as_py()
     assert first == expected["timestamp"].iloc[0].to_pydatetime().astimezone(UTC)
 
@@ -69,7 +71,11 @@ def test_encodings_and_korean_headers_land_in_the_same_signals(
     written = {}
     for enc, korean in (("utf-8", False), ("utf-8-sig", False), ("cp949", True)):
         out = tmp_path / enc
-        written[enc] = next(p for p in factory.write_files(out, START, END, encoding=enc, korean_headers=korean) if p.stem == "inj01")
+        written[enc] = next(
+            p
+            for p in factory.write_files(out, START, END, encoding=enc, korean_headers=korean)
+            if p.stem == "inj01"
+        )
     inj = _path_of(demo, me, "inj01")
     first = demo.imports.import_file(me, written["cp949"], ImportOptions(equipment=inj))
     assert first.details["encoding"] == "cp949" and first.rows_quarantined == 0
@@ -84,7 +90,9 @@ def test_encodings_and_korean_headers_land_in_the_same_signals(
     assert first.labels_written > 0 and labels
 
 
-def test_reimport_adds_nothing(demo: Platform, me: Principal, factory: Factory, tmp_path: Path) -> None:
+def test_reimport_adds_nothing(
+    demo: Platform, me: Principal, factory: Factory, tmp_path: Path
+) -> None:
     path = next(p for p in factory.write_files(tmp_path, START, END) if p.stem == "cnc01")
     cnc = _path_of(demo, me, "cnc01")
     first = demo.imports.import_file(me, path, ImportOptions(equipment=cnc))
@@ -99,16 +107,27 @@ def test_reimport_adds_nothing(demo: Platform, me: Principal, factory: Factory, 
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "parquet"])
-def test_excel_and_parquet(demo: Platform, me: Principal, factory: Factory, frames: dict[str, pd.DataFrame], tmp_path: Path, fmt: str) -> None:
+def test_excel_and_parquet(
+    demo: Platform,
+    me: Principal,
+    factory: Factory,
+    frames: dict[str, pd.DataFrame],
+    tmp_path: Path,
+    fmt: str,
+) -> None:
     end = START + timedelta(hours=6)  # Excel is slow to write; a shift is enough
     path = next(p for p in factory.write_files(tmp_path, START, end, fmt=fmt) if p.stem == "tank01")
-    report = demo.imports.import_file(me, path, ImportOptions(equipment=_path_of(demo, me, "tank01")))
+    report = demo.imports.import_file(
+        me, path, ImportOptions(equipment=_path_of(demo, me, "tank01"))
+    )
     expected = factory.generate(START, end)["tank01"]
     assert report.rows_read == report.rows_stored == len(expected)
     assert report.rows_quarantined == 0
 
 
-def test_long_layout(demo: Platform, me: Principal, factory: Factory, frames: dict[str, pd.DataFrame], tmp_path: Path) -> None:
+def test_long_layout(
+    demo: Platform, me: Principal, factory: Factory, frames: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
     paths = factory.write_files(tmp_path, START, END, layout="long")
     path = next(p for p in paths if p.stem == "press01")
     report = demo.imports.import_file(me, path, ImportOptions(equipment=PRESS))
@@ -126,7 +145,14 @@ def test_small_chunks_give_the_same_result(me: Principal, factory: Factory, tmp_
         with Platform(Settings(data_dir=tmp_path / name, import_chunk_bytes=chunk)) as kamp:
             kamp.assets.apply_tree(kamp.principal(), [factory.asset_model()])
             rep = kamp.imports.import_file(kamp.principal(), path, ImportOptions(equipment=PRESS))
-            results.append((rep.rows_read, rep.rows_stored, rep.points_inserted, kamp.ts.count(kamp.principal().org_id)))
+            results.append(
+                (
+                    rep.rows_read,
+                    rep.rows_stored,
+                    rep.points_inserted,
+                    kamp.ts.count(kamp.principal().org_id),
+                )
+            )
     assert results[0] == results[1]
 
 
@@ -156,29 +182,56 @@ def test_time_zones(kamp: Platform, me: Principal, press: str, tmp_path: Path) -
         ("1772341385", datetime(2026, 3, 1, 5, 3, 5)),
     ],
 )
-def test_timestamp_formats(kamp: Platform, me: Principal, press: str, tmp_path: Path, stamp: str, expected: datetime) -> None:
+def test_timestamp_formats(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path, stamp: str, expected: datetime
+) -> None:
     path = tmp_path / "f.csv"
     path.write_text(f"일시,pressure\n{stamp},1.5\n")
     report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
     assert report.rows_stored == 1, report.examples
-    assert kamp.query.read(me, [f"{press}/pressure"]).column("ts")[0].as_py() == expected.replace(tzinfo=UTC)
+    assert kamp.query.read(me, [f"{press}/pressure"]).column("ts")[0].as_py() == expected.replace(
+        tzinfo=UTC
+    )
 
 
-def test_mapping_ignore_and_no_create(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_mapping_ignore_and_no_create(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     path = tmp_path / "m.csv"
-    path.write_text("측정시간;압력값(bar);메모;비고\n2026-03-01 00:00:00;100;a;x\n2026-03-01 00:00:01;101;b;y\n")
+    path.write_text(
+        "측정시간;압력값(bar);메모;비고\n2026-03-01 00:00:00;100;a;x\n2026-03-01 00:00:01;101;b;y\n"
+    )
     with pytest.raises(ImportRejected, match="matches no signal"):
-        kamp.imports.import_file(me, path, ImportOptions(equipment=press, create_signals=False, columns={"압력값(bar)": "pressure"}))
+        kamp.imports.import_file(
+            me,
+            path,
+            ImportOptions(
+                equipment=press, create_signals=False, columns={"압력값(bar)": "pressure"}
+            ),
+        )
     report = kamp.imports.import_file(
-        me, path, ImportOptions(equipment=press, columns={"압력값(bar)": "pressure"}, ignore_columns=["비고"], label_columns=["메모"])
+        me,
+        path,
+        ImportOptions(
+            equipment=press,
+            columns={"압력값(bar)": "pressure"},
+            ignore_columns=["비고"],
+            label_columns=["메모"],
+        ),
     )
     assert report.details["delimiter"] == ";"
-    assert report.columns == {"압력값(bar)": "signal:pressure", "메모": "label:메모", "비고": "ignored"}
+    assert report.columns == {
+        "압력값(bar)": "signal:pressure",
+        "메모": "label:메모",
+        "비고": "ignored",
+    }
     assert report.created == ["label:메모"]
     assert kamp.query.read(me, [f"{press}/pressure"]).column("value").to_pylist() == [100.0, 101.0]
 
 
-def test_new_signals_take_names_and_units_from_headers(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_new_signals_take_names_and_units_from_headers(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     path = tmp_path / "n.csv"
     path.write_text("timestamp,금형 온도(℃),Flow rate [l/min]\n2026-03-01 00:00:00,55.5,12\n")
     report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
@@ -191,20 +244,30 @@ def test_new_signals_take_names_and_units_from_headers(kamp: Platform, me: Princ
 def test_interrupted_imports_are_marked_on_restart(tmp_path: Path) -> None:
     with Platform.at(tmp_path / "d") as kamp:
         me = kamp.principal()
-        kamp.meta.insert(me.org_id, "import", {
-            "file_name": "x.csv", "file_sha256": "", "file_size": 1, "options_hash": "h",
-            "status": "running", "started_at": datetime.now(UTC),
-        })
+        kamp.meta.insert(
+            me.org_id,
+            "import",
+            {
+                "file_name": "x.csv",
+                "file_sha256": "",
+                "file_size": 1,
+                "options_hash": "h",
+                "status": "running",
+                "started_at": datetime.now(UTC),
+            },
+        )
     with Platform.at(tmp_path / "d") as kamp:
         assert [r["status"] for r in kamp.imports.list(kamp.principal())] == ["interrupted"]
 
 
-def test_other_organisations_cannot_import_into_foreign_equipment(kamp: Platform, me: Principal, press: str, tmp_path: Path) -> None:
+def test_other_organisations_cannot_import_into_foreign_equipment(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
     path = tmp_path / "x.csv"
     path.write_text("timestamp,pressure\n2026-03-01 00:00:00,1\n")
     other = kamp.principal("other-factory")
     eq_id = kamp.assets.resolve(me, press).id
-    with pytest.raises(Exception, match="No node|No asset"):
+    with pytest.raises(Exception, match=r"No node|No asset"):
         kamp.imports.import_file(other, path, ImportOptions(equipment=eq_id))
     with pytest.raises(Exception, match="No asset"):
         kamp.imports.import_file(other, path, ImportOptions(equipment=press))

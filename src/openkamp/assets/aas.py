@@ -310,8 +310,10 @@ def _id_short(prefix: str, name: str) -> str:
     """Injective map from a machine name to a valid idShort (letters, digits, ``_``; <= 128)."""
     # Non-ASCII letters (Hangul names) become "_u" + six hex digits: still injective, because a
     # single "_" always starts an escape.
-    s = prefix + "_" + "".join(
-        _ESCAPES.get(c, c) if c.isascii() else f"_u{ord(c):06x}" for c in name
+    s = (
+        prefix
+        + "_"
+        + "".join(_ESCAPES.get(c, c) if c.isascii() else f"_u{ord(c):06x}" for c in name)
     )
     if len(s) > _MAX_NAME:
         # "_x" never occurs in a full encoding, so shortened idShorts cannot clash with those.

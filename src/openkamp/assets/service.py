@@ -139,7 +139,9 @@ class AssetService:
             raise InvalidInput(f"Unknown node fields {sorted(unknown)}.")
         self._check_parent(principal, kind, parent_id)
         rec = self.meta.insert(
-            principal.org_id, "node", {"kind": kind.value, "parent_id": parent_id, "name": name, **display}
+            principal.org_id,
+            "node",
+            {"kind": kind.value, "parent_id": parent_id, "name": name, **display},
         )
         return _node(rec)
 
@@ -186,15 +188,25 @@ class AssetService:
         require(principal, Role.ENGINEER)
         node = self.get_node(principal, node_id)
         self._check_parent(principal, node.kind, new_parent_id)
-        return _node(self.meta.update(principal.org_id, "node", node_id, {"parent_id": new_parent_id}))
+        return _node(
+            self.meta.update(principal.org_id, "node", node_id, {"parent_id": new_parent_id})
+        )
 
     def delete_node(self, principal: Principal, node_id: int, *, cascade: bool = False) -> int:
         """Delete a node. Without ``cascade`` it must be empty; returns the records deleted."""
         require(principal, Role.ENGINEER)
         node = self.get_node(principal, node_id)
         children = self.list_nodes(principal, parent_id=node.id)
-        signals = self.list_signals(principal, equipment_id=node.id) if node.kind == NodeKind.EQUIPMENT else []
-        labels = self.list_label_columns(principal, equipment_id=node.id) if node.kind == NodeKind.EQUIPMENT else []
+        signals = (
+            self.list_signals(principal, equipment_id=node.id)
+            if node.kind == NodeKind.EQUIPMENT
+            else []
+        )
+        labels = (
+            self.list_label_columns(principal, equipment_id=node.id)
+            if node.kind == NodeKind.EQUIPMENT
+            else []
+        )
         if (children or signals or labels) and not cascade:
             raise Conflict(
                 f"The {node.kind.value} {node.name!r} still holds {len(children)} child assets, "
@@ -219,7 +231,9 @@ class AssetService:
     def _equipment(self, principal: Principal, equipment_id: int) -> Node:
         node = self.get_node(principal, equipment_id)
         if node.kind != NodeKind.EQUIPMENT:
-            raise InvalidInput(f"Signals belong to equipment; {node.name!r} is a {node.kind.value}.")
+            raise InvalidInput(
+                f"Signals belong to equipment; {node.name!r} is a {node.kind.value}."
+            )
         return node
 
     def create_signal(self, principal: Principal, equipment_id: int, spec: SignalSpec) -> Signal:
@@ -253,7 +267,9 @@ class AssetService:
             self.meta.update(principal.org_id, "signal", signal_id, {"equipment_id": equipment_id})
         )
 
-    def delete_signal(self, principal: Principal, signal_id: int, *, delete_data: bool = False) -> None:
+    def delete_signal(
+        self, principal: Principal, signal_id: int, *, delete_data: bool = False
+    ) -> None:
         require(principal, Role.ENGINEER)
         sig = self.get_signal(principal, signal_id)
         if self.ts is not None:
@@ -267,7 +283,9 @@ class AssetService:
                 self.ts.delete(principal.org_id, [sig.id])
         self.meta.delete(principal.org_id, "signal", sig.id)
 
-    def create_label_column(self, principal: Principal, equipment_id: int, spec: LabelSpec) -> LabelColumn:
+    def create_label_column(
+        self, principal: Principal, equipment_id: int, spec: LabelSpec
+    ) -> LabelColumn:
         require(principal, Role.ENGINEER)
         self._equipment(principal, equipment_id)
         rec = self.meta.insert(
@@ -278,11 +296,15 @@ class AssetService:
     def get_label_column(self, principal: Principal, column_id: int) -> LabelColumn:
         return _label(self.meta.get(principal.org_id, "label_column", column_id))
 
-    def list_label_columns(self, principal: Principal, equipment_id: int | None = None) -> list[LabelColumn]:
+    def list_label_columns(
+        self, principal: Principal, equipment_id: int | None = None
+    ) -> list[LabelColumn]:
         filters = {} if equipment_id is None else {"equipment_id": equipment_id}
         return [_label(r) for r in self.meta.find(principal.org_id, "label_column", **filters)]
 
-    def update_label_column(self, principal: Principal, column_id: int, **changes: Any) -> LabelColumn:
+    def update_label_column(
+        self, principal: Principal, column_id: int, **changes: Any
+    ) -> LabelColumn:
         require(principal, Role.ENGINEER)
         unknown = set(changes) - _LABEL_FIELDS
         if unknown:
@@ -292,7 +314,9 @@ class AssetService:
         values = _label_values(LabelSpec(**merged))
         return _label(self.meta.update(principal.org_id, "label_column", column_id, values))
 
-    def delete_label_column(self, principal: Principal, column_id: int, *, delete_data: bool = False) -> None:
+    def delete_label_column(
+        self, principal: Principal, column_id: int, *, delete_data: bool = False
+    ) -> None:
         require(principal, Role.ENGINEER)
         col = self.get_label_column(principal, column_id)
         if self.ts is not None:
@@ -336,7 +360,7 @@ class AssetService:
         for kind, conv in (("signal", _signal), ("label_column", _label)):
             rec = self.meta.find(principal.org_id, kind, equipment_id=parent, name=parts[3])  # type: ignore[arg-type]
             if rec:
-                return conv(rec[0])  # type: ignore[no-any-return]
+                return conv(rec[0])
         raise NotFound(f"No signal or label column {path!r}.")
 
     # -- whole trees (simulator, AAS, imports) ------------------------------------------------
@@ -410,12 +434,17 @@ class AssetService:
             labels.setdefault(c.equipment_id, []).append(c)
 
         def common(n: Node) -> dict[str, str]:
-            return {"name": n.name, "name_ko": n.name_ko, "name_en": n.name_en, "description": n.description}
+            return {
+                "name": n.name,
+                "name_ko": n.name_ko,
+                "name_en": n.name_en,
+                "description": n.description,
+            }
 
         sites = []
-        for s in by_parent.get(None, []):
+        for site in by_parent.get(None, []):
             lines = []
-            for ln in by_parent.get(s.id, []):
+            for ln in by_parent.get(site.id, []):
                 eqs = [
                     EquipmentSpec(
                         **common(e),
@@ -426,5 +455,5 @@ class AssetService:
                     for e in by_parent.get(ln.id, [])
                 ]
                 lines.append(LineSpec(**common(ln), equipment=eqs))
-            sites.append(SiteSpec(**common(s), lines=lines))
+            sites.append(SiteSpec(**common(site), lines=lines))
         return sites

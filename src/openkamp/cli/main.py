@@ -10,11 +10,17 @@ import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 from rich.tree import Tree
 
@@ -22,9 +28,15 @@ from openkamp.core.errors import OpenKampError, StorageError
 from openkamp.i18n import t
 from openkamp.settings import Settings
 
-app = typer.Typer(help="OpenKAMP: open AI manufacturing platform / 오픈 제조 AI 플랫폼", no_args_is_help=True)
-assets_app = typer.Typer(help="Asset model: site → line → equipment → signal / 설비 구성", no_args_is_help=True)
-imports_app = typer.Typer(help="Past imports and their quarantined rows / 가져오기 기록", no_args_is_help=True)
+app = typer.Typer(
+    help="OpenKAMP: open AI manufacturing platform / 오픈 제조 AI 플랫폼", no_args_is_help=True
+)
+assets_app = typer.Typer(
+    help="Asset model: site → line → equipment → signal / 설비 구성", no_args_is_help=True
+)
+imports_app = typer.Typer(
+    help="Past imports and their quarantined rows / 가져오기 기록", no_args_is_help=True
+)
 sim_app = typer.Typer(help="Factory simulator / 공장 시뮬레이터", no_args_is_help=True)
 app.add_typer(assets_app, name="assets")
 app.add_typer(imports_app, name="imports")
@@ -81,7 +93,9 @@ def _parse_time(text: str | None, tz: Any) -> datetime | None:
     try:
         dt = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise OpenKampError(f"Cannot read the time {text!r}.", hint="Use ISO format, e.g. 2026-03-01T08:00") from exc
+        raise OpenKampError(
+            f"Cannot read the time {text!r}.", hint="Use ISO format, e.g. 2026-03-01T08:00"
+        ) from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 
 
@@ -92,7 +106,9 @@ def _parse_time(text: str | None, tz: Any) -> datetime | None:
 def init() -> None:
     """Create the data folder, databases and the default organisation."""
     with platform() as kamp:
-        console.print(f"[green]✓[/] {kamp.settings.data_dir.resolve()}  (org: {kamp.settings.default_org_name})")
+        console.print(
+            f"[green]✓[/] {kamp.settings.data_dir.resolve()}  (org: {kamp.settings.default_org_name})"
+        )
 
 
 @app.command()
@@ -112,7 +128,11 @@ def demo(
 
 def _node_label(n: Any) -> str:
     names = " / ".join(x for x in (n.name_ko, n.name_en) if x)
-    return f"[bold]{n.name}[/]" + (f"  [dim]{names}[/]" if names else "") + f"  [dim]#{n.id} {n.kind.value}[/]"
+    return (
+        f"[bold]{n.name}[/]"
+        + (f"  [dim]{names}[/]" if names else "")
+        + f"  [dim]#{n.id} {n.kind.value}[/]"
+    )
 
 
 @assets_app.command("tree")
@@ -131,7 +151,9 @@ def assets_tree(signals: Annotated[bool, typer.Option(help="Show signals too")] 
             rng = "" if s.min_value is None else f" [{s.min_value:g}..{s.max_value:g}]"
             branches[s.equipment_id].add(f"{s.name} [dim]{s.name_ko or s.name_en} {s.unit}{rng}[/]")
         for c in labs:
-            branches[c.equipment_id].add(f"[magenta]{c.name}[/] [dim]{c.label_type.value} {', '.join(c.categories[:6])}[/]")
+            branches[c.equipment_id].add(
+                f"[magenta]{c.name}[/] [dim]{c.label_type.value} {', '.join(c.categories[:6])}[/]"
+            )
         console.print(root)
 
 
@@ -156,12 +178,24 @@ def assets_add(
         parent = kamp.assets.resolve(me, parent_path).id if parent_path else None
         if kind == "signal":
             if parent is None:
-                raise OpenKampError("A signal needs an equipment path, e.g. plant1/line1/press01/pressure.")
-            spec = SignalSpec(name, name_ko, name_en, unit, min_value=min_value, max_value=max_value, sampling_period_s=period)
+                raise OpenKampError(
+                    "A signal needs an equipment path, e.g. plant1/line1/press01/pressure."
+                )
+            spec = SignalSpec(
+                name,
+                name_ko,
+                name_en,
+                unit,
+                min_value=min_value,
+                max_value=max_value,
+                sampling_period_s=period,
+            )
             made: Any = kamp.assets.create_signal(me, parent, spec)
         else:
             extra = {"equipment_type": equipment_type} if equipment_type else {}
-            made = kamp.assets.create_node(me, kind, name, parent, name_ko=name_ko, name_en=name_en, **extra)
+            made = kamp.assets.create_node(
+                me, kind, name, parent, name_ko=name_ko, name_en=name_en, **extra
+            )
         console.print(f"[green]✓[/] {kind} {path} (#{made.id})")
 
 
@@ -175,7 +209,11 @@ def assets_rename(
     """Rename an asset or change its display names."""
     from openkamp.core.assets import Node
 
-    changes = {k: v for k, v in {"name": new_name, "name_ko": name_ko, "name_en": name_en}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {"name": new_name, "name_ko": name_ko, "name_en": name_en}.items()
+        if v is not None
+    }
     with platform() as kamp:
         me = kamp.principal()
         found = kamp.assets.resolve(me, path)
@@ -207,7 +245,9 @@ def assets_move(path: str, new_parent: str) -> None:
 @assets_app.command("delete")
 def assets_delete(
     path: str,
-    cascade: Annotated[bool, typer.Option("--cascade", help="Also delete what it holds, with its data")] = False,
+    cascade: Annotated[
+        bool, typer.Option("--cascade", help="Also delete what it holds, with its data")
+    ] = False,
 ) -> None:
     """Delete an asset (refused while it still holds assets or data, unless --cascade)."""
     from openkamp.core.assets import Node, Signal
@@ -238,7 +278,9 @@ def assets_export(out: Path) -> None:
     elif out.suffix.lower() == ".json":
         aas.export_json(tree, out)
     else:
-        raise OpenKampError(f"Cannot export to {out.suffix!r}.", hint="Use a .json or .aasx file name.")
+        raise OpenKampError(
+            f"Cannot export to {out.suffix!r}.", hint="Use a .json or .aasx file name."
+        )
     console.print(f"[green]✓[/] {t('exported', lang())}: {out}")
 
 
@@ -250,7 +292,9 @@ def assets_import(source: Path) -> None:
     tree = aas.import_file(source)
     with platform() as kamp:
         ch = kamp.assets.apply_tree(kamp.principal(), tree)
-    console.print(f"[green]✓[/] created {ch.created}, updated {ch.updated}, unchanged {ch.unchanged}")
+    console.print(
+        f"[green]✓[/] created {ch.created}, updated {ch.updated}, unchanged {ch.unchanged}"
+    )
 
 
 # --------------------------------------------------------------------------- import
@@ -260,42 +304,85 @@ def print_report(report: Any, language: str) -> None:
     if report.status == "skipped":
         console.print(f"[yellow]{t('skipped', language, id=report.previous_import_id)}[/]")
         return
-    tbl = Table(title=f"{t('import_report', language)} #{report.import_id}: {report.file_name}", show_header=False)
+    tbl = Table(
+        title=f"{t('import_report', language)} #{report.import_id}: {report.file_name}",
+        show_header=False,
+    )
     tbl.add_column(style="bold")
     tbl.add_column(justify="right")
     tbl.add_row(t("equipment", language), report.equipment)
-    tbl.add_row(t("layout", language), f"{report.layout}  {report.details.get('encoding', '')} {report.details.get('delimiter', '')!r}")
+    tbl.add_row(
+        t("layout", language),
+        f"{report.layout}  {report.details.get('encoding', '')} {report.details.get('delimiter', '')!r}",
+    )
     tbl.add_row(t("time_range", language), f"{report.first_ts or '-'} → {report.last_ts or '-'}")
-    for key in ("rows_read", "rows_stored", "rows_quarantined", "points_inserted", "points_updated", "points_unchanged", "labels_written"):
+    for key in (
+        "rows_read",
+        "rows_stored",
+        "rows_quarantined",
+        "points_inserted",
+        "points_updated",
+        "points_unchanged",
+        "labels_written",
+    ):
         style = "red" if key == "rows_quarantined" and getattr(report, key) else ""
-        tbl.add_row(t(key, language), f"[{style}]{getattr(report, key):,}[/]" if style else f"{getattr(report, key):,}")
+        tbl.add_row(
+            t(key, language),
+            f"[{style}]{getattr(report, key):,}[/]" if style else f"{getattr(report, key):,}",
+        )
     if report.created:
-        tbl.add_row(t("created", language), ", ".join(report.created[:12]) + (" …" if len(report.created) > 12 else ""))
+        tbl.add_row(
+            t("created", language),
+            ", ".join(report.created[:12]) + (" …" if len(report.created) > 12 else ""),
+        )
     console.print(tbl)
     if report.reasons:
-        console.print(f"[bold]{t('reasons', language)}[/]: " + ", ".join(f"{k} {v:,}" for k, v in report.reasons.items()))
+        console.print(
+            f"[bold]{t('reasons', language)}[/]: "
+            + ", ".join(f"{k} {v:,}" for k, v in report.reasons.items())
+        )
         for ex in report.examples[:5]:
-            console.print(f"  [dim]row {ex['row']}:[/] {ex['reason']}  [dim]{ex['content'][:80]}[/]")
-        console.print(f"  [dim]openkamp imports show {report.import_id} --quarantine quarantine.csv[/]")
+            console.print(
+                f"  [dim]row {ex['row']}:[/] {ex['reason']}  [dim]{ex['content'][:80]}[/]"
+            )
+        console.print(
+            f"  [dim]openkamp imports show {report.import_id} --quarantine quarantine.csv[/]"
+        )
 
 
 def _progress() -> Progress:
     return Progress(
-        "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeRemainingColumn(), console=console, transient=True,
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
 
 
 @app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="CSV, Excel .xlsx or Parquet files")],
-    equipment: Annotated[str | None, typer.Option("--equipment", "-e", help="Equipment path, e.g. plant1/line1/press01")] = None,
+    equipment: Annotated[
+        str | None,
+        typer.Option("--equipment", "-e", help="Equipment path, e.g. plant1/line1/press01"),
+    ] = None,
     layout: Annotated[str, typer.Option(help="auto, wide or long")] = "auto",
     timestamp_column: Annotated[str | None, typer.Option("--timestamp-column")] = None,
-    timestamp_format: Annotated[str | None, typer.Option("--timestamp-format", help="e.g. %Y-%m-%d %H:%M:%S")] = None,
-    timezone: Annotated[str | None, typer.Option(help="Zone of times without offset (default Asia/Seoul)")] = None,
-    mapping: Annotated[list[str] | None, typer.Option("--map", help="column=signal ('column=-' ignores it)")] = None,
-    label: Annotated[list[str] | None, typer.Option("--label", help="Store this column as labels")] = None,
+    timestamp_format: Annotated[
+        str | None, typer.Option("--timestamp-format", help="e.g. %Y-%m-%d %H:%M:%S")
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Zone of times without offset (default Asia/Seoul)")
+    ] = None,
+    mapping: Annotated[
+        list[str] | None, typer.Option("--map", help="column=signal ('column=-' ignores it)")
+    ] = None,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", help="Store this column as labels")
+    ] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip this column")] = None,
     no_create: Annotated[bool, typer.Option("--no-create", help="Never create signals")] = False,
     encoding: Annotated[str | None, typer.Option(help="utf-8, cp949 … (default: detect)")] = None,
@@ -315,10 +402,20 @@ def import_cmd(
             raise OpenKampError(f"--map {item!r} is not 'column=signal'.")
         cols[col] = target
     opts = ImportOptions(
-        equipment=equipment, layout=layout, timestamp_column=timestamp_column,  # type: ignore[arg-type]
-        timestamp_format=timestamp_format, timezone=timezone, columns=cols, label_columns=label or [],
-        ignore_columns=ignore or [], create_signals=not no_create, encoding=encoding, delimiter=delimiter,
-        skip_rows=skip_rows, sheet=int(sheet) if sheet and sheet.isdigit() else sheet, force=force,
+        equipment=equipment,
+        layout=cast(Any, layout),
+        timestamp_column=timestamp_column,
+        timestamp_format=timestamp_format,
+        timezone=timezone,
+        columns=cols,
+        label_columns=label or [],
+        ignore_columns=ignore or [],
+        create_signals=not no_create,
+        encoding=encoding,
+        delimiter=delimiter,
+        skip_rows=skip_rows,
+        sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+        force=force,
     )
     with platform() as kamp:
         me = kamp.principal()
@@ -328,8 +425,18 @@ def import_cmd(
                 print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
                 continue
             with _progress() as bar:
-                task = bar.add_task(f"{t('importing', lang())} {f.name}", total=f.stat().st_size if f.exists() else 1)
-                report = kamp.imports.import_file(me, f, opts, progress=lambda done, total: bar.update(task, completed=done, total=total))
+                task = bar.add_task(
+                    f"{t('importing', lang())} {f.name}",
+                    total=f.stat().st_size if f.exists() else 1,
+                )
+                report = kamp.imports.import_file(
+                    me,
+                    f,
+                    opts,
+                    progress=lambda done, total, task=task: bar.update(
+                        task, completed=done, total=total
+                    ),
+                )
             print_report(report, lang())
 
 
@@ -338,17 +445,34 @@ def imports_list() -> None:
     """List past imports."""
     with platform() as kamp:
         recs = kamp.imports.list(kamp.principal())
-    tbl = Table("#", "file", "status", t("rows_read", lang()), t("rows_stored", lang()), t("rows_quarantined", lang()), "started")
+    tbl = Table(
+        "#",
+        "file",
+        "status",
+        t("rows_read", lang()),
+        t("rows_stored", lang()),
+        t("rows_quarantined", lang()),
+        "started",
+    )
     for r in recs:
-        tbl.add_row(str(r["id"]), r["file_name"], r["status"], f"{r['rows_read']:,}", f"{r['rows_stored']:,}",
-                    f"{r['rows_quarantined']:,}", r["started_at"].strftime("%Y-%m-%d %H:%M"))
+        tbl.add_row(
+            str(r["id"]),
+            r["file_name"],
+            r["status"],
+            f"{r['rows_read']:,}",
+            f"{r['rows_stored']:,}",
+            f"{r['rows_quarantined']:,}",
+            r["started_at"].strftime("%Y-%m-%d %H:%M"),
+        )
     console.print(tbl)
 
 
 @imports_app.command("show")
 def imports_show(
     import_id: int,
-    quarantine: Annotated[Path | None, typer.Option(help="Write the quarantined rows to this CSV")] = None,
+    quarantine: Annotated[
+        Path | None, typer.Option(help="Write the quarantined rows to this CSV")
+    ] = None,
 ) -> None:
     """Show one import's report; optionally save its quarantined rows."""
     from openkamp.ingest.importer import ImportReport
@@ -374,7 +498,9 @@ def query(
     signals: Annotated[list[str], typer.Argument(help="Signal paths or ids")],
     start: Annotated[str | None, typer.Option(help="ISO time (default: first point)")] = None,
     end: Annotated[str | None, typer.Option(help="ISO time (default: after last point)")] = None,
-    buckets: Annotated[int, typer.Option(help="Downsample into this many time buckets (0 = raw)")] = 20,
+    buckets: Annotated[
+        int, typer.Option(help="Downsample into this many time buckets (0 = raw)")
+    ] = 20,
     latest: Annotated[bool, typer.Option(help="Only the latest value of each signal")] = False,
     limit: Annotated[int, typer.Option(help="Rows to print at most")] = 50,
 ) -> None:
@@ -395,7 +521,11 @@ def query(
             e = e or max(ext.column("last_ts").to_pylist()) + timedelta(microseconds=1)
         if buckets > 0:
             tbl = kamp.query.downsample(me, signals, s, e, buckets)
-            _print_arrow(tbl.select(["signal", "bucket_start", "count", "min", "max", "mean", "last"]), tz, limit)
+            _print_arrow(
+                tbl.select(["signal", "bucket_start", "count", "min", "max", "mean", "last"]),
+                tz,
+                limit,
+            )
         else:
             tbl = kamp.query.read(me, signals, s, e, limit=limit)
             _print_arrow(tbl.select(["signal", "ts", "value"]), tz, limit)
@@ -454,7 +584,9 @@ def delete_data(
 
 
 @app.command()
-def retention(keep_days: Annotated[float, typer.Option(help="Keep this many days; delete older points")]) -> None:
+def retention(
+    keep_days: Annotated[float, typer.Option(help="Keep this many days; delete older points")],
+) -> None:
     """Apply a retention period to all of the organisation's points."""
     with platform() as kamp:
         n = kamp.query.apply_retention(kamp.principal(), timedelta(days=keep_days))
@@ -472,7 +604,9 @@ def sim_write(
     layout: Annotated[str, typer.Option(help="wide or long")] = "wide",
     fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or parquet")] = "csv",
     encoding: Annotated[str, typer.Option(help="utf-8, utf-8-sig or cp949")] = "utf-8",
-    korean_headers: Annotated[bool, typer.Option("--korean-headers", help="Korean column names")] = False,
+    korean_headers: Annotated[
+        bool, typer.Option("--korean-headers", help="Korean column names")
+    ] = False,
     seed: Annotated[int, typer.Option()] = 42,
 ) -> None:
     """Write simulated factory data files, one per equipment."""
@@ -481,7 +615,13 @@ def sim_write(
     tz = settings().tz
     s = datetime.fromisoformat(start).replace(tzinfo=tz)
     paths = Factory(seed=seed).write_files(
-        out, s, s + timedelta(days=days), layout=layout, fmt=fmt, encoding=encoding, korean_headers=korean_headers
+        out,
+        s,
+        s + timedelta(days=days),
+        layout=cast(Any, layout),
+        fmt=cast(Any, fmt),
+        encoding=encoding,
+        korean_headers=korean_headers,
     )
     for p in paths:
         console.print(f"[green]✓[/] {p} ({p.stat().st_size / 1e6:.1f} MB)")

@@ -198,7 +198,9 @@ def _full_sha(path: Path) -> str:
 
 def _row_text(table: pa.Table, idx: np.ndarray, delimiter: str) -> list[str]:
     cols = [table.column(i).take(pa.array(idx)).to_pylist() for i in range(table.num_columns)]
-    return [delimiter.join("" if c[j] is None else str(c[j]) for c in cols) for j in range(len(idx))]
+    return [
+        delimiter.join("" if c[j] is None else str(c[j]) for c in cols) for j in range(len(idx))
+    ]
 
 
 class ImportService:
@@ -265,20 +267,35 @@ class ImportService:
         name = file_name or path.name
         tz = opts.timezone or self.timezone
         options_hash = hashlib.sha256(
-            (_quick_fingerprint(path) + json.dumps(opts.fingerprint(), sort_keys=True, default=str)).encode()
+            (
+                _quick_fingerprint(path)
+                + json.dumps(opts.fingerprint(), sort_keys=True, default=str)
+            ).encode()
         ).hexdigest()
 
-        previous = [r for r in self.meta.find(principal.org_id, "import", options_hash=options_hash, status="done")]
+        previous = [
+            r
+            for r in self.meta.find(
+                principal.org_id, "import", options_hash=options_hash, status="done"
+            )
+        ]
         if previous and not opts.force:
             sha = _full_sha(path)
             same = [r for r in previous if r["file_sha256"] == sha]
             if same:
                 prev = same[-1]
                 return ImportReport(
-                    import_id=None, file_name=name, file_sha256=sha, status="skipped",
-                    rows_read=prev["rows_read"], rows_stored=prev["rows_stored"],
-                    rows_quarantined=prev["rows_quarantined"], previous_import_id=prev["id"],
-                    equipment=json.loads(prev["report"]).get("equipment", "") if isinstance(prev["report"], str) else prev["report"].get("equipment", ""),
+                    import_id=None,
+                    file_name=name,
+                    file_sha256=sha,
+                    status="skipped",
+                    rows_read=prev["rows_read"],
+                    rows_stored=prev["rows_stored"],
+                    rows_quarantined=prev["rows_quarantined"],
+                    previous_import_id=prev["id"],
+                    equipment=json.loads(prev["report"]).get("equipment", "")
+                    if isinstance(prev["report"], str)
+                    else prev["report"].get("equipment", ""),
                     seconds=time.perf_counter() - started,
                 )
 
@@ -287,28 +304,48 @@ class ImportService:
         reader: FileReader = reader_cls(
             path,
             ReaderOptions(
-                encoding=opts.encoding, delimiter=opts.delimiter, skip_rows=opts.skip_rows,
-                sheet=opts.sheet, chunk_bytes=self.chunk_bytes, max_columns=self.max_columns,
+                encoding=opts.encoding,
+                delimiter=opts.delimiter,
+                skip_rows=opts.skip_rows,
+                sheet=opts.sheet,
+                chunk_bytes=self.chunk_bytes,
+                max_columns=self.max_columns,
                 max_uncompressed_bytes=self.max_uncompressed_bytes,
             ),
         )
         plan = build_plan(
-            reader.columns, reader.sample, layout=opts.layout, timestamp_column=opts.timestamp_column,
-            timestamp_format=opts.timestamp_format, mapping=opts.columns,
-            label_columns=opts.label_columns, ignore_columns=opts.ignore_columns,
+            reader.columns,
+            reader.sample,
+            layout=opts.layout,
+            timestamp_column=opts.timestamp_column,
+            timestamp_format=opts.timestamp_format,
+            mapping=opts.columns,
+            label_columns=opts.label_columns,
+            ignore_columns=opts.ignore_columns,
         )
         equipment = self._equipment(principal, opts.equipment, plan)
         report = ImportReport(
-            import_id=None, file_name=name, layout=plan.layout, details=reader.details,
-            timestamp_column=plan.timestamp_column, timestamp_format=plan.timestamp_format.describe(),
+            import_id=None,
+            file_name=name,
+            layout=plan.layout,
+            details=reader.details,
+            timestamp_column=plan.timestamp_column,
+            timestamp_format=plan.timestamp_format.describe(),
             equipment=self.assets.path_of(principal, equipment.id),
         )
         self._resolve_targets(principal, equipment, plan, opts, report)
         record = self.meta.insert(
-            principal.org_id, "import",
-            {"file_name": name, "file_sha256": "", "file_size": path.stat().st_size,
-             "options_hash": options_hash, "options": opts.fingerprint(), "status": "running",
-             "started_at": datetime.now(UTC)},
+            principal.org_id,
+            "import",
+            {
+                "file_name": name,
+                "file_sha256": "",
+                "file_size": path.stat().st_size,
+                "options_hash": options_hash,
+                "options": opts.fingerprint(),
+                "status": "running",
+                "started_at": datetime.now(UTC),
+            },
         )
         report.import_id = record["id"]
         quarantine = _Quarantine()
@@ -317,7 +354,9 @@ class ImportService:
             report.file_sha256 = reader.sha256.hexdigest()
             quarantine.close()
             if quarantine.count:
-                report.quarantine_sha256 = self.files.put(principal.org_id, Path(quarantine.path)).sha256
+                report.quarantine_sha256 = self.files.put(
+                    principal.org_id, Path(quarantine.path)
+                ).sha256
             report.status = "done"
         except BaseException as exc:
             report.status = "failed"
@@ -336,14 +375,30 @@ class ImportService:
     def _save(self, principal: Principal, report: ImportReport) -> None:
         assert report.import_id is not None
         self.meta.update(
-            principal.org_id, "import", report.import_id,
-            {"status": report.status, "finished_at": datetime.now(UTC),
-             "file_sha256": report.file_sha256,
-             **{k: getattr(report, k) for k in (
-                 "rows_read", "rows_stored", "rows_quarantined", "points_inserted",
-                 "points_updated", "points_unchanged", "labels_written", "reasons",
-                 "quarantine_sha256", "error")},
-             "report": report.to_dict()},
+            principal.org_id,
+            "import",
+            report.import_id,
+            {
+                "status": report.status,
+                "finished_at": datetime.now(UTC),
+                "file_sha256": report.file_sha256,
+                **{
+                    k: getattr(report, k)
+                    for k in (
+                        "rows_read",
+                        "rows_stored",
+                        "rows_quarantined",
+                        "points_inserted",
+                        "points_updated",
+                        "points_unchanged",
+                        "labels_written",
+                        "reasons",
+                        "quarantine_sha256",
+                        "error",
+                    )
+                },
+                "report": report.to_dict(),
+            },
         )
 
     # -- mapping ------------------------------------------------------------------------------
@@ -356,8 +411,10 @@ class ImportService:
                 else self.assets.resolve(principal, str(wanted))
             )
             if not isinstance(node, Node) or node.kind != NodeKind.EQUIPMENT:
-                raise ImportRejected(f"{wanted!r} is not an equipment.",
-                                     hint="Give the equipment path as site/line/equipment.")
+                raise ImportRejected(
+                    f"{wanted!r} is not an equipment.",
+                    hint="Give the equipment path as site/line/equipment.",
+                )
             return node
         # Guess: the one equipment whose signal/label names cover the most columns.
         names = {t.name for t in plan.targets if t.kind != "ignore"}
@@ -370,7 +427,11 @@ class ImportService:
             if names & {c.name, c.name_ko, c.name_en}:
                 scores[c.equipment_id] += 1
         best = scores.most_common(2)
-        if best and (len(best) == 1 or best[0][1] > best[1][1]) and (plan.layout == "long" or best[0][1] >= max(1, len(names) // 2)):
+        if (
+            best
+            and (len(best) == 1 or best[0][1] > best[1][1])
+            and (plan.layout == "long" or best[0][1] >= max(1, len(names) // 2))
+        ):
             return self.assets.get_node(principal, best[0][0])
         raise ImportRejected(
             "It is not clear which equipment this file belongs to.",
@@ -378,7 +439,12 @@ class ImportService:
         )
 
     def _resolve_targets(
-        self, principal: Principal, equipment: Node, plan: ImportPlan, opts: ImportOptions, report: ImportReport
+        self,
+        principal: Principal,
+        equipment: Node,
+        plan: ImportPlan,
+        opts: ImportOptions,
+        report: ImportReport,
     ) -> None:
         signals = self.assets.list_signals(principal, equipment.id)
         labels = self.assets.list_label_columns(principal, equipment.id)
@@ -413,12 +479,20 @@ class ImportService:
                         f"Column {t.column!r} matches no signal of {report.equipment}.",
                         hint="Map it with --map 'column=signal', ignore it, or allow creating signals.",
                     )
-                spec = t.create if t.create is not None and (
-                    (t.kind == "signal") == isinstance(t.create, SignalSpec)) else None
+                spec = (
+                    t.create
+                    if t.create is not None
+                    and ((t.kind == "signal") == isinstance(t.create, SignalSpec))
+                    else None
+                )
                 if spec is None:
                     from openkamp.ingest.plan import label_spec_for, signal_spec_for
 
-                    spec = signal_spec_for(t.column) if t.kind == "signal" else label_spec_for(t.column, [])
+                    spec = (
+                        signal_spec_for(t.column)
+                        if t.kind == "signal"
+                        else label_spec_for(t.column, [])
+                    )
                 spec.name = t.name or spec.name
                 pending.append((t, spec))
             report.columns[t.column] = f"{t.kind}:{t.name}"
@@ -428,7 +502,9 @@ class ImportService:
                     if isinstance(spec, SignalSpec):
                         t.target_id = self.assets.create_signal(principal, equipment.id, spec).id
                     else:
-                        t.target_id = self.assets.create_label_column(principal, equipment.id, spec).id
+                        t.target_id = self.assets.create_label_column(
+                            principal, equipment.id, spec
+                        ).id
                     report.created.append(f"{t.kind}:{spec.name}")
         self._equipment_id = equipment.id
 
@@ -464,7 +540,7 @@ class ImportService:
                 report.columns[key] = f"signal:{sig.name}"
         lookup = pa.array(list(ids), pa.string()) if ids else pa.array([], pa.string())
         pos = pc.index_in(names.cast(pa.string()), value_set=lookup).to_numpy(zero_copy_only=False)
-        id_list = np.array(list(ids.values()) + [-1], dtype=np.int64)
+        id_list = np.array([*ids.values(), -1], dtype=np.int64)
         pos = np.where(np.isnan(pos.astype(float)), len(id_list) - 1, pos).astype(np.int64)
         out = id_list[pos]
         return out, out < 0
@@ -484,8 +560,16 @@ class ImportService:
         return types
 
     def _run(
-        self, principal: Principal, reader: FileReader, plan: ImportPlan, equipment: Node, tz: str,
-        report: ImportReport, quarantine: _Quarantine, progress: Progress | None, opts: ImportOptions,
+        self,
+        principal: Principal,
+        reader: FileReader,
+        plan: ImportPlan,
+        equipment: Node,
+        tz: str,
+        report: ImportReport,
+        quarantine: _Quarantine,
+        progress: Progress | None,
+        opts: ImportOptions,
     ) -> None:
         org = principal.org_id
         dups = _Duplicates()
@@ -495,9 +579,19 @@ class ImportService:
         first_ts: int | None = None
         last_ts: int | None = None
 
-        def write(points: pa.Table | None, labels: pa.Table | None) -> tuple[WriteResult, WriteResult]:
-            p = self.ts.write(org, points) if points is not None and points.num_rows else WriteResult()
-            lab = self.ts.write_labels(org, labels) if labels is not None and labels.num_rows else WriteResult()
+        def write(
+            points: pa.Table | None, labels: pa.Table | None
+        ) -> tuple[WriteResult, WriteResult]:
+            p = (
+                self.ts.write(org, points)
+                if points is not None and points.num_rows
+                else WriteResult()
+            )
+            lab = (
+                self.ts.write_labels(org, labels)
+                if labels is not None and labels.num_rows
+                else WriteResult()
+            )
             return p, lab
 
         def settle(fut: Future[tuple[WriteResult, WriteResult]]) -> None:
@@ -531,8 +625,16 @@ class ImportService:
             report.last_ts = datetime.fromtimestamp(last_ts / 1e6, UTC).isoformat()
 
     def _convert(
-        self, principal: Principal, chunk: Chunk, plan: ImportPlan, tz: str, dups: _Duplicates,
-        quarantine: _Quarantine, delim: str, opts: ImportOptions, report: ImportReport,
+        self,
+        principal: Principal,
+        chunk: Chunk,
+        plan: ImportPlan,
+        tz: str,
+        dups: _Duplicates,
+        quarantine: _Quarantine,
+        delim: str,
+        opts: ImportOptions,
+        report: ImportReport,
     ) -> tuple[pa.Table | None, pa.Table | None, int, tuple[int, int] | None]:
         """Validate one chunk: returns points, labels, rows stored and the time range."""
         table = chunk.table
@@ -540,13 +642,17 @@ class ImportService:
         if n == 0:
             return None, None, 0, None
         reason = np.full(n, "", dtype=object)
-        ts_arr, bad_ts = timestamps.parse(table.column(plan.timestamp_column), plan.timestamp_format, tz)
+        ts_arr, bad_ts = timestamps.parse(
+            table.column(plan.timestamp_column), plan.timestamp_format, tz
+        )
         reason[bad_ts] = "timestamp: cannot be read"
         ts = pc.fill_null(ts_arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
 
         if plan.layout == "long":
             assert plan.signal_column and plan.value_column
-            sig_ids, unknown = self._long_signal_ids(principal, table.column(plan.signal_column).combine_chunks(), opts, report)
+            sig_ids, unknown = self._long_signal_ids(
+                principal, table.column(plan.signal_column).combine_chunks(), opts, report
+            )
             vals, bad_v = to_float(table.column(plan.value_column))
             v = pc.fill_null(vals, np.nan).to_numpy(zero_copy_only=False)
             reason[(reason == "") & unknown] = "signal: unknown signal name"
@@ -560,9 +666,13 @@ class ImportService:
             self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
             if not ok.any():
                 return None, None, 0, None
-            points = pa.table({
-                "signal_id": pa.array(sig_ids[ok]), "ts": pa.array(ts[ok]).cast(TS_TYPE), "value": pa.array(v[ok]),
-            })
+            points = pa.table(
+                {
+                    "signal_id": pa.array(sig_ids[ok]),
+                    "ts": pa.array(ts[ok]).cast(TS_TYPE),
+                    "value": pa.array(v[ok]),
+                }
+            )
             return points, None, int(ok.sum()), (int(ts[ok].min()), int(ts[ok].max()))
 
         sig_targets = [t for t in plan.targets if t.kind == "signal"]
@@ -577,7 +687,9 @@ class ImportService:
             col = table.column(t.column).combine_chunks()
             text = pc.utf8_trim_whitespace(col.cast(pa.string()))
             text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
-            broken = pc.fill_null(pc.match_substring(text, "\ufffd"), False).to_numpy(zero_copy_only=False)
+            broken = pc.fill_null(pc.match_substring(text, "\ufffd"), False).to_numpy(
+                zero_copy_only=False
+            )
             reason[(reason == "") & broken] = f"text: undecodable bytes in column {t.column!r}"
             label_values.append(text)
         has_value = np.zeros(n, dtype=bool)
@@ -606,11 +718,13 @@ class ImportService:
             ids = np.array([t.target_id for t in sig_targets], dtype=np.int64)
             v_all = np.concatenate([v[idx] for v in values])
             keep = ~np.isnan(v_all)
-            points = pa.table({
-                "signal_id": pa.array(np.repeat(ids, m)[keep]),
-                "ts": pa.array(np.tile(t_ok, len(ids))[keep]).cast(TS_TYPE),
-                "value": pa.array(v_all[keep]),
-            })
+            points = pa.table(
+                {
+                    "signal_id": pa.array(np.repeat(ids, m)[keep]),
+                    "ts": pa.array(np.tile(t_ok, len(ids))[keep]).cast(TS_TYPE),
+                    "value": pa.array(v_all[keep]),
+                }
+            )
         labels = None
         if lab_targets:
             take = pa.array(idx)
@@ -618,15 +732,22 @@ class ImportService:
             for t, lv in zip(lab_targets, label_values, strict=True):
                 sub = lv.take(take)
                 valid = pc.is_valid(sub)
-                parts.append(pa.table({
-                    "column_id": pa.array(np.full(m, t.target_id, dtype=np.int64)),
-                    "ts": pa.array(t_ok).cast(TS_TYPE), "value": sub,
-                }).filter(valid))
+                parts.append(
+                    pa.table(
+                        {
+                            "column_id": pa.array(np.full(m, t.target_id, dtype=np.int64)),
+                            "ts": pa.array(t_ok).cast(TS_TYPE),
+                            "value": sub,
+                        }
+                    ).filter(valid)
+                )
             labels = pa.concat_tables(parts)
         return points, labels, m, (int(t_ok.min()), int(t_ok.max()))
 
     @staticmethod
-    def _quarantine_rows(q: _Quarantine, table: pa.Table, first_row: int, reason: np.ndarray, delim: str) -> None:
+    def _quarantine_rows(
+        q: _Quarantine, table: pa.Table, first_row: int, reason: np.ndarray, delim: str
+    ) -> None:
         bad = np.flatnonzero(reason != "")
         if len(bad) == 0:
             return

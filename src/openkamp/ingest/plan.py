@@ -21,7 +21,9 @@ _TS_NAME = re.compile(
     r"^(time|timestamp|datetime|date_?time|date|ts|일시|시간|시각|날짜|측정\s*시간|측정\s*일시|수집\s*시간|time\s*stamp)$",
     re.IGNORECASE,
 )
-_SIGNAL_NAME = re.compile(r"^(signal|tag|tag_?name|sensor|name|variable|신호|태그|항목|센서)$", re.IGNORECASE)
+_SIGNAL_NAME = re.compile(
+    r"^(signal|tag|tag_?name|sensor|name|variable|신호|태그|항목|센서)$", re.IGNORECASE
+)
 _VALUE_NAME = re.compile(r"^(value|val|값|측정값)$", re.IGNORECASE)
 _UNIT = re.compile(r"^(?P<name>.*?)\s*[\(\[](?P<unit>[^\)\]]{1,16})[\)\]]\s*$")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -84,10 +86,15 @@ def label_spec_for(header: str, sample: list[Any]) -> LabelSpec:
 
 
 def _text_sample(values: list[Any]) -> list[str]:
-    return ["" if v is None else (v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v)) for v in values]
+    return [
+        "" if v is None else (v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v))
+        for v in values
+    ]
 
 
-def find_timestamp_column(columns: list[str], sample: dict[str, list[Any]], requested: str | None) -> tuple[str, TimestampFormat]:
+def find_timestamp_column(
+    columns: list[str], sample: dict[str, list[Any]], requested: str | None
+) -> tuple[str, TimestampFormat]:
     if requested:
         if requested not in columns:
             raise ImportRejected(
@@ -100,9 +107,9 @@ def find_timestamp_column(columns: list[str], sample: dict[str, list[Any]], requ
         order = named + [c for c in columns if c not in named]
     for col in order:
         values = sample.get(col, [])
-        if values and all(hasattr(v, "year") for v in values if v not in (None, "")):
-            if any(v not in (None, "") for v in values):
-                return col, TimestampFormat("typed")
+        present = [v for v in values if v not in (None, "")]
+        if present and all(hasattr(v, "year") for v in present):
+            return col, TimestampFormat("typed")  # Excel / Parquet datetimes
         fmt = detect_format(_text_sample(values))
         if fmt is not None and (requested or _TS_NAME.match(col.strip()) or "%" in fmt.pattern):
             return col, fmt
@@ -148,8 +155,10 @@ def build_plan(
     ignored = set(ignore_columns or []) | {c for c, t in mapping.items() if t in ("", "-")}
     for col in [*mapping, *labels, *ignored]:
         if col not in columns:
-            raise ImportRejected(f"There is no column {col!r} in the file.",
-                                 hint=f"Columns found: {', '.join(columns[:30])}.")
+            raise ImportRejected(
+                f"There is no column {col!r} in the file.",
+                hint=f"Columns found: {', '.join(columns[:30])}.",
+            )
     kind, sig_col, val_col = detect_layout(columns, layout)
     ts_col, fmt = find_timestamp_column(columns, sample, timestamp_column)
     if timestamp_format:
@@ -175,8 +184,10 @@ def build_plan(
                 spec.name = name
             plan.targets.append(ColumnTarget(col, "signal", spec.name, create=spec))
     if not any(t.kind != "ignore" for t in plan.targets):
-        raise ImportRejected("The file has a timestamp column but no data columns.",
-                             hint="Check the delimiter (--delimiter) and the column mapping.")
+        raise ImportRejected(
+            "The file has a timestamp column but no data columns.",
+            hint="Check the delimiter (--delimiter) and the column mapping.",
+        )
     return plan
 
 

@@ -97,7 +97,10 @@ class CsvReader(FileReader):
                 "The file has a header but no data rows.", hint="Check that the export is complete."
             )
         n = len(self.columns)
-        self.sample = {c: [r[i] if i < len(r) else "" for r in self.layout.sample_rows] for i, c in enumerate(self.columns)}
+        self.sample = {
+            c: [r[i] if i < len(r) else "" for r in self.layout.sample_rows]
+            for i, c in enumerate(self.columns)
+        }
         self.details = {
             "encoding": self.layout.encoding,
             "delimiter": self.layout.delimiter,
@@ -135,8 +138,13 @@ class CsvReader(FileReader):
             try:
                 good.append(line.decode(enc).encode("utf-8"))
             except UnicodeDecodeError as exc:
-                bad.append(BadRow(None, line.decode(enc, errors="replace").rstrip("\r\n"),
-                                  f"bytes at position {exc.start} cannot be decoded as {enc}"))
+                bad.append(
+                    BadRow(
+                        None,
+                        line.decode(enc, errors="replace").rstrip("\r\n"),
+                        f"bytes at position {exc.start} cannot be decoded as {enc}",
+                    )
+                )
         return b"".join(good), bad
 
     def _decode(self, data: bytes) -> tuple[bytes, list[BadRow]]:
@@ -158,7 +166,13 @@ class CsvReader(FileReader):
         invalid: list[BadRow] = []
 
         def on_invalid(r: Any) -> str:
-            invalid.append(BadRow(None, r.text, f"row has {r.actual_columns} fields, expected {r.expected_columns}"))
+            invalid.append(
+                BadRow(
+                    None,
+                    r.text,
+                    f"row has {r.actual_columns} fields, expected {r.expected_columns}",
+                )
+            )
             return "skip"
 
         parse = pcsv.ParseOptions(delimiter=self.layout.delimiter, invalid_row_handler=on_invalid)
@@ -166,13 +180,17 @@ class CsvReader(FileReader):
 
         def convert(column_types: dict[str, pa.DataType]) -> pcsv.ConvertOptions:
             return pcsv.ConvertOptions(
-                column_types=column_types, null_values=MISSING,
-                strings_can_be_null=True, quoted_strings_can_be_null=True,
+                column_types=column_types,
+                null_values=MISSING,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             )
 
         try:
             typed = convert({c: types.get(c, pa.string()) for c in names})
-            return pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=typed), invalid
+            return pcsv.read_csv(
+                io.BytesIO(data), read_options=read, parse_options=parse, convert_options=typed
+            ), invalid
         except pa.ArrowInvalid:
             pass
         # A cell does not fit its expected type: read everything as text and let the importer
@@ -180,7 +198,9 @@ class CsvReader(FileReader):
         invalid.clear()
         try:
             as_text = convert({c: pa.binary() for c in names})
-            table = pcsv.read_csv(io.BytesIO(data), read_options=read, parse_options=parse, convert_options=as_text)
+            table = pcsv.read_csv(
+                io.BytesIO(data), read_options=read, parse_options=parse, convert_options=as_text
+            )
             return _binary_to_text(table), invalid
         except (pa.ArrowInvalid, UnicodeDecodeError):
             pass
@@ -203,7 +223,10 @@ class CsvReader(FileReader):
                 bad.append(BadRow(None, line, f"row has {len(fields)} fields, expected {n}"))
             else:
                 rows.append(fields)
-        cols = {c: pa.array([r[i] or None for r in rows], pa.string()) for i, c in enumerate(self.columns)}
+        cols = {
+            c: pa.array([r[i] or None for r in rows], pa.string())
+            for i, c in enumerate(self.columns)
+        }
         return pa.table(cols), bad
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
@@ -222,7 +245,9 @@ def _binary_to_text(table: pa.Table) -> pa.Table:
         try:
             cols.append(col.cast(pa.string()))
         except pa.ArrowInvalid:
-            vals = [None if v is None else v.decode("utf-8", errors="replace") for v in col.to_pylist()]
+            vals = [
+                None if v is None else v.decode("utf-8", errors="replace") for v in col.to_pylist()
+            ]
             cols.append(pa.array(vals, pa.string()))
     return pa.table(cols, names=table.column_names)
 
@@ -242,17 +267,24 @@ class ExcelReader(FileReader):
             book = CalamineWorkbook.from_path(str(path))
             sheet_names = book.sheet_names
             sheet = options.sheet if options.sheet is not None else 0
-            ws = book.get_sheet_by_index(sheet) if isinstance(sheet, int) else book.get_sheet_by_name(sheet)
+            ws = (
+                book.get_sheet_by_index(sheet)
+                if isinstance(sheet, int)
+                else book.get_sheet_by_name(sheet)
+            )
             rows = ws.to_python(skip_empty_area=True)
         except Exception as exc:  # calamine raises its own error types
             raise ImportRejected(
                 f"The Excel file cannot be read: {exc}",
-                hint="Open it in Excel and save it again as .xlsx." if "sheet" not in str(exc).lower()
+                hint="Open it in Excel and save it again as .xlsx."
+                if "sheet" not in str(exc).lower()
                 else f"Sheets in this file: {sheet_names}.",
             ) from exc
         rows = rows[options.skip_rows :]
         if not rows or not any(str(v).strip() for v in rows[0]):
-            raise ImportRejected("The sheet is empty.", hint="Choose the sheet that holds the data.")
+            raise ImportRejected(
+                "The sheet is empty.", hint="Choose the sheet that holds the data."
+            )
         header = [str(v) for v in rows[0]]
         if len(header) > options.max_columns:
             raise ImportRejected(
@@ -263,8 +295,16 @@ class ExcelReader(FileReader):
         self._rows = rows[1:]
         if not self._rows:
             raise ImportRejected("The sheet has a header but no data rows.")
-        self.sample = {c: [r[i] if i < len(r) else None for r in self._rows[:200]] for i, c in enumerate(self.columns)}
-        self.details = {"sheet": sheet, "sheets": sheet_names, "columns": len(self.columns), "renamed_columns": renamed}
+        self.sample = {
+            c: [r[i] if i < len(r) else None for r in self._rows[:200]]
+            for i, c in enumerate(self.columns)
+        }
+        self.details = {
+            "sheet": sheet,
+            "sheets": sheet_names,
+            "columns": len(self.columns),
+            "renamed_columns": renamed,
+        }
         with open(path, "rb") as fh:
             while block := fh.read(1 << 20):
                 self.sha256.update(block)
@@ -280,15 +320,19 @@ class ExcelReader(FileReader):
             ) from exc
         total = sum(i.file_size for i in infos)
         packed = max(1, sum(i.compress_size for i in infos))
-        if total > self.options.max_uncompressed_bytes or (total > 100 << 20 and total / packed > 100):
+        if total > self.options.max_uncompressed_bytes or (
+            total > 100 << 20 and total / packed > 100
+        ):
             raise ImportRejected(
                 f"The workbook would expand to {total / 1e9:.1f} GB from {packed / 1e6:.1f} MB "
                 "(compression ratio {:.0f}:1); this looks like a zip bomb.".format(total / packed),
                 hint="Export the data as CSV instead, or split the workbook.",
             )
         if not any(i.filename.startswith("xl/") for i in infos):
-            raise ImportRejected("The zip file is not an Excel workbook (no xl/ part).",
-                                 hint="Upload a real .xlsx file.")
+            raise ImportRejected(
+                "The zip file is not an Excel workbook (no xl/ part).",
+                hint="Upload a real .xlsx file.",
+            )
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
         n = len(self.columns)
@@ -307,13 +351,21 @@ class ExcelReader(FileReader):
 def _excel_column(values: list[Any]) -> pa.Array:
     """Typed where the sheet is consistent (numbers, datetimes), otherwise text."""
     # Excel shows midnight as a date: calamine returns date for those cells, datetime for others.
-    values = [datetime(v.year, v.month, v.day) if isinstance(v, date) and not isinstance(v, datetime) else v
-              for v in values]
+    values = [
+        datetime(v.year, v.month, v.day)
+        if isinstance(v, date) and not isinstance(v, datetime)
+        else v
+        for v in values
+    ]
     present = [v for v in values if v is not None and v != ""]
     if present and all(isinstance(v, datetime) for v in present):
-        return pa.array([v if isinstance(v, datetime) else None for v in values], pa.timestamp("us"))
+        return pa.array(
+            [v if isinstance(v, datetime) else None for v in values], pa.timestamp("us")
+        )
     if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return pa.array([float(v) if isinstance(v, int | float) else None for v in values], pa.float64())
+        return pa.array(
+            [float(v) if isinstance(v, int | float) else None for v in values], pa.float64()
+        )
     return pa.array([None if v is None or v == "" else str(v) for v in values], pa.string())
 
 
@@ -325,11 +377,15 @@ class ParquetReader(FileReader):
         try:
             self._file = pq.ParquetFile(path)
         except Exception as exc:  # pyarrow raises several kinds here
-            raise ImportRejected(f"The Parquet file cannot be read: {exc}",
-                                 hint="Write it again with a Parquet library.") from exc
+            raise ImportRejected(
+                f"The Parquet file cannot be read: {exc}",
+                hint="Write it again with a Parquet library.",
+            ) from exc
         self.columns = self._file.schema_arrow.names
         if len(self.columns) > options.max_columns:
-            raise ImportRejected(f"The file has {len(self.columns):,} columns; at most {options.max_columns:,} are accepted.")
+            raise ImportRejected(
+                f"The file has {len(self.columns):,} columns; at most {options.max_columns:,} are accepted."
+            )
         if self._file.metadata.num_rows == 0:
             raise ImportRejected("The Parquet file has no rows.")
         first = next(self._file.iter_batches(batch_size=200))
@@ -344,7 +400,9 @@ class ParquetReader(FileReader):
         total = self._file.metadata.num_rows
         for batch in self._file.iter_batches(batch_size=200_000):
             table = pa.Table.from_batches([batch])
-            yield Chunk(table, row, [], int(self.total_bytes * min(1.0, (row + batch.num_rows) / total)))
+            yield Chunk(
+                table, row, [], int(self.total_bytes * min(1.0, (row + batch.num_rows) / total))
+            )
             row += batch.num_rows
 
 
@@ -353,14 +411,20 @@ def openkamp_file_readers() -> list[type[FileReader]]:
     return [CsvReader, ExcelReader, ParquetReader]
 
 
-def reader_for(path: Path, readers: list[type[FileReader]]) -> Callable[[Path, ReaderOptions], FileReader]:
+def reader_for(
+    path: Path, readers: list[type[FileReader]]
+) -> Callable[[Path, ReaderOptions], FileReader]:
     suffix = path.suffix.lower()
     for cls in readers:
         if suffix in cls.extensions:
             return cls
     known = sorted({e for cls in readers for e in cls.extensions})
     if suffix == ".xls":
-        raise ImportRejected("Old Excel .xls files are not supported.",
-                             hint="Open the file in Excel and save it as .xlsx or CSV.")
-    raise ImportRejected(f"Files ending in {suffix or '(no extension)'!r} cannot be imported.",
-                         hint=f"Supported: {', '.join(known)}.")
+        raise ImportRejected(
+            "Old Excel .xls files are not supported.",
+            hint="Open the file in Excel and save it as .xlsx or CSV.",
+        )
+    raise ImportRejected(
+        f"Files ending in {suffix or '(no extension)'!r} cannot be imported.",
+        hint=f"Supported: {', '.join(known)}.",
+    )

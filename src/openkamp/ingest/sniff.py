@@ -38,7 +38,9 @@ def detect_encoding(sample: bytes, declared: str | None = None) -> str:
         try:
             sample.decode(declared, errors="strict") if len(sample) < SAMPLE_BYTES else None
         except LookupError as exc:
-            raise ImportRejected(f"Unknown encoding {declared!r}.", hint="Use utf-8 or cp949.") from exc
+            raise ImportRejected(
+                f"Unknown encoding {declared!r}.", hint="Use utf-8 or cp949."
+            ) from exc
         except UnicodeDecodeError:
             pass  # a sample cut mid-character or a few bad bytes: rows will tell
         return declared

@@ -77,7 +77,9 @@ def _split_fraction(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     has = pc.is_valid(parts).to_numpy(zero_copy_only=False)
     base = pc.if_else(
         pc.is_valid(parts),
-        pc.binary_join_element_wise(pc.struct_field(parts, "base"), pc.struct_field(parts, "rest"), ""),
+        pc.binary_join_element_wise(
+            pc.struct_field(parts, "base"), pc.struct_field(parts, "rest"), ""
+        ),
         arr,
     )
     frac_us = np.zeros(len(arr), dtype=np.int64)
@@ -133,7 +135,9 @@ def _epoch_format(arr: pa.Array, min_share: float) -> TimestampFormat | None:
     return None
 
 
-def parse(arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str) -> tuple[pa.Array, np.ndarray]:
+def parse(
+    arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str
+) -> tuple[pa.Array, np.ndarray]:
     """Parse a column; returns UTC timestamps (null where bad) and a mask of bad cells.
 
     Empty cells count as bad: a row without a time cannot be stored.
@@ -141,8 +145,12 @@ def parse(arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str) -> tup
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_timestamp(arr.type):  # already typed (Excel, Parquet)
-        ts = arr.cast(pa.timestamp("us", tz=arr.type.tz)) if arr.type.tz else pc.assume_timezone(
-            arr.cast(pa.timestamp("us")), tz, ambiguous="earliest", nonexistent="earliest"
+        ts = (
+            arr.cast(pa.timestamp("us", tz=arr.type.tz))
+            if arr.type.tz
+            else pc.assume_timezone(
+                arr.cast(pa.timestamp("us")), tz, ambiguous="earliest", nonexistent="earliest"
+            )
         )
         out = ts.cast(TS_TYPE)
         return out, ~pc.is_valid(out).to_numpy(zero_copy_only=False)

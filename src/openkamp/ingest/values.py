@@ -13,7 +13,9 @@ _TRUE = ["true", "on", "yes", "y", "ok", "1", "참", "예"]
 _FALSE = ["false", "off", "no", "n", "ng", "0", "거짓", "아니오"]
 
 
-def to_float(arr: pa.Array | pa.ChunkedArray, booleans: bool = False) -> tuple[pa.Array, np.ndarray]:
+def to_float(
+    arr: pa.Array | pa.ChunkedArray, booleans: bool = False
+) -> tuple[pa.Array, np.ndarray]:
     """Convert a column to float64. Returns the values (null = missing) and a mask of bad cells.
 
     Numeric columns pass through. Text is trimmed, thousands separators are dropped, missing
@@ -22,7 +24,11 @@ def to_float(arr: pa.Array | pa.ChunkedArray, booleans: bool = False) -> tuple[p
     """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type) or pa.types.is_boolean(arr.type):
+    if (
+        pa.types.is_floating(arr.type)
+        or pa.types.is_integer(arr.type)
+        or pa.types.is_boolean(arr.type)
+    ):
         out = pc.cast(arr, pa.float64())
         return out, np.zeros(len(out), dtype=bool)
     if pa.types.is_null(arr.type):
@@ -46,7 +52,9 @@ def to_float(arr: pa.Array | pa.ChunkedArray, booleans: bool = False) -> tuple[p
 
 def is_numeric_sample(values: list[str], threshold: float = 0.5) -> bool:
     """True when at least ``threshold`` of the non-missing sample values read as numbers."""
-    arr = pa.array([v if isinstance(v, str) else str(v) for v in values if v is not None], pa.string())
+    arr = pa.array(
+        [v if isinstance(v, str) else str(v) for v in values if v is not None], pa.string()
+    )
     if len(arr) == 0:
         return True
     nums, bad = to_float(arr)

@@ -75,7 +75,7 @@ def write_wide_csv(
     names = signal_names(signals)
     ramp = np.arange(_KNOT, dtype=np.float64) / _KNOT
 
-    def encode(first: int, n: int, knots: list[tuple[int, np.ndarray]]) -> bytes:
+    def encode(first: int, n: int, knots: list[tuple[int, np.ndarray]]) -> list[bytes]:
         # Block by block, so a task's working memory is its CSV text plus one small block.
         out = []
         for b, k in knots:
@@ -94,18 +94,18 @@ def write_wide_csv(
             cols = [pa.array(ts.astype(f"datetime64[{unit}]"))]
             cols += [_decimal3(values[j]) for j in range(signals)]
             out.append(csv_body(pa.table(cols, names=["timestamp", *names]), encoding))
-        return b"".join(out)
+        return out
 
     per_task = max(1, -(-chunk_rows // _BLOCK_ROWS)) * _BLOCK_ROWS
     workers = max(1, min(4, os.cpu_count() or 1))
-    pending: deque[tuple[int, Future[bytes]]] = deque()
+    pending: deque[tuple[int, Future[list[bytes]]]] = deque()
     written = 0
     with out.open("wb") as fh, ThreadPoolExecutor(workers) as pool:
 
         def drain() -> None:
             nonlocal written
             n, future = pending.popleft()
-            fh.write(future.result())
+            fh.writelines(future.result())
             written += n
             if progress is not None:
                 progress(written, rows)

@@ -82,19 +82,24 @@ def demo_lines(copies: int = 1, periods: Mapping[str, float] | None = None) -> l
         return cls(f"{prefix}{n:02d}", name_ko=f"{ko} {n}호기", name_en=f"{en} {n}",
                    period_s=periods.get(cls.equipment_type))  # fmt: skip
 
-    rng = range(1, copies + 1)
+    numbers = range(1, copies + 1)
     return [
         Line("line1", "성형 라인", "Moulding line",
-             [make(InjectionMachine, "inj", n, "사출기", "Injection moulding machine") for n in rng]
-             + [make(MeltingTank, "tank", n, "용해탱크", "Melting tank") for n in rng]),
+             [make(InjectionMachine, "inj", n, "사출기", "Injection moulding machine") for n in numbers]
+             + [make(MeltingTank, "tank", n, "용해탱크", "Melting tank") for n in numbers]),
         Line("line2", "가공 라인", "Machining line",
-             [make(CncMachine, "cnc", n, "CNC 가공기", "CNC machining centre") for n in rng]
-             + [make(HydraulicPress, "press", n, "유압 프레스", "Hydraulic press") for n in rng]),
+             [make(CncMachine, "cnc", n, "CNC 가공기", "CNC machining centre") for n in numbers]
+             + [make(HydraulicPress, "press", n, "유압 프레스", "Hydraulic press") for n in numbers]),
     ]  # fmt: skip
 
 
 class Factory:
-    """A seedable simulated factory with known ground truth (see the module docstring)."""
+    """A seedable simulated factory with known ground truth (see the module docstring).
+
+    ``lines`` gives a custom layout; without it the demo layout is built from ``copies`` and
+    ``periods`` (see :func:`demo_lines`). ``tz`` is the factory's time zone: naive times passed in
+    are taken as local time there, and every timestamp comes out in it.
+    """
 
     def __init__(
         self,

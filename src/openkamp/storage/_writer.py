@@ -39,7 +39,7 @@ class SingleWriter:
                 continue
             try:
                 fut.set_result(fn(self._conn))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            except BaseException as exc:
                 fut.set_exception(exc)
 
     def submit(self, fn: Callable[[Any], T]) -> T:

@@ -77,7 +77,7 @@ class LocalFileStore(FileStore):
         path = self._path(org_id, sha256)
         if not path.exists():
             raise NotFound(f"No stored file {sha256[:12]}….")
-        return open(path, "rb")  # noqa: SIM115 - caller closes
+        return open(path, "rb")
 
     def exists(self, org_id: int, sha256: str) -> bool:
         return self._path(org_id, sha256).exists()

@@ -195,7 +195,9 @@ class SqlMetadataStore(MetadataStore):
 
     def update(self, org_id: int, kind: RecordKind, record_id: int, values: Record) -> Record:
         table = self._table(kind)
-        values = self._prepare(kind, {k: v for k, v in values.items() if k not in ("id", "org_id")}, table)
+        values = self._prepare(
+            kind, {k: v for k, v in values.items() if k not in ("id", "org_id")}, table
+        )
         try:
             with self._write() as conn:
                 row = conn.execute(
@@ -215,7 +217,9 @@ class SqlMetadataStore(MetadataStore):
         try:
             with self._write() as conn:
                 n = conn.execute(
-                    table.delete().where(table.c.org_id == int(org_id), table.c.id == int(record_id))
+                    table.delete().where(
+                        table.c.org_id == int(org_id), table.c.id == int(record_id)
+                    )
                 ).rowcount
         except IntegrityError as exc:
             raise Conflict(

@@ -47,7 +47,9 @@ class MetadataContract:
         site = _site(store, a)
         assert site["id"] > 0 and site["org_id"] == a
         assert isinstance(site["created_at"], datetime) and site["created_at"].tzinfo is not None
-        line = store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1", "name_ko": "1라인"})
+        line = store.insert(
+            a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1", "name_ko": "1라인"}
+        )
         assert store.get(a, "node", line["id"])["name_ko"] == "1라인"
         assert [n["name"] for n in store.find(a, "node", parent_id=site["id"])] == ["L1"]
         assert [n["name"] for n in store.find(a, "node", kind=["site", "line"])] == ["plant1", "L1"]
@@ -58,7 +60,9 @@ class MetadataContract:
         with pytest.raises(NotFound):
             store.get(a, "node", line["id"])
 
-    def test_sibling_names_are_unique_even_at_top_level(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+    def test_sibling_names_are_unique_even_at_top_level(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
         a, b = orgs
         site = _site(store, a)
         with pytest.raises(Conflict):
@@ -66,7 +70,9 @@ class MetadataContract:
         _site(store, b)  # another organisation may use the name
         store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
         other = _site(store, a, "plant2")
-        store.insert(a, "node", {"kind": "line", "parent_id": other["id"], "name": "L1"})  # other parent
+        store.insert(
+            a, "node", {"kind": "line", "parent_id": other["id"], "name": "L1"}
+        )  # other parent
         with pytest.raises(Conflict):
             store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
 
@@ -103,7 +109,9 @@ class MetadataContract:
             _site(store, a, "s1")
         assert store.find(a, "node") == []
 
-    def test_json_fields_and_unknown_fields(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
+    def test_json_fields_and_unknown_fields(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
         a, _ = orgs
         site = _site(store, a)
         line = store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
@@ -111,8 +119,15 @@ class MetadataContract:
         col = store.insert(
             a,
             "label_column",
-            {"equipment_id": eq["id"], "name": "defect", "label_type": "category", "categories": ["없음", "미성형"]},
+            {
+                "equipment_id": eq["id"],
+                "name": "defect",
+                "label_type": "category",
+                "categories": ["없음", "미성형"],
+            },
         )
         assert store.get(a, "label_column", col["id"])["categories"] == ["없음", "미성형"]
         with pytest.raises(InvalidInput):
-            store.insert(a, "node", {"kind": "site", "parent_id": None, "name": "x", "colour": "red"})
+            store.insert(
+                a, "node", {"kind": "site", "parent_id": None, "name": "x", "colour": "red"}
+            )

@@ -14,7 +14,7 @@ The suite closes the stores it opens.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -27,13 +27,18 @@ from openkamp.storage.timeseries.base import TS_TYPE, TimeSeriesStore
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def points(signal: int | list[int], seconds: list[float] | np.ndarray, values: list[float] | np.ndarray) -> pa.Table:
+def points(signal: int | list[int], seconds: Iterable[float], values: Iterable[float]) -> pa.Table:
     """A point batch; ``signal`` may be one id or one per row; times are seconds after T0."""
+    values = list(values)
     n = len(values)
     sig = [signal] * n if isinstance(signal, int) else list(signal)
     ts = [T0 + timedelta(seconds=float(s)) for s in seconds]
     return pa.table(
-        {"signal_id": pa.array(sig, pa.int64()), "ts": pa.array(ts, TS_TYPE), "value": pa.array(values, pa.float64())}
+        {
+            "signal_id": pa.array(sig, pa.int64()),
+            "ts": pa.array(ts, TS_TYPE),
+            "value": pa.array(values, pa.float64()),
+        }
     )
 
 
@@ -137,7 +142,9 @@ class TimeSeriesContract:
             assert row["max"] == pytest.approx(vals[sel].max())
             assert row["mean"] == pytest.approx(vals[sel].mean())
             assert row["last"] == pytest.approx(vals[sel][-1])
-            assert row["bucket_start"] == at(row["bucket"] * 10_000 / 7).replace(microsecond=row["bucket_start"].microsecond)
+            assert row["bucket_start"] == at(row["bucket"] * 10_000 / 7).replace(
+                microsecond=row["bucket_start"].microsecond
+            )
         assert sum(got.column("count").to_pylist()) == 3_000
         with pytest.raises(InvalidInput):
             store.downsample(1, [1], at(10), at(0), 5)
@@ -176,7 +183,11 @@ class TimeSeriesContract:
 
     def test_labels_are_idempotent_records(self, store: TimeSeriesStore) -> None:
         lab = pa.table(
-            {"column_id": [5, 5, 6], "ts": pa.array([at(0), at(1), at(0)], TS_TYPE), "value": ["OK", "NG", "LOT-7"]}
+            {
+                "column_id": [5, 5, 6],
+                "ts": pa.array([at(0), at(1), at(0)], TS_TYPE),
+                "value": ["OK", "NG", "LOT-7"],
+            }
         )
         assert store.write_labels(1, lab).inserted == 3
         again = store.write_labels(1, lab)
@@ -190,7 +201,9 @@ class TimeSeriesContract:
 
     # -- durability and concurrency -----------------------------------------------------------
 
-    def test_acknowledged_writes_survive_reopening(self, make_store: Callable[[], TimeSeriesStore]) -> None:
+    def test_acknowledged_writes_survive_reopening(
+        self, make_store: Callable[[], TimeSeriesStore]
+    ) -> None:
         s = make_store()
         s.write(1, points(1, range(1000), np.arange(1000.0)))
         s.close()
@@ -210,7 +223,7 @@ class TimeSeriesContract:
                 while not done.is_set():
                     n = store.count(1, [1])
                     assert n % 100 == 0  # a write is all or nothing
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=reader) for _ in range(3)]

@@ -27,9 +27,7 @@ import pyarrow as pa
 from openkamp.core.errors import InvalidInput
 
 TS_TYPE = pa.timestamp("us", tz="UTC")
-POINT_SCHEMA = pa.schema(
-    [("signal_id", pa.int64()), ("ts", TS_TYPE), ("value", pa.float64())]
-)
+POINT_SCHEMA = pa.schema([("signal_id", pa.int64()), ("ts", TS_TYPE), ("value", pa.float64())])
 LABEL_SCHEMA = pa.schema([("column_id", pa.int64()), ("ts", TS_TYPE), ("value", pa.string())])
 DOWNSAMPLE_SCHEMA = pa.schema(
     [

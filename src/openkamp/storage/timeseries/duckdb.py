@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS labels (
 );
 """
 
+
 def _naive(dt: datetime | None) -> datetime | None:
     """DuckDB TIMESTAMP columns hold naive UTC; convert an aware bound to that."""
     utc = to_utc(dt)
@@ -60,7 +61,8 @@ def _where(
     key: str, org_id: int, ids: Sequence[int] | None, start: datetime | None, end: datetime | None
 ) -> tuple[str, list[Any]]:
     """A WHERE clause scoped to the organisation, with placeholders for its parameters."""
-    clauses, params = ["org_id = ?"], [int(org_id)]
+    clauses: list[str] = ["org_id = ?"]
+    params: list[Any] = [int(org_id)]
     if ids is not None:
         ids = [int(i) for i in ids]
         if not ids:
@@ -149,9 +151,9 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         ts = tbl.column("ts").cast(pa.int64()).to_numpy()
         # Unique keys within the batch? (Sorted-by-signal-then-time batches, as imports produce,
         # are checked in one vectorised pass; anything else is deduplicated by the engine.)
-        unique_sorted = bool(
-            np.all((sig[1:] != sig[:-1]) | (ts[1:] > ts[:-1]))
-        ) and bool(np.all(sig[1:] >= sig[:-1]))
+        unique_sorted = bool(np.all((sig[1:] != sig[:-1]) | (ts[1:] > ts[:-1]))) and bool(
+            np.all(sig[1:] >= sig[:-1])
+        )
         grouped = tbl.group_by("signal_id").aggregate([("ts", "min"), ("ts", "max")])
         gsig = grouped.column("signal_id").to_pylist()
         gmin = grouped.column("ts_min").cast(pa.int64()).to_pylist()
@@ -196,7 +198,9 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 "(SELECT *, row_number() OVER () AS rn FROM _batch) GROUP BY signal_id, ts"
             )
             con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS {dedup}")
-            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchall()[0]  # type: ignore[misc]
+            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchall()[
+                0
+            ]
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE _e AS
                    SELECT p.rowid AS rid, p.value AS old, b.value AS new, b.signal_id, b.ts
@@ -207,7 +211,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             )
             existing, changed = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE old <> new) FROM _e"
-            ).fetchall()[0]  # type: ignore[misc]
+            ).fetchall()[0]
             if changed:
                 con.execute(
                     "UPDATE points SET value = _e.new FROM _e "
@@ -217,7 +221,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 "INSERT INTO points SELECT ?, b.signal_id, b.ts, b.value FROM _b b "
                 "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts",
                 [org],
-            ).fetchall()[0][0]  # type: ignore[index]
+            ).fetchall()[0][0]
             con.execute("DROP TABLE _b; DROP TABLE _e")
             con.execute("COMMIT")
         except Exception:
@@ -237,7 +241,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         where, params = _where("signal_id", org_id, signal_ids, start, end)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
-            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchall()[0][0]  # type: ignore[index]
+            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchall()[0][0]
             # Marks may now be too high, which only sends later writes down the merge path;
             # forget them so they are reloaded exactly.
             for key in [k for k in self._hwm if k[0] == int(org_id)]:
@@ -330,7 +334,11 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         end: datetime | None = None,
     ) -> int:
         where, params = _where("signal_id", org_id, signal_ids, start, end)
-        row = self._reader().execute(f"SELECT count(*) FROM points WHERE {where}", params).fetchall()[0]
+        row = (
+            self._reader()
+            .execute(f"SELECT count(*) FROM points WHERE {where}", params)
+            .fetchall()[0]
+        )
         return int(row[0]) if row else 0
 
     def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
@@ -340,7 +348,12 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             f"FROM points WHERE {where} GROUP BY signal_id ORDER BY signal_id"
         )
         schema = pa.schema(
-            [("signal_id", pa.int64()), ("count", pa.int64()), ("first_ts", TS_TYPE), ("last_ts", TS_TYPE)]
+            [
+                ("signal_id", pa.int64()),
+                ("count", pa.int64()),
+                ("first_ts", TS_TYPE),
+                ("last_ts", TS_TYPE),
+            ]
         )
         return _aware(self._query(sql, params), schema)
 
@@ -370,7 +383,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                     """SELECT count(*), count(*) FILTER (WHERE l.value IS DISTINCT FROM s.value)
                        FROM labels s JOIN _l l USING (column_id, ts) WHERE s.org_id = ?""",
                     [org],
-                ).fetchall()[0]  # type: ignore[misc]
+                ).fetchall()[0]
                 con.execute(
                     "DELETE FROM labels s USING _l l WHERE s.org_id = ? AND s.column_id = l.column_id "
                     "AND s.ts = l.ts AND s.value IS DISTINCT FROM l.value",
@@ -381,7 +394,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                     "ANTI JOIN (SELECT * FROM labels WHERE org_id = ?) s "
                     "ON s.column_id = l.column_id AND s.ts = l.ts",
                     [org, org],
-                ).fetchall()[0][0]  # type: ignore[index]
+                ).fetchall()[0][0]
                 con.execute("DROP TABLE _l")
                 con.execute("COMMIT")
             except Exception:
@@ -418,7 +431,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         where, params = _where("column_id", org_id, column_ids, start, end)
         return self._writer.submit(
             lambda con: int(
-                con.execute(f"DELETE FROM labels WHERE {where}", params).fetchall()[0][0]  # type: ignore[index]
+                con.execute(f"DELETE FROM labels WHERE {where}", params).fetchall()[0][0]
             )
         )
 

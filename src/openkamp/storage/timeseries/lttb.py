@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 
@@ -42,7 +44,7 @@ def minmax_indices(ts: np.ndarray, values: np.ndarray, buckets: int) -> np.ndarr
         return np.arange(n)
     edges = np.linspace(0, n, buckets + 1).astype(np.int64)
     keep = [0, n - 1]
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         if hi > lo:
             seg = values[lo:hi]
             keep.append(lo + int(np.argmin(seg)))
