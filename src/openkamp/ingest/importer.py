@@ -178,6 +178,33 @@ class _Duplicates:
         return dup
 
 
+class _Reasons:
+    """The first failure of each row of a chunk, as small integer codes.
+
+    (Comparing object arrays of strings row by row cost more than parsing the chunk.)
+    """
+
+    def __init__(self, n: int) -> None:
+        self.code = np.zeros(n, dtype=np.int32)
+        self.texts = [""]
+
+    def flag(self, mask: np.ndarray, text: str) -> None:
+        """Give ``text`` as the reason of rows in ``mask`` that have none yet."""
+        if not mask.any():
+            return
+        sel = mask & (self.code == 0)
+        if sel.any():
+            self.texts.append(text)
+            self.code[sel] = len(self.texts) - 1
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.code == 0
+
+    def bad_rows(self) -> list[tuple[int, str]]:
+        return [(int(i), self.texts[self.code[i]]) for i in np.flatnonzero(self.code)]
+
+
 def _quick_fingerprint(path: Path) -> str:
     """Size plus the first and last MiB: cheap to compute, confirms with the full checksum."""
     h = hashlib.sha256(str(path.stat().st_size).encode())
@@ -641,11 +668,11 @@ class ImportService:
         n = table.num_rows
         if n == 0:
             return None, None, 0, None
-        reason = np.full(n, "", dtype=object)
+        reason = _Reasons(n)
         ts_arr, bad_ts = timestamps.parse(
             table.column(plan.timestamp_column), plan.timestamp_format, tz
         )
-        reason[bad_ts] = "timestamp: cannot be read"
+        reason.flag(bad_ts, "timestamp: cannot be read")
         ts = pc.fill_null(ts_arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
 
         if plan.layout == "long":
@@ -655,14 +682,14 @@ class ImportService:
             )
             vals, bad_v = to_float(table.column(plan.value_column))
             v = pc.fill_null(vals, np.nan).to_numpy(zero_copy_only=False)
-            reason[(reason == "") & unknown] = "signal: unknown signal name"
-            reason[(reason == "") & bad_v] = f"value: not a number in column {plan.value_column!r}"
-            reason[(reason == "") & np.isnan(v)] = "value: missing"
-            ok = reason == ""
+            reason.flag(unknown, "signal: unknown signal name")
+            reason.flag(bad_v, f"value: not a number in column {plan.value_column!r}")
+            reason.flag(np.isnan(v), "value: missing")
+            ok = reason.ok
             dup = np.zeros(n, dtype=bool)
             dup[ok] = dups.check(sig_ids[ok], ts[ok])
-            reason[dup] = "duplicate: same signal and time as an earlier row"
-            ok = reason == ""
+            reason.flag(dup, "duplicate: same signal and time as an earlier row")
+            ok = reason.ok
             self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
             if not ok.any():
                 return None, None, 0, None
@@ -680,7 +707,7 @@ class ImportService:
         values: list[np.ndarray] = []
         for t in sig_targets:
             arr, bad = to_float(table.column(t.column), booleans=t.booleans)
-            reason[(reason == "") & bad] = f"value: not a number in column {t.column!r}"
+            reason.flag(bad, f"value: not a number in column {t.column!r}")
             values.append(pc.fill_null(arr, np.nan).to_numpy(zero_copy_only=False))
         label_values: list[pa.Array] = []
         for t in lab_targets:
@@ -690,20 +717,20 @@ class ImportService:
             broken = pc.fill_null(pc.match_substring(text, "\ufffd"), False).to_numpy(
                 zero_copy_only=False
             )
-            reason[(reason == "") & broken] = f"text: undecodable bytes in column {t.column!r}"
+            reason.flag(broken, f"text: undecodable bytes in column {t.column!r}")
             label_values.append(text)
         has_value = np.zeros(n, dtype=bool)
         for v in values:
             has_value |= ~np.isnan(v)
         for lv in label_values:
             has_value |= pc.is_valid(lv).to_numpy(zero_copy_only=False)
-        reason[(reason == "") & ~has_value] = "empty: the row has a time but no values"
-        ok = reason == ""
+        reason.flag(~has_value, "empty: the row has a time but no values")
+        ok = reason.ok
         if ok.any():
             dup = np.zeros(n, dtype=bool)
             dup[ok] = dups.check(np.zeros(int(ok.sum()), dtype=np.int64), ts[ok])
-            reason[dup] = "duplicate: same time as an earlier row"
-            ok = reason == ""
+            reason.flag(dup, "duplicate: same time as an earlier row")
+            ok = reason.ok
         self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
         idx = np.flatnonzero(ok)
         if len(idx) == 0:
@@ -745,14 +772,13 @@ class ImportService:
         return points, labels, m, (int(t_ok.min()), int(t_ok.max()))
 
     @staticmethod
-    def _quarantine_rows(
-        q: _Quarantine, table: pa.Table, first_row: int, reason: np.ndarray, delim: str
-    ) -> None:
-        bad = np.flatnonzero(reason != "")
-        if len(bad) == 0:
+    def _quarantine_rows(q: _Quarantine, table: pa.Table, first_row: int, reason: _Reasons, delim: str) -> None:
+        bad = reason.bad_rows()
+        if not bad:
             return
-        for i, raw in zip(bad, _row_text(table, bad, delim), strict=True):
-            q.add(first_row + int(i), str(reason[i]), raw)
+        idx = np.array([i for i, _ in bad], dtype=np.int64)
+        for (i, text), raw in zip(bad, _row_text(table, idx, delim), strict=True):
+            q.add(first_row + i, text, raw)
 
 
 __all__ = ["BadRow", "ImportOptions", "ImportReport", "ImportService"]
