@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         "default", description="Machine name of the organisation created in a new installation."
     )
     import_chunk_bytes: int = Field(
-        16 * 1024 * 1024,
+        8 * 1024 * 1024,
         ge=64 * 1024,
         description="Bytes of a text file parsed per chunk on import: bounds import memory.",
     )

@@ -249,7 +249,7 @@ def test_interrupted_imports_are_marked_on_restart(tmp_path: Path) -> None:
             "import",
             {
                 "file_name": "x.csv",
-                "file_sha256": "",
+                "file_checksum": "",
                 "file_size": 1,
                 "options_hash": "h",
                 "status": "running",

@@ -18,15 +18,13 @@ Guarantees, checked by the broken-file corpus in the tests:
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import xxhash
 
 from openkamp.assets.service import AssetService
 from openkamp.core.assets import LabelSpec, Node, NodeKind, Signal, SignalSpec
@@ -43,6 +42,7 @@ from openkamp.core.tenancy import Principal, Role, require
 from openkamp.ingest import timestamps
 from openkamp.ingest.plan import ColumnTarget, ImportPlan, build_plan
 from openkamp.ingest.readers import BadRow, Chunk, FileReader, ReaderOptions, reader_for
+from openkamp.ingest.rows import Quarantine, Reasons, SeenTimes, prefetch
 from openkamp.ingest.values import to_float
 from openkamp.plugins import file_readers
 from openkamp.storage.files.base import FileStore
@@ -83,7 +83,7 @@ class ImportOptions:
 class ImportReport:
     import_id: int | None
     file_name: str
-    file_sha256: str = ""
+    file_checksum: str = ""
     status: Literal["done", "skipped", "failed"] = "done"
     layout: str = ""
     details: dict[str, Any] = field(default_factory=dict)
@@ -119,95 +119,9 @@ class ImportReport:
         return asdict(self)
 
 
-class _Quarantine:
-    """Quarantined rows streamed to a temporary CSV (UTF-8 with BOM, so Excel opens it)."""
-
-    def __init__(self) -> None:
-        fd, self.path = tempfile.mkstemp(prefix="openkamp-quarantine-", suffix=".csv")
-        self._fh = os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
-        self._w = csv.writer(self._fh)
-        self._w.writerow(["row", "reason", "content"])
-        self.count = 0
-        self.reasons: Counter[str] = Counter()
-        self.examples: list[dict[str, Any]] = []
-
-    def add(self, row: int | None, reason: str, raw: str) -> None:
-        self._w.writerow(["" if row is None else row, reason, raw])
-        self.count += 1
-        self.reasons[reason.split(":")[0]] += 1
-        if len(self.examples) < _EXAMPLES:
-            self.examples.append({"row": row, "reason": reason, "content": raw[:300]})
-
-    def close(self) -> None:
-        self._fh.close()
-
-    def discard(self) -> None:
-        self.close()
-        if os.path.exists(self.path):
-            os.unlink(self.path)
-
-
-class _Duplicates:
-    """Finds repeated (key, timestamp) pairs across a whole file with little memory.
-
-    Files are almost always in time order, so a chunk newer than everything seen so far needs no
-    lookup; only overlapping chunks are checked against what was seen.
-    """
-
-    def __init__(self) -> None:
-        self._seen: dict[int, list[np.ndarray]] = {}
-        self._max: dict[int, int] = {}
-
-    def check(self, keys: np.ndarray, ts: np.ndarray) -> np.ndarray:
-        dup = np.zeros(len(ts), dtype=bool)
-        for key in np.unique(keys):
-            sel = np.flatnonzero(keys == key)
-            t = ts[sel]
-            _, first = np.unique(t, return_index=True)
-            inner = np.ones(len(t), dtype=bool)
-            inner[first] = False  # later repeats inside the chunk
-            k = int(key)
-            if k in self._max and t.min() <= self._max[k]:
-                seen = np.concatenate(self._seen[k])
-                inner |= np.isin(t, seen)
-            dup[sel] = inner
-            fresh = t[~inner]
-            if len(fresh):
-                self._seen.setdefault(k, []).append(fresh)
-                self._max[k] = max(self._max.get(k, fresh.max()), int(fresh.max()))
-        return dup
-
-
-class _Reasons:
-    """The first failure of each row of a chunk, as small integer codes.
-
-    (Comparing object arrays of strings row by row cost more than parsing the chunk.)
-    """
-
-    def __init__(self, n: int) -> None:
-        self.code = np.zeros(n, dtype=np.int32)
-        self.texts = [""]
-
-    def flag(self, mask: np.ndarray, text: str) -> None:
-        """Give ``text`` as the reason of rows in ``mask`` that have none yet."""
-        if not mask.any():
-            return
-        sel = mask & (self.code == 0)
-        if sel.any():
-            self.texts.append(text)
-            self.code[sel] = len(self.texts) - 1
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.code == 0
-
-    def bad_rows(self) -> list[tuple[int, str]]:
-        return [(int(i), self.texts[self.code[i]]) for i in np.flatnonzero(self.code)]
-
-
 def _quick_fingerprint(path: Path) -> str:
     """Size plus the first and last MiB: cheap to compute, confirms with the full checksum."""
-    h = hashlib.sha256(str(path.stat().st_size).encode())
+    h = xxhash.xxh3_128(str(path.stat().st_size).encode())
     with open(path, "rb") as fh:
         h.update(fh.read(1 << 20))
         fh.seek(max(0, path.stat().st_size - (1 << 20)))
@@ -215,8 +129,9 @@ def _quick_fingerprint(path: Path) -> str:
     return h.hexdigest()
 
 
-def _full_sha(path: Path) -> str:
-    h = hashlib.sha256()
+def _full_checksum(path: Path) -> str:
+    """The file's xxh3-128, as the reader computes it while importing."""
+    h = xxhash.xxh3_128()
     with open(path, "rb") as fh:
         while block := fh.read(4 << 20):
             h.update(block)
@@ -307,14 +222,14 @@ class ImportService:
             )
         ]
         if previous and not opts.force:
-            sha = _full_sha(path)
-            same = [r for r in previous if r["file_sha256"] == sha]
+            sha = _full_checksum(path)
+            same = [r for r in previous if r["file_checksum"] == sha]
             if same:
                 prev = same[-1]
                 return ImportReport(
                     import_id=None,
                     file_name=name,
-                    file_sha256=sha,
+                    file_checksum=sha,
                     status="skipped",
                     rows_read=prev["rows_read"],
                     rows_stored=prev["rows_stored"],
@@ -366,7 +281,7 @@ class ImportService:
             "import",
             {
                 "file_name": name,
-                "file_sha256": "",
+                "file_checksum": "",
                 "file_size": path.stat().st_size,
                 "options_hash": options_hash,
                 "options": opts.fingerprint(),
@@ -375,10 +290,10 @@ class ImportService:
             },
         )
         report.import_id = record["id"]
-        quarantine = _Quarantine()
+        quarantine = Quarantine()
         try:
             self._run(principal, reader, plan, equipment, tz, report, quarantine, progress, opts)
-            report.file_sha256 = reader.sha256.hexdigest()
+            report.file_checksum = reader.checksum.hexdigest()
             quarantine.close()
             if quarantine.count:
                 report.quarantine_sha256 = self.files.put(
@@ -408,7 +323,7 @@ class ImportService:
             {
                 "status": report.status,
                 "finished_at": datetime.now(UTC),
-                "file_sha256": report.file_sha256,
+                "file_checksum": report.file_checksum,
                 **{
                     k: getattr(report, k)
                     for k in (
@@ -594,12 +509,12 @@ class ImportService:
         equipment: Node,
         tz: str,
         report: ImportReport,
-        quarantine: _Quarantine,
+        quarantine: Quarantine,
         progress: Progress | None,
         opts: ImportOptions,
     ) -> None:
         org = principal.org_id
-        dups = _Duplicates()
+        dups = SeenTimes()
         total = reader.total_bytes
         delim = str(reader.details.get("delimiter", ","))
         pending: Future[tuple[WriteResult, WriteResult]] | None = None
@@ -628,8 +543,11 @@ class ImportService:
             report.points_unchanged += p.unchanged
             report.labels_written += lab.inserted + lab.updated
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") as pool:
-            for chunk in reader.chunks(self._column_types(plan)):
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") as pool,
+            closing(dups),
+        ):
+            for chunk in prefetch(reader.chunks(self._column_types(plan))):
                 report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
                 for bad in chunk.bad_rows:
                     quarantine.add(bad.row, bad.reason, bad.raw)
@@ -657,8 +575,8 @@ class ImportService:
         chunk: Chunk,
         plan: ImportPlan,
         tz: str,
-        dups: _Duplicates,
-        quarantine: _Quarantine,
+        dups: SeenTimes,
+        quarantine: Quarantine,
         delim: str,
         opts: ImportOptions,
         report: ImportReport,
@@ -668,7 +586,7 @@ class ImportService:
         n = table.num_rows
         if n == 0:
             return None, None, 0, None
-        reason = _Reasons(n)
+        reason = Reasons(n)
         ts_arr, bad_ts = timestamps.parse(
             table.column(plan.timestamp_column), plan.timestamp_format, tz
         )
@@ -687,7 +605,7 @@ class ImportService:
             reason.flag(np.isnan(v), "value: missing")
             ok = reason.ok
             dup = np.zeros(n, dtype=bool)
-            dup[ok] = dups.check(sig_ids[ok], ts[ok])
+            dup[ok] = dups.check(ts[ok], sig_ids[ok])
             reason.flag(dup, "duplicate: same signal and time as an earlier row")
             ok = reason.ok
             self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
@@ -728,7 +646,7 @@ class ImportService:
         ok = reason.ok
         if ok.any():
             dup = np.zeros(n, dtype=bool)
-            dup[ok] = dups.check(np.zeros(int(ok.sum()), dtype=np.int64), ts[ok])
+            dup[ok] = dups.check(ts[ok])
             reason.flag(dup, "duplicate: same time as an earlier row")
             ok = reason.ok
         self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
@@ -743,13 +661,20 @@ class ImportService:
         points = None
         if sig_targets:
             ids = np.array([t.target_id for t in sig_targets], dtype=np.int64)
-            v_all = np.concatenate([v[idx] for v in values])
+            # Unpivot signal-major (the store's append path wants signal, then time); skip the
+            # copies when every row is good and every cell present (the common case).
+            in_order = m == n and bool(idx[-1] == n - 1)
+            v_all = np.concatenate(values if in_order else [v[idx] for v in values])
+            sig_all = np.repeat(ids, m)
+            ts_all = np.tile(t_ok, len(ids))
             keep = ~np.isnan(v_all)
+            if not keep.all():
+                sig_all, ts_all, v_all = sig_all[keep], ts_all[keep], v_all[keep]
             points = pa.table(
                 {
-                    "signal_id": pa.array(np.repeat(ids, m)[keep]),
-                    "ts": pa.array(np.tile(t_ok, len(ids))[keep]).cast(TS_TYPE),
-                    "value": pa.array(v_all[keep]),
+                    "signal_id": pa.array(sig_all),
+                    "ts": pa.array(ts_all).cast(TS_TYPE),
+                    "value": pa.array(v_all),
                 }
             )
         labels = None
@@ -772,7 +697,9 @@ class ImportService:
         return points, labels, m, (int(t_ok.min()), int(t_ok.max()))
 
     @staticmethod
-    def _quarantine_rows(q: _Quarantine, table: pa.Table, first_row: int, reason: _Reasons, delim: str) -> None:
+    def _quarantine_rows(
+        q: Quarantine, table: pa.Table, first_row: int, reason: Reasons, delim: str
+    ) -> None:
         bad = reason.bad_rows()
         if not bad:
             return

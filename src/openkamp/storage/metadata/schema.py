@@ -102,7 +102,7 @@ imports = Table(
     Column("id", Integer, primary_key=True),
     Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
     Column("file_name", String(512), nullable=False),
-    Column("file_sha256", String(64), nullable=False),
+    Column("file_checksum", String(64), nullable=False),
     Column("file_size", BigInteger, nullable=False),
     Column("options_hash", String(64), nullable=False),
     Column("options", Text, nullable=False, server_default="{}"),  # JSON
@@ -120,7 +120,7 @@ imports = Table(
     Column("quarantine_sha256", String(64), nullable=True),
     Column("report", Text, nullable=False, server_default="{}"),  # JSON, the full report
     Column("error", Text, nullable=True),
-    Index("ix_imports_org_sha", "org_id", "file_sha256"),
+    Index("ix_imports_org_checksum", "org_id", "file_checksum"),
 )
 
 #: Record kinds the store serves, by name.

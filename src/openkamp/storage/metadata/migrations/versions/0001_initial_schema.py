@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("org_id", sa.Integer(), nullable=False),
         sa.Column("file_name", sa.String(length=512), nullable=False),
-        sa.Column("file_sha256", sa.String(length=64), nullable=False),
+        sa.Column("file_checksum", sa.String(length=64), nullable=False),
         sa.Column("file_size", sa.BigInteger(), nullable=False),
         sa.Column("options_hash", sa.String(length=64), nullable=False),
         sa.Column("options", sa.Text(), server_default="{}", nullable=False),
@@ -53,7 +53,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_imports")),
     )
     with op.batch_alter_table("imports", schema=None) as batch_op:
-        batch_op.create_index("ix_imports_org_sha", ["org_id", "file_sha256"], unique=False)
+        batch_op.create_index("ix_imports_org_checksum", ["org_id", "file_checksum"], unique=False)
 
     op.create_table(
         "nodes",
@@ -157,7 +157,7 @@ def downgrade() -> None:
 
     op.drop_table("nodes")
     with op.batch_alter_table("imports", schema=None) as batch_op:
-        batch_op.drop_index("ix_imports_org_sha")
+        batch_op.drop_index("ix_imports_org_checksum")
 
     op.drop_table("imports")
     op.drop_table("orgs")
