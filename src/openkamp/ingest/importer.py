@@ -623,10 +623,16 @@ class ImportService:
         sig_targets = [t for t in plan.targets if t.kind == "signal"]
         lab_targets = [t for t in plan.targets if t.kind == "label"]
         values: list[np.ndarray] = []
+        any_missing = False  # clean chunks (the usual case) skip the per-cell missing checks
         for t in sig_targets:
             arr, bad = to_float(table.column(t.column), booleans=t.booleans)
             reason.flag(bad, f"value: not a number in column {t.column!r}")
-            values.append(pc.fill_null(arr, np.nan).to_numpy(zero_copy_only=False))
+            any_missing = any_missing or arr.null_count > 0
+            values.append(
+                (pc.fill_null(arr, np.nan) if arr.null_count else arr).to_numpy(
+                    zero_copy_only=False
+                )
+            )
         label_values: list[pa.Array] = []
         for t in lab_targets:
             col = table.column(t.column).combine_chunks()
@@ -638,7 +644,9 @@ class ImportService:
             reason.flag(broken, f"text: undecodable bytes in column {t.column!r}")
             label_values.append(text)
         has_value = np.zeros(n, dtype=bool)
-        for v in values:
+        if values and not any_missing:
+            has_value[:] = True
+        for v in values if any_missing else []:
             has_value |= ~np.isnan(v)
         for lv in label_values:
             has_value |= pc.is_valid(lv).to_numpy(zero_copy_only=False)
@@ -667,8 +675,8 @@ class ImportService:
             v_all = np.concatenate(values if in_order else [v[idx] for v in values])
             sig_all = np.repeat(ids, m)
             ts_all = np.tile(t_ok, len(ids))
-            keep = ~np.isnan(v_all)
-            if not keep.all():
+            keep = ~np.isnan(v_all) if any_missing else None
+            if keep is not None and not keep.all():
                 sig_all, ts_all, v_all = sig_all[keep], ts_all[keep], v_all[keep]
             points = pa.table(
                 {
