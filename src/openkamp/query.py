@@ -26,17 +26,7 @@ class QueryService:
         self.assets = assets
 
     def signals(self, principal: Principal, refs: Sequence[SignalRef]) -> list[Signal]:
-        out = []
-        for ref in refs:
-            found = (
-                self.assets.get_signal(principal, int(ref))
-                if isinstance(ref, int) or str(ref).isdigit()
-                else self.assets.resolve(principal, str(ref))
-            )
-            if not isinstance(found, Signal):
-                raise InvalidInput(f"{ref!r} is not a signal.")
-            out.append(found)
-        return out
+        return self.assets.signals_by_ref(principal, refs)
 
     def _ids(
         self, principal: Principal, refs: Sequence[SignalRef]
