@@ -9,6 +9,7 @@ stored.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -17,6 +18,21 @@ from rich.table import Table
 
 from openkamp.i18n import t
 from openkamp.ingest.importer import ImportOptions
+
+
+def _hand_edited(source: Path, target: Path) -> Path:
+    """A copy of the last 500 rows of ``source`` (CP949) with typical manual-editing damage."""
+    lines = source.read_bytes().decode("cp949").splitlines()
+    header, rows = lines[0], [line.split(",") for line in lines[-500:]]
+    rows[10][1] = "센서오류"  # an error text in a number column
+    rows[50][0] = ""  # the time was deleted
+    rows[120] = rows[120][:2]  # a line cut short
+    rows[200][2] = "#VALUE!"  # an Excel error code
+    rows.append(list(rows[300]))  # a pasted duplicate
+    text = "\r\n".join([header, *(",".join(r) for r in rows)]) + "\r\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode("cp949"))
+    return target
 
 
 def run_demo(
@@ -42,7 +58,14 @@ def run_demo(
     korean = factory.write_files(
         out / "cp949", start, end, layout="wide", fmt="csv", encoding="cp949", korean_headers=True
     )
-    paths = [*files[1:], korean[0]] if len(files) > 1 else korean
+    # The injection machine's export comes the Korean way; the others as UTF-8.
+    paths = [p for p in files if p.stem != "inj01"] + [p for p in korean if p.stem == "inj01"]
+    # And one file edited by hand, as happens: a re-export of the tank's last day with typos,
+    # a sensor error code, a lost timestamp, a cut line and a pasted duplicate. Its good rows are
+    # already stored (nothing new is added); the bad ones are quarantined with reasons.
+    tank_kr = next((p for p in korean if p.stem == "tank01"), None)
+    if tank_kr is not None:
+        paths.append(_hand_edited(tank_kr, out / "manual" / "용해탱크_수정본.csv"))
 
     equipment_paths = {
         eq.name: f"{site.name}/{line.name}/{eq.name}"
@@ -79,11 +102,11 @@ def run_demo(
         "rows_stored",
         "rows_quarantined",
         "points_inserted",
-        "labels_written",
+        "points_unchanged",
     ):
         tbl.add_column(
             t(col, lang) if col not in ("file",) else "file",
-            justify="right" if col.startswith(("rows", "points", "labels")) else "left",
+            justify="right" if col.startswith(("rows", "points")) else "left",
         )
     for r in reports:
         tbl.add_row(
@@ -94,9 +117,12 @@ def run_demo(
             f"{r.rows_stored:,}",
             f"{r.rows_quarantined:,}",
             f"{r.points_inserted:,}",
-            f"{r.labels_written:,}",
+            f"{r.points_unchanged:,}",
         )
     console.print(tbl)
+    for r in reports:
+        for ex in r.examples[:6]:
+            console.print(f"  [red]✗[/] {r.file_name} row {ex['row'] or '?'}: {ex['reason']}")
 
     ext = kamp.query.extent(me)
     total_points = sum(ext.column("count").to_pylist())

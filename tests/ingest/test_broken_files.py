@@ -192,6 +192,8 @@ def test_bad_rows_are_quarantined_with_reasons(
     )
     assert len(quarantined) == report.rows_quarantined
     assert any("abc" in q["content"] and "pressure" in q["reason"] for q in quarantined)
+    # Row numbers are the file's lines (the header is line 1), also after a broken line.
+    assert sorted(int(q["row"]) for q in quarantined) == sorted([i + 2 for i in bad] + [202])
     pressure = kamp.query.read(me, [f"{press}/pressure"])
     assert 1234.5 in pressure.column("value").to_pylist()
     assert kamp.ts.count(me.org_id) == report.points_inserted
@@ -213,6 +215,7 @@ def test_cp949_lines_with_broken_bytes_are_quarantined(
     report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
     assert report.details["encoding"] == "cp949"
     assert report.rows_quarantined == 1 and "cannot be decoded" in report.examples[0]["reason"]
+    assert report.examples[0]["row"] == 8  # line 8 of the file (index 7, header on line 1)
     assert report.balanced() and report.rows_read == 50
     assert report.columns["압력"] == "signal:pressure"  # Korean header matched the Korean name
     assert set(kamp.query.labels(me, [f"{press}/result"]).column("value").to_pylist()) == {

@@ -608,7 +608,7 @@ class ImportService:
             dup[ok] = dups.check(ts[ok], sig_ids[ok])
             reason.flag(dup, "duplicate: same signal and time as an earlier row")
             ok = reason.ok
-            self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
+            self._quarantine_rows(quarantine, table, chunk, reason, delim)
             if not ok.any():
                 return None, None, 0, None
             points = pa.table(
@@ -657,7 +657,7 @@ class ImportService:
             dup[ok] = dups.check(ts[ok])
             reason.flag(dup, "duplicate: same time as an earlier row")
             ok = reason.ok
-        self._quarantine_rows(quarantine, table, chunk.first_row, reason, delim)
+        self._quarantine_rows(quarantine, table, chunk, reason, delim)
         idx = np.flatnonzero(ok)
         if len(idx) == 0:
             return None, None, 0, None
@@ -706,14 +706,15 @@ class ImportService:
 
     @staticmethod
     def _quarantine_rows(
-        q: Quarantine, table: pa.Table, first_row: int, reason: Reasons, delim: str
+        q: Quarantine, table: pa.Table, chunk: Chunk, reason: Reasons, delim: str
     ) -> None:
         bad = reason.bad_rows()
         if not bad:
             return
         idx = np.array([i for i, _ in bad], dtype=np.int64)
-        for (i, text), raw in zip(bad, _row_text(table, idx, delim), strict=True):
-            q.add(first_row + i, text, raw)
+        numbers = chunk.row_numbers(idx)
+        for (_, text), raw, number in zip(bad, _row_text(table, idx, delim), numbers, strict=True):
+            q.add(int(number), text, raw)
 
 
 __all__ = ["BadRow", "ImportOptions", "ImportReport", "ImportService"]

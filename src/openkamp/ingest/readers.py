@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -29,7 +30,7 @@ from openkamp.plugins import hookimpl
 
 @dataclass
 class BadRow:
-    row: int | None  # 1-based data row number when known
+    row: int | None  # where a person finds it: the file's line (CSV), the sheet's row (Excel)
     raw: str
     reason: str
 
@@ -37,9 +38,14 @@ class BadRow:
 @dataclass
 class Chunk:
     table: pa.Table  # one column per file column; typed where cheap, else strings
-    first_row: int  # 1-based data row number of the table's first row
+    first_row: int  # row number (see BadRow.row) of the table's first row
     bad_rows: list[BadRow] = field(default_factory=list)
     bytes_done: int = 0
+    rows: np.ndarray | None = None  # row numbers of the table's rows when not consecutive
+
+    def row_numbers(self, idx: np.ndarray) -> np.ndarray:
+        """Row numbers of the table rows at positions ``idx``."""
+        return self.rows[idx] if self.rows is not None else self.first_row + idx
 
 
 @dataclass
@@ -140,18 +146,19 @@ class CsvReader(FileReader):
     def _split_undecodable(data: bytes | memoryview, enc: str) -> tuple[bytes, list[BadRow]]:
         """Drop lines that do not decode; they become bad rows. Returns UTF-8 bytes."""
         good, bad = [], []
-        for line in bytes(data).splitlines(keepends=True):
+        for i, line in enumerate(bytes(data).split(b"\n")):
             try:
-                good.append(line.decode(enc).encode("utf-8"))
+                good.append(line.decode(enc).encode("utf-8") + b"\n")
             except UnicodeDecodeError as exc:
                 bad.append(
                     BadRow(
-                        None,
+                        i,  # line index within the chunk; made absolute by chunks()
                         line.decode(enc, errors="replace").rstrip("\r\n"),
                         f"bytes at position {exc.start} cannot be decoded as {enc}",
                     )
                 )
-        return b"".join(good), bad
+        joined = b"".join(good)
+        return (joined[:-1] if not bytes(data).endswith(b"\n") else joined), bad
 
     def _decode(self, data: memoryview) -> tuple[bytes | memoryview, list[BadRow]]:
         """Convert a chunk to UTF-8 for Arrow; lines that do not decode become bad rows."""
@@ -244,12 +251,47 @@ class CsvReader(FileReader):
         return pa.table(cols), bad
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
-        row = 1
-        for data, pos in self._byte_chunks():
-            data, bad = self._decode(data)
+        line = self.options.skip_rows + 2  # file line of the first data line (header is above)
+        for raw, pos in self._byte_chunks():
+            n_lines = int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8) == 10))
+            n_lines += 0 if raw[-1:] == b"\n" else 1
+            data, undecodable = self._decode(raw)
             table, invalid = self._parse(data, types)
-            yield Chunk(table, row, bad + invalid, pos)
-            row += table.num_rows + len(invalid) + len(bad)
+            if undecodable or invalid or table.num_rows != n_lines:
+                rows, bad = _line_numbers(raw, line, undecodable, invalid, table.num_rows)
+                yield Chunk(table, line, bad, pos, rows)
+            else:  # every line a good row: numbers are consecutive
+                yield Chunk(table, line, [], pos)
+            line += n_lines
+
+
+def _line_numbers(
+    raw: memoryview, first: int, undecodable: list[BadRow], invalid: list[BadRow], n_rows: int
+) -> tuple[np.ndarray | None, list[BadRow]]:
+    """File line numbers of a damaged chunk's parsed rows and bad rows (the slow path).
+
+    Arrow skips blank lines and reports rows it could not split by their text only (when
+    parsing in parallel), so lines are matched back by content, in order.
+    """
+    lines = bytes(raw).split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    removed = {b.row for b in undecodable}
+    for b in undecodable:
+        b.row = first + int(b.row or 0)
+    candidates = [i for i, ln in enumerate(lines) if i not in removed and ln.strip(b"\r \t")]
+    pending: dict[str, list[BadRow]] = {}
+    for b in invalid:
+        pending.setdefault(b.raw.rstrip("\r"), []).append(b)
+    valid: list[int] = []
+    for i in candidates:
+        text = lines[i].decode("utf-8", errors="replace").rstrip("\r")
+        if pending.get(text):
+            pending[text].pop(0).row = first + i
+        else:
+            valid.append(i)
+    rows = np.asarray(valid, dtype=np.int64) + first if len(valid) == n_rows else None
+    return rows, undecodable + invalid
 
 
 def _binary_to_text(table: pa.Table) -> pa.Table:
@@ -359,7 +401,9 @@ class ExcelReader(FileReader):
                 vals = [r[i] if i < len(r) else None for r in block]
                 cols.append(_excel_column(vals))
             done = int(self.total_bytes * min(1.0, (start + len(block)) / total))
-            yield Chunk(pa.table(cols, names=self.columns), start + 1, [], done)
+            # Sheet row numbers as Excel shows them (the header is row skip_rows + 1).
+            first = self.options.skip_rows + 2 + start
+            yield Chunk(pa.table(cols, names=self.columns), first, [], done)
 
 
 def _excel_column(values: list[Any]) -> pa.Array:
