@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from openkamp.core.assets import (
     PARENT_KIND,
@@ -34,55 +34,31 @@ from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
 from openkamp.storage.timeseries.base import TimeSeriesStore
 
+T = TypeVar("T")
+
 _NODE_FIELDS = {"name", "name_ko", "name_en", "equipment_type", "description"}
 _SIGNAL_FIELDS = {f.name for f in fields(SignalSpec)}
 _LABEL_FIELDS = {f.name for f in fields(LabelSpec)}
 
 
+def _from_record(cls: type[T], rec: Record, **convert: Any) -> T:
+    """A record type built from a store record: its own fields only, some converted."""
+    values = {f.name: rec[f.name] for f in fields(cls)}  # type: ignore[arg-type]
+    for name, fn in convert.items():
+        values[name] = fn(values[name])
+    return cls(**values)
+
+
 def _node(rec: Record) -> Node:
-    return Node(
-        id=rec["id"],
-        org_id=rec["org_id"],
-        kind=NodeKind(rec["kind"]),
-        parent_id=rec["parent_id"],
-        name=rec["name"],
-        name_ko=rec["name_ko"],
-        name_en=rec["name_en"],
-        equipment_type=rec["equipment_type"],
-        description=rec["description"],
-        created_at=rec["created_at"],
-    )
+    return _from_record(Node, rec, kind=NodeKind)
 
 
 def _signal(rec: Record) -> Signal:
-    return Signal(
-        id=rec["id"],
-        org_id=rec["org_id"],
-        equipment_id=rec["equipment_id"],
-        name=rec["name"],
-        name_ko=rec["name_ko"],
-        name_en=rec["name_en"],
-        unit=rec["unit"],
-        value_type=ValueType(rec["value_type"]),
-        min_value=rec["min_value"],
-        max_value=rec["max_value"],
-        sampling_period_s=rec["sampling_period_s"],
-        description=rec["description"],
-    )
+    return _from_record(Signal, rec, value_type=ValueType)
 
 
 def _label(rec: Record) -> LabelColumn:
-    return LabelColumn(
-        id=rec["id"],
-        org_id=rec["org_id"],
-        equipment_id=rec["equipment_id"],
-        name=rec["name"],
-        name_ko=rec["name_ko"],
-        name_en=rec["name_en"],
-        label_type=LabelType(rec["label_type"]),
-        categories=tuple(rec["categories"]),
-        description=rec["description"],
-    )
+    return _from_record(LabelColumn, rec, label_type=LabelType, categories=tuple)
 
 
 def _signal_values(spec: SignalSpec) -> dict[str, Any]:
@@ -401,13 +377,13 @@ class AssetService:
         out = []
         for ref in refs:
             key = int(ref) if isinstance(ref, int) or str(ref).isdigit() else str(ref).strip("/")
-            sig = by_id.get(key) if isinstance(key, int) else by_path.get(key)  # type: ignore[arg-type]
-            if sig is None:
-                found_any = self.resolve(principal, str(ref)) if isinstance(key, str) else None
-                if found_any is None:
+            hit = by_id.get(key) if isinstance(key, int) else by_path.get(key)
+            if hit is None:
+                if isinstance(key, int):
                     raise NotFound(f"No signal with id {ref}.")
+                self.resolve(principal, key)  # raises NotFound naming the missing part
                 raise InvalidInput(f"{ref!r} is not a signal.")
-            out.append(sig)
+            out.append(hit)
         return out
 
     # -- whole trees (simulator, AAS, imports) ------------------------------------------------
