@@ -108,3 +108,22 @@ def test_apply_tree_is_idempotent_and_export_round_trips(
     made = kamp.assets.apply_tree(other, aas.import_aasx(tmp_path / "plant.aasx"))
     assert made.created == 1 + 1 + 1 + 3 + 1
     assert kamp.assets.export_tree(other) == tree
+
+
+def test_demo_factory_aas_round_trip_is_identical(kamp: Platform, me: Principal, tmp_path) -> None:
+    """Acceptance: the AAS export of the demo factory re-imports to an identical asset model."""
+    from openkamp.sim import Factory
+
+    demo = Factory(seed=42).asset_model()
+    kamp.assets.apply_tree(me, [demo])
+    stored = kamp.assets.export_tree(me)
+    assert stored == [demo]  # what the platform holds is exactly the simulator's model
+    for suffix, export, load in (
+        (".json", aas.export_json, aas.import_json),
+        (".aasx", aas.export_aasx, aas.import_aasx),
+    ):
+        path = tmp_path / f"demo{suffix}"
+        export(stored, path)
+        other = kamp.principal(f"restore{suffix[1:]}")
+        kamp.assets.apply_tree(other, load(path))
+        assert kamp.assets.export_tree(other) == stored

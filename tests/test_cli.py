@@ -97,3 +97,12 @@ def test_rejected_file_message(tmp_path: Path) -> None:
     empty.write_text("")
     proc = run(data, "import", str(empty), "-e", "p/l/m", ok=False)
     assert proc.returncode == 2 and "empty" in proc.stderr and "How to fix" in proc.stderr
+
+
+def test_simulator_commands(tmp_path: Path) -> None:
+    out = run(tmp_path / "data", "sim", "write", str(tmp_path / "sim"), "--days", "0.25", "--encoding", "cp949", "--korean-headers").stdout
+    files = sorted(p.name for p in (tmp_path / "sim").iterdir())
+    assert files == ["cnc01.csv", "inj01.csv", "press01.csv", "tank01.csv"] and "MB" in out
+    assert "일시" in (tmp_path / "sim" / "press01.csv").read_bytes().decode("cp949").splitlines()[0]
+    stream = run(tmp_path / "data", "sim", "stream", "--seconds", "20").stdout
+    assert "press01/" in stream
