@@ -100,7 +100,17 @@ def test_rejected_file_message(tmp_path: Path) -> None:
 
 
 def test_simulator_commands(tmp_path: Path) -> None:
-    out = run(tmp_path / "data", "sim", "write", str(tmp_path / "sim"), "--days", "0.25", "--encoding", "cp949", "--korean-headers").stdout
+    out = run(
+        tmp_path / "data",
+        "sim",
+        "write",
+        str(tmp_path / "sim"),
+        "--days",
+        "0.25",
+        "--encoding",
+        "cp949",
+        "--korean-headers",
+    ).stdout
     files = sorted(p.name for p in (tmp_path / "sim").iterdir())
     assert files == ["cnc01.csv", "inj01.csv", "press01.csv", "tank01.csv"] and "MB" in out
     assert "일시" in (tmp_path / "sim" / "press01.csv").read_bytes().decode("cp949").splitlines()[0]

@@ -272,3 +272,25 @@ def test_other_organisations_cannot_import_into_foreign_equipment(
     with pytest.raises(Exception, match="No asset"):
         kamp.imports.import_file(other, path, ImportOptions(equipment=press))
     assert kamp.ts.count(other.org_id) == 0
+
+
+def test_concurrent_imports_do_not_interfere(
+    demo: Platform, me: Principal, factory: Factory, frames: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = {p.stem: p for p in factory.write_files(tmp_path, START, END)}
+    jobs = {name: _path_of(demo, me, name) for name in ("cnc01", "press01", "tank01")}
+    with ThreadPoolExecutor(3) as pool:
+        futures = {
+            n: pool.submit(demo.imports.import_file, me, paths[n], ImportOptions(equipment=eq))
+            for n, eq in jobs.items()
+        }
+        reports = {n: f.result() for n, f in futures.items()}
+    for name, rep in reports.items():
+        assert (
+            rep.equipment == jobs[name]
+            and rep.rows_stored == len(frames[name])
+            and rep.created == []
+        )
+    assert demo.ts.count(me.org_id) == sum(r.points_inserted for r in reports.values())
