@@ -44,3 +44,12 @@ def test_public_surface() -> None:
 def test_builtin_readers_are_registered_as_plugins() -> None:
     exts = {e for cls in file_readers() for e in cls.extensions}
     assert {".csv", ".xlsx", ".parquet"} <= exts
+
+
+def test_every_message_exists_in_korean_and_english() -> None:
+    from openkamp.i18n import MESSAGES, t
+
+    for key, entry in MESSAGES.items():
+        assert entry.get("ko") and entry.get("en"), key
+    assert t("rows_read", "ko") == "읽은 행" and t("rows_read", "en") == "Rows read"
+    assert t("reason.unheard_of", "ko") == "unheard_of"

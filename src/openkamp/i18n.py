@@ -45,10 +45,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "latest": {"ko": "최근 값", "en": "Latest value"},
     "deleted": {"ko": "삭제됨", "en": "Deleted"},
     "exported": {"ko": "내보냄", "en": "Exported"},
+    # Quarantine reason categories (the part of a reason before its colon).
+    "reason.value": {"ko": "숫자가 아닌 값", "en": "not a number"},
+    "reason.timestamp": {"ko": "읽을 수 없는 시간", "en": "unreadable time"},
+    "reason.fields": {"ko": "열 개수 불일치", "en": "wrong number of fields"},
+    "reason.bytes": {"ko": "인코딩 오류", "en": "undecodable bytes"},
+    "reason.empty": {"ko": "값 없는 행", "en": "row without values"},
+    "reason.duplicate": {"ko": "중복된 시간", "en": "repeated time"},
+    "reason.text": {"ko": "텍스트 오류", "en": "broken text"},
+    "reason.signal": {"ko": "알 수 없는 신호", "en": "unknown signal"},
 }
 
 
 def t(key: str, lang: str = "ko", **kwargs: object) -> str:
     entry = MESSAGES.get(key)
-    text = key if entry is None else entry.get(lang) or entry["en"]
+    # Unknown keys show themselves, without a namespace ("reason.x" -> "x").
+    text = key.split(".", 1)[-1] if entry is None else entry.get(lang) or entry["en"]
     return text.format(**kwargs) if kwargs else text

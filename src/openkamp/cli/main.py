@@ -339,7 +339,7 @@ def print_report(report: Any, language: str) -> None:
     if report.reasons:
         console.print(
             f"[bold]{t('reasons', language)}[/]: "
-            + ", ".join(f"{k} {v:,}" for k, v in report.reasons.items())
+            + ", ".join(f"{t('reason.' + k, language)} {v:,}" for k, v in report.reasons.items())
         )
         for ex in report.examples[:5]:
             console.print(

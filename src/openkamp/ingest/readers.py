@@ -154,7 +154,7 @@ class CsvReader(FileReader):
                     BadRow(
                         i,  # line index within the chunk; made absolute by chunks()
                         line.decode(enc, errors="replace").rstrip("\r\n"),
-                        f"bytes at position {exc.start} cannot be decoded as {enc}",
+                        f"bytes: position {exc.start} cannot be decoded as {enc}",
                     )
                 )
         joined = b"".join(good)
@@ -185,7 +185,7 @@ class CsvReader(FileReader):
                 BadRow(
                     None,
                     r.text,
-                    f"row has {r.actual_columns} fields, expected {r.expected_columns}",
+                    f"fields: row has {r.actual_columns} fields, expected {r.expected_columns}",
                 )
             )
             return "skip"
@@ -241,7 +241,9 @@ class CsvReader(FileReader):
                 continue
             fields = next(pycsv.reader([line], delimiter=self.layout.delimiter), [])
             if len(fields) != n:
-                bad.append(BadRow(None, line, f"row has {len(fields)} fields, expected {n}"))
+                bad.append(
+                    BadRow(None, line, f"fields: row has {len(fields)} fields, expected {n}")
+                )
             else:
                 rows.append(fields)
         cols = {
