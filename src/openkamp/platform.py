@@ -18,6 +18,7 @@ from typing import Any
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.ingest.importer import ImportService
+from openkamp.ml.registry import ModelRegistry
 from openkamp.query import QueryService
 from openkamp.settings import Settings
 from openkamp.storage.registry import open_files, open_metadata, open_timeseries
@@ -54,6 +55,7 @@ class Platform:
             max_uncompressed_bytes=self.settings.import_max_uncompressed_bytes,
         )
         self.query = QueryService(self.ts, self.assets)
+        self.models = ModelRegistry(self.meta, self.files)
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(

@@ -123,10 +123,36 @@ imports = Table(
     Index("ix_imports_org_checksum", "org_id", "file_checksum"),
 )
 
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("task", String(16), nullable=False),  # anomaly | classify | regress | rul | ...
+    Column("stage", String(16), nullable=False),  # candidate | production | archived
+    # 1 for the production version, NULL otherwise: NULLs never collide in UNIQUE constraints,
+    # so the database itself allows at most one production version per name, on every engine.
+    Column("production_slot", Integer, nullable=True),
+    Column("artefact_sha256", String(64), nullable=False),
+    Column("artefact_size", BigInteger, nullable=False),
+    Column("class_path", String(512), nullable=False),  # module:qualname of the model object
+    Column("provenance", Text, nullable=False, server_default="{}"),  # JSON
+    Column("metrics", Text, nullable=False, server_default="{}"),  # JSON
+    Column("params", Text, nullable=False, server_default="{}"),  # JSON
+    Column("description", Text, nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    UniqueConstraint("org_id", "name", "version", name="uq_models_name_version"),
+    UniqueConstraint("org_id", "name", "production_slot", name="uq_models_production"),
+)
+
 #: Record kinds the store serves, by name.
 TABLES = {
     "node": nodes,
     "signal": signals,
     "label_column": label_columns,
     "import": imports,
+    "model": models,
 }

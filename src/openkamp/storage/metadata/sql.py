@@ -23,7 +23,7 @@ from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
 from openkamp.storage.metadata.base import MetadataStore, Record, RecordKind
 from openkamp.storage.metadata.schema import TABLES, orgs
 
-_JSON_COLUMNS = {"categories", "options", "reasons", "report"}
+_JSON_COLUMNS = {"categories", "options", "reasons", "report", "provenance", "metrics", "params"}
 
 
 def _now() -> datetime:

@@ -13,15 +13,33 @@ Subclass and provide a ``store`` fixture yielding a fresh, empty store::
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import pytest
 
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
-from openkamp.storage.metadata.base import MetadataStore
+from openkamp.storage.metadata.base import MetadataStore, RecordKind
 
 
 def _site(store: MetadataStore, org: int, name: str = "plant1") -> dict:
     return store.insert(org, "node", {"kind": "site", "parent_id": None, "name": name})
+
+
+_MODEL = cast(RecordKind, "model")  # cast until RecordKind lists "model"
+
+
+def _model(store: MetadataStore, org: int, name: str, version: int, **extra: Any) -> dict:
+    values = {
+        "name": name,
+        "version": version,
+        "task": "classify",
+        "stage": "candidate",
+        "artefact_sha256": "0" * 64,
+        "artefact_size": 1,
+        "class_path": "sklearn.linear_model._logistic:LogisticRegression",
+        **extra,
+    }
+    return store.insert(org, _MODEL, values)
 
 
 class MetadataContract:
@@ -131,3 +149,36 @@ class MetadataContract:
             store.insert(
                 a, "node", {"kind": "site", "parent_id": None, "name": "x", "colour": "red"}
             )
+
+    def test_model_records_are_org_scoped_and_version_unique(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
+        a, b = orgs
+        v1 = _model(store, a, "defect", 1, provenance='{"dataset_id": 7}')
+        _model(store, a, "defect", 2)
+        with pytest.raises(Conflict):
+            _model(store, a, "defect", 2)  # one version 2 per name
+        _model(store, b, "defect", 2)  # another organisation numbers its own versions
+        assert [m["version"] for m in store.find(a, _MODEL, name="defect")] == [1, 2]
+        assert [m["version"] for m in store.find(b, _MODEL)] == [2]
+        with pytest.raises(NotFound):
+            store.get(b, _MODEL, v1["id"])
+        with pytest.raises(NotFound):
+            store.update(b, _MODEL, v1["id"], {"stage": "production"})
+        with pytest.raises(NotFound):
+            store.delete(b, _MODEL, v1["id"])
+        got = store.get(a, _MODEL, v1["id"])
+        assert got["stage"] == "candidate" and got["created_at"].tzinfo is not None
+        assert got["provenance"] in ('{"dataset_id": 7}', {"dataset_id": 7})  # text or parsed
+
+    def test_one_production_model_version_per_name(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
+        a, b = orgs
+        _model(store, a, "defect", 1, stage="production", production_slot=1)
+        _model(store, a, "defect", 2, production_slot=None)
+        _model(store, a, "defect", 3, production_slot=None)  # NULL slots never collide
+        with pytest.raises(Conflict):
+            _model(store, a, "defect", 4, stage="production", production_slot=1)
+        _model(store, a, "wear", 1, stage="production", production_slot=1)  # other name
+        _model(store, b, "defect", 1, stage="production", production_slot=1)  # other org

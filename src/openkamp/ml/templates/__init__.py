@@ -1,0 +1,1 @@
+"""Task templates: a standard model per kind of factory problem."""
