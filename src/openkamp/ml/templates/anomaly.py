@@ -13,6 +13,7 @@ anomalies, within a time budget; without labels, the documented default is used.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import Any
 
@@ -43,9 +44,9 @@ class AnomalyModel(BaseEstimator):
     ----------
     detector : "auto" or one of "pca", "mset", "knn", "iforest"
     lags : int or None
-        Previous readings stacked onto each reading (dynamic model); None searches {0, 2}.
+        Previous readings stacked onto each reading (dynamic model); None searches {0, 2, 4}.
     smoothing : int or None
-        EWMA span applied to scores (suppresses single-sample noise); None searches {1, 5}.
+        EWMA span applied to scores (suppresses single-sample noise); None searches {1, 5, 10}.
     contamination : float
         Share of normal readings allowed to alarm (0.01 = 99 % control limit).
     time_budget_s : float
@@ -92,8 +93,8 @@ class AnomalyModel(BaseEstimator):
                 }
             ]
         detectors = list(DETECTORS) if self.detector == "auto" else [self.detector]
-        lags = [0, 2] if self.lags is None else [self.lags]
-        spans = [1, 5] if self.smoothing is None else [self.smoothing]
+        lags = [0, 2, 4] if self.lags is None else [self.lags]
+        spans = [1, 5, 10] if self.smoothing is None else [self.smoothing]
         return [
             {"detector": d, "lags": lag, "smoothing": s}
             for d in detectors
@@ -108,13 +109,20 @@ class AnomalyModel(BaseEstimator):
             params["random_state"] = self.random_state
         return clone(det).set_params(**params)
 
-    def fit(self, X: Any, y: Any = None) -> AnomalyModel:
+    def fit(self, X: Any, y: Any = None, groups: Any = None) -> AnomalyModel:
+        """Learn normal operation from ``X`` (time-ordered).
+
+        ``y`` marks known anomalies (1) among the rows; they are never fitted on, only used to
+        choose between candidates. ``groups`` names separate recordings (runs, files, days off):
+        lag windows and smoothing never reach across two of them.
+        """
         df = numeric_frame(X)
         if len(df) < 20:
             raise ValueError("anomaly training needs at least 20 readings of normal operation")
         self.feature_names_in_ = np.asarray(df.columns, dtype=object)
         values = df.to_numpy()
         labels = np.zeros(len(df), dtype=bool) if y is None else np.asarray(y).astype(bool)
+        group_ids = None if groups is None else np.asarray(groups)
         normal = values[~labels]
         cut = int(len(normal) * (1 - self.validation_fraction))
         fit_part, thr_part = normal[:cut], normal[cut:]
@@ -132,7 +140,13 @@ class AnomalyModel(BaseEstimator):
             if labelled:
                 # Score the whole series (lags and smoothing need neighbours), then compare on
                 # the held-out normal part and the labelled anomalies.
-                s = ewma(det.decision_function(lagged(values, cand["lags"])), cand["smoothing"])
+                s = _per_group(
+                    values,
+                    group_ids,
+                    lambda v, c=cand, d=det: ewma(
+                        d.decision_function(lagged(v, c["lags"])), c["smoothing"]
+                    ),
+                )
                 mask = labels.copy()
                 normal_idx = np.flatnonzero(~labels)[cut:]
                 mask[normal_idx] = True
@@ -152,7 +166,10 @@ class AnomalyModel(BaseEstimator):
         self.params_ = {k: best[k] for k in ("detector", "lags", "smoothing")}
         self.detector_ = self._make(best).fit(lagged(fit_part, best["lags"]))
         # Threshold on held-out normal data, scored in context (with the fit part before it).
-        s = self._scores(np.vstack([fit_part, thr_part]))[len(fit_part) :]
+        if group_ids is None:
+            s = self._scores(np.vstack([fit_part, thr_part]))[len(fit_part) :]
+        else:
+            s = _per_group(values, group_ids, self._scores)[np.flatnonzero(~labels)[cut:]]
         self.threshold_ = (
             float(np.quantile(s, 1 - self.contamination))
             if len(s)
@@ -173,13 +190,15 @@ class AnomalyModel(BaseEstimator):
             raise ValueError(f"missing signals: {missing}")
         return (df[list(self.feature_names_in_)] if isinstance(X, pd.DataFrame) else df).to_numpy()
 
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: Any, groups: Any = None) -> np.ndarray:
         """Anomaly score per reading, in time order (higher is more anomalous)."""
-        return self._scores(self._values(X))
+        return _per_group(
+            self._values(X), None if groups is None else np.asarray(groups), self._scores
+        )
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: Any, groups: Any = None) -> np.ndarray:
         """1 where the reading raises an alarm."""
-        return (self.decision_function(X) > self.threshold_).astype(np.int64)
+        return (self.decision_function(X, groups) > self.threshold_).astype(np.int64)
 
     def explain(self, X: Any) -> pd.DataFrame:
         """Share of each reading's score per signal (rows sum to 1)."""
@@ -212,3 +231,14 @@ class AnomalyModel(BaseEstimator):
                 }
             )
         return out
+
+
+def _per_group(values: np.ndarray, groups: np.ndarray | None, fn: Any) -> np.ndarray:
+    """Apply a time-series function to each group's rows separately (groups are contiguous)."""
+    if groups is None:
+        return np.asarray(fn(values))
+    out = np.empty(len(values), dtype=np.float64)
+    edges = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1], True])
+    for lo, hi in itertools.pairwise(edges):
+        out[lo:hi] = fn(values[lo:hi])
+    return out
