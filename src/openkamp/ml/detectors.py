@@ -209,3 +209,42 @@ DETECTORS: dict[str, type[BaseDetector]] = {
     "knn": KNNDetector,
     "iforest": IsolationForestDetector,
 }
+
+
+class ResidualDetector(_Standardised):
+    """Each signal predicted from all the others by ridge regression fitted on normal data.
+
+    The score is the sum of squared residuals, each divided by its normal variance: a fault that
+    breaks how signals move together (a valve closing changes flow but not pressure as it should)
+    shows as a residual even when every value stays in its normal range.
+    """
+
+    def __init__(self, alpha: float = 1.0, contamination: float = 0.01) -> None:
+        self.alpha = alpha
+        self.contamination = contamination
+
+    def _fit(self, X: np.ndarray) -> None:
+        Z = self._standardise_fit(X)
+        n = Z.shape[1]
+        self.coef_ = np.zeros((n, n))
+        for j in range(n):
+            others = np.delete(np.arange(n), j)
+            A = Z[:, others]
+            w = np.linalg.solve(A.T @ A + self.alpha * np.eye(n - 1), A.T @ Z[:, j])
+            self.coef_[others, j] = w
+        resid = Z - Z @ self.coef_
+        self.resid_scale_ = np.maximum(resid.std(axis=0), 1e-6)
+
+    def _residuals(self, X: np.ndarray) -> np.ndarray:
+        Z = self._z(X)
+        return (Z - Z @ self.coef_) / self.resid_scale_
+
+    def _score(self, X: np.ndarray) -> np.ndarray:
+        return np.sum(self._residuals(X) ** 2, axis=1)
+
+    def contributions(self, X: object) -> np.ndarray:
+        r2 = self._residuals(as_2d(X)) ** 2
+        return r2 / np.maximum(r2.sum(axis=1, keepdims=True), 1e-12)
+
+
+DETECTORS["residual"] = ResidualDetector

@@ -7,11 +7,15 @@ without knowing the machine's geometry.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
 
-def spectral_features(windows: np.ndarray, sample_rate: float, n_bands: int = 32, max_hz: float | None = None) -> pd.DataFrame:
+def spectral_features(
+    windows: np.ndarray, sample_rate: float, n_bands: int = 32, max_hz: float | None = None
+) -> pd.DataFrame:
     """One row per window (``windows``: n × samples) of named features."""
     w = np.asarray(windows, dtype=np.float64)
     if w.ndim != 2:
@@ -33,7 +37,7 @@ def spectral_features(windows: np.ndarray, sample_rate: float, n_bands: int = 32
     top = max_hz or sample_rate / 2
     edges = np.linspace(0.0, top, n_bands + 1)
     total = np.maximum(spec.sum(axis=1), 1e-30)
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         band = spec[:, (freqs >= lo) & (freqs < hi)].sum(axis=1)
         feats[f"band_{int(lo)}_{int(hi)}hz"] = np.log10(band / total + 1e-12)
     feats["spectral_centroid_hz"] = (spec * freqs).sum(axis=1) / total

@@ -56,6 +56,12 @@ class AnomalyModel(BaseEstimator):
     search_rows : int
         Candidates are fitted on at most this many (evenly spaced) rows while searching; the
         chosen one is refitted on all of them.
+    threshold_scale : float
+        Alarm above ``threshold_scale * threshold_`` (raise it to trade misses for fewer
+        false alarms; :func:`openkamp.ml.selection.select_across_runs` chooses it from data).
+    alarm_filter : int
+        Odd window of a median filter over the alarms: an alarm must hold for most of the
+        window (1 = no filter). Removes isolated false alarms and flicker.
     """
 
     task = "anomaly"
@@ -70,6 +76,8 @@ class AnomalyModel(BaseEstimator):
         validation_fraction: float = 0.25,
         random_state: int = 0,
         search_rows: int = 20_000,
+        threshold_scale: float = 1.0,
+        alarm_filter: int = 1,
     ) -> None:
         self.detector = detector
         self.lags = lags
@@ -79,6 +87,8 @@ class AnomalyModel(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.random_state = random_state
         self.search_rows = search_rows
+        self.threshold_scale = threshold_scale
+        self.alarm_filter = alarm_filter
 
     # -- training -----------------------------------------------------------------------------
 
@@ -198,7 +208,8 @@ class AnomalyModel(BaseEstimator):
 
     def predict(self, X: Any, groups: Any = None) -> np.ndarray:
         """1 where the reading raises an alarm."""
-        return (self.decision_function(X, groups) > self.threshold_).astype(np.int64)
+        scores = self.decision_function(X, groups)
+        return alarm_mask(scores, self.threshold_ * self.threshold_scale, self.alarm_filter)
 
     def explain(self, X: Any) -> pd.DataFrame:
         """Share of each reading's score per signal (rows sum to 1)."""
@@ -212,7 +223,9 @@ class AnomalyModel(BaseEstimator):
         """Alarm episodes: start, end, peak score and the signals that drive them most."""
         df = numeric_frame(X)
         scores = self.decision_function(df)
-        on = scores > self.threshold_
+        on = alarm_mask(scores, self.threshold_ * self.threshold_scale, self.alarm_filter).astype(
+            bool
+        )
         edges = np.flatnonzero(np.diff(np.r_[0, on.astype(int), 0]))
         contrib = self.explain(df).to_numpy()
         out = []
@@ -242,3 +255,13 @@ def _per_group(values: np.ndarray, groups: np.ndarray | None, fn: Any) -> np.nda
     for lo, hi in itertools.pairwise(edges):
         out[lo:hi] = fn(values[lo:hi])
     return out
+
+
+def alarm_mask(scores: np.ndarray, threshold: float, alarm_filter: int = 1) -> np.ndarray:
+    """0/1 alarms: scores above ``threshold``, median-filtered over ``alarm_filter`` readings."""
+    on = (np.asarray(scores) > threshold).astype(np.int64)
+    if alarm_filter > 1:
+        from scipy.ndimage import median_filter
+
+        on = median_filter(on, size=alarm_filter, mode="nearest")
+    return on
