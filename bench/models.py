@@ -7,8 +7,7 @@ The harness uses the public API a user uses (``openkamp.ml`` templates, ``openka
 loaders, which implement each protocol's splits) and prints our figures beside the published
 ones. Datasets are read from ``OPENKAMP_DATASETS_DIR`` or ``../shared/datasets``.
 
-Status (issue 3 in progress): TEP and SKAB run; C-MAPSS, CWRU and AI4I need the rul and classify
-templates and say so.
+Status (issue 3 in progress): TEP, SKAB and AI4I run; C-MAPSS and CWRU are being added.
 """
 
 from __future__ import annotations
