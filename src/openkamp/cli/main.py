@@ -316,15 +316,9 @@ def print_report(report: Any, language: str) -> None:
         f"{report.layout}  {report.details.get('encoding', '')} {report.details.get('delimiter', '')!r}",
     )
     tbl.add_row(t("time_range", language), f"{report.first_ts or '-'} → {report.last_ts or '-'}")
-    for key in (
-        "rows_read",
-        "rows_stored",
-        "rows_quarantined",
-        "points_inserted",
-        "points_updated",
-        "points_unchanged",
-        "labels_written",
-    ):
+    from openkamp.ingest.importer import COUNTS
+
+    for key in COUNTS:
         style = "red" if key == "rows_quarantined" and getattr(report, key) else ""
         tbl.add_row(
             t(key, language),

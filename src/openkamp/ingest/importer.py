@@ -75,6 +75,18 @@ class ImportOptions:
         return d
 
 
+#: The counters of an import report, in the order people read them.
+COUNTS = (
+    "rows_read",
+    "rows_stored",
+    "rows_quarantined",
+    "points_inserted",
+    "points_updated",
+    "points_unchanged",
+    "labels_written",
+)
+
+
 @dataclass
 class ImportReport:
     import_id: int | None
@@ -311,18 +323,7 @@ class ImportService:
                 "file_checksum": report.file_checksum,
                 **{
                     k: getattr(report, k)
-                    for k in (
-                        "rows_read",
-                        "rows_stored",
-                        "rows_quarantined",
-                        "points_inserted",
-                        "points_updated",
-                        "points_unchanged",
-                        "labels_written",
-                        "reasons",
-                        "quarantine_sha256",
-                        "error",
-                    )
+                    for k in (*COUNTS, "reasons", "quarantine_sha256", "error")
                 },
                 "report": report.to_dict(),
             },
@@ -419,4 +420,4 @@ class ImportService:
             report.last_ts = datetime.fromtimestamp(last_ts / 1e6, UTC).isoformat()
 
 
-__all__ = ["BadRow", "ImportOptions", "ImportReport", "ImportService"]
+__all__ = ["COUNTS", "BadRow", "ImportOptions", "ImportReport", "ImportService"]
