@@ -133,3 +133,10 @@ def test_settings_chosen_leave_one_run_out(gaussian: tuple) -> None:
     model = AnomalyModel(**{k: v for k, v in sel.settings.items()}).fit(runs[0].train)
     alarms = model.predict(pd.concat([runs[0].train, runs[0].test]))[300:]
     assert alarm_rates(runs[0].labels, alarms)["f1"] >= 0.7
+
+
+def test_run_bounds() -> None:
+    from openkamp.ml.features import run_bounds
+
+    assert run_bounds(np.array([3, 3, 1, 1, 1, 3])).tolist() == [0, 2, 5, 6]
+    assert run_bounds(np.array([], dtype=int)).tolist() == [0]

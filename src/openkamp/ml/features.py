@@ -43,3 +43,15 @@ def ewma(x: np.ndarray, span: int) -> np.ndarray:
     # y[t] = alpha * x[t] + (1 - alpha) * y[t-1], starting from y[-1] = x[0]
     out, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], x, zi=[(1.0 - alpha) * x[0]])
     return out
+
+
+def run_bounds(keys: np.ndarray) -> np.ndarray:
+    """Start of every run of equal consecutive keys, then the length: ``[0, s1, s2, …, n]``.
+
+    Iterate with ``itertools.pairwise`` to get each run's ``(start, end)`` (runs of one unit,
+    recording or group, when rows are grouped and in time order).
+    """
+    keys = np.asarray(keys)
+    if len(keys) == 0:
+        return np.zeros(1, dtype=np.int64)
+    return np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)]

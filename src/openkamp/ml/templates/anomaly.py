@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, clone
 
 from openkamp.ml.base import BaseDetector
 from openkamp.ml.detectors import DETECTORS
-from openkamp.ml.features import ewma, fold_lags, lagged
+from openkamp.ml.features import ewma, fold_lags, lagged, run_bounds
 from openkamp.ml.metrics import alarm_rates, pr_auc
 
 DEFAULT = {"detector": "pca", "lags": 1, "smoothing": 3}
@@ -251,8 +251,7 @@ def _per_group(values: np.ndarray, groups: np.ndarray | None, fn: Any) -> np.nda
     if groups is None:
         return np.asarray(fn(values))
     out = np.empty(len(values), dtype=np.float64)
-    edges = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1], True])
-    for lo, hi in itertools.pairwise(edges):
+    for lo, hi in itertools.pairwise(run_bounds(groups)):
         out[lo:hi] = fn(values[lo:hi])
     return out
 

@@ -39,6 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from openkamp.ml.features import run_bounds
 from openkamp.ml.metrics import bootstrap_ci
 from openkamp.ml.rul_features import RULFeatures
 
@@ -171,9 +172,8 @@ def cut_points(
 ) -> np.ndarray:
     """Row indices of random cut points: up to ``n_cuts`` per unit, each with at least
     ``min_history`` earlier rows where the unit is long enough (rows grouped by unit)."""
-    bounds = np.r_[np.flatnonzero(np.r_[True, units[1:] != units[:-1]]), len(units)]
     picks = []
-    for a, b in itertools.pairwise(bounds):
+    for a, b in itertools.pairwise(run_bounds(units)):
         lo = a + min(min_history, b - a - 1)
         k = min(n_cuts, b - lo)
         picks.append(rng.choice(np.arange(lo, b), k, replace=False))
