@@ -22,6 +22,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from openkamp.ml.base import BaseDetector
+from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.detectors import DETECTORS
 from openkamp.ml.features import ewma, fold_lags, lagged, run_bounds
 from openkamp.ml.metrics import alarm_rates, pr_auc
@@ -130,6 +131,7 @@ class AnomalyModel(BaseEstimator):
         if len(df) < 20:
             raise ValueError("anomaly training needs at least 20 readings of normal operation")
         self.feature_names_in_ = np.asarray(df.columns, dtype=object)
+        self.n_rows_ = len(df)
         values = df.to_numpy()
         labels = np.zeros(len(df), dtype=bool) if y is None else np.asarray(y).astype(bool)
         group_ids = None if groups is None else np.asarray(groups)
@@ -185,7 +187,58 @@ class AnomalyModel(BaseEstimator):
             if len(s)
             else float(self.detector_.threshold_)
         )
+        self.validation_scores_ = np.asarray(s, dtype=np.float64)
+        self.labelled_ = labelled
+        self.split_ = (
+            f"time split: detector fitted on the first {len(fit_part)} normal readings, threshold "
+            f"set on the last {len(thr_part)}"
+            + (
+                f"; candidates compared with {int(labels.sum())} labelled anomalies"
+                if labelled
+                else ""
+            )
+        )
         return self
+
+    def card(self) -> ModelCard:
+        """What this model says about itself for reports (held-out figures only)."""
+        s = self.validation_scores_
+        thr = self.threshold_ * self.threshold_scale
+        metrics: dict[str, float] = {"validation_readings": float(len(s))}
+        if len(s):
+            metrics["far"] = float(np.mean(alarm_mask(s, thr, self.alarm_filter)))
+        best = self.leaderboard_[0]
+        if self.labelled_:
+            metrics.update({k: float(best[k]) for k in ("pr_auc", "f1") if k in best})
+        plots = [
+            Plot(
+                "line",
+                "ml.plot.validation_scores",
+                pd.DataFrame({"reading": np.arange(len(s)), "score": s}),
+                x="reading",
+                y=["score"],
+                hline=thr,
+                hline_label="ml.plot.threshold",
+            )
+        ]
+        return ModelCard(
+            task=self.task,
+            method={
+                **self.params_,
+                "threshold": self.threshold_,
+                "threshold_scale": self.threshold_scale,
+                "alarm_filter": self.alarm_filter,
+                "contamination": self.contamination,
+            },
+            protocol=self.split_,
+            metrics=metrics,
+            leaderboard=list(self.leaderboard_),
+            features=[str(f) for f in self.feature_names_in_],
+            rows=self.n_rows_,
+            rows_unit="readings",
+            plots=plots,
+            limits=["ml.limit.normal_only"] if not self.labelled_ else ["ml.limit.few_labels"],
+        )
 
     # -- use ----------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ Protocol (leakage-safe by construction):
 
 from __future__ import annotations
 
+import dataclasses
 import time as _time
 import warnings
 from typing import Any
@@ -45,6 +46,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from openkamp.ml.card import ModelCard, Plot, split_ci
 from openkamp.ml.leakage import Leak, find_leaks
 from openkamp.ml.metrics import alarm_rates, bootstrap_ci
 from openkamp.ml.splits import choose_split, resolve
@@ -350,6 +352,7 @@ class ClassifyModel(BaseEstimator):
         cal = self._calibrated(oof)
         self.oof_proba_ = np.full(oofs[best["candidate"]].shape, np.nan)
         self.oof_proba_[covered] = cal
+        self.oof_target_ = yi  # encoded target of oof_proba_ (0/1, or class index)
         self.threshold_: float | None = (
             cost_threshold(y_cov, cal, self.cost_fn) if self.binary_ else None
         )
@@ -523,6 +526,84 @@ class ClassifyModel(BaseEstimator):
     def feature_importance(self) -> pd.Series:
         """Global importance per feature: mean |contribution| over (up to 2,000) training rows."""
         return self.feature_importances_.copy()
+
+    def card(self) -> ModelCard:
+        """What this model says about itself for reports (out-of-fold figures only)."""
+        metrics, cis = split_ci(self.oof_metrics_)
+        covered = ~np.isnan(self.oof_proba_ if self.binary_ else self.oof_proba_[:, 0])
+        y = self.oof_target_[covered]
+        p = self.oof_proba_[covered]
+        labels = [str(c) for c in self.classes_]
+        if self.binary_:
+            pos = int(np.flatnonzero(self.classes_ == self.pos_label_)[0])
+            pred = (p >= self.threshold_).astype(int)
+            truth = y
+            names = [labels[1 - pos], labels[pos]]
+        else:
+            pred, truth, names = np.argmax(p, axis=1), y, labels
+        k = len(names)
+        matrix = np.zeros((k, k), dtype=np.int64)
+        np.add.at(matrix, (truth, pred), 1)
+        plots = [
+            Plot("matrix", "ml.plot.confusion", pd.DataFrame(matrix, index=names, columns=names)),
+            Plot(
+                "bar",
+                "ml.plot.importance",
+                self.feature_importances_.head(15).rename_axis("feature").reset_index(),
+                x="feature",
+                y=["mean_abs_contribution"],
+            ),
+        ]
+        if self.binary_:
+            bins = np.clip((p * 10).astype(int), 0, 9)
+            cal = pd.DataFrame({"bin": bins, "p": p, "y": y}).groupby("bin").mean()
+            plots.insert(
+                1,
+                Plot(
+                    "scatter",
+                    "ml.plot.calibration",
+                    cal.rename(columns={"p": "predicted", "y": "observed"}),
+                    x="predicted",
+                    y=["observed"],
+                    diagonal=True,
+                ),
+            )
+            plots.append(
+                Plot(
+                    "hist",
+                    "ml.plot.proba_by_class",
+                    pd.DataFrame({"class": np.where(y == 1, names[1], names[0]), "probability": p}),
+                    x="class",
+                    y=["probability"],
+                    hline=self.threshold_,
+                    hline_label="ml.plot.threshold",
+                )
+            )
+        dropped = {lk.column: "ml.dropped.leak" for lk in self.leaks_ if lk.column in self.dropped_}
+        dropped.update({c: "ml.dropped.time_or_text" for c in self.encoder_.ignored})
+        return ModelCard(
+            task=self.task,
+            method=dict(self.params_),
+            protocol=self.split_,
+            metrics=metrics,
+            metric_ci=cis,
+            leaderboard=list(self.leaderboard_),
+            importance=self.feature_importances_.copy(),
+            features=[str(f) for f in self.feature_names_in_],
+            dropped=dropped,
+            rows=len(self.oof_target_),
+            plots=plots,
+            limits=["ml.limit.oof_optimistic", "ml.limit.same_process"],
+            fit_seconds=self.fit_seconds_,
+            extra={
+                "classes": labels,
+                "positive": None if self.pos_label_ is None else str(self.pos_label_),
+                "threshold": self.threshold_,
+                "cost_fn": self.cost_fn,
+                "calibration": self.calibration_,
+                "leaks": [dataclasses.asdict(lk) for lk in self.leaks_],
+            },
+        )
 
     def explain(self, X: Any, target: Any = None) -> pd.DataFrame:
         """Per-row contribution of each feature to the score, plus the :data:`BIAS` column.

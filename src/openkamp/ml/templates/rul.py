@@ -39,6 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.features import run_bounds
 from openkamp.ml.metrics import bootstrap_ci
 from openkamp.ml.rul_features import RULFeatures
@@ -474,6 +475,52 @@ class RULModel(BaseEstimator):
         pred, units, _, _ = self._predict_sorted(X, unit, time)
         last = np.r_[units[1:] != units[:-1], True]
         return pd.Series(pred[last], index=pd.Index(units[last], name="unit"), name="rul")
+
+    def card(self) -> ModelCard:
+        """What this model says about itself for reports (held-out units only)."""
+        cv = self.cv_rmse_
+        at_cuts = self.cv_predictions_[self.cv_predictions_["cut"]]
+        importance = self.feature_importance()
+        plots = [
+            Plot(
+                "scatter",
+                "ml.plot.rul_pred_vs_true",
+                at_cuts[["y", "pred"]].rename(columns={"y": "true", "pred": "predicted"}),
+                x="true",
+                y=["predicted"],
+                diagonal=True,
+            ),
+            Plot(
+                "bar",
+                "ml.plot.importance",
+                importance.head(15).rename("share").rename_axis("feature").reset_index(),
+                x="feature",
+                y=["share"],
+            ),
+        ]
+        return ModelCard(
+            task=self.task,
+            method={k: v for k, v in self.params_.items() if k != "regimes"}
+            | {"regimes": len(self.params_.get("regimes") or [])},
+            protocol=(
+                f"{self.n_splits}-fold group k-fold over {cv['n_units']} units; each validation "
+                f"unit cut at {self.n_cuts} random points (RMSE at the cut = at the last known cycle)"
+            ),
+            metrics={
+                "rmse": float(cv["rmse_last"]),
+                "rmse_all_cycles": float(cv["rmse_all"]),
+                "units": float(cv["n_units"]),
+            },
+            metric_ci={"rmse": (float(cv["ci_low"]), float(cv["ci_high"]))},
+            leaderboard=list(self.leaderboard_),
+            importance=importance,
+            features=list(self.feature_names_),
+            rows=len(self.cv_predictions_),
+            plots=plots,
+            limits=["ml.limit.rul_cap", "ml.limit.same_process"],
+            fit_seconds=self.fit_seconds_,
+            extra={"max_rul": self.max_rul},
+        )
 
     def feature_importance(self) -> pd.Series:
         """Share of the model's importance per feature (sums to 1), largest first.
