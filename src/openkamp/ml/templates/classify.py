@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import time as _time
-import warnings
 from typing import Any
 
 import lightgbm as lgb
@@ -47,28 +46,27 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from openkamp.ml.card import ModelCard, Plot, split_ci
-from openkamp.ml.leakage import Leak, find_leaks
+from openkamp.ml.leakage import Leak
 from openkamp.ml.metrics import alarm_rates, bootstrap_ci
-from openkamp.ml.splits import choose_split, resolve
+from openkamp.ml.splits import choose_split
+from openkamp.ml.tabular import (
+    BIAS,
+    EXPLAIN_ROWS,
+    LGBM_BASE,
+    Encoder,
+    LeakageWarning,
+    feature_frame,
+    fold_onehot,
+    forest_contributions,
+    linear_contributions,
+    prepare_features,
+    select_candidates,
+)
 
-BIAS = "(bias)"
-"""Name of the column of :meth:`ClassifyModel.explain` that holds the expected (base) score."""
+_Encoder = Encoder  # the name under which models pickled before the move refer to it
 
 LEARNERS = ("lgbm", "logreg", "rf")
-DROPPED_KINDS = frozenset({"copy", "perfect"})
-MAX_LEVELS = 50  # a categorical column keeps its 50 most frequent values; the rest are "other"
-EXPLAIN_ROWS = 2000  # training rows used for the global feature importance
-
-_LGBM = {
-    "n_estimators": 300,
-    "learning_rate": 0.05,
-    "num_leaves": 15,
-    "min_child_samples": 20,
-    "subsample": 0.8,
-    "subsample_freq": 1,
-    "colsample_bytree": 0.8,
-    "reg_lambda": 1.0,
-}
+_LGBM = LGBM_BASE
 # Cheap and usually good first; then the random forest and logistic regression baselines; then
 # slower or rare-class-weighted variants while the budget lasts.
 CANDIDATES: tuple[tuple[str, str, dict[str, Any]], ...] = (
@@ -81,20 +79,6 @@ CANDIDATES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("lgbm_shallow", "lgbm", {**_LGBM, "num_leaves": 7, "learning_rate": 0.1, "sqrt_weight": True}),
     ("lgbm_deep", "lgbm", {**_LGBM, "num_leaves": 31, "learning_rate": 0.03, "n_estimators": 600, "min_child_samples": 10}),
 )  # fmt: skip
-
-
-class LeakageWarning(UserWarning):
-    """Columns were dropped from the features because they leak the target."""
-
-
-def feature_frame(X: Any) -> pd.DataFrame:
-    """A table of features: a DataFrame as given, or an array with columns ``x0, x1, …``."""
-    if isinstance(X, pd.DataFrame):
-        return X
-    arr = np.asarray(X)
-    if arr.ndim == 1:
-        arr = arr.reshape(-1, 1)
-    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
 
 
 def cost_threshold(y_true: Any, proba: Any, cost_fn: float) -> float:
@@ -116,45 +100,6 @@ def cost_threshold(y_true: Any, proba: Any, cost_fn: float) -> float:
     if cost_fn * y.sum() <= cost[i]:
         return float(np.nextafter(ps[0], np.inf))
     return float(ps[last][i])
-
-
-class _Encoder:
-    """Numbers and booleans as they are; categories one-hot (the most frequent MAX_LEVELS values,
-    missing as a value of its own); dates and durations dropped."""
-
-    def fit(self, df: pd.DataFrame) -> _Encoder:
-        self.numeric: list[str] = []
-        self.levels: dict[str, list[str]] = {}
-        self.ignored: list[str] = []
-        for c in df.columns:
-            kind = df[c].dtype.kind
-            if kind in "mM":
-                self.ignored.append(c)
-            elif kind in "biuf":
-                self.numeric.append(c)
-            else:
-                counts = _as_text(df[c]).value_counts()
-                self.levels[c] = [str(v) for v in counts.index[:MAX_LEVELS]]
-        self.columns = [*self.numeric, *self.levels]
-        self.names = [*self.numeric] + [f"{c}={v}" for c, lv in self.levels.items() for v in lv]
-        """The encoded columns: numeric ones, then ``column=value`` indicators."""
-        # Which original column each encoded column comes from (contributions are summed back).
-        self.source = np.array(
-            [self.columns.index(c) for c in self.numeric]
-            + [self.columns.index(c) for c, lv in self.levels.items() for _ in lv]
-        )
-        return self
-
-    def transform(self, df: pd.DataFrame) -> np.ndarray:
-        parts = [df[self.numeric].to_numpy(dtype=np.float64)] if self.numeric else []
-        for c, lv in self.levels.items():
-            text = _as_text(df[c]).to_numpy()
-            parts.append((text[:, None] == np.array(lv, dtype=object)[None, :]).astype(np.float64))
-        return np.hstack(parts) if parts else np.empty((len(df), 0))
-
-
-def _as_text(s: pd.Series) -> pd.Series:
-    return s.astype(object).where(s.notna(), "(missing)").astype(str)
 
 
 class ClassifyModel(BaseEstimator):
@@ -236,16 +181,7 @@ class ClassifyModel(BaseEstimator):
     # -- training -----------------------------------------------------------------------------
 
     def _candidates(self) -> list[tuple[str, str, dict[str, Any]]]:
-        wanted = LEARNERS if self.learners == "auto" else self.learners
-        wanted = [wanted] if isinstance(wanted, str) else list(wanted)
-        names = [c[0] for c in CANDIDATES]
-        unknown = [w for w in wanted if w not in LEARNERS and w not in names]
-        if unknown:
-            raise ValueError(
-                f"unknown learners {unknown}; choose from {', '.join(LEARNERS)} "
-                f"or the candidates {', '.join(names)}"
-            )
-        return [c for c in CANDIDATES if c[1] in wanted or c[0] in wanted]
+        return select_candidates(self.learners, LEARNERS, CANDIDATES)
 
     def _make(self, learner: str, params: dict[str, Any], y: np.ndarray) -> Any:
         jobs = self.n_jobs if self.n_jobs is not None else (1 if len(y) < 50_000 else -1)
@@ -293,21 +229,10 @@ class ClassifyModel(BaseEstimator):
             raise ValueError(f"X has {len(df)} rows but y has {len(y_arr)}")
         if pd.isna(pd.Series(y_arr)).any():
             raise ValueError("y has missing values: label every row, or drop unlabelled rows")
-        if time is None and isinstance(df.index, pd.DatetimeIndex):
-            time = "index"
-        t, g = resolve(df, time, "time"), resolve(df, groups, "groups")
-        named = {v for v in (time, groups) if isinstance(v, str)}
-        features = [c for c in df.columns if c not in named]
-        self.leaks_: list[Leak] = find_leaks(df[features], y_arr, time=t, groups=g)
-        drop = [lk.column for lk in self.leaks_ if lk.kind in DROPPED_KINDS and self.drop_leaks]
-        if drop:
-            warnings.warn(
-                f"Dropped {drop} from the features: they leak the target (see leaks_).",
-                LeakageWarning,
-                stacklevel=2,
-            )
-        features = [c for c in features if str(c) not in drop]
-        self.encoder_ = _Encoder().fit(df[features])
+        prep = prepare_features(df, y_arr, time=time, groups=groups, drop_leaks=self.drop_leaks)
+        t, g, features, drop = prep.time, prep.groups, prep.features, prep.dropped
+        self.leaks_: list[Leak] = prep.leaks
+        self.encoder_ = Encoder().fit(df[features])
         if not self.encoder_.columns:
             raise ValueError("no usable feature columns are left (after dropping leaks)")
         self.feature_names_in_ = np.asarray(self.encoder_.columns, dtype=object)
@@ -628,11 +553,7 @@ class ClassifyModel(BaseEstimator):
 
     def _contributions(self, Xe: np.ndarray) -> np.ndarray:
         """(rows, original features + bias, classes or 1) contributions to the raw score."""
-        enc = self._encoded_contributions(Xe)
-        to_orig = np.zeros((len(self.encoder_.source), len(self.encoder_.columns)))
-        to_orig[np.arange(len(self.encoder_.source)), self.encoder_.source] = 1.0
-        folded = np.einsum("npk,po->nok", enc[:, :-1, :], to_orig)
-        return np.concatenate([folded, enc[:, -1:, :]], axis=1)
+        return fold_onehot(self._encoded_contributions(Xe), self.encoder_)
 
     def _raw_score(self, Xe: np.ndarray) -> np.ndarray:
         learner, model = self.params_["learner"], self.model_
@@ -650,44 +571,8 @@ class ClassifyModel(BaseEstimator):
             c = model.booster_.predict(Xe, pred_contrib=True)
             return c.reshape(len(Xe), k, -1).transpose(0, 2, 1)
         if learner == "logreg":
-            lr = model.named_steps["model"]
-            z = model.named_steps["scale"].transform(model.named_steps["impute"].transform(Xe))
-            coef, icpt = lr.coef_, lr.intercept_  # (1 or k, p), (1 or k,)
-            terms = z[:, :, None] * coef.T[None, :, :]
-            bias = np.broadcast_to(icpt, (len(Xe), len(icpt)))[:, None, :]
-            return np.concatenate([terms, bias], axis=1)
-        return _forest_contributions(model, Xe, positive_only=self.binary_)
-
-
-def _forest_contributions(forest: Any, X: np.ndarray, positive_only: bool) -> np.ndarray:
-    """Decision-path contributions of a random forest (Saabas): the change of the class
-    probability at each split, credited to the split's feature; they sum, with the root value,
-    to ``predict_proba``. (rows, features + 1, classes or 1)."""
-    n, p = X.shape
-    k = forest.n_classes_
-    out = np.zeros((n, p + 1, k))
-    for tree_est in forest.estimators_:
-        tree = tree_est.tree_
-        value = tree.value[:, 0, :]
-        value = value / np.maximum(value.sum(axis=1, keepdims=True), 1e-300)
-        parent = np.full(tree.node_count, -1)
-        inner = np.flatnonzero(tree.children_left >= 0)
-        parent[tree.children_left[inner]] = inner
-        parent[tree.children_right[inner]] = inner
-        child = np.flatnonzero(parent >= 0)
-        delta = value[child] - value[parent[child]]
-        feat = tree.feature[parent[child]]
-        # Each non-root node credits its change of probability to its parent's split feature.
-        credit = np.zeros((len(child), p * k))
-        cols = feat[:, None] * k + np.arange(k)[None, :]
-        np.put_along_axis(credit, cols, delta, axis=1)
-        path = tree_est.decision_path(X).tocsc()[:, child]  # (rows, non-root nodes)
-        out[:, :p, :] += np.asarray(path @ credit).reshape(n, p, k)
-        out[:, p, :] += value[0]
-    out /= len(forest.estimators_)
-    if positive_only:
-        return out[:, :, 1:2]
-    return out
+            return linear_contributions(model, Xe)
+        return forest_contributions(model, Xe, positive_only=self.binary_)
 
 
 def _params(candidate: str) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""What the tabular templates (classify, regress) share: the feature table, its encoding, the leak
+check before training, candidate selection and additive per-row explanations.
+
+* :func:`feature_frame` and :class:`Encoder` turn a table of process parameters into numbers:
+  numbers as they are, categories one-hot, dates dropped.
+* :func:`prepare_features` runs :func:`openkamp.ml.leakage.find_leaks` on the feature columns and
+  drops ``copy`` / ``perfect`` leaks (with a :class:`LeakageWarning`).
+* :func:`select_candidates` resolves a template's ``learners`` parameter against its candidate
+  list.
+* :func:`linear_contributions`, :func:`forest_contributions` and :func:`fold_onehot` give per-row
+  contributions that add up (with a bias term) to a model's raw output, on original columns.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from openkamp.ml.leakage import Leak, find_leaks
+from openkamp.ml.splits import resolve
+
+__all__ = [
+    "BIAS",
+    "EXPLAIN_ROWS",
+    "LGBM_BASE",
+    "Encoder",
+    "LeakageWarning",
+    "Prepared",
+    "feature_frame",
+    "fold_onehot",
+    "forest_contributions",
+    "linear_contributions",
+    "prepare_features",
+    "select_candidates",
+]
+
+BIAS = "(bias)"
+"""Name of the column of ``explain`` that holds the expected (base) score."""
+
+MAX_LEVELS = 50  # a categorical column keeps its 50 most frequent values; the rest are "other"
+EXPLAIN_ROWS = 2000  # training rows used for the global feature importance
+DROPPED_KINDS = frozenset({"copy", "perfect"})
+
+LGBM_BASE: dict[str, Any] = {
+    "n_estimators": 300,
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_child_samples": 20,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "reg_lambda": 1.0,
+}
+"""LightGBM parameters of the ``lgbm_base`` candidates; the other LightGBM candidates vary them."""
+
+
+class LeakageWarning(UserWarning):
+    """Columns were dropped from the features because they leak the target."""
+
+
+def feature_frame(X: Any) -> pd.DataFrame:
+    """A table of features: a DataFrame as given, or an array with columns ``x0, x1, …``."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = np.asarray(X)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+
+
+class Encoder:
+    """Numbers and booleans as they are; categories one-hot (the most frequent MAX_LEVELS values,
+    missing as a value of its own); dates and durations dropped."""
+
+    def fit(self, df: pd.DataFrame) -> Encoder:
+        self.numeric: list[str] = []
+        self.levels: dict[str, list[str]] = {}
+        self.ignored: list[str] = []
+        for c in df.columns:
+            kind = df[c].dtype.kind
+            if kind in "mM":
+                self.ignored.append(c)
+            elif kind in "biuf":
+                self.numeric.append(c)
+            else:
+                counts = _as_text(df[c]).value_counts()
+                self.levels[c] = [str(v) for v in counts.index[:MAX_LEVELS]]
+        self.columns = [*self.numeric, *self.levels]
+        self.names = [*self.numeric] + [f"{c}={v}" for c, lv in self.levels.items() for v in lv]
+        """The encoded columns: numeric ones, then ``column=value`` indicators."""
+        # Which original column each encoded column comes from (contributions are summed back).
+        self.source = np.array(
+            [self.columns.index(c) for c in self.numeric]
+            + [self.columns.index(c) for c, lv in self.levels.items() for _ in lv],
+            dtype=np.int64,
+        )
+        return self
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        parts = [df[self.numeric].to_numpy(dtype=np.float64)] if self.numeric else []
+        for c, lv in self.levels.items():
+            text = _as_text(df[c]).to_numpy()
+            parts.append((text[:, None] == np.array(lv, dtype=object)[None, :]).astype(np.float64))
+        return np.hstack(parts) if parts else np.empty((len(df), 0))
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    return s.astype(object).where(s.notna(), "(missing)").astype(str)
+
+
+class Prepared:
+    """The outcome of :func:`prepare_features`."""
+
+    def __init__(
+        self,
+        time: np.ndarray | None,
+        groups: np.ndarray | None,
+        features: list[str],
+        leaks: list[Leak],
+        dropped: list[str],
+    ) -> None:
+        self.time = time
+        self.groups = groups
+        self.features = features
+        self.leaks = leaks
+        self.dropped = dropped
+
+
+def prepare_features(
+    df: pd.DataFrame, y: np.ndarray, *, time: Any, groups: Any, drop_leaks: bool
+) -> Prepared:
+    """Resolve ``time`` / ``groups`` (column names of ``df`` or arrays; a ``DatetimeIndex`` is the
+    time by default), check the other columns for leaks and drop ``copy`` / ``perfect`` ones."""
+    if time is None and isinstance(df.index, pd.DatetimeIndex):
+        time = "index"
+    t, g = resolve(df, time, "time"), resolve(df, groups, "groups")
+    named = {v for v in (time, groups) if isinstance(v, str)}
+    features = [c for c in df.columns if c not in named]
+    leaks = find_leaks(df[features], y, time=t, groups=g)
+    drop = [lk.column for lk in leaks if lk.kind in DROPPED_KINDS and drop_leaks]
+    if drop:
+        warnings.warn(
+            f"Dropped {drop} from the features: they leak the target (see leaks_).",
+            LeakageWarning,
+            stacklevel=3,
+        )
+    return Prepared(t, g, [c for c in features if str(c) not in drop], leaks, drop)
+
+
+def select_candidates(
+    learners: str | Sequence[str],
+    families: Sequence[str],
+    candidates: Sequence[tuple[str, str, dict[str, Any]]],
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The candidates a ``learners`` parameter asks for: "auto" (all), families, or names."""
+    wanted = list(families) if learners == "auto" else learners
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    names = [c[0] for c in candidates]
+    unknown = [w for w in wanted if w not in families and w not in names]
+    if unknown:
+        raise ValueError(
+            f"unknown learners {unknown}; choose from {', '.join(families)} "
+            f"or the candidates {', '.join(names)}"
+        )
+    return [c for c in candidates if c[1] in wanted or c[0] in wanted]
+
+
+def fold_onehot(contrib: np.ndarray, encoder: Encoder) -> np.ndarray:
+    """Contributions on encoded columns (rows, encoded + bias, k) summed back onto the original
+    columns: (rows, original + bias, k)."""
+    to_orig = np.zeros((len(encoder.source), len(encoder.columns)))
+    to_orig[np.arange(len(encoder.source)), encoder.source] = 1.0
+    folded = np.einsum("npk,po->nok", contrib[:, :-1, :], to_orig)
+    return np.concatenate([folded, contrib[:, -1:, :]], axis=1)
+
+
+def linear_contributions(pipeline: Any, X: np.ndarray) -> np.ndarray:
+    """Coefficient × standardised value per feature, and the intercept, of an
+    impute → scale → linear-model pipeline: (rows, features + 1, 1 or classes)."""
+    lin = pipeline.named_steps["model"]
+    z = pipeline.named_steps["scale"].transform(pipeline.named_steps["impute"].transform(X))
+    coef = np.atleast_2d(lin.coef_)  # (1 or k, p)
+    icpt = np.atleast_1d(lin.intercept_)
+    terms = z[:, :, None] * coef.T[None, :, :]
+    bias = np.broadcast_to(icpt, (len(X), len(icpt)))[:, None, :]
+    return np.concatenate([terms, bias], axis=1)
+
+
+def forest_contributions(forest: Any, X: np.ndarray, positive_only: bool = False) -> np.ndarray:
+    """Decision-path contributions of a random / extra-trees forest (Saabas): the change of the
+    node value (class probability, or mean target) at each split, credited to the split's
+    feature; they sum, with the root value, to ``predict_proba`` / ``predict``.
+    (rows, features + 1, classes or 1)."""
+    n, p = X.shape
+    classifier = hasattr(forest, "n_classes_")
+    k = forest.n_classes_ if classifier else 1
+    out = np.zeros((n, p + 1, k))
+    for tree_est in forest.estimators_:
+        tree = tree_est.tree_
+        value = tree.value[:, 0, :]
+        if classifier:
+            value = value / np.maximum(value.sum(axis=1, keepdims=True), 1e-300)
+        parent = np.full(tree.node_count, -1)
+        inner = np.flatnonzero(tree.children_left >= 0)
+        parent[tree.children_left[inner]] = inner
+        parent[tree.children_right[inner]] = inner
+        child = np.flatnonzero(parent >= 0)
+        delta = value[child] - value[parent[child]]
+        feat = tree.feature[parent[child]]
+        # Each non-root node credits its change of value to its parent's split feature.
+        credit = np.zeros((len(child), p * k))
+        cols = feat[:, None] * k + np.arange(k)[None, :]
+        np.put_along_axis(credit, cols, delta, axis=1)
+        path = tree_est.decision_path(X).tocsc()[:, child]  # (rows, non-root nodes)
+        out[:, :p, :] += np.asarray(path @ credit).reshape(n, p, k)
+        out[:, p, :] += value[0]
+    out /= len(forest.estimators_)
+    if positive_only:
+        return out[:, :, 1:2]
+    return out
