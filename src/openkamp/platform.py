@@ -19,6 +19,7 @@ from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.ingest.importer import ImportService
 from openkamp.ml.registry import ModelRegistry
+from openkamp.ml.service import ModelService
 from openkamp.query import QueryService
 from openkamp.settings import Settings
 from openkamp.storage.registry import open_files, open_metadata, open_timeseries
@@ -56,6 +57,7 @@ class Platform:
         )
         self.query = QueryService(self.ts, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
+        self.ml = ModelService(self.query, self.assets, self.models)
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(

@@ -146,8 +146,13 @@ class ModelRegistry:
         feature_names: Sequence[str] | None = None,
         target: str | None = None,
         description: str = "",
+        training: Mapping[str, Any] | None = None,
     ) -> ModelVersion:
-        """Store ``model`` as the next version of ``name`` (stage ``candidate``)."""
+        """Store ``model`` as the next version of ``name`` (stage ``candidate``).
+
+        ``training`` records how the model was trained from stored data (equipment, period,
+        columns, data quality), for scoring it later on the same kind of data.
+        """
         require(principal, Role.ENGINEER)
         check_name(name, "model name")
         if task not in TASKS:
@@ -172,6 +177,7 @@ class ModelRegistry:
             "target": target,
             "created_at": created_at.isoformat(),
             "pickle_protocol": PICKLE_PROTOCOL,
+            "training": dict(training or {}),
         }
         ref = self.files.put(principal.org_id, data)
         values: Record = {

@@ -500,8 +500,7 @@ class RULModel(BaseEstimator):
         ]
         return ModelCard(
             task=self.task,
-            method={k: v for k, v in self.params_.items() if k != "regimes"}
-            | {"regimes": len(self.params_.get("regimes") or [])},
+            method=dict(self.params_),
             protocol=(
                 f"{self.n_splits}-fold group k-fold over {cv['n_units']} units; each validation "
                 f"unit cut at {self.n_cuts} random points (RMSE at the cut = at the last known cycle)"

@@ -1,0 +1,517 @@
+"""The model service: train a standard model on stored data, register it, report on it, score.
+
+This is what the CLI, the API and the UI call; it wires the task templates (pure estimators that
+know nothing of storage) to the stores, and keeps every step scoped to the acting principal::
+
+    spec = TrainSpec(task="classify", name="inj01_defect", equipment="plant1/line1/inj01",
+                     target="pass_fail", groups="lot_id", start=..., end=...)
+    result = kamp.ml.train(me, spec)            # fit, evaluate, register (stage "candidate")
+    kamp.models.set_stage(me, "inj01_defect", result.version.version, "production")
+    scores = kamp.ml.score(me, "inj01_defect", start=..., end=...)   # batch, over stored data
+    kamp.ml.score_records(me, "inj01_defect", [{"cushion": 4.8, ...}])  # single records
+    html = kamp.ml.report(me, "inj01_defect", lang="ko")
+
+How each task reads a table (see :mod:`openkamp.ml.tables`):
+
+* ``anomaly``: the signals, in time order; gaps are carried forward within 10 readings, rows
+  still incomplete are left out. A label ``target`` marks known anomalies (values other than
+  ``normal``, by default the most frequent value), used only to choose between candidates.
+* ``classify`` / ``regress``: one row per timestamp with a target value (a label column, or a
+  signal for ``regress``); time-ordered or grouped folds (``groups`` names a label column such
+  as a lot or batch id).
+* ``rul``: ``unit`` names the label column of the unit (tool id, …); time is minutes since the
+  unit's first reading, or minutes *in use* when ``usage`` names a signal that is positive while
+  the unit works (a feed rate, a spindle speed); a unit's life ends at its last reading. The unit still running at the
+  end of the period has not failed yet: it is left out of training (censored) and is what
+  scoring is for.
+* ``forecast``: the ``target`` signal, resampled to ``freq``.
+* ``optimise``: like ``classify`` / ``regress``, with the ``controls`` an operator can set.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from openkamp.assets.service import AssetService
+from openkamp.core.errors import InvalidInput
+from openkamp.core.tenancy import Principal, Role, require
+from openkamp.ml.card import ModelCard, card_of
+from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
+from openkamp.ml.tables import Table, read_table
+from openkamp.query import QueryService
+
+__all__ = ["ModelService", "TrainResult", "TrainSpec"]
+
+#: Tasks that the service can train from stored data (vision needs images, not signals).
+TRAINABLE = ("anomaly", "classify", "regress", "rul", "forecast", "optimise")
+_FILL_LIMIT = 10  # readings a gap in one signal is carried forward for anomaly models
+
+
+@dataclass
+class TrainSpec:
+    """What to train: the task, the data (equipment, period, columns) and a few choices."""
+
+    task: str
+    name: str
+    equipment: str
+    target: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    features: list[str] | None = None
+    groups: str | None = None
+    unit: str | None = None
+    usage: str | None = None
+    normal: list[str] | None = None
+    horizon: int = 24
+    freq: str | None = None
+    controls: list[str] | None = None
+    bounds: dict[str, tuple[float, float]] | None = None
+    goal: str = "min"
+    time_budget_s: float = 60.0
+    random_state: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def check(self) -> None:
+        if self.task not in TRAINABLE:
+            raise InvalidInput(
+                f"Unknown task {self.task!r}.", hint=f"Use one of: {', '.join(TRAINABLE)}."
+            )
+        needs_target = self.task in ("classify", "regress", "forecast", "optimise")
+        if needs_target and not self.target:
+            raise InvalidInput(f"A {self.task} model needs a target column.")
+        if self.task == "rul" and not self.unit:
+            raise InvalidInput(
+                "A remaining-life model needs the unit column (e.g. the tool id).",
+                hint="Pass unit= the label column that names each unit.",
+            )
+        if self.task == "optimise" and not self.controls:
+            raise InvalidInput("An optimise model needs the controls an operator can set.")
+        if self.goal not in ("min", "max"):
+            raise InvalidInput(f"goal must be 'min' or 'max', not {self.goal!r}.")
+        if self.time_budget_s <= 0:
+            raise InvalidInput("time_budget_s must be positive.")
+
+
+@dataclass
+class TrainResult:
+    """A trained and registered model."""
+
+    version: ModelVersion
+    model: Any
+    card: ModelCard
+    table: Table
+    quality: dict[str, Any] | None
+    seconds: float
+
+
+class ModelService:
+    """Train, register, report on and score standard models on an organisation's stored data."""
+
+    def __init__(self, query: QueryService, assets: AssetService, registry: ModelRegistry) -> None:
+        self.query = query
+        self.assets = assets
+        self.registry = registry
+
+    # -- training -----------------------------------------------------------------------------
+
+    def train(
+        self,
+        principal: Principal,
+        spec: TrainSpec,
+        progress: Callable[[str], None] | None = None,
+    ) -> TrainResult:
+        """Read the data, fit the task's template, and register the model as a candidate."""
+        require(principal, Role.ENGINEER)
+        spec.check()
+        say = progress or (lambda _msg: None)
+        started = time.perf_counter()
+        say("read")
+        table = self._table(principal, spec)
+        quality = _quality(table)
+        say("fit")
+        model, X = _fit(spec, table)
+        card = card_of(model)
+        say("register")
+        training = {
+            "spec": _spec_record(spec),
+            "data": table.describe(),
+            "quality": quality,
+            "inputs": [str(c) for c in X.columns],
+        }
+        version = self.registry.register(
+            principal,
+            model,
+            name=spec.name,
+            task=spec.task,
+            metrics=card.headline(),
+            params=_plain(card.method),
+            dataset_id=table.dataset_id,
+            schema_hash=table.schema_hash,
+            feature_names=card.features or [str(c) for c in X.columns],
+            target=spec.target,
+            description=spec.description,
+            training=training,
+        )
+        return TrainResult(
+            version, model, card, table, quality, round(time.perf_counter() - started, 3)
+        )
+
+    def _table(self, principal: Principal, spec: TrainSpec) -> Table:
+        eq = spec.equipment
+        node = self._equipment(principal, eq)
+        signal_names = [s.name for s in self.assets.list_signals(principal, node)]
+        label_names = [c.name for c in self.assets.list_label_columns(principal, node)]
+        wanted_labels = [c for c in (spec.target, spec.groups, spec.unit) if c and c in label_names]
+        if spec.target and spec.target not in signal_names and spec.target not in label_names:
+            raise InvalidInput(
+                f"{eq!r} has no signal or label column {spec.target!r}.",
+                hint=f"Signals: {', '.join(signal_names)}; labels: {', '.join(label_names) or '(none)'}.",
+            )
+        signals = spec.features
+        if signals is not None:
+            unknown = [f for f in signals if f not in signal_names]
+            if unknown:
+                raise InvalidInput(
+                    f"{eq!r} has no signals {unknown}.", hint=f"Signals: {', '.join(signal_names)}."
+                )
+            signals = list(
+                dict.fromkeys([*signals, *([spec.target] if spec.target in signal_names else [])])
+            )
+        return read_table(
+            self.query, self.assets, principal, eq, spec.start, spec.end,
+            signals=signals, labels=wanted_labels,
+        )  # fmt: skip
+
+    def _equipment(self, principal: Principal, path: str) -> int:
+        from openkamp.ml.tables import equipment_node
+
+        return equipment_node(self.assets, principal, path).id
+
+    # -- reading back ---------------------------------------------------------------------------
+
+    def card(
+        self, principal: Principal, name: str, version: int | None = None, stage: str | None = None
+    ) -> tuple[ModelVersion, ModelCard]:
+        mv = self.registry.get(principal, name, version, stage)
+        return mv, card_of(self.registry.load(principal, name, mv.version))
+
+    def report(
+        self,
+        principal: Principal,
+        name: str,
+        version: int | None = None,
+        stage: str | None = None,
+        lang: str = "ko",
+    ) -> str:
+        """The analysis report of a registered model: one self-contained HTML page."""
+        from openkamp.ml.report import render_report
+
+        mv, card = self.card(principal, name, version, stage)
+        training = mv.provenance.get("training") or {}
+        return render_report(
+            card,
+            lang=lang,
+            model_name=mv.name,
+            version=mv.version,
+            dataset=training.get("data"),
+            quality=training.get("quality"),
+            provenance=mv.provenance,
+        )
+
+    # -- scoring --------------------------------------------------------------------------------
+
+    def score(
+        self,
+        principal: Principal,
+        name: str,
+        *,
+        version: int | None = None,
+        stage: str | None = None,
+        equipment: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Score stored data of ``[start, end)`` with a registered model (batch scoring).
+
+        By default the production version, else the latest; the model's own equipment unless
+        another one (of the same kind, with the same signals) is named. One row per timestamp
+        (per unit for ``rul``, per future step for ``forecast``).
+        """
+        require(principal, Role.VIEWER)
+        mv, model = self._load(principal, name, version, stage)
+        spec = _spec_from(mv)
+        if equipment:
+            spec.equipment = equipment
+        spec.start, spec.end = start, end
+        table = self._table(principal, spec)
+        return _score_table(mv.task, model, spec, table)
+
+    def score_records(
+        self,
+        principal: Principal,
+        name: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        version: int | None = None,
+        stage: str | None = None,
+    ) -> pd.DataFrame:
+        """Score records given directly (a form, an API call): one output row per record."""
+        require(principal, Role.VIEWER)
+        if not records:
+            raise InvalidInput("No records to score.")
+        mv, model = self._load(principal, name, version, stage)
+        X = pd.DataFrame([dict(r) for r in records])
+        inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
+        missing = [c for c in inputs if c not in X.columns]
+        if missing:
+            raise InvalidInput(
+                f"The records lack inputs of model {name!r}: {missing}.",
+                hint=f"Give every record: {', '.join(inputs)}.",
+            )
+        if inputs:
+            X = X[inputs]
+        X = X.apply(pd.to_numeric, errors="coerce")
+        task = mv.task
+        if task in ("rul", "forecast"):
+            raise InvalidInput(
+                f"A {task} model scores histories, not single records.",
+                hint="Score stored data over a period instead.",
+            )
+        return _predict(task, model, X, _spec_from(mv))
+
+    def _load(
+        self, principal: Principal, name: str, version: int | None, stage: str | None
+    ) -> tuple[ModelVersion, Any]:
+        if version is None and stage is None:
+            versions = self.registry.list(principal, name)
+            if not versions:
+                self.registry.get(principal, name)  # raises NotFound with the name
+            stage = "production" if any(v.stage == "production" for v in versions) else None
+        mv = self.registry.get(principal, name, version, stage)
+        return mv, self.registry.load(principal, name, mv.version)
+
+
+# -- fitting, per task ------------------------------------------------------------------------
+
+
+def _fit(spec: TrainSpec, table: Table) -> tuple[Any, pd.DataFrame]:
+    frame = table.frame
+    signals = [s for s in table.signals if s != spec.target]
+    opts: dict[str, Any] = {"random_state": spec.random_state, **spec.options}
+    budget: dict[str, Any] = {"time_budget_s": spec.time_budget_s}
+    if spec.task == "anomaly":
+        from openkamp.ml.templates.anomaly import AnomalyModel
+
+        X = _complete(frame[signals])
+        y = None
+        if spec.target:
+            y = _anomaly_labels(frame.loc[X.index, spec.target], spec.normal)
+        return AnomalyModel(**budget, **opts).fit(X, y), X
+    if spec.task in ("classify", "regress", "optimise"):
+        rows = frame[spec.target].notna()
+        X = frame.loc[rows, signals]
+        y = frame.loc[rows, spec.target].to_numpy()
+        if len(X) < 20:
+            raise InvalidInput(
+                f"Only {len(X)} rows have a {spec.target!r} value: too few to learn from."
+            )
+        groups = None if spec.groups is None else frame.loc[rows, spec.groups].to_numpy()
+        times = X.index.to_numpy()
+        if spec.task == "classify":
+            from openkamp.ml.templates.classify import ClassifyModel
+
+            return ClassifyModel(**budget, **opts).fit(X, y, time=times, groups=groups), X
+        if spec.task == "regress":
+            from openkamp.ml.templates.regress import RegressModel
+
+            yn = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(dtype=np.float64)
+            return RegressModel(**budget, **opts).fit(X, yn, time=times, groups=groups), X
+        from openkamp.ml.templates.optimise import OptimiseModel
+
+        model = OptimiseModel(
+            controls=list(spec.controls or []), bounds=spec.bounds, goal=spec.goal, **budget, **opts
+        )
+        return model.fit(X, y, time=times, groups=groups), X
+    if spec.task == "rul":
+        from openkamp.ml.templates.rul import RULModel
+
+        X, unit, minutes = _rul_frame(frame, signals, spec, censor=True)
+        model = RULModel(**budget, **{"max_rul": None, **opts})
+        return model.fit(X.assign(_unit=unit, _minutes=minutes), unit="_unit", time="_minutes"), X
+    if spec.task == "forecast":
+        from openkamp.ml.templates.forecast import ForecastModel
+
+        series = frame[str(spec.target)].dropna()
+        model = ForecastModel(horizon=spec.horizon, freq=spec.freq, **budget, **opts)
+        return model.fit(series), series.to_frame()
+    raise InvalidInput(f"Task {spec.task!r} cannot be trained from stored data.")
+
+
+def _complete(X: pd.DataFrame) -> pd.DataFrame:
+    """Signals with short gaps carried forward and incomplete rows left out."""
+    out = X.apply(pd.to_numeric, errors="coerce").ffill(limit=_FILL_LIMIT).dropna()
+    if len(out) < 20:
+        raise InvalidInput(
+            f"Only {len(out)} complete readings: too few to learn normal operation.",
+            hint="Choose a longer period, or fewer signals.",
+        )
+    return out
+
+
+def _anomaly_labels(values: pd.Series, normal: Sequence[str] | None) -> np.ndarray:
+    known = values.dropna().astype(str)
+    if normal is None:
+        if known.empty:
+            return np.zeros(len(values), dtype=int)
+        normal = [known.value_counts().index[0]]
+    return (values.notna() & ~values.astype(str).isin(list(normal))).to_numpy(dtype=int)
+
+
+def _rul_frame(
+    frame: pd.DataFrame, signals: list[str], spec: TrainSpec, *, censor: bool
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    rows = frame[str(spec.unit)].notna()
+    if spec.usage:
+        rows &= pd.to_numeric(frame[spec.usage], errors="coerce").fillna(0).to_numpy() > 0
+    sub = frame.loc[rows]
+    unit = sub[str(spec.unit)].astype(str).to_numpy()
+    ts = sub.index.to_series()
+    if spec.usage:
+        # Minutes in use: readings in use times the sampling period.
+        step = pd.Series(frame.index).diff().median() if len(frame) > 1 else None
+        step_s = step.total_seconds() if isinstance(step, pd.Timedelta) else 60.0
+        minutes = pd.Series(unit).groupby(unit).cumcount().to_numpy() * step_s / 60.0
+    else:
+        first = ts.groupby(unit).transform("min")
+        minutes = ((ts - first).dt.total_seconds() / 60.0).to_numpy()
+    X = sub[signals].apply(pd.to_numeric, errors="coerce")
+    if censor and len(sub):
+        running = unit[np.argmax(sub.index.to_numpy())]
+        keep = unit != running  # still running at the end of the data: not failed yet
+        if not keep.any():
+            raise InvalidInput(
+                "No unit ran to its end in the chosen period: nothing to learn remaining life from.",
+                hint="Choose a longer period.",
+            )
+        X, unit, minutes = X.loc[keep], unit[keep], minutes[keep]
+    return X, unit, minutes
+
+
+# -- scoring, per task ------------------------------------------------------------------------
+
+
+def _score_table(task: str, model: Any, spec: TrainSpec, table: Table) -> pd.DataFrame:
+    frame = table.frame
+    signals = [s for s in table.signals if s != spec.target]
+    if task == "anomaly":
+        X = _complete(frame[signals])
+        return _predict(task, model, X, spec)
+    if task in ("classify", "regress", "optimise"):
+        out = _predict(task, model, frame[signals], spec)
+        if spec.target in frame.columns:
+            out.insert(0, "actual", frame[spec.target].to_numpy())
+        return out
+    if task == "rul":
+        X, unit, minutes = _rul_frame(frame, signals, spec, censor=False)
+        times = X.index
+        rul = model.predict(X.assign(_unit=unit, _minutes=minutes), unit="_unit", time="_minutes")
+        out = pd.DataFrame({"unit": unit, "minutes_in_use": minutes, "rul": rul}, index=times)
+        out.index.name = "timestamp"
+        return out
+    if task == "forecast":
+        series = frame[str(spec.target)].dropna()
+        return model.predict(history=series)
+    raise InvalidInput(f"Task {task!r} cannot score stored data.")
+
+
+def _predict(task: str, model: Any, X: pd.DataFrame, spec: TrainSpec) -> pd.DataFrame:
+    index = X.index
+    if task == "anomaly":
+        scores = model.decision_function(X)
+        alarm = model.predict(X)
+        contrib = model.explain(X)
+        top = contrib.idxmax(axis=1).where(alarm.astype(bool), "")
+        return pd.DataFrame(
+            {"score": scores, "alarm": alarm, "top_signal": top.to_numpy()}, index=index
+        )
+    if task == "classify":
+        proba = model.predict_proba(X)
+        out = pd.DataFrame({"prediction": model.predict(X)}, index=index)
+        if getattr(model, "binary_", False):
+            k = int(np.flatnonzero(model.classes_ == model.pos_label_)[0])
+            out["probability"] = proba[:, k]
+        else:
+            for j, c in enumerate(model.classes_):
+                out[f"p_{c}"] = proba[:, j]
+        return out
+    if task == "regress":
+        pred = model.predict(X)
+        out = pd.DataFrame({"prediction": pred}, index=index)
+        lo_hi = model.predict_interval(X)
+        out["lo"], out["hi"] = np.asarray(lo_hi)[:, 0], np.asarray(lo_hi)[:, 1]
+        return out
+    if task == "optimise":
+        rec = model.recommend(X)
+        rec.index = index
+        return rec
+    raise InvalidInput(f"Task {task!r} does not score single records.")
+
+
+# -- records --------------------------------------------------------------------------------
+
+
+def _spec_record(spec: TrainSpec) -> dict[str, Any]:
+    d = asdict(spec)
+    for k in ("start", "end"):
+        d[k] = None if d[k] is None else d[k].isoformat()
+    return _plain(d)
+
+
+def _spec_from(mv: ModelVersion) -> TrainSpec:
+    d = dict((mv.provenance.get("training") or {}).get("spec") or {})
+    if not d:
+        raise InvalidInput(
+            f"Model {mv.name!r} version {mv.version} was not trained from stored data.",
+            hint="Score it with records, or in Python with the model object.",
+        )
+    known = set(TrainSpec.__dataclass_fields__)
+    spec = TrainSpec(**{k: v for k, v in d.items() if k in known})
+    if spec.bounds:
+        spec.bounds = {k: (float(v[0]), float(v[1])) for k, v in spec.bounds.items()}
+    spec.start = spec.end = None
+    return spec
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy: numpy scalars to Python, tuples to lists, other objects to text."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _quality(table: Table) -> dict[str, Any] | None:
+    """The data quality indices of the training table (None if the profile cannot be made)."""
+    try:
+        from openkamp.quality import profile
+    except ImportError:  # pragma: no cover - the quality package ships with the platform
+        return None
+    report = profile(table.frame.reset_index(), time="timestamp")
+    summary = getattr(report, "summary", None)
+    return _plain(summary() if callable(summary) else asdict(report))
+
+
+assert set(TRAINABLE) <= set(TASKS)
