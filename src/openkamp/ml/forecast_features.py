@@ -9,6 +9,7 @@ Used by :mod:`openkamp.ml.templates.forecast`; see its docstring for the protoco
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,15 +26,26 @@ ACF_MIN = 0.3
 CALENDAR = ("hour", "dow", "month")
 
 
+def step_seconds(step: str) -> float:
+    """Seconds of a fixed step (``"15min"``, ``"h"``, ``"1D"``); a clear error for calendar steps
+    of varying length (months)."""
+    try:
+        return float(pd.Timedelta(pd.tseries.frequencies.to_offset(step)).total_seconds())
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"freq {step!r} is not a fixed step: use e.g. '15min', '1h', '1D'"
+        ) from exc
+
+
 def infer_step(index: pd.DatetimeIndex) -> str:
-    """The grid step of ``index``: its own frequency when regular, else the median spacing
-    rounded up to a round step (``1min``, ``15min``, ``1h`` …)."""
+    """The grid step of ``index``: its own spacing when regular, else the median spacing rounded
+    up to a round step (``1min``, ``15min``, ``1h`` …)."""
     if len(index) < 3:
         raise ValueError("cannot infer a frequency from fewer than 3 timestamps; pass freq")
-    regular = pd.infer_freq(index)
-    if regular is not None:
-        return str(regular)
-    gap = pd.Series(index).diff().median()
+    gaps = pd.Series(index.unique()).diff().dropna()
+    if gaps.nunique() == 1:
+        return str(pd.tseries.frequencies.to_offset(gaps.iloc[0]).freqstr)
+    gap = gaps.median()
     for s in NICE_STEPS:
         if pd.Timedelta(s) >= gap:
             return s
@@ -88,7 +100,7 @@ def detect_seasons(v: np.ndarray, step: str, max_seasons: int = 3) -> list[tuple
     if var <= 0 or n < 6:
         return []
     max_lag = n // 3
-    sec = pd.Timedelta(step).total_seconds()
+    sec = step_seconds(step)
     f = np.fft.rfft(x, 2 * n)
     acf = np.fft.irfft(f * np.conj(f))[: max_lag + 2] / var
     cands = [round(d / sec) for d in (86_400.0, 604_800.0) if d % sec == 0 and d / sec >= 2]
@@ -160,6 +172,9 @@ def design(
     cols: dict[str, np.ndarray] = {"step": np.tile(steps, m).astype(np.float64)}
     per_origin = {f"lag{k}": v[o - k] - base for k in range(1, spec.lags + 1)}
     per_origin["mean_short"] = _window_mean(cs, o, short) - base
+    # The level itself: targets that do not move with it (a planned stop, a bounded signal) are
+    # "minus the level" relative to it.
+    per_origin["level"] = base
     per_origin["sd_window"] = sd
     for k, col in per_origin.items():
         cols[k] = np.repeat(col, horizon)
@@ -178,18 +193,23 @@ def design(
         cols["dow"] = t.day_of_week.to_numpy(dtype=np.float64)
     if "month" in spec.calendar:
         cols["month"] = t.month.to_numpy(dtype=np.float64)
-    ns = times.asi8[tgt] // pd.Timedelta(spec.step).value
+    ns = times[tgt].as_unit("s").asi8 // max(1, round(step_seconds(spec.step)))
     for s in spec.seasons:
         if not calendar_season(s, spec.step):
             cols[f"phase_s{s}"] = (ns % s).astype(np.float64)
     for j, c in enumerate(spec.exog):
         assert E is not None
-        cols[f"x:{c}"] = E[tgt, j]
+        cols[exog_name(j, c)] = E[tgt, j]
     return pd.DataFrame(cols), b, tgt
 
 
+def exog_name(j: int, column: str) -> str:
+    """Feature name of exogenous column ``j`` (letters, digits and ``_`` only, as LightGBM wants)."""
+    return f"x{j}_" + re.sub(r"[^0-9A-Za-z_]", "_", str(column))
+
+
 def calendar_season(s: int, step: str) -> bool:
-    return s * pd.Timedelta(step).total_seconds() in (86_400.0, 604_800.0)
+    return s * step_seconds(step) in (86_400.0, 604_800.0)
 
 
 def baseline(name: str, v: np.ndarray, origins: np.ndarray, spec: Spec, horizon: int) -> np.ndarray:
