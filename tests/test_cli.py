@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 
@@ -116,3 +117,30 @@ def test_simulator_commands(tmp_path: Path) -> None:
     assert "일시" in (tmp_path / "sim" / "press01.csv").read_bytes().decode("cp949").splitlines()[0]
     stream = run(tmp_path / "data", "sim", "stream", "--seconds", "20").stdout
     assert "press01/" in stream
+
+
+def test_models_train_score_report(tmp_path: Path) -> None:
+    """The no-code flow on the command line: train, read, promote, score, report."""
+    data = tmp_path / "data"
+    run(data, "demo", "--days", "3")
+    eq = "plant1/line1/inj01"
+    out = run(
+        data, "--lang", "en", "models", "train", "classify", "inj01_defect", "-e", eq,
+        "--target", "pass_fail", "--groups", "lot_id", "--budget", "5",
+        "--end", "2026-03-03T00:00", "--report", str(tmp_path / "r.html"),
+    ).stdout  # fmt: skip
+    assert "inj01_defect v1 (candidate)" in out and "ROC-AUC" in out
+    assert "group" in out  # the protocol: folds by lot, not a random split
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in html and "<svg" in html
+    listing = run(data, "models", "list").stdout
+    assert "inj01_defect" in listing and "candidate" in listing
+    run(data, "models", "stage", "inj01_defect", "1", "production")
+    scored = tmp_path / "scores.csv"
+    run(data, "models", "score", "inj01_defect", "--start", "2026-03-03T00:00", "-o", str(scored))
+    frame = pd.read_csv(scored, encoding="utf-8-sig")
+    assert {"actual", "prediction", "probability"} <= set(frame.columns) and len(frame) > 500
+    ko = run(data, "models", "report", "inj01_defect", "-o", str(tmp_path / "ko.html")).stdout
+    assert '<html lang="ko"' in (tmp_path / "ko.html").read_text(encoding="utf-8") and ko
+    bad = run(data, "models", "train", "classify", "x", "-e", eq, ok=False)
+    assert bad.returncode == 2 and "target" in bad.stderr and "Traceback" not in bad.stderr

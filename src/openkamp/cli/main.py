@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any, cast
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -24,9 +23,19 @@ from rich.progress import (
 from rich.table import Table
 from rich.tree import Tree
 
+from openkamp.cli.common import (
+    DataDir,
+    console,
+    err_console,
+    lang,
+    parse_time,
+    platform,
+    settings,
+    state,
+)
+from openkamp.cli.models import models_app
 from openkamp.core.errors import OpenKampError, StorageError
 from openkamp.i18n import t
-from openkamp.settings import Settings
 
 app = typer.Typer(
     help="OpenKAMP: open AI manufacturing platform / 오픈 제조 AI 플랫폼", no_args_is_help=True
@@ -41,22 +50,7 @@ sim_app = typer.Typer(help="Factory simulator / 공장 시뮬레이터", no_args
 app.add_typer(assets_app, name="assets")
 app.add_typer(imports_app, name="imports")
 app.add_typer(sim_app, name="sim")
-
-console = Console()
-err_console = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", "-d", help="Data folder (default: $OPENKAMP_DATA_DIR or ./data)."),
-]
-
-
-class _State:
-    data_dir: Path | None = None
-    lang: str | None = None
-
-
-state = _State()
+app.add_typer(models_app, name="models")
 
 
 @app.callback()
@@ -66,37 +60,6 @@ def _root(
 ) -> None:
     state.data_dir = data_dir
     state.lang = lang
-
-
-def settings() -> Settings:
-    kwargs: dict[str, Any] = {}
-    if state.data_dir is not None:
-        kwargs["data_dir"] = state.data_dir
-    if state.lang is not None:
-        kwargs["language"] = state.lang
-    return Settings(**kwargs)
-
-
-def lang() -> str:
-    return state.lang or settings().language
-
-
-def platform() -> Any:
-    from openkamp.platform import Platform
-
-    return Platform(settings())
-
-
-def _parse_time(text: str | None, tz: Any) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise OpenKampError(
-            f"Cannot read the time {text!r}.", hint="Use ISO format, e.g. 2026-03-01T08:00"
-        ) from exc
-    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 
 
 # --------------------------------------------------------------------------- init / demo
@@ -505,7 +468,7 @@ def query(
             tbl = kamp.query.latest(me, signals)
             _print_arrow(tbl.select(["signal", "ts", "value"]), tz, limit)
             return
-        s, e = _parse_time(start, tz), _parse_time(end, tz)
+        s, e = parse_time(start, tz), parse_time(end, tz)
         if s is None or e is None:
             ext = kamp.query.extent(me, signals)
             if ext.num_rows == 0:
@@ -556,7 +519,7 @@ def export(
 
     with platform() as kamp:
         me, tz = kamp.principal(), kamp.settings.tz
-        tbl = wide_table(kamp, me, signals, _parse_time(start, tz), _parse_time(end, tz))
+        tbl = wide_table(kamp, me, signals, parse_time(start, tz), parse_time(end, tz))
     if out.suffix.lower() == ".parquet":
         pq.write_table(tbl, out)
     else:
@@ -573,7 +536,7 @@ def delete_data(
     """Delete stored values of signals in a time range."""
     with platform() as kamp:
         me, tz = kamp.principal(), kamp.settings.tz
-        n = kamp.query.delete(me, signals, _parse_time(start, tz), _parse_time(end, tz))
+        n = kamp.query.delete(me, signals, parse_time(start, tz), parse_time(end, tz))
     console.print(f"[green]✓[/] {t('deleted', lang())}: {n:,} {t('points', lang())}")
 
 
