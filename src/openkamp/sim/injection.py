@@ -26,6 +26,7 @@ which tests check with an AUC floor.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,8 @@ _LOGITS: dict[str, tuple[float, dict[str, float]]] = {
     "sink_mark": (-7.6, {"hold": -1.8, "mould": 1.3, "cushion": -0.8}),
     "burn": (-6.6, {"melt": 2.0, "inj_time": -1.5}),
 }
+# Process units per z-score unit of the features that are process values (bar, °C, mm, s).
+_SCALE = {"hold": 25.0, "mould": 4.0, "cushion": 1.0, "inj_time": 0.07}
 
 _TRUTH = {
     "shot_no": "Shot counter since the origin.",
@@ -81,6 +84,36 @@ _TRUTH = {
     "viscosity_index": "True melt viscosity, as a z-score (higher = stiffer melt).",
     "shots_since_restart": "Shots since the last pause of 10 min or more.",
 }
+
+
+def what_if_defect_prob(truth: pd.DataFrame, **shift: Any) -> np.ndarray:
+    """The true defect probability of the same shots had some true process values been shifted:
+    the what-if oracle for testing setting recommendations against the ground truth.
+
+    ``truth`` holds the shots' ground-truth rows (``defect_prob`` and ``p_<defect>`` columns);
+    ``shift`` gives, per process value, a change (a number or one per shot) in process units:
+    ``hold`` (holding pressure, bar), ``mould`` (mould temperature, °C), ``cushion`` (mm),
+    ``inj_time`` (s), or in z-scores: ``viscosity``, ``melt``. Everything else about each shot
+    (lot, drift, start-up) stays as it was. With no shift this returns ``defect_prob``.
+
+    Each defect's odds against "none" are ``p_<defect> / (1 - defect_prob)``; a shift multiplies
+    them by ``exp(coefficient × shift / scale)`` (see ``_LOGITS``).
+    """
+    unknown = set(shift) - set(_FEATURES) | ({"startup"} & set(shift))
+    if unknown:
+        allowed = [f for f in _FEATURES if f != "startup"]
+        raise ValueError(f"unknown process values {sorted(unknown)}; choose from {allowed}")
+    none = 1.0 - truth["defect_prob"].to_numpy(dtype=np.float64)
+    total = np.zeros(len(truth))
+    for kind, (_, coefs) in _LOGITS.items():
+        odds = truth[f"p_{kind}"].to_numpy(dtype=np.float64) / none
+        z = sum(
+            c * np.asarray(shift[f], dtype=np.float64) / _SCALE.get(f, 1.0)
+            for f, c in coefs.items()
+            if f in shift
+        )
+        total = total + odds * np.exp(z)
+    return np.asarray(1.0 - 1.0 / (1.0 + total))
 
 
 class InjectionMachine(Machine):
@@ -218,11 +251,11 @@ class InjectionRun(Run):
         # Defect model on z-scores of the true values (see _LOGITS).
         feats = {
             "viscosity": visc,
-            "hold": (hold - 600.0) / 25.0,
-            "mould": (mould - 45.0) / 4.0,
-            "cushion": (cushion - 6.0) / 1.0,
+            "hold": (hold - 600.0) / _SCALE["hold"],
+            "mould": (mould - 45.0) / _SCALE["mould"],
+            "cushion": (cushion - 6.0) / _SCALE["cushion"],
             "melt": melt,
-            "inj_time": (inj_time - 1.2) / 0.07,
+            "inj_time": (inj_time - 1.2) / _SCALE["inj_time"],
             "startup": startup,
         }
         odds = np.stack([

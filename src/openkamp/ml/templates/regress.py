@@ -1,0 +1,406 @@
+"""The "predict a quality value" standard model.
+
+Trained on a table of process parameters with a measured quality value per row (wall thickness,
+tensile strength, yield, a wear value), it predicts the value with an interval, and says which
+inputs drive each prediction.
+
+Protocol (leakage-safe by construction, as :mod:`openkamp.ml.templates.classify`):
+
+1. :func:`openkamp.ml.leakage.find_leaks` checks every column: an exact copy of the target, or a
+   column whose |Spearman correlation| with it is ≥ 0.99, is dropped (``drop_leaks``); all
+   findings are kept in ``leaks_``.
+2. Evaluation folds come from :func:`openkamp.ml.splits.choose_split`: group k-fold when
+   ``groups`` (lot, unit, run) are given, forward-chaining time splits when ``time`` is given,
+   shuffled k-fold otherwise.
+3. Candidates (ridge regression with scaling, extra trees and a random forest, LightGBM with a few
+   parameter sets) are compared by out-of-fold RMSE within ``time_budget_s`` → ``leaderboard_``;
+   the best is refitted on all rows.
+4. ``oof_metrics_`` reports RMSE, MAE, R² and (where the target is never near 0) MAPE of the
+   best candidate's out-of-fold predictions, with bootstrap intervals (resampling whole groups
+   when given). Like classify's, they are slightly optimistic: the best of several candidates was
+   picked on the same folds.
+5. Prediction intervals are split-conformal: the half-width at level ``a`` is the
+   ``a``-quantile (with the finite-sample correction) of the absolute out-of-fold residuals.
+   They hold on average over rows like the training rows, not for each row, and they are as wide
+   for an easy row as for a hard one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time as _time
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.ensemble import ExtraTreesRegressor, RandomForestRegressor
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import RidgeCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from openkamp.ml.card import ModelCard, Plot, split_ci
+from openkamp.ml.leakage import Leak
+from openkamp.ml.metrics import bootstrap_ci
+from openkamp.ml.splits import choose_split
+from openkamp.ml.tabular import (
+    BIAS,
+    EXPLAIN_ROWS,
+    LGBM_BASE,
+    Encoder,
+    feature_frame,
+    fold_onehot,
+    forest_contributions,
+    linear_contributions,
+    prepare_features,
+    select_candidates,
+)
+
+__all__ = ["BIAS", "CANDIDATES", "RegressModel", "conformal_halfwidth"]
+
+LEARNERS = ("lgbm", "ridge", "trees")
+# Cheap and usually good first; then the linear and forest baselines; then slower variants while
+# the budget lasts.
+CANDIDATES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("lgbm_base", "lgbm", LGBM_BASE),
+    ("ridge", "ridge", {"alphas": (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)}),
+    ("extra_trees", "trees", {"kind": "extra", "n_estimators": 100, "min_samples_leaf": 3, "max_features": 0.7}),
+    ("lgbm_full", "lgbm", {**LGBM_BASE, "n_estimators": 500, "subsample": 1.0, "colsample_bytree": 1.0}),
+    ("rf", "trees", {"kind": "rf", "n_estimators": 100, "min_samples_leaf": 3, "max_features": 0.5}),
+    ("lgbm_slow", "lgbm", {**LGBM_BASE, "n_estimators": 1000, "learning_rate": 0.02, "colsample_bytree": 1.0}),
+    ("lgbm_shallow", "lgbm", {**LGBM_BASE, "num_leaves": 7, "learning_rate": 0.1}),
+    ("lgbm_deep", "lgbm", {**LGBM_BASE, "num_leaves": 31, "learning_rate": 0.03, "n_estimators": 600, "min_child_samples": 10}),
+)  # fmt: skip
+
+PLOT_ROWS = 2000  # points of the predicted-vs-actual scatter in the card
+
+
+def conformal_halfwidth(abs_residuals: np.ndarray, level: float) -> float:
+    """Split-conformal half-width: the ``ceil((n + 1) level) / n`` quantile of ``|residuals|``
+    (infinite when there are too few residuals for the level)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    r = np.sort(np.asarray(abs_residuals, dtype=np.float64))
+    k = math.ceil((len(r) + 1) * level)
+    return float(r[k - 1]) if k <= len(r) else float("inf")
+
+
+def _rmse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((y - p) ** 2)))
+
+
+def _mae(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(np.abs(y - p)))
+
+
+def _r2(y: np.ndarray, p: np.ndarray) -> float:
+    ss = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - float(np.sum((y - p) ** 2)) / ss if ss > 0 else float("nan")
+
+
+def _mape(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(np.abs(y - p) / np.abs(y)))
+
+
+class RegressModel(RegressorMixin, BaseEstimator):
+    """Prediction of a measured quality value, with intervals and per-row explanations.
+
+    Parameters
+    ----------
+    time_budget_s : float
+        Seconds the candidate search may use (at least one candidate is always completed).
+    random_state : int
+        Seed of the folds and the learners.
+    n_splits : int
+        Folds of the candidate comparison and of the out-of-fold residuals.
+    learners : "auto", a family ("lgbm", "ridge", "trees"), a candidate name of
+        :data:`CANDIDATES` (e.g. "lgbm_base"), or a list of them
+        What to compare; "auto" is every candidate, in the order of :data:`CANDIDATES`.
+    drop_leaks : bool
+        Drop columns that :func:`~openkamp.ml.leakage.find_leaks` reports as ``copy`` or
+        ``perfect`` (all findings are kept in ``leaks_`` either way).
+    n_jobs : int or None
+        Threads per learner. None: one thread below 50,000 rows, all cores above.
+
+    Attributes
+    ----------
+    leaderboard_ : list of dict
+        Candidates tried (best first): ``candidate``, ``learner``, out-of-fold ``rmse``, ``mae``,
+        ``r2``, ``seconds``.
+    params_ : dict
+        The chosen candidate and its hyper-parameters; ``model_`` is it, refitted on all rows.
+    oof_metrics_ : dict
+        Out-of-fold ``rmse``, ``mae``, ``r2`` and ``mape`` (only when no target is near 0), each
+        with a bootstrap ``<name>_ci`` (95 %), the ``interval_90`` half-width, ``rows``,
+        ``target_mean``, ``target_std``, ``split``.
+    oof_pred_ : ndarray
+        Out-of-fold prediction per training row; NaN for rows no fold predicted (the first block
+        of time splits). ``oof_target_`` is ``y``.
+    abs_residuals_ : ndarray
+        Sorted absolute out-of-fold residuals: the calibration set of :meth:`predict_interval`.
+    leaks_ : list of Leak
+        Every finding of :func:`~openkamp.ml.leakage.find_leaks`; ``dropped_`` lists the columns
+        not used (dropped leaks, then date/time columns).
+    split_ : str
+        The evaluation protocol, in words.
+    feature_names_in_, n_features_in_, feature_importances_, fit_seconds_
+    """
+
+    task = "regress"
+
+    def __init__(
+        self,
+        time_budget_s: float = 60.0,
+        random_state: int = 0,
+        n_splits: int = 5,
+        learners: str | list[str] = "auto",
+        drop_leaks: bool = True,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.time_budget_s = time_budget_s
+        self.random_state = random_state
+        self.n_splits = n_splits
+        self.learners = learners
+        self.drop_leaks = drop_leaks
+        self.n_jobs = n_jobs
+
+    # -- training -----------------------------------------------------------------------------
+
+    def _candidates(self) -> list[tuple[str, str, dict[str, Any]]]:
+        return select_candidates(self.learners, LEARNERS, CANDIDATES)
+
+    def _make(self, learner: str, params: dict[str, Any], n_rows: int) -> Any:
+        jobs = self.n_jobs if self.n_jobs is not None else (1 if n_rows < 50_000 else -1)
+        if learner == "ridge":
+            return Pipeline(
+                [
+                    ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+                    ("scale", StandardScaler()),
+                    ("model", RidgeCV(alphas=params["alphas"])),
+                ]
+            )
+        if learner == "trees":
+            kw = {k: v for k, v in params.items() if k != "kind"}
+            cls = ExtraTreesRegressor if params["kind"] == "extra" else RandomForestRegressor
+            return cls(**kw, n_jobs=jobs, random_state=self.random_state)
+        return lgb.LGBMRegressor(**params, n_jobs=jobs, random_state=self.random_state, verbose=-1)
+
+    def fit(self, X: Any, y: Any, *, time: Any = None, groups: Any = None) -> RegressModel:
+        """Learn to predict ``y`` (numbers) from ``X``.
+
+        ``time`` and ``groups`` are column names of ``X`` (then not used as features) or arrays
+        with one value per row; they choose the evaluation folds (see
+        :func:`openkamp.ml.splits.choose_split`). Date/time columns are never features.
+        """
+        started = _time.perf_counter()
+        df = feature_frame(X)
+        try:
+            y_arr = np.asarray(y, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError("y must be numeric: use ClassifyModel for labels") from None
+        if len(df) != len(y_arr):
+            raise ValueError(f"X has {len(df)} rows but y has {len(y_arr)}")
+        if not np.isfinite(y_arr).all():
+            raise ValueError("y has missing or infinite values: drop those rows")
+        prep = prepare_features(df, y_arr, time=time, groups=groups, drop_leaks=self.drop_leaks)
+        self.leaks_: list[Leak] = prep.leaks
+        self.encoder_ = Encoder().fit(df[prep.features])
+        if not self.encoder_.columns:
+            raise ValueError("no usable feature columns are left (after dropping leaks)")
+        self.feature_names_in_ = np.asarray(self.encoder_.columns, dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        self.dropped_ = [*prep.dropped, *self.encoder_.ignored]
+        Xe = self.encoder_.transform(df[prep.features])
+
+        split = choose_split(
+            df,
+            y_arr,
+            time=prep.time,
+            groups=prep.groups,
+            n_splits=self.n_splits,
+            seed=self.random_state,
+        )
+        self.split_ = split.describe()
+        folds = [(tr, te) for tr, te in split if len(tr) >= 2]
+        covered = split.covered(len(y_arr))
+        board, oofs = self._search(Xe, y_arr, folds, covered, started)
+        self.leaderboard_ = sorted(board, key=lambda r: np.nan_to_num(r["rmse"], nan=np.inf))
+        best = self.leaderboard_[0]
+        params = dict(next(p for name, _, p in CANDIDATES if name == best["candidate"]))
+        self.params_ = {"candidate": best["candidate"], "learner": best["learner"], **params}
+        self.model_ = self._make(best["learner"], params, len(y_arr)).fit(Xe, y_arr)
+
+        self.oof_pred_ = np.where(covered, oofs[best["candidate"]], np.nan)
+        self.oof_target_ = y_arr
+        p_cov, y_cov = self.oof_pred_[covered], y_arr[covered]
+        self.abs_residuals_ = np.sort(np.abs(y_cov - p_cov))
+        g_cov = None if prep.groups is None else np.asarray(prep.groups)[covered]
+        self.oof_metrics_ = self._metrics(y_cov, p_cov, g_cov)
+        rows = np.linspace(0, len(Xe) - 1, min(EXPLAIN_ROWS, len(Xe))).round().astype(int)
+        share = np.abs(self._contributions(Xe[rows])[:, :-1]).mean(axis=0)
+        self.feature_importances_ = pd.Series(
+            share, index=list(self.feature_names_in_), name="mean_abs_contribution"
+        ).sort_values(ascending=False)
+        self.fit_seconds_ = round(_time.perf_counter() - started, 3)
+        return self
+
+    def _search(
+        self,
+        Xe: np.ndarray,
+        y: np.ndarray,
+        folds: list[tuple[np.ndarray, np.ndarray]],
+        covered: np.ndarray,
+        started: float,
+    ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+        """Out-of-fold predictions and ranking of each candidate, while the budget lasts."""
+        board: list[dict[str, Any]] = []
+        oofs: dict[str, np.ndarray] = {}
+
+        def spent() -> bool:
+            return bool(board) and _time.perf_counter() - started > self.time_budget_s
+
+        for name, learner, params in self._candidates():
+            if spent():
+                break  # budget spent: the leaderboard says what was tried
+            t0 = _time.perf_counter()
+            oof = np.zeros(len(y))
+            for train, test in folds:
+                est = self._make(learner, params, len(train)).fit(Xe[train], y[train])
+                oof[test] = est.predict(Xe[test])
+                if spent():
+                    break  # a candidate cut short is not compared on part of the rows
+            else:
+                oofs[name] = oof
+                yc, pc = y[covered], oof[covered]
+                board.append(
+                    {
+                        "candidate": name,
+                        "learner": learner,
+                        "rmse": _rmse(yc, pc),
+                        "mae": _mae(yc, pc),
+                        "r2": _r2(yc, pc),
+                        "seconds": round(_time.perf_counter() - t0, 3),
+                    }
+                )
+        return board, oofs
+
+    def _metrics(self, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rows": len(y),
+            "split": self.split_,
+            "target_mean": float(y.mean()),
+            "target_std": float(y.std()),
+        }
+        fns = {"rmse": _rmse, "mae": _mae, "r2": _r2}
+        # A relative error is only meaningful when no target value is near 0.
+        if np.min(np.abs(y)) >= 0.1 * np.median(np.abs(y)) > 0:
+            fns["mape"] = _mape
+        for name, fn in fns.items():
+            out[name] = fn(y, p)
+            out[f"{name}_ci"] = bootstrap_ci(fn, y, p, n=200, seed=self.random_state, groups=groups)
+        out["interval_90"] = conformal_halfwidth(self.abs_residuals_, 0.9)
+        return out
+
+    # -- use ----------------------------------------------------------------------------------
+
+    def _encode(self, X: Any) -> tuple[np.ndarray, Any]:
+        df = feature_frame(X)
+        missing = [c for c in self.feature_names_in_ if c not in df.columns]
+        if missing:
+            raise ValueError(f"missing feature columns: {missing}")
+        return self.encoder_.transform(df), df.index
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values; :meth:`explain` rows sum to them."""
+        Xe, _ = self._encode(X)
+        return np.asarray(self.model_.predict(Xe), dtype=np.float64)
+
+    def predict_interval(self, X: Any, level: float = 0.9) -> pd.DataFrame:
+        """``prediction``, ``lower`` and ``upper`` per row: a split-conformal interval that holds
+        the true value for about ``level`` of rows like the training rows."""
+        pred = self.predict(X)
+        half = conformal_halfwidth(self.abs_residuals_, level)
+        index = feature_frame(X).index
+        return pd.DataFrame(
+            {"prediction": pred, "lower": pred - half, "upper": pred + half}, index=index
+        )
+
+    def explain(self, X: Any) -> pd.DataFrame:
+        """Per-row contribution of each feature to the prediction, plus the :data:`BIAS` column.
+
+        TreeSHAP (LightGBM's ``pred_contrib``) for LightGBM; coefficient × standardised value for
+        ridge regression; decision-path contributions for the forests. Each row sums to
+        :meth:`predict`. One-hot columns are summed back into their categorical column.
+        """
+        Xe, index = self._encode(X)
+        return pd.DataFrame(
+            self._contributions(Xe), columns=[*self.feature_names_in_, BIAS], index=index
+        )
+
+    def _contributions(self, Xe: np.ndarray) -> np.ndarray:
+        """(rows, original features + bias) contributions to the prediction."""
+        learner, model = self.params_["learner"], self.model_
+        if learner == "lgbm":
+            enc = model.booster_.predict(Xe, pred_contrib=True)[:, :, None]
+        elif learner == "ridge":
+            enc = linear_contributions(model, Xe)
+        else:
+            enc = forest_contributions(model, Xe)
+        return fold_onehot(enc, self.encoder_)[:, :, 0]
+
+    def feature_importance(self) -> pd.Series:
+        """Global importance per feature: mean |contribution| over (up to 2,000) training rows."""
+        return self.feature_importances_.copy()
+
+    def card(self) -> ModelCard:
+        """What this model says about itself for reports (out-of-fold figures only)."""
+        metrics, cis = split_ci(self.oof_metrics_)
+        covered = ~np.isnan(self.oof_pred_)
+        y, p = self.oof_target_[covered], self.oof_pred_[covered]
+        show = np.linspace(0, len(y) - 1, min(PLOT_ROWS, len(y))).round().astype(int)
+        plots = [
+            Plot(
+                "scatter",
+                "ml.plot.pred_vs_actual",
+                pd.DataFrame({"actual": y[show], "predicted": p[show]}),
+                x="actual",
+                y=["predicted"],
+                diagonal=True,
+            ),
+            Plot("hist", "ml.plot.residuals", pd.DataFrame({"residual": y - p}), y=["residual"]),
+            Plot(
+                "bar",
+                "ml.plot.importance",
+                self.feature_importances_.head(15).rename_axis("feature").reset_index(),
+                x="feature",
+                y=["mean_abs_contribution"],
+            ),
+        ]
+        dropped = {lk.column: "ml.dropped.leak" for lk in self.leaks_ if lk.column in self.dropped_}
+        dropped.update({c: "ml.dropped.time_or_text" for c in self.encoder_.ignored})
+        return ModelCard(
+            task=self.task,
+            method=dict(self.params_),
+            protocol=self.split_,
+            metrics=metrics,
+            metric_ci=cis,
+            leaderboard=list(self.leaderboard_),
+            importance=self.feature_importances_.copy(),
+            features=[str(f) for f in self.feature_names_in_],
+            dropped=dropped,
+            rows=len(self.oof_target_),
+            plots=plots,
+            limits=[
+                "ml.limit.oof_optimistic",
+                "ml.limit.same_process",
+                "ml.limit.interval_marginal",
+            ],
+            fit_seconds=self.fit_seconds_,
+            extra={
+                "interval_90": self.oof_metrics_["interval_90"],
+                "leaks": [dataclasses.asdict(lk) for lk in self.leaks_],
+            },
+        )
