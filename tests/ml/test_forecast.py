@@ -74,7 +74,7 @@ def test_shots_per_hour_beat_seasonal_naive_on_backtests_and_the_future(
     names = {r["learner"] for r in m.leaderboard_}
     assert {"naive", "seasonal_naive_168", "mean", "drift"} <= names  # baselines always shown
     assert m.chosen_ in ("ridge", "lgbm")
-    assert m.backtest_["mase"] < 0.9  # measured 0.74
+    assert m.backtest_["mase"] < 0.9  # measured 0.78
     assert m.backtest_["mase_ci"][1] < 1.0
 
     # Held-out week, forecast from new data every 12 h without refitting.
@@ -87,7 +87,7 @@ def test_shots_per_hour_beat_seasonal_naive_on_backtests_and_the_future(
     print(f"shots: held-out MAE {mae:.2f}, vs seasonal naive {ratio:.3f}, "
           f"coverage {out['inside'].mean():.3f}, backtest {m.backtest_}")  # fmt: skip
     assert ratio < 0.9  # measured 0.80
-    assert 0.8 <= out["inside"].mean() <= 0.99  # nominal 0.9; measured 0.96 (conservative)
+    assert 0.8 <= out["inside"].mean() <= 0.99  # nominal 0.9; measured 0.95
 
 
 def test_shots_forecast_follows_the_work_schedule(
@@ -120,6 +120,18 @@ def test_synthetic_series_is_forecast_to_the_noise_level(
     assert m.backtest_["rmse"] < 1.3 * NOISE
     assert 0.8 <= out["inside"].mean() <= 0.98
     assert 0.8 <= m.backtest_["coverage"] <= 0.97
+
+
+def test_melt_temperature_signal_with_daily_and_weekly_batches() -> None:
+    # tank01 logs every 10 s; batches start Mon-Sat 06-22, so the 15-min mean has both periods.
+    temp = Factory(7).simulate("2024-01-01", "2024-01-22").data["tank01"]
+    temp = temp.set_index("timestamp")["melt_temp"]
+    m = ForecastModel(horizon=16, freq="15min", max_rows=8000).fit(temp)
+    assert 672 in m.spec_.seasons  # a week of 15-min steps
+    assert m.backtest_["zone"] >= 672  # the backtests cover a whole week
+    baselines = [r["mae"] for r in m.leaderboard_ if r["kind"] == "baseline"]
+    assert m.backtest_["mae"] <= min(baselines)
+    assert m.backtest_["mase"] < 1.0  # measured 0.93 (LightGBM)
 
 
 def test_a_baseline_is_chosen_when_nothing_beats_it() -> None:

@@ -21,9 +21,12 @@ Protocol (no look-ahead by construction):
   relative to the same mean. Direct forecasts do not feed their own errors back as inputs (as
   recursive ones do), train on exactly what they are used for, and need one fit, not ``horizon``.
   The relative target lets trees follow levels and trends they never saw.
-* **Rolling-origin backtests** (never a random split): the last ``n_backtests · horizon``
-  origins are split into ``n_backtests`` blocks; for each block a model is fitted on everything
-  before it (expanding window) and forecasts ``horizon`` steps from every origin in the block.
+* **Rolling-origin backtests** (never a random split): forecast origins in the last
+  ``max(n_backtests · horizon, longest season)`` steps (so a weekly pattern is tested on every
+  day of the week; at most ``n_backtests · horizon`` origins, evenly spaced) are split into
+  ``n_backtests`` blocks; for each block a model is fitted on everything before it (expanding
+  window) and forecasts ``horizon`` steps from every origin in the block. Seasons are detected
+  on the whole history (a choice of the feature set, like ``horizon``).
   All candidates are scored on the same forecasts: MAE, RMSE, MASE (MAE relative to the seasonal
   naive forecast of the same backtests), sMAPE and WAPE, with bootstrap intervals over origins.
   The lowest MAE wins — a baseline when no learner beats it.
@@ -216,10 +219,11 @@ class ForecastModel(BaseEstimator):
             raise ValueError("horizon and n_backtests must be at least 1")
         n = len(v)
         # Training needs origins before the backtests, each with a full season behind it.
-        longest = n - (K + 2) * H + 1
         if isinstance(self.seasons, str) and self.seasons == "auto":
             found = detect_seasons(v, step)
-            self.season_acf_ = {p: round(a, 3) for p, a in found if p <= longest}
+            self.season_acf_ = {
+                p: round(a, 3) for p, a in found if p + max(K * H, p) + 2 * H - 1 <= n
+            }
             seasons = list(self.season_acf_)
         else:
             seasons = [int(s) for s in self.seasons]
@@ -232,7 +236,7 @@ class ForecastModel(BaseEstimator):
         calendar = [c for c, ok in zip(CALENDAR, wanted, strict=True) if ok]
         window = max(seasons) if seasons else max(2, min(H, 24))
         spec = Spec(H, max(1, lags), window, seasons, step, calendar, exog)
-        required = spec.first + (K + 2) * H - 1
+        required = spec.first + max(K * H, spec.window) + 2 * H - 1
         if n < required:
             raise ValueError(
                 f"the history has {n} steps of {step}; forecasting {H} steps with {K} backtests "
@@ -287,7 +291,9 @@ class ForecastModel(BaseEstimator):
         times = series.index.append(self._future(series.index[-1], H))
         E_ext = None if E is None else np.vstack([E, np.full((H, E.shape[1]), np.nan)])
 
-        origins = np.arange(n - H + 1 - K * H, n - H + 1)
+        zone = max(K * H, spec.window)  # the backtests span at least one longest season
+        every = math.ceil(zone / (K * H))
+        origins = np.arange(n - H, n - H - zone, -every)[::-1]
         blocks = np.array_split(origins, K)
         actual = v[origins[:, None] + np.arange(H)[None, :]]
         self.reference_ = f"seasonal_naive_{spec.seasons[0]}" if spec.seasons else "naive"
@@ -347,6 +353,8 @@ class ForecastModel(BaseEstimator):
         bt["mase_ci"] = bootstrap_ci(mase, np.c_[a, f], ref, groups=groups, seed=seed)
         bt["coverage"] = float(covered.mean())
         bt["origins"] = len(origins)
+        bt["zone"] = int(zone)
+        bt["every"] = int(every)
         self.backtest_ = bt
         self.backtest_steps_ = pd.DataFrame(
             {
@@ -523,9 +531,10 @@ class ForecastModel(BaseEstimator):
                 "window": spec.window,
             },
             protocol=(
-                f"rolling-origin backtest: {bt['origins']} forecast origins in the last "
-                f"{bt['origins'] + spec.horizon - 1} steps, {self.n_backtests} expanding-window "
-                f"refits, each origin forecasting {spec.horizon} steps of {self.freq_}"
+                f"rolling-origin backtest: {bt['origins']} forecast origins (every {bt['every']} "
+                f"steps of {self.freq_} over the last {bt['zone'] + spec.horizon - 1} steps), "
+                f"{self.n_backtests} expanding-window refits, each origin forecasting "
+                f"{spec.horizon} steps"
             ),
             metrics=metrics,
             metric_ci=cis,
