@@ -101,6 +101,10 @@ def train(
     freq: Annotated[
         str | None, typer.Option(help="forecast: step, e.g. 1h (default: inferred)")
     ] = None,
+    agg: Annotated[
+        str | None,
+        typer.Option(help="forecast: mean, sum, count (readings per step), last, max, min"),
+    ] = None,
     controls: Annotated[
         str | None, typer.Option(help="optimise: signals an operator sets, comma-separated")
     ] = None,
@@ -125,7 +129,7 @@ def train(
             task=task, name=name, equipment=equipment, target=target,
             start=parse_time(start, tz), end=parse_time(end, tz), features=_split(features),
             groups=groups, unit=unit, usage=usage, normal=_split(normal), horizon=horizon,
-            freq=freq, controls=_split(controls), bounds=_bounds(bound), goal=goal,
+            freq=freq, agg=agg, controls=_split(controls), bounds=_bounds(bound), goal=goal,
             time_budget_s=budget, random_state=seed, description=description,
         )  # fmt: skip
         with console.status(t("ml.cli.training", language)):

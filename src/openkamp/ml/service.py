@@ -24,7 +24,9 @@ How each task reads a table (see :mod:`openkamp.ml.tables`):
   the unit works (a feed rate, a spindle speed); a unit's life ends at its last reading. The unit still running at the
   end of the period has not failed yet: it is left out of training (censored) and is what
   scoring is for.
-* ``forecast``: the ``target`` signal, resampled to ``freq``.
+* ``forecast``: the ``target`` signal, resampled to ``freq`` with ``agg`` (``mean`` for a
+  signal; ``count`` of readings for events such as shots: parts per hour); forecasts start at the
+  end of the period read.
 * ``optimise``: like ``classify`` / ``regress``, with the ``controls`` an operator can set.
 """
 
@@ -71,6 +73,7 @@ class TrainSpec:
     normal: list[str] | None = None
     horizon: int = 24
     freq: str | None = None
+    agg: str | None = None
     controls: list[str] | None = None
     bounds: dict[str, tuple[float, float]] | None = None
     goal: str = "min"
@@ -137,7 +140,10 @@ class ModelService:
         table = self._table(principal, spec)
         quality = _quality(table)
         say("fit")
-        model, X = _fit(spec, table)
+        try:
+            model, X = _fit(spec, table)
+        except ValueError as exc:  # the templates' own checks: too little data, bad options
+            raise InvalidInput(f"Cannot train this model: {exc}") from exc
         card = card_of(model)
         say("register")
         training = {
@@ -350,9 +356,19 @@ def _fit(spec: TrainSpec, table: Table) -> tuple[Any, pd.DataFrame]:
         from openkamp.ml.templates.forecast import ForecastModel
 
         series = frame[str(spec.target)].dropna()
+        if spec.agg:
+            opts["agg"] = spec.agg
         model = ForecastModel(horizon=spec.horizon, freq=spec.freq, **budget, **opts)
-        return model.fit(series), series.to_frame()
+        return model.fit(series, end=_utc(spec.end)), series.to_frame()
     raise InvalidInput(f"Task {spec.task!r} cannot be trained from stored data.")
+
+
+def _utc(when: datetime | None) -> pd.Timestamp | None:
+    """A bound in UTC, like the stored timestamps (naive times are taken as UTC)."""
+    if when is None:
+        return None
+    ts = pd.Timestamp(when)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _complete(X: pd.DataFrame) -> pd.DataFrame:
@@ -428,7 +444,7 @@ def _score_table(task: str, model: Any, spec: TrainSpec, table: Table) -> pd.Dat
         return out
     if task == "forecast":
         series = frame[str(spec.target)].dropna()
-        return model.predict(history=series)
+        return model.predict(history=series, end=_utc(spec.end))
     raise InvalidInput(f"Task {task!r} cannot score stored data.")
 
 
