@@ -520,7 +520,7 @@ class ForecastModel(BaseEstimator):
             limits.append("ml.limit.forecast_exog_known")
         if self.chosen_ not in LEARNERS:
             limits.append("ml.limit.forecast_baseline_chosen")
-        beats = [r["learner"] for r in self.leaderboard_ if r["kind"] == "baseline"]
+        baselines = [r["learner"] for r in self.leaderboard_ if r["kind"] == "baseline"]
         return ModelCard(
             task=self.task,
             method={
@@ -554,7 +554,7 @@ class ForecastModel(BaseEstimator):
                 "level": float(self.level),
                 "season_acf": dict(self.season_acf_),
                 "reference": self.reference_,
-                "best_baseline": beats[0],
+                "best_baseline": baselines[0],
                 "beats_baselines": self.chosen_ in LEARNERS,
             },
         )
