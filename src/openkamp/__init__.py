@@ -7,6 +7,8 @@ The public surface (what users may rely on)::
         me = kamp.principal()
         report = kamp.imports.import_file(me, "press.csv", ImportOptions(equipment="plant1/line1/press01"))
         print(report.rows_read, report.rows_stored, report.rows_quarantined)
+        result = kamp.ml.train(me, TrainSpec(task="classify", name="press01_defect",
+                                             equipment="plant1/line1/press01", target="pass_fail"))
 
 Everything else lives in modules whose names say what they are; import from there when needed.
 """
@@ -32,6 +34,7 @@ from openkamp.core.errors import (
 )
 from openkamp.core.tenancy import Principal, Role
 from openkamp.ingest.importer import ImportOptions, ImportReport
+from openkamp.ml.service import TrainSpec
 from openkamp.platform import Platform
 from openkamp.settings import Settings
 
@@ -58,6 +61,7 @@ __all__ = [
     "SignalSpec",
     "SiteSpec",
     "StorageError",
+    "TrainSpec",
     "ValueType",
     "__version__",
 ]
