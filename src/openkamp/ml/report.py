@@ -1,0 +1,422 @@
+"""The analysis report of a trained model: one self-contained HTML file, in Korean or English.
+
+:func:`render_report` turns a :class:`~openkamp.ml.card.ModelCard` into the sections of the
+KAMP AI guidebooks (problem, data, method, evaluation protocol, results, explanation, limits,
+provenance), with every chart of the card drawn as inline SVG (:mod:`openkamp.charts`). The file
+has no script, external font, stylesheet or image: it opens offline and prints on A4.
+
+The renderer reads cards generically: metric names, plot titles, limit and dropped-reason keys
+are looked up in the i18n catalogue and shown readably when a template uses one the catalogue
+does not know yet (``ml.metric.new_score`` → "new score"); a chart that cannot be drawn becomes an
+empty frame with a note. Every text from the card is escaped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from openkamp import charts
+from openkamp.i18n import MESSAGES, t
+from openkamp.ml.card import ModelCard, Plot
+
+__all__ = ["render_plot", "render_report"]
+
+_CSS = """
+*{box-sizing:border-box}
+body{font-family:'Noto Sans KR','Malgun Gothic','Apple SD Gothic Neo','Nanum Gothic',sans-serif;
+color:#222;max-width:960px;margin:0 auto;padding:24px;line-height:1.55;font-size:14px}
+h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;border-bottom:2px solid #0072B2;
+padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:18px 0 6px}
+.sub{color:#555;margin:0 0 16px}
+table{border-collapse:collapse;margin:8px 0 12px;font-size:13px}
+th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f0f4f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.metrics{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0}
+.metric{border:1px solid #cfd8e3;border-radius:6px;padding:8px 12px;min-width:170px}
+.metric .v{font-size:20px;font-weight:bold}.metric .ci{color:#555;font-size:12px}
+.note{background:#f6f8fa;border-left:4px solid #0072B2;padding:8px 12px}
+figure{margin:12px 0;break-inside:avoid;page-break-inside:avoid}
+svg.chart{max-width:100%;height:auto}
+nav ol{columns:2}
+code{font-size:12px}
+footer{margin-top:32px;color:#666;font-size:12px}
+@media print{body{padding:0;font-size:12px}nav{display:none}h2{break-after:avoid}
+@page{size:A4;margin:16mm}}
+"""
+
+_SECTIONS = ("problem", "data", "method", "protocol", "results", "explanation", "limits")
+
+
+def _e(v: Any) -> str:
+    return escape(str(v), quote=True)
+
+
+class _Text:
+    """i18n lookups with a readable fallback for keys the catalogue does not have."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **kwargs: Any) -> str:
+        if key in MESSAGES:
+            return t(key, self.lang, **kwargs)
+        return key.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def _value(v: Any) -> str:
+    """A plain value for a table cell."""
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        return charts.fmt(float(v))
+    if isinstance(v, list | tuple):
+        return ", ".join(_value(x) for x in v)
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_value(x)}" for k, x in v.items())
+    return str(v)
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
+            for i, c in enumerate(r)
+        )
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _kv(rows: list[tuple[str, Any]], tx: _Text) -> str:
+    return _table(
+        [tx("ml.report.parameter"), tx("ml.report.value")],
+        [[k, _value(v)] for k, v in rows],
+    )
+
+
+# --------------------------------------------------------------------------- plots
+
+
+def _col(data: pd.DataFrame, name: str | None) -> pd.Series:
+    if name is None:
+        return pd.Series(data.index, index=data.index)
+    if name in data.columns:
+        return data[name]
+    if data.index.name == name:
+        return pd.Series(data.index, index=data.index)
+    raise ValueError(f"no column {name!r}")
+
+
+def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
+    """One :class:`Plot` of a card as an inline ``<svg>`` (an empty frame when it cannot be drawn)."""
+    tx = _Text(lang)
+    title = tx(plot.title)
+    empty = tx("ml.report.empty_plot")
+    hline_label = tx(plot.hline_label) if plot.hline_label else ""
+    data = plot.data if isinstance(plot.data, pd.DataFrame) else pd.DataFrame(plot.data)
+    try:
+        if plot.kind == "line":
+            ys = [c for c in plot.y if c in data.columns]
+            band = None
+            if "lo" in ys and "hi" in ys:
+                band = (data["lo"], data["hi"])
+                ys = [c for c in ys if c not in ("lo", "hi")]
+            return charts.line(
+                _col(data, plot.x),
+                {c: data[c] for c in ys},
+                title=title,
+                desc=title,
+                x_label=plot.x or "",
+                y_label=ys[0] if len(ys) == 1 else "",
+                band=band,
+                band_label="lo–hi" if band is not None else "",
+                hline=plot.hline,
+                hline_label=hline_label,
+                uid=uid,
+                empty=empty,
+            )
+        if plot.kind == "scatter":
+            return charts.scatter(
+                _col(data, plot.x),
+                data[plot.y[0]],
+                title=title,
+                desc=title,
+                x_label=plot.x or "",
+                y_label=plot.y[0],
+                diagonal=plot.diagonal,
+                uid=uid,
+                empty=empty,
+            )
+        if plot.kind == "bar":
+            return charts.bar(
+                [str(v) for v in _col(data, plot.x)],
+                data[plot.y[0]],
+                title=title,
+                desc=title,
+                x_label=plot.y[0],
+                uid=uid,
+                empty=empty,
+            )
+        if plot.kind == "matrix":
+            return charts.heatmap(
+                data,
+                title=title,
+                desc=title,
+                x_label=tx("ml.report.predicted"),
+                y_label=tx("ml.report.actual"),
+                uid=uid,
+                empty=empty,
+            )
+        if plot.kind == "hist":
+            return charts.histogram(
+                data[plot.y[0]],
+                groups=None if plot.x is None else data[plot.x],
+                title=title,
+                desc=title,
+                x_label=plot.y[0],
+                y_label=tx("count"),
+                marker=plot.hline,
+                marker_label=hline_label,
+                uid=uid,
+                empty=empty,
+            )
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass  # a malformed plot becomes an empty frame below, never a broken report
+    return charts.line([], {}, title=title, desc=title, uid=uid, empty=empty)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _metric_cards(card: ModelCard, tx: _Text) -> str:
+    out = []
+    for name, v in card.metrics.items():
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            continue
+        ci = card.metric_ci.get(name)
+        ci_html = ""
+        if ci is not None and all(math.isfinite(float(c)) for c in ci):
+            ci_html = (
+                f'<div class="ci">{_e(tx("ml.report.interval"))}: '
+                f"{_e(charts.fmt(float(ci[0])))} – {_e(charts.fmt(float(ci[1])))}</div>"
+            )
+        out.append(
+            f'<div class="metric" data-metric="{_e(name)}"><div>{_e(tx(f"ml.metric.{name}"))}</div>'
+            f'<div class="v">{_e(charts.fmt(float(v)))}</div>{ci_html}</div>'
+        )
+    return f'<div class="metrics">{"".join(out)}</div>' if out else ""
+
+
+def _leaderboard(card: ModelCard, tx: _Text) -> str:
+    rows = [r for r in card.leaderboard[:15] if isinstance(r, Mapping)]
+    if not rows:
+        return ""
+    keys: list[str] = []
+    for r in rows:
+        keys += [str(k) for k in r if str(k) not in keys]
+    keys = keys[:10]
+    body = [[str(i + 1), *(_value(r.get(k, "")) for k in keys)] for i, r in enumerate(rows)]
+    numeric = {i + 1 for i, k in enumerate(keys) if all(_is_num(r.get(k)) for r in rows)}
+    return f"<h3>{_e(tx('ml.report.leaderboard'))}</h3>" + _table(["#", *keys], body, numeric | {0})
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def _quality(quality: Any, tx: _Text) -> str:
+    from openkamp.quality import INDICES
+
+    if quality is None:
+        return ""
+    indices = getattr(quality, "indices", quality)
+    if not isinstance(indices, Mapping):
+        return ""
+    rows = [
+        [tx(f"quality.index.{k}"), charts.fmt(float(indices[k]))] for k in INDICES if k in indices
+    ]
+    rows += [[tx(f"quality.index.{k}"), _value(v)] for k, v in indices.items() if k not in INDICES]
+    overall = getattr(quality, "overall", None)
+    if overall is not None:
+        rows.append([tx("quality.overall"), charts.fmt(float(overall))])
+    html = f"<h3>{_e(tx('quality.title'))}</h3>" + _table(
+        [tx("quality.index"), tx("ml.report.value")], rows, {1}
+    )
+    findings = getattr(quality, "findings", None) or []
+    if findings:
+        items = "".join(f"<li>{_e(f.text(tx.lang))}</li>" for f in findings[:12])
+        html += f"<h3>{_e(tx('quality.findings'))}</h3><ul>{items}</ul>"
+    return html
+
+
+def _provenance(card: ModelCard, provenance: Mapping[str, Any] | None, dataset: Any,
+                tx: _Text) -> str:  # fmt: skip
+    from openkamp.ml.registry import code_version, library_versions
+
+    prov = dict(provenance or {})
+    if "libraries" not in prov:
+        prov["libraries"] = library_versions()
+    if "code_version" not in prov:
+        prov["code_version"] = code_version()
+    rows: list[tuple[str, Any]] = []
+    labels = {
+        "code_version": "ml.report.code_version",
+        "dataset_id": "ml.report.dataset",
+        "schema_hash": "ml.report.schema_hash",
+        "created_at": "ml.report.created",
+    }
+    if dataset is not None and "dataset_id" not in prov:
+        prov["dataset_id"] = dataset
+    for key, label in labels.items():
+        if prov.get(key) is not None:
+            rows.append((tx(label), prov[key]))
+    libs = prov.get("libraries") or {}
+    if isinstance(libs, Mapping):
+        rows.append(
+            (tx("ml.report.libraries"), ", ".join(f"{k} {v}" for k, v in libs.items() if v))
+        )
+    if card.fit_seconds is not None:
+        rows.append((tx("ml.report.fit_seconds"), tx("ml.report.seconds", s=card.fit_seconds)))
+    skip = {*labels, "libraries", "feature_names", "training"}
+    rows += [(str(k), v) for k, v in prov.items() if k not in skip and v is not None]
+    return _kv(rows, tx)
+
+
+def render_report(
+    card: ModelCard,
+    *,
+    lang: str = "ko",
+    title: str | None = None,
+    model_name: str | None = None,
+    version: Any = None,
+    dataset: Any = None,
+    quality: Any = None,
+    provenance: Mapping[str, Any] | None = None,
+) -> str:
+    """The analysis report of ``card`` as one self-contained HTML document.
+
+    Parameters
+    ----------
+    card : the model's card (``model.card()``)
+    lang : ``"ko"`` or ``"en"``
+    title, model_name, version : shown in the heading
+    dataset : the dataset's id or name (used for provenance when ``provenance`` has none)
+    quality : a :class:`~openkamp.quality.QualityReport` of the training data, or a mapping of
+        index name → value
+    provenance : the registry's provenance record (``ModelVersion.provenance``): libraries,
+        code version, dataset id, schema hash, creation time; current library versions otherwise
+    """
+    if lang not in ("ko", "en"):
+        raise ValueError(f"lang must be 'ko' or 'en', not {lang!r}")
+    tx = _Text(lang)
+    heading = title or tx("ml.report.title")
+    sub = " · ".join(
+        _e(s)
+        for s in (
+            model_name,
+            None if version is None else f"{tx('ml.report.version')} {version}",
+            tx(f"ml.task.{card.task}"),
+        )
+        if s
+    )
+    parts: list[str] = []
+
+    def section(name: str, body: str) -> None:
+        parts.append(f'<section id="{name}"><h2>{_e(tx(f"ml.report.{name}"))}</h2>{body}</section>')
+
+    # 1 problem
+    target = card.target if card.target is not None else tx("ml.report.no_target")
+    section(
+        "problem",
+        _kv(
+            [(tx("ml.report.task"), tx(f"ml.task.{card.task}")), (tx("ml.report.target"), target)],
+            tx,
+        ),
+    )
+    # 2 data
+    unit = tx(f"ml.unit.{card.rows_unit}")
+    data_rows: list[tuple[str, Any]] = [
+        (tx("ml.report.rows"), f"{card.rows:,} {unit}"),
+        (tx("ml.report.features"), f"{len(card.features):,}: " + ", ".join(map(str, card.features[:40]))
+         + (" …" if len(card.features) > 40 else "")),
+    ]  # fmt: skip
+    if dataset is not None:
+        data_rows.append((tx("ml.report.dataset"), dataset))
+    body = _kv(data_rows, tx)
+    if card.dropped:
+        body += f"<h3>{_e(tx('ml.report.dropped'))}</h3>" + _table(
+            [tx("ml.report.column"), tx("ml.report.reason")],
+            [[str(c), tx(str(r))] for c, r in card.dropped.items()],
+        )
+    body += _quality(quality, tx)
+    section("data", body)
+    # 3 method
+    chosen = card.method.get("learner", card.method.get("detector", ""))
+    body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(_value(chosen))}</p>"
+            if chosen not in ("", None) else "")  # fmt: skip
+    body += _kv([(str(k), v) for k, v in card.method.items()], tx) + _leaderboard(card, tx)
+    section("method", body)
+    # 4 protocol
+    section(
+        "protocol",
+        f'<p>{_e(card.protocol)}</p><p class="note">{_e(tx("ml.report.validation_only"))}</p>',
+    )
+    # 5 results
+    figures = "".join(
+        f"<figure>{render_plot(p, lang=lang, uid=f'plot-{i + 1}')}</figure>"
+        for i, p in enumerate(card.plots)
+    )
+    body = _metric_cards(card, tx) + figures
+    if card.extra:
+        rows = [
+            (str(k), v)
+            for k, v in card.extra.items()
+            if not isinstance(v, list | dict) or len(v) <= 10
+        ]
+        if rows:
+            body += f"<h3>{_e(tx('ml.report.extra'))}</h3>" + _kv(rows, tx)
+    section("results", body)
+    # 6 explanation
+    imp = card.importance
+    if imp is not None and len(imp):
+        top = pd.Series(imp).head(20)
+        body = f"<p>{_e(tx('ml.report.importance_note'))}</p>" + _table(
+            [tx("ml.report.features"), tx("ml.report.value")],
+            [[str(k), charts.fmt(float(v))] for k, v in top.items()],
+            {1},
+        )
+    else:
+        body = f"<p>{_e(tx('ml.report.no_importance'))}</p>"
+    section("explanation", body)
+    # 7 limits
+    items = "".join(f"<li>{_e(tx(str(k)))}</li>" for k in card.limits)
+    section("limits", f"<ul>{items}</ul>" if items else f"<p>{_e(tx('ml.report.no_limits'))}</p>")
+    parts.append(
+        f'<section id="provenance"><h2>{_e(tx("ml.report.provenance"))}</h2>'
+        f"{_provenance(card, provenance, dataset, tx)}</section>"
+    )
+    toc = "".join(
+        f'<li><a href="#{s}">{_e(tx(f"ml.report.{s}"))}</a></li>'
+        for s in (*_SECTIONS, "provenance")
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>"
+        f'<header><h1>{_e(heading)}</h1><p class="sub">{sub}</p></header>'
+        f"<nav><h2>{_e(tx('ml.report.contents'))}</h2><ol>{toc}</ol></nav>"
+        + "".join(parts)
+        + f"<footer>{_e(tx('ml.report.generated'))}</footer></body></html>\n"
+    )
