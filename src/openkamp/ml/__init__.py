@@ -1,22 +1,38 @@
-"""AI standard models: task templates, detectors, evaluation, registry.
+"""AI standard models: task templates, evaluation, explanations, registry, reports, scoring.
 
-Work in progress (issue 3). What exists: the estimator contract (:mod:`openkamp.ml.base`),
-anomaly detectors, the anomaly, classify and RUL templates, leakage detection, leakage-safe
-splits, metrics with confidence intervals and the model registry.
+A template is picked by the problem (see docs/models.md): :class:`AnomalyModel` ("detect abnormal
+equipment"), :class:`ClassifyModel` ("predict defects / failures"), :class:`RULModel` ("how long
+until it fails"), :class:`ForecastModel` ("the next hours or days"), plus the regression and
+optimisation templates in :mod:`openkamp.ml.templates`. Each is a scikit-learn estimator that
+searches candidates within a time budget, evaluates them without leakage and describes itself in a
+:class:`ModelCard`. :class:`ModelService` (``Platform.ml``) trains them on stored data, registers
+them in the :class:`ModelRegistry`, writes their analysis reports and scores new data.
 """
 
+from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.leakage import find_leaks
 from openkamp.ml.registry import ModelRegistry, ModelVersion, ModelVersionDriftWarning
+from openkamp.ml.service import ModelService, TrainResult, TrainSpec
+from openkamp.ml.tables import Table, read_table
 from openkamp.ml.templates.anomaly import AnomalyModel
 from openkamp.ml.templates.classify import ClassifyModel
+from openkamp.ml.templates.forecast import ForecastModel
 from openkamp.ml.templates.rul import RULModel
 
 __all__ = [
     "AnomalyModel",
     "ClassifyModel",
+    "ForecastModel",
+    "ModelCard",
     "ModelRegistry",
+    "ModelService",
     "ModelVersion",
     "ModelVersionDriftWarning",
+    "Plot",
     "RULModel",
+    "Table",
+    "TrainResult",
+    "TrainSpec",
     "find_leaks",
+    "read_table",
 ]
