@@ -2,8 +2,8 @@
 
 A template is picked by the problem (see docs/models.md): :class:`AnomalyModel` ("detect abnormal
 equipment"), :class:`ClassifyModel` ("predict defects / failures"), :class:`RULModel` ("how long
-until it fails"), :class:`ForecastModel` ("the next hours or days"), plus the regression and
-optimisation templates in :mod:`openkamp.ml.templates`. Each is a scikit-learn estimator that
+until it fails"), :class:`ForecastModel` ("the next hours or days"), :class:`RegressModel` ("predict a quality
+value") and :class:`OptimiseModel` ("which settings give fewer defects"). Each is a scikit-learn estimator that
 searches candidates within a time budget, evaluates them without leakage and describes itself in a
 :class:`ModelCard`. :class:`ModelService` (``Platform.ml``) trains them on stored data, registers
 them in the :class:`ModelRegistry`, writes their analysis reports and scores new data.
@@ -17,6 +17,8 @@ from openkamp.ml.tables import Table, read_table
 from openkamp.ml.templates.anomaly import AnomalyModel
 from openkamp.ml.templates.classify import ClassifyModel
 from openkamp.ml.templates.forecast import ForecastModel
+from openkamp.ml.templates.optimise import OptimiseModel
+from openkamp.ml.templates.regress import RegressModel
 from openkamp.ml.templates.rul import RULModel
 
 __all__ = [
@@ -28,8 +30,10 @@ __all__ = [
     "ModelService",
     "ModelVersion",
     "ModelVersionDriftWarning",
+    "OptimiseModel",
     "Plot",
     "RULModel",
+    "RegressModel",
     "Table",
     "TrainResult",
     "TrainSpec",

@@ -241,6 +241,22 @@ def _quality(quality: Any, tx: _Text) -> str:
 
     if quality is None:
         return ""
+    if isinstance(quality, Mapping) and isinstance(quality.get("indices"), Mapping):
+        # A stored QualityReport.to_dict() (a registered model's provenance).
+        from types import SimpleNamespace
+
+        from openkamp.quality import Finding
+
+        known = set(Finding.__dataclass_fields__)
+        quality = SimpleNamespace(
+            indices=quality["indices"],
+            overall=quality.get("overall"),
+            findings=[
+                Finding(**{k: v for k, v in f.items() if k in known})
+                for f in quality.get("findings") or []
+                if isinstance(f, Mapping)
+            ],
+        )
     indices = getattr(quality, "indices", quality)
     if not isinstance(indices, Mapping):
         return ""

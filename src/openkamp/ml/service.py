@@ -471,8 +471,8 @@ def _predict(task: str, model: Any, X: pd.DataFrame, spec: TrainSpec) -> pd.Data
     if task == "regress":
         pred = model.predict(X)
         out = pd.DataFrame({"prediction": pred}, index=index)
-        lo_hi = model.predict_interval(X)
-        out["lo"], out["hi"] = np.asarray(lo_hi)[:, 0], np.asarray(lo_hi)[:, 1]
+        interval = model.predict_interval(X)
+        out["lo"], out["hi"] = interval["lower"].to_numpy(), interval["upper"].to_numpy()
         return out
     if task == "optimise":
         rec = model.recommend(X)
@@ -526,8 +526,7 @@ def _quality(table: Table) -> dict[str, Any] | None:
     except ImportError:  # pragma: no cover - the quality package ships with the platform
         return None
     report = profile(table.frame.reset_index(), time="timestamp")
-    summary = getattr(report, "summary", None)
-    return _plain(summary() if callable(summary) else asdict(report))
+    return _plain(report.to_dict())
 
 
 assert set(TRAINABLE) <= set(TASKS)
