@@ -122,7 +122,7 @@ def test_simulator_commands(tmp_path: Path) -> None:
 def test_models_train_score_report(tmp_path: Path) -> None:
     """The no-code flow on the command line: train, read, promote, score, report."""
     data = tmp_path / "data"
-    run(data, "demo", "--days", "3")
+    run(data, "demo", "--days", "3", "--no-models")
     eq = "plant1/line1/inj01"
     out = run(
         data, "--lang", "en", "models", "train", "classify", "inj01_defect", "-e", eq,

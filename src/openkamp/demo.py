@@ -35,8 +35,65 @@ def _hand_edited(source: Path, target: Path) -> Path:
     return target
 
 
+def train_demo_models(
+    kamp: Any, start: datetime, end: datetime, console: Console, lang: str = "ko"
+) -> list[Any]:
+    """Two standard models on the demo data, as an engineer would start: defects and press health.
+
+    Each is trained on the first three quarters of the period, registered, and its analysis report
+    written (Korean and English) to ``<data>/reports``; the defect model goes to production.
+    """
+    from openkamp.core.errors import InvalidInput
+    from openkamp.ml.service import TrainSpec
+
+    me = kamp.principal()
+    cut = start + (end - start) * 3 / 4
+    specs = [
+        TrainSpec(task="classify", name="inj01_defect", equipment="plant1/line1/inj01",
+                  target="pass_fail", groups="lot_id", start=start, end=cut, time_budget_s=15,
+                  description="사출 불량 예측 / injection moulding defect prediction"),
+        TrainSpec(task="anomaly", name="press01_health", equipment="plant1/line2/press01",
+                  start=start, end=cut, time_budget_s=10,
+                  description="프레스 이상 감지 / hydraulic press anomaly detection"),
+    ]  # fmt: skip
+    out = kamp.settings.data_dir / "reports"
+    out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for spec in specs:
+        try:
+            with console.status(f"{t('ml.cli.training', lang)} {spec.name}"):
+                result = kamp.ml.train(me, spec)
+        except InvalidInput as exc:  # a short demo period can be too little to learn from
+            console.print(f"[yellow]![/] {spec.name}: {exc.message}")
+            continue
+        mv = result.version
+        for language in ("ko", "en"):
+            html = kamp.ml.report(me, mv.name, mv.version, lang=language)
+            (out / f"{mv.name}.{language}.html").write_text(html, encoding="utf-8")
+        figures = ", ".join(
+            f"{t(f'ml.metric.{k}', lang)} {v:.3f}"
+            for k, v in result.card.headline().items()
+            if k in ("roc_auc", "pr_auc", "f1", "far")
+        )
+        console.print(
+            f"[green]✓[/] {t(f'ml.task.{mv.task}', lang)}: {mv.name} v{mv.version} — {figures}"
+        )
+        results.append(result)
+    for result in results:
+        if result.version.name == "inj01_defect":
+            kamp.models.set_stage(me, "inj01_defect", result.version.version, "production")
+    console.print(f"[dim]{t('ml.cli.report_written', lang)}: {out.resolve()}[/]")
+    return results
+
+
 def run_demo(
-    kamp: Any, *, days: int = 30, seed: int = 42, console: Console | None = None, lang: str = "ko"
+    kamp: Any,
+    *,
+    days: int = 30,
+    seed: int = 42,
+    console: Console | None = None,
+    lang: str = "ko",
+    models: bool = True,
 ) -> dict[str, Any]:
     from openkamp.sim import Factory
 
@@ -150,11 +207,12 @@ def run_demo(
         summary.add_row(eq_path, str(len(sigs)), f"{n:,}", first, last)
     console.print(summary)
 
+    trained = train_demo_models(kamp, start, end, console, lang) if models else []
     quarantined = sum(r.rows_quarantined for r in reports)
     console.print(
         f"[green]✓[/] {t('demo_done', lang, files=len(reports), points=total_points, quarantined=quarantined)}"
     )
     console.print(
-        f"[dim]data: {kamp.settings.data_dir.resolve()}  ·  try: openkamp assets tree · openkamp imports list[/]"
+        f"[dim]data: {kamp.settings.data_dir.resolve()}  ·  try: openkamp assets tree · openkamp imports list · openkamp models list[/]"
     )
-    return {"reports": reports, "points": total_points}
+    return {"reports": reports, "points": total_points, "models": trained}

@@ -78,12 +78,14 @@ def init() -> None:
 def demo(
     days: Annotated[int, typer.Option(help="Days of simulated data")] = 30,
     seed: Annotated[int, typer.Option(help="Simulator seed")] = 42,
+    models: Annotated[bool, typer.Option(help="Also train two standard models on it")] = True,
 ) -> None:
-    """Load the simulator's demo factory: a month of data imported through the real import path."""
+    """Load the simulator's demo factory: a month of data imported through the real import path,
+    and two standard models trained on it (defects, press health) with their reports."""
     from openkamp.demo import run_demo
 
     with platform() as kamp:
-        run_demo(kamp, days=days, seed=seed, console=console, lang=lang())
+        run_demo(kamp, days=days, seed=seed, console=console, lang=lang(), models=models)
 
 
 # --------------------------------------------------------------------------- assets
