@@ -1,7 +1,7 @@
 """The metadata store interface: organisations and organisation-scoped records.
 
 Records are plain dicts of column values, of a small set of kinds (``node``, ``signal``,
-``label_column``, ``import``, ``model``). Every method except the organisation ones takes the acting
+``label_column``, ``import``, ``model``, ``user``, ``api_token``, ``session``, ``job``). Every method except the organisation ones takes the acting
 organisation id and only ever sees that organisation's records: a record of another organisation
 is reported as not found, exactly like one that does not exist.
 """
@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Literal
 
-RecordKind = Literal["node", "signal", "label_column", "import", "model"]
+RecordKind = Literal[
+    "node", "signal", "label_column", "import", "model", "user", "api_token", "session", "job"
+]  # fmt: skip
 Record = dict[str, Any]
 
 
@@ -39,6 +41,11 @@ class MetadataStore(ABC):
     @abstractmethod
     def insert(self, org_id: int, kind: RecordKind, values: Record) -> Record:
         """Insert a record; returns it with its ``id``. Conflict on a duplicate name."""
+
+    @abstractmethod
+    def lookup(self, kind: RecordKind, /, **equals: Any) -> Record | None:
+        """The first record of any organisation with these values, for authentication only
+        (a login name, a token or session hash): ``user``, ``api_token`` and ``session`` kinds."""
 
     @abstractmethod
     def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:

@@ -148,6 +148,78 @@ models = Table(
     UniqueConstraint("org_id", "name", "production_slot", name="uq_models_production"),
 )
 
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("login", String(128), nullable=False, unique=True),  # lower-case; unique platform-wide
+    Column("display_name", String(256), nullable=False, server_default=""),
+    Column("password_hash", String(256), nullable=False),  # argon2id, with its parameters
+    Column("role", String(16), nullable=False),  # operator | admin | engineer | viewer
+    Column("language", String(8), nullable=False, server_default="ko"),
+    Column("active", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+    Index("ix_users_org", "org_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column(
+        "prefix", String(16), nullable=False
+    ),  # the first characters, shown to tell tokens apart
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the secret
+    Column("scopes", Text, nullable=False, server_default="[]"),  # JSON list: read | write | admin
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("user_id", "name", name="uq_api_tokens_user_name"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the cookie value
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=True),
+    Column("user_agent", String(256), nullable=False, server_default=""),
+    Index("ix_sessions_user", "user_id"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("kind", String(32), nullable=False),  # train | import | score | ...
+    Column("title", String(256), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),  # queued | running | done | failed | cancelled
+    Column("progress", Float, nullable=False, server_default="0"),  # 0..1
+    Column("message", String(512), nullable=False, server_default=""),
+    Column("log", Text, nullable=False, server_default=""),
+    Column("params", Text, nullable=False, server_default="{}"),  # JSON
+    Column("result", Text, nullable=False, server_default="{}"),  # JSON
+    Column("error", Text, nullable=True),
+    Column("cancel_requested", Integer, nullable=False, server_default="0"),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_jobs_org_status", "org_id", "status"),
+)
+
 #: Record kinds the store serves, by name.
 TABLES = {
     "node": nodes,
@@ -155,4 +227,11 @@ TABLES = {
     "label_column": label_columns,
     "import": imports,
     "model": models,
+    "user": users,
+    "api_token": api_tokens,
+    "session": sessions,
+    "job": jobs,
 }
+
+#: Kinds that :meth:`MetadataStore.lookup` may find across organisations (authentication only).
+LOOKUP_KINDS = ("user", "api_token", "session")

@@ -21,9 +21,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
 from openkamp.storage.metadata.base import MetadataStore, Record, RecordKind
-from openkamp.storage.metadata.schema import TABLES, orgs
+from openkamp.storage.metadata.schema import LOOKUP_KINDS, TABLES, orgs
 
-_JSON_COLUMNS = {"categories", "options", "reasons", "report", "provenance", "metrics", "params"}
+_JSON_COLUMNS = {
+    "categories", "options", "reasons", "report", "provenance", "metrics", "params", "scopes", "result",
+}  # fmt: skip
 
 
 def _now() -> datetime:
@@ -166,6 +168,19 @@ class SqlMetadataStore(MetadataStore):
         except IntegrityError as exc:
             raise Conflict(_conflict_message(kind, values, exc)) from exc
         return _out(row)
+
+    def lookup(self, kind: RecordKind, /, **equals: Any) -> Record | None:
+        if kind not in LOOKUP_KINDS:
+            raise InvalidInput(f"{kind!r} records cannot be looked up across organisations.")
+        table = self._table(kind)
+        stmt = select(table)
+        for key, value in equals.items():
+            if key not in table.c:
+                raise InvalidInput(f"Unknown field {key!r} for {kind}.")
+            stmt = stmt.where(table.c[key] == value)
+        with self._read() as conn:
+            row = conn.execute(stmt.order_by(table.c.id).limit(1)).first()
+        return None if row is None else _out(row)
 
     def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:
         table = self._table(kind)

@@ -119,6 +119,31 @@ class MetadataContract:
             store.delete(b, "node", site["id"])
         assert store.get(a, "node", site["id"])["name"] == "plant1"
 
+    def test_accounts_lookup_across_organisations_only_for_authentication(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
+        a, b = orgs
+        user = {"login": "kim", "password_hash": "x", "role": "engineer"}
+        kim = store.insert(a, "user", user)
+        with pytest.raises(Conflict):
+            store.insert(b, "user", user)  # logins are unique on the whole platform
+        assert store.lookup("user", login="kim") == kim  # before the organisation is known
+        assert store.lookup("user", login="lee") is None
+        tok = store.insert(
+            a, "api_token",
+            {"user_id": kim["id"], "name": "ci", "prefix": "okp_ab", "token_hash": "h" * 64,
+             "scopes": ["read", "write"]},
+        )  # fmt: skip
+        assert store.lookup("api_token", token_hash="h" * 64) == tok
+        assert tok["scopes"] == ["read", "write"]
+        with pytest.raises(InvalidInput):
+            store.lookup("node", name="plant1")  # business records never leave their org
+        assert store.find(b, "user") == []
+        job = store.insert(a, "job", {"kind": "train", "status": "queued", "result": {"v": 1}})
+        assert store.get(a, "job", job["id"])["result"] == {"v": 1}
+        with pytest.raises(NotFound):
+            store.get(b, "job", job["id"])
+
     def test_transaction_is_atomic(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
         a, _ = orgs
         with pytest.raises(Conflict), store.transaction():
