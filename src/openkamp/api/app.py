@@ -1,0 +1,67 @@
+"""The application factory: ``create_app(settings)`` (STYLE rule 1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from openkamp import __version__
+from openkamp.api import errors
+from openkamp.api.routers import ROUTERS
+from openkamp.platform import Platform
+from openkamp.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids: the route function's name (``assets_list``, ``models_train``…)."""
+    return route.name
+
+
+def create_app(settings: Settings | None = None, *, platform: Platform | None = None) -> FastAPI:
+    """The OpenKAMP web application (API and, when installed, the web UI).
+
+    With ``platform`` the app uses it and leaves it open; otherwise it opens a platform from
+    ``settings`` when it starts and closes it when it stops.
+    """
+    settings = settings or (platform.settings if platform is not None else Settings())
+    settings.check_safe()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = None
+        if getattr(app.state, "platform", None) is None:
+            owned = app.state.platform = Platform(settings)
+        try:
+            yield
+        finally:
+            if owned is not None:
+                owned.close()
+                app.state.platform = None
+
+    app = FastAPI(
+        title="OpenKAMP",
+        version=__version__,
+        description="Open AI manufacturing platform / 오픈 제조 AI 플랫폼",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.platform = platform
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    try:
+        from openkamp.web import install as install_web
+    except ImportError:  # the UI comes as its own package
+        pass
+    else:
+        install_web(app)
+    return app

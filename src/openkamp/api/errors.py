@@ -1,0 +1,48 @@
+"""Domain errors to HTTP responses: the only place status codes are chosen (STYLE rule 10).
+
+Every error response has the same JSON shape::
+
+    {"error": {"type": "NotFound", "message": "No asset 'plant1/x'.", "hint": "..."}}
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from openkamp.core import errors as e
+
+#: Status code per error class; the most specific class wins (checked in MRO order).
+STATUS: dict[type[e.OpenKampError], int] = {
+    e.NotFound: 404,
+    e.Forbidden: 403,
+    e.Conflict: 409,
+    e.ImportRejected: 422,
+    e.InvalidInput: 422,
+    e.UnknownBackend: 500,
+    e.ConfigError: 500,
+    e.StorageError: 503,
+}
+
+
+def status_of(exc: e.OpenKampError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+        if getattr(cls, "__name__", "") == "Unauthenticated":
+            return 401
+    return 400
+
+
+def error_body(exc: e.OpenKampError) -> dict[str, object]:
+    return {"error": {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}}
+
+
+def install(app: FastAPI) -> None:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, e.OpenKampError)
+        code = status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
+        return JSONResponse(error_body(exc), status_code=code, headers=headers)
+
+    app.add_exception_handler(e.OpenKampError, handle)

@@ -1,0 +1,135 @@
+"""Assets: the site → line → equipment → signal tree, label columns, AAS export."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from openkamp.api.deps import Kamp, Me
+from openkamp.core.assets import SignalSpec, ValueType
+
+router = APIRouter(prefix="/assets", tags=["assets"])
+
+
+class NodeCreate(BaseModel):
+    kind: str = Field(description="site, line or equipment")
+    name: str = Field(min_length=1, max_length=128)
+    parent_id: int | None = None
+    name_ko: str = ""
+    name_en: str = ""
+    equipment_type: str = ""
+    description: str = ""
+
+
+class NodeUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name_ko: str | None = None
+    name_en: str | None = None
+    equipment_type: str | None = None
+    description: str | None = None
+
+
+class SignalCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    name_ko: str = ""
+    name_en: str = ""
+    unit: str = ""
+    value_type: ValueType = ValueType.FLOAT
+    min_value: float | None = None
+    max_value: float | None = None
+    sampling_period_s: float | None = Field(default=None, gt=0)
+    description: str = ""
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in asdict(obj).items()}
+
+
+@router.get("/tree")
+def assets_tree(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    """The organisation's asset tree with signals and label columns."""
+    nodes = kamp.assets.list_nodes(me)
+    signals = kamp.assets.list_signals(me)
+    labels = kamp.assets.list_label_columns(me)
+    by_parent: dict[int | None, list[Any]] = {}
+    for n in nodes:
+        by_parent.setdefault(n.parent_id, []).append(n)
+
+    def build(node: Any) -> dict[str, Any]:
+        out = _plain(node)
+        out["children"] = [build(c) for c in by_parent.get(node.id, [])]
+        if node.kind.value == "equipment":
+            out["signals"] = [_plain(s) for s in signals if s.equipment_id == node.id]
+            out["labels"] = [_plain(c) for c in labels if c.equipment_id == node.id]
+        return out
+
+    return [build(n) for n in by_parent.get(None, [])]
+
+
+@router.get("/nodes")
+def assets_list_nodes(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    return [_plain(n) for n in kamp.assets.list_nodes(me)]
+
+
+@router.post("/nodes", status_code=201)
+def assets_create_node(body: NodeCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    display = body.model_dump(exclude={"kind", "name", "parent_id"})
+    if body.kind != "equipment":
+        display.pop("equipment_type")
+    node = kamp.assets.create_node(me, body.kind, body.name, body.parent_id, **display)
+    return _plain(node)
+
+
+@router.get("/nodes/{node_id}")
+def assets_get_node(node_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    node = kamp.assets.get_node(me, node_id)
+    return {**_plain(node), "path": kamp.assets.path_of(me, node_id)}
+
+
+@router.patch("/nodes/{node_id}")
+def assets_update_node(node_id: int, body: NodeUpdate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    return _plain(kamp.assets.update_node(me, node_id, **changes))
+
+
+@router.delete("/nodes/{node_id}", status_code=204)
+def assets_delete_node(node_id: int, kamp: Kamp, me: Me, cascade: bool = False) -> Response:
+    kamp.assets.delete_node(me, node_id, cascade=cascade)
+    return Response(status_code=204)
+
+
+@router.get("/nodes/{node_id}/signals")
+def assets_list_signals(node_id: int, kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    kamp.assets.get_node(me, node_id)  # 404 for another organisation's node
+    return [_plain(s) for s in kamp.assets.list_signals(me, node_id)]
+
+
+@router.post("/nodes/{node_id}/signals", status_code=201)
+def assets_create_signal(node_id: int, body: SignalCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    spec = SignalSpec(**body.model_dump())
+    return _plain(kamp.assets.create_signal(me, node_id, spec))
+
+
+@router.get("/signals/{signal_id}")
+def assets_get_signal(signal_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    sig = kamp.assets.get_signal(me, signal_id)
+    return {**_plain(sig), "path": f"{kamp.assets.path_of(me, sig.equipment_id)}/{sig.name}"}
+
+
+@router.get("/export.aasx")
+def assets_export_aasx(kamp: Kamp, me: Me) -> Response:
+    """The asset model as an Asset Administration Shell package (.aasx)."""
+    import io
+
+    from openkamp.assets.aas import export_aasx
+
+    buf = io.BytesIO()
+    export_aasx(kamp.assets.export_tree(me), buf)
+    return Response(
+        buf.getvalue(),
+        media_type="application/asset-administration-shell-package",
+        headers={"Content-Disposition": 'attachment; filename="assets.aasx"'},
+    )

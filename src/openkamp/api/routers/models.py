@@ -1,0 +1,229 @@
+"""Models: train (as a job), leaderboard and metrics, explanations, report, stages, scoring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from openkamp.api.deps import Kamp, Me
+from openkamp.ml.registry import ModelVersion
+from openkamp.ml.service import TRAINABLE, TrainSpec
+
+router = APIRouter(prefix="/models", tags=["models"])
+
+
+class TrainRequest(BaseModel):
+    task: Literal["anomaly", "classify", "regress", "rul", "forecast", "optimise"]
+    name: str = Field(min_length=1, max_length=128)
+    equipment: str = Field(min_length=1, description="site/line/equipment")
+    target: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    features: list[str] | None = None
+    groups: str | None = None
+    unit: str | None = None
+    usage: str | None = None
+    normal: list[str] | None = None
+    horizon: int = Field(24, ge=1, le=10_000)
+    freq: str | None = None
+    agg: str | None = None
+    controls: list[str] | None = None
+    bounds: dict[str, tuple[float, float]] | None = None
+    goal: Literal["min", "max"] = "min"
+    time_budget_s: float = Field(60.0, gt=0, le=3600)
+    random_state: int = 0
+    description: str = ""
+
+
+class StageRequest(BaseModel):
+    stage: Literal["candidate", "production", "archived"]
+
+
+class ScoreRequest(BaseModel):
+    start: datetime | None = None
+    end: datetime | None = None
+    equipment: str | None = None
+    version: int | None = None
+    limit: int = Field(10_000, ge=1, le=200_000)
+
+
+class RecordsRequest(BaseModel):
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+    version: int | None = None
+
+
+def version_out(mv: ModelVersion) -> dict[str, Any]:
+    prov = mv.provenance
+    return {
+        "name": mv.name,
+        "version": mv.version,
+        "task": mv.task,
+        "stage": mv.stage,
+        "metrics": mv.metrics,
+        "params": mv.params,
+        "description": mv.description,
+        "created_at": None if mv.created_at is None else mv.created_at.isoformat(),
+        "created_by": mv.created_by,
+        "dataset_id": prov.get("dataset_id"),
+        "schema_hash": prov.get("schema_hash"),
+        "target": prov.get("target"),
+        "inputs": (prov.get("training") or {}).get("inputs"),
+    }
+
+
+def frame_out(df: pd.DataFrame, limit: int) -> dict[str, Any]:
+    """A scored frame as JSON rows (index as ``index``), NaN as null."""
+    out = df.head(limit).reset_index()
+    first = out.columns[0]
+    out = out.rename(columns={first: "index" if first in (None, "level_0") else first})
+    rows = out.astype(object).where(pd.notna(out), None).to_dict("records")
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, pd.Timestamp | datetime):
+                row[k] = v.isoformat()
+            elif isinstance(v, np.generic):
+                row[k] = v.item()
+    return {"rows": rows, "total": len(df), "truncated": len(df) > limit}
+
+
+@router.get("")
+def models_list(kamp: Kamp, me: Me, name: str | None = None) -> list[dict[str, Any]]:
+    """Registered model versions, by name then version."""
+    return [version_out(v) for v in kamp.models.list(me, name)]
+
+
+@router.post("/train", status_code=202)
+def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> dict[str, Any]:
+    """Train a standard model on stored data: a job (poll ``/jobs/{id}``), or at once with
+    ``wait=true``. The model is registered as a ``candidate``."""
+    spec = TrainSpec(**body.model_dump())
+    spec.check()
+
+    def run(ctx: Any = None) -> dict[str, Any]:
+        def say(step: str) -> None:
+            if ctx is not None:
+                ctx.progress({"read": 0.05, "fit": 0.15, "register": 0.95}.get(step, 0.5), step)
+
+        result = kamp.ml.train(me, spec, progress=say)
+        return {"model": version_out(result.version), "seconds": result.seconds}
+
+    if wait or getattr(kamp, "jobs", None) is None:
+        return run()
+    job = kamp.jobs.submit(
+        me, "train", f"{spec.task}: {spec.name}", run, params=body.model_dump(mode="json")
+    )
+    return {"job": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in job.items()}}
+
+
+@router.get("/tasks")
+def models_tasks(me: Me) -> list[str]:
+    """The standard models that can be trained from stored data."""
+    return list(TRAINABLE)
+
+
+@router.get("/{name}/versions/{version}")
+def models_get(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    return version_out(kamp.models.get(me, name, version))
+
+
+@router.get("/{name}/versions/{version}/card")
+def models_card(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Validation results: metrics with intervals, leaderboard, importance, plots' data."""
+    mv, card = kamp.ml.card(me, name, version)
+    plots = [
+        {
+            "kind": p.kind,
+            "title": p.title,
+            "x": p.x,
+            "y": p.y,
+            "hline": p.hline,
+            "data": frame_out(p.data, 2000)["rows"],
+        }
+        for p in card.plots
+    ]
+    importance = (
+        None
+        if card.importance is None
+        else {str(k): float(v) for k, v in card.importance.head(50).items()}
+    )
+    return {
+        **version_out(mv),
+        "protocol": card.protocol,
+        "metrics": card.headline(),
+        "metric_ci": {k: list(v) for k, v in card.metric_ci.items()},
+        "leaderboard": frame_out(pd.DataFrame(card.leaderboard), 100)["rows"],
+        "importance": importance,
+        "features": card.features,
+        "dropped": card.dropped,
+        "limits": card.limits,
+        "plots": plots,
+    }
+
+
+@router.get("/{name}/versions/{version}/report", response_class=HTMLResponse)
+def models_report(
+    name: str, version: int, kamp: Kamp, me: Me, lang: Literal["ko", "en"] = "ko"
+) -> HTMLResponse:
+    """The analysis report: one self-contained HTML page."""
+    return HTMLResponse(kamp.ml.report(me, name, version, lang=lang))
+
+
+@router.post("/{name}/versions/{version}/stage")
+def models_set_stage(
+    name: str, version: int, body: StageRequest, kamp: Kamp, me: Me
+) -> dict[str, Any]:
+    """Deploy (``production``), withdraw (``archived``) or reset (``candidate``) a version."""
+    return version_out(kamp.models.set_stage(me, name, version, body.stage))
+
+
+@router.post("/{name}/score")
+def models_score(name: str, body: ScoreRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Score stored data of a period with the production version (or ``version``)."""
+    df = kamp.ml.score(
+        me, name, version=body.version, equipment=body.equipment, start=body.start, end=body.end
+    )
+    return frame_out(df, body.limit)
+
+
+@router.post("/{name}/score-records")
+def models_score_records(name: str, body: RecordsRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Score records given in the request (one output row per record)."""
+    df = kamp.ml.score_records(me, name, body.records, version=body.version)
+    return frame_out(df, len(body.records))
+
+
+@router.get("/{name}/versions/{version}/explain")
+def models_explain(
+    name: str,
+    version: int,
+    kamp: Kamp,
+    me: Me,
+    record: Annotated[str, Query(description="One record as JSON: input name → value")],
+) -> dict[str, Any]:
+    """Why the model predicts what it does for one record: each input's contribution."""
+    import json
+
+    from openkamp.core.errors import InvalidInput
+
+    try:
+        values = json.loads(record)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"record is not JSON: {exc.msg}.") from exc
+    if not isinstance(values, dict):
+        raise InvalidInput("record must be a JSON object.")
+    model = kamp.models.load(me, name, version)
+    if not hasattr(model, "explain"):
+        raise InvalidInput(f"Model {name!r} cannot explain single records.")
+    X = pd.DataFrame([values]).apply(pd.to_numeric, errors="coerce")
+    try:
+        contrib = model.explain(X)
+    except (ValueError, KeyError) as exc:
+        raise InvalidInput(f"Cannot explain this record: {exc}") from exc
+    row = contrib.iloc[0]
+    return {"contributions": {str(k): float(v) for k, v in row.items() if pd.notna(v)}}
