@@ -4,11 +4,16 @@ Trained on normal operation of one piece of equipment (optionally with a few lab
 anomalies), it scores every new reading, raises alarms above a threshold set on held-out normal
 data, and says which signals drive each alarm.
 
-Protocol (leakage-safe by construction): the normal data is split **in time**: the earlier part
-fits the detector, the later part sets the threshold (scores of the rows a model was fitted on
-are optimistically low, so a threshold set there gives too many false alarms). With labels,
-candidates (detector × lag window × smoothing) are compared on that later part plus the labelled
-anomalies, within a time budget; without labels, the documented default is used.
+Protocol (leakage-safe by construction): the threshold is **cross-validated in time**. The
+normal data is cut into contiguous blocks (or separate normal recordings); each block is scored
+by a model fitted without it, and the control limit is a quantile of those held-out scores.
+Scores of the rows a model was fitted on are optimistically low, and a limit set on one short
+held-out stretch is noisy; held-out blocks covering all the normal data estimate the false-alarm
+rate on a stretch the model has never seen. The detector is then refitted on all normal data.
+With labels, candidates (detector × lag window × smoothing) are compared by the share of labelled
+anomalies they catch at their own cross-validated threshold (so at the same false-alarm rate on
+unseen normal data; an over-fitted candidate pays with a higher threshold), within a time budget;
+without labels, the documented default is used.
 """
 
 from __future__ import annotations
@@ -52,8 +57,21 @@ class AnomalyModel(BaseEstimator):
         Share of normal readings allowed to alarm (0.01 = 99 % control limit).
     time_budget_s : float
         Seconds the candidate search may use.
+    threshold : {"cv", "holdout"}
+        How the alarm threshold is set. "cv" (default): the normal readings are cut into
+        ``cv_blocks`` contiguous blocks (or, with that many normal recordings in ``groups``,
+        into recordings); each block is scored by a model fitted without it, and the threshold
+        is the ``1 - contamination`` quantile of all these held-out scores, so it estimates the
+        false-alarm rate on a stretch of operation the model has never seen, using every normal
+        reading. The detector is then refitted on all normal readings. "holdout": fit on the
+        earlier readings, threshold on the later ``validation_fraction`` (the old protocol).
+    cv_blocks : int
+        Blocks of the cross-validated threshold.
+    selection_tolerance : float
+        With labels: candidates catching at most this share of anomalies fewer than the best
+        count as equally good, and the one with the shortest lag window is chosen.
     validation_fraction : float
-        Later share of the normal data used for thresholds and model choice.
+        Later share of the normal data used for the threshold with ``threshold="holdout"``.
     search_rows : int
         Candidates are fitted on at most this many (evenly spaced) rows while searching; the
         chosen one is refitted on all of them.
@@ -75,6 +93,9 @@ class AnomalyModel(BaseEstimator):
         contamination: float = 0.01,
         time_budget_s: float = 30.0,
         validation_fraction: float = 0.25,
+        threshold: str = "cv",
+        cv_blocks: int = 5,
+        selection_tolerance: float = 0.01,
         random_state: int = 0,
         search_rows: int = 20_000,
         threshold_scale: float = 1.0,
@@ -86,6 +107,9 @@ class AnomalyModel(BaseEstimator):
         self.contamination = contamination
         self.time_budget_s = time_budget_s
         self.validation_fraction = validation_fraction
+        self.threshold = threshold
+        self.cv_blocks = cv_blocks
+        self.selection_tolerance = selection_tolerance
         self.random_state = random_state
         self.search_rows = search_rows
         self.threshold_scale = threshold_scale
@@ -125,7 +149,8 @@ class AnomalyModel(BaseEstimator):
 
         ``y`` marks known anomalies (1) among the rows; they are never fitted on, only used to
         choose between candidates. ``groups`` names separate recordings (runs, files, days off):
-        lag windows and smoothing never reach across two of them.
+        lag windows and smoothing never reach across two of them, and with at least
+        ``cv_blocks`` normal recordings each is held out in turn for the threshold.
         """
         df = numeric_frame(X)
         if len(df) < 20:
@@ -134,71 +159,148 @@ class AnomalyModel(BaseEstimator):
         self.n_rows_ = len(df)
         values = df.to_numpy()
         labels = np.zeros(len(df), dtype=bool) if y is None else np.asarray(y).astype(bool)
-        group_ids = None if groups is None else np.asarray(groups)
-        normal = values[~labels]
-        cut = int(len(normal) * (1 - self.validation_fraction))
-        fit_part, thr_part = normal[:cut], normal[cut:]
+        group_ids = np.zeros(len(df)) if groups is None else np.asarray(groups)
+        normal_idx = np.flatnonzero(~labels)
+        folds, refit, how = self._folds(normal_idx, group_ids)
         labelled = bool(labels.any())
         started = time.perf_counter()
         board: list[dict[str, Any]] = []
-        for cand in self._candidates(labelled):
+        chosen: dict[tuple[str, int], BaseDetector] = {}
+        for (name, lags), spans in _by_model(self._candidates(labelled)):
             if board and time.perf_counter() - started > self.time_budget_s:
                 break  # budget spent: the leaderboard says what was tried
             t0 = time.perf_counter()
-            feats = lagged(fit_part, cand["lags"])
-            step = max(1, len(feats) // self.search_rows)
-            det = self._make(cand).fit(feats[::step])
-            row: dict[str, Any] = {**cand}
-            if labelled:
-                # Score the whole series (lags and smoothing need neighbours), then compare on
-                # the held-out normal part and the labelled anomalies.
-                s = _per_group(
-                    values,
-                    group_ids,
-                    lambda v, c=cand, d=det: ewma(
-                        d.decision_function(lagged(v, c["lags"])), c["smoothing"]
-                    ),
-                )
-                mask = labels.copy()
-                normal_idx = np.flatnonzero(~labels)[cut:]
-                mask[normal_idx] = True
-                thr = np.quantile(s[normal_idx], 1 - self.contamination)
-                row["pr_auc"] = pr_auc(labels[mask], s[mask])
-                row.update(
-                    {
-                        k: v
-                        for k, v in alarm_rates(labels[mask], s[mask] > thr).items()
-                        if k in ("f1", "far")
-                    }
-                )
-            row["seconds"] = round(time.perf_counter() - t0, 3)
-            board.append(row)
-        best = max(board, key=lambda r: r.get("pr_auc", 0.0)) if labelled else board[0]
-        self.leaderboard_ = sorted(board, key=lambda r: -r.get("pr_auc", 0.0))
-        self.params_ = {k: best[k] for k in ("detector", "lags", "smoothing")}
-        self.detector_ = self._make(best).fit(lagged(fit_part, best["lags"]))
-        # Threshold on held-out normal data, scored in context (with the fit part before it).
-        if group_ids is None:
-            s = self._scores(np.vstack([fit_part, thr_part]))[len(fit_part) :]
-        else:
-            s = _per_group(values, group_ids, self._scores)[np.flatnonzero(~labels)[cut:]]
-        self.threshold_ = (
-            float(np.quantile(s, 1 - self.contamination))
-            if len(s)
-            else float(self.detector_.threshold_)
+            cand = {"detector": name, "lags": lags}
+            # Out-of-block raw scores of every normal reading, each from a model fitted without
+            # its block; lag windows and smoothing see the whole series around the block.
+            held_out = np.full(len(values), np.nan)
+            fold_raw = []
+            for train, test in folds:
+                det = self._fit_detector(cand, values, group_ids, normal_idx[train])
+                fold_raw.append((test, self._raw(det, values, group_ids, lags)))
+            final = self._fit_detector(cand, values, group_ids, normal_idx) if refit else det
+            chosen[(name, lags)] = final
+            raw = self._raw(final, values, group_ids, lags) if labelled else None
+            for span in spans:
+                for test, r in fold_raw:
+                    idx = normal_idx[test]
+                    held_out[idx] = _per_group(r, group_ids, lambda v, k=span: ewma(v, k))[idx]
+                s_norm = held_out[normal_idx[np.concatenate([t for _, t in folds])]]
+                thr = float(np.quantile(s_norm, 1 - self.contamination))
+                row: dict[str, Any] = {**cand, "smoothing": span, "threshold": thr}
+                if labelled and raw is not None:
+                    s_bad = _per_group(raw, group_ids, lambda v, k=span: ewma(v, k))[labels]
+                    y_cmp = np.r_[np.zeros(len(s_norm), dtype=bool), np.ones(len(s_bad), bool)]
+                    s_cmp = np.r_[s_norm, s_bad]
+                    row["detection"] = float(np.mean(s_bad > thr))
+                    row["pr_auc"] = pr_auc(y_cmp, s_cmp)
+                    rates = alarm_rates(y_cmp, s_cmp > thr)
+                    row.update({"f1": rates["f1"], "far": rates["far"]})
+                row["seconds"] = round((time.perf_counter() - t0) / len(spans), 3)
+                board.append(row)
+        # With labels: the most anomalies caught at the held-out threshold (every candidate's
+        # threshold allows the same share of false alarms on normal stretches it was not fitted
+        # on), PR-AUC breaking ties. Candidates within ``selection_tolerance`` of the best are
+        # not told apart by the data: the one with the shortest lag window (fewest inputs) wins,
+        # since extra inputs fitted on few normal rows show as false alarms on new recordings.
+        self.leaderboard_ = sorted(
+            board, key=lambda r: (-r.get("detection", 0.0), -r.get("pr_auc", 0.0))
         )
-        self.validation_scores_ = np.asarray(s, dtype=np.float64)
+        top = self.leaderboard_[0].get("detection", 0.0)
+        best = min(
+            (
+                r
+                for r in self.leaderboard_
+                if r.get("detection", 0.0) >= top - self.selection_tolerance
+            ),
+            key=lambda r: r["lags"],
+        )
+        best["chosen"] = True
+        self.params_ = {k: best[k] for k in ("detector", "lags", "smoothing")}
+        self.detector_ = chosen[(best["detector"], best["lags"])]
+        self.threshold_ = float(best["threshold"])
+        self.validation_scores_ = self._held_out_scores(values, group_ids, normal_idx, folds)
         self.labelled_ = labelled
-        self.split_ = (
-            f"time split: detector fitted on the first {len(fit_part)} normal readings, threshold "
-            f"set on the last {len(thr_part)}"
-            + (
-                f"; candidates compared with {int(labels.sum())} labelled anomalies"
-                if labelled
-                else ""
-            )
+        self.split_ = how + (
+            f"; candidates compared with {int(labels.sum())} labelled anomalies" if labelled else ""
         )
         return self
+
+    def _folds(
+        self, normal_idx: np.ndarray, group_ids: np.ndarray
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool, str]:
+        """(fit rows, threshold rows) over the normal readings; whether to refit on all of them;
+        the protocol in words."""
+        n = len(normal_idx)
+        if self.threshold == "holdout":
+            cut = int(n * (1 - self.validation_fraction))
+            pos = np.arange(n)
+            return (
+                [(pos[:cut], pos[cut:])],
+                False,
+                f"time split: detector fitted on the first {cut} normal readings, threshold "
+                f"set on the last {n - cut}",
+            )
+        if self.threshold != "cv":
+            raise ValueError(f"threshold must be 'cv' or 'holdout', not {self.threshold!r}")
+        recordings = group_ids[normal_idx]
+        names = list(dict.fromkeys(recordings.tolist()))
+        if len(names) >= self.cv_blocks:
+            # Several normal recordings: hold out whole recordings, so the threshold allows for
+            # how normal operation varies between them.
+            block = np.array([names.index(g) for g in recordings.tolist()])
+            kind = f"{len(names)} normal recordings, each held out in turn"
+        else:
+            k = min(self.cv_blocks, max(2, n // 10))
+            block = np.minimum(np.arange(n) * k // n, k - 1)
+            kind = f"{k} contiguous blocks of the normal readings, each held out in turn"
+        folds = [(np.flatnonzero(block != b), np.flatnonzero(block == b)) for b in np.unique(block)]
+        return (
+            folds,
+            True,
+            f"cross-validated threshold: {kind}; the threshold is the "
+            f"{100 * (1 - self.contamination):g} % quantile of the {n} held-out scores (each "
+            "from a model fitted without its block); the detector is then refitted on all "
+            f"{n} normal readings",
+        )
+
+    def _fit_detector(
+        self, cand: dict[str, Any], values: np.ndarray, group_ids: np.ndarray, rows: np.ndarray
+    ) -> BaseDetector:
+        """A detector fitted on ``rows`` (normal readings): lag windows are built within runs of
+        consecutive rows of one recording, never across a gap or two recordings."""
+        gaps = np.r_[True, (np.diff(rows) != 1) | (group_ids[rows][1:] != group_ids[rows][:-1])]
+        feats = _per_group(
+            values[rows], np.cumsum(gaps), lambda v: lagged(v, cand["lags"]), matrix=True
+        )
+        step = max(1, len(feats) // self.search_rows)
+        return self._make(cand).fit(feats[::step])
+
+    @staticmethod
+    def _raw(det: BaseDetector, values: np.ndarray, group_ids: np.ndarray, lags: int) -> np.ndarray:
+        return _per_group(values, group_ids, lambda v: det.decision_function(lagged(v, lags)))
+
+    def _held_out_scores(
+        self,
+        values: np.ndarray,
+        group_ids: np.ndarray,
+        normal_idx: np.ndarray,
+        folds: list[tuple[np.ndarray, np.ndarray]],
+    ) -> np.ndarray:
+        """The chosen candidate's held-out scores of the normal readings (for the card)."""
+        out = np.full(len(values), np.nan)
+        for train, test in folds:
+            if len(folds) == 1:
+                det = self.detector_
+            else:
+                det = self._fit_detector(self.params_, values, group_ids, normal_idx[train])
+            s = _per_group(
+                self._raw(det, values, group_ids, self.params_["lags"]),
+                group_ids,
+                lambda v: ewma(v, self.params_["smoothing"]),
+            )
+            out[normal_idx[test]] = s[normal_idx[test]]
+        return out[normal_idx[np.concatenate([t for _, t in folds])]]
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (held-out figures only)."""
@@ -207,9 +309,9 @@ class AnomalyModel(BaseEstimator):
         metrics: dict[str, float] = {"validation_readings": float(len(s))}
         if len(s):
             metrics["far"] = float(np.mean(alarm_mask(s, thr, self.alarm_filter)))
-        best = self.leaderboard_[0]
+        best = next(r for r in self.leaderboard_ if r.get("chosen"))
         if self.labelled_:
-            metrics.update({k: float(best[k]) for k in ("pr_auc", "f1") if k in best})
+            metrics.update({k: float(best[k]) for k in ("detection", "pr_auc", "f1") if k in best})
         plots = [
             Plot(
                 "line",
@@ -299,14 +401,25 @@ class AnomalyModel(BaseEstimator):
         return out
 
 
-def _per_group(values: np.ndarray, groups: np.ndarray | None, fn: Any) -> np.ndarray:
-    """Apply a time-series function to each group's rows separately (groups are contiguous)."""
+def _per_group(
+    values: np.ndarray, groups: np.ndarray | None, fn: Any, matrix: bool = False
+) -> np.ndarray:
+    """Apply a time-series function to each group's rows separately (groups are contiguous);
+    ``matrix``: the function returns a table per group (stacked), not one value per row."""
     if groups is None:
         return np.asarray(fn(values))
-    out = np.empty(len(values), dtype=np.float64)
-    for lo, hi in itertools.pairwise(run_bounds(groups)):
-        out[lo:hi] = fn(values[lo:hi])
-    return out
+    parts = [fn(values[lo:hi]) for lo, hi in itertools.pairwise(run_bounds(groups))]
+    if matrix:
+        return np.vstack(parts)
+    return np.concatenate([np.asarray(p, dtype=np.float64) for p in parts])
+
+
+def _by_model(cands: list[dict[str, Any]]) -> list[tuple[tuple[str, int], list[int]]]:
+    """Candidates grouped by (detector, lags): smoothing needs no refit, only a re-score."""
+    out: dict[tuple[str, int], list[int]] = {}
+    for c in cands:
+        out.setdefault((c["detector"], c["lags"]), []).append(c["smoothing"])
+    return list(out.items())
 
 
 def alarm_mask(scores: np.ndarray, threshold: float, alarm_filter: int = 1) -> np.ndarray:
