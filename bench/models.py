@@ -45,9 +45,9 @@ def run_tep(seed: int) -> dict:
         parts.append(arr)
         labels.append(np.ones(len(arr)))
         groups.append(np.full(len(arr), fault))
-    model = AnomalyModel(
-        detector="auto", time_budget_s=300, validation_fraction=0.3, random_state=seed
-    )
+    # Default protocol: cross-validated threshold over blocks of d00, candidates ranked by the
+    # share of training-fault readings caught at that threshold. Nothing here reads a test file.
+    model = AnomalyModel(detector="auto", time_budget_s=300, random_state=seed)
     model.fit(np.vstack(parts), np.concatenate(labels), groups=np.concatenate(groups))
     train_s = time.perf_counter() - t0
     rows, fdr, far = [], {}, {}
@@ -81,9 +81,13 @@ def run_tep(seed: int) -> dict:
         f"mean FDR over faults except 3, 9, 15: {mean_fdr:.3f}  (target >= 0.85; PCA Q baseline 0.79)"
     )
     print(f"mean FAR over samples 1-160 of all test files: {mean_far:.3f}  (target <= 0.05)")
+    far_d00 = float(model.predict(tep.faults[0]).mean())
+    print(f"FAR over all 960 samples of d00_te (normal throughout): {far_d00:.3f}")
+    print(f"protocol: {model.split_}")
     return {
         "mean_fdr": mean_fdr,
         "mean_far": mean_far,
+        "far_d00_te": far_d00,
         "fdr": fdr,
         "far": far,
         "params": model.params_,

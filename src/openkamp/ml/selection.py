@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from openkamp.ml.features import ewma
 from openkamp.ml.metrics import alarm_rates
 from openkamp.ml.templates.anomaly import AnomalyModel, alarm_mask
 
@@ -52,16 +53,20 @@ def select_across_runs(
     if len(runs) < 2:
         raise ValueError("leave-one-run-out selection needs at least two runs")
     scored: dict[tuple[str, int, int], list[tuple[np.ndarray, float]]] = {}
-    for det, lag, span in itertools.product(detectors, lags, smoothing):
-        per_run = []
+    for det, lag in itertools.product(detectors, lags):
         for run in runs:
+            # One fit per detector and lag window; every smoothing span re-uses its scores and
+            # its held-out (cross-validated) scores for the threshold.
             model = AnomalyModel(
-                detector=det, lags=lag, smoothing=span, random_state=random_state
+                detector=det, lags=lag, smoothing=1, random_state=random_state
             ).fit(run.train)
             # Score the test part after its own training part, so lags and smoothing have history.
-            scores = model.decision_function(pd.concat([run.train, run.test]))[len(run.train) :]
-            per_run.append((scores, model.threshold_))
-        scored[(det, lag, span)] = per_run
+            raw = model.decision_function(pd.concat([run.train, run.test]))
+            for span in smoothing:
+                thr = float(np.quantile(model.held_out_scores(span), 1 - model.contamination))
+                scored.setdefault((det, lag, span), []).append(
+                    (ewma(raw, span)[len(run.train) :], thr)
+                )
     options = [(key, scale, k) for key in scored for scale in scales for k in filters]
     # Confusion counts of every option on every run, computed once: choosing for a left-out run
     # is then a subtraction, not a re-run of all options.

@@ -166,6 +166,7 @@ class AnomalyModel(BaseEstimator):
         started = time.perf_counter()
         board: list[dict[str, Any]] = []
         chosen: dict[tuple[str, int], BaseDetector] = {}
+        fold_raws: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
         for (name, lags), spans in _by_model(self._candidates(labelled)):
             if board and time.perf_counter() - started > self.time_budget_s:
                 break  # budget spent: the leaderboard says what was tried
@@ -180,6 +181,7 @@ class AnomalyModel(BaseEstimator):
                 fold_raw.append((test, self._raw(det, values, group_ids, lags)))
             final = self._fit_detector(cand, values, group_ids, normal_idx) if refit else det
             chosen[(name, lags)] = final
+            fold_raws[(name, lags)] = fold_raw
             raw = self._raw(final, values, group_ids, lags) if labelled else None
             for span in spans:
                 for test, r in fold_raw:
@@ -219,7 +221,12 @@ class AnomalyModel(BaseEstimator):
         self.params_ = {k: best[k] for k in ("detector", "lags", "smoothing")}
         self.detector_ = chosen[(best["detector"], best["lags"])]
         self.threshold_ = float(best["threshold"])
-        self.validation_scores_ = self._held_out_scores(values, group_ids, normal_idx, folds)
+        # Per fold: the held-out rows and the fold model's unsmoothed scores of the whole series.
+        self.cv_scores_ = [
+            (normal_idx[test], raw) for test, raw in fold_raws[(best["detector"], best["lags"])]
+        ]
+        self.cv_groups_ = group_ids
+        self.validation_scores_ = self.held_out_scores()
         self.labelled_ = labelled
         self.split_ = how + (
             f"; candidates compared with {int(labels.sum())} labelled anomalies" if labelled else ""
@@ -280,27 +287,19 @@ class AnomalyModel(BaseEstimator):
     def _raw(det: BaseDetector, values: np.ndarray, group_ids: np.ndarray, lags: int) -> np.ndarray:
         return _per_group(values, group_ids, lambda v: det.decision_function(lagged(v, lags)))
 
-    def _held_out_scores(
-        self,
-        values: np.ndarray,
-        group_ids: np.ndarray,
-        normal_idx: np.ndarray,
-        folds: list[tuple[np.ndarray, np.ndarray]],
-    ) -> np.ndarray:
-        """The chosen candidate's held-out scores of the normal readings (for the card)."""
-        out = np.full(len(values), np.nan)
-        for train, test in folds:
-            if len(folds) == 1:
-                det = self.detector_
-            else:
-                det = self._fit_detector(self.params_, values, group_ids, normal_idx[train])
-            s = _per_group(
-                self._raw(det, values, group_ids, self.params_["lags"]),
-                group_ids,
-                lambda v: ewma(v, self.params_["smoothing"]),
-            )
-            out[normal_idx[test]] = s[normal_idx[test]]
-        return out[normal_idx[np.concatenate([t for _, t in folds])]]
+    def held_out_scores(self, smoothing: int | None = None) -> np.ndarray:
+        """Scores of the normal training readings, each from a model fitted without its block
+        (the basis of the threshold), smoothed with ``smoothing`` (default: the chosen span).
+
+        ``np.quantile(model.held_out_scores(k), 1 - contamination)`` is the cross-validated
+        threshold the model would have with smoothing ``k`` (used to compare spans without
+        refitting)."""
+        span = self.params_["smoothing"] if smoothing is None else smoothing
+        parts = [
+            _per_group(raw, self.cv_groups_, lambda v: ewma(v, span))[rows]
+            for rows, raw in self.cv_scores_
+        ]
+        return np.concatenate(parts)
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (held-out figures only)."""
