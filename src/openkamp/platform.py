@@ -18,6 +18,7 @@ from typing import Any
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.ingest.importer import ImportService
+from openkamp.jobs.service import JobService
 from openkamp.ml.registry import ModelRegistry
 from openkamp.ml.service import ModelService
 from openkamp.query import QueryService
@@ -58,6 +59,12 @@ class Platform:
         self.query = QueryService(self.ts, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
         self.ml = ModelService(self.query, self.assets, self.models)
+        self.jobs = JobService(
+            self.meta,
+            workers=self.settings.jobs_workers,
+            progress_interval_s=self.settings.jobs_progress_interval_s,
+            log_max_bytes=self.settings.jobs_log_max_bytes,
+        )
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(
@@ -65,6 +72,7 @@ class Platform:
             )
         self.default_org_id: int = org["id"]
         self.imports.mark_interrupted()
+        self.jobs.mark_interrupted()
 
     @classmethod
     def at(cls, data_dir: str | Path, **settings: Any) -> Platform:
@@ -81,6 +89,7 @@ class Platform:
         return system_principal(org["id"])
 
     def close(self) -> None:
+        self.jobs.close()  # first: running jobs may still write to the stores
         self.ts.close()
         self.files.close()
         self.meta.close()

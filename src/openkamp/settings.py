@@ -69,6 +69,20 @@ class Settings(BaseSettings):
     duckdb_threads: int | None = Field(
         None, ge=1, description="Threads of the embedded DuckDB engine (default: all cores)."
     )
+    jobs_workers: int = Field(
+        2, ge=1, description="Background jobs (training, scoring, large imports) run at once."
+    )
+    jobs_progress_interval_s: float = Field(
+        0.5,
+        ge=0,
+        description="A job writes its progress and log to the store at most this often "
+        "(and whenever its message changes).",
+    )
+    jobs_log_max_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="A job's stored log keeps only its last this many bytes.",
+    )
     secret_key: str = Field(
         "change-me",
         description="Secret for signing sessions and tokens. Must be set outside development.",
