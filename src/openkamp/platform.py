@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from openkamp.accounts import AccountService
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.ingest.importer import ImportService
@@ -59,6 +60,7 @@ class Platform:
         self.query = QueryService(self.ts, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
         self.ml = ModelService(self.query, self.assets, self.models)
+        self.accounts = AccountService.from_settings(self.meta, self.settings)
         self.jobs = JobService(
             self.meta,
             workers=self.settings.jobs_workers,

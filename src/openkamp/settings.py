@@ -87,6 +87,45 @@ class Settings(BaseSettings):
         "change-me",
         description="Secret for signing sessions and tokens. Must be set outside development.",
     )
+    session_idle_minutes: int = Field(
+        120,
+        ge=1,
+        description="A browser session ends after this many minutes without a request (sliding).",
+    )
+    session_max_hours: int = Field(
+        12,
+        ge=1,
+        description="A browser session ends this many hours after sign-in, however active it is.",
+    )
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins for one login within the window that lock it for a while.",
+    )
+    login_client_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins from one client address within the window that lock that "
+        "address (higher than per login: a factory often shares one address).",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="Window in which failed sign-ins are counted."
+    )
+    login_lockout_minutes: int = Field(
+        15, ge=1, description="How long a locked login or client address must wait."
+    )
+    password_min_length: int = Field(
+        10, ge=10, description="Shortest password accepted (at least 10 characters)."
+    )
+    password_hash_memory_kib: int = Field(
+        65536,
+        ge=1024,
+        description="Memory of the argon2id password hash in KiB; at least 19456 in production. "
+        "Stored hashes are upgraded at the next sign-in when this changes.",
+    )
+    password_hash_time_cost: int = Field(
+        3, ge=1, description="Passes of the argon2id password hash (at least 2 in production)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -120,4 +159,14 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "OPENKAMP_SECRET_KEY still has its default value in production.",
                 hint="Set OPENKAMP_SECRET_KEY to a long random string (e.g. `openssl rand -hex 32`).",
+            )
+        # OWASP's floor for argon2id; low values are for tests only.
+        if self.environment == "production" and (
+            self.password_hash_memory_kib < 19456 or self.password_hash_time_cost < 2
+        ):
+            raise ConfigError(
+                "The password hash is too cheap for production "
+                f"(memory {self.password_hash_memory_kib} KiB, {self.password_hash_time_cost} passes).",
+                hint="Use at least OPENKAMP_PASSWORD_HASH_MEMORY_KIB=19456 and "
+                "OPENKAMP_PASSWORD_HASH_TIME_COST=2 (the defaults are stronger).",
             )

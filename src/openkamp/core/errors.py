@@ -6,11 +6,15 @@ is one, the fix.
 
     OpenKampError
     ├── ConfigError                 settings are invalid or unsafe
+    ├── Unauthenticated             no valid credentials: wrong login or password, ended session,
+    │   │                           invalid / expired / revoked token, deactivated account
+    │   └── TooManyAttempts         sign-in locked for a while after repeated failures
     ├── NotFound                    no such record (or not visible to the acting organisation)
     ├── Forbidden                   the principal may not do this
     ├── Conflict                    the change would break a rule (duplicate name, referenced record)
     ├── InvalidInput                a value given by the user is wrong
-    │   └── ImportRejected          a whole file cannot be imported (nothing was changed)
+    │   ├── ImportRejected          a whole file cannot be imported (nothing was changed)
+    │   └── WeakPassword            a new password does not meet the password policy
     └── StorageError                a storage engine failed
         └── UnknownBackend          no backend is registered for a URL scheme
 """
@@ -34,6 +38,18 @@ class ConfigError(OpenKampError):
     """Settings are invalid, inconsistent or unsafe for the chosen environment."""
 
 
+class Unauthenticated(OpenKampError):
+    """Who is acting could not be established. Sign-in failures never say whether the login exists."""
+
+
+class TooManyAttempts(Unauthenticated):
+    """Too many failed sign-ins for this login or client address; ``retry_after_s`` says how long."""
+
+    def __init__(self, message: str, *, retry_after_s: float, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_s = retry_after_s
+
+
 class NotFound(OpenKampError):
     """No such record, or it belongs to another organisation (we never say which)."""
 
@@ -52,6 +68,15 @@ class InvalidInput(OpenKampError):
 
 class ImportRejected(InvalidInput):
     """A whole file cannot be imported. Nothing was stored; ``hint`` says how to fix the file."""
+
+
+class WeakPassword(InvalidInput):
+    """A new password breaks the policy; ``reason`` is a stable code an interface can translate
+    (``too_short``, ``too_long``, ``equals_login``, ``one_character``, ``too_common``)."""
+
+    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
 
 
 class StorageError(OpenKampError):

@@ -1,0 +1,126 @@
+"""Sign-in rate limiting: counters of failed attempts per key (a login, a client address).
+
+:class:`LoginLimiter` is the small interface the account service talks to, so a scale-out
+deployment can keep the counters in a shared store (all web workers must see the same counts);
+:class:`MemoryLoginLimiter` keeps them in this process, which is right for one server.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """``max_failures`` failures within ``window`` lock the key for ``lockout``."""
+
+    max_failures: int
+    window: timedelta
+    lockout: timedelta
+
+
+class LoginLimiter(ABC):
+    """Counts failed sign-ins per key and says how long a key must wait.
+
+    Keys are opaque strings with a kind prefix (``login:ana``, ``client:10.0.0.7``); the rule for a
+    key is chosen by its prefix.
+    """
+
+    @abstractmethod
+    def retry_after(self, key: str) -> float:
+        """Seconds until ``key`` may try again (0 when it may try now)."""
+
+    @abstractmethod
+    def failed(self, key: str) -> None:
+        """Record one failed attempt for ``key``."""
+
+    @abstractmethod
+    def succeeded(self, key: str) -> None:
+        """Forget the failures of ``key`` after a successful sign-in."""
+
+
+class MemoryLoginLimiter(LoginLimiter):
+    """Failure counters in this process's memory, safe to share between threads.
+
+    ``rules`` maps a key prefix (the text before the first ``:``) to its rule; keys without a rule
+    use ``default``. Memory stays bounded: stale keys are swept regularly, and beyond
+    ``max_keys`` the keys whose last failure is oldest are dropped first.
+    """
+
+    def __init__(
+        self,
+        rules: dict[str, LimitRule] | None = None,
+        *,
+        default: LimitRule | None = None,
+        clock: Clock = utc_now,
+        max_keys: int = 100_000,
+    ) -> None:
+        self.rules = dict(rules or {})
+        self.default = default or LimitRule(5, timedelta(minutes=15), timedelta(minutes=15))
+        self.clock = clock
+        self.max_keys = max_keys
+        self._failures: dict[str, deque[datetime]] = {}
+        self._locked_until: dict[str, datetime] = {}
+        self._lock = threading.Lock()
+        self._since_sweep = 0
+
+    def _rule(self, key: str) -> LimitRule:
+        return self.rules.get(key.split(":", 1)[0], self.default)
+
+    def retry_after(self, key: str) -> float:
+        now = self.clock()
+        with self._lock:
+            until = self._locked_until.get(key)
+            if until is None:
+                return 0.0
+            if until <= now:
+                del self._locked_until[key]
+                return 0.0
+            return (until - now).total_seconds()
+
+    def failed(self, key: str) -> None:
+        now = self.clock()
+        rule = self._rule(key)
+        with self._lock:
+            times = self._failures.setdefault(key, deque())
+            while times and now - times[0] >= rule.window:
+                times.popleft()
+            times.append(now)
+            if len(times) >= rule.max_failures:
+                # Locked: the count starts afresh when the lockout ends.
+                self._locked_until[key] = now + rule.lockout
+                times.clear()
+            self._since_sweep += 1
+            if self._since_sweep >= 1024 or len(self._failures) > self.max_keys:
+                self._sweep(now)
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+            self._locked_until.pop(key, None)
+
+    def _sweep(self, now: datetime) -> None:
+        self._since_sweep = 0
+        stale = [
+            k for k, t in self._failures.items() if not t or now - t[-1] >= self._rule(k).window
+        ]
+        for key in stale:
+            del self._failures[key]
+        for key in [k for k, until in self._locked_until.items() if until <= now]:
+            del self._locked_until[key]
+        # Over the cap (an attack spraying logins): drop to 90 % so this does not run every time.
+        excess = len(self._failures) - self.max_keys * 9 // 10
+        if len(self._failures) > self.max_keys:
+            for key in sorted(self._failures, key=lambda k: self._failures[k][-1])[:excess]:
+                del self._failures[key]

@@ -1,0 +1,205 @@
+"""Users of an organisation and the first-run set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openkamp.accounts._core import (
+    ADMIN_ROLES,
+    AccountsCore,
+    check_language,
+    parse_role,
+    public_user,
+)
+from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from openkamp.core.tenancy import Principal, Role, require
+from openkamp.storage.metadata.base import Record
+
+
+class UserAccounts(AccountsCore):
+    """The first-run set-up, users of an organisation, and passwords."""
+
+    # -- first-run set-up ---------------------------------------------------------------------
+
+    def needs_setup(self) -> bool:
+        """True while the platform has no user at all (the first-run set-up is open)."""
+        return self.meta.lookup("user") is None
+
+    def create_first_admin(
+        self,
+        org_id: int,
+        login: str,
+        password: str,
+        *,
+        display_name: str = "",
+        language: str = "ko",
+    ) -> Record:
+        """Create the first user, as platform operator (which includes admin of ``org_id``).
+
+        Works only while :meth:`needs_setup` is true; afterwards it raises :class:`Forbidden`.
+        """
+        login = self._clean_login(login)
+        self._check_new_password(password, login)
+        password_hash = self.passwords.hash(password)  # before the lock: it takes a while
+        with self.meta.transaction():
+            if not self.needs_setup():
+                raise Forbidden(
+                    "The platform is already set up.",
+                    hint="Sign in, or ask an administrator for an account.",
+                )
+            self.meta.get_org(org_id)
+            user = self.meta.insert(
+                org_id,
+                "user",
+                {
+                    "login": login,
+                    "display_name": display_name.strip() or login,
+                    "password_hash": password_hash,
+                    "role": Role.OPERATOR.value,
+                    "language": check_language(language),
+                    "active": 1,
+                },
+            )
+        return public_user(user)
+
+    # -- users --------------------------------------------------------------------------------
+
+    def create_user(
+        self,
+        principal: Principal,
+        login: str,
+        password: str,
+        *,
+        role: Role | str = Role.VIEWER,
+        display_name: str = "",
+        language: str = "ko",
+    ) -> Record:
+        """A new user of the principal's organisation (admin only; no role above one's own)."""
+        require(principal, Role.ADMIN)
+        role = parse_role(role)
+        self._check_may_grant(principal, role)
+        login = self._clean_login(login)
+        self._check_new_password(password, login)
+        if self.meta.lookup("user", login=login) is not None:
+            raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
+        try:
+            user = self.meta.insert(
+                principal.org_id,
+                "user",
+                {
+                    "login": login,
+                    "display_name": display_name.strip() or login,
+                    "password_hash": self.passwords.hash(password),
+                    "role": role.value,
+                    "language": check_language(language),
+                    "active": 1,
+                },
+            )
+        except Conflict:  # taken between the check and the insert
+            raise Conflict(
+                f"The login {login!r} is already taken.", hint="Choose another login."
+            ) from None
+        return public_user(user)
+
+    def list_users(self, principal: Principal) -> list[Record]:
+        """Users of the principal's organisation (admin only), by id."""
+        require(principal, Role.ADMIN)
+        return [public_user(u) for u in self.meta.find(principal.org_id, "user")]
+
+    def get_user(self, principal: Principal, user_id: int) -> Record:
+        """One user of the organisation: oneself, or anyone for an admin."""
+        if user_id != principal.user_id:
+            require(principal, Role.ADMIN)
+        return public_user(self.meta.get(principal.org_id, "user", user_id))
+
+    def me(self, principal: Principal) -> Record:
+        """The signed-in user's own record."""
+        if principal.user_id is None:
+            raise NotFound(f"'{principal.name}' is not a user account.")
+        return self.get_user(principal, principal.user_id)
+
+    def update_user(
+        self,
+        principal: Principal,
+        user_id: int,
+        *,
+        role: Role | str | None = None,
+        display_name: str | None = None,
+        language: str | None = None,
+        active: bool | None = None,
+    ) -> Record:
+        """Change a user. Anyone may change their own display name and language; the role and
+        whether the account is active need an admin, who cannot act on or grant a role above
+        their own, nor leave the organisation without an active admin."""
+        own = user_id == principal.user_id
+        if not own or role is not None or active is not None:
+            require(principal, Role.ADMIN)
+        user = self.meta.get(principal.org_id, "user", user_id)
+        changes: dict[str, Any] = {}
+        if display_name is not None:
+            changes["display_name"] = display_name.strip() or user["login"]
+        if language is not None:
+            changes["language"] = check_language(language)
+        if role is not None or active is not None:
+            self._check_may_grant(principal, Role(user["role"]))
+        if role is not None:
+            new_role = parse_role(role)
+            self._check_may_grant(principal, new_role)
+            changes["role"] = new_role.value
+        if active is not None:
+            changes["active"] = 1 if active else 0
+        if not changes:
+            return public_user(user)
+        was_admin = bool(user["active"]) and Role(user["role"]).value in ADMIN_ROLES
+        with self.meta.transaction():
+            updated = self.meta.update(principal.org_id, "user", user_id, changes)
+            if was_admin and ("role" in changes or "active" in changes):
+                self._check_admin_remains(principal.org_id)
+            if not updated["active"]:
+                self._end_sessions(principal.org_id, user_id)
+        return public_user(updated)
+
+    def deactivate_user(self, principal: Principal, user_id: int) -> Record:
+        """Turn an account off (admin only): its sessions end at once and its API tokens are
+        refused until it is activated again. Nothing is deleted."""
+        return self.update_user(principal, user_id, active=False)
+
+    def change_password(
+        self,
+        principal: Principal,
+        old_password: str,
+        new_password: str,
+        *,
+        keep_session_id: int | None = None,
+    ) -> None:
+        """Change one's own password (the old one is needed). Ends every other session of the
+        user; ``keep_session_id`` names the one to keep (the one making the change)."""
+        if principal.user_id is None or principal.is_token:
+            raise Forbidden("Only a signed-in user can change their password.")
+        user = self.meta.get(principal.org_id, "user", principal.user_id)
+        key = f"login:{user['login']}"
+        self._check_not_locked([key])
+        ok, _ = self.passwords.verify(user["password_hash"], old_password)
+        if not ok:
+            self.limiter.failed(key)  # a stolen session must not make a guessing oracle
+            raise InvalidInput(
+                "The current password is wrong.", hint="Type the password you sign in with now."
+            )
+        self._set_password(user, new_password, keep_session_id=keep_session_id)
+
+    def set_password(self, principal: Principal, user_id: int, new_password: str) -> None:
+        """Set another user's password (admin only), e.g. when they forgot it; ends their
+        sessions."""
+        require(principal, Role.ADMIN)
+        user = self.meta.get(principal.org_id, "user", user_id)
+        self._check_may_grant(principal, Role(user["role"]))
+        self._set_password(user, new_password)
+
+    def _set_password(
+        self, user: Record, new_password: str, *, keep_session_id: int | None = None
+    ) -> None:
+        self._check_new_password(new_password, user["login"])
+        password_hash = self.passwords.hash(new_password)
+        with self.meta.transaction():
+            self.meta.update(user["org_id"], "user", user["id"], {"password_hash": password_hash})
+            self._end_sessions(user["org_id"], user["id"], keep=keep_session_id)
