@@ -428,3 +428,23 @@ def test_cancelled_is_raised_by_check_only_after_a_request(meta: MetadataStore, 
     ctx.request_cancel()
     with pytest.raises(Cancelled):
         ctx.check()
+
+
+def test_progress_inside_a_store_transaction_does_not_deadlock_with_the_ticker(
+    meta: MetadataStore, eng: Principal
+) -> None:
+    """The ticker flushing a context must never hold it while waiting for the store's lock."""
+    jobs = JobService(meta, progress_interval_s=0.002)
+    try:
+
+        def fn(ctx: JobContext) -> None:
+            with meta.transaction():  # as a service doing several writes atomically would
+                deadline = time.monotonic() + 0.2
+                while time.monotonic() < deadline:
+                    ctx.progress(0.5)
+                    time.sleep(0.001)  # let the ticker run and wait for the store lock
+
+        job = jobs.wait(eng, jobs.submit(eng, "k", "t", fn)["id"], timeout=T)
+        assert job["status"] == "done"
+    finally:
+        jobs.close(timeout_s=1.0)

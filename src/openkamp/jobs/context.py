@@ -88,6 +88,8 @@ class JobContext:
         self._message = ""
         self._dirty = False
         self._last_flush = -math.inf
+        self._seq = 0  # snapshots taken
+        self._written = 0  # the newest snapshot in the store
         self._last_poll = clock()
         self._attached = True
 
@@ -113,8 +115,9 @@ class JobContext:
             if changed:
                 self._message = (message or "")[:MESSAGE_MAX]
             self._dirty = True
-            if changed or self._due():
-                self._flush()
+            write = changed or self._due()
+        if write:
+            self._flush()
 
     def log(self, text: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -122,8 +125,9 @@ class JobContext:
             for i, line in enumerate(str(text).splitlines() or [""]):
                 self._log.add(f"{stamp} {line}" if i == 0 else f"  {line}")
             self._dirty = True
-            if self._due():
-                self._flush()
+            write = self._due()
+        if write:
+            self._flush()
 
     @property
     def cancelled(self) -> bool:
@@ -148,16 +152,15 @@ class JobContext:
 
     def flush(self) -> None:
         """Write pending progress and log now (before a long step without calls, say)."""
-        with self._lock:
-            if self._dirty:
-                self._flush()
+        self._flush()
 
     # -- what the service uses -------------------------------------------------------------------
 
     def flush_if_due(self) -> None:
         with self._lock:
-            if self._dirty and self._due():
-                self._flush()
+            due = self._dirty and self._due()
+        if due:
+            self._flush()
 
     def detach(self) -> dict[str, Any]:
         """Stop writing (the service writes the final state); returns that state."""
@@ -172,13 +175,28 @@ class JobContext:
         return self._clock() - self._last_flush >= self._interval
 
     def _flush(self) -> None:
-        if not self._attached:  # the job ended; a leaked context must not overwrite its record
-            return
-        self._meta.update(
-            self._task.org_id,
-            "job",
-            self._task.job_id,
-            {"progress": self._progress, "message": self._message, "log": self._log.text()},
-        )
-        self._dirty = False
-        self._last_flush = self._clock()
+        # Lock order: the store's, then this context's; never the reverse. A job function may call
+        # progress() inside its own store transaction while the ticker flushes the same context, so
+        # the context lock is never held while waiting for the store.
+        with self._lock:
+            if not self._dirty:
+                return
+            self._seq += 1
+            seq = self._seq
+            values = {"progress": self._progress, "message": self._message, "log": self._log.text()}
+            self._dirty = False
+            self._last_flush = self._clock()
+        try:
+            with self._meta.transaction():
+                with self._lock:
+                    # A newer snapshot already written, or the job ended (a leaked context must
+                    # not overwrite the final record): nothing to do.
+                    if not self._attached or seq <= self._written:
+                        return
+                self._meta.update(self._task.org_id, "job", self._task.job_id, values)
+                with self._lock:
+                    self._written = seq
+        except BaseException:
+            with self._lock:
+                self._dirty = True  # try again at the next call or tick
+            raise
