@@ -120,7 +120,11 @@ class ApiTokens(AccountsCore):
             (s for s in Scope if role_rank(SCOPE_CEILING[s]) <= role_rank(user_role)),
             key=scope_rank,
         )
-        top = min(_top_scope(record["scopes"]), allowed, key=scope_rank)
+        try:
+            granted = _top_scope(record["scopes"] or ())
+        except InvalidInput:  # a damaged record: refuse rather than guess
+            raise invalid from None
+        top = min(granted, allowed, key=scope_rank)
         role = min(user_role, SCOPE_CEILING[top], key=role_rank)
         return Principal(
             org_id=user["org_id"],
