@@ -69,6 +69,7 @@ class AnomalyModel(BaseEstimator):
         Blocks of the cross-validated threshold.
     selection_tolerance : float
         With labels: candidates catching at most this share of anomalies fewer than the best
+        (or one standard error of the difference over the anomalies' recordings, if larger)
         count as equally good, and the one with the shortest lag window is chosen.
     validation_fraction : float
         Later share of the normal data used for the threshold with ``threshold="holdout"``.
@@ -167,6 +168,8 @@ class AnomalyModel(BaseEstimator):
         board: list[dict[str, Any]] = []
         chosen: dict[tuple[str, int], BaseDetector] = {}
         fold_raws: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
+        hits: dict[int, np.ndarray] = {}  # id(row) -> share caught per unit of anomalies
+        units = _anomaly_units(group_ids[labels])
         for (name, lags), spans in _by_model(self._candidates(labelled)):
             if board and time.perf_counter() - started > self.time_budget_s:
                 break  # budget spent: the leaderboard says what was tried
@@ -195,6 +198,8 @@ class AnomalyModel(BaseEstimator):
                     y_cmp = np.r_[np.zeros(len(s_norm), dtype=bool), np.ones(len(s_bad), bool)]
                     s_cmp = np.r_[s_norm, s_bad]
                     row["detection"] = float(np.mean(s_bad > thr))
+                    caught = (s_bad > thr).astype(np.float64)
+                    hits[id(row)] = np.array([caught[u].mean() for u in units])
                     row["pr_auc"] = pr_auc(y_cmp, s_cmp)
                     rates = alarm_rates(y_cmp, s_cmp > thr)
                     row.update({"f1": rates["f1"], "far": rates["far"]})
@@ -202,19 +207,17 @@ class AnomalyModel(BaseEstimator):
                 board.append(row)
         # With labels: the most anomalies caught at the held-out threshold (every candidate's
         # threshold allows the same share of false alarms on normal stretches it was not fitted
-        # on), PR-AUC breaking ties. Candidates within ``selection_tolerance`` of the best are
-        # not told apart by the data: the one with the shortest lag window (fewest inputs) wins,
-        # since extra inputs fitted on few normal rows show as false alarms on new recordings.
+        # on), PR-AUC breaking ties. Candidates the data cannot tell from the best (short of it
+        # by at most ``selection_tolerance`` or one standard error of the paired difference over
+        # the anomalies' recordings) count as equally good, and the one with the shortest lag
+        # window (fewest inputs) wins: extra inputs fitted on few normal rows show as false
+        # alarms on new recordings (the one-standard-error rule of model selection).
         self.leaderboard_ = sorted(
             board, key=lambda r: (-r.get("detection", 0.0), -r.get("pr_auc", 0.0))
         )
-        top = self.leaderboard_[0].get("detection", 0.0)
+        top = self.leaderboard_[0]
         best = min(
-            (
-                r
-                for r in self.leaderboard_
-                if r.get("detection", 0.0) >= top - self.selection_tolerance
-            ),
+            (r for r in self.leaderboard_ if self._as_good(top, r, hits)),
             key=lambda r: r["lags"],
         )
         best["chosen"] = True
@@ -232,6 +235,13 @@ class AnomalyModel(BaseEstimator):
             f"; candidates compared with {int(labels.sum())} labelled anomalies" if labelled else ""
         )
         return self
+
+    def _as_good(self, top: dict[str, Any], r: dict[str, Any], hits: dict[int, np.ndarray]) -> bool:
+        if r is top or id(top) not in hits:
+            return r is top
+        diff = hits[id(top)] - hits[id(r)]
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        return top["detection"] - r["detection"] <= max(self.selection_tolerance, se)
 
     def _folds(
         self, normal_idx: np.ndarray, group_ids: np.ndarray
@@ -411,6 +421,17 @@ def _per_group(
     if matrix:
         return np.vstack(parts)
     return np.concatenate([np.asarray(p, dtype=np.float64) for p in parts])
+
+
+def _anomaly_units(groups: np.ndarray, chunks: int = 10) -> list[np.ndarray]:
+    """Positions of the labelled anomalies by recording (or, with one recording, in contiguous
+    chunks): the units over which a difference in detection is judged."""
+    if len(groups) == 0:
+        return []
+    runs = [np.arange(lo, hi) for lo, hi in itertools.pairwise(run_bounds(groups))]
+    if len(runs) > 1:
+        return runs
+    return [c for c in np.array_split(np.arange(len(groups)), chunks) if len(c)]
 
 
 def _by_model(cands: list[dict[str, Any]]) -> list[tuple[tuple[str, int], list[int]]]:
