@@ -13,23 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from openkamp.core.errors import Forbidden, OpenKampError
+from openkamp.core.errors import Forbidden, Unauthenticated
 from openkamp.core.tenancy import Principal
 from openkamp.platform import Platform
 
 SESSION_COOKIE = "okp_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _unauthenticated(message: str, hint: str | None = None) -> OpenKampError:
-    from openkamp.core import errors
-
-    cls = getattr(errors, "Unauthenticated", None)
-    if cls is None:  # pragma: no cover - the accounts package defines it
-        return Forbidden(message, hint=hint)
-    err: OpenKampError = cls(message, hint=hint)
-    return err
 
 
 def get_platform(request: Request) -> Platform:
@@ -65,7 +55,7 @@ async def get_principal(request: Request, kamp: Kamp) -> Principal:
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
-            raise _unauthenticated(
+            raise Unauthenticated(
                 "Log in, or send an API token.",
                 hint="Authorization: Bearer okp_… (create a token under Settings → API tokens).",
             )

@@ -7,6 +7,8 @@ Every error response has the same JSON shape::
 
 from __future__ import annotations
 
+import math
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -14,6 +16,8 @@ from openkamp.core import errors as e
 
 #: Status code per error class; the most specific class wins (checked in MRO order).
 STATUS: dict[type[e.OpenKampError], int] = {
+    e.TooManyAttempts: 429,
+    e.Unauthenticated: 401,
     e.NotFound: 404,
     e.Forbidden: 403,
     e.Conflict: 409,
@@ -29,8 +33,6 @@ def status_of(exc: e.OpenKampError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]
-        if getattr(cls, "__name__", "") == "Unauthenticated":
-            return 401
     return 400
 
 
@@ -43,6 +45,8 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, e.OpenKampError)
         code = status_of(exc)
         headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
+        if isinstance(exc, e.TooManyAttempts):
+            headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
         return JSONResponse(error_body(exc), status_code=code, headers=headers)
 
     app.add_exception_handler(e.OpenKampError, handle)

@@ -1,7 +1,10 @@
 """One router per resource; each route is one service call plus translation."""
 
-from openkamp.api.routers import assets, data, health, imports, jobs, models
+from openkamp.api.routers import assets, auth, data, health, imports, jobs, models, users
 
-ROUTERS = [health.router, assets.router, data.router, imports.router, models.router, jobs.router]
+ROUTERS = [
+    health.router, auth.router, users.router, assets.router, data.router, imports.router,
+    models.router, jobs.router,
+]  # fmt: skip
 
 __all__ = ["ROUTERS"]

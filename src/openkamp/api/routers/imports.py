@@ -84,7 +84,7 @@ def imports_upload(
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    if wait or getattr(kamp, "jobs", None) is None:
+    if wait:
         return run()
     job = kamp.jobs.submit(me, "import", name, run, params={"file": name})
     return {"job": _record(job)}

@@ -113,7 +113,7 @@ def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> 
         result = kamp.ml.train(me, spec, progress=say)
         return {"model": version_out(result.version), "seconds": result.seconds}
 
-    if wait or getattr(kamp, "jobs", None) is None:
+    if wait:
         return run()
     job = kamp.jobs.submit(
         me, "train", f"{spec.task}: {spec.name}", run, params=body.model_dump(mode="json")

@@ -1,0 +1,108 @@
+"""Users and API tokens of the organisation (administrators manage users; everyone their tokens)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from openkamp.api.deps import Kamp, Me
+from openkamp.api.routers.auth import user_out
+from openkamp.core.tenancy import Role
+
+router = APIRouter(tags=["users"])
+
+RoleName = Literal["admin", "engineer", "viewer"]
+ScopeName = Literal["read", "write", "admin"]
+
+
+def _read_only() -> list[ScopeName]:
+    return ["read"]
+
+
+class UserCreate(BaseModel):
+    login: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    role: RoleName = "viewer"
+    display_name: str = ""
+    language: Literal["ko", "en"] = "ko"
+
+
+class UserUpdate(BaseModel):
+    role: RoleName | None = None
+    display_name: str | None = None
+    language: Literal["ko", "en"] | None = None
+    active: bool | None = None
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class TokenCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    scopes: list[ScopeName] = Field(default_factory=_read_only)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+def token_out(rec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in rec.items()
+        if k != "token_hash"
+    }
+
+
+@router.get("/users")
+def users_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    return [user_out(u) for u in kamp.accounts.list_users(me)]
+
+
+@router.post("/users", status_code=201)
+def users_create(body: UserCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    user = kamp.accounts.create_user(
+        me, body.login, body.password, role=Role(body.role),
+        display_name=body.display_name, language=body.language,
+    )  # fmt: skip
+    return user_out(user)
+
+
+@router.get("/users/{user_id}")
+def users_get(user_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    return user_out(kamp.accounts.get_user(me, user_id))
+
+
+@router.patch("/users/{user_id}")
+def users_update(user_id: int, body: UserUpdate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    user = kamp.accounts.update_user(
+        me, user_id, role=None if body.role is None else Role(body.role),
+        display_name=body.display_name, language=body.language, active=body.active,
+    )  # fmt: skip
+    return user_out(user)
+
+
+@router.post("/users/me/password", status_code=204)
+def users_change_password(body: PasswordChange, kamp: Kamp, me: Me) -> None:
+    kamp.accounts.change_password(me, body.old_password, body.new_password)
+
+
+@router.get("/tokens")
+def tokens_list(kamp: Kamp, me: Me, all_users: bool = False) -> list[dict[str, Any]]:
+    """API tokens (never their secrets): one's own, or the organisation's for an admin."""
+    return [token_out(t) for t in kamp.accounts.list_tokens(me, all_users=all_users)]
+
+
+@router.post("/tokens", status_code=201)
+def tokens_create(body: TokenCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Create a token; its secret is in this response only."""
+    expires = None if body.expires_in_days is None else timedelta(days=body.expires_in_days)
+    rec, secret = kamp.accounts.create_token(me, body.name, list(body.scopes), expires)
+    return {**token_out(rec), "secret": secret}
+
+
+@router.post("/tokens/{token_id}/revoke")
+def tokens_revoke(token_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    return token_out(kamp.accounts.revoke_token(me, token_id))
