@@ -1,0 +1,171 @@
+"""Import wizard: upload (with progress), preview and column mapping, then the import report.
+
+1. ``POST /import/stage`` takes the file (the browser shows upload progress) and keeps it in a
+   staging folder of the organisation, answering with a preview (:mod:`openkamp.web.preview`).
+2. ``POST /import/preview`` previews it again with the user's choices (equipment, mapping).
+3. ``POST /import/run`` imports it through the API's own upload route function (the same job,
+   the same checks) and the page follows the job to ``/import/{id}``, the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import Headers
+
+from openkamp.api.errors import error_body, status_of
+from openkamp.api.routers.imports import _options, imports_upload
+from openkamp.core.errors import InvalidInput, OpenKampError
+from openkamp.i18n import t
+from openkamp.web.overview import asset_tree, equipment_of
+from openkamp.web.page import Page, Posting, lang_of, platform_of, render
+from openkamp.web.preview import preview
+
+router = APIRouter()
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+STAGE_HOURS = 24  # staged files older than this are removed
+
+
+def _json_errors(fn: Callable[[], dict[str, Any]]) -> Response:
+    """The wizard's JSON answers, with domain errors in the API's error shape."""
+    try:
+        return JSONResponse(fn())
+    except OpenKampError as exc:
+        return JSONResponse(error_body(exc), status_code=status_of(exc))
+
+
+def _stage_root(request: Request, org_id: int) -> Path:
+    return Path(platform_of(request).settings.data_dir) / "staged" / str(org_id)
+
+
+def _staged(request: Request, org_id: int, token: str) -> Path:
+    if not _TOKEN.match(token or ""):
+        raise InvalidInput("Unknown upload.", hint="Upload the file again.")
+    folder = _stage_root(request, org_id) / token
+    files = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    if not files:
+        raise InvalidInput("The uploaded file is gone.", hint="Upload the file again.")
+    return files[0]
+
+
+def _clean_old(root: Path) -> None:
+    if not root.is_dir():
+        return
+    cutoff = time.time() - STAGE_HOURS * 3600
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request, who: Page) -> HTMLResponse:
+    kamp = platform_of(request)
+    machines = equipment_of(asset_tree(request, who, latest=False))
+    past = list(reversed(kamp.imports.list(who.principal)))[:15]
+    return render(request, "import.html", who, machines=machines, past=past)
+
+
+@router.post("/import/stage")
+async def import_stage(request: Request, who: Posting, file: UploadFile) -> Response:
+    kamp = platform_of(request)
+    root = _stage_root(request, who.principal.org_id)
+    _clean_old(root)
+    token = secrets.token_urlsafe(18)
+    name = Path(file.filename or "upload").name or "upload"
+    folder = root / token
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / name).open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            out.write(chunk)
+
+    def answer() -> dict[str, Any]:
+        try:
+            found = preview(kamp, who.principal, folder / name, _options(None))
+        except OpenKampError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return {"token": token, **found}
+
+    return _json_errors(answer)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise InvalidInput("The request is not JSON.") from exc
+    if not isinstance(body, dict):
+        raise InvalidInput("The request must be a JSON object.")
+    return body
+
+
+@router.post("/import/preview")
+async def import_preview(request: Request, who: Posting) -> Response:
+    kamp = platform_of(request)
+    try:
+        body = await _body(request)
+    except OpenKampError as exc:
+        return JSONResponse(error_body(exc), status_code=status_of(exc))
+    token = str(body.get("token", ""))
+
+    def answer() -> dict[str, Any]:
+        path = _staged(request, who.principal.org_id, token)
+        opts = _options(json.dumps(body.get("options") or {}))
+        return {"token": token, **preview(kamp, who.principal, path, opts)}
+
+    return _json_errors(answer)
+
+
+@router.post("/import/run")
+async def import_run(request: Request, who: Posting) -> Response:
+    kamp = platform_of(request)
+    try:
+        body = await _body(request)
+    except OpenKampError as exc:
+        return JSONResponse(error_body(exc), status_code=status_of(exc))
+    token = str(body.get("token", ""))
+
+    def answer() -> dict[str, Any]:
+        path = _staged(request, who.principal.org_id, token)
+        options = json.dumps(body.get("options") or {})
+        _options(options)  # a bad option is reported before anything is copied
+        try:
+            with path.open("rb") as fh:
+                upload = UploadFile(
+                    fh, filename=path.name, headers=Headers({"content-type": "text/csv"})
+                )
+                return imports_upload(kamp, who.principal, upload, options=options)
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
+
+    return _json_errors(answer)
+
+
+@router.get("/import/{import_id}", response_class=HTMLResponse)
+def import_report(request: Request, who: Page, import_id: int) -> HTMLResponse:
+    kamp = platform_of(request)
+    record = kamp.imports.get(who.principal, import_id)
+    report = record.get("report") or {}
+    lang = lang_of(request)
+    reasons = []
+    for reason, count in sorted((report.get("reasons") or {}).items(), key=lambda kv: -kv[1]):
+        category = str(reason).split(":", 1)[0]
+        reasons.append({"reason": reason, "text": t(f"reason.{category}", lang), "count": count})
+    return render(
+        request,
+        "import_report.html",
+        who,
+        record=record,
+        report=report,
+        reasons=reasons,
+        examples=(report.get("examples") or [])[:20],
+    )

@@ -1,0 +1,373 @@
+"""Model wizard for a non-expert: the problem in plain words, the data, training as a job with a
+live progress bar, results in words, the analysis report, deployment and scoring new data.
+
+Training goes through the API's own route function (``models_train``: the same job, the same
+checks); the job page follows ``/api/v1/jobs/{id}``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import pandas as pd
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from openkamp.api.routers.models import TrainRequest, models_train
+from openkamp.charts import bar
+from openkamp.core.errors import InvalidInput
+from openkamp.i18n import t
+from openkamp.web.overview import TreeNode, asset_tree, equipment_of
+from openkamp.web.page import Page, Posting, lang_of, platform_of, render
+
+router = APIRouter()
+
+#: The problems, in the order a factory meets them: task, and which columns the form asks for.
+PROBLEMS = ("classify", "anomaly", "rul", "regress", "forecast", "optimise")
+SCORE_ROWS = 200
+
+
+def _day(value: str | None, tz: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        d = date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD).") from exc
+    return datetime(d.year, d.month, d.day, tzinfo=tz)
+
+
+def _extent(request: Request, who: Any, machine: TreeNode | None) -> tuple[str, str]:
+    """First and last day with data of an equipment, as ``YYYY-MM-DD`` in local time."""
+    if machine is None or not machine.signals:
+        return "", ""
+    kamp = platform_of(request)
+    rows = kamp.query.extent(who.principal, [s["id"] for s in machine.signals]).to_pylist()
+    firsts = [r["first_ts"] for r in rows if r.get("first_ts") is not None]
+    lasts = [r["last_ts"] for r in rows if r.get("last_ts") is not None]
+    if not firsts:
+        return "", ""
+    tz = kamp.settings.tz
+    return (
+        min(firsts).astimezone(tz).date().isoformat(),
+        max(lasts).astimezone(tz).date().isoformat(),
+    )
+
+
+def _columns(request: Request, who: Any, machine: TreeNode | None) -> dict[str, list[str]]:
+    """The chosen equipment's signals and label columns by machine name."""
+    if machine is None:
+        return {"signals": [], "labels": []}
+    kamp = platform_of(request)
+    labels = [c.name for c in kamp.assets.list_label_columns(who.principal, machine.id)]
+    return {"signals": [s["name"] for s in machine.signals], "labels": labels}
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models_page(request: Request, who: Page) -> HTMLResponse:
+    versions = platform_of(request).models.list(who.principal)
+    return render(request, "models.html", who, versions=list(reversed(versions)))
+
+
+@router.get("/models/new", response_class=HTMLResponse)
+def wizard(
+    request: Request, who: Page, problem: str = "", equipment: int | None = None
+) -> HTMLResponse:
+    machines = equipment_of(asset_tree(request, who, latest=False))
+    machine = next((m for m in machines if m.id == equipment), None)
+    if problem in PROBLEMS and machine is None and machines:
+        machine = machines[0]
+    start, end = _extent(request, who, machine)
+    suggested = f"{machine.name}_{problem}" if machine is not None and problem else ""
+    return render(
+        request,
+        "model_new.html",
+        who,
+        problems=PROBLEMS,
+        problem=problem if problem in PROBLEMS else "",
+        machines=machines,
+        machine=machine,
+        columns=_columns(request, who, machine),
+        start=start,
+        end=end,
+        suggested=suggested,
+    )
+
+
+@router.post("/models/train")
+def train(
+    request: Request,
+    who: Posting,
+    task: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    equipment: Annotated[str, Form()],
+    target: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    groups: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    usage: Annotated[str, Form()] = "",
+    normal: Annotated[str, Form()] = "",
+    freq: Annotated[str, Form()] = "",
+    agg: Annotated[str, Form()] = "",
+    horizon: Annotated[int, Form()] = 24,
+    controls: Annotated[list[str] | None, Form()] = None,
+    goal: Annotated[str, Form()] = "min",
+    time_budget_s: Annotated[float, Form()] = 60.0,
+) -> Response:
+    kamp = platform_of(request)
+    tz = kamp.settings.tz
+    last = _day(end, tz)
+    try:
+        body = TrainRequest(
+            task=task,  # type: ignore[arg-type,unused-ignore]
+            name=name.strip(),
+            equipment=equipment,
+            target=target or None,
+            start=_day(start, tz),
+            end=None if last is None else last + timedelta(days=1),  # the last day included
+            groups=groups or None,
+            unit=unit or None,
+            usage=usage or None,
+            normal=[v.strip() for v in normal.split(",") if v.strip()] or None,
+            freq=freq or None,
+            agg=agg or None,
+            horizon=horizon,
+            controls=controls or None,
+            goal=goal,  # type: ignore[arg-type,unused-ignore]
+            time_budget_s=time_budget_s,
+        )
+    except ValueError as exc:  # pydantic's ValidationError
+        raise InvalidInput(f"The form is incomplete: {exc}") from exc
+    out = models_train(body, kamp, who.principal)
+    if "job" in out:
+        return RedirectResponse(f"/jobs/{out['job']['id']}", status_code=303)
+    model = out["model"]
+    return RedirectResponse(_model_url(model["name"], model["version"]), status_code=303)
+
+
+def _model_url(name: str, version: int) -> str:
+    return f"/models/{quote(name, safe='')}/{version}"
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, who: Page, job_id: int) -> HTMLResponse:
+    job = platform_of(request).jobs.get(who.principal, job_id)
+    return render(request, "job.html", who, job=job)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}"
+
+
+def in_words(task: str, metrics: dict[str, float], ci: dict[str, Any], lang: str) -> list[str]:
+    """The headline figures as sentences a production manager reads (with 95 % intervals)."""
+
+    def interval(key: str, pct: bool = True) -> str:
+        lo_hi = ci.get(key)
+        if not lo_hi or any(not math.isfinite(float(x)) for x in lo_hi):
+            return ""
+        lo, hi = (float(x) for x in lo_hi)
+        text = f"{_pct(lo)}–{_pct(hi)}" if pct else f"{lo:.3g}–{hi:.3g}"
+        return t("web.result.interval", lang, range=text)
+
+    out: list[str] = []
+    m = metrics
+    if task == "classify":
+        if "recall" in m:
+            out.append(t("web.words.recall", lang, n=_pct(m["recall"])) + interval("recall"))
+        if "precision" in m:
+            out.append(
+                t("web.words.precision", lang, n=_pct(m["precision"])) + interval("precision")
+            )
+        if "roc_auc" in m:
+            out.append(t("web.words.roc_auc", lang, n=_pct(m["roc_auc"])) + interval("roc_auc"))
+    elif task == "anomaly":
+        if "recall" in m:
+            out.append(
+                t("web.words.anomaly_recall", lang, n=_pct(m["recall"])) + interval("recall")
+            )
+        if "far" in m:
+            out.append(t("web.words.far", lang, n=f"{100 * m['far']:.1f}") + interval("far"))
+    elif task in ("regress", "rul"):
+        if "mae" in m:
+            out.append(t("web.words.mae", lang, n=f"{m['mae']:.3g}") + interval("mae", pct=False))
+        if "rmse" in m and "mae" not in m:
+            out.append(t("web.words.mae", lang, n=f"{m['rmse']:.3g}") + interval("rmse", False))
+        if "r2" in m:
+            out.append(t("web.words.r2", lang, n=_pct(max(0.0, m["r2"]))))
+    elif task == "forecast":
+        if "mase" in m:
+            key = "web.words.mase_better" if m["mase"] < 1 else "web.words.mase_worse"
+            out.append(t(key, lang, n=_pct(abs(1 - m["mase"]))))
+    elif task == "optimise" and "predicted_improvement" in m:
+        out.append(t("web.words.improvement", lang, n=f"{m['predicted_improvement']:.3g}"))
+    if not out:
+        out.append(t("web.words.none", lang))
+    return out
+
+
+@router.get("/models/{name}/{version}", response_class=HTMLResponse)
+def result_page(request: Request, who: Page, name: str, version: int) -> HTMLResponse:
+    from openkamp.ml.report import render_plot
+
+    kamp = platform_of(request)
+    lang = lang_of(request)
+    mv, card = kamp.ml.card(who.principal, name, version)
+    metrics = card.headline()
+    plots = []
+    for i, plot in enumerate(card.plots):
+        try:
+            plots.append(render_plot(plot, lang=lang, uid=f"p{i}"))
+        except (ValueError, KeyError):  # a plot the data cannot draw is left out, not fatal
+            continue
+    importance = ""
+    if card.importance is not None and len(card.importance):
+        top = card.importance.head(15)
+        importance = bar(
+            [str(k) for k in top.index],
+            top.to_numpy(),
+            title=t("ml.plot.importance", lang),
+            uid="importance",
+        )
+    inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
+    return render(
+        request,
+        "model_result.html",
+        who,
+        mv=mv,
+        card=card,
+        metrics=metrics,
+        ci=card.metric_ci,
+        words=in_words(mv.task, metrics, card.metric_ci, lang),
+        plots=plots,
+        importance=importance,
+        inputs=inputs,
+        url=_model_url(mv.name, mv.version),
+        qname=quote(mv.name, safe=""),
+    )
+
+
+@router.post("/models/{name}/{version}/stage")
+def set_stage(
+    request: Request,
+    who: Posting,
+    name: str,
+    version: int,
+    stage: Annotated[str, Form()] = "production",
+) -> Response:
+    platform_of(request).models.set_stage(who.principal, name, version, stage)
+    return RedirectResponse(_model_url(name, version), status_code=303)
+
+
+def _read_records(upload: UploadFile) -> list[dict[str, Any]]:
+    raw = upload.file.read()
+    name = (upload.filename or "").lower()
+    try:
+        if name.endswith(".xlsx"):
+            frame = pd.read_excel(io.BytesIO(raw))
+        else:
+            for enc in ("utf-8-sig", "cp949"):
+                try:
+                    text = raw.decode(enc)
+                    break
+                except UnicodeDecodeError:
+                    continue
+            else:
+                raise InvalidInput("The file is neither UTF-8 nor CP949 text.")
+            frame = pd.read_csv(io.StringIO(text), sep=None, engine="python")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise InvalidInput(f"Cannot read the file: {exc}") from exc
+    if frame.empty:
+        raise InvalidInput("The file has no rows.")
+    return [dict(r) for r in frame.head(10_000).to_dict("records")]
+
+
+def _explain_one(kamp: Any, who: Any, name: str, version: int, record: dict[str, Any],
+                 inputs: list[str], lang: str) -> str:  # fmt: skip
+    """A bar chart of each input's contribution to one record's prediction, or ''."""
+    model = kamp.models.load(who.principal, name, version)
+    if not hasattr(model, "explain"):
+        return ""
+    X = pd.DataFrame([{k: record.get(k) for k in inputs}]).apply(pd.to_numeric, errors="coerce")
+    try:
+        contrib = model.explain(X).iloc[0].dropna()
+    except (ValueError, KeyError, TypeError):
+        return ""
+    contrib = contrib.reindex(contrib.abs().sort_values(ascending=False).index).head(12)
+    return bar(
+        [str(k) for k in contrib.index],
+        contrib.to_numpy(),
+        title=t("web.score.explain_title", lang),
+        uid="explain",
+    )
+
+
+@router.post("/models/{name}/{version}/score", response_class=HTMLResponse)
+def score(
+    request: Request,
+    who: Posting,
+    name: str,
+    version: int,
+    file: UploadFile | None = None,
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    kamp = platform_of(request)
+    lang = lang_of(request)
+    mv = kamp.models.get(who.principal, name, version)
+    inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
+    records: list[dict[str, Any]] = []
+    if file is not None and file.filename:
+        records = _read_records(file)
+        scored = kamp.ml.score_records(who.principal, name, records, version=version)
+        source = file.filename
+    else:
+        tz = kamp.settings.tz
+        last = _day(end, tz)
+        scored = kamp.ml.score(
+            who.principal,
+            name,
+            version=version,
+            start=_day(start, tz),
+            end=None if last is None else last + timedelta(days=1),
+        )
+        source = f"{start} ~ {end}"
+    summary = _summary(mv.task, scored, lang)
+    explain = ""
+    if records and "probability" in scored.columns and len(scored):
+        worst = int(scored["probability"].to_numpy().argmax())
+        explain = _explain_one(kamp, who, name, version, records[worst], inputs, lang)
+        summary.append(t("web.score.explained_row", lang, row=worst + 1))
+    table = scored.head(SCORE_ROWS).reset_index()
+    return render(
+        request,
+        "model_score.html",
+        who,
+        mv=mv,
+        source=source,
+        total=len(scored),
+        summary=summary,
+        columns=[str(c) for c in table.columns],
+        rows=table.astype(object).where(pd.notna(table), None).to_numpy().tolist(),
+        explain=explain,
+        url=_model_url(mv.name, mv.version),
+    )
+
+
+def _summary(task: str, scored: pd.DataFrame, lang: str) -> list[str]:
+    n = len(scored)
+    out = [t("web.score.rows", lang, n=f"{n:,}")]
+    if task == "classify" and "probability" in scored.columns and n:
+        flagged = int(pd.Series(scored["prediction"]).astype(str).isin(["1", "NG", "True"]).sum())
+        out.append(t("web.score.flagged", lang, n=f"{flagged:,}"))
+    if task == "anomaly" and "alarm" in scored.columns:
+        out.append(t("web.score.alarms", lang, n=f"{int(scored['alarm'].sum()):,}"))
+    return out

@@ -1,0 +1,208 @@
+// Signal explorer chart: one lane per signal, min/max per pixel column from the server.
+// Every zoom or pan asks /api/v1/data/chart for exactly as many buckets as the chart has
+// pixel columns, so the browser draws a few thousand numbers whatever the range holds.
+// Drag: zoom to the selection. Shift+drag: pan. Wheel: zoom around the cursor.
+// Double-click (or the reset button): the whole range. Arrow keys: pan; +/-: zoom.
+"use strict";
+(function () {
+  var el = document.getElementById("chart");
+  if (!el) return;
+  var cfg = JSON.parse(el.dataset.config);
+  var COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"];
+  var NS = "http://www.w3.org/2000/svg";
+  var M = { top: 8, right: 12, bottom: 26, left: 64 };
+  var full = cfg.extent.start ? [Date.parse(cfg.extent.start), Date.parse(cfg.extent.end) + 1] : null;
+  var view = full ? full.slice() : null;
+  var data = null, pending = null, timer = null, requests = 0;
+  var fmtDay = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, month: "2-digit", day: "2-digit" });
+  var fmtTime = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hour12: false });
+  var fmtFull = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, dateStyle: "medium", timeStyle: "medium", hour12: false });
+  el.tabIndex = 0;
+
+  function note(text) {
+    el.innerHTML = "";
+    var n = document.createElement("div");
+    n.className = "note";
+    n.textContent = text;
+    el.appendChild(n);
+  }
+  if (!view || !cfg.signals.length) { note(el.dataset.empty); el.dataset.state = "empty"; return; }
+
+  function plotWidth() { return Math.max(10, Math.round(el.clientWidth - M.left - M.right)); }
+
+  function load() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (pending) pending.abort();
+      pending = new AbortController();
+      var qs = cfg.signals.map(function (s) { return "signal=" + s.id; }).join("&");
+      var url = "/api/v1/data/chart?" + qs + "&start=" + encodeURIComponent(new Date(view[0]).toISOString()) +
+        "&end=" + encodeURIComponent(new Date(view[1]).toISOString()) + "&width=" + Math.min(5000, plotWidth());
+      el.dataset.state = "loading";
+      requests += 1;
+      el.dataset.requests = String(requests);
+      okp.json(url, { signal: pending.signal }).then(function (body) {
+        data = body;
+        draw();
+        el.dataset.state = "ready";
+      }, function (e) {
+        if (e.name !== "AbortError") { note(e.message); el.dataset.state = "error"; }
+      });
+    }, 60);
+  }
+
+  function ticks(lo, hi, n) {
+    var span = hi - lo, step = Math.pow(10, Math.floor(Math.log10(span / n)));
+    [1, 2, 5, 10].some(function (m) { if (span / (step * m) <= n) { step *= m; return true; } return false; });
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+    return out;
+  }
+  var TIME_STEPS = [1e3, 5e3, 15e3, 6e4, 3e5, 9e5, 36e5, 3 * 36e5, 6 * 36e5, 12 * 36e5, 864e5, 2 * 864e5, 7 * 864e5, 30 * 864e5];
+  function timeTicks(lo, hi, n) {
+    var step = TIME_STEPS.find(function (s) { return (hi - lo) / s <= n; }) || TIME_STEPS[TIME_STEPS.length - 1];
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+    return { ticks: out, step: step };
+  }
+  function svgEl(name, attrs, parent) {
+    var e = document.createElementNS(NS, name);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function short(v) {
+    var a = Math.abs(v);
+    return a >= 1e4 || (a > 0 && a < 1e-2) ? v.toExponential(1) : +v.toPrecision(4) + "";
+  }
+
+  var svg, selRect;
+  function draw() {
+    var W = el.clientWidth, H = el.clientHeight - 28, pw = W - M.left - M.right;
+    el.innerHTML = "";
+    svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H }, el);
+    var n = cfg.signals.length, laneH = (H - M.top - M.bottom) / n;
+    var x = function (t) { return M.left + (t - view[0]) / (view[1] - view[0]) * pw; };
+    var tt = timeTicks(view[0], view[1], Math.max(2, Math.floor(pw / 110)));
+    tt.ticks.forEach(function (t) {
+      svgEl("line", { x1: x(t), x2: x(t), y1: M.top, y2: H - M.bottom, stroke: "#eef1f4" }, svg);
+      var label = svgEl("text", { x: x(t), y: H - 8, "text-anchor": "middle", "font-size": 11, fill: "#5b6775" }, svg);
+      label.textContent = tt.step >= 864e5 ? fmtDay.format(t) : (fmtTime.format(t) === "00:00" ? fmtDay.format(t) : fmtTime.format(t));
+    });
+    var legend = document.createElement("div");
+    legend.className = "legend";
+    var any = false;
+    cfg.signals.forEach(function (s, i) {
+      var top = M.top + i * laneH, bottom = top + laneH - 6, colour = COLOURS[i % COLOURS.length];
+      var series = data.series[s.name];
+      svgEl("line", { x1: M.left, x2: W - M.right, y1: bottom + 3, y2: bottom + 3, stroke: "#dde3ea" }, svg);
+      var item = document.createElement("span");
+      item.innerHTML = '<i style="background:' + colour + '"></i>';
+      item.appendChild(document.createTextNode(s.label + (s.unit ? " [" + s.unit + "]" : "")));
+      legend.appendChild(item);
+      if (!series || !series.t.length) return;
+      var lo = Infinity, hi = -Infinity;
+      series.min.forEach(function (v) { if (v !== null && v < lo) lo = v; });
+      series.max.forEach(function (v) { if (v !== null && v > hi) hi = v; });
+      if (!isFinite(lo)) return;
+      any = true;
+      if (hi === lo) { hi += 1; lo -= 1; }
+      var pad = (hi - lo) * 0.05; lo -= pad; hi += pad;
+      var y = function (v) { return bottom - (v - lo) / (hi - lo) * (bottom - top - 4); };
+      ticks(lo, hi, Math.max(2, Math.floor(laneH / 30))).forEach(function (v) {
+        var yy = y(v);
+        if (yy < top || yy > bottom) return;
+        svgEl("line", { x1: M.left - 4, x2: M.left, y1: yy, y2: yy, stroke: "#8795a1" }, svg);
+        var lab = svgEl("text", { x: M.left - 6, y: yy + 4, "text-anchor": "end", "font-size": 10, fill: "#5b6775" }, svg);
+        lab.textContent = short(v);
+      });
+      // each pixel column: a vertical stroke from min to max, joined to the next column
+      var step = (view[1] - view[0]) / data.width, d = "", started = false;
+      for (var k = 0; k < series.t.length; k++) {
+        var mn = series.min[k], mx = series.max[k];
+        if (mn === null || mx === null) { started = false; continue; }
+        var xx = x(Date.parse(series.t[k]) + step / 2).toFixed(1);
+        d += (started ? "L" : "M") + xx + " " + y(mn).toFixed(1) + "L" + xx + " " + y(mx).toFixed(1);
+        started = true;
+      }
+      svgEl("path", { d: d, fill: "none", stroke: colour, "stroke-width": 1.2, "stroke-linejoin": "round" }, svg);
+    });
+    svgEl("rect", { x: M.left, y: M.top, width: pw, height: H - M.top - M.bottom, fill: "none", stroke: "#b6c2cf" }, svg);
+    selRect = svgEl("rect", { class: "sel", x: 0, y: M.top, width: 0, height: H - M.top - M.bottom, visibility: "hidden" }, svg);
+    el.appendChild(legend);
+    if (!any) { var nd = document.createElement("div"); nd.className = "note"; nd.textContent = el.dataset.empty; el.appendChild(nd); }
+    var label = document.getElementById("chart-range");
+    if (label) label.textContent = fmtFull.format(view[0]) + " ~ " + fmtFull.format(view[1]);
+  }
+
+  function timeAt(px) {
+    var pw = el.clientWidth - M.left - M.right;
+    return view[0] + (Math.min(Math.max(px - M.left, 0), pw) / pw) * (view[1] - view[0]);
+  }
+  function setView(a, b) {
+    var min = 1000; // never zoom below one second
+    if (b - a < min) { var c = (a + b) / 2; a = c - min / 2; b = c + min / 2; }
+    a = Math.max(a, full[0]); b = Math.min(b, full[1]);
+    if (b <= a) return;
+    view = [a, b];
+    load();
+  }
+  function zoom(factor, centre) {
+    var c = centre === undefined ? (view[0] + view[1]) / 2 : centre;
+    setView(c - (c - view[0]) * factor, c + (view[1] - c) * factor);
+  }
+  function pan(fraction) {
+    var span = view[1] - view[0], shift = span * fraction;
+    if (view[0] + shift < full[0]) shift = full[0] - view[0];
+    if (view[1] + shift > full[1]) shift = full[1] - view[1];
+    view = [view[0] + shift, view[1] + shift];
+    load();
+  }
+
+  var drag = null;
+  el.addEventListener("mousedown", function (e) {
+    if (e.button !== 0) return;
+    var r = el.getBoundingClientRect();
+    drag = { x0: e.clientX - r.left, view: view.slice(), pan: e.shiftKey };
+    e.preventDefault();
+  });
+  window.addEventListener("mousemove", function (e) {
+    if (!drag || !selRect) return;
+    var r = el.getBoundingClientRect(), px = e.clientX - r.left;
+    if (drag.pan) {
+      var pw = el.clientWidth - M.left - M.right, dt = (drag.x0 - px) / pw * (drag.view[1] - drag.view[0]);
+      view = [drag.view[0] + dt, drag.view[1] + dt];
+      return;
+    }
+    selRect.setAttribute("visibility", "visible");
+    selRect.setAttribute("x", Math.min(drag.x0, px));
+    selRect.setAttribute("width", Math.abs(px - drag.x0));
+  });
+  window.addEventListener("mouseup", function (e) {
+    if (!drag) return;
+    var r = el.getBoundingClientRect(), px = e.clientX - r.left, d = drag;
+    drag = null;
+    if (d.pan) { pan(0); return; }
+    if (selRect) selRect.setAttribute("visibility", "hidden");
+    if (Math.abs(px - d.x0) > 4) setView(timeAt(Math.min(d.x0, px)), timeAt(Math.max(d.x0, px)));
+  });
+  el.addEventListener("dblclick", function () { view = full.slice(); load(); });
+  el.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var r = el.getBoundingClientRect();
+    zoom(e.deltaY < 0 ? 0.8 : 1.25, timeAt(e.clientX - r.left));
+  }, { passive: false });
+  el.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowLeft") pan(-0.25);
+    else if (e.key === "ArrowRight") pan(0.25);
+    else if (e.key === "+" || e.key === "=") zoom(0.5);
+    else if (e.key === "-") zoom(2);
+    else return;
+    e.preventDefault();
+  });
+  var reset = document.getElementById("chart-reset");
+  if (reset) reset.addEventListener("click", function () { view = full.slice(); load(); });
+  var resized = null;
+  window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(load, 150); });
+  load();
+})();

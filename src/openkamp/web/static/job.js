@@ -1,0 +1,40 @@
+// The job page: a live progress bar, then a link to what the job made.
+"use strict";
+(function () {
+  var box = document.getElementById("job");
+  if (!box) return;
+  var words = okp.i18n();
+  var bar = document.getElementById("job-progress");
+  var status = document.getElementById("job-status");
+  var message = document.getElementById("job-message");
+  function target(job) {
+    var r = job.result || {};
+    if (r.model) return "/models/" + encodeURIComponent(r.model.name) + "/" + r.model.version;
+    if (r.report) return "/import/" + (r.report.import_id || r.report.previous_import_id);
+    return null;
+  }
+  okp.followJob(box.dataset.job, function (job) {
+    bar.value = job.progress || 0;
+    status.textContent = words[job.status] || job.status;
+    status.className = "status status-" + job.status;
+    message.textContent = job.message || "";
+  }).then(function (job) {
+    if (job.status === "done") {
+      bar.value = 1;
+      var to = target(job);
+      if (to) {
+        document.getElementById("job-link").href = to;
+        document.getElementById("job-next").hidden = false;
+        setTimeout(function () { window.location.assign(to); }, 600);
+      }
+    } else {
+      var err = document.getElementById("job-error");
+      err.textContent = job.error || job.status;
+      err.hidden = false;
+    }
+  }, function (e) {
+    var err = document.getElementById("job-error");
+    err.textContent = e.message;
+    err.hidden = false;
+  });
+})();
