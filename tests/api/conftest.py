@@ -7,10 +7,12 @@ organisation B has its own admin ``lee`` and nothing else. Clients authenticate 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,3 +79,28 @@ def api(world: World) -> TestClient:
 
 def data_dir(world: World) -> Path:
     return world.kamp.settings.data_dir
+
+
+def wait_job(api: TestClient, job_id: int, timeout: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = api.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed", "cancelled"):
+            return dict(job)
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+@pytest.fixture(scope="session")
+def trained(world: World) -> dict[str, Any]:
+    api = world.client("kim")
+    body = {
+        "task": "classify", "name": "inj01_defect", "equipment": "plant1/line1/inj01",
+        "target": "pass_fail", "groups": "lot_id", "end": "2026-03-04T12:00:00+09:00",
+        "time_budget_s": 5,
+    }  # fmt: skip
+    queued = api.post("/api/v1/models/train", json=body)
+    assert queued.status_code == 202
+    job = wait_job(api, queued.json()["job"]["id"], timeout=300)
+    assert job["status"] == "done", job.get("error")
+    return job["result"]["model"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from openkamp.core import errors as e
@@ -49,4 +50,24 @@ def install(app: FastAPI) -> None:
             headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
         return JSONResponse(error_body(exc), status_code=code, headers=headers)
 
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = []
+        for err in exc.errors()[:10]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        body = {
+            "error": {
+                "type": "InvalidInput",
+                "message": "The request is not valid: " + "; ".join(problems) + ".",
+                "hint": "See the API schema at /api/v1/docs.",
+                "fields": [
+                    {"loc": list(err.get("loc", ())), "msg": err.get("msg")}
+                    for err in exc.errors()[:50]
+                ],
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
     app.add_exception_handler(e.OpenKampError, handle)
+    app.add_exception_handler(RequestValidationError, invalid_request)

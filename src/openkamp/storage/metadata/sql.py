@@ -213,6 +213,8 @@ class SqlMetadataStore(MetadataStore):
         values = self._prepare(
             kind, {k: v for k, v in values.items() if k not in ("id", "org_id")}, table
         )
+        if not values:  # nothing to change: still "not found" for another organisation's id
+            return self.get(org_id, kind, record_id)
         try:
             with self._write() as conn:
                 row = conn.execute(

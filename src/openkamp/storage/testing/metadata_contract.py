@@ -116,6 +116,9 @@ class MetadataContract:
         with pytest.raises(NotFound):
             store.update(b, "node", site["id"], {"name": "stolen"})
         with pytest.raises(NotFound):
+            store.update(b, "node", site["id"], {})  # an empty change is still scoped
+        assert store.update(a, "node", site["id"], {}) == store.get(a, "node", site["id"])
+        with pytest.raises(NotFound):
             store.delete(b, "node", site["id"])
         assert store.get(a, "node", site["id"])["name"] == "plant1"
 
