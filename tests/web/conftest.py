@@ -10,13 +10,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
 from openkamp.api import create_app
 
-from .support import Site, free_port, load_platform
+from .support import Served, Site, free_port, load_platform
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +23,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     loaded = load_platform(tmp_path_factory.mktemp("web"))
     yield loaded
     loaded.kamp.close()
-
-
-@dataclass
-class Served:
-    site: Site
-    url: str
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,12 @@ class Site:
         return TestClient(create_app(platform=self.kamp), follow_redirects=False)
 
 
+@dataclass
+class Served:
+    site: Site
+    url: str
+
+
 def load_platform(root: Path, *, with_admin: bool = True, with_model: bool = True) -> Site:
     """A platform on ``root`` with the simulator's site and ``DAYS`` days of its data."""
     kamp = Platform.at(root / "data", password_hash_memory_kib=1024, password_hash_time_cost=1)

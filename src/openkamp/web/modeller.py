@@ -229,7 +229,8 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
         except (ValueError, KeyError):  # a plot the data cannot draw is left out, not fatal
             continue
     importance = ""
-    if card.importance is not None and len(card.importance):
+    has_own = any(p.title == "ml.plot.importance" for p in card.plots)
+    if not has_own and card.importance is not None and len(card.importance):
         top = card.importance.head(15)
         importance = bar(
             [str(k) for k in top.index],

@@ -117,11 +117,14 @@
         lab.textContent = short(v);
       });
       // each pixel column: a vertical stroke from min to max, joined to the next column
-      var step = (view[1] - view[0]) / data.width, d = "", started = false;
+      // a column with no data breaks the line: a gap in the data stays a gap on screen
+      var step = (view[1] - view[0]) / data.width, d = "", started = false, prev = null;
       for (var k = 0; k < series.t.length; k++) {
-        var mn = series.min[k], mx = series.max[k];
+        var mn = series.min[k], mx = series.max[k], tk = Date.parse(series.t[k]);
         if (mn === null || mx === null) { started = false; continue; }
-        var xx = x(Date.parse(series.t[k]) + step / 2).toFixed(1);
+        if (prev !== null && tk - prev > 2.5 * step) started = false;
+        prev = tk;
+        var xx = x(tk + step / 2).toFixed(1);
         d += (started ? "L" : "M") + xx + " " + y(mn).toFixed(1) + "L" + xx + " " + y(mx).toFixed(1);
         started = true;
       }
