@@ -108,7 +108,13 @@ class AssetService:
         **display: str,
     ) -> Node:
         require(principal, Role.ENGINEER)
-        kind = NodeKind(kind)
+        try:
+            kind = NodeKind(kind)
+        except ValueError:
+            raise InvalidInput(
+                f"{kind!r} is not a kind of asset.",
+                hint=f"Use one of: {', '.join(k.value for k in NodeKind)}.",
+            ) from None
         check_name(name, f"{kind.value} name")
         unknown = set(display) - (_NODE_FIELDS - {"name"})
         if unknown:

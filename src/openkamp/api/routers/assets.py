@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/assets", tags=["assets"])
 
 
 class NodeCreate(BaseModel):
-    kind: str = Field(description="site, line or equipment")
+    kind: Literal["site", "line", "equipment"]
     name: str = Field(min_length=1, max_length=128)
     parent_id: int | None = None
     name_ko: str = ""

@@ -53,6 +53,14 @@ def _in(values: Record) -> Record:
     return out
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _storable(value: Any) -> bool:
+    """Whether an integer fits the database's 64-bit integers (anything else cannot match)."""
+    return not isinstance(value, int) or isinstance(value, bool) or value in _INT64
+
+
 class SqlMetadataStore(MetadataStore):
     scheme: ClassVar[str] = "sqlite"
 
@@ -184,6 +192,8 @@ class SqlMetadataStore(MetadataStore):
 
     def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:
         table = self._table(kind)
+        if not _storable(int(record_id)):
+            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
         with self._read() as conn:
             row = conn.execute(
                 select(table).where(table.c.org_id == int(org_id), table.c.id == int(record_id))
@@ -198,6 +208,10 @@ class SqlMetadataStore(MetadataStore):
         for key, value in equals.items():
             if key not in table.c:
                 raise InvalidInput(f"Unknown field {key!r} for {kind}.")
+            if isinstance(value, list | tuple | set | frozenset):
+                value = [v for v in value if _storable(v)]
+            elif not _storable(value):
+                return []  # no stored id is that large
             col = table.c[key]
             if isinstance(value, list | tuple | set | frozenset):
                 stmt = stmt.where(col.in_(list(value)))
@@ -213,8 +227,8 @@ class SqlMetadataStore(MetadataStore):
         values = self._prepare(
             kind, {k: v for k, v in values.items() if k not in ("id", "org_id")}, table
         )
-        if not values:  # nothing to change: still "not found" for another organisation's id
-            return self.get(org_id, kind, record_id)
+        if not values or not _storable(int(record_id)):
+            return self.get(org_id, kind, record_id)  # "not found" for another org's id too
         try:
             with self._write() as conn:
                 row = conn.execute(
@@ -231,6 +245,8 @@ class SqlMetadataStore(MetadataStore):
 
     def delete(self, org_id: int, kind: RecordKind, record_id: int) -> None:
         table = self._table(kind)
+        if not _storable(int(record_id)):
+            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
         try:
             with self._write() as conn:
                 n = conn.execute(

@@ -117,6 +117,9 @@ class MetadataContract:
             store.update(b, "node", site["id"], {"name": "stolen"})
         with pytest.raises(NotFound):
             store.update(b, "node", site["id"], {})  # an empty change is still scoped
+        with pytest.raises(NotFound):
+            store.get(a, "node", 2**70)  # an id no database integer can hold
+        assert store.find(a, "signal", equipment_id=2**70) == []
         assert store.update(a, "node", site["id"], {}) == store.get(a, "node", site["id"])
         with pytest.raises(NotFound):
             store.delete(b, "node", site["id"])
