@@ -71,6 +71,9 @@ class AnomalyModel(BaseEstimator):
         With labels: candidates catching at most this share of anomalies fewer than the best
         (or one standard error of the difference over the anomalies' recordings, if larger)
         count as equally good, and the one with the shortest lag window is chosen.
+    detector_params : dict or None
+        Hyper-parameters passed to every detector that has them (e.g. ``{"alpha": 1.0}`` fixes
+        the residual detector's ridge penalty instead of choosing it by blocked CV).
     validation_fraction : float
         Later share of the normal data used for the threshold with ``threshold="holdout"``.
     search_rows : int
@@ -97,6 +100,7 @@ class AnomalyModel(BaseEstimator):
         threshold: str = "cv",
         cv_blocks: int = 5,
         selection_tolerance: float = 0.01,
+        detector_params: dict[str, Any] | None = None,
         random_state: int = 0,
         search_rows: int = 20_000,
         threshold_scale: float = 1.0,
@@ -111,6 +115,7 @@ class AnomalyModel(BaseEstimator):
         self.threshold = threshold
         self.cv_blocks = cv_blocks
         self.selection_tolerance = selection_tolerance
+        self.detector_params = detector_params
         self.random_state = random_state
         self.search_rows = search_rows
         self.threshold_scale = threshold_scale
@@ -140,7 +145,9 @@ class AnomalyModel(BaseEstimator):
 
     def _make(self, cand: dict[str, Any]) -> BaseDetector:
         det = DETECTORS[cand["detector"]]()
-        params = {"contamination": self.contamination}
+        own = det.get_params()
+        params = {k: v for k, v in (self.detector_params or {}).items() if k in own}
+        params["contamination"] = self.contamination
         if "random_state" in det.get_params():
             params["random_state"] = self.random_state
         return clone(det).set_params(**params)
