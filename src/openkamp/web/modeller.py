@@ -291,10 +291,8 @@ def _read_records(upload: UploadFile) -> list[dict[str, Any]]:
     return [dict(r) for r in frame.head(10_000).to_dict("records")]
 
 
-def _explain_one(kamp: Any, who: Any, name: str, version: int, record: dict[str, Any],
-                 inputs: list[str], lang: str) -> str:  # fmt: skip
+def _explain_one(model: Any, record: dict[str, Any], inputs: list[str], lang: str) -> str:
     """A bar chart of each input's contribution to one record's prediction, or ''."""
-    model = kamp.models.load(who.principal, name, version)
     if not hasattr(model, "explain"):
         return ""
     X = pd.DataFrame([{k: record.get(k) for k in inputs}]).apply(pd.to_numeric, errors="coerce")
@@ -341,11 +339,12 @@ def score(
             end=None if last is None else last + timedelta(days=1),
         )
         source = f"{start} ~ {end}"
-    summary = _summary(mv.task, scored, lang)
+    model = kamp.models.load(who.principal, name, version)
+    summary = _summary(mv.task, scored, lang, getattr(model, "pos_label_", None))
     explain = ""
     if records and "probability" in scored.columns and len(scored):
         worst = int(scored["probability"].to_numpy().argmax())
-        explain = _explain_one(kamp, who, name, version, records[worst], inputs, lang)
+        explain = _explain_one(model, records[worst], inputs, lang)
         summary.append(t("web.score.explained_row", lang, row=worst + 1))
     table = scored.head(SCORE_ROWS).reset_index()
     return render(
@@ -363,11 +362,11 @@ def score(
     )
 
 
-def _summary(task: str, scored: pd.DataFrame, lang: str) -> list[str]:
+def _summary(task: str, scored: pd.DataFrame, lang: str, positive: Any = None) -> list[str]:
     n = len(scored)
     out = [t("web.score.rows", lang, n=f"{n:,}")]
-    if task == "classify" and "probability" in scored.columns and n:
-        flagged = int(pd.Series(scored["prediction"]).astype(str).isin(["1", "NG", "True"]).sum())
+    if task == "classify" and positive is not None and "prediction" in scored.columns:
+        flagged = int((scored["prediction"].astype(str) == str(positive)).sum())
         out.append(t("web.score.flagged", lang, n=f"{flagged:,}"))
     if task == "anomaly" and "alarm" in scored.columns:
         out.append(t("web.score.alarms", lang, n=f"{int(scored['alarm'].sum()):,}"))
