@@ -33,6 +33,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "points": {"ko": "포인트", "en": "Points"},
     "labels": {"ko": "라벨", "en": "Labels"},
     "demo_title": {"ko": "OpenKAMP 데모 공장", "en": "OpenKAMP demo factory"},
+    "demo_already": {
+        "ko": "데모 공장이 이미 준비되어 있습니다 (다시 불러오지 않음).",
+        "en": "The demo factory is already loaded (not loaded again).",
+    },
+    "first_login": {
+        "ko": "첫 로그인 (이 비밀번호는 한 번만 표시됩니다)",
+        "en": "First login (this password is shown only once)",
+    },
+    "stop_server": {"ko": "종료: Ctrl+C", "en": "Stop: Ctrl+C"},
     "demo_done": {
         "ko": "데모 완료: {files}개 파일, {points:,}개 포인트 저장, {quarantined:,}개 행 격리",
         "en": "Demo done: {files} files, {points:,} points stored, {quarantined:,} rows quarantined",

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="Time zone for timestamps without an explicit offset, and for display.",
     )
     language: Literal["ko", "en"] = Field("ko", description="Default language of the interface.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the web server listens on (0.0.0.0 to serve the factory network).",
+    )
+    port: int = Field(8000, ge=1, le=65535, description="Port of the web server.")
     default_org_name: str = Field(
         "default", description="Machine name of the organisation created in a new installation."
     )

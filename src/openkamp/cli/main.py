@@ -79,13 +79,56 @@ def demo(
     days: Annotated[int, typer.Option(help="Days of simulated data")] = 30,
     seed: Annotated[int, typer.Option(help="Simulator seed")] = 42,
     models: Annotated[bool, typer.Option(help="Also train two standard models on it")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Then start the web platform on it")
+    ] = False,
 ) -> None:
     """Load the simulator's demo factory: a month of data imported through the real import path,
-    and two standard models trained on it (defects, press health) with their reports."""
+    and two standard models trained on it (defects, press health) with their reports; with
+    --serve, then start the web platform and print its address and the first login."""
     from openkamp.demo import run_demo
 
     with platform() as kamp:
-        run_demo(kamp, days=days, seed=seed, console=console, lang=lang(), models=models)
+        if kamp.models.list(kamp.principal()):
+            console.print(f"[dim]{t('demo_already', lang())}[/]")
+        else:
+            run_demo(kamp, days=days, seed=seed, console=console, lang=lang(), models=models)
+        login = first_login(kamp)
+    if serve_after:
+        _serve(login)
+
+
+def first_login(kamp: Any) -> tuple[str, str] | None:
+    """On a platform without users: an operator ``admin`` with a new random password (shown once)."""
+    import secrets
+
+    if not kamp.accounts.needs_setup():
+        return None
+    password = secrets.token_urlsafe(12)
+    kamp.accounts.create_first_admin(kamp.default_org_id, "admin", password)
+    return "admin", password
+
+
+def _serve(login: tuple[str, str] | None) -> None:
+    import uvicorn
+
+    from openkamp.api import create_app
+
+    s = settings()
+    url = f"http://{'127.0.0.1' if s.host in ('0.0.0.0', '') else s.host}:{s.port}"
+    console.rule(f"[bold]OpenKAMP[/] {url}")
+    if login is not None:
+        console.print(f"{t('first_login', lang())}: [bold]{login[0]}[/] / [bold]{login[1]}[/]")
+    console.print(f"[dim]{t('stop_server', lang())}[/]")
+    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="warning")
+
+
+@app.command()
+def serve() -> None:
+    """Start the web platform (UI and API) on the data folder (OPENKAMP_HOST / OPENKAMP_PORT)."""
+    with platform() as kamp:
+        login = first_login(kamp)
+    _serve(login)
 
 
 # --------------------------------------------------------------------------- assets
