@@ -120,12 +120,16 @@ def viewer(request: Request) -> Viewer:
         raise
     csrf = _field(session, "csrf_token") or request.cookies.get(CSRF_COOKIE, "")
     org = kamp.meta.get_org(principal.org_id)
+    org_name = str(org.get("display_name") or org.get("name") or "")
+    if " / " in org_name:  # "기본 조직 / Default organisation": the page's language only
+        ko, _, en = org_name.partition(" / ")
+        org_name = ko if lang_of(request) == "ko" else en
     who = Viewer(
         principal=principal,
         session=session,
         csrf=str(csrf),
         name=str(_field(session, "display_name") or principal.name),
-        org=str(org.get("display_name") or org.get("name") or ""),
+        org=org_name,
     )
     request.state.viewer = who
     request.state.principal = principal
