@@ -95,6 +95,14 @@ def test_data(world: Any) -> None:
         "consistency",
         "accuracy",
     }
+    table = api.get(
+        "/api/v1/datasets/table",
+        params={"equipment": "plant1/line1/inj01", "end": END, "limit": 5, "label": "pass_fail"},
+    ).json()
+    assert table["dataset_id"].startswith("plant1/line1/inj01@") and len(table["schema_hash"]) == 16
+    assert table["rows"] > 3000 and len(table["head"]["rows"]) == 5
+    assert {"cushion", "pass_fail"} <= set(table["head"]["rows"][0])
+    assert api.get("/api/v1/datasets/table", params={"equipment": "plant1/nope"}).status_code == 404
     assert api.get("/api/v1/data/downsample", params={"signal": SIG}).status_code == 422
     assert (
         api.get("/api/v1/data/latest", params={"signal": "plant1/line2/press01/nope"}).status_code

@@ -1,10 +1,20 @@
 """One router per resource; each route is one service call plus translation."""
 
-from openkamp.api.routers import assets, auth, data, health, imports, jobs, models, users
+from openkamp.api.routers import (
+    assets,
+    auth,
+    data,
+    datasets,
+    health,
+    imports,
+    jobs,
+    models,
+    users,
+)
 
 ROUTERS = [
-    health.router, auth.router, users.router, assets.router, data.router, imports.router,
-    models.router, jobs.router,
+    health.router, auth.router, users.router, assets.router, data.router, datasets.router,
+    imports.router, models.router, jobs.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]
