@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from fastapi import APIRouter, Query
 
 from openkamp.api.deps import Kamp, Me
@@ -86,13 +87,18 @@ def data_chart(
     column (every spike stays visible), computed in the database whatever the range."""
     lo, hi = _window(start, end)
     table = kamp.query.downsample(me, signal, lo, hi, width)
+    # Column-wise (not row dicts): this is the route a zooming chart calls all the time.
+    times = pc.strftime(table.column("bucket_start"), format="%Y-%m-%dT%H:%M:%SZ")
     series: dict[str, dict[str, list[Any]]] = {}
-    for row in _rows(table):
-        s = series.setdefault(row["signal"], {"t": [], "min": [], "max": [], "mean": []})
-        s["t"].append(row["bucket_start"])
-        s["min"].append(row["min"])
-        s["max"].append(row["max"])
-        s["mean"].append(row["mean"])
+    names = table.column("signal")
+    for name in pc.unique(names).to_pylist():
+        mask = pc.equal(names, name)
+        series[name] = {
+            "t": pc.filter(times, mask).to_pylist(),
+            "min": pc.filter(table.column("min"), mask).to_pylist(),
+            "max": pc.filter(table.column("max"), mask).to_pylist(),
+            "mean": pc.filter(table.column("mean"), mask).to_pylist(),
+        }
     return {"start": lo.isoformat(), "end": hi.isoformat(), "width": width, "series": series}
 
 

@@ -91,6 +91,9 @@ def _engine_batch(tbl: pa.Table, key: str) -> pa.Table:
     return tbl.set_column(1, "ts", tbl.column("ts").cast(pa.timestamp("us")))
 
 
+_NO_DATA = -(2**62)  # high-water mark of a signal without points
+
+
 class DuckDBTimeSeriesStore(TimeSeriesStore):
     """Time-series store on an embedded DuckDB database."""
 
@@ -174,7 +177,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             gmax = grouped.column("ts_max").cast(pa.int64()).to_pylist()
         self._load_hwm(con, org, [s for s in gsig if (org, s) not in self._hwm])
         appending = unique_sorted and all(
-            lo > self._hwm.get((org, s), -(2**62)) for s, lo in zip(gsig, gmin, strict=True)
+            lo > self._hwm.get((org, s), _NO_DATA) for s, lo in zip(gsig, gmin, strict=True)
         )
         con.register("_batch", _engine_batch(tbl, "signal_id"))
         try:
@@ -186,7 +189,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         finally:
             con.unregister("_batch")
         for s, hi in zip(gsig, gmax, strict=True):
-            self._hwm[(org, s)] = max(self._hwm.get((org, s), -(2**62)), hi)
+            self._hwm[(org, s)] = max(self._hwm.get((org, s), _NO_DATA), hi)
         return result
 
     def _load_hwm(self, con: duckdb.DuckDBPyConnection, org: int, signals: list[int]) -> None:
@@ -198,7 +201,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         ).fetchall()
         found = {int(s): int(t) for s, t in rows}
         for s in signals:
-            self._hwm[(org, s)] = found.get(s, -(2**62))
+            self._hwm[(org, s)] = found.get(s, _NO_DATA)
 
     def _merge(self, con: duckdb.DuckDBPyConnection, org: int, unique: bool) -> WriteResult:
         """Insert new points, update changed ones, skip identical ones: one transaction."""
@@ -281,7 +284,29 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         return _aware(self._query(sql, params), POINT_SCHEMA)
 
     def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
-        where, params = _where("signal_id", org_id, signal_ids, None, None)
+        org, ids = int(org_id), [int(s) for s in signal_ids]
+        # The newest point of each signal is at its high-water mark, which this process knows
+        # (it is the only writer); reading only from the oldest of those marks lets the engine
+        # skip every row group of older data instead of scanning each signal's whole history.
+        missing = [s for s in ids if (org, s) not in self._hwm]
+        if missing:
+            where, params = _where("signal_id", org, missing, None, None)
+            found = dict(
+                self._reader()
+                .execute(
+                    f"SELECT signal_id, epoch_us(max(ts)) FROM points WHERE {where} GROUP BY 1",
+                    params,
+                )
+                .fetchall()
+            )
+            for s in missing:  # never lower a mark the writer has raised meanwhile
+                self._hwm.setdefault((org, s), int(found.get(s, _NO_DATA)))
+        marks = [self._hwm.get((org, s), _NO_DATA) for s in ids]
+        known = [m for m in marks if m > _NO_DATA]
+        where, params = _where("signal_id", org, ids, None, None)
+        if known:
+            where += " AND ts >= make_timestamp(?)"
+            params = [*params, min(known)]
         sql = (
             "SELECT signal_id, max(ts) AS ts, arg_max(value, ts) AS value "
             f"FROM points WHERE {where} GROUP BY signal_id ORDER BY signal_id"
