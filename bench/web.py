@@ -79,7 +79,7 @@ async def user(
     first: datetime,
     last: datetime,
     seed: int,
-    out: list[tuple[str, float, int]],
+    out: list[tuple[str, float, int, str]],
 ) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
@@ -121,7 +121,7 @@ async def user(
                 status = resp.status_code
             except httpx.HTTPError:
                 status = 0
-            out.append((kind, time.perf_counter() - t0, status))
+            out.append((kind, time.perf_counter() - t0, status, path))
             await asyncio.sleep(rng.uniform(0.25, 0.75))
 
 
@@ -161,7 +161,7 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.2)
-            results: list[tuple[str, float, int]] = []
+            results: list[tuple[str, float, int, str]] = []
 
             async def run() -> None:
                 deadline = time.perf_counter() + args.seconds
@@ -177,23 +177,32 @@ def main() -> None:
             server.wait(timeout=30)
 
     rows, summary = [], {}
-    base_p50 = pct([d for k, d, _ in results if k == "baseline"], 0.5)
-    base_p99 = pct([d for k, d, _ in results if k == "baseline"], 0.99)
+    base_p50 = pct([d for k, d, _, _ in results if k == "baseline"], 0.5)
+    base_p99 = pct([d for k, d, _, _ in results if k == "baseline"], 0.99)
     for kind in ("page", "api", "baseline"):
-        lat = [d for k, d, _ in results if k == kind]
-        errors = sum(1 for k, _, s in results if k == kind and not 200 <= s < 400)
+        lat = [d for k, d, _, _ in results if k == kind]
+        errors = sum(1 for k, _, s, _ in results if k == kind and not 200 <= s < 400)
         p50, p99 = pct(lat, 0.5) * 1000, pct(lat, 0.99) * 1000
         summary[kind] = {"requests": len(lat), "errors": errors, "p50_ms": p50, "p99_ms": p99,
                          "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan")}  # fmt: skip
         rows.append((kind, f"{len(lat):,}", str(errors), f"{p50:.1f}", f"{p99:.1f}",
                      f"{p50 / (base_p50 * 1000):.1f}x", f"{p99 / (base_p99 * 1000):.1f}x"))  # fmt: skip
     total = len(results)
-    errors = sum(1 for _, _, s in results if not 200 <= s < 400)
+    errors = sum(1 for _, _, s, _ in results if not 200 <= s < 400)
+    by_path: dict[str, list[float]] = {}
+    for _, d, _, path in results:
+        by_path.setdefault(path, []).append(d)
+    path_rows = sorted(
+        ((p, f"{len(v):,}", f"{pct(v, 0.5) * 1000:.1f}", f"{pct(v, 0.99) * 1000:.1f}")
+         for p, v in by_path.items()),
+        key=lambda r: -float(r[3]),
+    )  # fmt: skip
     print_table(
         f"{args.users} users, {wall:.0f} s, {total:,} requests, {total / wall:.1f} requests/s, {errors} errors",
         rows,
         ("kind", "requests", "errors", "p50 ms", "p99 ms", "p50 vs health", "p99 vs health"),
     )
+    print_table("per route", path_rows, ("route", "requests", "p50 ms", "p99 ms"))
     worst = max(summary["page"]["p99_ms"], summary["api"]["p99_ms"])
     ok = errors == 0 and worst < 300
     print(
