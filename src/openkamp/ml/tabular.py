@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from openkamp.ml.card import ModelCard, Plot, split_ci
 from openkamp.ml.leakage import Leak, find_leaks
 from openkamp.ml.splits import resolve
 
@@ -222,3 +223,43 @@ def forest_contributions(forest: Any, X: np.ndarray, positive_only: bool = False
     if positive_only:
         return out[:, :, 1:2]
     return out
+
+
+def global_importance(contrib: np.ndarray, names: Sequence[str] | np.ndarray) -> pd.Series:
+    """Mean |contribution| per feature, largest first, from (rows, features + bias[, classes])
+    contributions of a sample of training rows (the bias column is left out)."""
+    share = np.abs(contrib[:, :-1]).mean(axis=tuple(i for i in range(contrib.ndim) if i != 1))
+    return pd.Series(share, index=list(names), name="mean_abs_contribution").sort_values(
+        ascending=False
+    )
+
+
+def explain_rows(n: int, at_most: int) -> np.ndarray:
+    """Evenly spaced row positions (at most ``at_most`` of ``n``) for global importance."""
+    return np.linspace(0, n - 1, min(at_most, n)).round().astype(int)
+
+
+def tabular_card(
+    model: Any, plots: list[Plot], limits: list[str], extra: dict[str, Any]
+) -> ModelCard:
+    """The :class:`~openkamp.ml.card.ModelCard` of a fitted classify / regress template."""
+    metrics, cis = split_ci(model.oof_metrics_)
+    ignored = set(model.encoder_.ignored)
+    dropped = {lk.column: "ml.dropped.leak" for lk in model.leaks_ if lk.column in model.dropped_}
+    dropped.update({c: "ml.dropped.time_or_text" for c in ignored})
+    return ModelCard(
+        task=model.task,
+        method=dict(model.params_),
+        protocol=model.split_,
+        metrics=metrics,
+        metric_ci=cis,
+        leaderboard=list(model.leaderboard_),
+        importance=model.feature_importances_.copy(),
+        features=[str(f) for f in model.feature_names_in_],
+        dropped=dropped,
+        rows=len(model.oof_target_),
+        plots=plots,
+        limits=limits,
+        fit_seconds=model.fit_seconds_,
+        extra=extra,
+    )

@@ -45,7 +45,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from openkamp.ml.card import ModelCard, Plot, split_ci
+from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.leakage import Leak
 from openkamp.ml.metrics import alarm_rates, bootstrap_ci
 from openkamp.ml.splits import choose_split
@@ -55,12 +55,15 @@ from openkamp.ml.tabular import (
     LGBM_BASE,
     Encoder,
     LeakageWarning,
+    explain_rows,
     feature_frame,
     fold_onehot,
     forest_contributions,
+    global_importance,
     linear_contributions,
     prepare_features,
     select_candidates,
+    tabular_card,
 )
 
 _Encoder = Encoder  # the name under which models pickled before the move refer to it
@@ -283,11 +286,10 @@ class ClassifyModel(BaseEstimator):
         )
         g_cov = None if g is None else np.asarray(g)[covered]
         self.oof_metrics_ = self._metrics(y_cov, cal, g_cov)
-        rows = np.linspace(0, len(Xe) - 1, min(EXPLAIN_ROWS, len(Xe))).round().astype(int)
-        share = np.abs(self._contributions(Xe[rows])[:, :-1, :]).mean(axis=(0, 2))
-        self.feature_importances_ = pd.Series(
-            share, index=list(self.feature_names_in_), name="mean_abs_contribution"
-        ).sort_values(ascending=False)
+        rows = explain_rows(len(Xe), EXPLAIN_ROWS)
+        self.feature_importances_ = global_importance(
+            self._contributions(Xe[rows]), self.feature_names_in_
+        )
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
 
@@ -454,7 +456,6 @@ class ClassifyModel(BaseEstimator):
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (out-of-fold figures only)."""
-        metrics, cis = split_ci(self.oof_metrics_)
         covered = ~np.isnan(self.oof_proba_ if self.binary_ else self.oof_proba_[:, 0])
         y = self.oof_target_[covered]
         p = self.oof_proba_[covered]
@@ -504,22 +505,10 @@ class ClassifyModel(BaseEstimator):
                     hline_label="ml.plot.threshold",
                 )
             )
-        dropped = {lk.column: "ml.dropped.leak" for lk in self.leaks_ if lk.column in self.dropped_}
-        dropped.update({c: "ml.dropped.time_or_text" for c in self.encoder_.ignored})
-        return ModelCard(
-            task=self.task,
-            method=dict(self.params_),
-            protocol=self.split_,
-            metrics=metrics,
-            metric_ci=cis,
-            leaderboard=list(self.leaderboard_),
-            importance=self.feature_importances_.copy(),
-            features=[str(f) for f in self.feature_names_in_],
-            dropped=dropped,
-            rows=len(self.oof_target_),
-            plots=plots,
+        return tabular_card(
+            self,
+            plots,
             limits=["ml.limit.oof_optimistic", "ml.limit.same_process"],
-            fit_seconds=self.fit_seconds_,
             extra={
                 "classes": labels,
                 "positive": None if self.pos_label_ is None else str(self.pos_label_),

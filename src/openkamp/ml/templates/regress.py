@@ -42,7 +42,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from openkamp.ml.card import ModelCard, Plot, split_ci
+from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.leakage import Leak
 from openkamp.ml.metrics import bootstrap_ci
 from openkamp.ml.splits import choose_split
@@ -51,12 +51,15 @@ from openkamp.ml.tabular import (
     EXPLAIN_ROWS,
     LGBM_BASE,
     Encoder,
+    explain_rows,
     feature_frame,
     fold_onehot,
     forest_contributions,
+    global_importance,
     linear_contributions,
     prepare_features,
     select_candidates,
+    tabular_card,
 )
 
 __all__ = ["BIAS", "CANDIDATES", "RegressModel", "conformal_halfwidth"]
@@ -239,11 +242,10 @@ class RegressModel(RegressorMixin, BaseEstimator):
         self.abs_residuals_ = np.sort(np.abs(y_cov - p_cov))
         g_cov = None if prep.groups is None else np.asarray(prep.groups)[covered]
         self.oof_metrics_ = self._metrics(y_cov, p_cov, g_cov)
-        rows = np.linspace(0, len(Xe) - 1, min(EXPLAIN_ROWS, len(Xe))).round().astype(int)
-        share = np.abs(self._contributions(Xe[rows])[:, :-1]).mean(axis=0)
-        self.feature_importances_ = pd.Series(
-            share, index=list(self.feature_names_in_), name="mean_abs_contribution"
-        ).sort_values(ascending=False)
+        rows = explain_rows(len(Xe), EXPLAIN_ROWS)
+        self.feature_importances_ = global_importance(
+            self._contributions(Xe[rows]), self.feature_names_in_
+        )
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
 
@@ -357,7 +359,6 @@ class RegressModel(RegressorMixin, BaseEstimator):
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (out-of-fold figures only)."""
-        metrics, cis = split_ci(self.oof_metrics_)
         covered = ~np.isnan(self.oof_pred_)
         y, p = self.oof_target_[covered], self.oof_pred_[covered]
         show = np.linspace(0, len(y) - 1, min(PLOT_ROWS, len(y))).round().astype(int)
@@ -379,26 +380,14 @@ class RegressModel(RegressorMixin, BaseEstimator):
                 y=["mean_abs_contribution"],
             ),
         ]
-        dropped = {lk.column: "ml.dropped.leak" for lk in self.leaks_ if lk.column in self.dropped_}
-        dropped.update({c: "ml.dropped.time_or_text" for c in self.encoder_.ignored})
-        return ModelCard(
-            task=self.task,
-            method=dict(self.params_),
-            protocol=self.split_,
-            metrics=metrics,
-            metric_ci=cis,
-            leaderboard=list(self.leaderboard_),
-            importance=self.feature_importances_.copy(),
-            features=[str(f) for f in self.feature_names_in_],
-            dropped=dropped,
-            rows=len(self.oof_target_),
-            plots=plots,
+        return tabular_card(
+            self,
+            plots,
             limits=[
                 "ml.limit.oof_optimistic",
                 "ml.limit.same_process",
                 "ml.limit.interval_marginal",
             ],
-            fit_seconds=self.fit_seconds_,
             extra={
                 "interval_90": self.oof_metrics_["interval_90"],
                 "leaks": [dataclasses.asdict(lk) for lk in self.leaks_],
