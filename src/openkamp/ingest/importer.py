@@ -192,6 +192,41 @@ class ImportService:
 
     # -- the import ---------------------------------------------------------------------------
 
+    def plan(
+        self, path: str | Path, options: ImportOptions | None = None
+    ) -> tuple[FileReader, ImportPlan]:
+        """Open ``path`` with its reader and decide what each column means; writes nothing.
+
+        The first steps of :meth:`import_file`, also what a preview shows: the same encoding,
+        delimiter and header sniffing, layout, timestamp column and target of every column.
+        Raises :class:`ImportRejected` for a file that cannot be imported at all.
+        """
+        opts = options or ImportOptions()
+        path = Path(path)
+        reader: FileReader = reader_for(path, file_readers())(
+            path,
+            ReaderOptions(
+                encoding=opts.encoding,
+                delimiter=opts.delimiter,
+                skip_rows=opts.skip_rows,
+                sheet=opts.sheet,
+                chunk_bytes=self.chunk_bytes,
+                max_columns=self.max_columns,
+                max_uncompressed_bytes=self.max_uncompressed_bytes,
+            ),
+        )
+        plan = build_plan(
+            reader.columns,
+            reader.sample,
+            layout=opts.layout,
+            timestamp_column=opts.timestamp_column,
+            timestamp_format=opts.timestamp_format,
+            mapping=opts.columns,
+            label_columns=opts.label_columns,
+            ignore_columns=opts.ignore_columns,
+        )
+        return reader, plan
+
     def import_file(
         self,
         principal: Principal,
@@ -238,29 +273,7 @@ class ImportService:
                 )
 
         # Planning: everything that can reject the whole file happens before any write.
-        reader_cls = reader_for(path, file_readers())
-        reader: FileReader = reader_cls(
-            path,
-            ReaderOptions(
-                encoding=opts.encoding,
-                delimiter=opts.delimiter,
-                skip_rows=opts.skip_rows,
-                sheet=opts.sheet,
-                chunk_bytes=self.chunk_bytes,
-                max_columns=self.max_columns,
-                max_uncompressed_bytes=self.max_uncompressed_bytes,
-            ),
-        )
-        plan = build_plan(
-            reader.columns,
-            reader.sample,
-            layout=opts.layout,
-            timestamp_column=opts.timestamp_column,
-            timestamp_format=opts.timestamp_format,
-            mapping=opts.columns,
-            label_columns=opts.label_columns,
-            ignore_columns=opts.ignore_columns,
-        )
+        reader, plan = self.plan(path, opts)
         equipment = choose_equipment(self.assets, principal, opts.equipment, plan)
         report = ImportReport(
             import_id=None,

@@ -1,9 +1,8 @@
 """What an import would do with a file, before it does it: the columns found, what each feeds.
 
-The import service has no preview of its own yet, so this runs the import's own first steps —
-the same reader (encoding, delimiter and header sniffing), the same plan (layout, timestamp
-column, signal or label per column) and the same equipment choice — and stops before anything is
-written. The day ``ImportService.preview`` exists, this module shrinks to a call of it.
+It runs the import's own first steps — :meth:`ImportService.plan` (the same reader and plan:
+encoding, delimiter and header sniffing, layout, timestamp column, signal or label per column)
+and the same equipment choice — and stops before anything is written.
 """
 
 from __future__ import annotations
@@ -15,10 +14,7 @@ from openkamp.core.errors import ImportRejected
 from openkamp.core.tenancy import Principal
 from openkamp.ingest.importer import ImportOptions
 from openkamp.ingest.mapping import choose_equipment
-from openkamp.ingest.plan import build_plan
-from openkamp.ingest.readers import ReaderOptions, reader_for
 from openkamp.platform import Platform
-from openkamp.plugins import file_readers
 
 SAMPLE_ROWS = 8
 
@@ -31,29 +27,7 @@ def _cell(v: Any) -> Any:
 
 def preview(kamp: Platform, me: Principal, path: Path, opts: ImportOptions) -> dict[str, Any]:
     """Columns, sample rows, the timestamp column, and per column its planned target."""
-    s = kamp.settings
-    reader = reader_for(path, file_readers())(
-        path,
-        ReaderOptions(
-            encoding=opts.encoding,
-            delimiter=opts.delimiter,
-            skip_rows=opts.skip_rows,
-            sheet=opts.sheet,
-            chunk_bytes=s.import_chunk_bytes,
-            max_columns=s.import_max_columns,
-            max_uncompressed_bytes=s.import_max_uncompressed_bytes,
-        ),
-    )
-    plan = build_plan(
-        reader.columns,
-        reader.sample,
-        layout=opts.layout,
-        timestamp_column=opts.timestamp_column,
-        timestamp_format=opts.timestamp_format,
-        mapping=opts.columns,
-        label_columns=opts.label_columns,
-        ignore_columns=opts.ignore_columns,
-    )
+    reader, plan = kamp.imports.plan(path, opts)
     equipment_path = None
     known: dict[str, tuple[str, str]] = {}  # any of its names -> (kind, machine name)
     try:
