@@ -117,3 +117,31 @@ def test_users_are_managed_by_admins(world: Any) -> None:
         .status_code
         == 403
     )
+
+
+def test_the_operator_creates_organisations(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    kamp = Platform.at(tmp_path, password_hash_memory_kib=1024, password_hash_time_cost=1)
+    with TestClient(create_app(platform=kamp)) as c:
+        c.post("/api/v1/auth/setup", json={"login": "op", "password": PASSWORD})
+        csrf = c.post("/api/v1/auth/login", json={"login": "op", "password": PASSWORD}).json()
+        h = {"X-CSRF-Token": csrf["csrf_token"]}
+        body = {"name": "busan-plant", "display_name": "부산공장", "admin_login": "choi",
+                "admin_password": PASSWORD}  # fmt: skip
+        made = c.post("/api/v1/orgs", json=body, headers=h)
+        assert made.status_code == 201 and made.json()["admin"]["role"] == "admin"
+        assert {o["name"] for o in c.get("/api/v1/orgs").json()} == {"default", "busan-plant"}
+        assert c.post("/api/v1/orgs", json=body, headers=h).status_code == 409
+        weak = c.post(
+            "/api/v1/orgs",
+            json={**body, "name": "x2", "admin_login": "x2", "admin_password": "x"},
+            headers=h,
+        )
+        assert weak.status_code == 422
+        assert {o["name"] for o in c.get("/api/v1/orgs").json()} == {"default", "busan-plant"}
+        # The new organisation's admin manages their own organisation, not the platform.
+        c.cookies.clear()
+        csrf2 = c.post("/api/v1/auth/login", json={"login": "choi", "password": PASSWORD}).json()
+        assert c.get("/api/v1/orgs").status_code == 403
+        assert c.get("/api/v1/auth/me").json()["org"]["name"] == "busan-plant"
+        assert csrf2["csrf_token"]
+    kamp.close()

@@ -11,8 +11,9 @@ from openkamp.accounts._core import (
     parse_role,
     public_user,
 )
+from openkamp.core.assets import check_name
 from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from openkamp.core.tenancy import Principal, Role, require
+from openkamp.core.tenancy import Principal, Role, require, system_principal
 from openkamp.storage.metadata.base import Record
 
 
@@ -203,3 +204,36 @@ class UserAccounts(AccountsCore):
         with self.meta.transaction():
             self.meta.update(user["org_id"], "user", user["id"], {"password_hash": password_hash})
             self._end_sessions(user["org_id"], user["id"], keep=keep_session_id)
+
+    # -- organisations (platform operator) ------------------------------------------------------
+
+    def list_organisations(self, principal: Principal) -> list[Record]:
+        """Every organisation of the platform (operator only)."""
+        require(principal, Role.OPERATOR)
+        return self.meta.list_orgs()
+
+    def create_organisation(
+        self,
+        principal: Principal,
+        name: str,
+        *,
+        display_name: str = "",
+        admin_login: str,
+        admin_password: str,
+    ) -> tuple[Record, Record]:
+        """A new organisation (a factory) with its first administrator (operator only).
+
+        Login and password are checked before anything is created, so a refused request leaves
+        no organisation without an administrator behind.
+        """
+        require(principal, Role.OPERATOR)
+        check_name(name, "organisation name")
+        login = self._clean_login(admin_login)
+        self._check_new_password(admin_password, login)
+        if self.meta.lookup("user", login=login) is not None:
+            raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
+        org = self.meta.create_org(name, display_name)
+        admin = self.create_user(
+            system_principal(org["id"]), login, admin_password, role=Role.ADMIN
+        )
+        return org, admin

@@ -106,3 +106,30 @@ def tokens_create(body: TokenCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
 @router.post("/tokens/{token_id}/revoke")
 def tokens_revoke(token_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     return token_out(kamp.accounts.revoke_token(me, token_id))
+
+
+class OrgCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    display_name: str = ""
+    admin_login: str = Field(min_length=2, max_length=64)
+    admin_password: str = Field(min_length=1, max_length=256)
+
+
+def org_out(rec: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
+
+
+@router.get("/orgs")
+def orgs_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    """Every organisation of the platform (platform operator only)."""
+    return [org_out(o) for o in kamp.accounts.list_organisations(me)]
+
+
+@router.post("/orgs", status_code=201)
+def orgs_create(body: OrgCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """A new organisation with its first administrator (platform operator only)."""
+    org, admin = kamp.accounts.create_organisation(
+        me, body.name, display_name=body.display_name,
+        admin_login=body.admin_login, admin_password=body.admin_password,
+    )  # fmt: skip
+    return {"org": org_out(org), "admin": user_out(admin)}
