@@ -227,3 +227,20 @@ def test_fast_metrics_match_scikit_learn() -> None:
     assert np.isnan(fast_roc_auc(np.zeros(5, bool), np.arange(5.0)))
     # Alarming on nothing is cheapest when misses are cheap and the scores are useless.
     assert cost_threshold([0, 0, 1, 0], [0.9, 0.8, 0.1, 0.7], cost_fn=0.5) > 0.9
+
+
+def test_isotonic_calibration_that_collapses_falls_back_to_sigmoid() -> None:
+    """A weak signal and coarse forest scores make isotonic regression a function of a few steps
+    (measured: fewer than 10 distinct probabilities on these 3,000 rows with 139 positives, where
+    isotonic is the method chosen by size). The model falls back to a sigmoid, which keeps the
+    ranking, so probabilities and the threshold stay meaningful."""
+    rng = np.random.default_rng(1)
+    n = 3000
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X["a"] * 0.1 - 3.0)))).astype(int)
+    assert y.sum() >= 50  # enough positives that isotonic is the first choice
+    model = ClassifyModel(learners="rf", random_state=0, n_splits=3).fit(X, y)
+    assert model.calibration_ == "sigmoid"
+    assert len(np.unique(model.oof_proba_[~np.isnan(model.oof_proba_)])) >= 10
+    p = model.predict_proba(X)[:, 1]
+    assert len(np.unique(np.round(p, 6))) >= 10 and 0 < model.threshold_ < 1

@@ -68,6 +68,7 @@ from openkamp.ml.tabular import (
 
 _Encoder = Encoder  # the name under which models pickled before the move refer to it
 
+MIN_LEVELS = 10  # fewest distinct calibrated probabilities accepted from isotonic regression
 LEARNERS = ("lgbm", "logreg", "rf")
 _LGBM = LGBM_BASE
 # Cheap and usually good first; then the random forest and logistic regression baselines; then
@@ -278,6 +279,13 @@ class ClassifyModel(BaseEstimator):
         self.calibration_ = self._calibration_method(y_cov) if self.calibrate else None
         self.calibrators_ = self._fit_calibrators(oof, y_cov)
         cal = self._calibrated(oof)
+        if self.calibration_ == "isotonic" and self.binary_ and len(np.unique(cal)) < MIN_LEVELS:
+            # Isotonic regression can collapse to a few steps (a forest's coarse scores on short
+            # time splits); a two-level "probability" leaves no threshold worth choosing, so the
+            # smooth sigmoid keeps the ranking the model learnt.
+            self.calibration_ = "sigmoid"
+            self.calibrators_ = self._fit_calibrators(oof, y_cov)
+            cal = self._calibrated(oof)
         self.oof_proba_ = np.full(oofs[best["candidate"]].shape, np.nan)
         self.oof_proba_[covered] = cal
         self.oof_target_ = yi  # encoded target of oof_proba_ (0/1, or class index)
