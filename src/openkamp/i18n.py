@@ -518,6 +518,7 @@ MESSAGES.update(
             "en": "The job goes on if you close this page. When it ends you are taken to the result.",
         },
         "web.job.open_result": {"ko": "결과 보기", "en": "Open the result"},
+        "web.job.cancel": {"ko": "작업 취소", "en": "Cancel the job"},
         # signal explorer
         "web.signals.title": {"ko": "신호 탐색", "en": "Signal explorer"},
         "web.signals.show": {"ko": "보기", "en": "Show"},

@@ -143,3 +143,30 @@ def test_results_in_words() -> None:
     assert "±0.5" in in_words("regress", {"mae": 0.5, "r2": 0.9}, {}, "en")[0]
     assert "smaller" in in_words("forecast", {"mase": 0.8}, {}, "en")[0]
     assert in_words("rul", {}, {}, "en") == ["No figure to summarise; see the table below."]
+
+
+def test_a_running_job_is_cancelled_from_its_page(site: Site) -> None:
+    import threading
+
+    kamp = site.kamp
+    me = kamp.principal()
+    started = threading.Event()
+
+    def slow(ctx):  # type: ignore[no-untyped-def]
+        started.set()
+        for _ in range(600):
+            ctx.check()  # raises once a cancel was asked for
+            threading.Event().wait(0.05)
+        return {}
+
+    job = kamp.jobs.submit(me, "test", "slow job", slow)
+    assert started.wait(10)
+    with site.client() as c:
+        csrf = sign_in(c)
+        page = c.get(f"/jobs/{job['id']}")
+        assert 'action="/jobs/' in page.text and "job-cancel" in page.text
+        assert c.post(f"/jobs/{job['id']}/cancel", data={}).status_code == 403  # no CSRF token
+        sent = c.post(f"/jobs/{job['id']}/cancel", data={"csrf_token": csrf})
+        assert sent.status_code == 303 and sent.headers["location"] == f"/jobs/{job['id']}"
+    done = kamp.jobs.wait(me, job["id"], timeout=20)
+    assert done["status"] == "cancelled"

@@ -160,6 +160,13 @@ def job_page(request: Request, who: Page, job_id: int) -> HTMLResponse:
     return render(request, "job.html", who, job=job)
 
 
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(request: Request, who: Posting, job_id: int) -> Response:
+    """Cancel a queued job at once, or ask a running one to stop; back to its page."""
+    platform_of(request).jobs.cancel(who.principal, job_id)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
 # --------------------------------------------------------------------------- results
 
 

@@ -19,6 +19,8 @@
     status.className = "status status-" + job.status;
     message.textContent = job.message || "";
   }).then(function (job) {
+    var cancel = document.getElementById("job-cancel");
+    if (cancel) cancel.hidden = true;
     if (job.status === "done") {
       bar.value = 1;
       var to = target(job);
