@@ -519,6 +519,8 @@ MESSAGES.update(
         },
         "web.job.open_result": {"ko": "결과 보기", "en": "Open the result"},
         "web.job.cancel": {"ko": "작업 취소", "en": "Cancel the job"},
+        "web.settings.deactivate": {"ko": "비활성화", "en": "Deactivate"},
+        "web.settings.reactivate": {"ko": "다시 활성화", "en": "Reactivate"},
         # signal explorer
         "web.signals.title": {"ko": "신호 탐색", "en": "Signal explorer"},
         "web.signals.show": {"ko": "보기", "en": "Show"},

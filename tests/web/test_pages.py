@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from openkamp.core.errors import Unauthenticated
 from openkamp.i18n import MESSAGES
 
 from .support import ADMIN, PASSWORD, VIEWER, Site, csrf_of, load_platform, sign_in
@@ -176,3 +177,23 @@ def test_errors_are_pages_for_pages_and_json_for_the_api(site: Site) -> None:
         api = c.get("/api/v1/models/nope/versions/1")
         assert api.status_code == 404 and api.json()["error"]["type"] == "NotFound"
         assert c.get("/import/999").status_code == 404
+
+
+def test_an_admin_deactivates_and_reactivates_a_user(site: Site) -> None:
+    kamp = site.kamp
+    viewer = kamp.meta.lookup("user", login=VIEWER)
+    assert viewer is not None
+    with site.client() as c:
+        csrf = sign_in(c)
+        page = c.get("/settings").text
+        assert f'action="/settings/users/{viewer["id"]}/active"' in page
+        url = f"/settings/users/{viewer['id']}/active"
+        assert c.post(url, data={"active": "0"}).status_code == 403  # no CSRF token
+        assert c.post(url, data={"csrf_token": csrf, "active": "0"}).status_code == 303
+    assert not kamp.meta.lookup("user", login=VIEWER)["active"]
+    with pytest.raises(Unauthenticated):  # a deactivated user cannot sign in
+        kamp.accounts.login(VIEWER, PASSWORD, client="test")
+    with site.client() as c:
+        csrf = sign_in(c)
+        assert c.post(url, data={"csrf_token": csrf, "active": "1"}).status_code == 303
+    assert kamp.meta.lookup("user", login=VIEWER)["active"]

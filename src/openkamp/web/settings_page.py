@@ -44,6 +44,15 @@ def create_user(
     return RedirectResponse("/settings", status_code=303)
 
 
+@router.post("/settings/users/{user_id}/active")
+def set_user_active(
+    request: Request, who: Posting, user_id: int, active: Annotated[int, Form()] = 0
+) -> Response:
+    """Deactivate a user (their sessions end, their tokens stop working) or reactivate them."""
+    platform_of(request).accounts.update_user(who.principal, user_id, active=bool(active))
+    return RedirectResponse("/settings", status_code=303)
+
+
 @router.post("/settings/tokens", response_class=HTMLResponse)
 def create_token(
     request: Request,
