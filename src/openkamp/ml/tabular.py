@@ -13,8 +13,9 @@ check before training, candidate selection and additive per-row explanations.
 
 from __future__ import annotations
 
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -263,3 +264,49 @@ def tabular_card(
         fit_seconds=model.fit_seconds_,
         extra=extra,
     )
+
+
+def search_candidates(
+    candidates: Sequence[tuple[str, str, dict[str, Any]]],
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    oof_shape: tuple[int, ...],
+    covered: np.ndarray,
+    *,
+    fit_predict: Callable[[str, dict[str, Any], np.ndarray, np.ndarray], np.ndarray],
+    rank: Callable[[np.ndarray], dict[str, float]],
+    budget_s: float,
+    started: float,
+) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
+    """Out-of-fold predictions and ranking of each candidate, while the budget lasts.
+
+    ``fit_predict(learner, params, train, test)`` fits on the ``train`` rows and predicts the
+    ``test`` rows; ``rank(oof)`` scores the predictions of the ``covered`` rows. At least one
+    candidate is always completed; a candidate cut short by the budget is left out (it would be
+    compared on part of the rows only), and the leaderboard says what was tried.
+    """
+    board: list[dict[str, Any]] = []
+    oofs: dict[str, np.ndarray] = {}
+
+    def spent() -> bool:
+        return bool(board) and time.perf_counter() - started > budget_s
+
+    for name, learner, params in candidates:
+        if spent():
+            break
+        t0 = time.perf_counter()
+        oof = np.zeros(oof_shape)
+        for train, test in folds:
+            oof[test] = fit_predict(learner, params, train, test)
+            if spent():
+                break
+        else:
+            oofs[name] = oof
+            board.append(
+                {
+                    "candidate": name,
+                    "learner": learner,
+                    **rank(oof),
+                    "seconds": round(time.perf_counter() - t0, 3),
+                }
+            )
+    return board, oofs

@@ -62,6 +62,7 @@ from openkamp.ml.tabular import (
     global_importance,
     linear_contributions,
     prepare_features,
+    search_candidates,
     select_candidates,
     tabular_card,
 )
@@ -267,7 +268,18 @@ class ClassifyModel(BaseEstimator):
         covered = np.zeros(len(yi), dtype=bool)
         for _, test in folds:
             covered[test] = True
-        board, oofs = self._search(Xe, yi, folds, covered, started)
+        board, oofs = search_candidates(
+            self._candidates(),
+            folds,
+            (len(yi),) if self.binary_ else (len(yi), len(self.classes_)),
+            covered,
+            fit_predict=lambda learner, params, tr, te: self._raw_proba(
+                self._make(learner, params, yi[tr]).fit(Xe[tr], yi[tr]), Xe[te]
+            ),
+            rank=lambda oof: self._ranking(yi[covered], oof[covered]),
+            budget_s=self.time_budget_s,
+            started=started,
+        )
         self.leaderboard_ = sorted(board, key=lambda r: -np.nan_to_num(r["pr_auc"], nan=-1.0))
         best = self.leaderboard_[0]
         params = _params(best["candidate"])
@@ -300,43 +312,6 @@ class ClassifyModel(BaseEstimator):
         )
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
-
-    def _search(
-        self,
-        Xe: np.ndarray,
-        yi: np.ndarray,
-        folds: list[tuple[np.ndarray, np.ndarray]],
-        covered: np.ndarray,
-        started: float,
-    ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
-        """Out-of-fold probabilities and ranking of each candidate, while the budget lasts."""
-        board: list[dict[str, Any]] = []
-        oofs: dict[str, np.ndarray] = {}
-
-        def spent() -> bool:
-            return bool(board) and _time.perf_counter() - started > self.time_budget_s
-
-        for name, learner, params in self._candidates():
-            if spent():
-                break  # budget spent: the leaderboard says what was tried
-            t0 = _time.perf_counter()
-            oof = np.zeros((len(yi),) if self.binary_ else (len(yi), len(self.classes_)))
-            for train, test in folds:
-                est = self._make(learner, params, yi[train]).fit(Xe[train], yi[train])
-                oof[test] = self._raw_proba(est, Xe[test])
-                if spent():
-                    break  # a candidate cut short is not compared on part of the rows
-            else:
-                oofs[name] = oof
-                board.append(
-                    {
-                        "candidate": name,
-                        "learner": learner,
-                        **self._ranking(yi[covered], oof[covered]),
-                        "seconds": round(_time.perf_counter() - t0, 3),
-                    }
-                )
-        return board, oofs
 
     def _positive(self, y: np.ndarray) -> Any:
         classes = list(self.classes_)

@@ -58,6 +58,7 @@ from openkamp.ml.tabular import (
     global_importance,
     linear_contributions,
     prepare_features,
+    search_candidates,
     select_candidates,
     tabular_card,
 )
@@ -89,6 +90,11 @@ def conformal_halfwidth(abs_residuals: np.ndarray, level: float) -> float:
     r = np.sort(np.asarray(abs_residuals, dtype=np.float64))
     k = math.ceil((len(r) + 1) * level)
     return float(r[k - 1]) if k <= len(r) else float("inf")
+
+
+def _fit_figures(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """The leaderboard's figures of one candidate's out-of-fold predictions."""
+    return {"rmse": _rmse(y, p), "mae": _mae(y, p), "r2": _r2(y, p)}
 
 
 def _rmse(y: np.ndarray, p: np.ndarray) -> float:
@@ -229,7 +235,18 @@ class RegressModel(RegressorMixin, BaseEstimator):
         self.split_ = split.describe()
         folds = [(tr, te) for tr, te in split if len(tr) >= 2]
         covered = split.covered(len(y_arr))
-        board, oofs = self._search(Xe, y_arr, folds, covered, started)
+        board, oofs = search_candidates(
+            self._candidates(),
+            folds,
+            (len(y_arr),),
+            covered,
+            fit_predict=lambda learner, params, tr, te: (
+                self._make(learner, params, len(tr)).fit(Xe[tr], y_arr[tr]).predict(Xe[te])
+            ),
+            rank=lambda oof: _fit_figures(y_arr[covered], oof[covered]),
+            budget_s=self.time_budget_s,
+            started=started,
+        )
         self.leaderboard_ = sorted(board, key=lambda r: np.nan_to_num(r["rmse"], nan=np.inf))
         best = self.leaderboard_[0]
         params = dict(next(p for name, _, p in CANDIDATES if name == best["candidate"]))
@@ -248,46 +265,6 @@ class RegressModel(RegressorMixin, BaseEstimator):
         )
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
-
-    def _search(
-        self,
-        Xe: np.ndarray,
-        y: np.ndarray,
-        folds: list[tuple[np.ndarray, np.ndarray]],
-        covered: np.ndarray,
-        started: float,
-    ) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]]:
-        """Out-of-fold predictions and ranking of each candidate, while the budget lasts."""
-        board: list[dict[str, Any]] = []
-        oofs: dict[str, np.ndarray] = {}
-
-        def spent() -> bool:
-            return bool(board) and _time.perf_counter() - started > self.time_budget_s
-
-        for name, learner, params in self._candidates():
-            if spent():
-                break  # budget spent: the leaderboard says what was tried
-            t0 = _time.perf_counter()
-            oof = np.zeros(len(y))
-            for train, test in folds:
-                est = self._make(learner, params, len(train)).fit(Xe[train], y[train])
-                oof[test] = est.predict(Xe[test])
-                if spent():
-                    break  # a candidate cut short is not compared on part of the rows
-            else:
-                oofs[name] = oof
-                yc, pc = y[covered], oof[covered]
-                board.append(
-                    {
-                        "candidate": name,
-                        "learner": learner,
-                        "rmse": _rmse(yc, pc),
-                        "mae": _mae(yc, pc),
-                        "r2": _r2(yc, pc),
-                        "seconds": round(_time.perf_counter() - t0, 3),
-                    }
-                )
-        return board, oofs
 
     def _metrics(self, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None) -> dict[str, Any]:
         out: dict[str, Any] = {
