@@ -43,6 +43,17 @@ def _json_errors(fn: Callable[[], dict[str, Any]]) -> Response:
         return JSONResponse(error_body(exc), status_code=status_of(exc))
 
 
+async def _json_answer(
+    request: Request, fn: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Response:
+    """:func:`_json_errors` for a JSON request: ``fn`` gets its body (an object)."""
+    try:
+        body = await _body(request)
+    except OpenKampError as exc:
+        return JSONResponse(error_body(exc), status_code=status_of(exc))
+    return _json_errors(lambda: fn(body))
+
+
 def _stage_root(request: Request, org_id: int) -> Path:
     return Path(platform_of(request).settings.data_dir) / "staged" / str(org_id)
 
@@ -111,31 +122,22 @@ async def _body(request: Request) -> dict[str, Any]:
 @router.post("/import/preview")
 async def import_preview(request: Request, who: Posting) -> Response:
     kamp = platform_of(request)
-    try:
-        body = await _body(request)
-    except OpenKampError as exc:
-        return JSONResponse(error_body(exc), status_code=status_of(exc))
-    token = str(body.get("token", ""))
 
-    def answer() -> dict[str, Any]:
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        token = str(body.get("token", ""))
         path = _staged(request, who.principal.org_id, token)
         opts = _options(json.dumps(body.get("options") or {}))
         return {"token": token, **preview(kamp, who.principal, path, opts)}
 
-    return _json_errors(answer)
+    return await _json_answer(request, answer)
 
 
 @router.post("/import/run")
 async def import_run(request: Request, who: Posting) -> Response:
     kamp = platform_of(request)
-    try:
-        body = await _body(request)
-    except OpenKampError as exc:
-        return JSONResponse(error_body(exc), status_code=status_of(exc))
-    token = str(body.get("token", ""))
 
-    def answer() -> dict[str, Any]:
-        path = _staged(request, who.principal.org_id, token)
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        path = _staged(request, who.principal.org_id, str(body.get("token", "")))
         options = json.dumps(body.get("options") or {})
         _options(options)  # a bad option is reported before anything is copied
         try:
@@ -147,7 +149,7 @@ async def import_run(request: Request, who: Posting) -> Response:
         finally:
             shutil.rmtree(path.parent, ignore_errors=True)
 
-    return _json_errors(answer)
+    return await _json_answer(request, answer)
 
 
 @router.get("/import/{import_id}", response_class=HTMLResponse)
