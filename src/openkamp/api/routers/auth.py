@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from openkamp.api.deps import SESSION_COOKIE, Kamp, Me
+from openkamp.api.records import record_out
 from openkamp.core.errors import Conflict
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -26,12 +27,7 @@ class LoginRequest(BaseModel):
 
 
 def user_out(rec: dict[str, Any]) -> dict[str, Any]:
-    hidden = {"password_hash"}
-    return {
-        k: (v.isoformat() if hasattr(v, "isoformat") else v)
-        for k, v in rec.items()
-        if k not in hidden
-    }
+    return record_out(rec, hide=("password_hash",))
 
 
 def set_session_cookie(response: Response, request: Request, secret: str, max_age_s: int) -> None:

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Response, UploadFile
 
 from openkamp.api.deps import Kamp, Me
+from openkamp.api.records import record_out
+from openkamp.api.routers.jobs import job_out
 from openkamp.core.errors import InvalidInput
 from openkamp.ingest.importer import ImportOptions
 
@@ -49,10 +51,6 @@ def _save(upload: UploadFile, folder: Path) -> Path:
     return target
 
 
-def _record(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
-
-
 @router.post("", status_code=201)
 def imports_upload(
     kamp: Kamp,
@@ -87,19 +85,19 @@ def imports_upload(
     if wait:
         return run()
     job = kamp.jobs.submit(me, "import", name, run, params={"file": name})
-    return {"job": _record(job)}
+    return {"job": job_out(job, log=True)}
 
 
 @router.get("")
 def imports_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     """Past imports of the organisation, newest last."""
-    return [_record(r) for r in kamp.imports.list(me)]
+    return [record_out(r) for r in kamp.imports.list(me)]
 
 
 @router.get("/{import_id}")
 def imports_get(import_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     """One import with its full report."""
-    return _record(kamp.imports.get(me, import_id))
+    return record_out(kamp.imports.get(me, import_id))
 
 
 @router.get("/{import_id}/quarantine")

@@ -7,15 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 
 from openkamp.api.deps import Kamp, Me
+from openkamp.api.records import record_out
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
 def job_out(rec: dict[str, Any], *, log: bool = False) -> dict[str, Any]:
-    out = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
-    if not log:
-        out.pop("log", None)
-    return out
+    return record_out(rec, hide=() if log else ("log",))
 
 
 @router.get("")

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
+from openkamp.api.routers.jobs import job_out
 from openkamp.ml.registry import ModelVersion
 from openkamp.ml.service import TRAINABLE, TrainSpec
 
@@ -118,7 +119,7 @@ def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> 
     job = kamp.jobs.submit(
         me, "train", f"{spec.task}: {spec.name}", run, params=body.model_dump(mode="json")
     )
-    return {"job": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in job.items()}}
+    return {"job": job_out(job, log=True)}
 
 
 @router.get("/tasks")

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
+from openkamp.api.records import record_out
 from openkamp.api.routers.auth import user_out
 from openkamp.core.tenancy import Role
 
@@ -49,11 +50,7 @@ class TokenCreate(BaseModel):
 
 
 def token_out(rec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: (v.isoformat() if hasattr(v, "isoformat") else v)
-        for k, v in rec.items()
-        if k != "token_hash"
-    }
+    return record_out(rec, hide=("token_hash",))
 
 
 @router.get("/users")
@@ -115,14 +112,10 @@ class OrgCreate(BaseModel):
     admin_password: str = Field(min_length=1, max_length=256)
 
 
-def org_out(rec: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.items()}
-
-
 @router.get("/orgs")
 def orgs_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     """Every organisation of the platform (platform operator only)."""
-    return [org_out(o) for o in kamp.accounts.list_organisations(me)]
+    return [record_out(o) for o in kamp.accounts.list_organisations(me)]
 
 
 @router.post("/orgs", status_code=201)
@@ -132,4 +125,4 @@ def orgs_create(body: OrgCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
         me, body.name, display_name=body.display_name,
         admin_login=body.admin_login, admin_password=body.admin_password,
     )  # fmt: skip
-    return {"org": org_out(org), "admin": user_out(admin)}
+    return {"org": record_out(org), "admin": user_out(admin)}
