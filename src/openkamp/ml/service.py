@@ -46,7 +46,7 @@ from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.ml.card import ModelCard, card_of
 from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
-from openkamp.ml.tables import Table, read_table
+from openkamp.ml.tables import Table, equipment_columns, read_table
 from openkamp.query import QueryService
 
 __all__ = ["ModelService", "TrainResult", "TrainSpec"]
@@ -172,9 +172,8 @@ class ModelService:
 
     def _table(self, principal: Principal, spec: TrainSpec) -> Table:
         eq = spec.equipment
-        node = self._equipment(principal, eq)
-        signal_names = [s.name for s in self.assets.list_signals(principal, node)]
-        label_names = [c.name for c in self.assets.list_label_columns(principal, node)]
+        columns = equipment_columns(self.assets, principal, eq)
+        signal_names, label_names = columns.signals, list(columns.labels)
         wanted_labels = [c for c in (spec.target, spec.groups, spec.unit) if c and c in label_names]
         if spec.target and spec.target not in signal_names and spec.target not in label_names:
             raise InvalidInput(
@@ -193,13 +192,8 @@ class ModelService:
             )
         return read_table(
             self.query, self.assets, principal, eq, spec.start, spec.end,
-            signals=signals, labels=wanted_labels,
+            signals=signals, labels=wanted_labels, columns=columns,
         )  # fmt: skip
-
-    def _equipment(self, principal: Principal, path: str) -> int:
-        from openkamp.ml.tables import equipment_node
-
-        return equipment_node(self.assets, principal, path).id
 
     # -- reading back ---------------------------------------------------------------------------
 

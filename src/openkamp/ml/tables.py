@@ -91,6 +91,26 @@ def equipment_node(assets: AssetService, principal: Principal, path: str) -> Nod
     return node
 
 
+@dataclass(frozen=True)
+class EquipmentColumns:
+    """What one piece of equipment records: its path, signal names and label columns."""
+
+    path: str
+    signals: list[str]
+    labels: dict[str, int]  # label column name -> id
+
+
+def equipment_columns(assets: AssetService, principal: Principal, path: str) -> EquipmentColumns:
+    """The columns a table of ``path`` can have (one lookup, shared by checks and the read)."""
+    path = path.strip("/")
+    node = equipment_node(assets, principal, path)
+    return EquipmentColumns(
+        path,
+        [s.name for s in assets.list_signals(principal, node.id)],
+        {c.name: c.id for c in assets.list_label_columns(principal, node.id)},
+    )
+
+
 def read_table(
     query: QueryService,
     assets: AssetService,
@@ -101,16 +121,18 @@ def read_table(
     *,
     signals: Sequence[str] | None = None,
     labels: Sequence[str] | None = None,
+    columns: EquipmentColumns | None = None,
 ) -> Table:
     """Signals (all when None) and label columns (all when None) of ``equipment`` as one table.
 
     Rows are the union of the timestamps of the signals read; label values join on exactly
     equal timestamps (labels recorded with the row they describe, as imports store them).
+    ``columns``: the equipment's columns when the caller has looked them up already.
     """
-    path = equipment.strip("/")
-    node = equipment_node(assets, principal, path)
-    known_signals = [s.name for s in assets.list_signals(principal, node.id)]
-    known_labels = [c.name for c in assets.list_label_columns(principal, node.id)]
+    cols = columns or equipment_columns(assets, principal, equipment)
+    path = cols.path
+    known_signals = cols.signals
+    known_labels = list(cols.labels)
     want_signals = known_signals if signals is None else list(signals)
     want_labels = known_labels if labels is None else list(labels)
     for name in want_signals:
@@ -137,13 +159,9 @@ def read_table(
     frame = long.pivot(index="ts", columns="signal", values="value")
     frame = frame.reindex(columns=want_signals)
     if want_labels:
-        lab = query.labels(principal, [f"{path}/{c}" for c in want_labels], start, end)
+        lab = query.labels(principal, [cols.labels[c] for c in want_labels], start, end)
         if lab.num_rows:
-            names = {
-                c.id: c.name
-                for c in assets.list_label_columns(principal, node.id)
-                if c.name in want_labels
-            }
+            names = {cols.labels[c]: c for c in want_labels}
             ldf = lab.to_pandas()
             ldf["label"] = ldf["column_id"].map(names)
             wide = ldf.pivot(index="ts", columns="label", values="value")
