@@ -47,6 +47,7 @@ from openkamp.core.tenancy import Principal, Role, require
 from openkamp.ml.card import ModelCard, card_of
 from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
 from openkamp.ml.tables import Table, equipment_columns, read_table
+from openkamp.ml.templates.anomaly import alarm_mask
 from openkamp.query import QueryService
 
 __all__ = ["ModelService", "TrainResult", "TrainSpec"]
@@ -285,7 +286,7 @@ class ModelService:
                 f"A {task} model scores histories, not single records.",
                 hint="Score stored data over a period instead.",
             )
-        return _predict(task, model, X, _spec_from(mv))
+        return _predict(task, model, X)
 
     def _load(
         self, principal: Principal, name: str, version: int | None, stage: str | None
@@ -423,9 +424,9 @@ def _score_table(task: str, model: Any, spec: TrainSpec, table: Table) -> pd.Dat
     signals = [s for s in table.signals if s != spec.target]
     if task == "anomaly":
         X = _complete(frame[signals])
-        return _predict(task, model, X, spec)
+        return _predict(task, model, X)
     if task in ("classify", "regress", "optimise"):
-        out = _predict(task, model, frame[signals], spec)
+        out = _predict(task, model, frame[signals])
         if spec.target in frame.columns:
             out.insert(0, "actual", frame[spec.target].to_numpy())
         return out
@@ -442,11 +443,12 @@ def _score_table(task: str, model: Any, spec: TrainSpec, table: Table) -> pd.Dat
     raise InvalidInput(f"Task {task!r} cannot score stored data.")
 
 
-def _predict(task: str, model: Any, X: pd.DataFrame, spec: TrainSpec) -> pd.DataFrame:
+def _predict(task: str, model: Any, X: pd.DataFrame) -> pd.DataFrame:
+    """Scores of ``X`` by a fitted template; each model computation is done once."""
     index = X.index
     if task == "anomaly":
         scores = model.decision_function(X)
-        alarm = model.predict(X)
+        alarm = alarm_mask(scores, model.threshold_ * model.threshold_scale, model.alarm_filter)
         contrib = model.explain(X)
         top = contrib.idxmax(axis=1).where(alarm.astype(bool), "")
         return pd.DataFrame(
@@ -454,7 +456,7 @@ def _predict(task: str, model: Any, X: pd.DataFrame, spec: TrainSpec) -> pd.Data
         )
     if task == "classify":
         proba = model.predict_proba(X)
-        out = pd.DataFrame({"prediction": model.predict(X)}, index=index)
+        out = pd.DataFrame({"prediction": model.labels_of(proba)}, index=index)
         if getattr(model, "binary_", False):
             k = int(np.flatnonzero(model.classes_ == model.pos_label_)[0])
             out["probability"] = proba[:, k]
@@ -463,11 +465,15 @@ def _predict(task: str, model: Any, X: pd.DataFrame, spec: TrainSpec) -> pd.Data
                 out[f"p_{c}"] = proba[:, j]
         return out
     if task == "regress":
-        pred = model.predict(X)
-        out = pd.DataFrame({"prediction": pred}, index=index)
         interval = model.predict_interval(X)
-        out["lo"], out["hi"] = interval["lower"].to_numpy(), interval["upper"].to_numpy()
-        return out
+        return pd.DataFrame(
+            {
+                "prediction": interval["prediction"].to_numpy(),
+                "lo": interval["lower"].to_numpy(),
+                "hi": interval["upper"].to_numpy(),
+            },
+            index=index,
+        )
     if task == "optimise":
         rec = model.recommend(X)
         rec.index = index

@@ -426,7 +426,10 @@ class ClassifyModel(BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Class labels: the positive class where its probability reaches ``threshold_`` (binary),
         else the most probable class."""
-        proba = self.predict_proba(X)
+        return self.labels_of(self.predict_proba(X))
+
+    def labels_of(self, proba: np.ndarray) -> np.ndarray:
+        """The class labels :meth:`predict` gives for probabilities from :meth:`predict_proba`."""
         if not self.binary_:
             return self.classes_[np.argmax(proba, axis=1)]
         k = int(np.flatnonzero(self.classes_ == self.pos_label_)[0])
