@@ -1,7 +1,9 @@
 """A tiny message catalogue: Korean first, English beside it.
 
-The CLI (and later the web UI) looks up labels here so that every user-facing word exists in both
-languages. Keys are English identifiers; missing keys fall back to the key itself.
+The CLI, the web UI and the reports look up labels here so that every user-facing word exists in
+both languages. Keys are English identifiers; missing keys fall back to the key itself. Areas keep
+their texts in catalogue modules of this package (``ingest``, ``ml``, ``web_extra`` …), each a
+``MESSAGES`` dict merged below, so that texts are reviewed with the code that shows them.
 """
 
 from __future__ import annotations
@@ -812,3 +814,19 @@ MESSAGES.update(
         "web.role.operator": {"ko": "플랫폼 운영자", "en": "Platform operator"},
     }
 )
+
+
+def _merge_catalogues() -> None:
+    import importlib
+
+    for name in CATALOGUES:
+        extra = importlib.import_module(f"{__name__}.{name}").MESSAGES
+        clash = set(extra) & set(MESSAGES)
+        if clash:  # a key defined twice would silently show one of two texts
+            raise RuntimeError(f"i18n keys defined twice: {sorted(clash)[:5]}")
+        MESSAGES.update(extra)
+
+
+# Catalogue modules of this package, one per area.
+CATALOGUES = ("ingest", "ml", "web_extra", "accounts")
+_merge_catalogues()
