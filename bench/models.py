@@ -3,7 +3,7 @@
     python bench/models.py --dataset tep [--json]
     python bench/models.py --dataset skab [--json]
 
-The harness uses the public API a user uses (``openkamp.ml`` templates, ``openkamp.datasets``
+The harness uses the public API a user uses (``openkamp.ml`` templates, ``openkamp.benchdata``
 loaders, which implement each protocol's splits) and prints our figures beside the published
 ones. Datasets are read from ``OPENKAMP_DATASETS_DIR`` or ``../shared/datasets``.
 
@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import emit_json, machine, print_table
-from openkamp.datasets import load
+from openkamp.benchdata import load
 from openkamp.ml.metrics import alarm_rates
 from openkamp.ml.selection import Run, select_across_runs
 from openkamp.ml.templates.anomaly import AnomalyModel

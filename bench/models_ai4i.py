@@ -40,7 +40,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from _common import emit_json, print_table
-from openkamp.datasets import load
+from openkamp.benchdata import load
 from openkamp.ml.templates.classify import ClassifyModel, cost_threshold
 
 

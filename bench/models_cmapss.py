@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import emit_json, print_table
-from openkamp.datasets import load, phm08_score, rmse
+from openkamp.benchdata import load, phm08_score, rmse
 from openkamp.ml.templates.rul import RULModel
 
 SUBSETS = ("FD001", "FD002", "FD003", "FD004")

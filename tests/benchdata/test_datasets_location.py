@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import openkamp.datasets as datasets
+import openkamp.benchdata as datasets
 from openkamp.core.errors import InvalidInput, NotFound
-from openkamp.datasets import ENV_VAR, NAMES, datasets_dir, load
+from openkamp.benchdata import ENV_VAR, NAMES, datasets_dir, load
 
 
 def test_environment_variable_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

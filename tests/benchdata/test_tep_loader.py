@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from openkamp.core.errors import ImportRejected, NotFound
-from openkamp.datasets import available, load_tep
-from openkamp.datasets.tep import FAULT_START, VARIABLES
+from openkamp.benchdata import available, load_tep
+from openkamp.benchdata.tep import FAULT_START, VARIABLES
 
 BASELINE = """Local reproduction (numpy/scipy): PCA on standardized d00.dat (500x52), a=9 PCs.
 FDR = fraction of test samples 161..960 above limit; FAR = fraction of samples 1..160 above limit.
@@ -102,7 +102,7 @@ def test_wrong_shapes_and_missing_files(root: Path, tep_files: Path) -> None:
 
 
 @pytest.mark.skipif(not available("tep"), reason="real tep data not present")
-@pytest.mark.filterwarnings("error::openkamp.datasets.DatasetWarning")
+@pytest.mark.filterwarnings("error::openkamp.benchdata.DatasetWarning")
 def test_real_tep(real: Path) -> None:
     data = load_tep()
     assert data.train_normal.shape == (500, 52)

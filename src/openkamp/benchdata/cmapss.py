@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from openkamp.core.errors import ImportRejected, InvalidInput
-from openkamp.datasets._location import Source, expect
+from openkamp.benchdata._location import Source, expect
 
 SOURCE = Source(
     "cmapss",

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
-from openkamp.datasets import available, load_magnetic_tile, read_image
-from openkamp.datasets.magnetic_tile import DEFECTS, FREE
+from openkamp.benchdata import available, load_magnetic_tile, read_image
+from openkamp.benchdata.magnetic_tile import DEFECTS, FREE
 
-pytestmark = pytest.mark.filterwarnings("ignore::openkamp.datasets.DatasetWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 
 COUNTS = {FREE: 10, "MT_Blowhole": 2, "MT_Break": 1, "MT_Crack": 1, "MT_Fray": 1, "MT_Uneven": 1}
 
@@ -82,7 +82,7 @@ def test_read_image_with_pillow(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not available("magnetic_tile"), reason="real magnetic_tile data not present")
-@pytest.mark.filterwarnings("error::openkamp.datasets.DatasetWarning")
+@pytest.mark.filterwarnings("error::openkamp.benchdata.DatasetWarning")
 def test_real_magnetic_tile(real: Path) -> None:
     data = load_magnetic_tile(seed=0)
     assert len(data.train) + len(data.test) == 1344

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from openkamp.core.errors import ImportRejected
-from openkamp.datasets import DatasetWarning, available, load_ai4i
-from openkamp.datasets.ai4i import FAILURE_MODES, FEATURES, snake_case
+from openkamp.benchdata import DatasetWarning, available, load_ai4i
+from openkamp.benchdata.ai4i import FAILURE_MODES, FEATURES, snake_case
 
-pytestmark = pytest.mark.filterwarnings("ignore::openkamp.datasets.DatasetWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 
 UCI_COLUMNS = [
     "UDI",
@@ -108,7 +108,7 @@ def test_missing_column_is_rejected(root: Path) -> None:
 
 
 @pytest.mark.skipif(not available("ai4i2020"), reason="real ai4i2020 data not present")
-@pytest.mark.filterwarnings("error::openkamp.datasets.DatasetWarning")
+@pytest.mark.filterwarnings("error::openkamp.benchdata.DatasetWarning")
 def test_real_ai4i(real: Path) -> None:
     data = load_ai4i()
     assert data.X.shape == (10_000, 6) and data.y.mean() == pytest.approx(0.0339)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from openkamp.core.errors import ImportRejected
-from openkamp.datasets._location import DatasetWarning, Source, expect
+from openkamp.benchdata._location import DatasetWarning, Source, expect
 
 SOURCE = Source(
     "skab",

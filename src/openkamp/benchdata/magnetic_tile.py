@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
-from openkamp.datasets._location import Source, expect
+from openkamp.benchdata._location import Source, expect
 
 SOURCE = Source(
     "magnetic_tile",

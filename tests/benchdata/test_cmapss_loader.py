@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from openkamp.core.errors import ImportRejected, InvalidInput
-from openkamp.datasets import DatasetWarning, available, load_cmapss, phm08_score, rmse
-from openkamp.datasets.cmapss import COLUMNS
+from openkamp.benchdata import DatasetWarning, available, load_cmapss, phm08_score, rmse
+from openkamp.benchdata.cmapss import COLUMNS
 
-pytestmark = pytest.mark.filterwarnings("ignore::openkamp.datasets.DatasetWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 
 
 def write_units(path: Path, lengths: list[int]) -> None:
@@ -88,7 +88,7 @@ def test_metrics() -> None:
 
 
 @pytest.mark.skipif(not available("cmapss"), reason="real cmapss data not present")
-@pytest.mark.filterwarnings("error::openkamp.datasets.DatasetWarning")
+@pytest.mark.filterwarnings("error::openkamp.benchdata.DatasetWarning")
 @pytest.mark.parametrize(
     ("subset", "train_units", "test_units"),
     [("FD001", 100, 100), ("FD002", 260, 259), ("FD003", 100, 100), ("FD004", 249, 248)],

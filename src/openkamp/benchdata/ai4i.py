@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from openkamp.core.errors import ImportRejected
-from openkamp.datasets._location import Source, expect
+from openkamp.benchdata._location import Source, expect
 
 SOURCE = Source(
     "ai4i2020",

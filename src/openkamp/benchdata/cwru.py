@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from openkamp.core.errors import ImportRejected, InvalidInput
-from openkamp.datasets._location import Source
+from openkamp.benchdata._location import Source
 
 SOURCE = Source(
     "cwru",

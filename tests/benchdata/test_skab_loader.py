@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from openkamp.core.errors import ImportRejected
-from openkamp.datasets import DatasetWarning, available, load_skab
-from openkamp.datasets.skab import SENSORS, TRAIN_ROWS
+from openkamp.benchdata import DatasetWarning, available, load_skab
+from openkamp.benchdata.skab import SENSORS, TRAIN_ROWS
 
 # The tiny copies have fewer runs than the published 34; tests that care use pytest.warns.
-pytestmark = pytest.mark.filterwarnings("ignore::openkamp.datasets.DatasetWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 
 
 def write_run(

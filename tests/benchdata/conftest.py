@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from openkamp.core.errors import NotFound
-from openkamp.datasets import ENV_VAR, datasets_dir
+from openkamp.benchdata import ENV_VAR, datasets_dir
 
 
 def _real_root() -> Path | None:

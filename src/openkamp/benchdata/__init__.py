@@ -5,10 +5,10 @@ set, else from ``../shared/datasets`` beside the project root; a missing one rai
 :class:`~openkamp.core.errors.NotFound` whose hint says where to obtain it. Each loader follows
 the protocol in ``shared/datasets/README.md`` exactly, so results stay comparable::
 
-    from openkamp import datasets
+    from openkamp import benchdata
 
-    fd001 = datasets.load("cmapss", subset="FD001")   # or datasets.load_cmapss("FD001")
-    for run in datasets.load_skab():                    # 34 runs, 400-row training parts
+    fd001 = benchdata.load("cmapss", subset="FD001")   # or benchdata.load_cmapss("FD001")
+    for run in benchdata.load_skab():                    # 34 runs, 400-row training parts
         ...
 
 Sizes or labels that differ from the published dataset raise a :class:`DatasetWarning`.
@@ -20,13 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from openkamp.core.errors import InvalidInput
-from openkamp.datasets._location import ENV_VAR, DatasetWarning, available, datasets_dir
-from openkamp.datasets.ai4i import Ai4i, load_ai4i
-from openkamp.datasets.cmapss import Cmapss, load_cmapss, phm08_score, rmse
-from openkamp.datasets.cwru import Cwru, load_cwru
-from openkamp.datasets.magnetic_tile import MagneticTile, load_magnetic_tile, read_image
-from openkamp.datasets.skab import Skab, SkabRun, load_skab
-from openkamp.datasets.tep import Tep, load_tep
+from openkamp.benchdata._location import ENV_VAR, DatasetWarning, available, datasets_dir
+from openkamp.benchdata.ai4i import Ai4i, load_ai4i
+from openkamp.benchdata.cmapss import Cmapss, load_cmapss, phm08_score, rmse
+from openkamp.benchdata.cwru import Cwru, load_cwru
+from openkamp.benchdata.magnetic_tile import MagneticTile, load_magnetic_tile, read_image
+from openkamp.benchdata.skab import Skab, SkabRun, load_skab
+from openkamp.benchdata.tep import Tep, load_tep
 
 _LOADERS: dict[str, Callable[..., Any]] = {
     "skab": load_skab,

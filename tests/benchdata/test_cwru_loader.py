@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from openkamp.core.errors import ImportRejected, InvalidInput
-from openkamp.datasets import available, load_cwru
-from openkamp.datasets.cwru import CLASS_NAMES, RECORDINGS, decimate, fir_decimate, split_windows
+from openkamp.benchdata import available, load_cwru
+from openkamp.benchdata.cwru import CLASS_NAMES, RECORDINGS, decimate, fir_decimate, split_windows
 
 LENGTH_12K = 20_000  # 14,000 train samples → 13 windows of 1024; 6,000 test → 5 windows
 
