@@ -828,5 +828,5 @@ def _merge_catalogues() -> None:
 
 
 # Catalogue modules of this package, one per area.
-CATALOGUES = ("ingest", "ml", "web_extra", "accounts")
+CATALOGUES = ("ingest", "datasets", "ml", "web_data", "web_ops", "accounts")
 _merge_catalogues()

@@ -1,7 +1,7 @@
 """The metadata store interface: organisations and organisation-scoped records.
 
 Records are plain dicts of column values, of a small set of kinds (``node``, ``signal``,
-``label_column``, ``import``, ``model``, ``user``, ``api_token``, ``session``, ``job``). Every method except the organisation ones takes the acting
+``label_column``, ``import``, ``model``, ``user``, ``api_token``, ``session``, ``job``, ``dataset``, ``alert``). Every method except the organisation ones takes the acting
 organisation id and only ever sees that organisation's records: a record of another organisation
 is reported as not found, exactly like one that does not exist.
 """
@@ -14,7 +14,8 @@ from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Literal
 
 RecordKind = Literal[
-    "node", "signal", "label_column", "import", "model", "user", "api_token", "session", "job"
+    "node", "signal", "label_column", "import", "model", "user", "api_token", "session", "job",
+    "dataset", "alert",
 ]  # fmt: skip
 Record = dict[str, Any]
 

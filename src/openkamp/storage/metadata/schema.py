@@ -220,6 +220,53 @@ jobs = Table(
     Index("ix_jobs_org_status", "org_id", "status"),
 )
 
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, … per name; a version never changes
+    Column("display_name", String(256), nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    # The machine the records come from, when there is one (a dataset may span none).
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="SET NULL"), nullable=True),
+    Column("import_id", Integer, ForeignKey("imports.id", ondelete="SET NULL"), nullable=True),
+    Column("origin", String(16), nullable=False),  # records | snapshot
+    Column("rows", BigInteger, nullable=False, server_default="0"),
+    # JSON list of columns: name, header, kind (number|text|time|bool), role
+    # (input|time|id|group|label|ignore), unit, display {ko, en}.
+    Column("columns", Text, nullable=False, server_default="[]"),
+    Column("schema_hash", String(64), nullable=False),
+    Column("content_sha256", String(64), nullable=False),  # of the stored table file
+    Column("file_key", String(128), nullable=False),  # the table (Parquet) in the file store
+    Column("options", Text, nullable=False, server_default="{}"),  # JSON: how it was made
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    UniqueConstraint("org_id", "name", "version", name="uq_datasets_name_version"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="CASCADE"), nullable=True),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="SET NULL"), nullable=True),
+    Column("source", String(16), nullable=False),  # model | limit | stale | ...
+    Column("severity", String(16), nullable=False),  # info | warning | critical
+    Column("title", String(512), nullable=False),
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON
+    Column("first_at", DateTime(timezone=True), nullable=False),  # first and last reading
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    Column("count", Integer, nullable=False, server_default="1"),
+    Column("status", String(16), nullable=False),  # open | acknowledged
+    Column("acknowledged_by", String(256), nullable=True),
+    Column("acknowledged_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_alerts_org_status", "org_id", "status"),
+)
+
 #: Record kinds the store serves, by name.
 TABLES = {
     "node": nodes,
@@ -231,6 +278,8 @@ TABLES = {
     "api_token": api_tokens,
     "session": sessions,
     "job": jobs,
+    "dataset": datasets,
+    "alert": alerts,
 }
 
 #: Kinds that :meth:`MetadataStore.lookup` may find across organisations (authentication only).
