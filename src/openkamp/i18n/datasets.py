@@ -1,4 +1,4 @@
-"""Texts of the accounts area (Korean first, English beside it)."""
+"""Texts of the datasets area (Korean first, English beside it)."""
 
 from __future__ import annotations
 
