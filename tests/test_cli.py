@@ -97,7 +97,7 @@ def test_rejected_file_message(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     proc = run(data, "import", str(empty), "-e", "p/l/m", ok=False)
-    assert proc.returncode == 2 and "empty" in proc.stderr and "How to fix" in proc.stderr
+    assert proc.returncode == 2 and "empty" in proc.stderr and "해결 방법" in proc.stderr
 
 
 def test_simulator_commands(tmp_path: Path) -> None:

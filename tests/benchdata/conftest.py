@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from openkamp.core.errors import NotFound
 from openkamp.benchdata import ENV_VAR, datasets_dir
+from openkamp.core.errors import NotFound
 
 
 def _real_root() -> Path | None:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openkamp.core.errors import ImportRejected
 from openkamp.benchdata import DatasetWarning, available, load_ai4i
 from openkamp.benchdata.ai4i import FAILURE_MODES, FEATURES, snake_case
+from openkamp.core.errors import ImportRejected
 
 pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from openkamp.core.errors import ImportRejected, InvalidInput
 from openkamp.benchdata import DatasetWarning, available, load_cmapss, phm08_score, rmse
 from openkamp.benchdata.cmapss import COLUMNS
+from openkamp.core.errors import ImportRejected, InvalidInput
 
 pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from openkamp.core.errors import ImportRejected, InvalidInput
 from openkamp.benchdata import available, load_cwru
 from openkamp.benchdata.cwru import CLASS_NAMES, RECORDINGS, decimate, fir_decimate, split_windows
+from openkamp.core.errors import ImportRejected, InvalidInput
 
 LENGTH_12K = 20_000  # 14,000 train samples → 13 windows of 1024; 6,000 test → 5 windows
 

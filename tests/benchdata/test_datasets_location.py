@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import openkamp.benchdata as datasets
-from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.benchdata import ENV_VAR, NAMES, datasets_dir, load
+from openkamp.core.errors import InvalidInput, NotFound
 
 
 def test_environment_variable_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

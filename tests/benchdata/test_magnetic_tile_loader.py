@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
 from openkamp.benchdata import available, load_magnetic_tile, read_image
 from openkamp.benchdata.magnetic_tile import DEFECTS, FREE
+from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
 
 pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")
 

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from openkamp.core.errors import ImportRejected
 from openkamp.benchdata import DatasetWarning, available, load_skab
 from openkamp.benchdata.skab import SENSORS, TRAIN_ROWS
+from openkamp.core.errors import ImportRejected
 
 # The tiny copies have fewer runs than the published 34; tests that care use pytest.warns.
 pytestmark = pytest.mark.filterwarnings("ignore::openkamp.benchdata.DatasetWarning")

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from openkamp.core.errors import ImportRejected, NotFound
 from openkamp.benchdata import available, load_tep
 from openkamp.benchdata.tep import FAULT_START, VARIABLES
+from openkamp.core.errors import ImportRejected, NotFound
 
 BASELINE = """Local reproduction (numpy/scipy): PCA on standardized d00.dat (500x52), a=9 PCs.
 FDR = fraction of test samples 161..960 above limit; FAR = fraction of samples 1..160 above limit.

@@ -2,7 +2,10 @@
 
 Every error response has the same JSON shape::
 
-    {"error": {"type": "NotFound", "message": "No asset 'plant1/x'.", "hint": "..."}}
+    {"error": {"type": "NotFound", "code": "asset_not_found", "message": "…", "hint": "…"}}
+
+Message and hint are in the request's language: the UI's language cookie, else the first of
+Korean or English in ``Accept-Language``, else English (API clients); ``code`` is stable.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from openkamp.core import errors as e
+from openkamp.i18n import error_text
+
+LANG_COOKIE = "okp_lang"
 
 #: Status code per error class; the most specific class wins (checked in MRO order).
 STATUS: dict[type[e.OpenKampError], int] = {
@@ -37,8 +43,25 @@ def status_of(exc: e.OpenKampError) -> int:
     return 400
 
 
-def error_body(exc: e.OpenKampError) -> dict[str, object]:
-    return {"error": {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}}
+def request_lang(request: Request | None) -> str:
+    """The language of an API answer: the UI's cookie, else Accept-Language, else English."""
+    if request is None:
+        return "en"
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in ("ko", "en"):
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in ("ko", "en"):
+            return tag
+    return "en"
+
+
+def error_body(exc: e.OpenKampError, request: Request | None = None) -> dict[str, object]:
+    message, hint = error_text(exc, request_lang(request))
+    return {
+        "error": {"type": type(exc).__name__, "code": exc.code, "message": message, "hint": hint}
+    }
 
 
 def install(app: FastAPI) -> None:
@@ -48,7 +71,7 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
         if isinstance(exc, e.TooManyAttempts):
             headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
-        return JSONResponse(error_body(exc), status_code=code, headers=headers)
+        return JSONResponse(error_body(exc, request), status_code=code, headers=headers)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from openkamp.core.errors import InvalidInput
 from openkamp.benchdata._location import ENV_VAR, DatasetWarning, available, datasets_dir
 from openkamp.benchdata.ai4i import Ai4i, load_ai4i
 from openkamp.benchdata.cmapss import Cmapss, load_cmapss, phm08_score, rmse
@@ -27,6 +26,7 @@ from openkamp.benchdata.cwru import Cwru, load_cwru
 from openkamp.benchdata.magnetic_tile import MagneticTile, load_magnetic_tile, read_image
 from openkamp.benchdata.skab import Skab, SkabRun, load_skab
 from openkamp.benchdata.tep import Tep, load_tep
+from openkamp.core.errors import InvalidInput
 
 _LOADERS: dict[str, Callable[..., Any]] = {
     "skab": load_skab,

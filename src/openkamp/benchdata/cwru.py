@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from openkamp.core.errors import ImportRejected, InvalidInput
 from openkamp.benchdata._location import Source
+from openkamp.core.errors import ImportRejected, InvalidInput
 
 SOURCE = Source(
     "cwru",

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
 from openkamp.benchdata._location import Source, expect
+from openkamp.core.errors import ConfigError, ImportRejected, InvalidInput
 
 SOURCE = Source(
     "magnetic_tile",

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from openkamp.core.errors import ImportRejected
 from openkamp.benchdata._location import DatasetWarning, Source, expect
+from openkamp.core.errors import ImportRejected
 
 SOURCE = Source(
     "skab",

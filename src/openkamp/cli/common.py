@@ -55,6 +55,9 @@ def parse_time(text: str | None, tz: Any) -> datetime | None:
         dt = datetime.fromisoformat(text)
     except ValueError as exc:
         raise OpenKampError(
-            f"Cannot read the time {text!r}.", hint="Use ISO format, e.g. 2026-03-01T08:00"
+            f"Cannot read the time {text!r}.",
+            hint="Use ISO format, e.g. 2026-03-01T08:00",
+            code="bad_time",
+            params={"text": text},
         ) from exc
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)

@@ -35,7 +35,7 @@ from openkamp.cli.common import (
 )
 from openkamp.cli.models import models_app
 from openkamp.core.errors import OpenKampError, StorageError
-from openkamp.i18n import t
+from openkamp.i18n import error_text, t
 
 app = typer.Typer(
     help="OpenKAMP: open AI manufacturing platform / 오픈 제조 AI 플랫폼", no_args_is_help=True
@@ -474,9 +474,10 @@ def main() -> None:
         app(standalone_mode=False)
     except OpenKampError as exc:
         language = state.lang or "ko"
-        err_console.print(f"[bold red]{t('error', language)} / Error:[/] {exc.message}")
-        if exc.hint:
-            err_console.print(f"[yellow]{t('hint', language)} / How to fix:[/] {exc.hint}")
+        message, hint = error_text(exc, language)
+        err_console.print(f"[bold red]{t('error', language)}:[/] {message}", highlight=False)
+        if hint:
+            err_console.print(f"[yellow]{t('hint', language)}:[/] {hint}", highlight=False)
         sys.exit(1 if isinstance(exc, StorageError) else 2)
     except (typer.Exit, typer.Abort) as exc:
         sys.exit(getattr(exc, "exit_code", 1))

@@ -23,12 +23,27 @@ from __future__ import annotations
 
 
 class OpenKampError(Exception):
-    """Base of every error OpenKAMP raises on purpose."""
+    """Base of every error OpenKAMP raises on purpose.
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    ``message`` and ``hint`` are the English text (logs, API clients that ask for English).
+    ``code`` names the error's text in the message catalogue (``err.<code>`` and, optionally,
+    ``err.<code>.hint``, formatted with ``params``), which the edges show in the user's language
+    through :func:`openkamp.i18n.error_text`. Errors a user can meet carry a code.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.code = code
+        self.params = dict(params or {})
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
@@ -45,8 +60,10 @@ class Unauthenticated(OpenKampError):
 class TooManyAttempts(Unauthenticated):
     """Too many failed sign-ins for this login or client address; ``retry_after_s`` says how long."""
 
-    def __init__(self, message: str, *, retry_after_s: float, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(
+        self, message: str, *, retry_after_s: float, hint: str | None = None, **kw: object
+    ) -> None:
+        super().__init__(message, hint=hint, **kw)  # type: ignore[arg-type]
         self.retry_after_s = retry_after_s
 
 
@@ -74,8 +91,8 @@ class WeakPassword(InvalidInput):
     """A new password breaks the policy; ``reason`` is a stable code an interface can translate
     (``too_short``, ``too_long``, ``equals_login``, ``one_character``, ``too_common``)."""
 
-    def __init__(self, message: str, *, reason: str, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str, *, reason: str, hint: str | None = None, **kw: object) -> None:
+        super().__init__(message, hint=hint, **kw)  # type: ignore[arg-type]
         self.reason = reason
 
 

@@ -816,6 +816,24 @@ MESSAGES.update(
 )
 
 
+def error_text(exc: BaseException, lang: str = "ko") -> tuple[str, str | None]:
+    """The message and hint of a domain error in ``lang``.
+
+    An error with a ``code`` is looked up as ``err.<code>`` (and ``err.<code>.hint``) and
+    formatted with its ``params``; one without a code shows its English text, which the
+    untranslated-text scan of the UI tests reports.
+    """
+    message = str(getattr(exc, "message", "") or exc)
+    hint = getattr(exc, "hint", None)
+    code = getattr(exc, "code", None)
+    if code and f"err.{code}" in MESSAGES:
+        params = getattr(exc, "params", None) or {}
+        message = t(f"err.{code}", lang, **params)
+        if f"err.{code}.hint" in MESSAGES:
+            hint = t(f"err.{code}.hint", lang, **params)
+    return message, hint
+
+
 def _merge_catalogues() -> None:
     import importlib
 
@@ -828,5 +846,5 @@ def _merge_catalogues() -> None:
 
 
 # Catalogue modules of this package, one per area.
-CATALOGUES = ("ingest", "datasets", "ml", "web_data", "web_ops", "accounts")
+CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "accounts")
 _merge_catalogues()

@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 
 from openkamp.api.errors import status_of
 from openkamp.core.errors import OpenKampError
+from openkamp.i18n import error_text
 from openkamp.web import account, explorer, importer, modeller, overview, settings_page
-from openkamp.web.page import HERE, LANG_COOKIE, LANGS, LoginRequired, render, safe_next
+from openkamp.web.page import HERE, LANG_COOKIE, LANGS, LoginRequired, lang_of, render, safe_next
 
 API_PREFIX = "/api/"
 ONE_YEAR = 365 * 24 * 3600
@@ -48,7 +49,11 @@ def install(app: FastAPI) -> None:
         if code == 401:
             return RedirectResponse("/login", status_code=303)
         who = getattr(request.state, "viewer", None)
-        return render(request, "error.html", who, status_code=code, error=exc, code=code)
+        message, hint = error_text(exc, lang_of(request))
+        return render(
+            request, "error.html", who, status_code=code, error=exc, code=code,
+            error_message=message, error_hint=hint,
+        )  # fmt: skip
 
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(OpenKampError, on_error)

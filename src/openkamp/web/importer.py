@@ -35,12 +35,12 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 STAGE_HOURS = 24  # staged files older than this are removed
 
 
-def _json_errors(fn: Callable[[], dict[str, Any]]) -> Response:
+def _json_errors(fn: Callable[[], dict[str, Any]], request: Request) -> Response:
     """The wizard's JSON answers, with domain errors in the API's error shape."""
     try:
         return JSONResponse(fn())
     except OpenKampError as exc:
-        return JSONResponse(error_body(exc), status_code=status_of(exc))
+        return JSONResponse(error_body(exc, request), status_code=status_of(exc))
 
 
 async def _json_answer(
@@ -50,8 +50,8 @@ async def _json_answer(
     try:
         body = await _body(request)
     except OpenKampError as exc:
-        return JSONResponse(error_body(exc), status_code=status_of(exc))
-    return _json_errors(lambda: fn(body))
+        return JSONResponse(error_body(exc, request), status_code=status_of(exc))
+    return _json_errors(lambda: fn(body), request)
 
 
 def _stage_root(request: Request, org_id: int) -> Path:
@@ -106,7 +106,7 @@ async def import_stage(request: Request, who: Posting, file: UploadFile) -> Resp
             raise
         return {"token": token, **found}
 
-    return _json_errors(answer)
+    return _json_errors(answer, request)
 
 
 async def _body(request: Request) -> dict[str, Any]:
