@@ -18,6 +18,7 @@ from typing import Any
 from openkamp.accounts import AccountService
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
+from openkamp.datasets import DatasetService
 from openkamp.ingest.importer import ImportService
 from openkamp.jobs.service import JobService
 from openkamp.ml.registry import ModelRegistry
@@ -58,6 +59,7 @@ class Platform:
             max_uncompressed_bytes=self.settings.import_max_uncompressed_bytes,
         )
         self.query = QueryService(self.ts, self.assets)
+        self.datasets = DatasetService(self.meta, self.files, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
         self.ml = ModelService(self.query, self.assets, self.models)
         self.accounts = AccountService.from_settings(self.meta, self.settings)

@@ -1,5 +1,136 @@
-"""Texts of the datasets area (Korean first, English beside it)."""
+"""Texts of the datasets area (Korean first, English beside it): errors of the dataset service,
+the record-table kind detection's reasons, and labels of the API / CLI answers."""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- errors (err.<code>, formatted with the error's params) ----------------------------------
+    "err.datasets.not_found": {
+        "ko": "데이터셋 {ref}이(가) 없습니다.",
+        "en": "No dataset {ref}.",
+    },
+    "err.datasets.not_found.hint": {
+        "ko": "'openkamp datasets list'나 데이터셋 목록에서 이름을 확인하세요.",
+        "en": "Check the name with 'openkamp datasets list' or the dataset list.",
+    },
+    "err.datasets.bad_ref": {
+        "ko": "데이터셋을 이름, 이름@버전 또는 번호로 지정하세요.",
+        "en": "Name a dataset by name, name@version or id.",
+    },
+    "err.datasets.column_name": {
+        "ko": "데이터셋의 열에는 이름이 있어야 합니다.",
+        "en": "A dataset column needs a non-empty name.",
+    },
+    "err.datasets.column_kind": {
+        "ko": "열 '{column}'의 종류 '{kind}'을(를) 알 수 없습니다. 사용할 수 있는 종류: {kinds}",
+        "en": "Column '{column}': unknown kind '{kind}'. Use one of: {kinds}",
+    },
+    "err.datasets.column_role": {
+        "ko": "열 '{column}'의 역할 '{role}'을(를) 알 수 없습니다. 사용할 수 있는 역할: {roles}",
+        "en": "Column '{column}': unknown role '{role}'. Use one of: {roles}",
+    },
+    "err.datasets.duplicate_column": {
+        "ko": "열 '{column}'이(가) 두 번 있습니다.",
+        "en": "Column '{column}' appears twice.",
+    },
+    "err.datasets.one_role": {
+        "ko": "'{role}' 역할은 한 열에만 줄 수 있습니다: {columns}",
+        "en": "Only one column can have the role '{role}': {columns}",
+    },
+    "err.datasets.time_kind": {
+        "ko": "시간 열 '{column}'에 시간이 아닌 값({kind})이 있습니다.",
+        "en": "The time column '{column}' holds {kind} values, not times.",
+    },
+    "err.datasets.no_column": {
+        "ko": "데이터셋 {dataset}에 열 '{column}'이(가) 없습니다.",
+        "en": "Dataset {dataset} has no column '{column}'.",
+    },
+    "err.datasets.columns_mismatch": {
+        "ko": "열 설명이 표의 열과 맞지 않습니다. 없는 열: {missing}; 설명 없는 열: {extra}",
+        "en": "The column descriptions do not match the table. Missing: {missing}; "
+        "not described: {extra}",
+    },
+    "err.datasets.kind_mismatch": {
+        "ko": "열 '{column}'은(는) {kind}(으)로 지정했지만 {actual} 값이 들어 있습니다.",
+        "en": "Column '{column}' is declared {kind} but holds {actual} values.",
+    },
+    "err.datasets.mixed_types": {
+        "ko": "표를 저장할 수 없습니다: 한 열에 여러 종류의 값이 섞여 있습니다.",
+        "en": "The table cannot be stored: a column mixes kinds of values.",
+    },
+    "err.datasets.mixed_types.hint": {
+        "ko": "각 열에는 한 종류(숫자, 텍스트, 시간, 예/아니오)의 값만 넣으세요.",
+        "en": "Give each column one type (numbers, text, times or yes/no).",
+    },
+    "err.datasets.table": {
+        "ko": "데이터셋은 표(pandas 또는 Arrow)로 만듭니다.",
+        "en": "A dataset is made from a pandas or Arrow table.",
+    },
+    "err.datasets.origin": {
+        "ko": "데이터셋 출처는 records 또는 snapshot이어야 합니다.",
+        "en": "A dataset's origin is records or snapshot.",
+    },
+    "err.datasets.not_equipment": {
+        "ko": "'{equipment}'은(는) 설비가 아닙니다.",
+        "en": "'{equipment}' is not an equipment.",
+    },
+    "err.datasets.not_equipment.hint": {
+        "ko": "설비를 사이트/라인/설비 형식으로 지정하세요.",
+        "en": "Name a machine as site/line/equipment.",
+    },
+    "err.datasets.negative_page": {
+        "ko": "시작 위치와 행 수는 음수일 수 없습니다.",
+        "en": "Offset and limit cannot be negative.",
+    },
+    "err.datasets.file_missing": {
+        "ko": "데이터셋의 저장된 표 파일이 없습니다.",
+        "en": "The stored table of the dataset is missing.",
+    },
+    "err.datasets.export_format": {
+        "ko": "내보내기 형식 '{format}'은(는) 지원하지 않습니다. csv 또는 xlsx를 쓰세요.",
+        "en": "Export format '{format}' is not supported; use csv or xlsx.",
+    },
+    "err.datasets.export_too_large": {
+        "ko": "Excel 파일에는 {limit:,}행까지만 담을 수 있습니다 (이 데이터셋: {rows:,}행).",
+        "en": "An Excel file holds at most {limit:,} rows (this dataset: {rows:,}).",
+    },
+    "err.datasets.export_too_large.hint": {
+        "ko": "CSV로 내보내세요.",
+        "en": "Export as CSV instead.",
+    },
+    # -- labels ---------------------------------------------------------------------------------
+    "datasets.title": {"ko": "데이터셋", "en": "Datasets"},
+    "datasets.name": {"ko": "이름", "en": "Name"},
+    "datasets.version": {"ko": "버전", "en": "Version"},
+    "datasets.rows": {"ko": "행", "en": "Rows"},
+    "datasets.columns": {"ko": "열", "en": "Columns"},
+    "datasets.origin": {"ko": "출처", "en": "Origin"},
+    "datasets.origin.records": {"ko": "기록 표", "en": "Record table"},
+    "datasets.origin.snapshot": {"ko": "신호 스냅샷", "en": "Signal snapshot"},
+    "datasets.equipment": {"ko": "설비", "en": "Equipment"},
+    "datasets.created": {"ko": "만든 시각", "en": "Created"},
+    "datasets.schema_hash": {"ko": "스키마 해시", "en": "Schema hash"},
+    "datasets.content_sha256": {"ko": "내용 해시", "en": "Content hash"},
+    "datasets.none": {"ko": "아직 데이터셋이 없습니다.", "en": "No datasets yet."},
+    "datasets.kind": {"ko": "종류", "en": "Kind"},
+    "datasets.role": {"ko": "역할", "en": "Role"},
+    "datasets.unit": {"ko": "단위", "en": "Unit"},
+    "datasets.kind.number": {"ko": "숫자", "en": "Number"},
+    "datasets.kind.text": {"ko": "텍스트", "en": "Text"},
+    "datasets.kind.time": {"ko": "시간", "en": "Time"},
+    "datasets.kind.bool": {"ko": "예/아니오", "en": "Yes/no"},
+    "datasets.role.input": {"ko": "입력", "en": "Input"},
+    "datasets.role.time": {"ko": "시간", "en": "Time"},
+    "datasets.role.id": {"ko": "식별자", "en": "Identifier"},
+    "datasets.role.group": {"ko": "그룹", "en": "Group"},
+    "datasets.role.label": {"ko": "라벨", "en": "Label"},
+    "datasets.role.ignore": {"ko": "사용 안 함", "en": "Ignored"},
+    "datasets.exported": {
+        "ko": "{rows:,}행을 {path}(으)로 내보냈습니다.",
+        "en": "Exported {rows:,} rows to {path}.",
+    },
+    "datasets.deleted": {
+        "ko": "데이터셋 버전 {count}개를 삭제했습니다.",
+        "en": "Deleted {count} dataset version(s).",
+    },
+}

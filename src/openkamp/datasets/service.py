@@ -1,0 +1,475 @@
+"""The dataset service: create, list, read and delete named, versioned, immutable tables.
+
+A version is a Parquet file in the (content-addressed) file store plus a ``dataset`` record in the
+metadata store holding its columns, roles, schema hash, content hash and row count::
+
+    v = kamp.datasets.create(me, "shots", frame, [{"name": "품번", "kind": "text", "role": "id"}, …])
+    kamp.datasets.get(me, "shots")          # the latest version
+    kamp.datasets.get(me, "shots@1")        # version 1; an int is a record id
+    page = kamp.datasets.read(me, "shots", columns=["사출압력"], limit=100, offset=1000)
+
+Reading is bounded: the file is written in row groups of :data:`ROW_GROUP_ROWS` rows, and a page
+reads only the row groups it overlaps and only the columns asked for (Parquet's own projection),
+never the whole file. Creating with an existing name makes the next version; nothing changes a
+stored version. Engineers create and delete, viewers read; every call is scoped to the acting
+principal's organisation, and another organisation's dataset is "not found".
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from openkamp.core.assets import NodeKind, check_name
+from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
+from openkamp.core.tenancy import Principal, Role, require
+from openkamp.datasets._version import (
+    DatasetColumn,
+    DatasetVersion,
+    check_columns,
+    schema_hash,
+)
+
+if TYPE_CHECKING:
+    from openkamp.assets.service import AssetService
+    from openkamp.storage.files.base import FileStore
+    from openkamp.storage.metadata.base import MetadataStore, Record, RecordKind
+
+__all__ = ["ROW_GROUP_ROWS", "DatasetRef", "DatasetService"]
+
+_DATASET = cast("RecordKind", "dataset")
+#: Rows per Parquet row group: the unit a page read touches (a page of 100 rows reads at most
+#: two groups of this many rows, of the asked columns only).
+ROW_GROUP_ROWS = 16_384
+#: Rows per batch when a whole version is streamed (export, samples).
+BATCH_ROWS = 16_384
+# Two writers computing "max + 1" at once collide on the unique (org, name, version)
+# constraint; the loser takes the next number.
+_CREATE_ATTEMPTS = 5
+_REF_RE = re.compile(r"^(?P<name>.+?)@(?P<version>\d+)$")
+
+#: A dataset reference: a record id, ``"name"`` (latest version) or ``"name@3"``.
+DatasetRef = int | str
+
+
+class DatasetService:
+    """Named, versioned, immutable tables of one organisation (records or snapshots)."""
+
+    def __init__(self, meta: MetadataStore, files: FileStore, assets: AssetService) -> None:
+        self.meta = meta
+        self.files = files
+        self.assets = assets
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def create(
+        self,
+        principal: Principal,
+        name: str,
+        table: pd.DataFrame | pa.Table,
+        columns: Sequence[DatasetColumn | Mapping[str, Any]] | None = None,
+        *,
+        equipment: int | str | None = None,
+        import_id: int | None = None,
+        display_name: str = "",
+        description: str = "",
+        options: Mapping[str, Any] | None = None,
+        origin: str = "records",
+        if_changed: bool = False,
+    ) -> DatasetVersion:
+        """Store ``table`` as the next version of ``name`` and return it.
+
+        ``columns`` describes every column of the table (kind, role, header, unit, display
+        names); left out, kinds come from the table's types and every column is an input except
+        the first time column. ``equipment`` (an id or a ``site/line/equipment`` path) links the
+        dataset to the machine its records come from. With ``if_changed`` a table identical to
+        the latest version (same content and schema) returns that version instead of adding one.
+        """
+        require(principal, Role.ENGINEER)
+        check_name(name, "dataset name")
+        if origin not in ("records", "snapshot"):
+            raise InvalidInput(f"Unknown dataset origin {origin!r}.", code="datasets.origin")
+        arrow = _to_arrow(table)
+        cols = _columns_for(arrow, columns)
+        arrow = _order_and_check(arrow, cols)
+        equipment_id = self._equipment_id(principal, equipment)
+        digest = schema_hash(cols)
+        ref = self._write_parquet(principal.org_id, arrow)
+        if if_changed:
+            latest = self._latest(principal.org_id, name)
+            if (
+                latest is not None
+                and latest["content_sha256"] == ref.sha256
+                and latest["schema_hash"] == digest
+            ):
+                return DatasetVersion.from_record(latest)
+        values: Record = {
+            "name": name,
+            "display_name": display_name or name,
+            "description": description,
+            "equipment_id": equipment_id,
+            "import_id": import_id,
+            "origin": origin,
+            "rows": arrow.num_rows,
+            "columns": json.dumps([c.to_dict() for c in cols], ensure_ascii=False),
+            "schema_hash": digest,
+            "content_sha256": ref.sha256,
+            "file_key": ref.sha256,
+            "options": json.dumps(dict(options or {}), ensure_ascii=False, default=str),
+            "created_at": datetime.now(UTC),
+            "created_by": principal.name,
+        }
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                with self.meta.transaction():
+                    existing = self.meta.find(principal.org_id, _DATASET, name=name)
+                    version = max((int(r["version"]) for r in existing), default=0) + 1
+                    rec = self.meta.insert(
+                        principal.org_id, _DATASET, {**values, "version": version}
+                    )
+            except Conflict:
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                continue
+            return DatasetVersion.from_record(rec)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def link_equipment(
+        self, principal: Principal, ref: DatasetRef, equipment: int | str | None
+    ) -> DatasetVersion:
+        """Link a version to the machine its records come from (or unlink it with ``None``).
+
+        The link is not part of the table's content or schema, so it may change on a stored
+        version (the import wizard links a dataset to the machine the user picked).
+        """
+        require(principal, Role.ENGINEER)
+        rec = self._record(principal, ref)
+        equipment_id = self._equipment_id(principal, equipment)
+        rec = self.meta.update(
+            principal.org_id, _DATASET, rec["id"], {"equipment_id": equipment_id}
+        )
+        return DatasetVersion.from_record(rec)
+
+    def delete(self, principal: Principal, ref: DatasetRef) -> int:
+        """Delete a version (``"name@3"`` or an id), or every version of a plain ``"name"``.
+
+        A stored file no other version shares is removed too. Returns how many versions went.
+        """
+        require(principal, Role.ENGINEER)
+        org = principal.org_id
+        with self.meta.transaction():
+            if isinstance(ref, str) and not _REF_RE.match(ref):
+                check_name(ref, "dataset name")
+                recs = self.meta.find(org, _DATASET, name=ref)
+                if not recs:
+                    raise _not_found(ref)
+            else:
+                recs = [self._record(principal, ref)]
+            for rec in recs:
+                self.meta.delete(org, _DATASET, rec["id"])
+            keys = {rec["file_key"] for rec in recs}
+            still_used = {key for key in keys if self.meta.find(org, _DATASET, file_key=key)}
+        for key in keys - still_used:  # after the commit: a rolled-back delete keeps its file
+            self.files.delete(org, key)
+        return len(recs)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, principal: Principal, ref: DatasetRef) -> DatasetVersion:
+        """One version: by id, ``"name@3"``, or the latest of ``"name"``."""
+        require(principal, Role.VIEWER)
+        return DatasetVersion.from_record(self._record(principal, ref))
+
+    def versions(self, principal: Principal, name: str) -> builtins.list[DatasetVersion]:
+        """Every version of one dataset, oldest first."""
+        require(principal, Role.VIEWER)
+        check_name(name, "dataset name")
+        recs = self.meta.find(principal.org_id, _DATASET, name=name)
+        if not recs:
+            raise _not_found(name)
+        return sorted((DatasetVersion.from_record(r) for r in recs), key=lambda v: v.version)
+
+    def read(
+        self,
+        principal: Principal,
+        ref: DatasetRef,
+        columns: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """Rows ``offset … offset+limit`` (all from ``offset`` when ``limit`` is None) of the
+        asked columns (all by default), in stored order.
+
+        Only the row groups the page overlaps and only the asked columns are read from the file.
+        """
+        require(principal, Role.VIEWER)
+        v = DatasetVersion.from_record(self._record(principal, ref))
+        names = self._projection(v, columns)
+        if offset < 0 or (limit is not None and limit < 0):
+            raise InvalidInput(
+                "Offset and limit cannot be negative.", code="datasets.negative_page"
+            )
+        with self._open(principal.org_id, v) as fh:
+            pf = pq.ParquetFile(fh)
+            end = v.rows if limit is None else min(v.rows, offset + limit)
+            if offset >= end:
+                return pf.schema_arrow.empty_table().select(names).to_pandas()
+            groups, first = _groups_between(pf, offset, end)
+            table = pf.read_row_groups(groups, columns=names)
+            return table.slice(offset - first, end - offset).to_pandas()
+
+    def iter_batches(
+        self,
+        principal: Principal,
+        ref: DatasetRef,
+        columns: Sequence[str] | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> Iterator[pd.DataFrame]:
+        """The whole version as frames of at most ``batch_rows`` rows (bounded memory)."""
+        require(principal, Role.VIEWER)
+        v = DatasetVersion.from_record(self._record(principal, ref))
+        names = self._projection(v, columns)
+        with self._open(principal.org_id, v) as fh:
+            pf = pq.ParquetFile(fh)
+            for batch in pf.iter_batches(batch_size=batch_rows, columns=names):
+                yield batch.to_pandas()
+
+    def sample(
+        self,
+        principal: Principal,
+        ref: DatasetRef,
+        rows: int = 20_000,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """At most ``rows`` rows spread evenly over the version (every k-th row), read in
+        batches, so a profile of a large dataset holds only the sample."""
+        v = self.get(principal, ref)
+        step = max(1, -(-v.rows // max(1, rows)))
+        parts: builtins.list[pd.DataFrame] = []
+        seen = 0
+        for frame in self.iter_batches(principal, v.id, columns):
+            start = (-seen) % step
+            parts.append(frame.iloc[start::step])
+            seen += len(frame)
+        if not parts:
+            return self.read(principal, v.id, columns, limit=0)
+        return pd.concat(parts, ignore_index=True)
+
+    def verify(self, principal: Principal, ref: DatasetRef) -> bool:
+        """True when the stored file's SHA-256 still matches the version's content hash."""
+        require(principal, Role.VIEWER)
+        v = DatasetVersion.from_record(self._record(principal, ref))
+        digest = hashlib.sha256()
+        with self._open(principal.org_id, v) as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest() == v.content_sha256
+
+    # ``list`` is defined last: inside the class body it shadows the builtin for annotations.
+    def list(self, principal: Principal) -> builtins.list[DatasetVersion]:
+        """The latest version of every dataset, by name."""
+        require(principal, Role.VIEWER)
+        latest: dict[str, Record] = {}
+        for rec in self.meta.find(principal.org_id, _DATASET):
+            have = latest.get(rec["name"])
+            if have is None or int(rec["version"]) > int(have["version"]):
+                latest[rec["name"]] = rec
+        return [DatasetVersion.from_record(latest[n]) for n in sorted(latest)]
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _record(self, principal: Principal, ref: DatasetRef) -> Record:
+        org = principal.org_id
+        if isinstance(ref, bool) or not isinstance(ref, int | str):
+            raise InvalidInput(f"{ref!r} is not a dataset reference.", code="datasets.bad_ref")
+        if isinstance(ref, int):
+            try:
+                return self.meta.get(org, _DATASET, ref)
+            except NotFound:
+                raise _not_found(f"#{ref}") from None
+        m = _REF_RE.match(ref)
+        name, version = (m["name"], int(m["version"])) if m else (ref, None)
+        check_name(name, "dataset name")
+        if version is None:
+            rec = self._latest(org, name)
+        else:
+            found = self.meta.find(org, _DATASET, name=name, version=version)
+            rec = found[0] if found else None
+        if rec is None:
+            raise _not_found(ref)
+        return rec
+
+    def _latest(self, org: int, name: str) -> Record | None:
+        recs = self.meta.find(org, _DATASET, name=name)
+        return max(recs, key=lambda r: int(r["version"])) if recs else None
+
+    def _equipment_id(self, principal: Principal, equipment: int | str | None) -> int | None:
+        if equipment is None:
+            return None
+        node = (
+            self.assets.get_node(principal, equipment)
+            if isinstance(equipment, int)
+            else self.assets.resolve(principal, equipment)
+        )
+        if getattr(node, "kind", None) != NodeKind.EQUIPMENT:
+            raise InvalidInput(
+                f"{equipment!r} is not an equipment.",
+                hint="Name a machine as site/line/equipment.",
+                code="datasets.not_equipment",
+                params={"equipment": str(equipment)},
+            )
+        return int(node.id)
+
+    @staticmethod
+    def _projection(v: DatasetVersion, columns: Sequence[str] | None) -> builtins.list[str]:
+        if columns is None:
+            return v.column_names
+        for name in columns:
+            v.column(name)  # raises a clear error for an unknown column
+        return [str(c) for c in columns]
+
+    def _open(self, org: int, v: DatasetVersion) -> Any:
+        try:
+            return self.files.open(org, v.file_key)
+        except NotFound:
+            raise StorageError(
+                f"The stored table of dataset {v.ref} is missing.", code="datasets.file_missing"
+            ) from None
+
+    def _write_parquet(self, org: int, table: pa.Table) -> Any:
+        # Through a temporary file, so the Parquet bytes are never held in memory beside the
+        # table; the file store hashes while it copies.
+        fd, tmp = tempfile.mkstemp(prefix="dataset-", suffix=".parquet")
+        os.close(fd)
+        try:
+            pq.write_table(
+                table,
+                tmp,
+                row_group_size=ROW_GROUP_ROWS,
+                compression="zstd",
+                write_statistics=True,
+            )
+            return self.files.put(org, Path(tmp))
+        finally:
+            os.unlink(tmp)
+
+
+def _not_found(ref: object) -> NotFound:
+    return NotFound(f"No dataset {ref}.", code="datasets.not_found", params={"ref": str(ref)})
+
+
+def _groups_between(pf: pq.ParquetFile, start: int, end: int) -> tuple[builtins.list[int], int]:
+    """Indices of the row groups holding rows ``start … end-1`` and the first one's first row."""
+    groups: builtins.list[int] = []
+    first = 0
+    row = 0
+    for i in range(pf.metadata.num_row_groups):
+        n = pf.metadata.row_group(i).num_rows
+        if row + n > start and row < end:
+            if not groups:
+                first = row
+            groups.append(i)
+        row += n
+        if row >= end:
+            break
+    return groups, first
+
+
+def _to_arrow(table: pd.DataFrame | pa.Table) -> pa.Table:
+    if isinstance(table, pa.Table):
+        arrow = table
+    elif isinstance(table, pd.DataFrame):
+        frame = table
+        if not all(isinstance(c, str) for c in frame.columns):
+            frame = frame.rename(columns=str)
+        try:
+            arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InvalidInput(
+                f"The table cannot be stored: {exc}",
+                hint="Give each column one type (numbers, text, times or yes/no).",
+                code="datasets.mixed_types",
+            ) from exc
+    else:
+        raise InvalidInput("A dataset is made from a pandas or Arrow table.", code="datasets.table")
+    # Pandas metadata would make the stored bytes depend on the pandas version.
+    return arrow.replace_schema_metadata(None)
+
+
+def kind_of(dtype: pa.DataType) -> str:
+    """The dataset kind of an Arrow type."""
+    if pa.types.is_boolean(dtype):
+        return "bool"
+    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
+        return "number"
+    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
+        return "time"
+    if pa.types.is_null(dtype):
+        return "text"
+    return "text"
+
+
+def _columns_for(
+    arrow: pa.Table, columns: Sequence[DatasetColumn | Mapping[str, Any]] | None
+) -> builtins.list[DatasetColumn]:
+    if columns is None:
+        cols: builtins.list[DatasetColumn] = []
+        has_time = False
+        for f in arrow.schema:
+            kind = kind_of(f.type)
+            role = "time" if kind == "time" and not has_time else "input"
+            has_time = has_time or role == "time"
+            cols.append(DatasetColumn(name=f.name, kind=kind, role=role, header=f.name))
+    else:
+        cols = [DatasetColumn.coerce(c) for c in columns]
+    check_columns(cols)
+    return cols
+
+
+def _order_and_check(arrow: pa.Table, cols: Sequence[DatasetColumn]) -> pa.Table:
+    """The table's columns in the schema's order, each of a type that fits its declared kind."""
+    names = [c.name for c in cols]
+    have = arrow.column_names
+    if len(set(have)) != len(have):
+        dup = next(n for n in have if have.count(n) > 1)
+        raise InvalidInput(
+            f"Column {dup!r} appears twice.",
+            code="datasets.duplicate_column",
+            params={"column": dup},
+        )
+    missing = [n for n in names if n not in have]
+    extra = [n for n in have if n not in names]
+    if missing or extra:
+        raise InvalidInput(
+            "The column descriptions do not match the table's columns.",
+            hint=f"Missing: {', '.join(missing) or '-'}; not described: {', '.join(extra) or '-'}.",
+            code="datasets.columns_mismatch",
+            params={"missing": ", ".join(missing) or "-", "extra": ", ".join(extra) or "-"},
+        )
+    arrow = arrow.select(names)
+    for c in cols:
+        actual = kind_of(arrow.schema.field(c.name).type)
+        if pa.types.is_null(arrow.schema.field(c.name).type):
+            continue  # an all-empty column fits any kind
+        if actual != c.kind and not (c.kind == "text"):
+            raise InvalidInput(
+                f"Column {c.name!r} is declared {c.kind} but holds {actual} values.",
+                code="datasets.kind_mismatch",
+                params={"column": c.name, "kind": c.kind, "actual": actual},
+            )
+        if c.kind == "text" and actual != "text":
+            idx = arrow.column_names.index(c.name)
+            arrow = arrow.set_column(idx, c.name, arrow.column(c.name).cast(pa.string()))
+    return arrow
