@@ -107,7 +107,32 @@ def test_a_domain_error_fails_the_job_with_its_message_and_hint(
     assert job["status"] == "failed"
     assert job["error"] == "The target column is empty. Choose another target."
     assert "failed: The target column is empty." in job["log"]
-    assert job["result"] == {}
+    assert job["result"] == {
+        "error": {"type": "InvalidInput", "code": None, "params": {}, "hint": "Choose another target."}
+    }
+
+
+def test_a_failed_job_says_its_error_in_the_readers_language(
+    jobs: JobService, eng: Principal
+) -> None:
+    from openkamp.jobs.texts import localized
+
+    def coded(ctx: JobContext) -> None:
+        ctx.progress(0.5, "fit")
+        raise InvalidInput("Cannot read the time 'x'.", code="bad_time", params={"text": "x"})
+
+    def crash(ctx: JobContext) -> None:
+        raise RuntimeError("internal detail that users never see")
+
+    job = jobs.wait(eng, jobs.submit(eng, "train", "t", coded)["id"], timeout=T)
+    ko, en = localized(job, "ko"), localized(job, "en")
+    assert ko["message_text"] == "모델 학습 중" and en["message_text"] == "Training the model"
+    assert ko["error_text"] == "시간 'x'을(를) 읽을 수 없습니다." and ko["error_hint"].startswith("ISO")
+    assert en["error_text"] == "Cannot read the time 'x'."
+    job = jobs.wait(eng, jobs.submit(eng, "train", "t", crash)["id"], timeout=T)
+    ko = localized(job, "ko")
+    assert "내부 오류" in ko["error_text"] and "internal detail" not in ko["error_text"]
+    assert "internal detail" in job["log"]  # the detail is kept for the administrator
 
 
 def test_an_unexpected_exception_fails_the_job_with_type_message_and_traceback(

@@ -53,6 +53,18 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def error_record(exc: BaseException) -> dict[str, Any]:
+    """What a job keeps of its failure so that a page can say it in the reader's language: a
+    domain error's type, code and parameters; for anything else only that it was internal (the
+    traceback is in the job's log, never shown as the message)."""
+    if isinstance(exc, OpenKampError):
+        params = {
+            k: v if isinstance(v, int | float | bool) else str(v) for k, v in exc.params.items()
+        }
+        return {"type": type(exc).__name__, "code": exc.code, "params": params, "hint": exc.hint}
+    return {"type": "internal", "code": "job.internal", "params": {}, "hint": None}
+
+
 def run_job(
     meta: MetadataStore,
     task: JobTask,
@@ -91,7 +103,7 @@ def run_job(
         status = "cancelled"
         ctx.log("cancelled")
     except BaseException as exc:  # every failure ends the job, none the worker
-        status, error, result = "failed", _describe(exc), {}
+        status, error, result = "failed", _describe(exc), {"error": error_record(exc)}
         if isinstance(exc, OpenKampError):
             ctx.log(f"failed: {error}")
         else:

@@ -21,6 +21,8 @@ from openkamp.api.routers.models import TrainRequest, models_train
 from openkamp.charts import bar
 from openkamp.core.errors import InvalidInput
 from openkamp.i18n import t
+from openkamp.jobs.texts import localized
+from openkamp.web.assets_page import machine_or_404
 from openkamp.web.overview import TreeNode, asset_tree, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 
@@ -78,7 +80,7 @@ def wizard(
     request: Request, who: Page, problem: str = "", equipment: int | None = None
 ) -> HTMLResponse:
     machines = equipment_of(asset_tree(request, who, latest=False))
-    machine = next((m for m in machines if m.id == equipment), None)
+    machine = machine_or_404(machines, equipment)
     if problem in PROBLEMS and machine is None and machines:
         machine = machines[0]
     start, end = _extent(request, who, machine)
@@ -156,7 +158,7 @@ def _model_url(name: str, version: int) -> str:
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, who: Page, job_id: int) -> HTMLResponse:
-    job = platform_of(request).jobs.get(who.principal, job_id)
+    job = localized(platform_of(request).jobs.get(who.principal, job_id), lang_of(request))
     return render(request, "job.html", who, job=job)
 
 

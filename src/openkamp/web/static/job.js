@@ -17,7 +17,7 @@
     bar.value = job.progress || 0;
     status.textContent = words[job.status] || job.status;
     status.className = "status status-" + job.status;
-    message.textContent = job.message || "";
+    message.textContent = job.message_text || "";
   }).then(function (job) {
     var cancel = document.getElementById("job-cancel");
     if (cancel) cancel.hidden = true;
@@ -30,13 +30,13 @@
         setTimeout(function () { window.location.assign(to); }, 600);
       }
     } else {
-      var err = document.getElementById("job-error");
-      err.textContent = job.error || job.status;
-      err.hidden = false;
+      document.getElementById("job-error-text").textContent = job.error_text || words[job.status] || job.status;
+      var hint = document.getElementById("job-error-hint");
+      if (job.error_hint) { hint.querySelector("span").textContent = job.error_hint; hint.hidden = false; }
+      document.getElementById("job-error").hidden = false;
     }
   }, function (e) {
-    var err = document.getElementById("job-error");
-    err.textContent = e.message;
-    err.hidden = false;
+    document.getElementById("job-error-text").textContent = e.message;
+    document.getElementById("job-error").hidden = false;
   });
 })();
