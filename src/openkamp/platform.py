@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openkamp.accounts import AccountService
+from openkamp.alerts import AlertService
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.datasets import DatasetService
@@ -63,6 +64,7 @@ class Platform:
         self.models = ModelRegistry(self.meta, self.files)
         self.ml = ModelService(self.query, self.assets, self.models)
         self.accounts = AccountService.from_settings(self.meta, self.settings)
+        self.alerts = AlertService(self.meta)
         self.jobs = JobService(
             self.meta,
             workers=self.settings.jobs_workers,

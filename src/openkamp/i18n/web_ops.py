@@ -2,4 +2,122 @@
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    # machine states (openkamp.alerts.status) and the overview
+    "alerts.machines": {"ko": "설비 상태", "en": "Machine states"},
+    "alerts.machines_order": {
+        "ko": "확인이 필요한 설비가 먼저 나옵니다",
+        "en": "machines that need attention come first",
+    },
+    "alerts.level.critical": {"ko": "긴급", "en": "Critical"},
+    "alerts.level.warning": {"ko": "확인 필요", "en": "Check"},
+    "alerts.level.ok": {"ko": "정상", "en": "OK"},
+    "alerts.level.nodata": {"ko": "데이터 없음", "en": "No data"},
+    "alerts.reason.nodata": {
+        "ko": "아직 데이터가 없습니다.",
+        "en": "No data yet.",
+    },
+    "alerts.reason.critical": {
+        "ko": "긴급 알림이 열려 있습니다.",
+        "en": "A critical alert is open.",
+    },
+    "alerts.reason.outside": {
+        "ko": "최근 값이 허용 범위를 벗어났습니다.",
+        "en": "A latest value is outside its limits.",
+    },
+    "alerts.reason.breaches": {
+        "ko": "최근 하루 중 허용 범위를 벗어난 값이 있었습니다.",
+        "en": "Readings left their limits during the last day of data.",
+    },
+    "alerts.reason.stale": {
+        "ko": "데이터가 평소 간격보다 오래 들어오지 않았습니다.",
+        "en": "No new data for much longer than usual.",
+    },
+    "alerts.reason.model": {
+        "ko": "모델이 이상 또는 불량을 알렸습니다.",
+        "en": "A model raised alarms or predicted defects.",
+    },
+    "alerts.reason.defect_rate": {
+        "ko": "불량률이 평소보다 높습니다.",
+        "en": "The defect rate is above the usual.",
+    },
+    "alerts.last_data": {"ko": "마지막 데이터", "en": "Last data"},
+    "alerts.usual_spacing": {"ko": "평소 간격", "en": "usually every"},
+    "alerts.every.seconds": {"ko": "{n}초", "en": "{n} s"},
+    "alerts.every.minutes": {"ko": "{n}분", "en": "{n} min"},
+    "alerts.every.hours": {"ko": "{n}시간", "en": "{n} h"},
+    "alerts.ago.seconds": {"ko": "{n}초 전", "en": "{n} s ago"},
+    "alerts.ago.minutes": {"ko": "{n}분 전", "en": "{n} min ago"},
+    "alerts.ago.hours": {"ko": "{n}시간 전", "en": "{n} h ago"},
+    "alerts.ago.days": {"ko": "{n}일 전", "en": "{n} days ago"},
+    "alerts.today": {"ko": "오늘 생산", "en": "Produced today"},
+    "alerts.last_day": {"ko": "최근 생산일 {day}", "en": "Last production day {day}"},
+    "alerts.pieces": {"ko": "개", "en": "pieces"},
+    "alerts.usual": {"ko": "평소", "en": "usual"},
+    "alerts.defect_rate": {"ko": "불량률", "en": "Defect rate"},
+    "alerts.daily_trend": {
+        "ko": "최근 8일 생산량 추이",
+        "en": "Production of the last 8 days",
+    },
+    "alerts.outside": {"ko": "범위 밖", "en": "outside limits"},
+    "alerts.open_count": {"ko": "열린 알림 {n}건", "en": "{n} open"},
+    "alerts.none": {"ko": "알림이 없습니다.", "en": "No alerts."},
+    "alerts.acknowledge": {"ko": "확인함", "en": "Acknowledge"},
+    "alerts.acknowledged_by": {"ko": "{who} 확인 ({at})", "en": "acknowledged by {who} ({at})"},
+    "alerts.times": {"ko": "{n}회", "en": "{n} times"},
+    "alerts.severity.info": {"ko": "알림", "en": "Info"},
+    "alerts.severity.warning": {"ko": "주의", "en": "Warning"},
+    "alerts.severity.critical": {"ko": "긴급", "en": "Critical"},
+    "alerts.source.model": {"ko": "이상 감지 모델", "en": "anomaly model"},
+    "alerts.source.defects": {"ko": "불량 예측 모델", "en": "defect model"},
+    "alerts.source.stale": {"ko": "데이터 끊김", "en": "stale data"},
+    "alerts.source.limit": {"ko": "허용 범위", "en": "limits"},
+    # alert texts (kept as key + parameters in each alert, shown in the reader's language)
+    "alerts.text.model": {
+        "ko": "{model} v{version}: 측정 {rows:,}건 중 {alarms:,}건 이상 ({share}%)",
+        "en": "{model} v{version}: {alarms:,} alarms in {rows:,} readings ({share}%)",
+    },
+    "alerts.text.defects": {
+        "ko": "{model} v{version}: {rows:,}건 중 불량 예측 {defects:,}건 ({share}%)",
+        "en": "{model} v{version}: {defects:,} predicted defects in {rows:,} rows ({share}%)",
+    },
+    "alerts.text.stale": {
+        "ko": "{since} 이후 새 데이터가 없습니다.",
+        "en": "No new data since {since}.",
+    },
+    "err.alerts.not_found": {"ko": "알림 #{id}이(가) 없습니다.", "en": "No alert #{id}."},
+    "err.alerts.bad_status": {
+        "ko": "알 수 없는 알림 상태 {status!r}입니다.",
+        "en": "Unknown alert status {status!r}.",
+    },
+    "err.alerts.bad_status.hint": {"ko": "open 또는 acknowledged", "en": "open or acknowledged"},
+    # signal explorer
+    "explorer.from": {"ko": "시작", "en": "From"},
+    "explorer.to": {"ko": "끝", "en": "To"},
+    "explorer.apply": {"ko": "적용", "en": "Apply"},
+    "explorer.quick": {"ko": "빠른 범위", "en": "Quick ranges"},
+    "explorer.last_1h": {"ko": "최근 1시간", "en": "Last 1 h"},
+    "explorer.last_8h": {"ko": "최근 8시간", "en": "Last 8 h"},
+    "explorer.last_24h": {"ko": "최근 24시간", "en": "Last 24 h"},
+    "explorer.last_7d": {"ko": "최근 7일", "en": "Last 7 days"},
+    "explorer.export": {"ko": "보이는 구간 CSV 내려받기", "en": "Download this view (CSV)"},
+    "explorer.markers": {"ko": "불량 표시", "en": "Defect markers"},
+    "explorer.markers_help": {
+        "ko": "빨간 세로선: 라벨이 불량(NG)인 시점",
+        "en": "Red lines: times labelled as a defect (NG)",
+    },
+    "explorer.markers_many": {
+        "ko": "불량 {n:,}건 (너무 많아 확대하면 표시됩니다)",
+        "en": "{n:,} defects (zoom in to see them)",
+    },
+    "explorer.time": {"ko": "시간", "en": "Time"},
+    "explorer.points": {"ko": "점", "en": "points"},
+    "explorer.min": {"ko": "최소", "en": "min"},
+    "explorer.max": {"ko": "최대", "en": "max"},
+    "explorer.mean": {"ko": "평균", "en": "mean"},
+    "explorer.value": {"ko": "값", "en": "value"},
+    "err.explorer.too_many_signals": {
+        "ko": "한 번에 신호를 {max}개까지 내보낼 수 있습니다.",
+        "en": "At most {max} signals can be exported at once.",
+    },
+}

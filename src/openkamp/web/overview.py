@@ -1,14 +1,19 @@
-"""Factory overview: the equipment tree with each signal's latest value, recent jobs, alerts."""
+"""Factory overview: which machine needs attention now (state, production, trends), alerts
+with acknowledge, recent jobs. The equipment tree helpers serve the signal explorer too."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from openkamp.web.page import Page, lang_of, platform_of, render
+from openkamp.alerts import describe, machine_states
+from openkamp.alerts.status import LEVELS
+from openkamp.i18n import t
+from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 
 router = APIRouter()
 
@@ -92,17 +97,81 @@ def recent_jobs(request: Request, who: Any, limit: int = 8) -> list[dict[str, An
     return [] if jobs is None else list(jobs.list(who.principal, limit=limit))
 
 
+def sparkline(values: Sequence[float | None], width: int = 120, height: int = 24) -> str:
+    """The SVG path of a small trend line (a missing value breaks the line)."""
+    nums = [v for v in values if v is not None and v == v]
+    if len(nums) < 2:
+        return ""
+    lo, hi = min(nums), max(nums)
+    span = (hi - lo) or 1.0
+    step = width / max(1, len(values) - 1)
+    d, pen = [], False
+    for i, v in enumerate(values):
+        if v is None or v != v:
+            pen = False
+            continue
+        y = height - 2 - (v - lo) / span * (height - 4)
+        d.append(f"{'L' if pen else 'M'}{i * step:.1f} {y:.1f}")
+        pen = True
+    return "".join(d)
+
+
+def ago(seconds: float | None, lang: str) -> str:
+    """ "3 minutes ago" in the page's language."""
+    if seconds is None:
+        return ""
+    s = max(0.0, seconds)
+    for limit, unit, key in (
+        (120, 1, "alerts.ago.seconds"),
+        (7200, 60, "alerts.ago.minutes"),
+        (172800, 3600, "alerts.ago.hours"),
+        (float("inf"), 86400, "alerts.ago.days"),
+    ):
+        if s < limit:
+            return t(key, lang, n=int(s // unit))
+    return ""
+
+
+def spacing_text(seconds: float | None, lang: str) -> str:
+    if not seconds:
+        return ""
+    if seconds < 120:
+        return t("alerts.every.seconds", lang, n=f"{seconds:.3g}")
+    if seconds < 7200:
+        return t("alerts.every.minutes", lang, n=f"{seconds / 60:.3g}")
+    return t("alerts.every.hours", lang, n=f"{seconds / 3600:.3g}")
+
+
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, who: Page) -> HTMLResponse:
     kamp = platform_of(request)
-    tree = asset_tree(request, who)
-    production = [v for v in kamp.models.list(who.principal) if v.stage == "production"]
+    lang = lang_of(request)
+    me = who.principal
+    open_alerts = kamp.alerts.list(me, status="open", limit=500)
+    machines = machine_states(kamp, me, lang=lang, alerts=open_alerts)
+    shown = kamp.alerts.list(me, limit=30)  # open first, then the latest acknowledged
+    names = {m.id: m.label for m in machines}
+    production = [v for v in kamp.models.list(me) if v.stage == "production"]
+    levels = {level: sum(1 for m in machines if m.level == level) for level in LEVELS}
+    tz = kamp.settings.tz
     return render(
         request,
         "overview.html",
         who,
-        tree=tree,
-        equipment_count=len(equipment_of(tree)),
+        machines=machines,
+        levels=levels,
+        alerts=[{**a, "text": describe(a, lang, tz), "machine": names.get(a["equipment_id"], "")}
+                for a in shown],
+        open_count=len(open_alerts),
         jobs=recent_jobs(request, who),
         production=production,
-    )
+        sparkline=sparkline,
+        ago=lambda s: ago(s, lang),
+        spacing_text=lambda s: spacing_text(s, lang),
+    )  # fmt: skip
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+def acknowledge(request: Request, who: Posting, alert_id: int) -> RedirectResponse:
+    platform_of(request).alerts.acknowledge(who.principal, alert_id)
+    return RedirectResponse("/#alerts", status_code=303)

@@ -1,6 +1,7 @@
 """One router per resource; each route is one service call plus translation."""
 
 from openkamp.api.routers import (
+    alerts,
     assets,
     auth,
     data,
@@ -14,7 +15,7 @@ from openkamp.api.routers import (
 
 ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
-    imports.router, models.router, jobs.router,
+    imports.router, models.router, jobs.router, alerts.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

@@ -1,0 +1,360 @@
+"""Alerts: raise, list and acknowledge what needs someone's attention on a machine.
+
+An alert is an organisation-scoped ``alert`` record (see ``storage.metadata.schema.alerts``):
+its source (``model`` alarms of a scored period, ``defects`` a model predicted, ``stale`` data,
+readings outside declared ``limit``\\ s), a severity, a title and what it is about. Repeated
+occurrences do not pile up: while an alert of the same source, machine and model (and, for
+stale data, the same silent period) is open, a new occurrence updates it (count, last time,
+stronger severity). The text shown to people is kept as a catalogue key and parameters in
+``detail``, so each page shows it in its own language; ``title`` keeps the English text for
+logs and API clients.
+
+Scoring calls :meth:`AlertService.raise_from_scores` (a frame of scores) or
+:meth:`AlertService.raise_scored_period` (the counts) with what a scored period found; the live
+path will call the same functions.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from openkamp.core.errors import InvalidInput, NotFound
+from openkamp.core.tenancy import Principal, Role, require
+from openkamp.storage.metadata.base import MetadataStore, Record
+
+SOURCES = ("model", "defects", "stale", "limit")
+SEVERITIES = ("info", "warning", "critical")
+STATUSES = ("open", "acknowledged")
+#: A scored period whose alarms are at least this share of its rows is critical.
+CRITICAL_ALARM_SHARE = 0.05
+
+
+def _utc(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+class AlertService:
+    """Alerts of every organisation of one platform (each call sees its principal's only)."""
+
+    def __init__(self, meta: MetadataStore) -> None:
+        self.meta = meta
+
+    # -- raising ------------------------------------------------------------------------------
+
+    def raise_alert(
+        self,
+        principal: Principal,
+        *,
+        source: str,
+        severity: str,
+        title: str,
+        key: str,
+        params: Mapping[str, Any] | None = None,
+        equipment_id: int | None = None,
+        model_id: int | None = None,
+        first_at: datetime | None = None,
+        last_at: datetime | None = None,
+        count: int = 1,
+        episode: str = "",
+        extra: Mapping[str, Any] | None = None,
+    ) -> Record:
+        """Open an alert, or update the open one of the same source, machine, model and
+        episode. ``key`` and ``params`` are the catalogue text shown to people."""
+        require(principal, Role.VIEWER)  # a consequence of reading or scoring, not a change
+        if source not in SOURCES:
+            raise InvalidInput(f"Unknown alert source {source!r}; known: {', '.join(SOURCES)}.")
+        if severity not in SEVERITIES:
+            raise InvalidInput(f"Unknown severity {severity!r}; known: {', '.join(SEVERITIES)}.")
+        first, last = _utc(first_at), _utc(last_at or first_at)
+        detail = {"key": key, "params": dict(params or {}), "episode": episode, **(extra or {})}
+        with self.meta.transaction():
+            same = self._open_like(principal.org_id, source, equipment_id, model_id, episode)
+            if same is None:
+                return self.meta.insert(
+                    principal.org_id,
+                    "alert",
+                    {
+                        "equipment_id": equipment_id,
+                        "model_id": model_id,
+                        "source": source,
+                        "severity": severity,
+                        "title": title[:512],
+                        "detail": detail,
+                        "first_at": first,
+                        "last_at": last,
+                        "count": max(1, int(count)),
+                        "status": "open",
+                        "created_at": datetime.now(UTC),
+                    },
+                )
+            return self.meta.update(
+                principal.org_id,
+                "alert",
+                same["id"],
+                {
+                    "severity": max(severity, same["severity"], key=_rank),
+                    "title": title[:512],
+                    "detail": detail,
+                    "first_at": min(first, _utc(same["first_at"])),
+                    "last_at": max(last, _utc(same["last_at"])),
+                    "count": int(same["count"]) + max(1, int(count)),
+                },
+            )
+
+    def _open_like(
+        self,
+        org_id: int,
+        source: str,
+        equipment_id: int | None,
+        model_id: int | None,
+        episode: str,
+    ) -> Record | None:
+        for rec in self.meta.find(
+            org_id, "alert", status="open", source=source, equipment_id=equipment_id
+        ):
+            if rec["model_id"] == model_id and (rec["detail"] or {}).get("episode", "") == episode:
+                return rec
+        return None
+
+    def raise_scored_period(
+        self,
+        principal: Principal,
+        *,
+        model_name: str,
+        model_version: int,
+        model_id: int | None,
+        equipment_id: int | None,
+        rows: int,
+        alarms: int = 0,
+        predicted_defects: int = 0,
+        first_at: datetime | None = None,
+        last_at: datetime | None = None,
+        top_signals: Iterable[str] = (),
+    ) -> list[Record]:
+        """Alerts for what one scored period found: anomaly alarms and predicted defects.
+
+        Nothing is raised for a period without either. Returns the alerts opened or updated.
+        """
+        out: list[Record] = []
+        rows = max(0, int(rows))
+        common: dict[str, Any] = {
+            "equipment_id": equipment_id,
+            "model_id": model_id,
+            "first_at": first_at,
+            "last_at": last_at,
+        }
+        signals = [s for s in dict.fromkeys(top_signals) if s][:3]
+        if alarms > 0:
+            share = alarms / rows if rows else 1.0
+            out.append(
+                self.raise_alert(
+                    principal,
+                    source="model",
+                    severity="critical" if share >= CRITICAL_ALARM_SHARE else "warning",
+                    title=f"{model_name} v{model_version}: {alarms} alarms in {rows} readings",
+                    key="alerts.text.model",
+                    params={
+                        "model": model_name,
+                        "version": model_version,
+                        "alarms": int(alarms),
+                        "rows": rows,
+                        "share": round(100 * share, 1),
+                    },
+                    count=int(alarms),
+                    extra={"top_signals": signals, "rows": rows, "alarms": int(alarms)},
+                    **common,
+                )
+            )
+        if predicted_defects > 0:
+            share = predicted_defects / rows if rows else 1.0
+            out.append(
+                self.raise_alert(
+                    principal,
+                    source="defects",
+                    severity="warning",
+                    title=f"{model_name} v{model_version}: {predicted_defects} predicted defects "
+                    f"in {rows} rows",
+                    key="alerts.text.defects",
+                    params={
+                        "model": model_name,
+                        "version": model_version,
+                        "defects": int(predicted_defects),
+                        "rows": rows,
+                        "share": round(100 * share, 1),
+                    },
+                    count=int(predicted_defects),
+                    extra={"rows": rows, "defects": int(predicted_defects)},
+                    **common,
+                )
+            )
+        return out
+
+    def raise_from_scores(
+        self,
+        principal: Principal,
+        model: Any,
+        scores: Any,
+        *,
+        equipment_id: int | None = None,
+    ) -> list[Record]:
+        """Alerts from a frame of scores as ``ModelService.score`` returns it (one row per
+        timestamp): ``alarm`` (anomaly models) and ``prediction`` / ``probability`` (defect
+        models: a prediction other than the good class counts as a predicted defect).
+
+        ``model`` is the scoring model's ``ModelVersion``; ``equipment_id`` defaults to the
+        model's own machine when it was trained on stored data.
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(scores)
+        rows = len(frame)
+        if rows == 0:
+            return []
+        alarms = int(frame["alarm"].astype(bool).sum()) if "alarm" in frame else 0
+        defects = 0
+        if model.task == "classify" and "prediction" in frame:
+            defects = int(frame["prediction"].map(is_defect).sum())
+        top: list[str] = []
+        if "top_signal" in frame and alarms:
+            top = [str(s) for s in frame.loc[frame["alarm"].astype(bool), "top_signal"]
+                   .value_counts().index[:3]]  # fmt: skip
+        times = frame.index if isinstance(frame.index, pd.DatetimeIndex) else None
+        if equipment_id is None:
+            equipment_id = self._equipment_of(principal, model)
+        return self.raise_scored_period(
+            principal,
+            model_name=model.name,
+            model_version=model.version,
+            model_id=getattr(model, "id", None),
+            equipment_id=equipment_id,
+            rows=rows,
+            alarms=alarms,
+            predicted_defects=defects,
+            first_at=None if times is None else times.min().to_pydatetime(),
+            last_at=None if times is None else times.max().to_pydatetime(),
+            top_signals=top,
+        )
+
+    def _equipment_of(self, principal: Principal, model: Any) -> int | None:
+        path = ((model.provenance or {}).get("training") or {}).get("spec", {}).get("equipment")
+        if not path:
+            return None
+        parts = str(path).split("/")
+        parent: int | None = None
+        node: Record | None = None
+        for part in parts:  # walk the tree by name: one small query per level
+            found = self.meta.find(principal.org_id, "node", name=part, parent_id=parent)
+            if not found:
+                return None
+            node = found[0]
+            parent = node["id"]
+        return None if node is None else int(node["id"])
+
+    # -- reading and acknowledging ---------------------------------------------------------------
+
+    def list(
+        self,
+        principal: Principal,
+        *,
+        status: str | None = None,
+        equipment_id: int | None = None,
+        limit: int = 100,
+    ) -> builtins.list[Record]:
+        """Alerts of the organisation, the most recent first; open ones first when not filtered."""
+        require(principal, Role.VIEWER)
+        where: dict[str, Any] = {}
+        if status is not None:
+            if status not in STATUSES:
+                raise InvalidInput(
+                    f"Unknown alert status {status!r}; known: {', '.join(STATUSES)}.",
+                    code="alerts.bad_status",
+                    params={"status": status},
+                )
+            where["status"] = status
+        if equipment_id is not None:
+            where["equipment_id"] = equipment_id
+        recs = self.meta.find(principal.org_id, "alert", **where)
+        recs.sort(key=lambda r: (r["status"] != "open", -_utc(r["last_at"]).timestamp(), -r["id"]))
+        return recs[: max(0, limit)]
+
+    def get(self, principal: Principal, alert_id: int) -> Record:
+        require(principal, Role.VIEWER)
+        try:
+            return self.meta.get(principal.org_id, "alert", alert_id)
+        except NotFound:
+            raise NotFound(
+                f"No alert #{alert_id}.", code="alerts.not_found", params={"id": alert_id}
+            ) from None
+
+    def acknowledge(self, principal: Principal, alert_id: int) -> Record:
+        """Mark an alert as seen and handled (engineers and above); idempotent."""
+        require(principal, Role.ENGINEER)
+        rec = self.get(principal, alert_id)
+        if rec["status"] == "acknowledged":
+            return rec
+        return self.meta.update(
+            principal.org_id,
+            "alert",
+            alert_id,
+            {
+                "status": "acknowledged",
+                "acknowledged_by": principal.name,
+                "acknowledged_at": datetime.now(UTC),
+            },
+        )
+
+    def known_episodes(self, principal: Principal, source: str) -> set[tuple[int | None, str]]:
+        """(machine, episode) of every alert of ``source``, open or not: an episode that was
+        acknowledged is not raised again."""
+        require(principal, Role.VIEWER)
+        return {
+            (r["equipment_id"], (r["detail"] or {}).get("episode", ""))
+            for r in self.meta.find(principal.org_id, "alert", source=source)
+        }
+
+
+#: Label values that mean "defect" (compared lower-case, without spaces).
+DEFECT_VALUES = frozenset(
+    {"ng", "nok", "fail", "failed", "defect", "defective", "bad", "reject", "불량", "부적합", "1",
+     "true"}
+)  # fmt: skip
+
+
+def is_defect(value: Any) -> bool:
+    """True for a label or prediction value that names a defect (``NG``, ``불량``, ``1`` …)."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value == 1
+    return str(value).strip().lower().replace(" ", "") in DEFECT_VALUES
+
+
+def describe(alert: Mapping[str, Any], lang: str, tz: Any = UTC) -> str:
+    """An alert's text in ``lang`` (times in ``tz``), from its catalogue key and parameters."""
+    from openkamp.i18n import MESSAGES, t
+
+    detail = alert.get("detail") or {}
+    key = detail.get("key")
+    if not key or key not in MESSAGES:
+        return str(alert.get("title", ""))
+    params = dict(detail.get("params") or {})
+    since = params.get("since")
+    if isinstance(since, str):
+        with contextlib.suppress(ValueError):
+            params["since"] = datetime.fromisoformat(since).astimezone(tz).strftime("%m-%d %H:%M")
+    try:
+        return t(key, lang, **params)
+    except (KeyError, IndexError, ValueError):
+        return str(alert.get("title", ""))

@@ -1,0 +1,409 @@
+"""The state of each machine: is its data fresh, are readings inside their limits, how did
+today's production go against the usual, and which alerts are open.
+
+Everything here is bounded so the overview stays fast whatever the history holds: one "latest
+value" query for all signals (cheap: the store reads only from its high-water marks), and per
+machine a few small windowed queries (the signal's usual spacing from its last points, a
+48-bucket trend of its last day of data, eight days of labels) whose answers are cached under
+the machine's latest timestamp, so they are computed again only when new data arrives.
+
+**Fresh or stale** is judged against each machine's own rhythm: its usual spacing is the
+median gap between its last points (a per-shot machine's cycle time, a sensor's sampling
+period); data is stale when the newest point is older than ``STALE_FACTOR`` usual spacings
+(at least ``STALE_MIN_S``), so a machine logging a shot every 42 s is stale after 14 minutes
+without one and a 1 Hz sensor after five minutes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openkamp.alerts.service import AlertService, is_defect
+from openkamp.core.assets import LabelColumn, Node, Signal
+from openkamp.core.tenancy import Principal
+from openkamp.storage.timeseries.base import TimeSeriesStore
+
+STALE_FACTOR = 20
+STALE_MIN_S = 300.0
+TREND_BUCKETS = 48
+TREND_SPAN = timedelta(days=1)
+#: How many previous days make "the usual" (their median).
+USUAL_DAYS = 7
+LEVELS = ("critical", "warning", "ok", "nodata")
+
+
+class _Cache:
+    """A small thread-safe LRU of computed facts keyed by what they depend on."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
+_cache = _Cache()
+
+
+def usual_spacing(
+    ts: TimeSeriesStore, org_id: int, signal_id: int, last: datetime | None
+) -> float | None:
+    """The median gap in seconds between a signal's last points (None without two points).
+
+    Reads at most 2,000 points before ``last`` (its newest time): an hour first, widened to a
+    day and a month for sparse signals. Cached under ``last``.
+    """
+    if last is None:
+        return None
+    key = ("spacing", org_id, signal_id, last)
+    found = _cache.get(key)
+    if found is not None:
+        return float(found) if found > 0 else None
+    spacing = 0.0
+    end = last + timedelta(microseconds=1)
+    for window in (timedelta(hours=1), timedelta(days=1), timedelta(days=31)):
+        tbl = ts.read(org_id, [signal_id], end - window, end, limit=2000)
+        times = tbl.column("ts").to_pylist()
+        if len(times) >= 3 or window == timedelta(days=31):
+            gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+            gaps = [g for g in gaps if g > 0]
+            spacing = float(statistics.median(gaps)) if gaps else 0.0
+            break
+    _cache.put(key, spacing)
+    return spacing or None
+
+
+@dataclass
+class SignalState:
+    id: int
+    name: str
+    label: str
+    unit: str
+    value: float | None
+    ts: datetime | None
+    low: float | None
+    high: float | None
+    #: the latest value is outside the declared limits
+    outside: bool = False
+    #: trend buckets (of the machine's last day of data) whose min or max broke a limit
+    breaches: int = 0
+    trend: list[float | None] = field(default_factory=list)
+
+
+@dataclass
+class Production:
+    """Counts of one local day against the median of the days before it."""
+
+    day: date
+    today: bool
+    count: int
+    defects: int | None
+    usual_count: float | None
+    usual_rate: float | None
+    days: list[tuple[date, int, int | None]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.defects is None or not self.count else self.defects / self.count
+
+    @property
+    def rate_high(self) -> bool:
+        """Clearly above the usual defect rate (1.5× and at least one point more)."""
+        if self.rate is None or self.usual_rate is None or self.count < 20:
+            return False
+        return self.rate > max(1.5 * self.usual_rate, self.usual_rate + 0.01)
+
+
+@dataclass
+class MachineState:
+    id: int
+    name: str
+    label: str
+    path: str
+    last_ts: datetime | None
+    age_s: float | None
+    spacing_s: float | None
+    stale: bool
+    signals: list[SignalState]
+    labels: list[str]
+    production: Production | None
+    alerts: list[dict[str, Any]]
+    level: str = "ok"
+    reasons: list[str] = field(default_factory=list)
+
+
+def _display(item: Any, lang: str) -> str:
+    own = getattr(item, f"name_{lang}", "") or ""
+    return str(own or getattr(item, "name_en", "") or getattr(item, "name_ko", "") or item.name)
+
+
+def _day_counts(
+    ts: TimeSeriesStore,
+    org_id: int,
+    column: LabelColumn | None,
+    signal: Signal | None,
+    last: datetime,
+    tz: ZoneInfo,
+) -> list[tuple[date, int, int | None]]:
+    """(local day, count, defects) for the day of ``last`` and the ``USUAL_DAYS`` before it:
+    label records (and their defects) when the machine has a pass / fail column, else the
+    points of its first signal (one per shot on a per-shot machine)."""
+    local_last = last.astimezone(tz)
+    day0 = datetime.combine(local_last.date(), datetime.min.time(), tzinfo=tz)
+    start = day0 - timedelta(days=USUAL_DAYS)
+    end = day0 + timedelta(days=1)
+    days = [(start + timedelta(days=i)).date() for i in range(USUAL_DAYS + 1)]
+    counts = dict.fromkeys(days, 0)
+    defects: dict[date, int] | None = None
+    if column is not None:
+        tbl = ts.read_labels(org_id, [column.id], start.astimezone(UTC), end.astimezone(UTC))
+        defects = dict.fromkeys(days, 0)
+        for t, v in zip(tbl.column("ts").to_pylist(), tbl.column("value").to_pylist(), strict=True):
+            d = t.astimezone(tz).date()
+            if d in counts:
+                counts[d] += 1
+                defects[d] += int(is_defect(v))
+    elif signal is not None:
+        # Daily point counts: one downsample bucket per local day (days are 24 h long here;
+        # a daylight-saving day would be off by an hour, and Korea has none).
+        tbl = ts.downsample(org_id, [signal.id], start, end, USUAL_DAYS + 1)
+        for b, n in zip(
+            tbl.column("bucket").to_pylist(), tbl.column("count").to_pylist(), strict=True
+        ):
+            if 0 <= b < len(days):
+                counts[days[b]] = int(n)
+    return [(d, counts[d], None if defects is None else defects[d]) for d in days]
+
+
+def _production(days: list[tuple[date, int, int | None]], today: date) -> Production | None:
+    if not days or days[-1][1] == 0:
+        return None
+    previous = [d for d in days[:-1] if d[1] > 0]
+    day, count, defects = days[-1]
+    usual_count = statistics.median([d[1] for d in previous]) if previous else None
+    rates = [d[2] / d[1] for d in previous if d[2] is not None and d[1]]
+    return Production(
+        day=day,
+        today=day == today,
+        count=count,
+        defects=defects,
+        usual_count=usual_count,
+        usual_rate=statistics.median(rates) if rates else None,
+        days=days,
+    )
+
+
+def _pass_fail(columns: Sequence[LabelColumn]) -> LabelColumn | None:
+    """The machine's pass / fail column: one whose categories include a defect value."""
+    for c in columns:
+        if any(is_defect(v) for v in c.categories):
+            return c
+    return next((c for c in columns if c.name in ("pass_fail", "ok_ng", "judgement")), None)
+
+
+def machine_states(
+    kamp: Any,
+    principal: Principal,
+    *,
+    lang: str = "ko",
+    now: datetime | None = None,
+    alerts: Sequence[dict[str, Any]] | None = None,
+    raise_stale: bool = True,
+) -> list[MachineState]:
+    """The state of every machine of the organisation, the ones needing attention first.
+
+    ``alerts`` (the organisation's open alerts) is read when not given. With ``raise_stale``,
+    a machine whose data went stale gets one ``stale`` alert per silent period (not again
+    after it was acknowledged).
+    """
+    now = now or datetime.now(UTC)
+    tz = ZoneInfo(kamp.settings.timezone)
+    org = principal.org_id
+    nodes: list[Node] = kamp.assets.list_nodes(principal)
+    signals: list[Signal] = kamp.assets.list_signals(principal)
+    columns: list[LabelColumn] = kamp.assets.list_label_columns(principal)
+    service: AlertService = kamp.alerts
+    if alerts is None:
+        alerts = service.list(principal, status="open", limit=500)
+    latest: dict[int, tuple[datetime, float]] = {}
+    if signals:
+        tbl = kamp.ts.latest(org, [s.id for s in signals])
+        for sid, t, v in zip(
+            tbl.column("signal_id").to_pylist(),
+            tbl.column("ts").to_pylist(),
+            tbl.column("value").to_pylist(),
+            strict=True,
+        ):
+            latest[int(sid)] = (t, v)
+    by_id = {n.id: n for n in nodes}
+
+    def path(node: Node) -> str:
+        parts = [node.name]
+        parent = node.parent_id
+        while parent is not None and parent in by_id:
+            parts.append(by_id[parent].name)
+            parent = by_id[parent].parent_id
+        return "/".join(reversed(parts))
+
+    out: list[MachineState] = []
+    for node in nodes:
+        if node.kind.value != "equipment":
+            continue
+        own = [s for s in signals if s.equipment_id == node.id]
+        own_cols = [c for c in columns if c.equipment_id == node.id]
+        times = [latest[s.id][0] for s in own if s.id in latest]
+        last = max(times) if times else None
+        state = MachineState(
+            id=node.id, name=node.name, label=_display(node, lang), path=path(node),
+            last_ts=last, age_s=None if last is None else (now - last).total_seconds(),
+            spacing_s=None, stale=False, signals=[], labels=[_display(c, lang) for c in own_cols],
+            production=None,
+            alerts=[a for a in alerts if a["equipment_id"] == node.id],
+        )  # fmt: skip
+        if last is not None:
+            lead = max((s for s in own if s.id in latest), key=lambda s: latest[s.id][0])
+            state.spacing_s = usual_spacing(kamp.ts, org, lead.id, latest[lead.id][0])
+            limit = max(STALE_FACTOR * (state.spacing_s or 0.0), STALE_MIN_S)
+            state.stale = (state.age_s or 0.0) > limit
+            trend = _trend(kamp.ts, org, own, last)
+            days = _cached_days(
+                kamp.ts, org, _pass_fail(own_cols), own[0] if own else None, last, tz
+            )
+            state.production = _production(days, now.astimezone(tz).date())
+        else:
+            trend = {}
+        for s in own:
+            t, v = latest.get(s.id, (None, None))
+            lo, hi = s.min_value, s.max_value
+            buckets = trend.get(s.id, [])
+            ss = SignalState(
+                id=s.id, name=s.name, label=_display(s, lang), unit=s.unit, value=v, ts=t,
+                low=lo, high=hi, trend=[b[2] for b in buckets],
+            )  # fmt: skip
+            if v is not None:
+                ss.outside = (lo is not None and v < lo) or (hi is not None and v > hi)
+            ss.breaches = sum(
+                1 for b in buckets
+                if (lo is not None and b[0] is not None and b[0] < lo)
+                or (hi is not None and b[1] is not None and b[1] > hi)
+            )  # fmt: skip
+            state.signals.append(ss)
+        _judge(state)
+        out.append(state)
+    if raise_stale:
+        _raise_stale(kamp, principal, out)
+    out.sort(key=lambda m: (LEVELS.index(m.level), m.path))
+    return out
+
+
+def _trend(
+    ts: TimeSeriesStore, org: int, own: Sequence[Signal], last: datetime
+) -> dict[int, list[tuple[float | None, float | None, float | None]]]:
+    """(min, max, mean) of ``TREND_BUCKETS`` buckets of each signal's last day of data."""
+    if not own:
+        return {}
+    key = ("trend", org, tuple(s.id for s in own), last)
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    end = last + timedelta(microseconds=1)
+    tbl = ts.downsample(org, [s.id for s in own], end - TREND_SPAN, end, TREND_BUCKETS)
+    out: dict[int, list[tuple[float | None, float | None, float | None]]] = {
+        s.id: [(None, None, None)] * TREND_BUCKETS for s in own
+    }
+    cols = [tbl.column(c).to_pylist() for c in ("signal_id", "bucket", "min", "max", "mean")]
+    for sid, b, lo, hi, mean in zip(*cols, strict=True):
+        if 0 <= b < TREND_BUCKETS:
+            out[int(sid)][b] = (lo, hi, mean)
+    return _cache.put(key, out)
+
+
+def _cached_days(
+    ts: TimeSeriesStore,
+    org: int,
+    column: LabelColumn | None,
+    signal: Signal | None,
+    last: datetime,
+    tz: ZoneInfo,
+) -> list[tuple[date, int, int | None]]:
+    key = ("days", org, column.id if column else None, signal.id if signal else None, last, str(tz))
+    found = _cache.get(key)
+    if found is None:
+        found = _cache.put(key, _day_counts(ts, org, column, signal, last, tz))
+    return found
+
+
+def _judge(state: MachineState) -> None:
+    """The machine's level and the reasons for it (catalogue keys)."""
+    reasons: list[str] = []
+    level = "ok"
+    if state.last_ts is None:
+        state.level, state.reasons = "nodata", ["alerts.reason.nodata"]
+        return
+    if any(a["severity"] == "critical" for a in state.alerts):
+        level = "critical"
+        reasons.append("alerts.reason.critical")
+    if any(s.outside for s in state.signals):
+        level = "critical"
+        reasons.append("alerts.reason.outside")
+    if state.stale:
+        reasons.append("alerts.reason.stale")
+    if any(a["source"] in ("model", "defects") for a in state.alerts):
+        reasons.append("alerts.reason.model")
+    if state.production is not None and state.production.rate_high:
+        reasons.append("alerts.reason.defect_rate")
+    if any(s.breaches for s in state.signals) and "alerts.reason.outside" not in reasons:
+        reasons.append("alerts.reason.breaches")
+    if level == "ok" and (reasons or state.alerts):
+        level = "warning"
+    state.level, state.reasons = level, reasons
+
+
+def _raise_stale(kamp: Any, principal: Principal, states: Sequence[MachineState]) -> None:
+    stale = [m for m in states if m.stale and m.last_ts is not None]
+    if not stale:
+        return
+    service: AlertService = kamp.alerts
+    known = service.known_episodes(principal, "stale")
+    for m in stale:
+        assert m.last_ts is not None
+        episode = m.last_ts.astimezone(UTC).isoformat()
+        if (m.id, episode) in known:
+            continue
+        hours = round((m.age_s or 0.0) / 3600, 1)
+        alert = service.raise_alert(
+            principal,
+            source="stale",
+            severity="warning",
+            title=f"{m.path}: no new data since {episode} ({hours} h)",
+            key="alerts.text.stale",
+            params={"since": episode, "hours": hours},
+            equipment_id=m.id,
+            first_at=m.last_ts,
+            last_at=m.last_ts,
+            episode=episode,
+        )
+        m.alerts.append(alert)
+        _judge(m)
