@@ -215,7 +215,7 @@ def _production(days: list[tuple[date, int, int | None]], today: date) -> Produc
     )
 
 
-def _pass_fail(columns: Sequence[LabelColumn]) -> LabelColumn | None:
+def pass_fail_column(columns: Sequence[LabelColumn]) -> LabelColumn | None:
     """The machine's pass / fail column: one whose categories include a defect value."""
     for c in columns:
         if any(is_defect(v) for v in c.categories):
@@ -289,7 +289,7 @@ def machine_states(
             state.stale = (state.age_s or 0.0) > limit
             trend = _trend(kamp.ts, org, own, last)
             days = _cached_days(
-                kamp.ts, org, _pass_fail(own_cols), own[0] if own else None, last, tz
+                kamp.ts, org, pass_fail_column(own_cols), own[0] if own else None, last, tz
             )
             state.production = _production(days, now.astimezone(tz).date())
         else:

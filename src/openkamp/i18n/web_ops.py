@@ -116,6 +116,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explorer.max": {"ko": "최대", "en": "max"},
     "explorer.mean": {"ko": "평균", "en": "mean"},
     "explorer.value": {"ko": "값", "en": "value"},
+    "err.explorer.too_many_points": {
+        "ko": "이 구간에는 포인트가 {n:,}개 있어 내려받을 수 없습니다 (최대 {max:,}개).",
+        "en": "The view holds {n:,} points; at most {max:,} can be downloaded.",
+    },
+    "err.explorer.too_many_points.hint": {
+        "ko": "구간을 좁히거나 명령줄(openkamp export)로 내보내세요.",
+        "en": "Zoom in, or export with the command line (openkamp export).",
+    },
     "err.explorer.too_many_signals": {
         "ko": "한 번에 신호를 {max}개까지 내보낼 수 있습니다.",
         "en": "At most {max} signals can be exported at once.",

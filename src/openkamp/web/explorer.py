@@ -4,20 +4,39 @@ The page only lays out the choice and the chart's frame; ``static/chart.js`` ask
 ``/api/v1/data/chart`` for the min and max of each pixel column of the visible range on every
 zoom or pan, so the browser never holds more than a few thousand numbers whatever the range
 holds (tens of millions of points stay fast: the reduction runs in the database).
+
+Each signal's usual spacing (the median gap between its last points) goes to the chart with the
+page: a gap in the line is drawn only where the data is silent for several of its own spacings,
+so per-shot and irregular data draw at every zoom. The view (machine, signals, from, to) lives
+in the URL, so a link shows the same view.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from openkamp.alerts import usual_spacing
+from openkamp.alerts.status import pass_fail_column
+from openkamp.i18n import t
 from openkamp.web.overview import asset_tree, equipment_of
-from openkamp.web.page import Page, platform_of, render
+from openkamp.web.page import Page, lang_of, platform_of, render
 
 router = APIRouter()
+
+
+def _instant(text: str | None) -> str | None:
+    """An ISO time from the URL, checked (a mangled link falls back to the whole range)."""
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        return None
 
 
 @router.get("/signals", response_class=HTMLResponse)
@@ -26,6 +45,8 @@ def signals(
     who: Page,
     equipment: int | None = None,
     signal: Annotated[list[int] | None, Query()] = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     kamp = platform_of(request)
     tree = asset_tree(request, who, latest=False)
@@ -44,15 +65,41 @@ def signals(
             lasts = [r["last_ts"] for r in rows if r.get("last_ts") is not None]
             if firsts and lasts:
                 extent = {"start": min(firsts).isoformat(), "end": max(lasts).isoformat()}
+    spacing: dict[int, float | None] = {}
+    markers = False
+    if chosen is not None and picked:
+        last = {
+            int(r["signal_id"]): r["ts"]
+            for r in kamp.ts.latest(who.principal.org_id, picked).to_pylist()
+        }
+        spacing = {i: usual_spacing(kamp.ts, who.principal.org_id, i, last.get(i)) for i in picked}
+        markers = (
+            pass_fail_column(kamp.assets.list_label_columns(who.principal, chosen.id)) is not None
+        )
     names = {s["id"]: s["label"] for s in (chosen.signals if chosen else [])}
     units = {s["id"]: s["unit"] for s in (chosen.signals if chosen else [])}
     keys = {s["id"]: s["name"] for s in (chosen.signals if chosen else [])}
     config = {
         "signals": [
-            {"id": i, "name": keys[i], "label": names[i], "unit": units.get(i, "")} for i in picked
+            {
+                "id": i,
+                "name": keys[i],
+                "label": names[i],
+                "unit": units.get(i, ""),
+                "spacing": spacing.get(i),
+            }
+            for i in picked
         ],
         "extent": extent,
+        "view": {"start": _instant(start), "end": _instant(end)},
+        "equipment": chosen.id if chosen is not None else None,
+        "markers": markers,
         "tz": kamp.settings.timezone,
+        "lang": lang_of(request),
+        "text": {
+            k: t(f"explorer.{k}", lang_of(request))
+            for k in ("time", "min", "max", "mean", "value", "points", "markers_many")
+        },
     }
     return render(
         request,

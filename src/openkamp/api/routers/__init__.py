@@ -6,6 +6,7 @@ from openkamp.api.routers import (
     auth,
     data,
     datasets,
+    explore,
     health,
     imports,
     jobs,
@@ -16,6 +17,7 @@ from openkamp.api.routers import (
 ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
+    explore.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

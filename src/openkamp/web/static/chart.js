@@ -3,20 +3,36 @@
 // pixel columns, so the browser draws a few thousand numbers whatever the range holds.
 // Drag: zoom to the selection. Shift+drag: pan. Wheel: zoom around the cursor.
 // Double-click (or the reset button): the whole range. Arrow keys: pan; +/-: zoom.
+// Hover: the values under the cursor. The view (from, to) is kept in the page's URL.
+//
+// Gaps: the server returns only buckets that hold data. Two neighbouring buckets are joined
+// unless the time between them is longer than GAP_SPACINGS of the signal's own usual spacing
+// (sent with the page) and longer than 2.5 pixel columns: a per-shot machine logging every
+// 42 s draws a line at every zoom, and a stoppage of several cycles still shows as a gap.
 "use strict";
 (function () {
   var el = document.getElementById("chart");
   if (!el) return;
   var cfg = JSON.parse(el.dataset.config);
+  var TEXT = cfg.text || {};
   var COLOURS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"];
   var NS = "http://www.w3.org/2000/svg";
   var M = { top: 8, right: 12, bottom: 26, left: 64 };
+  var GAP_SPACINGS = 5;
   var full = cfg.extent.start ? [Date.parse(cfg.extent.start), Date.parse(cfg.extent.end) + 1] : null;
   var view = full ? full.slice() : null;
-  var data = null, pending = null, timer = null, requests = 0;
-  var fmtDay = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, month: "2-digit", day: "2-digit" });
-  var fmtTime = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hour12: false });
-  var fmtFull = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: cfg.tz, dateStyle: "medium", timeStyle: "medium", hour12: false });
+  if (full && cfg.view && cfg.view.start && cfg.view.end) {
+    var a = Date.parse(cfg.view.start), b = Date.parse(cfg.view.end);
+    if (isFinite(a) && isFinite(b) && b > a) view = [Math.max(a, full[0]), Math.min(b, full[1])];
+    if (view[1] <= view[0]) view = full.slice();
+  }
+  var data = null, marks = null, pending = null, timer = null, requests = 0, parsed = [];
+  var lang = document.documentElement.lang;
+  var fmtDay = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, month: "2-digit", day: "2-digit" });
+  var fmtTime = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hour12: false });
+  var fmtSec = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+  var fmtFull = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, dateStyle: "medium", timeStyle: "medium", hour12: false });
+  var fmtParts = new Intl.DateTimeFormat("en-US", { timeZone: cfg.tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   el.tabIndex = 0;
 
   function note(text) {
@@ -28,21 +44,64 @@
   }
   if (!view || !cfg.signals.length) { note(el.dataset.empty); el.dataset.state = "empty"; return; }
 
+  // -- times in the installation's zone (the inputs show wall-clock time there) -------------
+  function wall(t) {
+    var p = {};
+    fmtParts.formatToParts(new Date(t)).forEach(function (x) { p[x.type] = x.value; });
+    return p;
+  }
+  function zoneOffset(t) {
+    var p = wall(t);
+    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(t / 1000) * 1000;
+  }
+  function toInput(t) {
+    var p = wall(t);
+    return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute + ":" + p.second;
+  }
+  function fromInput(text) {
+    if (!text) return NaN;
+    var naive = Date.parse(text.length === 16 ? text + ":00Z" : text + "Z");
+    if (!isFinite(naive)) return NaN;
+    var t = naive - zoneOffset(naive);
+    return naive - zoneOffset(t);
+  }
+
   function plotWidth() { return Math.max(10, Math.round(el.clientWidth - M.left - M.right)); }
+  function signalQuery() { return cfg.signals.map(function (s) { return "signal=" + s.id; }).join("&"); }
+  function iso(t) { return encodeURIComponent(new Date(t).toISOString()); }
+
+  function syncView() {
+    var from = document.getElementById("chart-from"), to = document.getElementById("chart-to");
+    if (from) from.value = toInput(view[0]);
+    if (to) to.value = toInput(view[1]);
+    var exp = document.getElementById("chart-export");
+    if (exp) exp.href = "/api/v1/data/export?" + signalQuery() + "&start=" + iso(view[0]) + "&end=" + iso(view[1]) + "&lang=" + (cfg.lang || "ko");
+    if (window.history && window.URL) {
+      var u = new URL(window.location.href);
+      u.searchParams.set("from", new Date(view[0]).toISOString());
+      u.searchParams.set("to", new Date(view[1]).toISOString());
+      window.history.replaceState(null, "", u.toString());
+    }
+  }
 
   function load() {
     clearTimeout(timer);
+    syncView();
     timer = setTimeout(function () {
       if (pending) pending.abort();
       pending = new AbortController();
-      var qs = cfg.signals.map(function (s) { return "signal=" + s.id; }).join("&");
-      var url = "/api/v1/data/chart?" + qs + "&start=" + encodeURIComponent(new Date(view[0]).toISOString()) +
-        "&end=" + encodeURIComponent(new Date(view[1]).toISOString()) + "&width=" + Math.min(5000, plotWidth());
+      var range = "&start=" + iso(view[0]) + "&end=" + iso(view[1]);
+      var url = "/api/v1/data/chart?" + signalQuery() + range + "&width=" + Math.min(5000, plotWidth());
       el.dataset.state = "loading";
       requests += 1;
       el.dataset.requests = String(requests);
-      okp.json(url, { signal: pending.signal }).then(function (body) {
-        data = body;
+      var asks = [okp.json(url, { signal: pending.signal })];
+      if (cfg.markers && cfg.equipment) {
+        asks.push(okp.json("/api/v1/data/markers?equipment=" + cfg.equipment + range, { signal: pending.signal }));
+      }
+      Promise.all(asks).then(function (bodies) {
+        data = bodies[0];
+        marks = bodies[1] || null;
         draw();
         el.dataset.state = "ready";
       }, function (e) {
@@ -76,10 +135,11 @@
     return a >= 1e4 || (a > 0 && a < 1e-2) ? v.toExponential(1) : +v.toPrecision(4) + "";
   }
 
-  var svg, selRect;
+  var svg, selRect, cursor, tip;
   function draw() {
     var W = el.clientWidth, H = el.clientHeight - 28, pw = W - M.left - M.right;
     el.innerHTML = "";
+    parsed = [];
     svg = svgEl("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H }, el);
     var n = cfg.signals.length, laneH = (H - M.top - M.bottom) / n;
     var x = function (t) { return M.left + (t - view[0]) / (view[1] - view[0]) * pw; };
@@ -87,11 +147,24 @@
     tt.ticks.forEach(function (t) {
       svgEl("line", { x1: x(t), x2: x(t), y1: M.top, y2: H - M.bottom, stroke: "#eef1f4" }, svg);
       var label = svgEl("text", { x: x(t), y: H - 8, "text-anchor": "middle", "font-size": 11, fill: "#5b6775" }, svg);
-      label.textContent = tt.step >= 864e5 ? fmtDay.format(t) : (fmtTime.format(t) === "00:00" ? fmtDay.format(t) : fmtTime.format(t));
+      label.textContent = tt.step >= 864e5 ? fmtDay.format(t) : tt.step < 6e4 ? fmtSec.format(t) : (fmtTime.format(t) === "00:00" ? fmtDay.format(t) : fmtTime.format(t));
     });
+    // defect markers: one thin red line per labelled defect in the view
+    var markNote = document.getElementById("chart-markers");
+    if (marks) {
+      marks.t.forEach(function (s) {
+        var xx = x(Date.parse(s));
+        if (xx >= M.left && xx <= W - M.right) svgEl("line", { class: "marker", x1: xx, x2: xx, y1: M.top, y2: H - M.bottom }, svg);
+      });
+      if (markNote) {
+        markNote.textContent = marks.truncated ? (TEXT.markers_many || "").replace("{n:,}", marks.count.toLocaleString()) : (marks.count ? markNote.dataset.help + " (" + marks.count.toLocaleString() + ")" : "");
+      }
+      el.dataset.markers = String(marks.truncated ? 0 : marks.t.length);
+    }
     var legend = document.createElement("div");
     legend.className = "legend";
-    var any = false;
+    var any = false, segments = 0;
+    var step = (view[1] - view[0]) / data.width;
     cfg.signals.forEach(function (s, i) {
       var top = M.top + i * laneH, bottom = top + laneH - 6, colour = COLOURS[i % COLOURS.length];
       var series = data.series[s.name];
@@ -116,26 +189,76 @@
         var lab = svgEl("text", { x: M.left - 6, y: yy + 4, "text-anchor": "end", "font-size": 10, fill: "#5b6775" }, svg);
         lab.textContent = short(v);
       });
-      // each pixel column: a vertical stroke from min to max, joined to the next column
-      // a column with no data breaks the line: a gap in the data stays a gap on screen
-      var step = (view[1] - view[0]) / data.width, d = "", started = false, prev = null;
+      // Each bucket: a vertical stroke from min to max, joined to the next one unless the data
+      // is silent for longer than several of the signal's own spacings (a real gap).
+      var maxGap = Math.max(2.5 * step, GAP_SPACINGS * 1000 * (s.spacing || 0));
+      var d = "", dots = "", prev = null, runStart = -1, times = [];
+      var sparse = series.t.length < pw / 6;  // few points on screen: mark each one
       for (var k = 0; k < series.t.length; k++) {
         var mn = series.min[k], mx = series.max[k], tk = Date.parse(series.t[k]);
-        if (mn === null || mx === null) { started = false; continue; }
-        if (prev !== null && tk - prev > 2.5 * step) started = false;
-        prev = tk;
+        times.push(tk);
+        if (mn === null || mx === null) { prev = null; continue; }
         var xx = x(tk + step / 2).toFixed(1);
-        d += (started ? "L" : "M") + xx + " " + y(mn).toFixed(1) + "L" + xx + " " + y(mx).toFixed(1);
-        started = true;
+        var join = prev !== null && tk - prev <= maxGap;
+        if (!join) {
+          if (runStart >= 0 && runStart === k - 1) dots += "M" + x(prev + step / 2).toFixed(1) + " " + y(series.min[k - 1]).toFixed(1) + "h0.01";
+          runStart = k;
+          segments += 1;
+        }
+        d += (join ? "L" : "M") + xx + " " + y(mn).toFixed(1) + "L" + xx + " " + y(mx).toFixed(1);
+        if (sparse) dots += "M" + xx + " " + y(mn).toFixed(1) + "h0.01";
+        prev = tk;
       }
-      svgEl("path", { d: d, fill: "none", stroke: colour, "stroke-width": 1.2, "stroke-linejoin": "round" }, svg);
+      if (runStart === series.t.length - 1 && prev !== null) dots += "M" + x(prev + step / 2).toFixed(1) + " " + y(series.min[runStart]).toFixed(1) + "h0.01";
+      svgEl("path", { d: d, fill: "none", stroke: colour, "stroke-width": 1.2, "stroke-linejoin": "round", class: "series" }, svg);
+      if (dots) svgEl("path", { d: dots, fill: "none", stroke: colour, "stroke-width": 4, "stroke-linecap": "round" }, svg);
+      parsed.push({ s: s, series: series, times: times, maxGap: maxGap, colour: colour });
     });
+    el.dataset.segments = String(segments);
     svgEl("rect", { x: M.left, y: M.top, width: pw, height: H - M.top - M.bottom, fill: "none", stroke: "#b6c2cf" }, svg);
+    cursor = svgEl("line", { x1: 0, x2: 0, y1: M.top, y2: H - M.bottom, stroke: "#5b6775", "stroke-dasharray": "3 3", visibility: "hidden" }, svg);
     selRect = svgEl("rect", { class: "sel", x: 0, y: M.top, width: 0, height: H - M.top - M.bottom, visibility: "hidden" }, svg);
+    tip = document.createElement("div");
+    tip.className = "tip";
+    tip.hidden = true;
+    el.appendChild(tip);
     el.appendChild(legend);
     if (!any) { var nd = document.createElement("div"); nd.className = "note"; nd.textContent = el.dataset.empty; el.appendChild(nd); }
     var label = document.getElementById("chart-range");
     if (label) label.textContent = fmtFull.format(view[0]) + " ~ " + fmtFull.format(view[1]);
+  }
+
+  // -- hover: the bucket nearest the cursor in each lane -----------------------------------
+  function nearest(times, t) {
+    var lo = 0, hi = times.length - 1;
+    if (hi < 0) return -1;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (times[mid] < t) lo = mid + 1; else hi = mid; }
+    if (lo > 0 && Math.abs(times[lo - 1] - t) < Math.abs(times[lo] - t)) lo -= 1;
+    return lo;
+  }
+  function hover(px) {
+    if (!data || !tip || !cursor) return;
+    var pw = el.clientWidth - M.left - M.right;
+    if (px < M.left || px > M.left + pw) { tip.hidden = true; cursor.setAttribute("visibility", "hidden"); return; }
+    var t = timeAt(px), step = (view[1] - view[0]) / data.width, lines = [];
+    parsed.forEach(function (p) {
+      var k = nearest(p.times, t - step / 2);
+      if (k < 0 || Math.abs(p.times[k] + step / 2 - t) > Math.max(p.maxGap / 2, step)) return;
+      var mn = p.series.min[k], mx = p.series.max[k];
+      if (mn === null) return;
+      var text = mn === mx ? short(mn) : short(mn) + " ~ " + short(mx) + " (" + (TEXT.mean || "mean") + " " + short(p.series.mean[k]) + ")";
+      lines.push('<span style="color:' + p.colour + '">■</span> ' + escapeHtml(p.s.label) + ": " + text + (p.s.unit ? " " + escapeHtml(p.s.unit) : ""));
+    });
+    cursor.setAttribute("x1", px); cursor.setAttribute("x2", px); cursor.setAttribute("visibility", "visible");
+    tip.innerHTML = "<b>" + fmtFull.format(t) + "</b>" + (lines.length ? "<br>" + lines.join("<br>") : "");
+    tip.hidden = false;
+    var left = px + 14;
+    if (left + tip.offsetWidth > el.clientWidth) left = px - 14 - tip.offsetWidth;
+    tip.style.left = Math.max(0, left) + "px";
+    tip.style.top = M.top + 4 + "px";
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
 
   function timeAt(px) {
@@ -170,8 +293,13 @@
     e.preventDefault();
   });
   window.addEventListener("mousemove", function (e) {
-    if (!drag || !selRect) return;
     var r = el.getBoundingClientRect(), px = e.clientX - r.left;
+    if (!drag) {
+      if (e.target === el || el.contains(e.target)) hover(px);
+      else if (tip) { tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); }
+      return;
+    }
+    if (!selRect) return;
     if (drag.pan) {
       var pw = el.clientWidth - M.left - M.right, dt = (drag.x0 - px) / pw * (drag.view[1] - drag.view[0]);
       view = [drag.view[0] + dt, drag.view[1] + dt];
@@ -189,6 +317,7 @@
     if (selRect) selRect.setAttribute("visibility", "hidden");
     if (Math.abs(px - d.x0) > 4) setView(timeAt(Math.min(d.x0, px)), timeAt(Math.max(d.x0, px)));
   });
+  el.addEventListener("mouseleave", function () { if (tip) tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); });
   el.addEventListener("dblclick", function () { view = full.slice(); load(); });
   el.addEventListener("wheel", function (e) {
     e.preventDefault();
@@ -205,6 +334,16 @@
   });
   var reset = document.getElementById("chart-reset");
   if (reset) reset.addEventListener("click", function () { view = full.slice(); load(); });
+  // quick ranges: the last hour / 8 h / day / week of the data
+  Array.prototype.forEach.call(document.querySelectorAll("[data-last]"), function (b) {
+    b.addEventListener("click", function () { setView(full[1] - Number(b.dataset.last), full[1]); });
+  });
+  var form = document.getElementById("chart-range-form");
+  if (form) form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var a = fromInput(document.getElementById("chart-from").value), b = fromInput(document.getElementById("chart-to").value);
+    if (isFinite(a) && isFinite(b) && b > a) setView(a, b);
+  });
   var resized = null;
   window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(load, 150); });
   load();

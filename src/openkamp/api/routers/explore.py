@@ -1,0 +1,109 @@
+"""What the signal explorer shows beside its chart: defect markers and a download of the view.
+
+``/data/markers``: the times an equipment's pass / fail labels say "defect" in a window (at most
+``MAX_MARKERS``; beyond that only their number, the chart asks again when zoomed in).
+``/data/export``: the raw points of the visible signals and window as a CSV in local time, one
+column per signal with its display name and unit (what Excel users open).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from openkamp.alerts import is_defect
+from openkamp.alerts.status import pass_fail_column
+from openkamp.api.deps import Kamp, Me
+from openkamp.api.routers.data import Signals, _window
+from openkamp.core.errors import InvalidInput
+from openkamp.i18n import t
+
+router = APIRouter(prefix="/data", tags=["data"])
+
+MAX_MARKERS = 2000
+MAX_EXPORT_POINTS = 2_000_000
+MAX_EXPORT_SIGNALS = 50
+
+
+@router.get("/markers")
+def data_markers(
+    kamp: Kamp,
+    me: Me,
+    equipment: int,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, Any]:
+    """Times labelled as a defect on ``equipment`` in ``[start, end)`` (its pass / fail column)."""
+    lo, hi = _window(start, end)
+    kamp.assets.get_node(me, equipment)  # 404 for a missing or foreign machine
+    column = pass_fail_column(kamp.assets.list_label_columns(me, equipment))
+    if column is None:
+        return {"column": None, "count": 0, "t": [], "truncated": False}
+    table = kamp.ts.read_labels(me.org_id, [column.id], lo, hi)
+    times = [
+        ts.isoformat()
+        for ts, v in zip(
+            table.column("ts").to_pylist(), table.column("value").to_pylist(), strict=True
+        )
+        if is_defect(v)
+    ]
+    truncated = len(times) > MAX_MARKERS
+    return {
+        "column": column.name,
+        "count": len(times),
+        "t": [] if truncated else times,
+        "truncated": truncated,
+    }
+
+
+@router.get("/export")
+def data_export(
+    kamp: Kamp,
+    me: Me,
+    signal: Signals,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    lang: Literal["ko", "en"] = "ko",
+) -> Response:
+    """The raw points of ``signal`` in ``[start, end)`` as CSV (UTF-8 with BOM, local time)."""
+    lo, hi = _window(start, end)
+    if len(signal) > MAX_EXPORT_SIGNALS:
+        raise InvalidInput(
+            f"At most {MAX_EXPORT_SIGNALS} signals can be exported at once.",
+            code="explorer.too_many_signals",
+            params={"max": MAX_EXPORT_SIGNALS},
+        )
+    sigs = kamp.query.signals(me, signal)
+    n = kamp.ts.count(me.org_id, [s.id for s in sigs], lo, hi)
+    if n > MAX_EXPORT_POINTS:
+        raise InvalidInput(
+            f"The view holds {n:,} points; at most {MAX_EXPORT_POINTS:,} can be downloaded.",
+            hint="Zoom in, or export with the command line (openkamp export).",
+            code="explorer.too_many_points",
+            params={"n": n, "max": MAX_EXPORT_POINTS},
+        )
+    from openkamp.export import wide_table
+
+    table = wide_table(kamp, me, [s.id for s in sigs], lo, hi).to_pandas()
+
+    def header(s: Any) -> str:
+        name = getattr(s, f"name_{lang}", "") or s.name_en or s.name_ko or s.name
+        return f"{name} [{s.unit}]" if s.unit else str(name)
+
+    table = table.rename(
+        columns={"timestamp": t("explorer.time", lang), **{s.name: header(s) for s in sigs}}
+    )
+    first = table.columns[0]
+    table[first] = table[first].dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3]
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    stamp = lo.astimezone(kamp.settings.tz).strftime("%Y%m%d-%H%M")
+    return Response(
+        ("\ufeff" + buf.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="signals-{stamp}.csv"'},
+    )
