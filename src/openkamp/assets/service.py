@@ -131,15 +131,21 @@ class AssetService:
         want = PARENT_KIND[kind]
         if want is None:
             if parent_id is not None:
-                raise InvalidInput("A site is a top-level asset and has no parent.")
+                raise InvalidInput(
+                    "A site is a top-level asset and has no parent.", code="assets.site_no_parent"
+                )
             return
         if parent_id is None:
-            raise InvalidInput(f"A {kind.value} needs a parent {want.value}.")
+            raise InvalidInput(
+                f"A {kind.value} needs a parent {want.value}.",
+                code=f"assets.needs_parent.{kind.value}",
+            )
         parent = self.get_node(principal, parent_id)
         if parent.kind != want:
             raise InvalidInput(
                 f"A {kind.value} belongs under a {want.value}, not under the {parent.kind.value} "
-                f"{parent.name!r}."
+                f"{parent.name!r}.",
+                code=f"assets.needs_parent.{kind.value}",
             )
 
     def get_node(self, principal: Principal, node_id: int) -> Node:
@@ -194,7 +200,10 @@ class AssetService:
                 f"The {node.kind.value} {node.name!r} still holds {len(children)} child assets, "
                 f"{len(signals)} signals and {len(labels)} label columns.",
                 hint="Delete or move them first, or delete with cascade (this also deletes their data).",
-            )
+                code="assets.node_not_empty",
+                params={"name": node.name, "children": len(children), "signals": len(signals),
+                        "labels": len(labels)},
+            )  # fmt: skip
         deleted = 0
         with self.meta.transaction():
             for child in children:
@@ -208,13 +217,51 @@ class AssetService:
             self.meta.delete(principal.org_id, "node", node.id)
         return deleted + 1
 
+    def deletion_impact(self, principal: Principal, kind: str, record_id: int) -> dict[str, int]:
+        """What deleting a node, signal or label column (with cascade / its data) would remove:
+        counts of lines, equipment, signals, label columns, stored points and label values, so
+        that an interface can ask "delete these?" before it deletes anything."""
+        out = {"lines": 0, "equipment": 0, "signals": 0, "labels": 0, "points": 0, "values": 0}
+        signal_ids: list[int] = []
+        label_ids: list[int] = []
+        if kind == "signal":
+            signal_ids = [self.get_signal(principal, record_id).id]
+        elif kind == "label_column":
+            label_ids = [self.get_label_column(principal, record_id).id]
+        else:
+            node = self.get_node(principal, record_id)
+            by_parent: dict[int | None, list[Node]] = {}
+            for n in self.list_nodes(principal):
+                by_parent.setdefault(n.parent_id, []).append(n)
+            stack, machines = [node], []
+            while stack:
+                current = stack.pop()
+                if current.kind == NodeKind.EQUIPMENT:
+                    machines.append(current.id)
+                if current.id != node.id and current.kind.value in ("line", "equipment"):
+                    out["lines" if current.kind == NodeKind.LINE else "equipment"] += 1
+                stack.extend(by_parent.get(current.id, []))
+            signal_ids = [s.id for s in self.list_signals(principal) if s.equipment_id in machines]
+            label_ids = [
+                c.id for c in self.list_label_columns(principal) if c.equipment_id in machines
+            ]
+        out["signals"], out["labels"] = len(signal_ids), len(label_ids)
+        if self.ts is not None:
+            if signal_ids:
+                out["points"] = int(self.ts.count(principal.org_id, signal_ids))
+            if label_ids:
+                out["values"] = int(self.ts.read_labels(principal.org_id, label_ids).num_rows)
+        return out
+
     # -- signals and label columns ------------------------------------------------------------
 
     def _equipment(self, principal: Principal, equipment_id: int) -> Node:
         node = self.get_node(principal, equipment_id)
         if node.kind != NodeKind.EQUIPMENT:
             raise InvalidInput(
-                f"Signals belong to equipment; {node.name!r} is a {node.kind.value}."
+                f"Signals belong to equipment; {node.name!r} is a {node.kind.value}.",
+                code="assets.not_equipment",
+                params={"name": node.name},
             )
         return node
 
@@ -260,6 +307,8 @@ class AssetService:
                 raise Conflict(
                     f"Signal {sig.name!r} has {stored:,} stored points.",
                     hint="Delete it with its data (delete_data / --with-data) or keep it.",
+                    code="assets.signal_has_data",
+                    params={"name": sig.name, "points": stored},
                 )
             if stored:
                 self.ts.delete(principal.org_id, [sig.id])
@@ -296,6 +345,17 @@ class AssetService:
         values = _label_values(LabelSpec(**merged))
         return _label(self.meta.update(principal.org_id, "label_column", column_id, values))
 
+    def move_label_column(
+        self, principal: Principal, column_id: int, equipment_id: int
+    ) -> LabelColumn:
+        require(principal, Role.ENGINEER)
+        self._equipment(principal, equipment_id)
+        return _label(
+            self.meta.update(
+                principal.org_id, "label_column", column_id, {"equipment_id": equipment_id}
+            )
+        )
+
     def delete_label_column(
         self, principal: Principal, column_id: int, *, delete_data: bool = False
     ) -> None:
@@ -307,6 +367,8 @@ class AssetService:
                 raise Conflict(
                     f"Label column {col.name!r} has stored values.",
                     hint="Delete it with its data (delete_data / --with-data) or keep it.",
+                    code="assets.label_has_data",
+                    params={"name": col.name},
                 )
             if has_data:
                 self.ts.delete_labels(principal.org_id, [col.id])
@@ -333,7 +395,10 @@ class AssetService:
         for depth, part in enumerate(parts[:3]):
             found = self.meta.find(principal.org_id, "node", parent_id=parent, name=part)
             if not found:
-                raise NotFound(f"No asset {'/'.join(parts[: depth + 1])!r}.")
+                missing = "/".join(parts[: depth + 1])
+                raise NotFound(
+                    f"No asset {missing!r}.", code="assets.no_path", params={"path": missing}
+                )
             node = _node(found[0])
             parent = node.id
         if len(parts) < 4:
@@ -343,7 +408,9 @@ class AssetService:
             rec = self.meta.find(principal.org_id, kind, equipment_id=parent, name=parts[3])  # type: ignore[arg-type]
             if rec:
                 return conv(rec[0])
-        raise NotFound(f"No signal or label column {path!r}.")
+        raise NotFound(
+            f"No signal or label column {path!r}.", code="assets.no_path", params={"path": path}
+        )
 
     def signals_by_ref(self, principal: Principal, refs: Sequence[int | str]) -> list[Signal]:
         """Signals named by id or path, in order, with two metadata queries however many.

@@ -63,6 +63,8 @@ def check_name(name: str, what: str = "name") -> str:
             f"Invalid {what} {name!r}.",
             hint="Use 1-128 letters (Hangul is fine), digits, '_', '.' or '-', starting with a "
             "letter or digit; put free display text in name_ko / name_en.",
+            code="assets.bad_name",
+            params={"name": name},
         )
     return name
 

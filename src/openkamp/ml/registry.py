@@ -329,7 +329,11 @@ class ModelRegistry:
                 what += f" version {version}"
             if stage is not None:
                 what += f" in stage {stage!r}"
-            raise NotFound(f"No {what}.")
+            raise NotFound(
+                f"No {what}.",
+                code="record.not_found.model",
+                params={"name": name, "version": "" if version is None else version},
+            )
         return max(recs, key=lambda r: int(r["version"]))
 
     def _read_verified(self, mv: ModelVersion) -> bytes:

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openkamp.api.errors import status_of
-from openkamp.core.errors import OpenKampError
+from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.i18n import error_text
-from openkamp.web import account, explorer, importer, modeller, overview, settings_page
-from openkamp.web.page import HERE, LANG_COOKIE, LANGS, LoginRequired, lang_of, render, safe_next
+from openkamp.web import (
+    account,
+    assets_page,
+    explorer,
+    importer,
+    modeller,
+    overview,
+    score_page,
+    settings_page,
+)
+from openkamp.web.page import (
+    HERE,
+    LANG_COOKIE,
+    LANGS,
+    LoginRequired,
+    lang_of,
+    render,
+    safe_next,
+    viewer,
+)
 
 API_PREFIX = "/api/"
 ONE_YEAR = 365 * 24 * 3600
@@ -31,7 +52,9 @@ def install(app: FastAPI) -> None:
     """Add the web UI to ``app`` (built by :func:`openkamp.api.create_app`)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
-    for module in (account, overview, explorer, importer, modeller, settings_page):
+    for module in (
+        account, overview, assets_page, explorer, importer, modeller, score_page, settings_page
+    ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 
     json_handler = app.exception_handlers.get(OpenKampError)
@@ -57,3 +80,45 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, on_login_required)
     app.add_exception_handler(OpenKampError, on_error)
+    _install_not_found(app, on_error)
+
+
+def _install_not_found(app: FastAPI, on_error: Any) -> None:
+    """Pages, not JSON, for what a browser meets outside the API: an unknown address, and an
+    address whose id is not even a number (``/import/abc``) are "no such page" (404) in the
+    user's language; a form with a missing or malformed field is a 422 page."""
+    http_json = app.exception_handlers.get(StarletteHTTPException)
+    invalid_json = app.exception_handlers.get(RequestValidationError)
+
+    async def on_http(request: Request, exc: Exception) -> Any:
+        assert isinstance(exc, StarletteHTTPException)
+        if request.url.path.startswith(API_PREFIX) or exc.status_code not in (404, 405):
+            if http_json is not None:
+                return await http_json(request, exc)  # type: ignore[misc]
+            raise exc
+        return await _page_error(request, NotFound("No such page.", code="web_data.page_not_found"))
+
+    async def on_invalid(request: Request, exc: Exception) -> Any:
+        assert isinstance(exc, RequestValidationError)
+        if request.url.path.startswith(API_PREFIX) and invalid_json is not None:
+            return await invalid_json(request, exc)  # type: ignore[misc]
+        where = {str(err.get("loc", ("",))[0]) for err in exc.errors()}
+        if where & {"path", "query"}:  # a bogus id in the address: there is no such page
+            error: OpenKampError = NotFound("No such page.", code="web_data.page_not_found")
+        else:
+            fields = sorted({str(err.get("loc", ("", ""))[-1]) for err in exc.errors()})
+            error = InvalidInput(
+                f"The form is incomplete: {', '.join(fields)}.",
+                code="web_data.form_incomplete",
+                params={"fields": ", ".join(fields)},
+            )
+        return await _page_error(request, error)
+
+    async def _page_error(request: Request, error: OpenKampError) -> Any:
+        # The page shows the menu to a signed-in user; a 404 needs no sign-in.
+        with contextlib.suppress(LoginRequired, OpenKampError):
+            viewer(request)
+        return await on_error(request, error)
+
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_invalid)

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from openkamp.alerts import usual_spacing
 from openkamp.alerts.status import pass_fail_column
 from openkamp.i18n import t
+from openkamp.web.assets_page import machine_or_404
 from openkamp.web.overview import asset_tree, equipment_of
 from openkamp.web.page import Page, lang_of, platform_of, render
 
@@ -51,7 +52,7 @@ def signals(
     kamp = platform_of(request)
     tree = asset_tree(request, who, latest=False)
     machines = equipment_of(tree)
-    chosen = next((m for m in machines if m.id == equipment), None)
+    chosen = machine_or_404(machines, equipment)  # a wrong id: 404, never another machine
     if chosen is None:
         chosen = next((m for m in machines if m.signals), machines[0] if machines else None)
     picked: list[int] = []

@@ -7,14 +7,13 @@ checks); the job page follows ``/api/v1/jobs/{id}``.
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import pandas as pd
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.api.routers.models import TrainRequest, models_train
@@ -25,12 +24,12 @@ from openkamp.jobs.texts import localized
 from openkamp.web.assets_page import machine_or_404
 from openkamp.web.overview import TreeNode, asset_tree, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
+from openkamp.web.scoring import display_inputs
 
 router = APIRouter()
 
 #: The problems, in the order a factory meets them: task, and which columns the form asks for.
 PROBLEMS = ("classify", "anomaly", "rul", "regress", "forecast", "optimise")
-SCORE_ROWS = 200
 
 
 def _day(value: str | None, tz: Any) -> datetime | None:
@@ -247,7 +246,7 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
             title=t("ml.plot.importance", lang),
             uid="importance",
         )
-    inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
+    inputs = list(display_inputs(kamp, who.principal, mv, lang).values())
     return render(
         request,
         "model_result.html",
@@ -277,29 +276,6 @@ def set_stage(
     return RedirectResponse(_model_url(name, version), status_code=303)
 
 
-def _read_records(upload: UploadFile) -> list[dict[str, Any]]:
-    raw = upload.file.read()
-    name = (upload.filename or "").lower()
-    try:
-        if name.endswith(".xlsx"):
-            frame = pd.read_excel(io.BytesIO(raw))
-        else:
-            for enc in ("utf-8-sig", "cp949"):
-                try:
-                    text = raw.decode(enc)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise InvalidInput("The file is neither UTF-8 nor CP949 text.")
-            frame = pd.read_csv(io.StringIO(text), sep=None, engine="python")
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise InvalidInput(f"Cannot read the file: {exc}") from exc
-    if frame.empty:
-        raise InvalidInput("The file has no rows.")
-    return [dict(r) for r in frame.head(10_000).to_dict("records")]
-
-
 def _explain_one(model: Any, record: dict[str, Any], inputs: list[str], lang: str) -> str:
     """A bar chart of each input's contribution to one record's prediction, or ''."""
     if not hasattr(model, "explain"):
@@ -316,67 +292,3 @@ def _explain_one(model: Any, record: dict[str, Any], inputs: list[str], lang: st
         title=t("web.score.explain_title", lang),
         uid="explain",
     )
-
-
-@router.post("/models/{name}/{version}/score", response_class=HTMLResponse)
-def score(
-    request: Request,
-    who: Posting,
-    name: str,
-    version: int,
-    file: UploadFile | None = None,
-    start: Annotated[str, Form()] = "",
-    end: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    kamp = platform_of(request)
-    lang = lang_of(request)
-    mv = kamp.models.get(who.principal, name, version)
-    inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
-    records: list[dict[str, Any]] = []
-    if file is not None and file.filename:
-        records = _read_records(file)
-        scored = kamp.ml.score_records(who.principal, name, records, version=version)
-        source = file.filename
-    else:
-        tz = kamp.settings.tz
-        last = _day(end, tz)
-        scored = kamp.ml.score(
-            who.principal,
-            name,
-            version=version,
-            start=_day(start, tz),
-            end=None if last is None else last + timedelta(days=1),
-        )
-        source = f"{start} ~ {end}"
-    model = kamp.models.load(who.principal, name, version)
-    summary = _summary(mv.task, scored, lang, getattr(model, "pos_label_", None))
-    explain = ""
-    if records and "probability" in scored.columns and len(scored):
-        worst = int(scored["probability"].to_numpy().argmax())
-        explain = _explain_one(model, records[worst], inputs, lang)
-        summary.append(t("web.score.explained_row", lang, row=worst + 1))
-    table = scored.head(SCORE_ROWS).reset_index()
-    return render(
-        request,
-        "model_score.html",
-        who,
-        mv=mv,
-        source=source,
-        total=len(scored),
-        summary=summary,
-        columns=[str(c) for c in table.columns],
-        rows=table.astype(object).where(pd.notna(table), None).to_numpy().tolist(),
-        explain=explain,
-        url=_model_url(mv.name, mv.version),
-    )
-
-
-def _summary(task: str, scored: pd.DataFrame, lang: str, positive: Any = None) -> list[str]:
-    n = len(scored)
-    out = [t("web.score.rows", lang, n=f"{n:,}")]
-    if task == "classify" and positive is not None and "prediction" in scored.columns:
-        flagged = int((scored["prediction"].astype(str) == str(positive)).sum())
-        out.append(t("web.score.flagged", lang, n=f"{flagged:,}"))
-    if task == "anomaly" and "alarm" in scored.columns:
-        out.append(t("web.score.alarms", lang, n=f"{int(scored['alarm'].sum()):,}"))
-    return out

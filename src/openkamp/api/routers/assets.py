@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
-from openkamp.core.assets import SignalSpec, ValueType
+from openkamp.core.assets import LabelSpec, LabelType, SignalSpec, ValueType
 
 router = APIRouter(prefix="/assets", tags=["assets"])
 
@@ -42,6 +42,39 @@ class SignalCreate(BaseModel):
     max_value: float | None = None
     sampling_period_s: float | None = Field(default=None, gt=0)
     description: str = ""
+
+
+class SignalUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name_ko: str | None = None
+    name_en: str | None = None
+    unit: str | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    description: str | None = None
+
+
+class LabelCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    name_ko: str = ""
+    name_en: str = ""
+    label_type: LabelType = LabelType.CATEGORY
+    categories: list[str] = Field(default_factory=list)
+    description: str = ""
+
+
+class LabelUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name_ko: str | None = None
+    name_en: str | None = None
+    description: str | None = None
+
+
+class Move(BaseModel):
+    """The new parent: a line for equipment, a site for a line, an equipment for a signal or
+    a label column."""
+
+    parent_id: int
 
 
 def _plain(obj: Any) -> dict[str, Any]:
@@ -101,6 +134,19 @@ def assets_delete_node(node_id: int, kamp: Kamp, me: Me, cascade: bool = False) 
     return Response(status_code=204)
 
 
+@router.post("/nodes/{node_id}/move")
+def assets_move_node(node_id: int, body: Move, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Hang a line under another site, or an equipment under another line."""
+    return _plain(kamp.assets.move_node(me, node_id, body.parent_id))
+
+
+@router.get("/nodes/{node_id}/impact")
+def assets_node_impact(node_id: int, kamp: Kamp, me: Me) -> dict[str, int]:
+    """What deleting the node with cascade would remove (lines, equipment, signals, label
+    columns, stored points and label values); nothing is deleted."""
+    return kamp.assets.deletion_impact(me, "node", node_id)
+
+
 @router.get("/nodes/{node_id}/signals")
 def assets_list_signals(node_id: int, kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     kamp.assets.get_node(me, node_id)  # 404 for another organisation's node
@@ -117,6 +163,67 @@ def assets_create_signal(node_id: int, body: SignalCreate, kamp: Kamp, me: Me) -
 def assets_get_signal(signal_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     sig = kamp.assets.get_signal(me, signal_id)
     return {**_plain(sig), "path": f"{kamp.assets.path_of(me, sig.equipment_id)}/{sig.name}"}
+
+
+@router.patch("/signals/{signal_id}")
+def assets_update_signal(signal_id: int, body: SignalUpdate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Rename a signal or change its display names, unit, limits or description."""
+    changes = body.model_dump(exclude_unset=True)
+    return _plain(kamp.assets.update_signal(me, signal_id, **changes))
+
+
+@router.post("/signals/{signal_id}/move")
+def assets_move_signal(signal_id: int, body: Move, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Move a signal (with its stored data) to another equipment."""
+    return _plain(kamp.assets.move_signal(me, signal_id, body.parent_id))
+
+
+@router.get("/signals/{signal_id}/impact")
+def assets_signal_impact(signal_id: int, kamp: Kamp, me: Me) -> dict[str, int]:
+    return kamp.assets.deletion_impact(me, "signal", signal_id)
+
+
+@router.delete("/signals/{signal_id}", status_code=204)
+def assets_delete_signal(signal_id: int, kamp: Kamp, me: Me, delete_data: bool = False) -> Response:
+    """Delete a signal; one with stored points only with ``delete_data=true``."""
+    kamp.assets.delete_signal(me, signal_id, delete_data=delete_data)
+    return Response(status_code=204)
+
+
+@router.get("/nodes/{node_id}/labels")
+def assets_list_labels(node_id: int, kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    kamp.assets.get_node(me, node_id)  # 404 for another organisation's node
+    return [_plain(c) for c in kamp.assets.list_label_columns(me, node_id)]
+
+
+@router.post("/nodes/{node_id}/labels", status_code=201)
+def assets_create_label(node_id: int, body: LabelCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Declare a label column (pass / fail, defect type …) of an equipment."""
+    return _plain(kamp.assets.create_label_column(me, node_id, LabelSpec(**body.model_dump())))
+
+
+@router.patch("/labels/{column_id}")
+def assets_update_label(column_id: int, body: LabelUpdate, kamp: Kamp, me: Me) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    return _plain(kamp.assets.update_label_column(me, column_id, **changes))
+
+
+@router.post("/labels/{column_id}/move")
+def assets_move_label(column_id: int, body: Move, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Move a label column (with its stored values) to another equipment."""
+    return _plain(kamp.assets.move_label_column(me, column_id, body.parent_id))
+
+
+@router.get("/labels/{column_id}/impact")
+def assets_label_impact(column_id: int, kamp: Kamp, me: Me) -> dict[str, int]:
+    return kamp.assets.deletion_impact(me, "label_column", column_id)
+
+
+@router.delete("/labels/{column_id}", status_code=204)
+def assets_delete_label(column_id: int, kamp: Kamp, me: Me, delete_data: bool = False) -> Response:
+    """Delete a label column; one with stored values only with ``delete_data=true``."""
+    kamp.assets.delete_label_column(me, column_id, delete_data=delete_data)
+    return Response(status_code=204)
 
 
 @router.get("/export.aasx")

@@ -175,7 +175,7 @@ class SqlMetadataStore(MetadataStore):
             with self._write() as conn:
                 row = conn.execute(table.insert().values(**values).returning(*table.c)).one()
         except IntegrityError as exc:
-            raise Conflict(_conflict_message(kind, values, exc)) from exc
+            raise _conflict(kind, values, exc) from exc
         return _out(row)
 
     def lookup(self, kind: RecordKind, /, **equals: Any) -> Record | None:
@@ -194,13 +194,13 @@ class SqlMetadataStore(MetadataStore):
     def get(self, org_id: int, kind: RecordKind, record_id: int) -> Record:
         table = self._table(kind)
         if not _storable(int(record_id)):
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+            raise _not_found(kind, record_id)
         with self._read() as conn:
             row = conn.execute(
                 select(table).where(table.c.org_id == int(org_id), table.c.id == int(record_id))
             ).first()
         if row is None:
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+            raise _not_found(kind, record_id)
         return _out(row)
 
     def find(self, org_id: int, kind: RecordKind, /, **equals: Any) -> list[Record]:
@@ -239,15 +239,15 @@ class SqlMetadataStore(MetadataStore):
                     .returning(*table.c)
                 ).first()
         except IntegrityError as exc:
-            raise Conflict(_conflict_message(kind, values, exc)) from exc
+            raise _conflict(kind, values, exc) from exc
         if row is None:
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+            raise _not_found(kind, record_id)
         return _out(row)
 
     def delete(self, org_id: int, kind: RecordKind, record_id: int) -> None:
         table = self._table(kind)
         if not _storable(int(record_id)):
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+            raise _not_found(kind, record_id)
         try:
             with self._write() as conn:
                 n = conn.execute(
@@ -263,7 +263,23 @@ class SqlMetadataStore(MetadataStore):
         except OperationalError as exc:  # pragma: no cover - engine failure
             raise StorageError(str(exc)) from exc
         if n == 0:
-            raise NotFound(f"No {kind.replace('_', ' ')} with id {record_id}.")
+            raise _not_found(kind, record_id)
+
+
+def _not_found(kind: RecordKind, record_id: object) -> NotFound:
+    """A missing record, coded by kind (``record.not_found.node`` …) for the user's language."""
+    return NotFound(
+        f"No {kind.replace('_', ' ')} with id {record_id}.",
+        code=f"record.not_found.{kind}",
+        params={"id": record_id},
+    )
+
+
+def _conflict(kind: RecordKind, values: Record, exc: IntegrityError) -> Conflict:
+    message = _conflict_message(kind, values, exc)
+    if message.endswith("already exists here."):  # a sibling with that name: coded
+        return Conflict(message, code="record.duplicate", params={"name": values.get("name")})
+    return Conflict(message)
 
 
 def _conflict_message(kind: RecordKind, values: Record, exc: IntegrityError) -> str:
