@@ -68,6 +68,8 @@ class AccountsCore:
                 f"Too many failed sign-ins. Try again in about {minutes} minute(s).",
                 retry_after_s=wait,
                 hint="If you forgot your password, an administrator can set a new one.",
+                code="accounts.locked",
+                params={"minutes": minutes},
             )
 
     def _check_new_password(self, password: str, login: str) -> None:
@@ -96,6 +98,8 @@ class AccountsCore:
             raise InvalidInput(
                 f"The login {login!r} is not valid.",
                 hint="Use 2 to 64 letters, digits or the characters . _ - @ +.",
+                code="accounts.bad_login",
+                params={"login": login},
             )
         return login
 

@@ -80,25 +80,39 @@ def check_password(password: str, *, login: str = "", min_length: int = 10) -> N
         raise WeakPassword(
             f"The password is too short: it needs at least {min_length} characters.",
             reason="too_short",
+            code="accounts.password.too_short",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
             hint=hint,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPassword(
             f"The password is too long: at most {MAX_PASSWORD_LENGTH} characters.",
             reason="too_long",
+            code="accounts.password.too_long",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
         )
     folded = password.strip().casefold()
     if login and folded == login.strip().casefold():
         raise WeakPassword(
-            "The password must not be the same as the login name.", reason="equals_login", hint=hint
+            "The password must not be the same as the login name.",
+            reason="equals_login",
+            code="accounts.password.equals_login",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
+            hint=hint,
         )
     if len(set(password)) == 1:
         raise WeakPassword(
-            "The password must not repeat a single character.", reason="one_character", hint=hint
+            "The password must not repeat a single character.",
+            reason="one_character",
+            code="accounts.password.one_character",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
+            hint=hint,
         )
     if folded in _COMMON:
         raise WeakPassword(
             "This password is one of the most common ones and is guessed first.",
             reason="too_common",
+            code="accounts.password.too_common",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
             hint=hint,
         )

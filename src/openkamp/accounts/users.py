@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from openkamp.accounts._core import (
@@ -15,6 +16,13 @@ from openkamp.core.assets import check_name
 from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require, system_principal
 from openkamp.storage.metadata.base import Record
+
+
+def new_password() -> str:
+    """A random password that meets the policy: 16 characters, about 95 bits, easy to type
+    (no characters that look alike)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
 class UserAccounts(AccountsCore):
@@ -184,7 +192,9 @@ class UserAccounts(AccountsCore):
         if not ok:
             self.limiter.failed(key)  # a stolen session must not make a guessing oracle
             raise InvalidInput(
-                "The current password is wrong.", hint="Type the password you sign in with now."
+                "The current password is wrong.",
+                hint="Type the password you sign in with now.",
+                code="accounts.wrong_password",
             )
         self._set_password(user, new_password, keep_session_id=keep_session_id)
 
@@ -195,6 +205,13 @@ class UserAccounts(AccountsCore):
         user = self.meta.get(principal.org_id, "user", user_id)
         self._check_may_grant(principal, Role(user["role"]))
         self._set_password(user, new_password)
+
+    def reset_password(self, principal: Principal, user_id: int) -> str:
+        """Give another user a new random password (admin only) and return it: it is shown
+        once to the administrator, who passes it on. The user's sessions end."""
+        password = new_password()
+        self.set_password(principal, user_id, password)
+        return password
 
     def _set_password(
         self, user: Record, new_password: str, *, keep_session_id: int | None = None

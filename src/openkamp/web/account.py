@@ -79,7 +79,7 @@ def _start_session(request: Request, login: str, password: str, to: str) -> Resp
 def _error_key(exc: OpenKampError) -> str:
     name = type(exc).__name__
     if name == "TooManyAttempts":
-        return "web.login.locked"
+        return "accounts.login.locked"  # says for how long
     if name == "WeakPassword":
         return f"web.password.{getattr(exc, 'reason', 'weak')}"
     if name == "Unauthenticated":
@@ -94,7 +94,9 @@ def login_form(request: Request, next: str = "/") -> Response:
         return RedirectResponse("/setup", status_code=303)
     if _signed_in(request):
         return RedirectResponse(safe_next(next), status_code=303)
-    return _with_pre_token(request, "login.html", next=safe_next(next), login="", error="")
+    return _with_pre_token(
+        request, "login.html", next=safe_next(next), login="", error="", minutes=0
+    )
 
 
 @router.post("/login")
@@ -112,9 +114,10 @@ def login_post(
         key = _error_key(exc)
         if not key:
             raise
+        minutes = max(1, round(float(getattr(exc, "retry_after_s", 60)) / 60))
         return _with_pre_token(
             request, "login.html", status_code=401 if key == "web.login.failed" else 429,
-            next=safe_next(next), login=login, error=key,
+            next=safe_next(next), login=login, error=key, minutes=minutes,
         )  # fmt: skip
 
 

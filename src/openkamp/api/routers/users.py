@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
@@ -82,8 +82,18 @@ def users_update(user_id: int, body: UserUpdate, kamp: Kamp, me: Me) -> dict[str
 
 
 @router.post("/users/me/password", status_code=204)
-def users_change_password(body: PasswordChange, kamp: Kamp, me: Me) -> None:
-    kamp.accounts.change_password(me, body.old_password, body.new_password)
+def users_change_password(body: PasswordChange, kamp: Kamp, me: Me, request: Request) -> None:
+    """Change one's own password; every other session of the user ends."""
+    session = getattr(request.state, "session", None)
+    keep = session.get("id") if isinstance(session, dict) else getattr(session, "id", None)
+    kamp.accounts.change_password(me, body.old_password, body.new_password, keep_session_id=keep)
+
+
+@router.post("/users/{user_id}/password/reset")
+def users_reset_password(user_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Give a user a new random password (administrators); it is in this response only."""
+    password = kamp.accounts.reset_password(me, user_id)
+    return {**user_out(kamp.accounts.get_user(me, user_id)), "password": password}
 
 
 @router.get("/tokens")
