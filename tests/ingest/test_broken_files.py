@@ -124,8 +124,10 @@ def test_whole_file_problems_are_rejected_and_change_nothing(
     make(path)
     before = _state(kamp, me)
     with pytest.raises(ImportRejected) as err:
-        kamp.imports.import_file(me, path, ImportOptions(equipment=press))
+        # As a time series: a file without a time column is a record table otherwise.
+        kamp.imports.import_file(me, path, ImportOptions(equipment=press, kind="timeseries"))
     assert message in str(err.value)
+    assert err.value.code and err.value.code.startswith("ingest."), "every rejection has a code"
     assert err.value.hint, "every rejection says how to fix it"
     assert _state(kamp, me) == before
 

@@ -18,7 +18,7 @@ from openkamp.ingest import timestamps
 from openkamp.ingest.plan import ImportPlan
 from openkamp.ingest.readers import Chunk
 from openkamp.ingest.rows import Quarantine, Reasons, SeenTimes
-from openkamp.ingest.values import to_float
+from openkamp.ingest.values import is_summary, to_float
 from openkamp.storage.timeseries.base import TS_TYPE
 
 SignalIds = Callable[[pa.Array], tuple[np.ndarray, np.ndarray]]
@@ -65,9 +65,14 @@ class ChunkConverter:
         if n == 0:
             return Converted()
         reason = Reasons(n)
-        ts_arr, bad_ts = timestamps.parse(
-            table.column(plan.timestamp_column), plan.timestamp_format, tz
-        )
+        reason.flag(self._summary(table), "summary: a total or summary row (합계, 평균, Total …)")
+        if len(plan.time_columns) == 2:
+            time_text = timestamps.join_date_time(
+                table.column(plan.time_columns[0]), table.column(plan.time_columns[1])
+            )
+        else:
+            time_text = table.column(plan.timestamp_column)
+        ts_arr, bad_ts = timestamps.parse(time_text, plan.timestamp_format, tz)
         reason.flag(bad_ts, "timestamp: cannot be read")
         ts = pc.fill_null(ts_arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
 
@@ -101,7 +106,12 @@ class ChunkConverter:
         values: list[np.ndarray] = []
         any_missing = False  # clean chunks (the usual case) skip the per-cell missing checks
         for t in sig_targets:
-            arr, bad = to_float(table.column(t.column), booleans=t.booleans)
+            arr, bad = to_float(
+                table.column(t.column),
+                booleans=t.booleans,
+                unit=t.unit_in_cells,
+                comma_decimal=t.comma_decimal,
+            )
             reason.flag(bad, f"value: not a number in column {t.column!r}")
             any_missing = any_missing or arr.null_count > 0
             values.append(
@@ -180,13 +190,38 @@ class ChunkConverter:
             labels = pa.concat_tables(parts)
         return Converted(points, labels, m, (int(t_ok.min()), int(t_ok.max())))
 
+    def _summary(self, table: pa.Table) -> np.ndarray:
+        """Rows whose time column or a text column (ids, labels) says 합계, 평균, Total …
+
+        Only text columns are looked at: a chunk whose times all parsed as times (the fast
+        path of clean files) has no such row there, so clean files pay nothing.
+        """
+        mask = np.zeros(table.num_rows, dtype=bool)
+        for col in self._text_columns:
+            arr = table.column(col)
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                mask |= is_summary(arr.combine_chunks())
+        return mask
+
+    @property
+    def _text_columns(self) -> list[str]:
+        plan = self.plan
+        cols = list(plan.time_columns or [plan.timestamp_column])
+        cols += [t.column for t in plan.targets if t.kind == "label" or t.role == "empty"]
+        return cols
+
     def _quarantine(self, table: pa.Table, chunk: Chunk, reason: Reasons) -> None:
         bad = reason.bad_rows()
         if not bad:
             return
         idx = np.array([i for i, _ in bad], dtype=np.int64)
         numbers = chunk.row_numbers(idx)
-        for (_, text), raw, number in zip(
-            bad, _row_text(table, idx, self.delimiter), numbers, strict=True
-        ):
+        # The row as the file wrote it (the docs promise the raw line); rebuilt from the
+        # parsed cells only for readers that cannot give it.
+        raws = (
+            chunk.raw_lines(numbers)
+            if chunk.raw_lines is not None
+            else _row_text(table, idx, self.delimiter)
+        )
+        for (_, text), raw, number in zip(bad, raws, numbers, strict=True):
             self.quarantine.add(int(number), text, raw)

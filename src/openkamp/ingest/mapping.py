@@ -34,6 +34,8 @@ def choose_equipment(
             raise ImportRejected(
                 f"{wanted!r} is not an equipment.",
                 hint="Give the equipment path as site/line/equipment.",
+                code="ingest.not_equipment",
+                params={"equipment": str(wanted)},
             )
         return node
     names = {t.name for t in plan.targets if t.kind != "ignore"}
@@ -54,6 +56,7 @@ def choose_equipment(
     raise ImportRejected(
         "It is not clear which equipment this file belongs to.",
         hint="Choose it with --equipment site/line/equipment (create it first with `openkamp assets add`).",
+        code="ingest.which_equipment",
     )
 
 
@@ -95,6 +98,8 @@ class SignalMapping:
                     raise ImportRejected(
                         f"Column {t.column!r} matches no signal of {equipment_path}.",
                         hint="Map it with --map 'column=signal', ignore it, or allow creating signals.",
+                        code="ingest.unmatched_column",
+                        params={"column": t.column, "equipment": equipment_path},
                     )
                 pending.append((t, self._spec(t)))
             self.columns[t.column] = f"{t.kind}:{t.name}"

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from openkamp.core.errors import ImportRejected
+from openkamp.ingest.layout import SCAN_ROWS, HeaderLayout, detect_header
 from openkamp.ingest.sniff import SAMPLE_BYTES, TextLayout, sniff_text, unique_columns
 from openkamp.ingest.values import MISSING
 from openkamp.plugins import hookimpl
@@ -42,6 +43,8 @@ class Chunk:
     bad_rows: list[BadRow] = field(default_factory=list)
     bytes_done: int = 0
     rows: np.ndarray | None = None  # row numbers of the table's rows when not consecutive
+    # The rows as the file wrote them, by row number (see BadRow.row): what quarantine keeps.
+    raw_lines: Callable[[np.ndarray], list[str]] | None = None
 
     def row_numbers(self, idx: np.ndarray) -> np.ndarray:
         """Row numbers of the table rows at positions ``idx``."""
@@ -52,7 +55,9 @@ class Chunk:
 class ReaderOptions:
     encoding: str | None = None
     delimiter: str | None = None
-    skip_rows: int = 0
+    skip_rows: int = 0  # title lines above the header (the older option; header_row wins)
+    header_row: int | None = None  # 0-based row of the header; None: detect
+    header_rows: int | None = None  # 1 or 2 header rows; None: detect
     sheet: str | int | None = None
     chunk_bytes: int = 16 << 20
     max_columns: int = 2000
@@ -70,6 +75,7 @@ class FileReader:
         self.columns: list[str] = []
         self.sample: dict[str, list[Any]] = {}
         self.details: dict[str, Any] = {}
+        self.header: HeaderLayout | None = None  # where the header was found, and why
         # xxh3-128 identifies the file for re-import detection at ~10 GB/s; SHA-256 cost 8 %
         # of the import time and nothing here needs a cryptographic hash.
         self.checksum = xxhash.xxh3_128()
@@ -96,12 +102,17 @@ class CsvReader(FileReader):
             encoding=options.encoding,
             delimiter=options.delimiter,
             skip_rows=options.skip_rows,
+            header_row=options.header_row,
+            header_rows=options.header_rows,
             max_columns=options.max_columns,
         )
         self.columns = self.layout.columns
+        self.header = self.layout.header
         if not self.layout.sample_rows:
             raise ImportRejected(
-                "The file has a header but no data rows.", hint="Check that the export is complete."
+                "The file has a header but no data rows.",
+                hint="Check that the export is complete.",
+                code="ingest.no_rows",
             )
         n = len(self.columns)
         self.sample = {
@@ -113,6 +124,7 @@ class CsvReader(FileReader):
             "delimiter": self.layout.delimiter,
             "columns": n,
             "renamed_columns": self.layout.renamed,
+            **_header_details(self.header, self.columns),
         }
 
     def _byte_chunks(self) -> Iterator[tuple[memoryview, int]]:
@@ -253,18 +265,52 @@ class CsvReader(FileReader):
         return pa.table(cols), bad
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
-        line = self.options.skip_rows + 2  # file line of the first data line (header is above)
+        assert self.header is not None
+        line = self.header.data_row + 1  # file line (1-based) of the first data line
         for raw, pos in self._byte_chunks():
             n_lines = int(np.count_nonzero(np.frombuffer(raw, dtype=np.uint8) == 10))
             n_lines += 0 if raw[-1:] == b"\n" else 1
             data, undecodable = self._decode(raw)
             table, invalid = self._parse(data, types)
+            lines = _RawLines(raw, line, self.layout.encoding)
             if undecodable or invalid or table.num_rows != n_lines:
                 rows, bad = _line_numbers(raw, line, undecodable, invalid, table.num_rows)
-                yield Chunk(table, line, bad, pos, rows)
+                yield Chunk(table, line, bad, pos, rows, lines)
             else:  # every line a good row: numbers are consecutive
-                yield Chunk(table, line, [], pos)
+                yield Chunk(table, line, [], pos, None, lines)
             line += n_lines
+
+
+class _RawLines:
+    """A chunk's lines as the file wrote them, split only when a row is quarantined."""
+
+    def __init__(self, raw: memoryview, first: int, encoding: str) -> None:
+        self.raw, self.first, self.encoding = raw, first, encoding
+        self._lines: list[bytes] | None = None
+
+    def __call__(self, rows: np.ndarray) -> list[str]:
+        if self._lines is None:
+            self._lines = bytes(self.raw).split(b"\n")
+        enc = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        out = []
+        for r in rows.tolist():
+            i = int(r) - self.first
+            line = self._lines[i] if 0 <= i < len(self._lines) else b""
+            out.append(line.rstrip(b"\r").decode(enc, errors="replace"))
+        return out
+
+
+def _header_details(header: HeaderLayout | None, columns: list[str]) -> dict[str, Any]:
+    """What the preview and the report show about where the table starts."""
+    if header is None:
+        return {}
+    return {
+        "header_row": header.header_row,
+        "header_rows": header.header_rows,
+        "title": header.title,
+        "english_names": {columns[j]: en for j, en in header.english.items() if j < len(columns)},
+        "notes": header.notes,
+    }
 
 
 def _line_numbers(
@@ -311,7 +357,8 @@ def _binary_to_text(table: pa.Table) -> pa.Table:
 
 
 class ExcelReader(FileReader):
-    """Excel .xlsx / .xlsm (via calamine). Guards against zip bombs before parsing."""
+    """Excel .xlsx / .xlsm (via calamine, which also gives merged ranges). Guards against zip
+    bombs before parsing. Without a sheet named, the sheet holding the most cells is read."""
 
     extensions = (".xlsx", ".xlsm")
     ROWS_PER_CHUNK = 100_000
@@ -321,38 +368,61 @@ class ExcelReader(FileReader):
         self._check_container()
         from python_calamine import CalamineWorkbook
 
+        sheet_names: list[str] = []
         try:
             book = CalamineWorkbook.from_path(str(path))
-            sheet_names = book.sheet_names
-            sheet = options.sheet if options.sheet is not None else 0
-            ws = (
-                book.get_sheet_by_index(sheet)
-                if isinstance(sheet, int)
-                else book.get_sheet_by_name(sheet)
-            )
-            rows = ws.to_python(skip_empty_area=True)
+            sheet_names = list(book.sheet_names)
+            ws, sheet, why = self._choose_sheet(book, options.sheet)
+            rows = ws.to_python(skip_empty_area=False)
+            merged = list(ws.merged_cell_ranges or [])
+        except ImportRejected:
+            raise
         except Exception as exc:  # calamine raises its own error types
+            if sheet_names and "sheet" in str(exc).lower():
+                raise ImportRejected(
+                    f"There is no sheet {options.sheet!r} in the workbook.",
+                    hint=f"Sheets in this file: {', '.join(sheet_names)}.",
+                    code="ingest.no_sheet",
+                    params={"sheet": options.sheet, "sheets": ", ".join(sheet_names)},
+                ) from exc
             raise ImportRejected(
                 f"The Excel file cannot be read: {exc}",
-                hint="Open it in Excel and save it again as .xlsx."
-                if "sheet" not in str(exc).lower()
-                else f"Sheets in this file: {sheet_names}.",
+                hint="Open it in Excel and save it again as .xlsx.",
+                code="ingest.excel_unreadable",
             ) from exc
-        rows = rows[options.skip_rows :]
-        if not rows or not any(str(v).strip() for v in rows[0]):
+        if not any(any(str(v).strip() for v in r) for r in rows[:SCAN_ROWS]):
             raise ImportRejected(
-                "The sheet is empty.", hint="Choose the sheet that holds the data."
+                "The sheet is empty.",
+                hint="Choose the sheet that holds the data.",
+                code="ingest.empty_sheet",
+                params={"sheet": sheet},
             )
-        header = [str(v) for v in rows[0]]
+        header_row = options.header_row
+        if header_row is None and options.skip_rows:
+            header_row = options.skip_rows
+        self.header = detect_header(
+            rows, merged=merged, header_row=header_row, header_rows=options.header_rows
+        )
+        header = self.header.columns
         if len(header) > options.max_columns:
             raise ImportRejected(
                 f"The sheet has {len(header):,} columns; at most {options.max_columns:,} are accepted.",
                 hint="Split the sheet by equipment, or use the long layout (signal, timestamp, value).",
+                code="ingest.too_many_columns",
+                params={"columns": len(header), "max": options.max_columns},
             )
         self.columns, renamed = unique_columns(header)
-        self._rows = rows[1:]
+        # Sheet rows as Excel numbers them (1-based), blank rows left out (they hold nothing).
+        first = self.header.data_row
+        keep = [i for i in range(first, len(rows)) if any(v not in (None, "") for v in rows[i])]
+        self._rows = [rows[i] for i in keep]
+        self._numbers = np.asarray(keep, dtype=np.int64) + 1
         if not self._rows:
-            raise ImportRejected("The sheet has a header but no data rows.")
+            raise ImportRejected(
+                "The sheet has a header but no data rows.",
+                hint="Check that the export is complete.",
+                code="ingest.no_rows",
+            )
         self.sample = {
             c: [r[i] if i < len(r) else None for r in self._rows[:200]]
             for i, c in enumerate(self.columns)
@@ -362,10 +432,39 @@ class ExcelReader(FileReader):
             "sheets": sheet_names,
             "columns": len(self.columns),
             "renamed_columns": renamed,
+            **_header_details(self.header, self.columns),
         }
+        if why:
+            self.header.notes.insert(0, why)
         with open(path, "rb") as fh:
             while block := fh.read(1 << 20):
                 self.checksum.update(block)
+
+    @staticmethod
+    def _choose_sheet(
+        book: Any, wanted: str | int | None
+    ) -> tuple[Any, str, dict[str, Any] | None]:
+        """The sheet asked for, else the only one, else the one with the most cells (and why)."""
+        if wanted is not None:
+            ws = (
+                book.get_sheet_by_index(wanted)
+                if isinstance(wanted, int)
+                else book.get_sheet_by_name(wanted)
+            )
+            return ws, ws.name, None
+        names = list(book.sheet_names)
+        if len(names) == 1:
+            return book.get_sheet_by_index(0), names[0], None
+        sizes = []
+        for i in range(len(names)):
+            ws = book.get_sheet_by_index(i)
+            sizes.append((ws.height * ws.width, -i, ws))
+        _, neg, ws = max(sizes, key=lambda x: (x[0], x[1]))
+        note = {
+            "code": "ingest.note.sheet",
+            "params": {"sheet": names[-neg], "sheets": ", ".join(names)},
+        }
+        return ws, names[-neg], note
 
     def _check_container(self) -> None:
         try:
@@ -375,6 +474,7 @@ class ExcelReader(FileReader):
             raise ImportRejected(
                 "The file is not a valid .xlsx workbook (it is not a zip container).",
                 hint="Open it in Excel and save it as 'Excel Workbook (.xlsx)'.",
+                code="ingest.not_xlsx",
             ) from exc
         total = sum(i.file_size for i in infos)
         packed = max(1, sum(i.compress_size for i in infos))
@@ -385,11 +485,14 @@ class ExcelReader(FileReader):
                 f"The workbook would expand to {total / 1e9:.1f} GB from {packed / 1e6:.1f} MB "
                 "(compression ratio {:.0f}:1); this looks like a zip bomb.".format(total / packed),
                 hint="Export the data as CSV instead, or split the workbook.",
+                code="ingest.zip_bomb",
+                params={"gb": round(total / 1e9, 1), "mb": round(packed / 1e6, 1)},
             )
         if not any(i.filename.startswith("xl/") for i in infos):
             raise ImportRejected(
                 "The zip file is not an Excel workbook (no xl/ part).",
                 hint="Upload a real .xlsx file.",
+                code="ingest.zip_not_excel",
             )
 
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
@@ -403,9 +506,20 @@ class ExcelReader(FileReader):
                 vals = [r[i] if i < len(r) else None for r in block]
                 cols.append(_excel_column(vals))
             done = int(self.total_bytes * min(1.0, (start + len(block)) / total))
-            # Sheet row numbers as Excel shows them (the header is row skip_rows + 1).
-            first = self.options.skip_rows + 2 + start
-            yield Chunk(pa.table(cols, names=self.columns), first, [], done)
+            numbers = self._numbers[start : start + len(block)]
+            yield Chunk(
+                pa.table(cols, names=self.columns),
+                int(numbers[0]),
+                [],
+                done,
+                numbers,
+                self._raw_lines,
+            )
+
+    def _raw_lines(self, numbers: np.ndarray) -> list[str]:
+        """A sheet row as its cells read, tab-separated (what quarantine keeps)."""
+        pos = np.searchsorted(self._numbers, numbers)
+        return ["\t".join("" if v is None else str(v) for v in self._rows[int(p)]) for p in pos]
 
 
 def _excel_column(values: list[Any]) -> pa.Array:
@@ -440,14 +554,22 @@ class ParquetReader(FileReader):
             raise ImportRejected(
                 f"The Parquet file cannot be read: {exc}",
                 hint="Write it again with a Parquet library.",
+                code="ingest.parquet_unreadable",
             ) from exc
         self.columns = self._file.schema_arrow.names
         if len(self.columns) > options.max_columns:
             raise ImportRejected(
-                f"The file has {len(self.columns):,} columns; at most {options.max_columns:,} are accepted."
+                f"The file has {len(self.columns):,} columns; at most {options.max_columns:,} are accepted.",
+                hint="Split the file by equipment, or write it in long layout (signal, timestamp, value).",
+                code="ingest.too_many_columns",
+                params={"columns": len(self.columns), "max": options.max_columns},
             )
         if self._file.metadata.num_rows == 0:
-            raise ImportRejected("The Parquet file has no rows.")
+            raise ImportRejected(
+                "The Parquet file has no rows.",
+                hint="Check that the export is complete.",
+                code="ingest.no_rows",
+            )
         first = next(self._file.iter_batches(batch_size=200))
         self.sample = {c: first.column(c).to_pylist() for c in self.columns}
         self.details = {"columns": len(self.columns), "rows": self._file.metadata.num_rows}
@@ -483,8 +605,11 @@ def reader_for(
         raise ImportRejected(
             "Old Excel .xls files are not supported.",
             hint="Open the file in Excel and save it as .xlsx or CSV.",
+            code="ingest.old_xls",
         )
     raise ImportRejected(
         f"Files ending in {suffix or '(no extension)'!r} cannot be imported.",
         hint=f"Supported: {', '.join(known)}.",
+        code="ingest.file_type",
+        params={"suffix": suffix or "-", "known": ", ".join(known)},
     )

@@ -32,17 +32,27 @@ FORMATS = [
     "%Y-%m-%d %p %I:%M:%S",
     "%Y/%m/%d %p %I:%M:%S",
     "%Y.%m.%d %p %I:%M:%S",
+    "%Y-%m-%d %p %I:%M",
+    "%Y/%m/%d %p %I:%M",
+    "%Y.%m.%d %p %I:%M",
     "%Y-%m-%d %I:%M:%S %p",
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %I:%M:%S %p",
     "%d.%m.%Y %H:%M:%S",
     "%Y%m%d%H%M%S",
+    "%Y%m%d %H:%M:%S",
     "%Y-%m-%d",
     "%Y/%m/%d",
     "%Y.%m.%d",
 ]
 EPOCH_S = "epoch_s"
 EPOCH_MS = "epoch_ms"
+TYPED = "typed"  # Excel / Parquet datetimes
+TYPED_DATE = "typed_date"  # Excel dates at midnight: a date column
+
+_CLOCK = re.compile(
+    r"^\s*(오전|오후|AM|PM)?\s*\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(AM|PM)?\s*$", re.I
+)
 
 _FRACTION = re.compile(r"^(?P<base>.*\d{1,2}:\d{2}:\d{2})[.,](?P<frac>\d{1,9})(?P<rest>.*)$")
 _KOREAN_AMPM = (("오전", "AM"), ("오후", "PM"))
@@ -58,6 +68,13 @@ class TimestampFormat:
     @property
     def has_offset(self) -> bool:
         return "%z" in self.pattern
+
+    @property
+    def date_only(self) -> bool:
+        """A date without a time of day (a date column that a time column may complete)."""
+        return self.pattern == TYPED_DATE or (
+            "%" in self.pattern and not any(f in self.pattern for f in ("%H", "%I", "%M"))
+        )
 
     def describe(self) -> str:
         return self.pattern + (" (+ fractional seconds)" if self.fraction else "")
@@ -135,6 +152,41 @@ def _epoch_format(arr: pa.Array, min_share: float) -> TimestampFormat | None:
     return None
 
 
+def is_clock_sample(values: list[object]) -> bool:
+    """True when the non-empty values are times of day only (``14:03:05``, ``오후 2:03``)."""
+    from datetime import time
+
+    present = [v for v in values if v not in (None, "")]
+    return (
+        bool(present)
+        and all(
+            isinstance(v, time) or (isinstance(v, str) and bool(_CLOCK.match(v))) for v in present
+        )
+        and sum(isinstance(v, time) or bool(_CLOCK.match(str(v))) for v in present)
+        >= 0.9 * len(present)
+    )
+
+
+def date_part_text(arr: pa.Array) -> pa.Array:
+    """The date column of a split date / time pair as text (typed dates as ``%Y-%m-%d``)."""
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+        return pc.strftime(arr.cast(pa.timestamp("us")), format="%Y-%m-%d")
+    return pc.utf8_trim_whitespace(arr.cast(pa.string()))
+
+
+def join_date_time(date: pa.Array | pa.ChunkedArray, clock: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One text column ``'<date> <time>'`` from a date column and a time-of-day column."""
+    if isinstance(date, pa.ChunkedArray):
+        date = date.combine_chunks()
+    if isinstance(clock, pa.ChunkedArray):
+        clock = clock.combine_chunks()
+    if pa.types.is_timestamp(clock.type):  # a time typed as a datetime (Excel's 1899-12-30)
+        clock = pc.strftime(clock, format="%H:%M:%S")
+    return pc.binary_join_element_wise(
+        date_part_text(date), pc.utf8_trim_whitespace(clock.cast(pa.string())), " "
+    )
+
+
 def parse(
     arr: pa.Array | pa.ChunkedArray, fmt: TimestampFormat, tz: str
 ) -> tuple[pa.Array, np.ndarray]:
@@ -154,7 +206,7 @@ def parse(
         )
         out = ts.cast(TS_TYPE)
         return out, ~pc.is_valid(out).to_numpy(zero_copy_only=False)
-    if fmt.pattern == "typed":  # typed in the sample, text in this chunk: detect again
+    if fmt.pattern in (TYPED, TYPED_DATE):  # typed in the sample, text in this chunk: detect again
         found = detect_format(pc.cast(arr, pa.string()).to_pylist()[:1000])
         if found is None:
             bad = np.ones(len(arr), dtype=bool)
