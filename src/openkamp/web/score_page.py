@@ -49,7 +49,9 @@ def _score_file(
             f"The file lacks inputs of the model: {', '.join(missing)}.",
             code="web_data.score_missing_inputs",
             params={
-                "missing": ", ".join(shown.get(m, m) for m in missing),
+                "missing": ", ".join(
+                    m if shown.get(m, m) == m else f"{shown[m]} ({m})" for m in missing
+                ),
                 "n": len(missing),
                 "found": ", ".join(list(table.headers.values())[:40]),
             },

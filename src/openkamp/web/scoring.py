@@ -157,8 +157,8 @@ def for_people(frame: pd.DataFrame, tz: Any) -> pd.DataFrame:
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             out[col] = s.dt.tz_convert(tz).dt.tz_localize(None)
-        elif s.dtype == object:
-            out[col] = s.map(neutralise)
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out[col] = s.map(neutralise, na_action="ignore")
     return out
 
 

@@ -1,0 +1,152 @@
+"""Scoring ("판정") accepts what import accepts: the same reader and header normalisation, only
+missing inputs listed, extra columns passed through; results riskiest first, filtered, in
+local time, with the model's record against the file's labels, downloadable in full."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pandas as pd
+from fastapi.testclient import TestClient
+
+from .flows_support import log_in
+from .support import END, Site
+
+URL = "/models/inj01_defect/1"
+
+
+def _shots(site: Site, hours: int = 12) -> pd.DataFrame:
+    """Later shots of the machine the model learnt from, with an id column of our own."""
+    shots = site.factory.generate(END, END + timedelta(hours=hours))["inj01"]
+    shots.insert(0, "부품번호", [f"P{i:05d}" for i in range(len(shots))])
+    return shots
+
+
+def _score(c: TestClient, csrf: str, name: str, body: bytes) -> tuple[int, str, str]:
+    sent = c.post(f"{URL}/score", data={"csrf_token": csrf}, files={"file": (name, body)})
+    if sent.status_code != 303:
+        return sent.status_code, sent.text, ""
+    where = sent.headers["location"]
+    page = c.get(where)
+    return page.status_code, page.text, where
+
+
+def _cells(html: str) -> list[list[str]]:
+    body = html.split('data-testid="score-table"', 1)[1].split("</table>", 1)[0]
+    return [re.findall(r"<td>(.*?)</td>", row) for row in body.split("<tr>")[2:]]
+
+
+def test_the_file_the_model_was_trained_on_scores_with_units_and_spacing(site: Site) -> None:
+    shots = _shots(site)
+    # Headers as an MES export writes them: units in brackets, spaces, a title block above.
+    renamed = shots.rename(
+        columns={"injection_pressure": "injection pressure(bar)", "hold_pressure": "hold_pressure [bar]",
+                 "mould_temp": "MOULD_TEMP(℃)"}
+    )  # fmt: skip
+    text = "사출기 생산 실적\n기간: 2026-03-05\n\n" + renamed.to_csv(index=False)
+    with site.client() as c:
+        csrf = log_in(c)
+        status, html, where = _score(c, csrf, "mes.csv", text.encode("cp949"))
+        assert status == 200, html[:600]
+        assert f"{len(shots):,}행을 판정했습니다" in html
+        rows = _cells(html)
+        assert len(rows) == 200  # the page shows the first 200 ...
+        head = html.split('data-testid="score-table"', 1)[1].split("</thead>", 1)[0]
+        titles = re.findall(r"<th>(.*?)</th>", head)
+        assert "불량 확률" in titles and "예측" in titles and "부품번호" in titles
+        p = titles.index("불량 확률")
+        risks = [float(r[p]) for r in rows]
+        assert risks == sorted(risks, reverse=True)  # ... riskiest first
+        # Times in the platform's local time (Asia/Seoul), as the file wrote them.
+        t = titles.index("timestamp")
+        local = {str(ts)[:16] for ts in shots["timestamp"].dt.tz_localize(None)}
+        assert {r[t][:16] for r in rows} <= local
+        # The file's labels are there: the model's record against them.
+        assert "실제 불량" in html and "잡았고" in html
+        # Every row downloads, with the id column to join back to the file.
+        csv = c.get(f"{where}/download?format=csv")
+        assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")
+        table = pd.read_csv(io.BytesIO(csv.content), encoding="utf-8-sig")
+        assert len(table) == len(shots) and set(table["부품번호"]) == set(shots["부품번호"])
+        xlsx = c.get(f"{where}/download?format=xlsx")
+        assert xlsx.status_code == 200
+        sheet = pd.read_excel(io.BytesIO(xlsx.content))
+        assert len(sheet) == len(shots) and "불량 확률" in sheet.columns
+
+
+def test_only_predicted_defects_and_the_record_against_labels(site: Site) -> None:
+    shots = _shots(site, hours=6)
+    kamp = site.kamp
+    model = kamp.models.load(kamp.principal(), "inj01_defect", 1)
+    with site.client() as c:
+        csrf = log_in(c)
+        status, html, where = _score(c, csrf, "shots.csv", shots.to_csv(index=False).encode())
+        assert status == 200
+        flagged = re.search(r"불량 예상: ([\d,]+)건", html)
+        assert flagged
+        n_flagged = int(flagged.group(1).replace(",", ""))
+        only = c.get(f"{where}?only=1")
+        assert only.status_code == 200
+        head = only.text.split('data-testid="score-table"', 1)[1].split("</thead>", 1)[0]
+        titles = re.findall(r"<th>(.*?)</th>", head)
+        rows = _cells(only.text)
+        assert len(rows) == min(n_flagged, 200)
+        assert all(r[titles.index("예측")] == str(model.pos_label_) for r in rows)
+        # The summary's counts add up against the file's own labels.
+        caught = re.search(
+            r"실제 불량 ([\d,]+)개 중 ([\d,]+)개를 잡았고 ([\d,]+)개를 놓쳤습니다", html
+        )
+        assert caught
+        actual, hit, missed = (int(g.replace(",", "")) for g in caught.groups())
+        assert actual == int((shots["pass_fail"] == model.pos_label_).sum())
+        assert hit + missed == actual
+        false_alarms = re.search(r"양품 ([\d,]+)개 중 ([\d,]+)개를 불량으로", html)
+        assert false_alarms and hit + int(false_alarms.group(2)) == n_flagged
+
+
+def test_only_the_missing_inputs_are_listed(site: Site) -> None:
+    shots = _shots(site, hours=1).drop(columns=["cushion", "screw_rpm"])
+    with site.client() as c:
+        csrf = log_in(c)
+        status, html, _ = _score(c, csrf, "short.csv", shots.to_csv(index=False).encode())
+        assert status == 422
+        message = re.search(r'<p class="error">(.*?)</p>', html, re.S)
+        assert message and "입력 2개가 없습니다" in message.group(1)
+        # In the page's language, with the code name to find the column by.
+        assert "쿠션량 (cushion)" in message.group(1) and "(screw_rpm)" in message.group(1)
+        assert "mould_temp" not in message.group(1) and "injection_time" not in message.group(1)
+
+
+def test_excel_downloads_cannot_carry_formulas(site: Site) -> None:
+    shots = _shots(site, hours=1)
+    shots["부품번호"] = [
+        '=HYPERLINK("http://x")',
+        "+1",
+        "-2",
+        "@SUM(A1)",
+        *list(shots["부품번호"][4:]),
+    ]
+    with site.client() as c:
+        csrf = log_in(c)
+        status, _, where = _score(c, csrf, "f.csv", shots.to_csv(index=False).encode())
+        assert status == 200
+        sheet = pd.read_excel(io.BytesIO(c.get(f"{where}/download?format=xlsx").content))
+        ids = set(sheet["부품번호"].astype(str))
+        assert {'\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)"} <= ids
+        csv = c.get(f"{where}/download?format=csv").content.decode("utf-8-sig")
+        assert "\n=" not in csv and ",=" not in csv
+
+
+def test_a_form_without_a_file_asks_for_a_period(site: Site) -> None:
+    with site.client() as c:
+        csrf = log_in(c)
+        sent = c.post(f"{URL}/score", data={"csrf_token": csrf})
+        assert sent.status_code == 422 and "기간을 고르세요" in sent.text
+        period = c.post(f"{URL}/score", data={"csrf_token": csrf, "start": "2026-03-04"})
+        assert period.status_code == 303
+        page = c.get(period.headers["location"])
+        assert page.status_code == 200 and "행을 판정했습니다" in page.text
+        gone = c.get(f"{URL}/scored/AAAAAAAAAAAAAAAAAAAAAAAA")
+        assert gone.status_code == 404
