@@ -98,6 +98,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "CSV로 내보내세요.",
         "en": "Export as CSV instead.",
     },
+    "err.datasets.kind": {
+        "ko": "가져오기 종류 '{kind}'을(를) 알 수 없습니다. auto, timeseries, records 중에서 고르세요.",
+        "en": "Unknown import kind '{kind}'; use auto, timeseries or records.",
+    },
+    "err.datasets.no_file_column": {
+        "ko": "파일에 '{column}' 열이 없습니다.",
+        "en": "There is no column '{column}' in the file.",
+    },
+    # -- why a file is a time series or a table of records (the import preview) --------------
+    "datasets.kind.timeseries": {"ko": "시계열 신호", "en": "Time series (signals)"},
+    "datasets.kind.records": {"ko": "기록 표 (데이터셋)", "en": "Table of records (dataset)"},
+    "datasets.reason.no_time": {
+        "ko": "시간 열이 없습니다: 행마다 하나의 기록(샷, 부품, 로트, 시험)인 표로 가져옵니다.",
+        "en": "There is no time column: the rows are imported as a table of records "
+        "(one row per shot, part, lot or test).",
+    },
+    "datasets.reason.repeated_time": {
+        "ko": "'{column}' 열의 같은 시간이 여러 행에 있습니다 (표본 {of}행 중 {rows}행): "
+        "한 시간에 여러 기록(예: 캐비티 LH/RH)이 있는 기록 표입니다.",
+        "en": "Several rows share a time in column '{column}' ({rows} of {of} sampled rows): "
+        "a table of records with several records per time (e.g. cavities LH/RH).",
+    },
+    "datasets.reason.known_signals": {
+        "ko": "모든 열({count}개)이 선택한 설비의 신호나 라벨입니다: 시계열로 가져옵니다.",
+        "en": "All {count} columns are signals or labels of the chosen equipment: "
+        "imported as time series.",
+    },
+    "datasets.reason.id_columns": {
+        "ko": "식별자 열이 있습니다 ({columns}): 부품·캐비티·로트별 기록 표입니다.",
+        "en": "There are id columns ({columns}): a table of records per part, cavity or lot.",
+    },
+    "datasets.reason.text_columns": {
+        "ko": "숫자가 아닌 분류 열이 있습니다 ({columns}): 기록 표로 가져와 텍스트를 그대로 "
+        "보관합니다.",
+        "en": "There are text category columns ({columns}): imported as a table of records, "
+        "keeping the text as it is.",
+    },
+    "datasets.reason.increasing_time": {
+        "ko": "'{column}' 열의 시간이 계속 증가하고 나머지 열이 숫자입니다: 시계열 신호로 "
+        "가져옵니다.",
+        "en": "The times in column '{column}' strictly increase and the other columns are "
+        "numbers: imported as time series.",
+    },
+    "datasets.reason.time_series": {
+        "ko": "'{column}' 열에 시간이 있고 나머지 열이 숫자입니다: 시계열 신호로 가져옵니다.",
+        "en": "Column '{column}' holds times and the other columns are numbers: imported as "
+        "time series.",
+    },
+    "datasets.reason.long_layout": {
+        "ko": "신호·시간·값 열로 된 세로형 파일입니다: 시계열 신호로 가져옵니다.",
+        "en": "A long file of signal, time and value columns: imported as time series.",
+    },
+    "datasets.reason.mapped": {
+        "ko": "열을 신호에 연결했습니다: 시계열 신호로 가져옵니다.",
+        "en": "Columns are mapped to signals: imported as time series.",
+    },
+    "datasets.reason.chosen": {
+        "ko": "사용자가 '{kind}'(으)로 가져오도록 선택했습니다.",
+        "en": "You chose to import it as '{kind}'.",
+    },
     # -- labels ---------------------------------------------------------------------------------
     "datasets.title": {"ko": "데이터셋", "en": "Datasets"},
     "datasets.name": {"ko": "이름", "en": "Name"},

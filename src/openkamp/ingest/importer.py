@@ -35,6 +35,9 @@ import xxhash
 from openkamp.assets.service import AssetService
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.datasets.importing import known_columns, plan_for, record_import, series_hint
+from openkamp.datasets.records import KindDecision, RecordPlan, detect_kind
+from openkamp.datasets.service import DatasetService
 from openkamp.ingest.convert import ChunkConverter
 from openkamp.ingest.mapping import SignalMapping, choose_equipment
 from openkamp.ingest.plan import ImportPlan, build_plan
@@ -67,6 +70,13 @@ class ImportOptions:
     skip_rows: int = 0
     sheet: str | int | None = None
     force: bool = False
+    # Time series (signals) or a table of records (a dataset); "auto" decides from the file
+    # (see openkamp.datasets.records.detect_kind). ``dataset`` names the dataset of a record
+    # import (default: from the file name); ``roles`` sets a column's role there (header ->
+    # input | time | id | group | label | ignore).
+    kind: Literal["auto", "timeseries", "records"] = "auto"
+    dataset: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> dict[str, Any]:
         """The options that change what an import stores (not how it is run)."""
@@ -115,6 +125,10 @@ class ImportReport:
     seconds: float = 0.0
     previous_import_id: int | None = None
     error: str | None = None
+    kind: str = "timeseries"  # or "records": the rows went to a dataset version
+    kind_reasons: list[dict[str, Any]] = field(default_factory=list)
+    dataset: str | None = None  # "name@version" of a record import
+    dataset_id: int | None = None
 
     @property
     def points_written(self) -> int:
@@ -166,6 +180,8 @@ class ImportService:
         self.chunk_bytes = chunk_bytes
         self.max_columns = max_columns
         self.max_uncompressed_bytes = max_uncompressed_bytes
+        # Record tables become dataset versions (the same service as Platform.datasets).
+        self.datasets = DatasetService(meta, files, assets)
 
     # -- records ------------------------------------------------------------------------------
 
@@ -202,8 +218,27 @@ class ImportService:
         Raises :class:`ImportRejected` for a file that cannot be imported at all.
         """
         opts = options or ImportOptions()
+        reader = self.open_reader(path, opts)
+        return reader, self._build_plan(reader, opts)
+
+    @staticmethod
+    def _build_plan(reader: FileReader, opts: ImportOptions) -> ImportPlan:
+        return build_plan(
+            reader.columns,
+            reader.sample,
+            layout=opts.layout,
+            timestamp_column=opts.timestamp_column,
+            timestamp_format=opts.timestamp_format,
+            mapping=opts.columns,
+            label_columns=opts.label_columns,
+            ignore_columns=opts.ignore_columns,
+        )
+
+    def open_reader(self, path: str | Path, options: ImportOptions | None = None) -> FileReader:
+        """The file's reader (encoding, delimiter, header and sample found); reads no data."""
+        opts = options or ImportOptions()
         path = Path(path)
-        reader: FileReader = reader_for(path, file_readers())(
+        return reader_for(path, file_readers())(
             path,
             ReaderOptions(
                 encoding=opts.encoding,
@@ -215,17 +250,35 @@ class ImportService:
                 max_uncompressed_bytes=self.max_uncompressed_bytes,
             ),
         )
-        plan = build_plan(
+
+    def preview_kind(
+        self, principal: Principal, path: str | Path, options: ImportOptions | None = None
+    ) -> KindDecision:
+        """Whether the file would be imported as signals or as a dataset of records, and why
+        (``decision.reasons``: catalogue codes with params, ``decision.texts(lang)``)."""
+        require(principal, Role.VIEWER)
+        opts = options or ImportOptions()
+        return self._kind(principal, self.open_reader(path, opts), opts)
+
+    def preview_records(
+        self, principal: Principal, path: str | Path, options: ImportOptions | None = None
+    ) -> RecordPlan:
+        """The dataset columns (kind, role, unit) a record import of the file would make."""
+        require(principal, Role.VIEWER)
+        opts = options or ImportOptions()
+        return plan_for(self.open_reader(path, opts), opts)
+
+    def _kind(self, principal: Principal, reader: FileReader, opts: ImportOptions) -> KindDecision:
+        return detect_kind(
             reader.columns,
             reader.sample,
-            layout=opts.layout,
+            requested=opts.kind,
             timestamp_column=opts.timestamp_column,
             timestamp_format=opts.timestamp_format,
-            mapping=opts.columns,
-            label_columns=opts.label_columns,
-            ignore_columns=opts.ignore_columns,
+            tz=opts.timezone or self.timezone,
+            known_columns=known_columns(self.assets, principal, opts.equipment),
+            series_hint=series_hint(reader, opts),
         )
-        return reader, plan
 
     def import_file(
         self,
@@ -269,11 +322,21 @@ class ImportService:
                     rows_quarantined=prev["rows_quarantined"],
                     previous_import_id=prev["id"],
                     equipment=prev["report"].get("equipment", ""),
+                    kind=prev["report"].get("kind", "timeseries"),
+                    dataset=prev["report"].get("dataset"),
+                    dataset_id=prev["report"].get("dataset_id"),
                     seconds=time.perf_counter() - started,
                 )
 
         # Planning: everything that can reject the whole file happens before any write.
-        reader, plan = self.plan(path, opts)
+        reader = self.open_reader(path, opts)
+        if opts.kind != "timeseries":
+            decision = self._kind(principal, reader, opts)
+            if decision.kind == "records":
+                return record_import(
+                    self, principal, reader, opts, decision, name, options_hash, started, progress
+                )
+        plan = self._build_plan(reader, opts)
         equipment = choose_equipment(self.assets, principal, opts.equipment, plan)
         report = ImportReport(
             import_id=None,

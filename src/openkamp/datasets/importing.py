@@ -1,0 +1,219 @@
+"""The record-table branch of a file import: the file's rows become a dataset version.
+
+:class:`openkamp.ingest.importer.ImportService` calls :func:`record_import` when a file is a
+table of records (see :func:`openkamp.datasets.records.detect_kind`). The same reader streams
+the file; each chunk is converted by :class:`RecordConverter`; rows that cannot be kept are
+quarantined with a reason (and kept as the file's raw lines, like a time-series import); the
+kept rows are stored row for row — several per timestamp, text columns as text — as the next
+version of the dataset, unless they equal its latest version. The import record links to the
+version (``report.dataset``, and the version's ``import_id``).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from openkamp.core.assets import LabelColumn, Node, NodeKind, Signal, slugify
+from openkamp.core.errors import ImportRejected, NotFound
+from openkamp.core.tenancy import Principal
+from openkamp.datasets.records import (
+    KindDecision,
+    RecordConverter,
+    RecordPlan,
+    _key,
+    plan_records,
+)
+from openkamp.ingest.plan import detect_layout
+from openkamp.ingest.rows import Quarantine, prefetch
+
+if TYPE_CHECKING:
+    from openkamp.assets.service import AssetService
+    from openkamp.ingest.importer import ImportOptions, ImportReport, ImportService, Progress
+    from openkamp.ingest.readers import FileReader
+
+
+def known_columns(
+    assets: AssetService, principal: Principal, equipment: str | int | None
+) -> frozenset[str] | None:
+    """Match keys of the signals and label columns of the chosen equipment, or of every
+    equipment when none is chosen (the importer then finds the equipment by these names).
+    None when the chosen equipment does not exist yet."""
+    equipment_id: int | None = None
+    if equipment is not None:
+        try:
+            equipment_id = _equipment(assets, principal, equipment).id
+        except (NotFound, ImportRejected):
+            return None
+    keys: set[str] = set()
+    items: list[Signal | LabelColumn] = [
+        *assets.list_signals(principal, equipment_id),
+        *assets.list_label_columns(principal, equipment_id),
+    ]
+    for item in items:
+        keys |= {_key(n) for n in (item.name, item.name_ko, item.name_en) if n}
+    return frozenset(keys)
+
+
+def _equipment(assets: AssetService, principal: Principal, wanted: str | int) -> Node:
+    node = (
+        assets.get_node(principal, int(wanted))
+        if isinstance(wanted, int) or str(wanted).isdigit()
+        else assets.resolve(principal, str(wanted))
+    )
+    if not isinstance(node, Node) or node.kind != NodeKind.EQUIPMENT:
+        raise ImportRejected(
+            f"{wanted!r} is not an equipment.",
+            hint="Give the equipment path as site/line/equipment.",
+            code="datasets.not_equipment",
+            params={"equipment": str(wanted)},
+        )
+    return node
+
+
+def series_hint(reader: FileReader, opts: ImportOptions) -> str | None:
+    """A reason code when the user or the layout already makes the file a time series: a long
+    layout (signal, time, value rows repeat times by design) or columns mapped to signals."""
+    if opts.layout == "long":
+        return "long_layout"
+    if opts.layout == "auto":
+        try:
+            if detect_layout(reader.columns, "auto")[0] == "long":
+                return "long_layout"
+        except ImportRejected:
+            pass
+    if any(target not in ("", "-") for target in opts.columns.values()):
+        return "mapped"
+    return None
+
+
+def plan_for(reader: FileReader, opts: ImportOptions) -> RecordPlan:
+    return plan_records(
+        reader.columns,
+        reader.sample,
+        time_column=opts.timestamp_column,
+        timestamp_format=opts.timestamp_format,
+        roles=opts.roles,
+        label_columns=opts.label_columns,
+        ignore_columns=opts.ignore_columns,
+    )
+
+
+def dataset_name(opts: ImportOptions, file_name: str) -> str:
+    """The dataset's name: as given, else from the file name (``사출_1호기.csv`` → ``사출_1호기``)."""
+    return opts.dataset or slugify(Path(file_name).stem, "dataset")
+
+
+def record_import(
+    service: ImportService,
+    principal: Principal,
+    reader: FileReader,
+    opts: ImportOptions,
+    decision: KindDecision,
+    file_name: str,
+    options_hash: str,
+    started: float,
+    progress: Progress | None,
+) -> ImportReport:
+    """Import a record table as a dataset version; see the module docstring."""
+    from openkamp.ingest.importer import ImportReport
+
+    name = dataset_name(opts, file_name)
+    plan = plan_for(reader, opts)
+    equipment = (
+        _equipment(service.assets, principal, opts.equipment)
+        if opts.equipment is not None
+        else None
+    )
+    tz = opts.timezone or service.timezone
+    report = ImportReport(
+        import_id=None,
+        file_name=file_name,
+        layout="records",
+        details=reader.details,
+        timestamp_column=plan.time_column or "",
+        timestamp_format=plan.time_format.describe() if plan.time_format else "",
+        equipment=service.assets.path_of(principal, equipment.id) if equipment else "",
+        kind="records",
+        kind_reasons=[r.to_dict() for r in decision.reasons],
+    )
+    record = service.meta.insert(
+        principal.org_id,
+        "import",
+        {
+            "file_name": file_name,
+            "file_checksum": "",
+            "file_size": reader.total_bytes,
+            "options_hash": options_hash,
+            "options": opts.fingerprint(),
+            "status": "running",
+            "started_at": datetime.now(UTC),
+        },
+    )
+    report.import_id = record["id"]
+    quarantine = Quarantine()
+    try:
+        converter = RecordConverter(plan, tz, quarantine, str(reader.details.get("delimiter", ",")))
+        parts: list[pa.Table] = []
+        total = reader.total_bytes
+        for chunk in prefetch(reader.chunks({})):
+            report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
+            for bad in chunk.bad_rows:
+                quarantine.add(bad.row, bad.reason, bad.raw)
+            rows = converter.convert(chunk)
+            if rows is not None and rows.num_rows:
+                parts.append(rows)
+            if progress:
+                progress(min(chunk.bytes_done, total), total)
+        report.rows_stored = converter.stored
+        report.file_checksum = reader.checksum.hexdigest()
+        report.columns = {c.header: f"{c.role}:{c.name}" for c in plan.columns}
+        if parts:
+            table = pa.concat_tables(parts)
+            _time_range(report, table, plan)
+            version = service.datasets.create(
+                principal,
+                name,
+                table,
+                plan.columns,
+                equipment=equipment.id if equipment else None,
+                import_id=record["id"],
+                description=file_name,
+                options={"file_name": file_name, "import_id": record["id"]},
+                if_changed=True,
+            )
+            report.dataset, report.dataset_id = version.ref, version.id
+        quarantine.close()
+        if quarantine.count:
+            report.quarantine_sha256 = service.files.put(
+                principal.org_id, Path(quarantine.path)
+            ).sha256
+        report.status = "done"
+    except BaseException as exc:
+        report.status = "failed"
+        report.error = str(exc)
+        raise
+    finally:
+        quarantine.discard()
+        report.rows_quarantined = quarantine.count
+        report.reasons = dict(quarantine.reasons)
+        report.examples = quarantine.examples
+        report.seconds = round(time.perf_counter() - started, 3)
+        service._save(principal, report)
+    assert report.balanced(), "rows read must equal rows stored plus rows quarantined"
+    return report
+
+
+def _time_range(report: ImportReport, table: pa.Table, plan: RecordPlan) -> None:
+    time_col = next((c.name for c in plan.columns if c.role == "time"), None)
+    if time_col is None:
+        return
+    bounds: Any = pc.min_max(table.column(time_col))
+    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+    if lo is not None and hi is not None:
+        report.first_ts, report.last_ts = lo.isoformat(), hi.isoformat()
