@@ -97,8 +97,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Name them 'signal' and 'value' (or 신호 / 값), or import as wide layout.",
     },
     "err.ingest.no_data_columns": {
-        "ko": "시간 열은 있지만 데이터 열이 없습니다.",
-        "en": "The file has a time column but no data columns.",
+        "ko": "시간 말고는 데이터 열이 없습니다.",
+        "en": "The file has no data columns besides the time.",
     },
     "err.ingest.no_data_columns.hint": {
         "ko": "구분자와 열 연결을 확인하세요.",

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from openkamp.core.errors import ImportRejected
-from openkamp.ingest.names import normalise_text
+from openkamp.ingest.names import header_name, normalise_text
 
 #: Rows looked at to find the header (title blocks are short).
 SCAN_ROWS = 40
@@ -265,7 +265,14 @@ def combine_rows(
     if grouped:
         _note(layout, "group_header")
     for t, b in zip(top, bottom, strict=True):
-        out.append(t if t == b or not b else b if not t else f"{t} {b}")
+        if t == b or not b or not t:
+            out.append(t or b)
+            continue
+        # A group's unit goes to the end, where header_name finds it: 금형온도(℃) + LH
+        # → 금형온도 LH(℃).
+        group, unit = header_name(t)
+        name, own = header_name(b)
+        out.append(f"{group} {name}({own or unit})" if (own or unit) else f"{group} {name}")
     return out
 
 

@@ -17,7 +17,10 @@ from openkamp.assets.service import AssetService
 from openkamp.core.assets import LabelColumn, LabelSpec, Node, NodeKind, Signal, SignalSpec
 from openkamp.core.errors import ImportRejected, NotFound
 from openkamp.core.tenancy import Principal
+from openkamp.ingest.names import header_name, match_key
 from openkamp.ingest.plan import ColumnTarget, ImportPlan, label_spec_for, signal_spec_for
+
+__all__ = ["SignalMapping", "choose_equipment", "header_name", "match_key"]
 
 
 def choose_equipment(
@@ -38,15 +41,15 @@ def choose_equipment(
                 params={"equipment": str(wanted)},
             )
         return node
-    names = {t.name for t in plan.targets if t.kind != "ignore"}
-    names |= {t.column for t in plan.targets if t.kind != "ignore"}
+    names = {match_key(t.name) for t in plan.targets if t.kind != "ignore"}
+    names |= {match_key(t.column) for t in plan.targets if t.kind != "ignore"}
     scores: Counter[int] = Counter()
     items: list[Signal | LabelColumn] = [
         *assets.list_signals(principal),
         *assets.list_label_columns(principal),
     ]
     for item in items:
-        if names & {item.name, item.name_ko, item.name_en}:
+        if names & {match_key(n) for n in (item.name, item.name_ko, item.name_en) if n}:
             scores[item.equipment_id] += 1
     best = scores.most_common(2)
     clear_winner = bool(best) and (len(best) == 1 or best[0][1] > best[1][1])
@@ -74,16 +77,21 @@ class SignalMapping:
         )
         self.columns: dict[str, str] = {}  # column -> "signal:name" | "label:name" | "ignored"
         self.created: list[str] = []
+        # Exact names first, then match keys (사출 압력 = 사출압력 = 사출압력(bar) = ＡＢＣ/abc).
         self.signals: dict[str, Signal] = {}
+        self._signal_keys: dict[str, Signal] = {}
         for s in assets.list_signals(principal, equipment.id):
             for key in (s.name, s.name_ko, s.name_en):
                 if key:
                     self.signals.setdefault(key, s)
+                    self._signal_keys.setdefault(match_key(key), s)
         self.labels: dict[str, LabelColumn] = {}
+        self._label_keys: dict[str, LabelColumn] = {}
         for c in assets.list_label_columns(principal, equipment.id):
             for key in (c.name, c.name_ko, c.name_en):
                 if key:
                     self.labels.setdefault(key, c)
+                    self._label_keys.setdefault(match_key(key), c)
 
     def resolve(self, targets: list[ColumnTarget], equipment_path: str) -> None:
         """Give every target its signal / label column id, creating what is missing."""
@@ -119,8 +127,18 @@ class SignalMapping:
 
     def _match(self, t: ColumnTarget) -> None:
         """An existing signal or label column for the target, whichever kind it really is."""
-        sig = self.signals.get(t.name) or self.signals.get(t.column)
-        col = self.labels.get(t.name) or self.labels.get(t.column)
+        sig = (
+            self.signals.get(t.name)
+            or self.signals.get(t.column)
+            or self._signal_keys.get(match_key(t.column))
+            or self._signal_keys.get(match_key(t.name))
+        )
+        col = (
+            self.labels.get(t.name)
+            or self.labels.get(t.column)
+            or self._label_keys.get(match_key(t.column))
+            or self._label_keys.get(match_key(t.name))
+        )
         if t.kind == "signal" and sig is None and col is not None:
             t.kind = "label"  # a numeric-looking column the equipment declares as labels
         if t.kind == "label" and col is None and sig is not None:
@@ -158,7 +176,7 @@ class SignalMapping:
         return out, out < 0
 
     def _long_signal(self, key: str) -> Signal | None:
-        sig = self.signals.get(key)
+        sig = self.signals.get(key) or self._signal_keys.get(match_key(key))
         if sig is None and "/" in key:
             try:
                 found = self.assets.resolve(self.principal, key)
@@ -172,4 +190,5 @@ class SignalMapping:
                 sig = self.assets.create_signal(self.principal, self.equipment.id, spec)
                 self.created.append(f"signal:{spec.name}")
             self.signals[key] = self.signals[spec.name] = sig
+            self._signal_keys.setdefault(match_key(key), sig)
         return sig

@@ -140,6 +140,8 @@ def _missing_column(col: str, columns: list[str]) -> ImportRejected:
 
 
 def _single_format(col: str, values: list[Any], requested: bool) -> TimestampFormat | None:
+    # Total rows (합계, 소계 …) in the time column are not times, nor a reason to doubt it.
+    values = [v for v in values if not (isinstance(v, str) and re.match(SUMMARY, v, re.IGNORECASE))]
     present = [v for v in values if v not in (None, "")]
     if present and all(isinstance(v, datetime | date) for v in present):
         midnight = all(
@@ -264,7 +266,11 @@ def detect_layout(columns: list[str], requested: str) -> tuple[str, str | None, 
 
 def _repeats(values: list[Any]) -> int:
     """How many sample rows repeat an earlier row's time."""
-    present = [str(v) for v in values if v not in (None, "")]
+    present = [
+        str(v)
+        for v in values
+        if v not in (None, "") and not (isinstance(v, str) and re.match(SUMMARY, v, re.I))
+    ]
     return len(present) - len(set(present))
 
 
@@ -373,7 +379,7 @@ def build_plan(
                 plan.note("decimal_comma", column=col)
     if not any(t.kind != "ignore" for t in plan.targets):
         raise ImportRejected(
-            "The file has a timestamp column but no data columns.",
+            "The file has no data columns besides the time.",
             hint="Check the delimiter (--delimiter) and the column mapping.",
             code="ingest.no_data_columns",
         )

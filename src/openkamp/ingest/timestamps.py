@@ -207,7 +207,12 @@ def parse(
         out = ts.cast(TS_TYPE)
         return out, ~pc.is_valid(out).to_numpy(zero_copy_only=False)
     if fmt.pattern in (TYPED, TYPED_DATE):  # typed in the sample, text in this chunk: detect again
-        found = detect_format(pc.cast(arr, pa.string()).to_pylist()[:1000])
+        from openkamp.ingest.values import SUMMARY
+
+        # Text in a column of typed times: Excel's mix of datetimes and total rows (합계).
+        summary = re.compile(SUMMARY, re.IGNORECASE)
+        texts = [v for v in pc.cast(arr, pa.string()).to_pylist()[:1000] if v]
+        found = detect_format([v for v in texts if not summary.match(v)])
         if found is None:
             bad = np.ones(len(arr), dtype=bool)
             return pa.nulls(len(arr), TS_TYPE), bad

@@ -1,0 +1,172 @@
+"""Every file of the realistic-file corpus (tests/ingest/corpus.py) gives what it must.
+
+The plan (before anything is written): where the header is, the columns with their units, the
+time column(s), the kind of table, what was detected. The import of the time series: rows read =
+stored + quarantined with the expected reasons, first and last time. Per-shot tables whose
+cavities share a time and tables without a time are record tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from openkamp.core.assets import EquipmentSpec, LineSpec, SignalSpec, SiteSpec
+from openkamp.core.errors import ImportRejected
+from openkamp.core.tenancy import Principal
+from openkamp.ingest.importer import ImportOptions
+from openkamp.ingest.names import header_name, match_key
+from openkamp.ingest.plan import note_texts
+from openkamp.platform import Platform
+
+from .corpus import Case, cases, write_case
+
+CASES = {c.name: c for c in cases()}
+EQUIPMENT = "corpus/line/machine"
+
+
+def _equipment(kamp: Platform, me: Principal, case: Case) -> None:
+    signals = [SignalSpec(name, ko, "", "") for name, ko in case.existing.items()]
+    kamp.assets.apply_tree(
+        me,
+        [
+            SiteSpec(
+                "corpus",
+                lines=[LineSpec("line", equipment=[EquipmentSpec("machine", signals=signals)])],
+            )
+        ],
+    )
+
+
+def test_the_corpus_is_large_and_varied() -> None:
+    all_cases = cases()
+    assert len(all_cases) >= 25
+    suffixes = {Path(c.file).suffix for c in all_cases}
+    assert {".csv", ".tsv", ".xlsx"} <= suffixes
+    assert {c.kind for c in all_cases} == {"timeseries", "records"}
+    assert len({c.name for c in all_cases}) == len(all_cases)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_plan_reads_the_layout(kamp: Platform, tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    path = write_case(case, tmp_path)
+    reader, plan = kamp.imports.plan(path, ImportOptions(**case.options))
+    assert reader.header is not None
+    assert (reader.header.header_row, reader.header.header_rows) == (
+        case.header_row,
+        case.header_rows,
+    )
+    assert plan.time_columns == case.time_columns
+    others = [c for c in reader.columns if c not in plan.time_columns]
+    cells = {t.column: t.unit_in_cells for t in plan.targets}
+    found = {header_name(c)[0]: header_name(c)[1] or cells.get(c, "") for c in others}
+    assert found == case.columns
+    assert plan.suggested_kind == case.kind
+    codes = {n["code"].removeprefix("ingest.note.") for n in plan.notes}
+    assert case.notes <= codes, codes
+    assert [t.column for t in plan.targets if t.role == "empty"] == case.ignored
+    assert sorted(plan.id_columns) == sorted(case.ids)
+    if case.sheet:
+        assert reader.details["sheet"] == case.sheet
+    for col, en in case.english.items():
+        assert reader.details["english_names"][col] == en
+    # Every note reads as a sentence in both languages (no raw key, no missing parameter).
+    for lang in ("ko", "en"):
+        for text in note_texts(plan.notes, lang):
+            assert "ingest.note" not in text and "{" not in text
+
+
+TIMESERIES = sorted(n for n, c in CASES.items() if c.kind == "timeseries")
+
+
+@pytest.mark.parametrize("name", TIMESERIES)
+def test_time_series_import_counts_every_row(
+    kamp: Platform, me: Principal, tmp_path: Path, name: str
+) -> None:
+    case = CASES[name]
+    _equipment(kamp, me, case)
+    path = write_case(case, tmp_path)
+    opts = ImportOptions(equipment=EQUIPMENT, kind="timeseries", **case.options)
+    report = kamp.imports.import_file(me, path, opts)
+    assert report.balanced()
+    assert (report.rows_read, report.rows_stored) == (case.rows_read, case.rows_stored)
+    assert report.reasons == case.quarantined
+    assert (report.first_ts, report.last_ts) == (case.first, case.last)
+    if case.points is not None:
+        assert report.points_inserted == case.points
+    if case.existing:  # spacing / fullwidth variants met the existing signals
+        assert report.created == []
+    # Nothing named after a title line or a blank header became a signal.
+    made = {s.name for s in kamp.assets.list_signals(me)}
+    assert not any(n.startswith("column_") for n in made)
+    assert not any("실적" in n or "보고" in n for n in made)
+    if report.rows_quarantined:  # quarantine keeps the rows exactly as the file wrote them
+        raw = kamp.imports.quarantined_rows(me, report.import_id or 0).decode("utf-8-sig")
+        kept = list(csv.reader(io.StringIO(raw)))[1:]
+        assert len(kept) == report.rows_quarantined
+        if path.suffix != ".xlsx":
+            encoding = "cp949" if "cp949" in name else "utf-8-sig"
+            lines = path.read_bytes().decode(encoding).replace("\r\n", "\n").split("\n")
+            for row, _reason, content in kept:
+                assert lines[int(row) - 1] == content
+
+
+RECORDS = sorted(n for n, c in CASES.items() if c.kind == "records")
+
+
+@pytest.mark.parametrize("name", RECORDS)
+def test_record_tables_are_not_forced_into_a_time_series(
+    kamp: Platform, me: Principal, tmp_path: Path, name: str
+) -> None:
+    """A time-series import of a per-shot table would drop one cavity of every shot as a
+    repeated time; the plan says it is a record table, and why."""
+    case = CASES[name]
+    path = write_case(case, tmp_path)
+    _, plan = kamp.imports.plan(path)
+    assert plan.suggested_kind == "records"
+    reasons = {n["code"] for n in plan.notes}
+    assert reasons & {"ingest.note.times_repeat", "ingest.note.no_time"}
+
+
+def test_match_key_joins_spellings() -> None:
+    same = ["사출압력", "사출 압력", "사출_압력", "사출압력(bar)", " 사출  압력 [bar] "]
+    assert {match_key(s) for s in same} == {"사출압력"}
+    assert match_key("ＡＢＣ") == match_key("abc") == "abc"
+    assert match_key("보압") != match_key("사출압력")
+    assert header_name("온도(℃)") == ("온도", "℃")
+    assert header_name("사출압력[bar]") == ("사출압력", "bar")
+    assert header_name("압력 (MPa)") == ("압력", "MPa")
+    assert header_name("금형온도（℃）") == ("금형온도", "℃")
+    assert header_name("(비고)") == ("(비고)", "")
+
+
+def test_user_overrides_the_detected_header_and_time(
+    kamp: Platform, me: Principal, tmp_path: Path
+) -> None:
+    """The preview's choices win: header row, time columns, excluded and id columns."""
+    case = CASES["mes_cp949_title_split_time"]
+    _equipment(kamp, me, case)
+    path = write_case(case, tmp_path)
+    # The older option (title lines to skip) still means the same header row.
+    reader, plan = kamp.imports.plan(path, ImportOptions(skip_rows=3))
+    assert reader.header is not None and reader.header.header_row == 3
+    opts = ImportOptions(
+        header_row=3,
+        header_rows=1,
+        time_columns=["일자", "시간"],
+        exclude_columns=["보압(bar)"],
+        id_columns=["판정"],
+    )
+    reader, plan = kamp.imports.plan(path, opts)
+    kinds = {t.column: (t.kind, t.role) for t in plan.targets}
+    assert kinds["보압(bar)"] == ("ignore", "excluded")
+    assert kinds["판정"] == ("label", "id")
+    assert plan.id_columns == ["판정"]
+    # A wrong header row (the title) gives a clear, coded refusal, not junk signals.
+    with pytest.raises(ImportRejected) as err:
+        kamp.imports.plan(path, ImportOptions(header_row=0, header_rows=1))
+    assert err.value.code == "ingest.no_data_columns"
