@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -44,6 +44,7 @@ from openkamp.datasets._version import (
 
 if TYPE_CHECKING:
     from openkamp.assets.service import AssetService
+    from openkamp.quality.profile import QualityReport
     from openkamp.storage.files.base import FileStore
     from openkamp.storage.metadata.base import MetadataStore, Record, RecordKind
 
@@ -55,6 +56,8 @@ _DATASET = cast("RecordKind", "dataset")
 ROW_GROUP_ROWS = 16_384
 #: Rows per batch when a whole version is streamed (export, samples).
 BATCH_ROWS = 16_384
+#: Rows a quality profile reads at most.
+PROFILE_ROWS = 20_000
 # Two writers computing "max + 1" at once collide on the unique (org, name, version)
 # constraint; the loser takes the next number.
 _CREATE_ATTEMPTS = 5
@@ -266,6 +269,41 @@ class DatasetService:
         if not parts:
             return self.read(principal, v.id, columns, limit=0)
         return pd.concat(parts, ignore_index=True)
+
+    def quality(
+        self, principal: Principal, ref: DatasetRef, rows: int = PROFILE_ROWS
+    ) -> QualityReport:
+        """The data-quality profile (:func:`openkamp.quality.profile`) of at most ``rows`` rows:
+        the whole version, or its latest ``rows`` rows (contiguous, so time steps stay
+        checkable); ``report.rows`` says how many rows were profiled.
+
+        Columns with the role ``ignore`` are left out. A table with several rows per time is
+        profiled as records (time=None): repeated times are its structure, not a fault.
+        """
+        from openkamp.quality import profile
+
+        v = self.get(principal, ref)
+        names = [c.name for c in v.columns if c.role != "ignore"]
+        offset = max(0, v.rows - rows)
+        frame = self.read(principal, v.id, names, limit=rows, offset=offset)
+        time = v.time_column if v.time_column in names else None
+        if time is not None and frame[time].duplicated().any():
+            time = None
+        return profile(frame, time=time)
+
+    def export(
+        self,
+        principal: Principal,
+        ref: DatasetRef,
+        out: BinaryIO,
+        fmt: str = "csv",
+        tz: str = "UTC",
+    ) -> int:
+        """Write a version to ``out`` as ``csv`` or ``xlsx`` for people (see
+        :mod:`openkamp.datasets.export`: file headers, local times, formula cells neutralised)."""
+        from openkamp.datasets.export import write_export
+
+        return write_export(self, principal, ref, out, fmt, tz)
 
     def verify(self, principal: Principal, ref: DatasetRef) -> bool:
         """True when the stored file's SHA-256 still matches the version's content hash."""

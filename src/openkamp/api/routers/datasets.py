@@ -1,18 +1,52 @@
-"""Datasets: the table a model would learn from — one equipment's signals and labels for a period,
-with its dataset id (equipment, period, content hash) and schema hash."""
+"""Datasets: named, versioned, immutable tables (record tables imported as they are), and the
+snapshot table of one equipment's signals and labels for a period (``/datasets/table``).
+
+Each route is one call of :class:`openkamp.datasets.DatasetService`. A dataset is named by its
+name, with ``?version=`` for an older version (the latest by default). Row pages are bounded
+(at most :data:`MAX_PAGE` rows, read from the stored file's row groups that hold them); exports
+stream the whole version.
+"""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.routers.models import frame_out
+from openkamp.datasets import DatasetVersion
+from openkamp.datasets.export import csv_chunks
 from openkamp.ml.tables import read_table
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
+
+#: The most rows one page returns.
+MAX_PAGE = 1_000
+Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Version (default: latest)")]
+
+
+def _ref(name: str, version: int | None) -> str:
+    return name if version is None else f"{name}@{version}"
+
+
+def version_out(v: DatasetVersion, lang: str) -> dict[str, Any]:
+    """A version as JSON, with the column labels in ``lang``."""
+    out = v.to_dict()
+    for col, c in zip(out["columns"], v.columns, strict=True):
+        col["label"] = c.label(lang)
+    return out
+
+
+def _filename(v: DatasetVersion, ext: str) -> str:
+    # ASCII fallback plus the UTF-8 name (RFC 6266), so Korean names survive every browser.
+    from urllib.parse import quote
+
+    name = f"{v.name}-v{v.version}.{ext}"
+    return f"attachment; filename=\"dataset-{v.id}.{ext}\"; filename*=UTF-8''{quote(name)}"
 
 
 @router.get("/table")
@@ -36,3 +70,101 @@ def datasets_table(
         **table.describe(),
         "head": frame_out(table.frame, limit),
     }
+
+
+@router.get("")
+def datasets_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
+    """The latest version of every dataset of the organisation, by name."""
+    lang = kamp.settings.language
+    return [version_out(v, lang) for v in kamp.datasets.list(me)]
+
+
+@router.get("/{name}")
+def datasets_get(
+    name: str,
+    kamp: Kamp,
+    me: Me,
+    version: Version = None,
+    quality: Annotated[bool, Query(description="Include the quality profile")] = True,
+) -> dict[str, Any]:
+    """One version: columns with kinds and roles, row count, hashes, every version of the name,
+    and (by default) the quality profile of its latest rows (at most 20,000)."""
+    lang = kamp.settings.language
+    v = kamp.datasets.get(me, _ref(name, version))
+    out = version_out(v, lang)
+    out["versions"] = [
+        {"version": o.version, "id": o.id, "rows": o.rows, "schema_hash": o.schema_hash,
+         "content_sha256": o.content_sha256,
+         "created_at": o.created_at.isoformat() if o.created_at else None}
+        for o in kamp.datasets.versions(me, v.name)
+    ]  # fmt: skip
+    if quality:
+        report = kamp.datasets.quality(me, v.id)
+        q = report.to_dict()
+        q["findings"] = [
+            {**f, "text": finding.text(lang)}
+            for f, finding in zip(q["findings"], report.findings, strict=True)
+        ]
+        q["sample_rows"], q["total_rows"] = report.rows, v.rows
+        out["quality"] = q
+    return out
+
+
+@router.get("/{name}/rows")
+def datasets_rows(
+    name: str,
+    kamp: Kamp,
+    me: Me,
+    version: Version = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    column: Annotated[list[str] | None, Query(description="Columns (default: all)")] = None,
+) -> dict[str, Any]:
+    """A page of rows, in stored order (only the asked columns and rows are read)."""
+    v = kamp.datasets.get(me, _ref(name, version))
+    page = kamp.datasets.read(me, v.id, column, limit=limit, offset=offset)
+    body = frame_out(page.reset_index(drop=True), limit)
+    rows = [{k: r[k] for k in page.columns} for r in body["rows"]]  # without the frame index
+    return {
+        "name": v.name,
+        "version": v.version,
+        "columns": list(page.columns),
+        "offset": offset,
+        "limit": limit,
+        "total": v.rows,
+        "rows": rows,
+    }
+
+
+@router.get("/{name}/export", response_model=None)
+def datasets_export(
+    name: str,
+    kamp: Kamp,
+    me: Me,
+    version: Version = None,
+    format: Literal["csv", "xlsx"] = "csv",
+) -> Response | StreamingResponse:
+    """The whole version as CSV (streamed, UTF-8 with BOM) or Excel; headers as in the file,
+    local times, cells that a spreadsheet would run as formulas neutralised."""
+    v = kamp.datasets.get(me, _ref(name, version))
+    tz = kamp.settings.timezone
+    if format == "csv":
+        return StreamingResponse(
+            csv_chunks(kamp.datasets, me, v.id, tz),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": _filename(v, "csv")},
+        )
+    buf = io.BytesIO()
+    kamp.datasets.export(me, v.id, buf, "xlsx", tz)
+    return Response(
+        buf.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": _filename(v, "xlsx")},
+    )
+
+
+@router.delete("/{name}", status_code=204)
+def datasets_delete(name: str, kamp: Kamp, me: Me, version: Version = None) -> Response:
+    """Delete one version (``?version=``) or, without it, every version of the dataset."""
+    kamp.datasets.delete(me, _ref(name, version))
+    return Response(status_code=204)
