@@ -107,6 +107,11 @@ def test_no_code_journey(browser: Any, served: Served, files: dict[str, Path], l
         page.set_input_files("#file", str(files["upload"]))
         page.click("#upload-button")
         page.wait_for_selector("#step-mapping:not([hidden])")
+        if page.input_value("#kind") != "timeseries":  # a lot id reads as a table of records
+            page.select_option("#kind", "timeseries")  # the user says: the machine's signals
+            page.wait_for_function("document.getElementById('kind').value === 'timeseries'")
+            page.wait_for_selector("#mapping tr[data-column]")
+        page.wait_for_function("document.getElementById('equipment').value !== ''")
         assert page.input_value("#equipment") == "plant1/line1/inj01"
         row = page.locator(f'#mapping tr[data-column="{RENAMED}"]')
         assert row.locator(".tag-new").count() == 1  # it would become a new signal

@@ -37,12 +37,24 @@ def test_import_wizard(site: Site, tmp_path: Path) -> None:
         staged = c.post("/import/stage", headers=h, files={"file": (path.name, path.read_bytes())})
         assert staged.status_code == 200, staged.text
         p = staged.json()
+        # An unknown column and a lot id: read as a table of records, and the preview says why.
+        assert p["kind"] == "records" and any("lot_id" in r for r in p["kind_reasons"])
+        # The user says it is the machine's time series.
+        p = c.post(
+            "/import/preview",
+            headers=h,
+            json={"token": p["token"], "options": {"kind": "timeseries"}},
+        ).json()
         assert p["equipment"] == "plant1/line1/inj01" and p["timestamp_column"] == "timestamp"
         assert len(p["rows"]) == 8 and p["header"][0] == "timestamp"
         cols = {col["column"]: col for col in p["columns"]}
         assert cols["pass_fail"]["kind"] == "label" and cols["pass_fail"]["exists"]
         assert not cols[RENAMED]["exists"]  # would become a new signal
-        mapping = {"columns": {RENAMED: "mould_temp"}, "ignore_columns": ["defect_type"]}
+        mapping = {
+            "kind": "timeseries",
+            "columns": {RENAMED: "mould_temp"},
+            "ignore_columns": ["defect_type"],
+        }
         again = c.post(
             "/import/preview", headers=h, json={"token": p["token"], "options": mapping}
         ).json()

@@ -294,3 +294,65 @@ MESSAGES.update(
         "web_data.score.sheet": {"ko": "판정 결과", "en": "Scores"},
     }
 )
+
+# The import wizard: what was detected, how to fix it, a new machine on the spot, bulk actions.
+MESSAGES.update(
+    {
+        "web_data.import.found": {"ko": "찾은 내용", "en": "What was found"},
+        "web_data.import.fix": {"ko": "잘못 찾았으면 고치세요", "en": "Fix what was found"},
+        "web_data.import.kind": {"ko": "데이터 종류", "en": "Kind of data"},
+        "web_data.import.kind.timeseries": {
+            "ko": "시계열 (설비 신호)",
+            "en": "Time series (machine signals)",
+        },
+        "web_data.import.kind.records": {
+            "ko": "기록 표 (데이터셋: 샷·부품·로트별 행)",
+            "en": "Table of records (dataset: a row per shot, part, lot)",
+        },
+        "web_data.import.dataset": {"ko": "데이터셋 이름", "en": "Dataset name"},
+        "web_data.import.header_row": {"ko": "머리글 행 번호", "en": "Header row (line number)"},
+        "web_data.import.header_rows": {"ko": "머리글 행 수", "en": "Header rows"},
+        "web_data.import.header_at": {"ko": "머리글 행", "en": "Header row"},
+        "web_data.import.title_rows": {
+            "ko": "머리글 위의 제목 행 (가져오지 않음)",
+            "en": "Title rows above the header (not imported)",
+        },
+        "web_data.import.time": {
+            "ko": "시간 열 (또는 날짜 열)",
+            "en": "Time column (or date column)",
+        },
+        "web_data.import.time2": {
+            "ko": "시각 열 (날짜와 시각이 나뉜 경우)",
+            "en": "Time-of-day column (when date and time are split)",
+        },
+        "web_data.import.no_time": {"ko": "시간 없음", "en": "No time"},
+        "web_data.import.no_second": {"ko": "없음", "en": "None"},
+        "web_data.import.role.time": {"ko": "시간", "en": "Time"},
+        "web_data.import.role.id": {
+            "ko": "식별자 (부품·로트·캐비티)",
+            "en": "Identifier (part, lot, cavity)",
+        },
+        "web_data.import.role.input": {"ko": "입력값", "en": "Input"},
+        "web_data.import.role.group": {"ko": "묶음 (로트·배치)", "en": "Group (lot, batch)"},
+        "web_data.import.new_machine": {"ko": "+ 새 설비 만들기", "en": "+ Add a new machine"},
+        "web_data.import.new_line": {"ko": "+ 새 라인", "en": "+ New line"},
+        "web_data.import.new_site": {"ko": "+ 새 사업장", "en": "+ New site"},
+        "web_data.import.new_site_name": {"ko": "새 사업장 이름", "en": "New site name"},
+        "web_data.import.new_line_name": {"ko": "새 라인 이름", "en": "New line name"},
+        "web_data.import.machine_name": {"ko": "설비 이름", "en": "Machine name"},
+        "web_data.import.create": {"ko": "만들기", "en": "Create"},
+        "web_data.import.filter": {"ko": "열 이름으로 찾기", "en": "Find columns by name"},
+        "web_data.import.select_all": {
+            "ko": "보이는 열 모두 선택",
+            "en": "Select the shown columns",
+        },
+        "web_data.import.select_none": {"ko": "선택 해제", "en": "Select none"},
+        "web_data.import.selected_become": {"ko": "선택한 열을", "en": "Make the selected columns"},
+        "web_data.import.apply": {"ko": "적용", "en": "Apply"},
+        "web_data.import.selected": {"ko": "{n}개 열 선택됨", "en": "{n} columns selected"},
+        "web_data.import.network": {
+            "ko": "서버에 연결할 수 없습니다. 네트워크를 확인하고 다시 시도하세요.",
+            "en": "The server cannot be reached: check the network and try again.",
+        },
+    }
+)

@@ -189,7 +189,13 @@ def signal_create(
     name: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
 ) -> Response:
-    spec = SignalSpec(**names_from(label, name, "signal"), unit=unit.strip())
+    names = names_from(label, name, "signal")
+    spec = SignalSpec(
+        name=names["name"],
+        name_ko=names.get("name_ko", ""),
+        name_en=names.get("name_en", ""),
+        unit=unit.strip(),
+    )
     sig = platform_of(request).assets.create_signal(who.principal, node_id, spec)
     return _back(f"signal-{sig.id}", f"/assets/equipment/{node_id}")
 
@@ -204,7 +210,13 @@ def label_create(
     categories: Annotated[str, Form()] = "",
 ) -> Response:
     cats = [c.strip() for c in categories.split(",") if c.strip()]
-    spec = LabelSpec(**names_from(label, name, "label"), categories=cats)
+    names = names_from(label, name, "label")
+    spec = LabelSpec(
+        name=names["name"],
+        name_ko=names.get("name_ko", ""),
+        name_en=names.get("name_en", ""),
+        categories=cats,
+    )
     col = platform_of(request).assets.create_label_column(who.principal, node_id, spec)
     return _back(f"label-{col.id}", f"/assets/equipment/{node_id}")
 

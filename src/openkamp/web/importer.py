@@ -26,7 +26,8 @@ from openkamp.api.errors import error_body, status_of
 from openkamp.api.routers.imports import _options, imports_upload
 from openkamp.core.errors import InvalidInput, OpenKampError
 from openkamp.i18n import t
-from openkamp.web.overview import asset_tree, equipment_of
+from openkamp.web.assets_page import create_equipment
+from openkamp.web.overview import asset_tree, display, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 from openkamp.web.preview import preview
 
@@ -80,9 +81,14 @@ def _clean_old(root: Path) -> None:
 @router.get("/import", response_class=HTMLResponse)
 def import_page(request: Request, who: Page) -> HTMLResponse:
     kamp = platform_of(request)
-    machines = equipment_of(asset_tree(request, who, latest=False))
+    tree = asset_tree(request, who, latest=False)
+    machines = equipment_of(tree)
+    sites = [n for n in tree if n.kind == "site"]
+    lines = [(line, site) for site in sites for line in site.children]
     past = list(reversed(kamp.imports.list(who.principal)))[:15]
-    return render(request, "import.html", who, machines=machines, past=past)
+    return render(
+        request, "import.html", who, machines=machines, past=past, sites=sites, lines=lines
+    )
 
 
 @router.post("/import/stage")
@@ -100,7 +106,7 @@ async def import_stage(request: Request, who: Posting, file: UploadFile) -> Resp
 
     def answer() -> dict[str, Any]:
         try:
-            found = preview(kamp, who.principal, folder / name, _options(None))
+            found = preview(kamp, who.principal, folder / name, _options(None), lang_of(request))
         except OpenKampError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -127,7 +133,37 @@ async def import_preview(request: Request, who: Posting) -> Response:
         token = str(body.get("token", ""))
         path = _staged(request, who.principal.org_id, token)
         opts = _options(json.dumps(body.get("options") or {}))
-        return {"token": token, **preview(kamp, who.principal, path, opts)}
+        return {"token": token, **preview(kamp, who.principal, path, opts, lang_of(request))}
+
+    return await _json_answer(request, answer)
+
+
+@router.post("/import/equipment")
+async def import_new_equipment(request: Request, who: Posting) -> Response:
+    """A new machine on the spot, for a file from a machine not yet known: under an existing
+    line, or a new line of an existing or a new site. Answers its path and display name."""
+    kamp = platform_of(request)
+
+    def answer(body: dict[str, Any]) -> dict[str, Any]:
+        def number(key: str) -> int | None:
+            value = str(body.get(key) or "").strip()
+            return int(value) if value.isdigit() else None
+
+        node = create_equipment(
+            kamp,
+            who.principal,
+            line_id=number("line_id"),
+            site_id=number("site_id"),
+            new_site=str(body.get("new_site") or ""),
+            new_line=str(body.get("new_line") or ""),
+            label=str(body.get("label") or ""),
+            name=str(body.get("name") or ""),
+        )
+        return {
+            "id": node.id,
+            "path": kamp.assets.path_of(who.principal, node.id),
+            "label": display(node, lang_of(request)),
+        }
 
     return await _json_answer(request, answer)
 
