@@ -33,6 +33,7 @@ from openkamp.cli.common import (
     settings,
     state,
 )
+from openkamp.cli.datasets import datasets_app
 from openkamp.cli.models import models_app
 from openkamp.core.errors import OpenKampError, StorageError
 from openkamp.i18n import error_text, t
@@ -48,6 +49,7 @@ app.add_typer(assets_app, name="assets")
 app.add_typer(imports_app, name="imports")
 app.add_typer(sim_app, name="sim")
 app.add_typer(models_app, name="models")
+app.add_typer(datasets_app, name="datasets")
 
 
 @app.callback()
