@@ -58,8 +58,8 @@ class ImportOptions:
 
     equipment: str | int | None = None  # path 'site/line/equipment' or id
     layout: Literal["auto", "wide", "long"] = "auto"
-    timestamp_column: str | None = None
-    timestamp_format: str | None = None  # strptime pattern
+    timestamp_column: str | None = None  # the older option: time_columns=[it]
+    timestamp_format: str | None = None  # strptime pattern (of the joined text for date + time)
     timezone: str | None = None  # for times without offset; default: the platform's
     columns: dict[str, str] = field(default_factory=dict)  # header -> signal name ('-' = ignore)
     label_columns: list[str] = field(default_factory=list)
@@ -67,9 +67,15 @@ class ImportOptions:
     create_signals: bool = True
     encoding: str | None = None
     delimiter: str | None = None
-    skip_rows: int = 0
+    skip_rows: int = 0  # title lines above the header (the older option: header_row wins)
     sheet: str | int | None = None
     force: bool = False
+    # Layout choices the preview shows and the user may override (None / empty: detected).
+    header_row: int | None = None  # 0-based row (line) of the header
+    header_rows: int | None = None  # 1 or 2 (e.g. Korean above English, group above name)
+    time_columns: list[str] = field(default_factory=list)  # [time] or [date, time]
+    id_columns: list[str] | None = None  # part / shot / lot / cavity; None: detected by name
+    exclude_columns: list[str] = field(default_factory=list)  # same as ignore_columns
     # Time series (signals) or a table of records (a dataset); "auto" decides from the file
     # (see openkamp.datasets.records.detect_kind). ``dataset`` names the dataset of a record
     # import (default: from the file name); ``roles`` sets a column's role there (header ->
@@ -82,7 +88,21 @@ class ImportOptions:
         """The options that change what an import stores (not how it is run)."""
         d = asdict(self)
         d.pop("force")
+        # Layout options at their defaults are left out: files imported before they existed
+        # are still recognised as already imported.
+        for key, default in _LAYOUT_DEFAULTS.items():
+            if d.get(key) == default:
+                d.pop(key, None)
         return d
+
+
+_LAYOUT_DEFAULTS: dict[str, Any] = {
+    "header_row": None,
+    "header_rows": None,
+    "time_columns": [],
+    "id_columns": None,
+    "exclude_columns": [],
+}
 
 
 #: The counters of an import report, in the order people read them.
@@ -209,30 +229,43 @@ class ImportService:
     # -- the import ---------------------------------------------------------------------------
 
     def plan(
-        self, path: str | Path, options: ImportOptions | None = None
+        self, path: str | Path, options: ImportOptions | None = None, *, require_time: bool = False
     ) -> tuple[FileReader, ImportPlan]:
         """Open ``path`` with its reader and decide what each column means; writes nothing.
 
         The first steps of :meth:`import_file`, also what a preview shows: the same encoding,
         delimiter and header sniffing, layout, timestamp column and target of every column.
-        Raises :class:`ImportRejected` for a file that cannot be imported at all.
+        Raises :class:`ImportRejected` for a file that cannot be imported at all. A file
+        without a time column gets a plan without time columns (``suggested_kind='records'``)
+        unless ``require_time``. ``plan.notes`` say what was detected and why (catalogue codes
+        ``ingest.note.*`` with params): where the header is, title rows, the sheet, the time
+        column(s), id columns, summary rows.
         """
         opts = options or ImportOptions()
         reader = self.open_reader(path, opts)
-        return reader, self._build_plan(reader, opts)
+        return reader, self._build_plan(reader, opts, require_time=require_time)
 
     @staticmethod
-    def _build_plan(reader: FileReader, opts: ImportOptions) -> ImportPlan:
-        return build_plan(
+    def _build_plan(
+        reader: FileReader, opts: ImportOptions, *, require_time: bool = True
+    ) -> ImportPlan:
+        plan = build_plan(
             reader.columns,
             reader.sample,
             layout=opts.layout,
             timestamp_column=opts.timestamp_column,
             timestamp_format=opts.timestamp_format,
+            time_columns=opts.time_columns,
             mapping=opts.columns,
             label_columns=opts.label_columns,
-            ignore_columns=opts.ignore_columns,
+            ignore_columns=[*opts.ignore_columns, *opts.exclude_columns],
+            id_columns=opts.id_columns,
+            english=reader.details.get("english_names", {}),
+            require_time=require_time,
         )
+        if reader.header is not None:
+            plan.notes[:0] = reader.header.notes  # the file's layout first, then the columns
+        return plan
 
     def open_reader(self, path: str | Path, options: ImportOptions | None = None) -> FileReader:
         """The file's reader (encoding, delimiter, header and sample found); reads no data."""
@@ -244,6 +277,8 @@ class ImportService:
                 encoding=opts.encoding,
                 delimiter=opts.delimiter,
                 skip_rows=opts.skip_rows,
+                header_row=opts.header_row,
+                header_rows=opts.header_rows,
                 sheet=opts.sheet,
                 chunk_bytes=self.chunk_bytes,
                 max_columns=self.max_columns,
@@ -293,7 +328,9 @@ class ImportService:
         opts = options or ImportOptions()
         path = Path(path)
         if not path.is_file():
-            raise InvalidInput(f"No file at {path}.")
+            raise InvalidInput(
+                f"No file at {path}.", code="ingest.no_file", params={"path": str(path)}
+            )
         started = time.perf_counter()
         name = file_name or path.name
         tz = opts.timezone or self.timezone
@@ -343,7 +380,7 @@ class ImportService:
             file_name=name,
             layout=plan.layout,
             details=reader.details,
-            timestamp_column=plan.timestamp_column,
+            timestamp_column=plan.time_label,
             timestamp_format=plan.timestamp_format.describe(),
             equipment=self.assets.path_of(principal, equipment.id),
         )
@@ -412,10 +449,14 @@ class ImportService:
     def _column_types(self, plan: ImportPlan) -> dict[str, pa.DataType]:
         types: dict[str, pa.DataType] = {}
         for t in plan.targets:
-            if t.kind == "signal" and not t.booleans:
+            if t.kind == "signal" and not (t.booleans or t.unit_in_cells or t.comma_decimal):
                 types[t.column] = pa.float64()  # fast path; the reader falls back to text
         fmt = plan.timestamp_format
-        if fmt.pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S") and not fmt.fraction:
+        if (
+            fmt.pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+            and not fmt.fraction
+            and len(plan.time_columns) == 1
+        ):
             types[plan.timestamp_column] = pa.timestamp("us")  # Arrow's own ISO parser is fastest
         if plan.layout == "long" and plan.value_column:
             types[plan.value_column] = pa.float64()
