@@ -169,3 +169,19 @@ def test_time_series_files_stay_time_series(
     report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
     assert report.kind == "timeseries" and report.rows_stored == 100
     assert report.points_inserted == 300 and report.dataset is None
+
+
+def test_linked_dataset_counts_production_and_defects_per_day(
+    kamp: Platform, me: Principal, press: str, tmp_path: Path
+) -> None:
+    body, _ = cavity_rows(300, 60)
+    path = tmp_path / "shots.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    report = kamp.imports.import_file(me, path, ImportOptions(equipment=press))
+    eq = kamp.assets.resolve(me, press).id
+    assert [v.ref for v in kamp.datasets.for_equipment(me, eq)] == [report.dataset]
+    counts = kamp.datasets.daily_counts(me, report.dataset, "Asia/Seoul")
+    # 300 shots from 08:00 local, 43 s apart: all on 2026-03-02.
+    assert counts["day"].astype(str).tolist() == ["2026-03-02"]
+    assert counts[["rows", "judged", "defects"]].iloc[0].tolist() == [600, 600, 60]
+    assert kamp.datasets.for_equipment(me, eq + 1000) == []

@@ -305,6 +305,22 @@ class DatasetService:
 
         return write_export(self, principal, ref, out, fmt, tz)
 
+    def for_equipment(
+        self, principal: Principal, equipment_id: int
+    ) -> builtins.list[DatasetVersion]:
+        """The latest version of every record dataset linked to the equipment."""
+        from openkamp.datasets.production import linked
+
+        return linked(self, principal, equipment_id)
+
+    def daily_counts(self, principal: Principal, ref: DatasetRef, tz: str) -> pd.DataFrame:
+        """Production (rows) and defects per local day of a record dataset (see
+        :mod:`openkamp.datasets.production`): columns ``day``, ``rows``, ``judged``,
+        ``defects``."""
+        from openkamp.datasets.production import daily_counts
+
+        return daily_counts(self, principal, ref, tz)
+
     def verify(self, principal: Principal, ref: DatasetRef) -> bool:
         """True when the stored file's SHA-256 still matches the version's content hash."""
         require(principal, Role.VIEWER)
