@@ -130,6 +130,11 @@ def test_record_tables_are_not_forced_into_a_time_series(
     assert plan.suggested_kind == "records"
     reasons = {n["code"] for n in plan.notes}
     assert reasons & {"ingest.note.times_repeat", "ingest.note.no_time"}
+    # The record-table import (openkamp.datasets) agrees and keeps every row.
+    assert kamp.imports.preview_kind(me, path).kind == "records"
+    report = kamp.imports.import_file(me, path)
+    assert report.kind == "records" and report.balanced()
+    assert (report.rows_read, report.rows_stored) == (case.rows_read, case.rows_stored)
 
 
 def test_match_key_joins_spellings() -> None:
