@@ -356,3 +356,71 @@ MESSAGES.update(
         },
     }
 )
+
+# Model results and the model wizard.
+MESSAGES.update(
+    {
+        "web_data.result.technical": {
+            "ko": "기술 정보 (전문가용)",
+            "en": "technical details (for specialists)",
+        },
+    }
+)
+
+# The decision threshold, chosen on a trade-off of missed defects against false alarms.
+MESSAGES.update(
+    {
+        "err.web_data.threshold_range": {
+            "ko": "임계값은 0과 1 사이의 확률이어야 합니다.",
+            "en": "A threshold is a probability between 0 and 1.",
+        },
+        "err.web_data.no_threshold": {
+            "ko": "이 모델에는 고를 수 있는 판정 임계값이 없습니다 (양품/불량 두 범주 모델만 해당).",
+            "en": "This model has no decision threshold to choose (only pass / fail models have one).",
+        },
+        "web_data.threshold.title": {
+            "ko": "판정 기준 고르기: 놓치는 불량 대 잘못된 알람",
+            "en": "Choose the decision threshold: missed defects against false alarms",
+        },
+        "web_data.threshold.help.day": {
+            "ko": "기준을 낮추면 불량을 더 많이 잡지만 양품에도 알람이 더 울립니다. 수치는 검증에 쓴 {n}개 행(불량 {defects}개)을 학습 기간의 하루 생산량으로 환산한 값이며, 각 행은 그 행을 보지 않은 모델로 판정했습니다.",
+            "en": "A lower threshold catches more defects and raises more false alarms. Counts are from the {n} evaluated rows ({defects} defects), scaled to a day of production at the training period's rate; every row was scored by a model that never saw it.",
+        },
+        "web_data.threshold.help.thousand": {
+            "ko": "기준을 낮추면 불량을 더 많이 잡지만 양품에도 알람이 더 울립니다. 수치는 검증에 쓴 {n}개 행(불량 {defects}개)을 부품 1,000개당으로 환산한 값이며, 각 행은 그 행을 보지 않은 모델로 판정했습니다.",
+            "en": "A lower threshold catches more defects and raises more false alarms. Counts are from the {n} evaluated rows ({defects} defects), per 1,000 parts; every row was scored by a model that never saw it.",
+        },
+        "web_data.threshold.threshold": {"ko": "불량 확률 기준", "en": "Probability threshold"},
+        "web_data.threshold.caught.day": {"ko": "잡는 불량 (하루)", "en": "Defects caught per day"},
+        "web_data.threshold.missed.day": {
+            "ko": "놓치는 불량 (하루)",
+            "en": "Defects missed per day",
+        },
+        "web_data.threshold.false_alarms.day": {
+            "ko": "잘못된 알람 (하루)",
+            "en": "False alarms per day",
+        },
+        "web_data.threshold.caught.thousand": {
+            "ko": "잡는 불량 (1,000개당)",
+            "en": "Defects caught per 1,000",
+        },
+        "web_data.threshold.missed.thousand": {
+            "ko": "놓치는 불량 (1,000개당)",
+            "en": "Defects missed per 1,000",
+        },
+        "web_data.threshold.false_alarms.thousand": {
+            "ko": "잘못된 알람 (1,000개당)",
+            "en": "False alarms per 1,000",
+        },
+        "web_data.threshold.recall": {"ko": "불량 중 잡는 비율", "en": "Share of defects caught"},
+        "web_data.threshold.now": {
+            "ko": "지금 기준: 불량 확률 {value} % 이상이면 불량으로 판정합니다.",
+            "en": "Now: a part is flagged at a defect probability of {value} % or more.",
+        },
+        "web_data.threshold.chosen_by_person": {
+            "ko": "(사용자가 고른 기준)",
+            "en": "(chosen by a person)",
+        },
+        "web_data.threshold.save": {"ko": "이 기준으로 판정", "en": "Use this threshold"},
+    }
+)

@@ -232,6 +232,26 @@ class ModelRegistry:
             )
         return ModelVersion.from_record(rec)
 
+    def set_threshold(
+        self, principal: Principal, name: str, version: int, threshold: float
+    ) -> ModelVersion:
+        """Store the decision threshold a person chose for a binary defect model (on the
+        trade-off of missed defects against false alarms); :meth:`load` applies it, so every
+        way of scoring (UI, API, batch) uses it. The artefact itself is never rewritten."""
+        require(principal, Role.ENGINEER)
+        if not 0.0 < float(threshold) < 1.0:
+            raise InvalidInput(
+                f"A threshold is a probability between 0 and 1, not {threshold}.",
+                code="web_data.threshold_range",
+            )
+        rec = self._record(principal, name, version, None)
+        params = dict(ModelVersion.from_record(rec).params)
+        params["decision_threshold"] = float(threshold)
+        rec = self.meta.update(
+            principal.org_id, _MODEL, rec["id"], {"params": _dump_json(params)}
+        )
+        return ModelVersion.from_record(rec)
+
     def delete(self, principal: Principal, name: str, version: int) -> None:
         """Delete a version and, when no other version shares it, its artefact.
 
@@ -288,6 +308,9 @@ class ModelRegistry:
                 f"Model {mv.name!r} version {mv.version} loaded as {actual}, "
                 f"but was registered as {mv.class_path}."
             )
+        chosen = mv.params.get("decision_threshold")
+        if chosen is not None and getattr(obj, "threshold_", None) is not None:
+            obj.threshold_ = float(chosen)  # chosen by a person (set_threshold)
         drift = _drift(mv.libraries)
         if drift:
             warnings.warn(

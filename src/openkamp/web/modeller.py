@@ -21,6 +21,7 @@ from openkamp.charts import bar
 from openkamp.core.errors import InvalidInput
 from openkamp.i18n import t
 from openkamp.jobs.texts import localized
+from openkamp.ml.tradeoff import tradeoff
 from openkamp.web.assets_page import machine_or_404
 from openkamp.web.overview import TreeNode, asset_tree, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
@@ -237,16 +238,18 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
         except (ValueError, KeyError):  # a plot the data cannot draw is left out, not fatal
             continue
     importance = ""
+    shown = display_inputs(kamp, who.principal, mv, lang)
     has_own = any(p.title == "ml.plot.importance" for p in card.plots)
     if not has_own and card.importance is not None and len(card.importance):
         top = card.importance.head(15)
         importance = bar(
-            [str(k) for k in top.index],
+            [people_name(str(k), shown) for k in top.index],
             top.to_numpy(),
             title=t("ml.plot.importance", lang),
             uid="importance",
         )
-    inputs = list(display_inputs(kamp, who.principal, mv, lang).values())
+    inputs = list(shown.values())
+    trade = tradeoff(kamp.models.load(who.principal, name, version), mv.provenance, card)
     return render(
         request,
         "model_result.html",
@@ -261,7 +264,52 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
         inputs=inputs,
         url=_model_url(mv.name, mv.version),
         qname=quote(mv.name, safe=""),
+        **how_tested(card, lang),
+        trade=trade,
+        chosen=mv.params.get("decision_threshold"),
     )
+
+
+@router.post("/models/{name}/{version}/threshold")
+def set_threshold(
+    request: Request,
+    who: Posting,
+    name: str,
+    version: int,
+    threshold: Annotated[float, Form()],
+) -> Response:
+    """Store the threshold chosen on the trade-off view; back to the result page."""
+    platform_of(request).models.set_threshold(who.principal, name, version, threshold)
+    return RedirectResponse(_model_url(name, version) + "#threshold", status_code=303)
+
+
+def how_tested(card: Any, lang: str) -> dict[str, Any]:
+    """The evaluation protocol and the verdict against the trivial baseline, in plain words
+    (``ml.protocol.*`` and ``ml.verdict.*`` of the model card; empty where a card has none)."""
+    from openkamp.i18n import MESSAGES
+    from openkamp.ml import card as cards
+
+    key_of = getattr(cards, "protocol_key", None)
+    key = key_of(getattr(card, "protocol_kind", None)) if key_of is not None else None
+    verdict = getattr(card, "verdict", None) or ""
+    return {
+        "protocol_text": t(key, lang) if key else "",
+        "verdict": verdict,
+        "verdict_text": t(f"ml.verdict.{verdict}", lang)
+        if f"ml.verdict.{verdict}" in MESSAGES
+        else "",
+    }
+
+
+def people_name(feature: str, shown: dict[str, str]) -> str:
+    """A feature by the name people know: an input's display name (``hold_pressure`` → 보압),
+    also at the start of a derived feature (``hold_pressure__mean`` → ``보압__mean``)."""
+    if feature in shown:
+        return shown[feature]
+    for name in sorted(shown, key=len, reverse=True):
+        if feature.startswith(name) and feature[len(name) : len(name) + 1] in ("_", " ", "("):
+            return shown[name] + feature[len(name) :]
+    return feature
 
 
 @router.post("/models/{name}/{version}/stage")

@@ -54,6 +54,10 @@ class ScoreRequest(BaseModel):
     limit: int = Field(10_000, ge=1, le=200_000)
 
 
+class ThresholdRequest(BaseModel):
+    threshold: float = Field(gt=0, lt=1, description="Probability above which a part is flagged")
+
+
 class RecordsRequest(BaseModel):
     records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
     version: int | None = None
@@ -181,6 +185,31 @@ def models_set_stage(
 ) -> dict[str, Any]:
     """Deploy (``production``), withdraw (``archived``) or reset (``candidate``) a version."""
     return version_out(kamp.models.set_stage(me, name, version, body.stage))
+
+
+@router.get("/{name}/versions/{version}/tradeoff")
+def models_tradeoff(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Missed defects against false alarms (per day of production, or per 1,000 parts) for a
+    ladder of decision thresholds of a binary defect model, from its cross-fitted evaluation."""
+    from openkamp.core.errors import InvalidInput
+    from openkamp.ml.tradeoff import tradeoff
+
+    mv, card = kamp.ml.card(me, name, version)
+    out = tradeoff(kamp.models.load(me, name, version), mv.provenance, card)
+    if out is None:
+        raise InvalidInput(
+            f"Model {name!r} has no decision threshold to choose.",
+            code="web_data.no_threshold",
+        )
+    return out
+
+
+@router.post("/{name}/versions/{version}/threshold")
+def models_set_threshold(
+    name: str, version: int, body: ThresholdRequest, kamp: Kamp, me: Me
+) -> dict[str, Any]:
+    """Store the decision threshold chosen on the trade-off; every scoring path uses it."""
+    return version_out(kamp.models.set_threshold(me, name, version, body.threshold))
 
 
 @router.post("/{name}/score")

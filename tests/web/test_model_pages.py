@@ -1,0 +1,80 @@
+"""The model result page: how the model was tested and whether it beats the trivial baseline,
+in plain words; the decision threshold chosen by a person on the trade-off of missed defects
+against false alarms (per day), stored, and used by every way of scoring."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import timedelta
+
+from .flows_support import log_in
+from .support import END, PASSWORD, VIEWER, Site
+
+URL = "/models/inj01_defect/1"
+
+
+def test_the_tradeoff_is_counted_per_day_and_the_chosen_threshold_is_used(site: Site) -> None:
+    kamp = site.kamp
+    me = kamp.principal()
+    with site.client() as c:
+        csrf = log_in(c)
+        page = c.get(URL)
+        assert page.status_code == 200 and 'data-testid="tradeoff"' in page.text
+        assert "놓치는 불량 (하루)" in page.text and "잘못된 알람 (하루)" in page.text
+        trade = c.get("/api/v1/models/inj01_defect/versions/1/tradeoff").json()
+        assert trade["unit"] == "day" and trade["defects"] > 0
+        rows = trade["rows"]
+        # Caught + missed is every defect of a day, whatever the threshold; a higher threshold
+        # never raises more false alarms nor misses fewer defects.
+        totals = {round(r["caught"] + r["missed"], 6) for r in rows}
+        assert len(totals) == 1
+        assert all(a["false_alarms"] >= b["false_alarms"] for a, b in itertools.pairwise(rows))
+        assert all(a["missed"] <= b["missed"] for a, b in itertools.pairwise(rows))
+        # Choose 10 %: stored, applied when the model is loaded, shown as chosen.
+        saved = c.post(f"{URL}/threshold", data={"csrf_token": csrf, "threshold": "0.1"})
+        assert saved.status_code == 303
+        assert kamp.models.get(me, "inj01_defect", 1).params["decision_threshold"] == 0.1
+        assert kamp.models.load(me, "inj01_defect", 1).threshold_ == 0.1
+        page = c.get(URL)
+        assert (
+            "사용자가 고른 기준" in page.text
+            and 'value="0.1" aria-label="0.1" checked' in page.text
+        )
+        # Scoring uses it: every row at or above 10 % is a predicted defect, no other.
+        shots = site.factory.generate(END, END + timedelta(hours=6))["inj01"]
+        sent = c.post(f"{URL}/score", data={"csrf_token": csrf},
+                      files={"file": ("s.csv", shots.to_csv(index=False).encode())})  # fmt: skip
+        scored = kamp.ml.score_records(
+            me, "inj01_defect", shots.drop(columns=["timestamp"]).to_dict("records"), version=1
+        )
+        expect = int((scored["probability"] >= 0.1).sum())
+        assert int((scored["prediction"] == "NG").sum()) == expect
+        shown = c.get(sent.headers["location"]).text
+        flagged = re.search(r"불량 예상: ([\d,]+)건", shown)
+        assert flagged and int(flagged.group(1).replace(",", "")) == expect
+        # Out of range: refused in words.
+        bad = c.post(
+            "/api/v1/models/inj01_defect/versions/1/threshold",
+            headers={"X-CSRF-Token": csrf},
+            json={"threshold": 1.5},
+        )
+        assert bad.status_code == 422
+
+
+def test_viewers_see_the_tradeoff_but_do_not_choose(site: Site) -> None:
+    with site.client() as c:
+        csrf = log_in(c, VIEWER, PASSWORD)
+        page = c.get(URL)
+        assert 'data-testid="tradeoff"' in page.text and "save-threshold" not in page.text
+        denied = c.post(f"{URL}/threshold", data={"csrf_token": csrf, "threshold": "0.2"})
+        assert denied.status_code == 403
+
+
+def test_how_it_was_tested_in_plain_words(site: Site) -> None:
+    with site.client() as c:
+        log_in(c)
+        page = c.get(URL)
+        protocol = re.search(r'data-testid="protocol">(.*?)</p>', page.text, re.S)
+        assert protocol and re.search(r"[가-힣]", protocol.group(1)), protocol
+        assert "leaderboard" not in page.text.split("<details>")[0]  # technical tables folded
