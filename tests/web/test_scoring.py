@@ -150,3 +150,29 @@ def test_a_form_without_a_file_asks_for_a_period(site: Site) -> None:
         assert page.status_code == 200 and "행을 판정했습니다" in page.text
         gone = c.get(f"{URL}/scored/AAAAAAAAAAAAAAAAAAAAAAAA")
         assert gone.status_code == 404
+
+
+def test_the_api_scores_a_file_as_the_page_does(site: Site) -> None:
+    shots = _shots(site, hours=2).rename(columns={"cushion": "쿠션 량(mm)"})
+    with site.client() as c:
+        csrf = log_in(c)
+        h = {"X-CSRF-Token": csrf, "Accept-Language": "en"}
+        out = c.post(
+            "/api/v1/models/inj01_defect/score-file",
+            headers=h,
+            files={"file": ("s.csv", shots.to_csv(index=False).encode())},
+        )
+        assert out.status_code == 200, out.text
+        body = out.json()
+        assert body["total"] == len(shots) and body["quarantined"] == 0
+        first = body["rows"][0]
+        assert first["부품번호"] == "P00000" and "probability" in first
+        short = c.post(
+            "/api/v1/models/inj01_defect/score-file",
+            headers=h,
+            files={"file": ("s.csv", shots.drop(columns=["screw_rpm"]).to_csv(index=False))},
+        )
+        assert short.status_code == 422
+        error = short.json()["error"]
+        assert error["code"] == "web_data.score_missing_inputs" and "screw_rpm" in error["message"]
+        assert "injection_time" not in error["message"]

@@ -38,44 +38,9 @@ def _score_file(
         path = folder / (Path(upload.filename or "upload.csv").name or "upload.csv")
         with path.open("wb") as out:
             shutil.copyfileobj(upload.file, out, 1 << 20)
-        table = scoring.read_file(kamp, path)
+        return scoring.score_file(kamp, who.principal, mv.name, mv.version, path, lang)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    names = scoring.input_names(kamp, who.principal, mv)
-    found, missing = scoring.match_inputs(list(table.frame.columns), table.headers, names)
-    if missing:
-        shown = scoring.display_inputs(kamp, who.principal, mv, lang)
-        raise InvalidInput(
-            f"The file lacks inputs of the model: {', '.join(missing)}.",
-            code="web_data.score_missing_inputs",
-            params={
-                "missing": ", ".join(
-                    m if shown.get(m, m) == m else f"{shown[m]} ({m})" for m in missing
-                ),
-                "n": len(missing),
-                "found": ", ".join(list(table.headers.values())[:40]),
-            },
-        )
-    if table.frame.empty:
-        raise InvalidInput("The file has no rows to score.", code="web_data.score_no_rows")
-    X = pd.DataFrame({inp: table.frame[col] for inp, col in found.items()})
-    scored = kamp.ml.score_records(
-        who.principal, mv.name, X.to_dict("records"), version=mv.version
-    ).reset_index(drop=True)
-    frame = table.frame.copy()
-    frame.insert(0, "_row", range(1, len(frame) + 1))
-    clash = [c for c in scored.columns if c in frame.columns]
-    frame = frame.rename(columns={c: f"{c}_file" for c in clash})
-    result = pd.concat([frame, scored], axis=1)
-    meta = {
-        "source": upload.filename,
-        "headers": {**table.headers, **{f"{c}_file": table.headers.get(c, c) for c in clash}},
-        "inputs": found,
-        "rows_read": table.rows_read,
-        "quarantined": table.quarantined,
-        "file": True,
-    }
-    return result, meta
 
 
 @router.post("/models/{name}/{version}/score")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -226,6 +226,40 @@ def models_score_records(name: str, body: RecordsRequest, kamp: Kamp, me: Me) ->
     """Score records given in the request (one output row per record)."""
     df = kamp.ml.score_records(me, name, body.records, version=body.version)
     return frame_out(df, len(body.records))
+
+
+@router.post("/{name}/score-file")
+def models_score_file(
+    name: str,
+    kamp: Kamp,
+    me: Me,
+    file: UploadFile,
+    request: Request,
+    version: Annotated[int | None, Form()] = None,
+    limit: Annotated[int, Form(ge=1, le=200_000)] = 10_000,
+) -> dict[str, Any]:
+    """Score a CSV / Excel file as import reads it (title blocks, header rows, units and spacing
+    in headers); every column of the file comes back with the model's outputs, one row per
+    record, in file order. Only inputs that no column feeds are reported missing."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from openkamp.api.errors import request_lang
+    from openkamp.ml.file_scoring import score_file
+
+    folder = Path(tempfile.mkdtemp(prefix="okp-score-", dir=kamp.settings.data_dir))
+    try:
+        path = folder / (Path(file.filename or "upload.csv").name or "upload.csv")
+        with path.open("wb") as fh:
+            shutil.copyfileobj(file.file, fh, 1 << 20)
+        frame, meta = score_file(kamp, me, name, version, path, request_lang(request))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    frame = frame.rename(columns={"_row": "row"})
+    out = frame_out(frame.set_index("row"), limit)
+    return {**out, "rows_read": meta["rows_read"], "quarantined": meta["quarantined"],
+            "inputs": meta["inputs"]}  # fmt: skip
 
 
 @router.get("/{name}/versions/{version}/explain")
