@@ -78,3 +78,17 @@ def test_how_it_was_tested_in_plain_words(site: Site) -> None:
         protocol = re.search(r'data-testid="protocol">(.*?)</p>', page.text, re.S)
         assert protocol and re.search(r"[가-힣]", protocol.group(1)), protocol
         assert "leaderboard" not in page.text.split("<details>")[0]  # technical tables folded
+
+
+def test_anomaly_false_alarms_are_said_per_day_per_machine() -> None:
+    from types import SimpleNamespace
+
+    from openkamp.web.modeller import alarms_per_day
+
+    data = {"first": "2026-03-02T00:00:00+09:00", "last": "2026-03-04T00:00:00+09:00", "rows": 2880}
+    mv = SimpleNamespace(task="anomaly", provenance={"training": {"data": data}})
+    assert alarms_per_day(mv, {"far": 0.01}) == 0.01 * 2880 / 2  # 14.4 a day
+    assert alarms_per_day(mv, {}) is None
+    hours = {**data, "last": "2026-03-02T02:00:00+09:00"}  # two hours say nothing of a day
+    short = SimpleNamespace(task="anomaly", provenance={"training": {"data": hours}})
+    assert alarms_per_day(short, {"far": 0.01}) is None

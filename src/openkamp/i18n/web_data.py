@@ -424,3 +424,12 @@ MESSAGES.update(
         "web_data.threshold.save": {"ko": "이 기준으로 판정", "en": "Use this threshold"},
     }
 )
+
+MESSAGES.update(
+    {
+        "web_data.words.alarms_per_day": {
+            "ko": "정상 운전 중에도 설비 1대에서 하루 약 {n}번 잘못된 알람이 울립니다",
+            "en": "In normal operation it raises about {n} false alarms a day on one machine",
+        },
+    }
+)

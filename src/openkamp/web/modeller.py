@@ -249,6 +249,10 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
             uid="importance",
         )
     inputs = list(shown.values())
+    words = in_words(mv.task, metrics, card.metric_ci, lang)
+    daily = alarms_per_day(mv, metrics)
+    if daily is not None:
+        words.append(t("web_data.words.alarms_per_day", lang, n=f"{daily:.1f}"))
     trade = tradeoff(kamp.models.load(who.principal, name, version), mv.provenance, card)
     return render(
         request,
@@ -258,7 +262,7 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
         card=card,
         metrics=metrics,
         ci=card.metric_ci,
-        words=in_words(mv.task, metrics, card.metric_ci, lang),
+        words=words,
         plots=plots,
         importance=importance,
         inputs=inputs,
@@ -299,6 +303,23 @@ def how_tested(card: Any, lang: str) -> dict[str, Any]:
         if f"ml.verdict.{verdict}" in MESSAGES
         else "",
     }
+
+
+def alarms_per_day(mv: Any, metrics: dict[str, float]) -> float | None:
+    """False alarms of an anomaly model per day on one machine in normal operation: its
+    false-alarm rate times the readings per day of the training period."""
+    far = metrics.get("far")
+    data = (mv.provenance.get("training") or {}).get("data") or {}
+    if mv.task != "anomaly" or far is None or not math.isfinite(far):
+        return None
+    try:
+        first, last = datetime.fromisoformat(data["first"]), datetime.fromisoformat(data["last"])
+        span = (last - first).total_seconds()
+    except (KeyError, TypeError, ValueError):
+        return None
+    if span < 6 * 3600 or not data.get("rows"):
+        return None
+    return float(far) * int(data["rows"]) / (span / 86400)
 
 
 def people_name(feature: str, shown: dict[str, str]) -> str:
