@@ -185,3 +185,38 @@ def test_linked_dataset_counts_production_and_defects_per_day(
     assert counts["day"].astype(str).tolist() == ["2026-03-02"]
     assert counts[["rows", "judged", "defects"]].iloc[0].tolist() == [600, 600, 60]
     assert kamp.datasets.for_equipment(me, eq + 1000) == []
+
+
+def test_split_date_and_time_become_one_time_column(
+    kamp: Platform, me: Principal, tmp_path: Path
+) -> None:
+    """A per-shot table with the date and the time of day in two columns (and units in cells)
+    keeps every row, with one time column joined from both."""
+    lines = ["일자,시간,캐비티,사출압력,판정\n"]
+    for i in range(40):
+        clock = f"08:{i // 2:02d}:00"
+        lines.append(f"2026-03-02,{clock},{'LH' if i % 2 == 0 else 'RH'},{570 + i % 5} bar,양품\n")
+    path = tmp_path / "split.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    report = kamp.imports.import_file(me, path)
+    assert report.kind == "records" and (report.rows_read, report.rows_stored) == (40, 40)
+    v = kamp.datasets.get(me, report.dataset)
+    assert v.time_column == "일자 + 시간" and v.column("일자 + 시간").header == "일자 + 시간"
+    assert v.column("사출압력").kind == "number" and v.column("사출압력").unit == "bar"
+    rows = kamp.datasets.read(me, v.ref, limit=3)
+    assert rows["사출압력"].tolist() == [570.0, 571.0, 572.0]
+    # Local 08:00 in Seoul is 23:00 UTC the day before.
+    assert str(rows["일자 + 시간"].iloc[2]) == "2026-03-01 23:01:00+00:00"
+
+
+def test_excel_record_table_with_typed_cells(kamp: Platform, me: Principal, tmp_path: Path) -> None:
+    _, frame = cavity_rows(60, 12)
+    frame["일시"] = pd.to_datetime(frame["일시"])
+    frame["캐비티"] = np.tile([1, 2], 60)  # cavity numbers, typed as numbers by Excel
+    path = tmp_path / "샷.xlsx"
+    frame.to_excel(path, index=False, sheet_name="실적")
+    report = kamp.imports.import_file(me, path)
+    assert report.kind == "records" and (report.rows_read, report.rows_stored) == (120, 120)
+    rows = kamp.datasets.read(me, report.dataset)
+    assert (rows["판정"] == "불량").sum() == 12
+    assert rows["일시"].nunique() == 60

@@ -12,6 +12,7 @@ version (``report.dataset``, and the version's ``import_id``).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from openkamp.datasets.records import (
     RecordConverter,
     RecordPlan,
     _key,
+    detect_kind,
     plan_records,
 )
 from openkamp.ingest.plan import detect_layout
@@ -35,6 +37,7 @@ from openkamp.ingest.rows import Quarantine, prefetch
 if TYPE_CHECKING:
     from openkamp.assets.service import AssetService
     from openkamp.ingest.importer import ImportOptions, ImportReport, ImportService, Progress
+    from openkamp.ingest.plan import ImportPlan
     from openkamp.ingest.readers import FileReader
 
 
@@ -92,15 +95,35 @@ def series_hint(reader: FileReader, opts: ImportOptions) -> str | None:
     return None
 
 
-def plan_for(reader: FileReader, opts: ImportOptions) -> RecordPlan:
-    return plan_records(
-        reader.columns,
+def ingest_plan(service: ImportService, reader: FileReader, opts: ImportOptions) -> ImportPlan:
+    """The ingest plan of the file as a wide table that may lack a time (what a record table
+    and the kind detection build on: time column(s), ids, numbers, units in cells)."""
+    wide = replace(opts, layout="wide") if opts.layout == "long" else opts
+    return service._build_plan(reader, wide, require_time=False)
+
+
+def decide_kind(
+    service: ImportService, principal: Principal, reader: FileReader, opts: ImportOptions
+) -> KindDecision:
+    """Time series or records for this file and these options, with the reasons."""
+    return detect_kind(
+        ingest_plan(service, reader, opts),
         reader.sample,
-        time_column=opts.timestamp_column,
-        timestamp_format=opts.timestamp_format,
+        requested=opts.kind,
+        tz=opts.timezone or service.timezone,
+        known_columns=known_columns(service.assets, principal, opts.equipment),
+        series_hint=series_hint(reader, opts),
+    )
+
+
+def plan_for(service: ImportService, reader: FileReader, opts: ImportOptions) -> RecordPlan:
+    """The dataset columns of a record import of the file."""
+    return plan_records(
+        ingest_plan(service, reader, opts),
+        reader.sample,
         roles=opts.roles,
         label_columns=opts.label_columns,
-        ignore_columns=opts.ignore_columns,
+        excluded=[*opts.ignore_columns, *opts.exclude_columns],
     )
 
 
@@ -124,7 +147,7 @@ def record_import(
     from openkamp.ingest.importer import ImportReport
 
     name = dataset_name(opts, file_name)
-    plan = plan_for(reader, opts)
+    plan = plan_for(service, reader, opts)
     equipment = (
         _equipment(service.assets, principal, opts.equipment)
         if opts.equipment is not None
@@ -136,7 +159,7 @@ def record_import(
         file_name=file_name,
         layout="records",
         details=reader.details,
-        timestamp_column=plan.time_column or "",
+        timestamp_column=next((c.header for c in plan.columns if c.role == "time"), ""),
         timestamp_format=plan.time_format.describe() if plan.time_format else "",
         equipment=service.assets.path_of(principal, equipment.id) if equipment else "",
         kind="records",

@@ -3,7 +3,9 @@ dataset.
 
 Many factory files are tables of records — one row per shot, part, lot or test — with or without
 a time, several rows per timestamp (the LH and RH cavity of one shot), id columns and text
-categories. :func:`detect_kind` says which kind a file is, from the reader's sample, with the
+categories. :func:`detect_kind` says which kind a file is, from the ingest plan of the file
+(:func:`openkamp.ingest.plan.build_plan`: its time column(s), id columns, numbers) and the
+reader's sample, with the
 reasons in words (``datasets.reason.*`` in the catalogue) so the preview can show them and the
 user can switch. :class:`RecordPlan` gives every column its dataset kind and role, and
 :class:`RecordConverter` turns the reader's chunks into typed rows, quarantining the rows it
@@ -14,9 +16,9 @@ reason, so that rows read = rows stored + rows quarantined.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 import numpy as np
@@ -24,13 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from openkamp.core.errors import ImportRejected, InvalidInput
-from openkamp.datasets._version import ROLES, DatasetColumn
+from openkamp.datasets._version import ROLES, DatasetColumn, check_columns
 from openkamp.ingest import timestamps
-from openkamp.ingest.plan import find_timestamp_column, split_unit
+from openkamp.ingest.names import header_name, match_key
+from openkamp.ingest.plan import ColumnTarget, ImportPlan
 from openkamp.ingest.readers import Chunk
 from openkamp.ingest.rows import Quarantine, Reasons
 from openkamp.ingest.timestamps import TimestampFormat
-from openkamp.ingest.values import MISSING, is_numeric_sample, to_float
+from openkamp.ingest.values import MISSING, is_summary, to_float
 
 __all__ = [
     "KindDecision",
@@ -43,38 +46,19 @@ __all__ = [
 
 Kind = Literal["timeseries", "records"]
 
-# Headers that name a row's part, cavity, lot, mould, serial … (compared without spaces,
-# underscores or case, after the unit is removed). Exact names, so that '금형온도' (a mould
-# temperature) stays a measurement.
-_ID_WORDS = (
-    "품번|품목|품목코드|품명|부품번호|제품번호|제품코드|캐비티|캐비티번호|cav|cavity|cavityno|"
-    "로트|로트번호|lot|lotno|lotid|lotnumber|금형|금형번호|금형코드|mold|mould|moldno|mouldno|"
-    "시리얼|시리얼번호|serial|serialno|sn|s/n|바코드|barcode|작업지시|작업지시번호|workorder|wo|"
-    "part|partno|partid|partnumber|shotno|shotid|샷번호|설비|설비번호|machine|machineid|호기|"
-    "작업자|operator|라인|line"
-)
-_ID_NAME = re.compile(rf"^({_ID_WORDS})$")
 # Headers of labels: judgement, result, defect type.
 _LABEL_NAME = re.compile(
     r"^(판정|양불|양불판정|양부|합부|결과|검사결과|품질|불량|불량여부|불량유형|불량코드|불량명|"
-    r"result|judge|judgement|judgment|label|okng|passfail|defect|defecttype|quality|class)$"
+    r"result|judge|judgement|judgment|label|okng|ok/ng|passfail|pass/fail|defect|defecttype|"
+    r"quality|class)$"
 )
 # Values that only a label holds.
 _LABEL_VALUES = {
     "ok", "ng", "양품", "불량", "pass", "fail", "good", "bad", "합격", "불합격", "정상", "이상",
 }  # fmt: skip
-# Cells that mark a total / summary row under a table (a person's line, not a record).
-_SUMMARY = re.compile(
-    r"^\s*(합계|소계|총계|누계|평균|계|total|subtotal|grand\s*total|sum|average|avg|mean)\s*:?\s*$",
-    re.IGNORECASE,
-)
 #: Share of sample rows with an earlier row's time above which repeats are the table's structure
 #: (several rows per time), not errors of a time series.
 REPEATED_SHARE = 0.05
-#: Share of a sample's cells that must read as numbers for a column to be a number column (the
-#: rows with text there are then quarantined as "not a number"); below it the column is text.
-#: The time-series importer's own rule, so that both read a column the same way.
-NUMERIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -118,12 +102,7 @@ class KindDecision:
 
 
 def _key(header: str) -> str:
-    name, _ = split_unit(unicodedata.normalize("NFKC", str(header)))
-    return re.sub(r"[\s_\-.]+", "", name).casefold()
-
-
-def is_id_header(header: str) -> bool:
-    return bool(_ID_NAME.match(_key(header)))
+    return match_key(header)
 
 
 def is_label_column(header: str, values: Sequence[Any]) -> bool:
@@ -135,69 +114,56 @@ def is_label_column(header: str, values: Sequence[Any]) -> bool:
 
 
 def _text(values: Sequence[Any]) -> list[str]:
+    """Sample cells as text (typed Excel dates and times as ISO text)."""
     return [
-        "" if v is None else (v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v))
+        ""
+        if v is None
+        else v.isoformat(sep=" ")
+        if isinstance(v, datetime)
+        else v.isoformat()
+        if isinstance(v, date | time)
+        else str(v)
         for v in values
     ]
 
 
-def _time_column(
-    columns: list[str], sample: dict[str, list[Any]], requested: str | None
-) -> tuple[str | None, TimestampFormat | None]:
-    try:
-        col, fmt = find_timestamp_column(columns, sample, requested)
-    except ImportRejected:
-        if requested:
-            raise
-        return None, None
-    return col, fmt
+def _time_text(sample: Mapping[str, list[Any]], cols: Sequence[str]) -> pa.Array:
+    """The sample's time cells as one column (a date and a time column joined)."""
 
+    def column(name: str) -> pa.Array:
+        values = sample.get(name, [])
+        present = [v for v in values if v not in (None, "")]
+        if present and all(isinstance(v, datetime) for v in present):
+            return pa.array([v if v not in (None, "") else None for v in values])
+        return pa.array(_text(values), pa.string())
 
-def _is_number(values: Sequence[Any]) -> bool:
-    present = [v for v in values if v not in (None, "") and str(v).strip() not in MISSING]
-    if not present:
-        return False  # an empty column says nothing: keep it as text
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return True
-    return is_numeric_sample(_text(present), threshold=NUMERIC_SHARE)
+    if len(cols) == 2:
+        return timestamps.join_date_time(column(cols[0]), column(cols[1]))
+    return column(cols[0])
 
 
 def detect_kind(
-    columns: list[str],
-    sample: dict[str, list[Any]],
+    plan: ImportPlan,
+    sample: Mapping[str, list[Any]],
     *,
     requested: str = "auto",
-    timestamp_column: str | None = None,
-    timestamp_format: str | None = None,
     tz: str = "UTC",
     known_columns: frozenset[str] | None = None,
     series_hint: str | None = None,
 ) -> KindDecision:
-    """Time series or records, with reasons in words.
+    """Time series or records, with reasons in words, from the ingest plan of the file (built
+    with ``require_time=False``) and its sample.
 
     ``series_hint`` (a reason code) says the user already described the file as a time series
-    (a long layout, a column → signal mapping): then it is one.
+    (a long layout, a column → signal mapping): then it is one, when it has a time.
 
     In order: no time column → records; repeated times (more than :data:`REPEATED_SHARE` of the
-    sample) → records; every column already a signal or label of the chosen equipment
-    (``known_columns``) → time series; id columns, or text columns that are not labels, beside a
-    time → records; otherwise (strictly increasing time with numeric columns) → time series. A
+    sample; a single repeat is an error of a time series, quarantined there) → records; every
+    column already a signal or label of the chosen equipment (``known_columns``) → time series;
+    id columns (part, cavity, lot … written as text), or text columns that are not labels,
+    beside a time → records; otherwise (a time with numeric columns) → time series. A
     ``requested`` kind other than ``auto`` wins, and the reasons still say what was found.
     """
-    reasons: list[KindReason] = []
-    ts_col, fmt = _time_column(columns, sample, timestamp_column)
-    if timestamp_format and fmt is not None:
-        fmt = TimestampFormat(timestamp_format, fraction=fmt.fraction)
-    detected: Kind
-    if series_hint is not None and ts_col is not None:
-        detected = "timeseries"
-        reasons.append(KindReason(series_hint))
-    elif ts_col is None or fmt is None:
-        detected = "records"
-        reasons.append(KindReason("no_time"))
-    else:
-        detected, more = _with_time(columns, sample, ts_col, fmt, tz, known_columns)
-        reasons.extend(more)
     if requested not in ("auto", "timeseries", "records"):
         raise InvalidInput(
             f"Unknown import kind {requested!r}.",
@@ -205,44 +171,49 @@ def detect_kind(
             code="datasets.kind",
             params={"kind": requested},
         )
+    reasons: list[KindReason] = []
+    time_label = " + ".join(plan.time_columns)
+    detected: Kind
+    if not plan.time_columns:
+        detected = "records"
+        reasons.append(KindReason("no_time"))
+    elif series_hint is not None:
+        detected = "timeseries"
+        reasons.append(KindReason(series_hint))
+    else:
+        detected, more = _with_time(plan, sample, time_label, tz, known_columns)
+        reasons.extend(more)
     kind: Kind = detected if requested == "auto" else requested  # type: ignore[assignment]
     if kind != detected:
         reasons.append(KindReason("chosen", {"kind": kind}))
-    return KindDecision(kind, tuple(reasons), detected, ts_col)
+    return KindDecision(kind, tuple(reasons), detected, time_label or None)
 
 
 def _with_time(
-    columns: list[str],
-    sample: dict[str, list[Any]],
-    ts_col: str,
-    fmt: TimestampFormat,
+    plan: ImportPlan,
+    sample: Mapping[str, list[Any]],
+    time_label: str,
     tz: str,
     known: frozenset[str] | None,
 ) -> tuple[Kind, list[KindReason]]:
-    values = sample.get(ts_col, [])
-    if values and all(hasattr(v, "year") for v in values if v not in (None, "")):
-        arr = pa.array([v if v not in ("",) else None for v in values])
-    else:
-        arr = pa.array(_text(values), pa.string())
-    parsed, bad = timestamps.parse(arr, fmt, tz)
+    parsed, bad = timestamps.parse(_time_text(sample, plan.time_columns), plan.timestamp_format, tz)
     ts = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)[~bad]
     if len(ts):
         repeated = len(ts) - len(np.unique(ts))
         if repeated > REPEATED_SHARE * len(ts):
             return "records", [
-                KindReason("repeated_time", {"column": ts_col, "rows": repeated, "of": len(ts)})
+                KindReason("repeated_time", {"column": time_label, "rows": repeated, "of": len(ts)})
             ]
-    others = [c for c in columns if c != ts_col]
-    if known is not None and others and all(_key(c) in known for c in others):
-        return "timeseries", [KindReason("known_signals", {"count": len(others)})]
-    ids = [c for c in others if is_id_header(c)]
+    data = [t for t in plan.targets if t.kind != "ignore"]
+    if known is not None and data and all(_key(t.column) in known for t in data):
+        return "timeseries", [KindReason("known_signals", {"count": len(data)})]
+    ids = [t.column for t in data if t.kind == "label" and t.role == "id"]
     texts = [
-        c
-        for c in others
-        if c not in ids
-        and not _is_number(sample.get(c, []))
-        and not is_label_column(c, sample.get(c, []))
-        and any(v not in (None, "") for v in sample.get(c, []))
+        t.column
+        for t in data
+        if t.kind == "label"
+        and t.role != "id"
+        and not is_label_column(t.column, sample.get(t.column, []))
     ]
     reasons: list[KindReason] = []
     if ids:
@@ -253,7 +224,7 @@ def _with_time(
         return "records", reasons
     increasing = len(ts) < 2 or bool(np.all(np.diff(ts) > 0))
     return "timeseries", [
-        KindReason("increasing_time" if increasing else "time_series", {"column": ts_col})
+        KindReason("increasing_time" if increasing else "time_series", {"column": time_label})
     ]
 
 
@@ -262,37 +233,44 @@ def _with_time(
 
 @dataclass
 class RecordPlan:
-    """What each file column becomes in the dataset."""
+    """What each file column becomes in the dataset (``source``: the file columns each dataset
+    column is read from: one, or a date and a time column joined)."""
 
-    columns: list[DatasetColumn]  # in file order
-    headers: dict[str, str]  # dataset column name -> file header
-    time_column: str | None  # file header
+    columns: list[DatasetColumn]
+    source: dict[str, list[str]]  # dataset column name -> file columns
     time_format: TimestampFormat | None
+    number_format: dict[str, tuple[str, bool]] = field(default_factory=dict)  # unit, comma
+    summary_columns: list[str] = field(default_factory=list)  # file columns a total is named in
+
+    @property
+    def time_column(self) -> str | None:
+        """The dataset's time column (its name)."""
+        return next((c.name for c in self.columns if c.role == "time"), None)
 
     def describe(self) -> list[dict[str, Any]]:
         return [c.to_dict() for c in self.columns]
 
 
 def plan_records(
-    columns: list[str],
-    sample: dict[str, list[Any]],
+    plan: ImportPlan,
+    sample: Mapping[str, list[Any]],
     *,
-    time_column: str | None = None,
-    timestamp_format: str | None = None,
     roles: Mapping[str, str] | None = None,
     label_columns: Sequence[str] = (),
-    ignore_columns: Sequence[str] = (),
-    no_time: bool = False,
+    excluded: Sequence[str] = (),
 ) -> RecordPlan:
-    """Kind and role of every column: a found (or given) time column, id columns by their
-    header, labels by header or OK/NG values, numbers where the sample reads as numbers (at
-    least :data:`NUMERIC_SHARE`), text elsewhere. ``roles`` (header → role) overrides."""
+    """Kind and role of every column, from the ingest plan: its time column(s) (a date and a
+    time column become one time column), numbers where the plan found numbers (with units in
+    cells and decimal commas as it found them), ids as it found them, labels by header or OK/NG
+    values, and text categories as inputs. ``roles`` (header → role) overrides; columns the user
+    excluded are left out, empty ones kept with the role ``ignore``."""
     roles = dict(roles or {})
+    headers = [*plan.time_columns, *(t.column for t in plan.targets)]
     for col, role in roles.items():
-        if col not in columns:
+        if col not in headers:
             raise ImportRejected(
                 f"There is no column {col!r} in the file.",
-                hint=f"Columns found: {', '.join(columns[:30])}.",
+                hint=f"Columns found: {', '.join(headers[:30])}.",
                 code="datasets.no_file_column",
                 params={"column": col},
             )
@@ -302,50 +280,70 @@ def plan_records(
                 code="datasets.column_role",
                 params={"column": col, "role": role, "roles": ", ".join(ROLES)},
             )
-    requested_time = time_column or next((c for c, r in roles.items() if r == "time"), None)
-    ts_col, fmt = (None, None) if no_time else _time_column(columns, sample, requested_time)
-    if timestamp_format and fmt is not None:
-        fmt = TimestampFormat(timestamp_format, fraction=fmt.fraction)
-    out: list[DatasetColumn] = []
-    headers: dict[str, str] = {}
-    for col in columns:
-        name, unit = split_unit(unicodedata.normalize("NFKC", str(col)))
-        name = " ".join(name.split()) or "column"
-        base, n = name, 2
-        while name in headers:
+    out = RecordPlan([], {}, None)
+    used: set[str] = set()
+
+    def add(column: DatasetColumn, source: list[str]) -> None:
+        base, n, name = column.name, 2, column.name
+        while name in used:
             name, n = f"{base}_{n}", n + 1
-        headers[name] = col
-        values = sample.get(col, [])
-        if col == ts_col:
-            kind, role = "time", "time"
-        else:
-            kind = "number" if _is_number(values) else "text"
-            if col in ignore_columns:
-                role = "ignore"
-            elif col in label_columns or is_label_column(col, values):
-                role = "label"
-            elif is_id_header(col):
-                role = "id"
-            else:
-                role = "input"
-        role = roles.get(col, role)
-        if role == "time" and col != ts_col:
-            role = "input"  # only the parsed time column holds times
-        if col == ts_col and role != "time":
-            kind = "text"  # the user un-chose the time: keep it as written
-        korean = bool(re.search(r"[\uac00-\ud7a3]", name))
-        out.append(
+        used.add(name)
+        out.columns.append(replace(column, name=name))
+        out.source[name] = source
+
+    time_cols = list(plan.time_columns)
+    if time_cols and any(roles.get(c, "time") != "time" for c in time_cols):
+        time_cols = []  # the user un-chose the time: its columns are kept as text below
+    if time_cols:
+        label = " + ".join(header_name(c)[0] for c in time_cols)
+        add(
             DatasetColumn(
-                name=name,
-                kind=kind,
-                role=role,
-                header=str(col),
-                unit=unit,
-                display={"ko": name} if korean else {"en": name, "ko": name},
-            )
+                label, "time", "time", header=" + ".join(time_cols), display=_display(label)
+            ),
+            time_cols,
         )
-    time_kept = any(c.role == "time" for c in out)
-    return RecordPlan(out, headers, ts_col if time_kept else None, fmt if time_kept else None)
+        out.time_format = plan.timestamp_format
+        out.summary_columns += time_cols
+    targets = list(plan.targets)
+    if plan.time_columns and not time_cols:
+        targets = [ColumnTarget(c, "label") for c in plan.time_columns] + targets
+    for t in targets:
+        if (t.kind == "ignore" and t.role == "excluded") or t.column in excluded:
+            continue
+        name, unit = header_name(t.column)
+        name = name or "column"
+        values = sample.get(t.column, [])
+        if t.kind == "signal":
+            kind = "number"
+            role = "label" if t.column in label_columns else "input"
+            spec_unit = getattr(t.create, "unit", "") if t.create is not None else ""
+            unit = unit or spec_unit or t.unit_in_cells
+            out.number_format[t.column] = (t.unit_in_cells, t.comma_decimal)
+        elif t.kind == "label":
+            kind = "text"
+            if t.role == "id":
+                role = "id"
+            elif t.column in label_columns or is_label_column(t.column, values):
+                role = "label"
+            else:
+                role = "input"  # a text category: an input a model may use
+            out.summary_columns.append(t.column)
+        else:  # empty in the sample
+            kind, role = "text", "ignore"
+            out.summary_columns.append(t.column)
+        role = roles.get(t.column, role)
+        if role == "time":
+            role = "input"  # only the plan's time column(s) hold times
+        add(
+            DatasetColumn(name, kind, role, header=t.column, unit=unit, display=_display(name)),
+            [t.column],
+        )
+    check_columns(out.columns)
+    return out
+
+
+def _display(name: str) -> dict[str, str]:
+    return {"ko": name} if re.search(r"[\uac00-\ud7a3]", name) else {"ko": name, "en": name}
 
 
 # -- converting chunks ------------------------------------------------------------------------
@@ -371,39 +369,34 @@ class RecordConverter:
         if n == 0:
             return None
         reason = Reasons(n)
-        # A total / summary row: a summary word in one of the first two columns' cells.
-        for col in table.column_names[:2]:
-            arr = table.column(col)
-            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-                hit = pc.fill_null(
-                    pc.match_substring_regex(arr, _SUMMARY.pattern, ignore_case=True), False
-                )
-                reason.flag(
-                    np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool),
-                    "summary: a total or summary row, not a record",
-                )
+        summary = np.zeros(n, dtype=bool)
+        for col in self.plan.summary_columns:
+            arr = table.column(col).combine_chunks()
+            summary |= is_summary(arr)
+        reason.flag(summary, "summary: a total or summary row (합계, 평균, Total …)")
         out: dict[str, pa.Array] = {}
         present = np.zeros(n, dtype=bool)
         for c in self.plan.columns:
-            arr = table.column(c.header)
+            source = self.plan.source[c.name]
             if c.kind == "time":
                 assert self.plan.time_format is not None
-                parsed, bad = timestamps.parse(arr, self.plan.time_format, self.tz)
+                text = (
+                    timestamps.join_date_time(table.column(source[0]), table.column(source[1]))
+                    if len(source) == 2
+                    else table.column(source[0])
+                )
+                parsed, bad = timestamps.parse(text, self.plan.time_format, self.tz)
                 reason.flag(bad, f"timestamp: cannot be read in column {c.header!r}")
                 out[c.name] = parsed
                 present |= ~bad
             elif c.kind == "number":
-                nums, bad = to_float(arr)
+                unit, comma = self.plan.number_format.get(source[0], ("", False))
+                nums, bad = to_float(table.column(source[0]), unit=unit, comma_decimal=comma)
                 reason.flag(bad, f"value: not a number in column {c.header!r}")
                 out[c.name] = nums
                 present |= pc.is_valid(nums).to_numpy(zero_copy_only=False)
             else:
-                text = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-                if pa.types.is_timestamp(text.type) or pa.types.is_date(text.type):
-                    text = pc.strftime(text, format="%Y-%m-%d %H:%M:%S")
-                text = pc.utf8_trim_whitespace(text.cast(pa.string()))
-                missing = pc.fill_null(pc.is_in(text, value_set=pa.array(MISSING)), True)
-                text = pc.if_else(missing, pa.scalar(None, pa.string()), text)
+                text = _as_text(table.column(source[0]))
                 broken = pc.fill_null(pc.match_substring(text, "\ufffd"), False)
                 reason.flag(
                     broken.to_numpy(zero_copy_only=False),
@@ -416,13 +409,32 @@ class RecordConverter:
         if bad_rows:
             idx = np.array([i for i, _ in bad_rows], dtype=np.int64)
             numbers = chunk.row_numbers(idx)
-            for (_, text), raw, number in zip(
+            for (_, text_), raw, number in zip(
                 bad_rows, _row_text(table, idx, self.delimiter), numbers, strict=True
             ):
-                self.quarantine.add(int(number), text, raw)
+                self.quarantine.add(int(number), text_, raw)
         ok = reason.ok
         rows = pa.table(out)
         if not ok.all():
             rows = rows.filter(pa.array(ok))
         self.stored += rows.num_rows
         return rows
+
+
+def _as_text(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Cells as trimmed text; missing markers and empty cells become nulls."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_timestamp(arr.type) or pa.types.is_date(arr.type):
+        arr = pc.strftime(arr.cast(pa.timestamp("us")), format="%Y-%m-%d %H:%M:%S")
+    elif pa.types.is_floating(arr.type):
+        # Excel numbers in a text column ('12' read as 12.0) are written as people wrote them.
+        as_int = pc.equal(arr, pc.floor(arr))
+        arr = pc.if_else(
+            pc.fill_null(as_int, False),
+            pc.cast(pc.cast(arr, pa.int64(), safe=False), pa.string()),
+            pc.cast(arr, pa.string()),
+        )
+    text = pc.utf8_trim_whitespace(arr.cast(pa.string()))
+    missing = pc.fill_null(pc.is_in(text, value_set=pa.array(MISSING)), True)
+    return pc.if_else(missing, pa.scalar(None, pa.string()), text)

@@ -35,8 +35,8 @@ import xxhash
 from openkamp.assets.service import AssetService
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
-from openkamp.datasets.importing import known_columns, plan_for, record_import, series_hint
-from openkamp.datasets.records import KindDecision, RecordPlan, detect_kind
+from openkamp.datasets.importing import decide_kind, plan_for, record_import
+from openkamp.datasets.records import KindDecision, RecordPlan
 from openkamp.datasets.service import DatasetService
 from openkamp.ingest.convert import ChunkConverter
 from openkamp.ingest.mapping import SignalMapping, choose_equipment
@@ -301,19 +301,10 @@ class ImportService:
         """The dataset columns (kind, role, unit) a record import of the file would make."""
         require(principal, Role.VIEWER)
         opts = options or ImportOptions()
-        return plan_for(self.open_reader(path, opts), opts)
+        return plan_for(self, self.open_reader(path, opts), opts)
 
     def _kind(self, principal: Principal, reader: FileReader, opts: ImportOptions) -> KindDecision:
-        return detect_kind(
-            reader.columns,
-            reader.sample,
-            requested=opts.kind,
-            timestamp_column=opts.timestamp_column,
-            timestamp_format=opts.timestamp_format,
-            tz=opts.timezone or self.timezone,
-            known_columns=known_columns(self.assets, principal, opts.equipment),
-            series_hint=series_hint(reader, opts),
-        )
+        return decide_kind(self, principal, reader, opts)
 
     def import_file(
         self,
