@@ -241,6 +241,10 @@ def test_isotonic_calibration_that_collapses_falls_back_to_sigmoid() -> None:
     assert y.sum() >= 50  # enough positives that isotonic is the first choice
     model = ClassifyModel(learners="rf", random_state=0, n_splits=3).fit(X, y)
     assert model.calibration_ == "sigmoid"
-    assert len(np.unique(model.oof_proba_[~np.isnan(model.oof_proba_)])) >= 10
-    p = model.predict_proba(X)[:, 1]
-    assert len(np.unique(np.round(p, 6))) >= 10 and 0 < model.threshold_ < 1
+    levels = len(np.unique(model.oof_proba_[~np.isnan(model.oof_proba_)]))
+    # A sigmoid that would fall (scores ranking worse than chance out of fold) is replaced by the
+    # base rate: one level, and then the model must not claim skill.
+    assert levels >= 10 or (levels == 1 and model.verdict_ != "better")
+    if levels >= 10:
+        p = model.predict_proba(X)[:, 1]
+        assert len(np.unique(np.round(p, 6))) >= 10 and 0 < model.threshold_ < 1

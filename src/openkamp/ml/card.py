@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-__all__ = ["ModelCard", "Plot", "card_of"]
+__all__ = ["ModelCard", "Plot", "card_of", "protocol_key"]
 
 PlotKind = Literal["line", "scatter", "bar", "matrix", "hist"]
 
@@ -67,6 +67,11 @@ class ModelCard:
     limits : i18n keys (``ml.limit.*``) of what the figures do not show
     fit_seconds : wall time of ``fit``
     extra : anything else a template wants in its report section (plain values)
+    verdict : ``better``, ``no_better`` or ``worse`` than a model without skill, judged on the
+        95 % interval of the skill figure (:func:`openkamp.ml.metrics.verdict`); the report says
+        it in plain words (``ml.verdict.<verdict>``)
+    protocol_kind : the kind of evaluation folds (``stratified k-fold``, ``group k-fold``,
+        ``forward-chaining time split``, ``k-fold``), explained by ``ml.protocol.<kind>``
     """
 
     task: str
@@ -85,6 +90,8 @@ class ModelCard:
     limits: list[str] = field(default_factory=list)
     fit_seconds: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    verdict: str | None = None
+    protocol_kind: str | None = None
 
     def headline(self) -> dict[str, float]:
         """Metrics that are finite numbers (for tables and registry records)."""
@@ -119,3 +126,16 @@ def split_ci(out: dict[str, Any]) -> tuple[dict[str, float], dict[str, tuple[flo
         elif isinstance(v, int | float) and not isinstance(v, bool):
             metrics[k] = float(v)
     return metrics, cis
+
+
+_PROTOCOL_KEYS = {
+    "stratified k-fold": "ml.protocol.stratified",
+    "k-fold": "ml.protocol.kfold",
+    "group k-fold": "ml.protocol.group",
+    "forward-chaining time split": "ml.protocol.forward",
+}
+
+
+def protocol_key(kind: str | None) -> str | None:
+    """The i18n key that explains an evaluation protocol (``Folds.kind``) in plain words."""
+    return _PROTOCOL_KEYS.get(kind or "")

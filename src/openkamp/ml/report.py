@@ -23,7 +23,7 @@ import pandas as pd
 
 from openkamp import charts
 from openkamp.i18n import MESSAGES, t
-from openkamp.ml.card import ModelCard, Plot
+from openkamp.ml.card import ModelCard, Plot, protocol_key
 
 __all__ = ["render_plot", "render_report"]
 
@@ -385,9 +385,15 @@ def render_report(
     body += _kv([(str(k), v) for k, v in card.method.items()], tx) + _leaderboard(card, tx)
     section("method", body)
     # 4 protocol
+    key = protocol_key(card.protocol_kind)
+    # The protocol in the page's language; the template's English sentence (fold counts, seed)
+    # only on English pages, and for models saved before the protocol had a key.
+    said = tx(key) if key else card.protocol
+    if key and lang == "en":
+        said += f" ({card.protocol})"
     section(
         "protocol",
-        f'<p>{_e(card.protocol)}</p><p class="note">{_e(tx("ml.report.validation_only"))}</p>',
+        f'<p>{_e(said)}</p><p class="note">{_e(tx("ml.report.validation_only"))}</p>',
     )
     # 5 results
     figures = "".join(
@@ -395,6 +401,11 @@ def render_report(
         for i, p in enumerate(card.plots)
     )
     body = _metric_cards(card, tx) + figures
+    if card.verdict:
+        body = (
+            f'<p class="verdict verdict-{_e(card.verdict)}"><strong>{_e(tx(f"ml.verdict.{card.verdict}"))}</strong></p>'
+            + body
+        )
     if card.extra:
         rows = [
             (str(k), v)

@@ -143,6 +143,8 @@ class ModelService:
         say("fit")
         try:
             model, X = _fit(spec, table)
+        except InvalidInput:  # already in words, with a catalogue code (ml.errors.TrainingRefused)
+            raise
         except ValueError as exc:  # the templates' own checks: too little data, bad options
             raise InvalidInput(f"Cannot train this model: {exc}") from exc
         card = card_of(model)

@@ -168,3 +168,52 @@ def _forward_chaining(t: np.ndarray, g: np.ndarray | None, n_splits: int) -> Fol
     if g is not None:
         detail += f"; {purged} training rows of groups reaching into the test block purged"
     return Folds(folds, "forward-chaining time split", detail)
+
+
+def usable_folds(folds: list[Fold], y: np.ndarray, classes: Any) -> list[Fold]:
+    """The folds on which a classifier can be checked fairly.
+
+    A training part with a single class teaches nothing, and a test part holding a class its
+    training part never saw (labels in blocks over time: a file sorted by defect type, a defect
+    that starts late) cannot be scored fairly: the rows of the seen classes alone would look
+    better than chance on pure noise. Such folds are left out; with fewer than two left, the
+    check cannot be made and training is refused in words (``y`` holds class indices into
+    ``classes``).
+    """
+    from openkamp.ml.errors import refuse
+
+    usable: list[Fold] = []
+    unseen: set[int] = set()
+    for train, test in folds:
+        seen = np.unique(y[train])
+        if len(seen) < 2:
+            continue
+        new = np.setdiff1d(np.unique(y[test]), seen)
+        if len(new):
+            unseen.update(int(k) for k in new)
+            continue
+        usable.append((train, test))
+    if len(usable) >= 2:
+        return usable
+    if unseen:
+        labels = ", ".join(str(classes[k]) for k in sorted(unseen))
+        raise refuse(
+            "classes_in_blocks",
+            f"Over time the labels come in blocks: {labels} appear only after the earlier data "
+            f"a model would learn from, so only {len(usable)} of {len(folds)} evaluation parts "
+            "could be checked fairly and no honest figure can be given.",
+            hint="If the order of the rows means nothing (independent parts, or a file sorted by "
+            "its label), state that the rows are independent; otherwise use a period in which "
+            "every class occurs throughout.",
+            labels=labels,
+            usable=len(usable),
+            parts=len(folds),
+        )
+    raise refuse(
+        "too_few_folds",
+        f"Only {len(usable)} of {len(folds)} evaluation parts have both classes in their "
+        "training part: the model cannot be checked.",
+        hint="Use a longer period, so that defects occur in the earlier part of the data too.",
+        usable=len(usable),
+        parts=len(folds),
+    )

@@ -263,6 +263,8 @@ def tabular_card(
         limits=limits,
         fit_seconds=model.fit_seconds_,
         extra=extra,
+        verdict=getattr(model, "verdict_", None),
+        protocol_kind=getattr(model, "protocol_", None),
     )
 
 

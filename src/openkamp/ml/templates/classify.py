@@ -16,14 +16,22 @@ Protocol (leakage-safe by construction):
 3. Candidates (logistic regression with scaling and class weights, a class-balanced random forest,
    LightGBM with a few parameter sets, some weighted for the rare class) are compared by
    out-of-fold PR-AUC within ``time_budget_s`` → ``leaderboard_``; the best is refitted on all rows.
-4. Probabilities are calibrated (isotonic with enough positives, else sigmoid) on the best
-   candidate's out-of-fold predictions; the decision threshold minimises the expected cost
-   ``cost_fn * FN + FP`` on those same out-of-fold probabilities. No row is ever scored by a model
-   that was fitted on it, and no test data is involved.
-5. ``oof_metrics_`` reports PR-AUC, ROC-AUC, and F1 / precision / recall at the threshold, with
-   bootstrap intervals (resampling whole groups when given). They are slightly optimistic: the
-   best of several candidates was picked on the same folds, and the calibrator and threshold were
-   fitted there. An outer cross-validation (as in ``bench/models_ai4i.py``) gives unbiased figures.
+4. Probabilities are calibrated (isotonic with enough positives, else sigmoid; a sigmoid that
+   would fall is replaced by the base rate) on the best candidate's out-of-fold predictions; the
+   decision threshold minimises the expected cost ``cost_fn * FN + FP`` on them. These are the
+   deployed pieces.
+5. Their figures are **cross-fitted** (:meth:`ClassifyModel._cross_fitted`): each evaluation part
+   is scored with a candidate, a calibrator and a threshold chosen on the *other* parts only, so
+   no piece fitted on a row's label decides how that row is scored. ``oof_metrics_`` reports
+   PR-AUC, ROC-AUC, and F1 / precision / recall (binary; or accuracy for several classes) of those
+   predictions, with 95 % intervals (the wider of a bootstrap over rows or groups and a corrected
+   t-interval over the parts), what chance scores (``chance_*``), and ``verdict_``: whether the
+   model is shown to beat a model without skill. Folds whose training part lacks a class of its
+   test part (labels in blocks over time) are not used; with fewer than two left, training is
+   refused in words (:class:`~openkamp.ml.errors.TrainingRefused`). ``independent=True`` states
+   that rows are independent parts: shuffled (or group) folds even when a time is given.
+   The leak check (step 1) also looks at labels, on all rows; it only removes columns, which
+   cannot make figures look better.
 """
 
 from __future__ import annotations
@@ -46,9 +54,17 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from openkamp.ml.card import ModelCard, Plot
+from openkamp.ml.errors import refuse
 from openkamp.ml.leakage import Leak
-from openkamp.ml.metrics import alarm_rates, bootstrap_ci
-from openkamp.ml.splits import choose_split
+from openkamp.ml.metrics import (
+    alarm_rates,
+    bootstrap_ci,
+    fold_ci,
+    fold_mean,
+    verdict,
+    widest,
+)
+from openkamp.ml.splits import choose_split, usable_folds
 from openkamp.ml.tabular import (
     BIAS,
     EXPLAIN_ROWS,
@@ -71,6 +87,7 @@ _Encoder = Encoder  # the name under which models pickled before the move refer 
 
 MIN_LEVELS = 10  # fewest distinct calibrated probabilities accepted from isotonic regression
 LEARNERS = ("lgbm", "logreg", "rf")
+RANKING = ("roc_auc", "pr_auc")  # figures of how well scores rank rows, not of decisions
 _LGBM = LGBM_BASE
 # Cheap and usually good first; then the random forest and logistic regression baselines; then
 # slower or rare-class-weighted variants while the budget lasts.
@@ -133,6 +150,9 @@ class ClassifyModel(BaseEstimator):
     n_jobs : int or None
         Threads per learner. None: one thread below 50,000 rows (small fits are slower with
         more threads, badly so on a busy machine), all cores above.
+    independent : bool
+        The rows are independent parts (their order, and any time, says nothing about how they
+        relate): evaluate with shuffled stratified (or group) folds even when ``time`` is given.
 
     Attributes
     ----------
@@ -148,8 +168,14 @@ class ClassifyModel(BaseEstimator):
         ``accuracy`` for several classes), each with a bootstrap ``<name>_ci`` (95 %), and
         ``threshold``, ``expected_cost`` (per row), ``rows``, ``positives``, ``split``.
     oof_proba_ : ndarray
-        Calibrated out-of-fold probabilities of ``pos_label_`` (binary) or of each class, per
-        training row; NaN for rows no fold predicted (the first block of time splits).
+        Out-of-fold probabilities of ``pos_label_`` (binary) or of each class, per training row,
+        calibrated by the deployed calibrator (fitted on them: not for figures); NaN for rows no
+        fold predicted (the first block of time splits).
+    eval_proba_, eval_alarm_ : ndarray
+        The cross-fitted probabilities and alarms every figure is computed from;
+        ``eval_choices_`` names the candidate chosen for each evaluation part.
+    verdict_ : "better", "no_better" or "worse"
+        Against a model without skill (:func:`~openkamp.ml.metrics.verdict`).
     leaks_ : list of Leak
         Every finding of :func:`~openkamp.ml.leakage.find_leaks`; ``dropped_`` lists the columns
         not used (dropped leaks, then date/time columns).
@@ -172,6 +198,7 @@ class ClassifyModel(BaseEstimator):
         drop_leaks: bool = True,
         pos_label: Any = None,
         n_jobs: int | None = None,
+        independent: bool = False,
     ) -> None:
         self.time_budget_s = time_budget_s
         self.cost_fn = cost_fn
@@ -182,6 +209,7 @@ class ClassifyModel(BaseEstimator):
         self.drop_leaks = drop_leaks
         self.pos_label = pos_label
         self.n_jobs = n_jobs
+        self.independent = independent
 
     # -- training -----------------------------------------------------------------------------
 
@@ -257,17 +285,28 @@ class ClassifyModel(BaseEstimator):
             yi = np.searchsorted(self.classes_, y_arr)
 
         split = choose_split(
-            df, y_arr, time=t, groups=g, n_splits=self.n_splits, seed=self.random_state
+            df,
+            y_arr,
+            time=None if self.independent else t,
+            groups=g,
+            n_splits=self.n_splits,
+            seed=self.random_state,
         )
         self.split_ = split.describe()
-        # A training part with a single class (an early time block without defects) teaches
-        # nothing: such folds are not used, and their test rows get no out-of-fold prediction.
-        folds = [(tr, te) for tr, te in split if len(np.unique(yi[tr])) > 1]
-        if not folds:
-            raise ValueError(f"no fold has two classes in its training part ({self.split_})")
+        self.protocol_ = split.kind
+        folds = usable_folds(split, yi, self.classes_)
         covered = np.zeros(len(yi), dtype=bool)
         for _, test in folds:
             covered[test] = True
+        if len(np.unique(yi[covered])) < 2:
+            raise refuse(
+                "validation_one_class",
+                "The rows the model can be checked on hold only one class "
+                f"({self.classes_[int(yi[covered][0])]!s}): no figure about finding the others "
+                "could be computed.",
+                hint="Use a longer period, or data in which every class occurs throughout.",
+                label=str(self.classes_[int(yi[covered][0])]),
+            )
         board, oofs = search_candidates(
             self._candidates(),
             folds,
@@ -280,32 +319,45 @@ class ClassifyModel(BaseEstimator):
             budget_s=self.time_budget_s,
             started=started,
         )
+        tried = [r["candidate"] for r in board]
         self.leaderboard_ = sorted(board, key=lambda r: -np.nan_to_num(r["pr_auc"], nan=-1.0))
         best = self.leaderboard_[0]
         params = _params(best["candidate"])
         self.params_ = {"candidate": best["candidate"], "learner": best["learner"], **params}
         self.model_ = self._make(best["learner"], params, yi).fit(Xe, yi)
 
+        # The deployed pieces: candidate, calibrator and threshold fitted on every out-of-fold
+        # prediction. Their figures cannot come from those same predictions (a calibrator fitted
+        # on them "learns" the labels it is then scored against), so they are estimated by
+        # cross-fitting: each evaluation part is scored with a candidate, calibrator and
+        # threshold chosen on the other parts only (:meth:`_cross_fitted`).
         oof = oofs[best["candidate"]][covered]
         y_cov = yi[covered]
-        self.calibration_ = self._calibration_method(y_cov) if self.calibrate else None
-        self.calibrators_ = self._fit_calibrators(oof, y_cov)
+        self.calibration_, self.calibrators_ = self._calibrate_on(oof, y_cov)
         cal = self._calibrated(oof)
-        if self.calibration_ == "isotonic" and self.binary_ and len(np.unique(cal)) < MIN_LEVELS:
-            # Isotonic regression can collapse to a few steps (a forest's coarse scores on short
-            # time splits); a two-level "probability" leaves no threshold worth choosing, so the
-            # smooth sigmoid keeps the ranking the model learnt.
-            self.calibration_ = "sigmoid"
-            self.calibrators_ = self._fit_calibrators(oof, y_cov)
-            cal = self._calibrated(oof)
         self.oof_proba_ = np.full(oofs[best["candidate"]].shape, np.nan)
         self.oof_proba_[covered] = cal
         self.oof_target_ = yi  # encoded target of oof_proba_ (0/1, or class index)
         self.threshold_: float | None = (
             cost_threshold(y_cov, cal, self.cost_fn) if self.binary_ else None
         )
+        self.eval_proba_, self.eval_alarm_, self.eval_choices_ = self._cross_fitted(
+            [te for _, te in folds], oofs, tried, yi
+        )
         g_cov = None if g is None else np.asarray(g)[covered]
-        self.oof_metrics_ = self._metrics(y_cov, cal, g_cov)
+        fold_of = np.full(len(yi), -1)
+        for k, (_, test) in enumerate(folds):
+            fold_of[test] = k
+        train_share = float(np.mean([len(tr) for tr, _ in folds])) / len(yi)
+        self.oof_metrics_ = self._metrics(
+            y_cov,
+            self.eval_proba_[covered],
+            self.eval_alarm_[covered],
+            g_cov,
+            fold_of[covered],
+            train_share,
+        )
+        self.verdict_ = verdict(self.oof_metrics_)
         rows = explain_rows(len(Xe), EXPLAIN_ROWS)
         self.feature_importances_ = global_importance(
             self._contributions(Xe[rows]), self.feature_names_in_
@@ -338,26 +390,54 @@ class ClassifyModel(BaseEstimator):
         rare = int(y.sum()) if self.binary_ else int(np.bincount(y).min())
         return "isotonic" if rare >= 50 and len(y) >= 1000 else "sigmoid"
 
-    def _fit_calibrators(self, oof: np.ndarray, y: np.ndarray) -> list[Any]:
-        if self.calibration_ is None:
-            return []
+    def _calibrate_on(self, raw: np.ndarray, y: np.ndarray) -> tuple[str | None, list[Any]]:
+        """The calibration method and calibrators fitted on raw probabilities ``raw`` of rows
+        labelled ``y``."""
+        if not self.calibrate:
+            return None, []
+        method = self._calibration_method(y)
+        cals = self._fit_calibrators(method, raw, y)
+        collapsed = (
+            method == "isotonic"
+            and self.binary_
+            and len(np.unique(self._apply_calibrators(cals, raw))) < MIN_LEVELS
+        )
+        if collapsed:
+            # Isotonic regression can collapse to a few steps (a forest's coarse scores on short
+            # time splits); a two-level "probability" leaves no threshold worth choosing, so
+            # the smooth sigmoid keeps the ranking the model learnt.
+            method = "sigmoid"
+            cals = self._fit_calibrators(method, raw, y)
+        return method, cals
+
+    def _fit_calibrators(self, method: str, oof: np.ndarray, y: np.ndarray) -> list[Any]:
         cols = [oof] if self.binary_ else [oof[:, k] for k in range(len(self.classes_))]
         targets = [y] if self.binary_ else [(y == k).astype(int) for k in range(len(cols))]
         out = []
         for p, t in zip(cols, targets, strict=True):
             z = _logit(p)
-            if self.calibration_ == "isotonic" or len(np.unique(t)) < 2:
+            if method == "isotonic" or len(np.unique(t)) < 2:
                 out.append(IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(z, t))
             else:
-                out.append(LogisticRegression(C=1e6).fit(z.reshape(-1, 1), t))
+                platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), t)
+                # A falling sigmoid would turn a score that ranks *worse* than chance into one
+                # that ranks better. On data without signal, cross-validated scores are slightly
+                # anti-correlated with the labels (each fold's model leans away from its test
+                # part's class shares), and a calibrator fitted on other folds would exploit
+                # that artefact: pure noise then looked better than chance. No skill in the
+                # right direction means no skill: the calibrated probability is the base rate.
+                out.append(platt if platt.coef_[0, 0] > 0 else _BaseRate(float(np.mean(t))))
         return out
 
     def _calibrated(self, raw: np.ndarray) -> np.ndarray:
-        if not self.calibrators_:
+        return self._apply_calibrators(self.calibrators_, raw)
+
+    def _apply_calibrators(self, calibrators: list[Any], raw: np.ndarray) -> np.ndarray:
+        if not calibrators:
             return raw
         cols = [raw] if self.binary_ else [raw[:, k] for k in range(raw.shape[1])]
         cal = []
-        for p, c in zip(cols, self.calibrators_, strict=True):
+        for p, c in zip(cols, calibrators, strict=True):
             z = _logit(p)
             cal.append(
                 c.predict(z)
@@ -370,28 +450,85 @@ class ClassifyModel(BaseEstimator):
         total = m.sum(axis=1, keepdims=True)
         return np.where(total > 0, m / np.where(total > 0, total, 1), 1.0 / m.shape[1])
 
-    def _metrics(self, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None) -> dict[str, Any]:
+    def _cross_fitted(
+        self, tests: list[np.ndarray], oofs: dict[str, np.ndarray], tried: list[str], y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Honest probabilities and alarms of every evaluated row.
+
+        For each evaluation part, the candidate, the calibrator and the threshold are chosen on
+        the out-of-fold predictions of the *other* parts only, and then applied to this part:
+        no piece fitted on a row's label decides how that row is scored. (The candidates' own
+        predictions of a part come from models that never saw it.) Returns the probabilities
+        (NaN where no part covers a row), the alarms (binary; else all False) and the
+        candidate chosen for each part.
+        """
+        first = oofs[tried[0]]
+        proba = np.full(first.shape, np.nan)
+        alarm = np.zeros(len(y), dtype=bool)
+        chosen = []
+        for k, test in enumerate(tests):
+            others = np.concatenate([t for j, t in enumerate(tests) if j != k])
+            name = tried[0]
+            best = -np.inf
+            for cand in tried:  # the leaderboard's rule, judged on the other parts only
+                score = self._ranking(y[others], oofs[cand][others])["pr_auc"]
+                if np.isfinite(score) and score > best:
+                    name, best = cand, score
+            _, cals = self._calibrate_on(oofs[name][others], y[others])
+            proba[test] = self._apply_calibrators(cals, oofs[name][test])
+            if self.binary_:
+                own = self._apply_calibrators(cals, oofs[name][others])
+                alarm[test] = proba[test] >= cost_threshold(y[others], own, self.cost_fn)
+            chosen.append(name)
+        return proba, alarm, chosen
+
+    def _metrics(
+        self,
+        y: np.ndarray,
+        p: np.ndarray,
+        alarm: np.ndarray,
+        groups: np.ndarray | None,
+        fold: np.ndarray,
+        train_share: float,
+    ) -> dict[str, Any]:
+        """Figures of the cross-fitted predictions ``p`` / ``alarm`` (see :meth:`_cross_fitted`)
+        of the rows of evaluation parts ``fold``, with 95 % intervals (the wider of a bootstrap
+        over rows or groups and :func:`~openkamp.ml.metrics.fold_ci` over the parts) and what a
+        model without skill would score."""
         seed = self.random_state
         out: dict[str, Any] = {"rows": len(y), "split": self.split_}
 
-        def add(name: str, fn: Any) -> None:
-            out[name] = float(fn(y, p))
-            out[f"{name}_ci"] = bootstrap_ci(fn, y, p, n=200, seed=seed, groups=groups)
+        forward = self.protocol_ == "forward-chaining time split"
 
+        def add(name: str, fn: Any, score: np.ndarray = p) -> None:
+            # Under forward chaining, ranking figures are averaged over the parts (see
+            # fold_mean); otherwise, and for the other figures, rows are pooled.
+            pooled = float(fn(y, score))
+            value = fold_mean(fn, y, score, fold) if forward and name in RANKING else pooled
+            lo, hi = bootstrap_ci(fn, y, score, n=200, seed=seed, groups=groups)
+            out[name] = value
+            out[f"{name}_ci"] = widest(
+                (lo + value - pooled, hi + value - pooled),
+                fold_ci(fn, y, score, fold, train_share=train_share, centre=value),
+            )
+
+        out["chance_roc_auc"] = 0.5
         if self.binary_:
             thr = self.threshold_
             out["positives"] = int(y.sum())
             out["threshold"] = thr
+            out["chance_pr_auc"] = float(y.mean())
             add("pr_auc", fast_pr_auc)
             add("roc_auc", fast_roc_auc)
             for key in ("f1", "precision", "recall"):
-                add(key, lambda a, b, k=key: alarm_rates(a, b >= thr)[k])
-            alarm = p >= thr
+                add(key, lambda a, b, k=key: alarm_rates(a, b)[k], alarm)
             out["expected_cost"] = float(
                 (self.cost_fn * np.sum(~alarm & (y == 1)) + np.sum(alarm & (y == 0))) / len(y)
             )
         else:
-            out["class_counts"] = {str(c): int(n) for c, n in zip(self.classes_, np.bincount(y, minlength=len(self.classes_)), strict=True)}  # fmt: skip
+            counts = np.bincount(y, minlength=len(self.classes_))
+            out["class_counts"] = {str(c): int(n) for c, n in zip(self.classes_, counts, strict=True)}  # fmt: skip
+            out["chance_accuracy"] = float(counts.max() / counts.sum())
             add("pr_auc", _macro_pr_auc)
             add("roc_auc", _macro_roc_auc)
             add("f1", lambda a, b: _macro_f1(a, np.argmax(b, axis=1)))
@@ -442,13 +579,15 @@ class ClassifyModel(BaseEstimator):
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (out-of-fold figures only)."""
-        covered = ~np.isnan(self.oof_proba_ if self.binary_ else self.oof_proba_[:, 0])
+        honest = getattr(self, "eval_proba_", self.oof_proba_)  # models saved before cross-fitting
+        covered = ~np.isnan(honest if self.binary_ else honest[:, 0])
         y = self.oof_target_[covered]
-        p = self.oof_proba_[covered]
+        p = honest[covered]
         labels = [str(c) for c in self.classes_]
         if self.binary_:
             pos = int(np.flatnonzero(self.classes_ == self.pos_label_)[0])
-            pred = (p >= self.threshold_).astype(int)
+            alarm = getattr(self, "eval_alarm_", None)
+            pred = (p >= self.threshold_ if alarm is None else alarm[covered]).astype(int)
             truth = y
             names = [labels[1 - pos], labels[pos]]
         else:
@@ -494,7 +633,7 @@ class ClassifyModel(BaseEstimator):
         return tabular_card(
             self,
             plots,
-            limits=["ml.limit.oof_optimistic", "ml.limit.same_process"],
+            limits=["ml.limit.crossfit", "ml.limit.same_process"],
             extra={
                 "classes": labels,
                 "positive": None if self.pos_label_ is None else str(self.pos_label_),
@@ -548,6 +687,16 @@ class ClassifyModel(BaseEstimator):
         if learner == "logreg":
             return linear_contributions(model, Xe)
         return forest_contributions(model, Xe, positive_only=self.binary_)
+
+
+class _BaseRate:
+    """A calibrator that gives every row the same probability (its training share)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def predict_proba(self, z: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.full(len(z), 1 - self.rate), np.full(len(z), self.rate)])
 
 
 def _params(candidate: str) -> dict[str, Any]:

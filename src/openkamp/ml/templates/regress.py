@@ -44,7 +44,7 @@ from sklearn.preprocessing import StandardScaler
 
 from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.leakage import Leak
-from openkamp.ml.metrics import bootstrap_ci
+from openkamp.ml.metrics import bootstrap_ci, fold_ci, verdict, widest
 from openkamp.ml.splits import choose_split
 from openkamp.ml.tabular import (
     BIAS,
@@ -133,6 +133,9 @@ class RegressModel(RegressorMixin, BaseEstimator):
         ``perfect`` (all findings are kept in ``leaks_`` either way).
     n_jobs : int or None
         Threads per learner. None: one thread below 50,000 rows, all cores above.
+    independent : bool
+        The rows are independent (their order says nothing): shuffled (or group) folds even
+        when ``time`` is given.
 
     Attributes
     ----------
@@ -168,6 +171,7 @@ class RegressModel(RegressorMixin, BaseEstimator):
         learners: str | list[str] = "auto",
         drop_leaks: bool = True,
         n_jobs: int | None = None,
+        independent: bool = False,
     ) -> None:
         self.time_budget_s = time_budget_s
         self.random_state = random_state
@@ -175,6 +179,7 @@ class RegressModel(RegressorMixin, BaseEstimator):
         self.learners = learners
         self.drop_leaks = drop_leaks
         self.n_jobs = n_jobs
+        self.independent = independent
 
     # -- training -----------------------------------------------------------------------------
 
@@ -227,12 +232,13 @@ class RegressModel(RegressorMixin, BaseEstimator):
         split = choose_split(
             df,
             y_arr,
-            time=prep.time,
+            time=None if self.independent else prep.time,
             groups=prep.groups,
             n_splits=self.n_splits,
             seed=self.random_state,
         )
         self.split_ = split.describe()
+        self.protocol_ = split.kind
         folds = [(tr, te) for tr, te in split if len(tr) >= 2]
         covered = split.covered(len(y_arr))
         board, oofs = search_candidates(
@@ -257,8 +263,32 @@ class RegressModel(RegressorMixin, BaseEstimator):
         self.oof_target_ = y_arr
         p_cov, y_cov = self.oof_pred_[covered], y_arr[covered]
         self.abs_residuals_ = np.sort(np.abs(y_cov - p_cov))
+        # The figures: each evaluation part scored by the candidate that was best on the other
+        # parts (choosing on the part itself flatters the winner; see ClassifyModel._cross_fitted).
+        tests = [te for _, te in folds]
+        tried = [r["candidate"] for r in board]
+        self.eval_pred_ = np.full(len(y_arr), np.nan)
+        self.eval_choices_: list[str] = []
+        fold_of = np.full(len(y_arr), -1)
+        for k, test in enumerate(tests):
+            others = (
+                np.concatenate([t for j, t in enumerate(tests) if j != k])
+                if len(tests) > 1
+                else test
+            )
+            name = min(
+                tried,
+                key=lambda c: np.nan_to_num(_rmse(y_arr[others], oofs[c][others]), nan=np.inf),
+            )
+            self.eval_pred_[test] = oofs[name][test]
+            self.eval_choices_.append(name)
+            fold_of[test] = k
         g_cov = None if prep.groups is None else np.asarray(prep.groups)[covered]
-        self.oof_metrics_ = self._metrics(y_cov, p_cov, g_cov)
+        train_share = float(np.mean([len(tr) for tr, _ in folds])) / len(y_arr)
+        self.oof_metrics_ = self._metrics(
+            y_cov, self.eval_pred_[covered], g_cov, fold_of[covered], train_share
+        )
+        self.verdict_ = verdict(self.oof_metrics_)
         rows = explain_rows(len(Xe), EXPLAIN_ROWS)
         self.feature_importances_ = global_importance(
             self._contributions(Xe[rows]), self.feature_names_in_
@@ -266,7 +296,16 @@ class RegressModel(RegressorMixin, BaseEstimator):
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
 
-    def _metrics(self, y: np.ndarray, p: np.ndarray, groups: np.ndarray | None) -> dict[str, Any]:
+    def _metrics(
+        self,
+        y: np.ndarray,
+        p: np.ndarray,
+        groups: np.ndarray | None,
+        fold: np.ndarray,
+        train_share: float,
+    ) -> dict[str, Any]:
+        """Figures of the cross-fitted predictions ``p``; 95 % intervals are the wider of a
+        bootstrap over rows (or groups) and :func:`~openkamp.ml.metrics.fold_ci` over the parts."""
         out: dict[str, Any] = {
             "rows": len(y),
             "split": self.split_,
@@ -279,7 +318,10 @@ class RegressModel(RegressorMixin, BaseEstimator):
             fns["mape"] = _mape
         for name, fn in fns.items():
             out[name] = fn(y, p)
-            out[f"{name}_ci"] = bootstrap_ci(fn, y, p, n=200, seed=self.random_state, groups=groups)
+            out[f"{name}_ci"] = widest(
+                bootstrap_ci(fn, y, p, n=200, seed=self.random_state, groups=groups),
+                fold_ci(fn, y, p, fold, train_share=train_share, centre=out[name]),
+            )
         out["interval_90"] = conformal_halfwidth(self.abs_residuals_, 0.9)
         return out
 
@@ -336,8 +378,9 @@ class RegressModel(RegressorMixin, BaseEstimator):
 
     def card(self) -> ModelCard:
         """What this model says about itself for reports (out-of-fold figures only)."""
-        covered = ~np.isnan(self.oof_pred_)
-        y, p = self.oof_target_[covered], self.oof_pred_[covered]
+        honest = getattr(self, "eval_pred_", self.oof_pred_)  # models saved before cross-fitting
+        covered = ~np.isnan(honest)
+        y, p = self.oof_target_[covered], honest[covered]
         show = np.linspace(0, len(y) - 1, min(PLOT_ROWS, len(y))).round().astype(int)
         plots = [
             Plot(
@@ -361,7 +404,7 @@ class RegressModel(RegressorMixin, BaseEstimator):
             self,
             plots,
             limits=[
-                "ml.limit.oof_optimistic",
+                "ml.limit.crossfit",
                 "ml.limit.same_process",
                 "ml.limit.interval_marginal",
             ],
