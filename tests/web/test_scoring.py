@@ -60,7 +60,7 @@ def test_the_file_the_model_was_trained_on_scores_with_units_and_spacing(site: S
         risks = [float(r[p]) for r in rows]
         assert risks == sorted(risks, reverse=True)  # ... riskiest first
         # Times in the platform's local time (Asia/Seoul), as the file wrote them.
-        t = titles.index("timestamp")
+        t = titles.index("시간")
         local = {str(ts)[:16] for ts in shots["timestamp"].dt.tz_localize(None)}
         assert {r[t][:16] for r in rows} <= local
         # The file's labels are there: the model's record against them.

@@ -433,3 +433,34 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "web_data.result.more_in_report": {
+            "ko": "비교한 방법과 세부 설정은 분석 보고서에 있습니다.",
+            "en": "The methods compared and their settings are in the analysis report.",
+        },
+        "web_data.explain.bias": {"ko": "기본값 (평균 위험)", "en": "Baseline (average risk)"},
+        "web_data.axis.predicted": {"ko": "예측", "en": "Predicted"},
+        "web_data.axis.observed": {"ko": "실제 비율", "en": "Observed share"},
+        "web_data.axis.mean_abs_contribution": {"ko": "평균 기여도", "en": "Mean contribution"},
+        "web_data.axis.probability": {"ko": "불량 확률", "en": "Defect probability"},
+        "web_data.axis.feature": {"ko": "입력", "en": "Input"},
+        "web_data.axis.class": {"ko": "실제 범주", "en": "True class"},
+        "web_data.axis.score": {"ko": "이상 점수", "en": "Anomaly score"},
+        "web_data.axis.actual": {"ko": "실제값", "en": "Actual"},
+        "web_data.axis.prediction": {"ko": "예측값", "en": "Prediction"},
+        "web_data.axis.residual": {"ko": "오차", "en": "Error"},
+        "web_data.axis.error": {"ko": "오차", "en": "Error"},
+        "web_data.axis.step": {"ko": "예측 스텝", "en": "Step ahead"},
+        "web_data.axis.true": {"ko": "실제값", "en": "True value"},
+        "web_data.axis.value": {"ko": "값", "en": "Value"},
+        "web_data.import.status.done": {"ko": "완료", "en": "Done"},
+        "web_data.import.status.failed": {"ko": "실패", "en": "Failed"},
+        "web_data.import.status.running": {"ko": "진행 중", "en": "Running"},
+        "web_data.import.status.skipped": {"ko": "이미 가져옴", "en": "Already imported"},
+        "web_data.import.status.interrupted": {"ko": "중단됨", "en": "Interrupted"},
+    }
+)
+
+MESSAGES.update({"web_data.score.col.time": {"ko": "시간", "en": "Time"}})

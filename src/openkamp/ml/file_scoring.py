@@ -165,6 +165,7 @@ def score_file(
         "rows_read": table.rows_read,
         "quarantined": table.quarantined,
         "reasons": table.reasons,
+        "time_column": table.time_column,
         "file": True,
     }
     return pd.concat([frame, scored], axis=1), meta

@@ -231,14 +231,14 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
     lang = lang_of(request)
     mv, card = kamp.ml.card(who.principal, name, version)
     metrics = card.headline()
+    shown = display_inputs(kamp, who.principal, mv, lang)
     plots = []
     for i, plot in enumerate(card.plots):
         try:
-            plots.append(render_plot(plot, lang=lang, uid=f"p{i}"))
+            plots.append(render_plot(for_people(plot, shown, lang), lang=lang, uid=f"p{i}"))
         except (ValueError, KeyError):  # a plot the data cannot draw is left out, not fatal
             continue
     importance = ""
-    shown = display_inputs(kamp, who.principal, mv, lang)
     has_own = any(p.title == "ml.plot.importance" for p in card.plots)
     if not has_own and card.importance is not None and len(card.importance):
         top = card.importance.head(15)
@@ -322,6 +322,35 @@ def alarms_per_day(mv: Any, metrics: dict[str, float]) -> float | None:
     return float(far) * int(data["rows"]) / (span / 86400)
 
 
+#: Axis and column names of the model card's plots, as people read them.
+AXES = ("predicted", "observed", "mean_abs_contribution", "probability", "feature", "class",
+        "score", "actual", "prediction", "residual", "error", "step", "true", "value")  # fmt: skip
+
+
+def for_people(plot: Any, shown: dict[str, str], lang: str) -> Any:
+    """A card's plot with axis names in the page's language and inputs by display name."""
+    from dataclasses import replace
+
+    names = {a: t(f"web_data.axis.{a}", lang) for a in AXES}
+    data = plot.data.copy() if isinstance(plot.data, pd.DataFrame) else pd.DataFrame(plot.data)
+    for col in data.columns:
+        if data[col].dtype == object or pd.api.types.is_string_dtype(data[col].dtype):
+            data[col] = data[col].map(
+                lambda v: people_name(str(v), shown) if isinstance(v, str) else v
+            )
+    if plot.kind == "matrix":
+        data.index = [people_name(str(v), shown) for v in data.index]
+        data.columns = [people_name(str(v), shown) for v in data.columns]
+        return replace(plot, data=data)
+    data = data.rename(columns=lambda c: names.get(str(c), people_name(str(c), shown)))
+    return replace(
+        plot,
+        data=data,
+        x=None if plot.x is None else names.get(plot.x, people_name(plot.x, shown)),
+        y=[names.get(y, people_name(y, shown)) for y in plot.y],
+    )
+
+
 def people_name(feature: str, shown: dict[str, str]) -> str:
     """A feature by the name people know: an input's display name (``hold_pressure`` → 보압),
     also at the start of a derived feature (``hold_pressure__mean`` → ``보압__mean``)."""
@@ -345,8 +374,15 @@ def set_stage(
     return RedirectResponse(_model_url(name, version), status_code=303)
 
 
-def _explain_one(model: Any, record: dict[str, Any], inputs: list[str], lang: str) -> str:
-    """A bar chart of each input's contribution to one record's prediction, or ''."""
+def _explain_one(
+    model: Any,
+    record: dict[str, Any],
+    inputs: list[str],
+    lang: str,
+    shown: dict[str, str] | None = None,
+) -> str:
+    """A bar chart of each input's contribution to one record's prediction (inputs by their
+    display names in ``shown``), or ''."""
     if not hasattr(model, "explain"):
         return ""
     X = pd.DataFrame([{k: record.get(k) for k in inputs}]).apply(pd.to_numeric, errors="coerce")
@@ -355,8 +391,10 @@ def _explain_one(model: Any, record: dict[str, Any], inputs: list[str], lang: st
     except (ValueError, KeyError, TypeError):
         return ""
     contrib = contrib.reindex(contrib.abs().sort_values(ascending=False).index).head(12)
+    names = dict(shown or {})
+    names["(bias)"] = t("web_data.explain.bias", lang)
     return bar(
-        [str(k) for k in contrib.index],
+        [people_name(str(k), names) for k in contrib.index],
         contrib.to_numpy(),
         title=t("web.score.explain_title", lang),
         uid="explain",

@@ -160,10 +160,15 @@ def _result(
     return mv, model, frame, _meta(kamp, who, token)
 
 
-def _people(frame: pd.DataFrame, meta: dict[str, Any], lang: str, tz: Any) -> pd.DataFrame:
-    """The table as people read it: local times, the file's own headers, outputs in words."""
+def _people(
+    frame: pd.DataFrame, meta: dict[str, Any], lang: str, tz: Any, known: dict[str, str]
+) -> pd.DataFrame:
+    """The table as people read it: local times, columns by the names people know, outputs in
+    words."""
     out = scoring.for_people(frame, tz)
-    titles = scoring.column_titles(list(out.columns), meta.get("headers") or {}, lang)
+    titles = scoring.column_titles(
+        list(out.columns), meta.get("headers") or {}, lang, known, meta.get("time_column")
+    )
     titles["_row"] = t("web_data.score.col.row", lang)
     return out.rename(columns=titles)
 
@@ -190,10 +195,12 @@ def result_page(
     if inputs and "probability" in frame.columns and len(shown):
         top = shown.iloc[0]
         record = {inp: top.get(col) for inp, col in inputs.items()}
-        explain = _explain_one(model, record, list(inputs), lang)
+        shown_names = scoring.display_inputs(kamp, who.principal, mv, lang)
+        explain = _explain_one(model, record, list(inputs), lang, shown_names)
         if explain:
             summary.append(t("web.score.explained_row", lang, row=int(top["_row"])))
-    table = _people(shown.head(SHOW_ROWS), meta, lang, kamp.settings.tz)
+    known = scoring.known_names(kamp, who.principal, mv, lang)
+    table = _people(shown.head(SHOW_ROWS), meta, lang, kamp.settings.tz, known)
     url = _model_url(mv.name, mv.version)
     return render(
         request,
@@ -230,7 +237,8 @@ def download(
     flagged = _flagged(mv, model, frame)
     if only and flagged is not None:
         frame = frame[flagged]
-    table = _people(_risk_order(frame), meta, lang, kamp.settings.tz)
+    known = scoring.known_names(kamp, who.principal, mv, lang)
+    table = _people(_risk_order(frame), meta, lang, kamp.settings.tz, known)
     stem = f"{mv.name}-v{mv.version}-scores"
     if format == "xlsx":
         body = scoring.to_excel(table, t("web_data.score.sheet", lang))

@@ -16,9 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from openkamp.core.errors import NotFound
+from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.core.tenancy import Principal
 from openkamp.i18n import t
+from openkamp.ingest.names import match_key
 from openkamp.ml.file_scoring import (
     FileTable,
     display_inputs,
@@ -113,15 +114,51 @@ def to_excel(frame: pd.DataFrame, sheet: str) -> bytes:
     return buf.getvalue()
 
 
-def column_titles(columns: list[str], headers: dict[str, str], lang: str) -> dict[str, str]:
-    """What each result column is called on the page and in downloads: the output columns in
-    the page's language, the file's columns as the file wrote them."""
+def known_names(kamp: Platform, me: Principal, mv: Any, lang: str) -> dict[str, str]:
+    """Display names (in ``lang``) of the model's machine's signals and label columns, by
+    :func:`match_key` of every name they go by: a file column that is one of them is titled
+    as people know it (``hold_pressure`` → 보압)."""
+    spec = (mv.provenance.get("training") or {}).get("spec") or {}
+    equipment = spec.get("equipment")
+    if not equipment:
+        return {}
+    try:
+        node = kamp.assets.resolve(me, str(equipment))
+        items = [
+            *kamp.assets.list_signals(me, node.id),
+            *kamp.assets.list_label_columns(me, node.id),
+        ]
+    except (NotFound, InvalidInput):
+        return {}
+    out: dict[str, str] = {}
+    for item in items:
+        own = getattr(item, f"name_{lang}", "") or item.name_ko or item.name_en or item.name
+        for name in (item.name, item.name_ko, item.name_en):
+            if name:
+                out.setdefault(match_key(name), own)
+    return out
+
+
+def column_titles(
+    columns: list[str],
+    headers: dict[str, str],
+    lang: str,
+    known: dict[str, str] | None = None,
+    time_column: str | None = None,
+) -> dict[str, str]:
+    """What each result column is called on the page and in downloads: the outputs, the time
+    and the machine's own signals and labels in the page's language; other file columns (ids,
+    notes) as the file wrote them."""
+    known = known or {}
     out = {}
     for c in columns:
+        header = headers.get(c, c)
         if c in OUTPUTS:
             out[c] = t(OUTPUTS[c], lang)
         elif c.startswith("p_") and c not in headers:
             out[c] = t("web_data.score.col.p_class", lang, label=c[2:])
+        elif c == time_column or (time_column is None and c == "timestamp"):
+            out[c] = t("web_data.score.col.time", lang)
         else:
-            out[c] = headers.get(c, c)
+            out[c] = known.get(match_key(header)) or known.get(match_key(c)) or header
     return out
