@@ -124,7 +124,7 @@ def known_names(kamp: Platform, me: Principal, mv: Any, lang: str) -> dict[str, 
         return {}
     try:
         node = kamp.assets.resolve(me, str(equipment))
-        items = [
+        items: list[Any] = [
             *kamp.assets.list_signals(me, node.id),
             *kamp.assets.list_label_columns(me, node.id),
         ]
