@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
@@ -195,3 +197,25 @@ def test_equipment_link(kamp: Platform, me: Principal, press: str) -> None:
     with pytest.raises(InvalidInput) as err:
         kamp.datasets.create(me, "x", shots(), COLUMNS, equipment=press.rsplit("/", 1)[0])
     assert err.value.code == "datasets.not_equipment"
+
+
+def test_parts_are_written_as_they_come_and_give_the_same_file(
+    kamp: Platform, me: Principal
+) -> None:
+    n = ROW_GROUP_ROWS * 2 + 77
+    frame = pd.DataFrame({"i": np.arange(n, dtype=float), "s": [f"r{i}" for i in range(n)]})
+    frame.loc[: ROW_GROUP_ROWS + 5, "s"] = None  # the first part's text column is all empty
+    cols = [{"name": "i", "kind": "number"}, {"name": "s", "kind": "text"}]
+    whole = kamp.datasets.create(me, "whole", frame, cols)
+    cuts = [0, 1000, ROW_GROUP_ROWS + 3, ROW_GROUP_ROWS + 4, n]
+    parts = (frame.iloc[a:b] for a, b in itertools.pairwise(cuts))
+    streamed = kamp.datasets.create(me, "parts", parts, cols)
+    assert streamed.rows == whole.rows == n
+    # Row groups of a fixed size: the bytes do not depend on how the rows were cut.
+    assert streamed.content_sha256 == whole.content_sha256
+    assert kamp.datasets.read(me, "parts", limit=2, offset=n - 2)["s"].tolist() == [
+        f"r{n - 2}",
+        f"r{n - 1}",
+    ]
+    empty = kamp.datasets.create(me, "empty", iter([]), cols)
+    assert empty.rows == 0 and kamp.datasets.read(me, "empty").empty

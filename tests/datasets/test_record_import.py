@@ -220,3 +220,13 @@ def test_excel_record_table_with_typed_cells(kamp: Platform, me: Principal, tmp_
     rows = kamp.datasets.read(me, report.dataset)
     assert (rows["판정"] == "불량").sum() == 12
     assert rows["일시"].nunique() == 60
+
+
+def test_a_file_whose_every_row_is_quarantined_makes_no_version(
+    kamp: Platform, me: Principal, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("시리얼,두께\n합계,1\n소계,2\n", encoding="utf-8")
+    report = kamp.imports.import_file(me, path, ImportOptions(kind="records"))
+    assert (report.rows_read, report.rows_stored, report.rows_quarantined) == (2, 0, 2)
+    assert report.dataset is None and kamp.datasets.list(me) == []

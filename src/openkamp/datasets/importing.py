@@ -11,7 +11,9 @@ version (``report.dataset``, and the version's ``import_id``).
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,27 +184,30 @@ def record_import(
     quarantine = Quarantine()
     try:
         converter = RecordConverter(plan, tz, quarantine, str(reader.details.get("delimiter", ",")))
-        parts: list[pa.Table] = []
         total = reader.total_bytes
-        for chunk in prefetch(reader.chunks({})):
-            report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
-            for bad in chunk.bad_rows:
-                quarantine.add(bad.row, bad.reason, bad.raw)
-            rows = converter.convert(chunk)
-            if rows is not None and rows.num_rows:
-                parts.append(rows)
-            if progress:
-                progress(min(chunk.bytes_done, total), total)
-        report.rows_stored = converter.stored
-        report.file_checksum = reader.checksum.hexdigest()
-        report.columns = {c.header: f"{c.role}:{c.name}" for c in plan.columns}
-        if parts:
-            table = pa.concat_tables(parts)
-            _time_range(report, table, plan)
+        bounds: list[Any] = [None, None]  # first and last time of the kept rows
+
+        def kept_rows() -> Iterator[pa.Table]:
+            """The kept rows chunk by chunk, counting and quarantining on the way (the dataset
+            service writes each part to the file as it comes: bounded memory)."""
+            for chunk in prefetch(reader.chunks({})):
+                report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
+                for bad in chunk.bad_rows:
+                    quarantine.add(bad.row, bad.reason, bad.raw)
+                rows = converter.convert(chunk)
+                if progress:
+                    progress(min(chunk.bytes_done, total), total)
+                if rows is not None and rows.num_rows:
+                    _widen(bounds, rows, plan)
+                    yield rows
+
+        parts = kept_rows()
+        first = next(parts, None)  # a file whose every row is quarantined makes no version
+        if first is not None:
             version = service.datasets.create(
                 principal,
                 name,
-                table,
+                itertools.chain([first], parts),
                 plan.columns,
                 equipment=equipment.id if equipment else None,
                 import_id=record["id"],
@@ -211,6 +216,13 @@ def record_import(
                 if_changed=True,
             )
             report.dataset, report.dataset_id = version.ref, version.id
+        for _ in parts:  # only when nothing was kept: count the rest of the file
+            pass
+        report.rows_stored = converter.stored
+        report.file_checksum = reader.checksum.hexdigest()
+        report.columns = {c.header: f"{c.role}:{c.name}" for c in plan.columns}
+        if bounds[0] is not None:
+            report.first_ts, report.last_ts = bounds[0].isoformat(), bounds[1].isoformat()
         quarantine.close()
         if quarantine.count:
             report.quarantine_sha256 = service.files.put(
@@ -232,11 +244,14 @@ def record_import(
     return report
 
 
-def _time_range(report: ImportReport, table: pa.Table, plan: RecordPlan) -> None:
-    time_col = next((c.name for c in plan.columns if c.role == "time"), None)
+def _widen(bounds: list[Any], rows: pa.Table, plan: RecordPlan) -> None:
+    """Stretch ``bounds`` (first, last time) over the rows' time column."""
+    time_col = plan.time_column
     if time_col is None:
         return
-    bounds: Any = pc.min_max(table.column(time_col))
-    lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
-    if lo is not None and hi is not None:
-        report.first_ts, report.last_ts = lo.isoformat(), hi.isoformat()
+    mm: Any = pc.min_max(rows.column(time_col))
+    lo, hi = mm["min"].as_py(), mm["max"].as_py()
+    if lo is not None and (bounds[0] is None or lo < bounds[0]):
+        bounds[0] = lo
+    if hi is not None and (bounds[1] is None or hi > bounds[1]):
+        bounds[1] = hi

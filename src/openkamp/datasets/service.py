@@ -23,7 +23,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -81,7 +81,7 @@ class DatasetService:
         self,
         principal: Principal,
         name: str,
-        table: pd.DataFrame | pa.Table,
+        table: pd.DataFrame | pa.Table | Iterable[pd.DataFrame | pa.Table],
         columns: Sequence[DatasetColumn | Mapping[str, Any]] | None = None,
         *,
         equipment: int | str | None = None,
@@ -94,6 +94,10 @@ class DatasetService:
     ) -> DatasetVersion:
         """Store ``table`` as the next version of ``name`` and return it.
 
+        ``table`` is a pandas or Arrow table, or an iterable of them (parts of one table, e.g. the
+        chunks of an import), written to the file as they come: memory holds one part and one
+        row group, however many rows the table has.
+
         ``columns`` describes every column of the table (kind, role, header, unit, display
         names); left out, kinds come from the table's types and every column is an input except
         the first time column. ``equipment`` (an id or a ``site/line/equipment`` path) links the
@@ -104,12 +108,28 @@ class DatasetService:
         check_name(name, "dataset name")
         if origin not in ("records", "snapshot"):
             raise InvalidInput(f"Unknown dataset origin {origin!r}.", code="datasets.origin")
-        arrow = _to_arrow(table)
+        parts = iter([table]) if isinstance(table, pd.DataFrame | pa.Table) else iter(table)
+        first = next(parts, None)
+        if first is None:
+            if columns is None:
+                raise InvalidInput(
+                    "A dataset without rows needs its columns described.",
+                    code="datasets.no_columns",
+                )
+            first = _empty_table([DatasetColumn.coerce(c) for c in columns])
+        arrow = _to_arrow(first)
         cols = _columns_for(arrow, columns)
         arrow = _order_and_check(arrow, cols)
+        schema = _schema_for(arrow.schema, cols)
         equipment_id = self._equipment_id(principal, equipment)
         digest = schema_hash(cols)
-        ref = self._write_parquet(principal.org_id, arrow)
+
+        def tables() -> Iterator[pa.Table]:
+            yield arrow
+            for part in parts:
+                yield _conform(_order_and_check(_to_arrow(part), cols), schema)
+
+        ref, rows = self._write_parquet(principal.org_id, tables(), schema)
         if if_changed:
             latest = self._latest(principal.org_id, name)
             if (
@@ -125,7 +145,7 @@ class DatasetService:
             "equipment_id": equipment_id,
             "import_id": import_id,
             "origin": origin,
-            "rows": arrow.num_rows,
+            "rows": rows,
             "columns": json.dumps([c.to_dict() for c in cols], ensure_ascii=False),
             "schema_hash": digest,
             "content_sha256": ref.sha256,
@@ -402,20 +422,33 @@ class DatasetService:
                 f"The stored table of dataset {v.ref} is missing.", code="datasets.file_missing"
             ) from None
 
-    def _write_parquet(self, org: int, table: pa.Table) -> Any:
-        # Through a temporary file, so the Parquet bytes are never held in memory beside the
-        # table; the file store hashes while it copies.
+    def _write_parquet(
+        self, org: int, tables: Iterator[pa.Table], schema: pa.Schema
+    ) -> tuple[Any, int]:
+        """Write the parts to a temporary Parquet file in row groups of exactly
+        :data:`ROW_GROUP_ROWS` rows (so the bytes do not depend on how the rows were cut into
+        parts), then into the file store, which hashes while it copies."""
         fd, tmp = tempfile.mkstemp(prefix="dataset-", suffix=".parquet")
         os.close(fd)
+        rows = 0
         try:
-            pq.write_table(
-                table,
-                tmp,
-                row_group_size=ROW_GROUP_ROWS,
-                compression="zstd",
-                write_statistics=True,
-            )
-            return self.files.put(org, Path(tmp))
+            with pq.ParquetWriter(tmp, schema, compression="zstd", write_statistics=True) as writer:
+                pending: builtins.list[pa.Table] = []
+                held = 0
+                for part in tables:
+                    part = _conform(part, schema)
+                    pending.append(part)
+                    held += part.num_rows
+                    rows += part.num_rows
+                    if held >= ROW_GROUP_ROWS:
+                        joined = pa.concat_tables(pending)
+                        full = (held // ROW_GROUP_ROWS) * ROW_GROUP_ROWS
+                        writer.write_table(joined.slice(0, full), row_group_size=ROW_GROUP_ROWS)
+                        pending, held = [joined.slice(full)], held - full
+                if held or rows == 0:
+                    tail = pa.concat_tables(pending) if pending else schema.empty_table()
+                    writer.write_table(tail, row_group_size=ROW_GROUP_ROWS)
+            return self.files.put(org, Path(tmp)), rows
         finally:
             os.unlink(tmp)
 
@@ -527,3 +560,37 @@ def _order_and_check(arrow: pa.Table, cols: Sequence[DatasetColumn]) -> pa.Table
             idx = arrow.column_names.index(c.name)
             arrow = arrow.set_column(idx, c.name, arrow.column(c.name).cast(pa.string()))
     return arrow
+
+
+_ARROW_TYPES = {
+    "number": pa.float64(),
+    "text": pa.string(),
+    "time": pa.timestamp("us", tz="UTC"),
+    "bool": pa.bool_(),
+}
+
+
+def _schema_for(schema: pa.Schema, cols: Sequence[DatasetColumn]) -> pa.Schema:
+    """The first part's schema, with all-empty (null-typed) columns given their kind's type."""
+    fields = [
+        pa.field(f.name, _ARROW_TYPES[c.kind]) if pa.types.is_null(f.type) else f
+        for f, c in zip(schema, cols, strict=True)
+    ]
+    return pa.schema(fields)
+
+
+def _empty_table(cols: Sequence[DatasetColumn]) -> pa.Table:
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.kind]) for c in cols]).empty_table()
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A part in the table's schema (the same columns, cast where a part's types differ)."""
+    if table.schema.equals(schema):
+        return table
+    try:
+        return table.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise InvalidInput(
+            f"A part of the table does not fit the first part's types: {exc}",
+            code="datasets.mixed_types",
+        ) from exc
