@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,9 +76,9 @@ def test_import_report_and_quarantine(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["import", "nope.csv", "-e", "x/y/z"], "No file"),
-        (["assets", "delete", "plant9"], "No asset"),
-        (["query", "a/b/c/d"], "No asset"),
+        (["import", "nope.csv", "-e", "x/y/z"], "nope.csv"),  # the message names what is wrong
+        (["assets", "delete", "plant9"], "plant9"),
+        (["query", "a/b/c/d"], "'a'"),
     ],
 )
 def test_user_mistakes_give_clear_errors_not_tracebacks(
@@ -97,7 +98,7 @@ def test_rejected_file_message(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("")
     proc = run(data, "import", str(empty), "-e", "p/l/m", ok=False)
-    assert proc.returncode == 2 and "empty" in proc.stderr and "해결 방법" in proc.stderr
+    assert proc.returncode == 2 and "비어 있습니다" in proc.stderr and "해결 방법" in proc.stderr
 
 
 def test_simulator_commands(tmp_path: Path) -> None:
@@ -144,3 +145,40 @@ def test_models_train_score_report(tmp_path: Path) -> None:
     assert '<html lang="ko"' in (tmp_path / "ko.html").read_text(encoding="utf-8") and ko
     bad = run(data, "models", "train", "classify", "x", "-e", eq, ok=False)
     assert bad.returncode == 2 and "target" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_demo_prints_the_login_it_creates_and_one_day_works(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    out = run(data, "demo", "--days", "1", "--no-models").stdout
+    found = re.search(r"admin / (\S+)", out)
+    assert found, out  # the only time this password exists in clear
+    assert "데모 완료" in out and "inj01" in out
+    again = run(data, "demo", "--days", "1", "--no-models").stdout
+    assert "admin / " not in again and "reset-password" in again
+    reset = run(data, "users", "reset-password", "admin").stdout
+    new = re.search(r"admin / (\S+)", reset)
+    assert new and new.group(1) != found.group(1)
+    from openkamp.platform import Platform
+
+    with Platform.at(data) as kamp:
+        kamp.accounts.login("admin", new.group(1))  # the printed password signs in
+    added = run(data, "--lang", "en", "users", "add", "lee", "--role", "engineer").stdout
+    assert re.search(r"lee / \S{16}", added) and "shown only once" in added
+    missing = run(data, "users", "reset-password", "nobody", ok=False)
+    assert missing.returncode == 2 and "사용자 'nobody'이(가) 없습니다" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["importz"],
+        ["import", "--nope", "x.csv"],
+        ["imports", "show", "abc"],
+        ["--data-dir", "/etc/passwd", "assets", "tree"],
+    ],
+)
+def test_usage_mistakes_and_bad_paths_are_short_messages(tmp_path: Path, args: list[str]) -> None:
+    proc = run(tmp_path / "data", *args, ok=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "오류" in proc.stderr and "해결 방법" in proc.stderr

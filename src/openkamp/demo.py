@@ -16,13 +16,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from openkamp.i18n import t
+from openkamp.core.errors import ImportRejected
+from openkamp.i18n import error_text, t
 from openkamp.ingest.importer import ImportOptions
 
 
-def _hand_edited(source: Path, target: Path) -> Path:
-    """A copy of the last 500 rows of ``source`` (CP949) with typical manual-editing damage."""
+def _hand_edited(source: Path, target: Path) -> Path | None:
+    """A copy of the last 500 rows of ``source`` (CP949) with typical manual-editing damage
+    (None when a short demo period gives the file too few rows to damage this way)."""
     lines = source.read_bytes().decode("cp949").splitlines()
+    if len(lines) < 502:
+        return None
     header, rows = lines[0], [line.split(",") for line in lines[-500:]]
     rows[10][1] = "센서오류"  # an error text in a number column
     rows[50][0] = ""  # the time was deleted
@@ -106,7 +110,9 @@ def run_demo(
     console.rule(f"[bold]{t('demo_title', lang)}[/] — {site.name_ko} / {site.name_en}")
     console.print(f"{t('asset_tree', lang)}: +{changes.created} / ={changes.unchanged}")
 
-    start = datetime(2026, 3, 1, tzinfo=tz)
+    # A Monday: the injection machine works Monday to Saturday, so even `--days 1` has shots
+    # (the demo started on a Sunday once, and a one-day demo had no shot to learn from).
+    start = datetime(2026, 3, 2, tzinfo=tz)
     end = start + timedelta(days=days)
     out = kamp.settings.data_dir / "demo-files"
     out.mkdir(parents=True, exist_ok=True)
@@ -121,8 +127,11 @@ def run_demo(
     # a sensor error code, a lost timestamp, a cut line and a pasted duplicate. Its good rows are
     # already stored (nothing new is added); the bad ones are quarantined with reasons.
     tank_kr = next((p for p in korean if p.stem == "tank01"), None)
-    if tank_kr is not None:
-        paths.append(_hand_edited(tank_kr, out / "manual" / "용해탱크_수정본.csv"))
+    edited = (
+        None if tank_kr is None else _hand_edited(tank_kr, out / "manual" / "용해탱크_수정본.csv")
+    )
+    if edited is not None:
+        paths.append(edited)
 
     equipment_paths = {
         eq.name: f"{site.name}/{line.name}/{eq.name}"
@@ -140,14 +149,21 @@ def run_demo(
         for path in paths:
             eq_name = next((n for n in equipment_paths if n in path.stem), None)
             task = bar.add_task(f"{t('importing', lang)} {path.name}", total=path.stat().st_size)
-            report = kamp.imports.import_file(
-                me,
-                path,
-                ImportOptions(equipment=equipment_paths.get(eq_name) if eq_name else None),
-                progress=lambda done, total, task=task: bar.update(
-                    task, completed=done, total=total
-                ),
-            )
+            try:
+                report = kamp.imports.import_file(
+                    me,
+                    path,
+                    ImportOptions(equipment=equipment_paths.get(eq_name) if eq_name else None),
+                    progress=lambda done, total, task=task: bar.update(
+                        task, completed=done, total=total
+                    ),
+                )
+            except ImportRejected as exc:
+                # A short period can leave a machine without a single row (a melting tank
+                # runs a few batches a day, none on some days): say so and go on.
+                message, _hint = error_text(exc, lang)
+                console.print(f"[yellow]![/] {path.name}: {message}")
+                continue
             reports.append(report)
 
     tbl = Table(title=t("import_report", lang))

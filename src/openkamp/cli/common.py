@@ -24,6 +24,9 @@ DataDir = Annotated[
 class _State:
     data_dir: Path | None = None
     lang: str | None = None
+    #: The running server's platform while it runs a command sent by another process
+    #: (``cli/remote.py``): commands use it instead of opening the data folder.
+    borrowed: Any = None
 
 
 state = _State()
@@ -42,10 +45,41 @@ def lang() -> str:
     return state.lang or settings().language
 
 
+class _Borrowed:
+    """A platform lent for one command: ``with`` does not close it (its owner does)."""
+
+    def __init__(self, kamp: Any) -> None:
+        self._kamp = kamp
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._kamp, name)
+
+    def __enter__(self) -> Any:
+        return self._kamp
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 def platform() -> Any:
+    if state.borrowed is not None:
+        return _Borrowed(state.borrowed)
     from openkamp.platform import Platform
 
     return Platform(settings())
+
+
+def cli_principal(kamp: Any, org_id: int | None = None) -> Any:
+    """The local administrator with the platform operator's rights: the command line is used
+    by whoever can read the data folder, so it may manage every account (e.g. reset the
+    operator's forgotten password)."""
+    from openkamp.core.tenancy import Principal, Role
+
+    return Principal(
+        org_id=kamp.default_org_id if org_id is None else org_id,
+        name="local-admin",
+        roles=frozenset({Role.OPERATOR}),
+    )
 
 
 def parse_time(text: str | None, tz: Any) -> datetime | None:

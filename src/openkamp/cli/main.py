@@ -1,7 +1,11 @@
 """The ``openkamp`` command line: thin wiring of platform calls, with rich output.
 
 User mistakes (an OpenKampError) print a clear message and a hint, never a traceback, and exit
-with status 2; storage failures exit with 1.
+with status 2; storage failures exit with 1. Usage mistakes print a short message and where
+the help is; anything unexpected prints one line and where its details were logged.
+
+While ``openkamp serve`` runs on the same data folder, commands act through the server
+(``cli/remote.py``) instead of opening the folder a second time.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from openkamp.cli.common import (
 )
 from openkamp.cli.datasets import datasets_app
 from openkamp.cli.models import models_app
+from openkamp.cli.users import first_login, users_app
 from openkamp.core.errors import OpenKampError, StorageError
 from openkamp.i18n import error_text, t
 
@@ -50,6 +55,7 @@ app.add_typer(imports_app, name="imports")
 app.add_typer(sim_app, name="sim")
 app.add_typer(models_app, name="models")
 app.add_typer(datasets_app, name="datasets")
+app.add_typer(users_app, name="users")
 
 
 @app.callback()
@@ -87,6 +93,12 @@ def demo(
     --serve, then start the web platform and print its address and the first login."""
     from openkamp.demo import run_demo
 
+    if serve_after and state.borrowed is not None:
+        raise OpenKampError(
+            "A server is already running on this data folder.",
+            hint="Open it in the browser, or stop it first (Ctrl+C where it runs).",
+            code="cli.server_running",
+        )
     with platform() as kamp:
         if kamp.models.list(kamp.principal()):
             console.print(f"[dim]{t('demo_already', lang())}[/]")
@@ -95,36 +107,64 @@ def demo(
         login = first_login(kamp)
     if serve_after:
         _serve(login)
+        return
+    _print_login(login)
 
 
-def first_login(kamp: Any) -> tuple[str, str] | None:
-    """On a platform without users: an operator ``admin`` with a new random password (shown once)."""
-    import secrets
-
-    if not kamp.accounts.needs_setup():
-        return None
-    password = secrets.token_urlsafe(12)
-    kamp.accounts.create_first_admin(kamp.default_org_id, "admin", password)
-    return "admin", password
+def _print_login(login: tuple[str, str] | None) -> None:
+    """Every command that creates a login prints it (once: only its hash is stored)."""
+    if login is None:
+        console.print(f"[dim]{t('accounts.cli.admin_exists', lang())}[/]")
+    else:
+        console.print(
+            f"{t('first_login', lang())}: [bold]{login[0]}[/] / [bold]{login[1]}[/]",
+            highlight=False,
+        )
 
 
 def _serve(login: tuple[str, str] | None) -> None:
     import uvicorn
 
     from openkamp.api import create_app
+    from openkamp.cli import remote
 
     s = settings()
-    url = f"http://{'127.0.0.1' if s.host in ('0.0.0.0', '') else s.host}:{s.port}"
+    url = f"http://{'127.0.0.1' if s.host in ('0.0.0.0', '', '::') else s.host}:{s.port}"
     console.rule(f"[bold]OpenKAMP[/] {url}")
     if login is not None:
-        console.print(f"{t('first_login', lang())}: [bold]{login[0]}[/] / [bold]{login[1]}[/]")
+        _print_login(login)
     console.print(f"[dim]{t('stop_server', lang())}[/]")
-    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="warning")
+    app = create_app(s)
+    # Commands run while the server holds the data folder go through it (cli/remote.py).
+    remote.install(app, remote.write_server_file(s.data_dir, url))
+    data_dir = s.data_dir
+
+    class Server(uvicorn.Server):
+        # uvicorn re-raises Ctrl+C / SIGTERM once it has shut down, which ends the process
+        # before a `finally` here: the file goes as part of the shutdown itself.
+        async def shutdown(self, sockets: Any = None) -> None:
+            remote.remove_server_file(data_dir)
+            await super().shutdown(sockets=sockets)
+
+    try:
+        Server(uvicorn.Config(app, host=s.host, port=s.port, log_level="warning")).run()
+    finally:
+        remote.remove_server_file(data_dir)
 
 
 @app.command()
 def serve() -> None:
     """Start the web platform (UI and API) on the data folder (OPENKAMP_HOST / OPENKAMP_PORT)."""
+    from openkamp.cli import remote
+
+    running = remote.find_server(settings().data_dir)
+    if running is not None:
+        raise OpenKampError(
+            f"A server is already running on this data folder: {running[0]}",
+            hint="Open it in the browser, or stop it first (Ctrl+C where it runs).",
+            code="cli.server_running_at",
+            params={"url": running[0]},
+        )
     with platform() as kamp:
         login = first_login(kamp)
     _serve(login)
@@ -471,25 +511,166 @@ def sim_stream(
 # --------------------------------------------------------------------------- entry point
 
 
-def main() -> None:
+def run(argv: list[str]) -> int:
+    """Run one command in this process; returns its exit status. Never raises for a user's
+    mistake: every error becomes a short message in the user's language."""
+    language = _argv_lang(argv)
     try:
-        app(standalone_mode=False)
+        app(args=argv, prog_name="openkamp", standalone_mode=False)
     except OpenKampError as exc:
-        language = state.lang or "ko"
         message, hint = error_text(exc, language)
         err_console.print(f"[bold red]{t('error', language)}:[/] {message}", highlight=False)
         if hint:
             err_console.print(f"[yellow]{t('hint', language)}:[/] {hint}", highlight=False)
-        sys.exit(1 if isinstance(exc, StorageError) else 2)
+        return 1 if isinstance(exc, StorageError) else 2
     except (typer.Exit, typer.Abort) as exc:
-        sys.exit(getattr(exc, "exit_code", 1))
-    except Exception as exc:  # click usage errors
-        import click
+        return int(getattr(exc, "exit_code", 1) or 0)
+    except KeyboardInterrupt:
+        err_console.print(f"[yellow]{t('cli.interrupted', language)}[/]")
+        return 130
+    except OSError as exc:  # a path that is not a folder, not writable, missing …
+        if getattr(exc, "filename", None) is None:
+            _unexpected(exc, language)
+            return 1
+        err_console.print(
+            f"[bold red]{t('error', language)}:[/] "
+            + t(
+                "cli.os_error",
+                language,
+                path=exc.filename,
+                reason=exc.strerror or type(exc).__name__,
+            ),
+            highlight=False,
+        )
+        err_console.print(f"[yellow]{t('hint', language)}:[/] {t('cli.os_error.hint', language)}")
+        return 2
+    except Exception as exc:
+        # typer carries its own copy of click: its usage errors are recognised by shape
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            _usage_error(exc, argv, language)
+            return int(exc.exit_code)  # type: ignore[attr-defined]
+        if type(exc).__name__ in ("Exit", "Abort"):
+            return int(getattr(exc, "exit_code", 1) or 0)
+        _unexpected(exc, language)
+        return 1
+    return 0
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _argv_lang(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("ko", "en"):
+            return argv[i + 1]
+        if a in ("--lang=ko", "--lang=en"):
+            return a[-2:]
+    try:
+        return settings().language
+    except Exception:
+        return "ko"
+
+
+def _usage_error(exc: Any, argv: list[str], language: str) -> None:
+    """A usage mistake: what was wrong (click's own words, which name the option) and where
+    the help is."""
+    message = exc.format_message()
+    if not message:  # a group called without a command: its help was printed already
+        return
+    words, skip = [], False
+    for a in argv:
+        if skip or a.startswith("-"):
+            skip = a in ("-d", "--data-dir", "--lang")
+            continue
+        words.append(a)
+    words = words[:2]
+    err_console.print(f"[bold red]{t('cli.usage_error', language)}:[/] {message}", highlight=False)
+    err_console.print(
+        f"[yellow]{t('hint', language)}:[/] "
+        + t("cli.see_help", language, command=" ".join(["openkamp", *words, "--help"])),
+        highlight=False,
+    )
+
+
+def _unexpected(exc: BaseException, language: str) -> None:
+    """Something that should not happen: one line for the user, the traceback in a log file."""
+    import tempfile
+    import traceback
+    from datetime import UTC
+
+    text = "".join(traceback.format_exception(exc))
+    log = _log_file()
+    where = ""
+    for path in (log, Path(tempfile.gettempdir()) / "openkamp-cli.log"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as f:
+                f.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(sys.argv)}\n{text}\n")
+        except OSError:
+            continue
+        where = str(path)
+        break
+    locked = "could not set lock" in text.lower() or "database is locked" in text.lower()
+    key = "cli.busy" if locked else "cli.unexpected"
+    err_console.print(
+        f"[bold red]{t('error', language)}:[/] {t(key, language, kind=type(exc).__name__)}",
+        highlight=False,
+    )
+    if where:
+        err_console.print(f"[dim]{t('cli.logged', language, path=where)}[/]", highlight=False)
+
+
+def _log_file() -> Path:
+    try:
+        return settings().data_dir / "logs" / "cli.log"
+    except Exception:
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / "openkamp-cli.log"
+
+
+def _through_server(argv: list[str]) -> int | None:
+    """Run ``argv`` on a live server of the same data folder; None when there is none (or
+    the command must run here)."""
+    from openkamp.cli import remote
+
+    words = [a for a in argv if not a.startswith("-")]
+    if not words or any(a in ("--help", "-h") for a in argv):
+        return None
+    try:
+        ctx = typer.main.get_command(app).make_context(
+            "openkamp", list(argv), resilient_parsing=True
+        )
+        rest = list(getattr(ctx, "_protected_args", [])) + list(ctx.args)
+        data_dir = ctx.params.get("data_dir")
+        state.lang = ctx.params.get("lang")
+    except Exception:  # a usage mistake: let the local run explain it
+        return None
+    if not rest or rest[0] in remote.LOCAL_COMMANDS:
+        return None
+    state.data_dir = data_dir
+    try:
+        found = remote.find_server(settings().data_dir)
+    except Exception:
+        return None
+    if found is None:
+        return None
+    import shutil
+
+    width = shutil.get_terminal_size((120, 24)).columns
+    code, out, err = remote.forward(*found, remote.absolute_paths(app, argv, Path.cwd()), width)
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return code
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    try:
+        code = _through_server(argv)
+    except Exception as exc:  # the server went away mid-command, or answered nonsense
+        _unexpected(exc, _argv_lang(argv))
+        code = 1
+    if code is None:
+        code = run(argv)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -128,4 +128,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "한 번에 신호를 {max}개까지 내보낼 수 있습니다.",
         "en": "At most {max} signals can be exported at once.",
     },
+    # command line (openkamp.cli): errors and the server it acts through
+    "err.cli.server_running": {
+        "ko": "이 데이터 폴더에서 서버가 이미 실행 중입니다.",
+        "en": "A server is already running on this data folder.",
+    },
+    "err.cli.server_running.hint": {
+        "ko": "브라우저로 열거나, 서버를 먼저 끄세요 (실행 중인 창에서 Ctrl+C).",
+        "en": "Open it in the browser, or stop it first (Ctrl+C where it runs).",
+    },
+    "err.cli.server_running_at": {
+        "ko": "이 데이터 폴더에서 서버가 이미 실행 중입니다: {url}",
+        "en": "A server is already running on this data folder: {url}",
+    },
+    "err.cli.server_running_at.hint": {
+        "ko": "브라우저로 열거나, 서버를 먼저 끄세요 (실행 중인 창에서 Ctrl+C).",
+        "en": "Open it in the browser, or stop it first (Ctrl+C where it runs).",
+    },
+    "cli.usage_error": {"ko": "명령 사용법 오류", "en": "Usage error"},
+    "cli.see_help": {"ko": "도움말: {command}", "en": "Help: {command}"},
+    "cli.interrupted": {"ko": "중단했습니다.", "en": "Interrupted."},
+    "cli.busy": {
+        "ko": "다른 OpenKAMP 프로그램이 이 데이터 폴더를 쓰고 있습니다. 그 작업이 끝난 뒤 다시 실행하세요.",
+        "en": "Another OpenKAMP process is using this data folder. Run the command again when it is done.",
+    },
+    "cli.unexpected": {
+        "ko": "예상하지 못한 오류가 났습니다 ({kind}).",
+        "en": "An unexpected error happened ({kind}).",
+    },
+    "cli.os_error": {
+        "ko": "{path} 을(를) 쓸 수 없습니다: {reason}",
+        "en": "Cannot use {path}: {reason}",
+    },
+    "cli.os_error.hint": {
+        "ko": "경로가 맞는지, 폴더인지, 쓰기 권한이 있는지 확인하세요 (--data-dir 또는 OPENKAMP_DATA_DIR).",
+        "en": "Check the path, that it is a folder, and that you may write there (--data-dir or OPENKAMP_DATA_DIR).",
+    },
+    "cli.logged": {"ko": "자세한 내용: {path}", "en": "Details: {path}"},
 }
