@@ -176,3 +176,38 @@ def test_the_api_scores_a_file_as_the_page_does(site: Site) -> None:
         error = short.json()["error"]
         assert error["code"] == "web_data.score_missing_inputs" and "screw_rpm" in error["message"]
         assert "injection_time" not in error["message"]
+
+
+def test_anomaly_alarms_come_first_and_can_be_shown_alone(site: Site) -> None:
+    from openkamp.ml.service import TrainSpec
+
+    from .support import INJ, START
+
+    kamp = site.kamp
+    me = kamp.principal()
+    kamp.ml.train(
+        me,
+        TrainSpec(task="anomaly", name="inj01_watch", equipment=INJ, start=START,
+                  end=START + timedelta(days=2), time_budget_s=3),
+    )  # fmt: skip
+    with site.client() as c:
+        csrf = log_in(c)
+        sent = c.post("/models/inj01_watch/1/score",
+                      data={"csrf_token": csrf, "start": "2026-03-04", "end": "2026-03-04"})  # fmt: skip
+        assert sent.status_code == 303
+        where = sent.headers["location"]
+        page = c.get(where).text
+        alarms = re.search(r"이상 알람: ([\d,]+)건", page)
+        assert alarms
+        n_alarms = int(alarms.group(1).replace(",", ""))
+        head = page.split('data-testid="score-table"', 1)[1].split("</thead>", 1)[0]
+        titles = re.findall(r"<th>(.*?)</th>", head)
+        rows = _cells(page)
+        scores = [float(r[titles.index("이상 점수")]) for r in rows]
+        assert scores == sorted(scores, reverse=True)  # the alarms are on top, not lost
+        only = c.get(f"{where}?only=1")
+        assert "알람만 보기" in page and len(_cells(only.text)) == min(n_alarms, 200)
+        table = pd.read_csv(
+            io.BytesIO(c.get(f"{where}/download?format=csv&only=1").content), encoding="utf-8-sig"
+        )
+        assert len(table) == n_alarms and "알람" in table.columns
