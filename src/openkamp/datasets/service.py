@@ -23,6 +23,8 @@ import json
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +60,7 @@ ROW_GROUP_ROWS = 16_384
 BATCH_ROWS = 16_384
 #: Rows a quality profile reads at most.
 PROFILE_ROWS = 20_000
+_PROFILES_KEPT = 32
 # Two writers computing "max + 1" at once collide on the unique (org, name, version)
 # constraint; the loser takes the next number.
 _CREATE_ATTEMPTS = 5
@@ -74,6 +77,9 @@ class DatasetService:
         self.meta = meta
         self.files = files
         self.assets = assets
+        # Versions never change, so a profile is computed once per version (a few per process).
+        self._profiles: OrderedDict[tuple[Any, ...], QualityReport] = OrderedDict()
+        self._profiles_lock = threading.Lock()  # API requests run on several threads
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -303,13 +309,24 @@ class DatasetService:
         from openkamp.quality import profile
 
         v = self.get(principal, ref)
+        key = (v.org_id, v.id, v.content_sha256, v.schema_hash, rows)
+        with self._profiles_lock:
+            cached = self._profiles.get(key)
+            if cached is not None:
+                self._profiles.move_to_end(key)
+                return cached
         names = [c.name for c in v.columns if c.role != "ignore"]
         offset = max(0, v.rows - rows)
         frame = self.read(principal, v.id, names, limit=rows, offset=offset)
         time = v.time_column if v.time_column in names else None
         if time is not None and frame[time].duplicated().any():
             time = None
-        return profile(frame, time=time)
+        report = profile(frame, time=time)
+        with self._profiles_lock:
+            self._profiles[key] = report
+            while len(self._profiles) > _PROFILES_KEPT:
+                self._profiles.popitem(last=False)
+        return report
 
     def export(
         self,
