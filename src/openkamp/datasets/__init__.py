@@ -6,6 +6,7 @@ columns carry a kind (number / text / time / bool) and a role (input / time / id
 ignore); :class:`DatasetVersion` names the time, id, group and label columns.
 """
 
+from openkamp.datasets._tables import kind_of
 from openkamp.datasets._version import (
     KINDS,
     ROLES,
@@ -13,7 +14,7 @@ from openkamp.datasets._version import (
     DatasetVersion,
     schema_hash,
 )
-from openkamp.datasets.service import ROW_GROUP_ROWS, DatasetRef, DatasetService, kind_of
+from openkamp.datasets.service import ROW_GROUP_ROWS, DatasetRef, DatasetService
 
 __all__ = [
     "KINDS",
