@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,9 @@ def _captured(common: Any, out: io.StringIO, err: io.StringIO, width: int) -> It
 
 # --------------------------------------------------------------------------- client side
 
+#: No proxy: the server is on this machine (an HTTP_PROXY setting must not reroute loopback).
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 def find_server(data_dir: Path) -> tuple[str, str] | None:
     """(url, credential) of a live server on ``data_dir``, else None (a stale file is removed)."""
@@ -128,11 +132,10 @@ def find_server(data_dir: Path) -> tuple[str, str] | None:
         return None
     except PermissionError:
         pass  # it exists, as another user
-    import httpx
-
-    try:
-        ok = httpx.get(f"{url}/api/v1/health", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
+    try:  # the standard library's client: the command line needs no HTTP package
+        with _OPENER.open(f"{url}/api/v1/health", timeout=2.0) as answer:
+            ok = answer.status == 200
+    except (OSError, ValueError):
         ok = False
     return (url, secret) if ok else None
 
@@ -178,14 +181,13 @@ def _collect(params: dict[str, Any], into: set[Path]) -> None:
 
 def forward(url: str, secret: str, argv: list[str], width: int) -> tuple[int, str, str]:
     """Run ``argv`` on the server; (exit status, stdout, stderr)."""
-    import httpx
-
-    answer = httpx.post(
+    request = urllib.request.Request(
         url + ROUTE,
-        json={"argv": argv, "width": width},
-        headers={HEADER: secret},
-        timeout=httpx.Timeout(10.0, read=None),  # a command may run long (an import)
+        data=json.dumps({"argv": argv, "width": width}).encode("utf-8"),
+        headers={HEADER: secret, "Content-Type": "application/json"},
+        method="POST",
     )
-    answer.raise_for_status()
-    body = answer.json()
+    # no read timeout: a command may run long (an import, a training)
+    with _OPENER.open(request) as answer:
+        body = json.loads(answer.read().decode("utf-8"))
     return int(body["exit_code"]), str(body["stdout"]), str(body["stderr"])
