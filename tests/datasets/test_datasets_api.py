@@ -160,3 +160,33 @@ def test_roles_read_only_cannot_delete(world: World) -> None:
     assert kim.get("/api/v1/datasets/임시").status_code == 404
     world.client.headers.pop("Authorization", None)
     assert world.client.get("/api/v1/datasets").status_code == 401
+
+
+def test_upload_a_record_table_through_the_imports_api(world: World) -> None:
+    kim = world.as_("kim")
+    body = "일시,캐비티,사출압력(bar),판정\n" + "".join(
+        f"2026-03-02 09:{i // 2:02d}:00,{'LH' if i % 2 == 0 else 'RH'},{570 + i % 3},"
+        f"{'불량' if i % 7 == 0 else '양품'}\n"
+        for i in range(40)
+    )
+    files = {"file": ("cavity.csv", body.encode("utf-8"), "text/csv")}
+    resp = kim.post(
+        "/api/v1/imports",
+        params={"wait": True},
+        files=files,
+        data={"options": '{"dataset": "cavity_api"}'},
+    )
+    assert resp.status_code == 201, resp.text
+    report = resp.json()["report"]
+    assert report["kind"] == "records" and report["dataset"] == "cavity_api@1"
+    assert (report["rows_read"], report["rows_stored"]) == (40, 40)
+    assert report["kind_reasons"][0]["code"] == "repeated_time"
+    page = kim.get("/api/v1/datasets/cavity_api/rows", params={"limit": 2}).json()
+    assert [r["캐비티"] for r in page["rows"]] == ["LH", "RH"]
+    bad = kim.post(
+        "/api/v1/imports",
+        params={"wait": True},
+        files=files,
+        data={"options": '{"kind": "records", "roles": {"캐비티": "boss"}, "force": true}'},
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "datasets.column_role"

@@ -66,6 +66,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "데이터셋은 표(pandas 또는 Arrow)로 만듭니다.",
         "en": "A dataset is made from a pandas or Arrow table.",
     },
+    "err.datasets.no_columns": {
+        "ko": "행이 없는 데이터셋은 열 설명이 있어야 만들 수 있습니다.",
+        "en": "A dataset without rows needs its columns described.",
+    },
     "err.datasets.origin": {
         "ko": "데이터셋 출처는 records 또는 snapshot이어야 합니다.",
         "en": "A dataset's origin is records or snapshot.",
