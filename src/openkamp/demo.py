@@ -47,6 +47,7 @@ def train_demo_models(
     Each is trained on the first three quarters of the period, registered, and its analysis report
     written (Korean and English) to ``<data>/reports``; the defect model goes to production.
     """
+    from openkamp.alerts import describe
     from openkamp.core.errors import InvalidInput
     from openkamp.ml.service import TrainSpec
 
@@ -86,6 +87,19 @@ def train_demo_models(
     for result in results:
         if result.version.name == "inj01_defect":
             kamp.models.set_stage(me, "inj01_defect", result.version.version, "production")
+    # Score the last day as the live path will, so the overview shows what the models found
+    # (alarms and predicted defects become alerts).
+    for result in results:
+        mv = result.version
+        try:
+            scores = kamp.ml.score(
+                me, mv.name, version=mv.version, start=end - timedelta(days=1), end=end
+            )
+        except InvalidInput as exc:
+            console.print(f"[yellow]![/] {mv.name}: {exc.message}")
+            continue
+        for alert in kamp.alerts.raise_from_scores(me, mv, scores):
+            console.print(f"[yellow]![/] {describe(alert, lang, kamp.settings.tz)}")
     console.print(f"[dim]{t('ml.cli.report_written', lang)}: {out.resolve()}[/]")
     return results
 
