@@ -92,3 +92,35 @@ def test_anomaly_false_alarms_are_said_per_day_per_machine() -> None:
     hours = {**data, "last": "2026-03-02T02:00:00+09:00"}  # two hours say nothing of a day
     short = SimpleNamespace(task="anomaly", provenance={"training": {"data": hours}})
     assert alarms_per_day(short, {"far": 0.01}) is None
+
+
+def test_a_model_from_a_dataset_or_a_clear_refusal(site: Site, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Training on a table of records where the service supports it; otherwise the page does
+    not offer it and the API says so in words (never an internal error)."""
+    from openkamp.ingest.importer import ImportOptions
+    from openkamp.web.modeller import dataset_training
+
+    kamp = site.kamp
+    me = kamp.principal()
+    shots = site.factory.generate(END, END + timedelta(days=1))["inj01"].drop(columns=["timestamp"])
+    path = tmp_path / "shots_table.csv"
+    shots.to_csv(path, index=False)
+    kamp.imports.import_file(me, path, ImportOptions(kind="records", dataset="shots_table"))
+    with site.client() as c:
+        csrf = log_in(c)
+        form = c.get("/models/new?problem=classify")
+        data = {"csrf_token": csrf, "task": "classify", "name": "from_table",
+                "dataset": "shots_table", "target": "pass_fail", "time_budget_s": "5"}  # fmt: skip
+        if not dataset_training():
+            assert 'data-testid="dataset-choice"' not in form.text
+            refused = c.post("/models/train", data=data)
+            assert refused.status_code == 422 and "데이터셋으로 학습할 수 없습니다" in refused.text
+            return
+        assert "shots_table" in form.text
+        chosen = c.get("/models/new?problem=classify&dataset=shots_table")
+        assert 'name="dataset" value="shots_table"' in chosen.text and "pass_fail" in chosen.text
+        assert c.get("/models/new?problem=classify&dataset=nope").status_code == 404
+        sent = c.post("/models/train", data=data)
+        assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
+        job = kamp.jobs.wait(me, int(sent.headers["location"].rsplit("/", 1)[1]), timeout=120)
+        assert job["status"] == "done", job

@@ -464,3 +464,51 @@ MESSAGES.update(
 )
 
 MESSAGES.update({"web_data.score.col.time": {"ko": "시간", "en": "Time"}})
+
+MESSAGES.update(
+    {
+        "web_data.score.col.predicted_before": {"ko": "현재 조건 예측", "en": "Predicted now"},
+        "web_data.score.col.predicted_after": {
+            "ko": "추천 조건 예측",
+            "en": "Predicted with the advice",
+        },
+        "web_data.score.col.improvement": {"ko": "예상 개선", "en": "Expected improvement"},
+        "web_data.score.col.changed": {"ko": "바꿀 조건", "en": "Settings to change"},
+        "web_data.score.col.distance": {
+            "ko": "학습 데이터와의 거리",
+            "en": "Distance from the training data",
+        },
+        "web_data.score.col.current": {"ko": "{name} (현재)", "en": "{name} (now)"},
+        "web_data.score.col.change": {"ko": "{name} (변경량)", "en": "{name} (change)"},
+    }
+)
+
+MESSAGES.update(
+    {
+        "web_data.wizard.dataset": {
+            "ko": "또는 데이터셋 (기록 표)에서 학습",
+            "en": "Or learn from a dataset (table of records)",
+        },
+        "web_data.wizard.dataset_help": {
+            "ko": "샷·부품·로트별 기록 표를 가져왔다면 그 표로 학습할 수 있습니다.",
+            "en": "A table of records (per shot, part or lot) you imported can be learnt from.",
+        },
+        "web_data.wizard.rows": {"ko": "{n}행", "en": "{n} rows"},
+        "err.web_data.no_dataset": {
+            "ko": "데이터셋 '{name}'이(가) 없습니다.",
+            "en": "There is no dataset '{name}'.",
+        },
+        "err.web_data.dataset_training_unavailable": {
+            "ko": "이 버전에서는 데이터셋으로 학습할 수 없습니다.",
+            "en": "Training on a dataset is not available in this version.",
+        },
+        "err.web_data.dataset_training_unavailable.hint": {
+            "ko": "설비와 기간을 골라 학습하세요.",
+            "en": "Choose the equipment and a period instead.",
+        },
+        "err.web_data.train_needs_data": {
+            "ko": "학습할 설비나 데이터셋을 고르세요.",
+            "en": "Choose the equipment or the dataset to learn from.",
+        },
+    }
+)

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.api.routers.models import TrainRequest, models_train
 from openkamp.charts import bar
-from openkamp.core.errors import InvalidInput
+from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.i18n import t
 from openkamp.jobs.texts import localized
 from openkamp.ml.tradeoff import tradeoff
@@ -77,14 +77,29 @@ def models_page(request: Request, who: Page) -> HTMLResponse:
 
 @router.get("/models/new", response_class=HTMLResponse)
 def wizard(
-    request: Request, who: Page, problem: str = "", equipment: int | None = None
+    request: Request,
+    who: Page,
+    problem: str = "",
+    equipment: int | None = None,
+    dataset: str = "",
 ) -> HTMLResponse:
+    kamp = platform_of(request)
     machines = equipment_of(asset_tree(request, who, latest=False))
     machine = machine_or_404(machines, equipment)
-    if problem in PROBLEMS and machine is None and machines:
+    datasets = kamp.datasets.list(who.principal) if dataset_training() else []
+    chosen = None
+    if dataset:
+        chosen = next((d for d in datasets if d.name == dataset), None)
+        if chosen is None:
+            raise NotFound(
+                f"No dataset {dataset!r}.", code="web_data.no_dataset", params={"name": dataset}
+            )
+        machine = None
+    elif problem in PROBLEMS and machine is None and machines:
         machine = machines[0]
     start, end = _extent(request, who, machine)
-    suggested = f"{machine.name}_{problem}" if machine is not None and problem else ""
+    source = chosen.name if chosen is not None else (machine.name if machine is not None else "")
+    suggested = f"{source}_{problem}" if source and problem else ""
     return render(
         request,
         "model_new.html",
@@ -93,11 +108,30 @@ def wizard(
         problem=problem if problem in PROBLEMS else "",
         machines=machines,
         machine=machine,
-        columns=_columns(request, who, machine),
+        columns=_columns(request, who, machine) if chosen is None else _dataset_columns(chosen),
         start=start,
         end=end,
         suggested=suggested,
+        datasets=datasets,
+        dataset=chosen,
     )
+
+
+def dataset_training() -> bool:
+    """Whether models can be trained on a dataset (``TrainSpec.dataset``) in this version."""
+    from openkamp.ml.service import TrainSpec
+
+    return "dataset" in TrainSpec.__dataclass_fields__
+
+
+def _dataset_columns(version: Any) -> dict[str, list[str]]:
+    """A dataset's columns as the wizard offers them: labels (targets, groups) and inputs."""
+    labels = list(version.label_columns)
+    groups = [c for c in (version.group_column, *version.id_columns) if c]
+    return {
+        "signals": list(version.input_columns),
+        "labels": labels + [g for g in groups if g not in labels],
+    }
 
 
 @router.post("/models/train")
@@ -106,7 +140,8 @@ def train(
     who: Posting,
     task: Annotated[str, Form()],
     name: Annotated[str, Form()],
-    equipment: Annotated[str, Form()],
+    equipment: Annotated[str, Form()] = "",
+    dataset: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
     start: Annotated[str, Form()] = "",
     end: Annotated[str, Form()] = "",
@@ -128,7 +163,8 @@ def train(
         body = TrainRequest(
             task=task,  # type: ignore[arg-type,unused-ignore]
             name=name.strip(),
-            equipment=equipment,
+            equipment=equipment or None,
+            dataset=dataset or None,
             target=target or None,
             start=_day(start, tz),
             end=None if last is None else last + timedelta(days=1),  # the last day included

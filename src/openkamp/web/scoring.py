@@ -159,6 +159,32 @@ def column_titles(
             out[c] = t("web_data.score.col.p_class", lang, label=c[2:])
         elif c == time_column or (time_column is None and c == "timestamp"):
             out[c] = t("web_data.score.col.time", lang)
+        elif c in RECOMMEND:
+            out[c] = t(RECOMMEND[c], lang)
         else:
-            out[c] = known.get(match_key(header)) or known.get(match_key(c)) or header
+            out[c] = _known_or_suffixed(header, c, known, lang)
     return out
+
+
+#: Columns of a recommendation (optimise models) and their titles.
+RECOMMEND = {
+    "predicted_before": "web_data.score.col.predicted_before",
+    "predicted_after": "web_data.score.col.predicted_after",
+    "improvement": "web_data.score.col.improvement",
+    "changed": "web_data.score.col.changed",
+    "distance": "web_data.score.col.distance",
+}
+
+
+def _known_or_suffixed(header: str, column: str, known: dict[str, str], lang: str) -> str:
+    """A signal's display name; ``<signal>_current`` / ``<signal>_change`` of a recommendation
+    as "보압 (현재)" / "보압 (변경량)"; else the header as the file wrote it."""
+    for text in (header, column):
+        hit = known.get(match_key(text))
+        if hit:
+            return hit
+    for suffix in ("current", "change"):
+        base = column.removesuffix(f"_{suffix}")
+        if base != column and known.get(match_key(base)):
+            return t(f"web_data.score.col.{suffix}", lang, name=known[match_key(base)])
+    return header

@@ -22,7 +22,8 @@ router = APIRouter(prefix="/models", tags=["models"])
 class TrainRequest(BaseModel):
     task: Literal["anomaly", "classify", "regress", "rul", "forecast", "optimise"]
     name: str = Field(min_length=1, max_length=128)
-    equipment: str = Field(min_length=1, description="site/line/equipment")
+    equipment: str | None = Field(None, description="site/line/equipment (or a dataset)")
+    dataset: str | None = Field(None, description="a dataset (table of records) to learn from")
     target: str | None = None
     start: datetime | None = None
     end: datetime | None = None
@@ -107,7 +108,7 @@ def models_list(kamp: Kamp, me: Me, name: str | None = None) -> list[dict[str, A
 def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> dict[str, Any]:
     """Train a standard model on stored data: a job (poll ``/jobs/{id}``), or at once with
     ``wait=true``. The model is registered as a ``candidate``."""
-    spec = TrainSpec(**body.model_dump())
+    spec = _spec_of(body)
     spec.check()
 
     def run(ctx: Any = None) -> dict[str, Any]:
@@ -124,6 +125,25 @@ def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> 
         me, "train", f"{spec.task}: {spec.name}", run, params=body.model_dump(mode="json")
     )
     return {"job": job_out(job, log=True)}
+
+
+def _spec_of(body: TrainRequest) -> TrainSpec:
+    """The service's spec from a request: equipment and period, or a dataset (where this
+    version of the service trains on datasets)."""
+    from openkamp.core.errors import InvalidInput
+
+    known = TrainSpec.__dataclass_fields__
+    values = body.model_dump()
+    if values.get("dataset") and "dataset" not in known:
+        raise InvalidInput(
+            "Training on a dataset is not available in this version.",
+            code="web_data.dataset_training_unavailable",
+        )
+    if not values.get("dataset") and not values.get("equipment"):
+        raise InvalidInput("Choose the equipment or the dataset to learn from.",
+                           code="web_data.train_needs_data")  # fmt: skip
+    values["equipment"] = values.get("equipment") or ""
+    return TrainSpec(**{k: v for k, v in values.items() if k in known})
 
 
 @router.get("/tasks")
