@@ -73,4 +73,118 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "시간 순서대로 나누어, 항상 과거 데이터로 학습하고 그 다음 기간을 예측해 확인했습니다(가장 이른 구간은 학습에만 씀). 실제 사용처럼 미래를 보지 않고 검증한 결과입니다.",
         "en": "The data were cut in time order; each period was predicted by a model trained only on the earlier periods (the earliest is used for training only), as the model will be used: never seeing the future.",
     },
+    # -- refusals of odd data (tabular.check_*, splits) -----------------------------------------
+    "err.ml.cannot_train": {
+        "ko": "이 모델을 학습할 수 없습니다: {reason}",
+        "en": "Cannot train this model: {reason}",
+    },
+    "err.ml.too_few_rows": {
+        "ko": "행이 {rows}개뿐입니다. 모델을 학습하고 검증하려면 최소 {need}개가 필요합니다.",
+        "en": "Only {rows} rows: at least {need} are needed to train and check a model.",
+    },
+    "err.ml.too_few_rows.hint": {
+        "ko": "기간을 늘리거나 더 큰 파일을 쓰세요.",
+        "en": "Use a longer period or a larger file.",
+    },
+    "err.ml.duplicate_columns": {
+        "ko": "같은 이름의 열이 두 번 있습니다: {columns}",
+        "en": "Columns appear twice: {columns}.",
+    },
+    "err.ml.duplicate_columns.hint": {
+        "ko": "열마다 서로 다른 이름을 붙이세요.",
+        "en": "Give every column its own name.",
+    },
+    "err.ml.one_class": {
+        "ko": "모든 행의 라벨이 같습니다({label}). 예측할 것이 없습니다.",
+        "en": "Every row has the same label ({label}): there is nothing to predict.",
+    },
+    "err.ml.one_class.hint": {
+        "ko": "다른 결과(예: 불량품)의 행도 포함하세요.",
+        "en": "Include rows of the other outcome (for example defective parts).",
+    },
+    "err.ml.too_few_of_class": {
+        "ko": "'{label}' 라벨의 행이 {rows}개뿐입니다. 이를 배우고, 보지 않은 행으로 검증하려면 최소 {need}개가 필요합니다.",
+        "en": "Only {rows} rows are labelled {label}: at least {need} are needed to learn it and check the model on rows it did not see.",
+    },
+    "err.ml.too_few_of_class.hint": {
+        "ko": "그런 사례가 더 많은 긴 기간을 쓰거나, 드문 범주를 합치세요.",
+        "en": "Use a longer period with more such cases, or merge rare classes.",
+    },
+    "err.ml.missing_labels": {
+        "ko": "{rows}개 행에 라벨이 없습니다.",
+        "en": "{rows} rows have no label.",
+    },
+    "err.ml.missing_labels.hint": {
+        "ko": "모든 행에 라벨을 달거나, 라벨 없는 행은 빼세요.",
+        "en": "Label every row, or leave the unlabelled rows out.",
+    },
+    "err.ml.no_inputs": {
+        "ko": "쓸 수 있는 입력 열이 남지 않았습니다(제외된 열: {columns}).",
+        "en": "No usable input column is left (left out: {columns}).",
+    },
+    "err.ml.no_inputs.hint": {
+        "ko": "결과가 나오기 전에 측정되는 공정 값을 추가하세요.",
+        "en": "Add process values measured before the outcome is known.",
+    },
+    "err.ml.target_not_numeric": {
+        "ko": "예측 대상에 글자가 있습니다. 회귀 모델은 숫자를 예측합니다.",
+        "en": "The target holds text: a regression predicts numbers.",
+    },
+    "err.ml.target_not_numeric.hint": {
+        "ko": "숫자 열을 예측 대상으로 고르거나, 라벨은 불량 예측 모델로 예측하세요.",
+        "en": "Choose a numeric target, or predict the labels with a defect model.",
+    },
+    "err.ml.missing_target": {
+        "ko": "{rows}개 행에 예측 대상 값이 없습니다(또는 무한대입니다).",
+        "en": "{rows} rows have no (or an infinite) target value.",
+    },
+    "err.ml.missing_target.hint": {
+        "ko": "그 행을 빼거나 값을 채우세요.",
+        "en": "Leave those rows out, or fill in their values.",
+    },
+    "err.ml.constant_target": {
+        "ko": "예측 대상 값이 모든 행에서 같습니다. 예측할 것이 없습니다.",
+        "en": "The target has the same value on every row: there is nothing to predict.",
+    },
+    "err.ml.constant_target.hint": {
+        "ko": "값이 변하는 열을 예측 대상으로 고르세요.",
+        "en": "Choose a target that varies.",
+    },
+    "err.ml.too_few_groups": {
+        "ko": "그룹이 {groups}개뿐입니다. 그룹 단위로 떼어 검증하므로 최소 2개가 필요합니다.",
+        "en": "Only {groups} group: whole groups are held out to check the model, so at least 2 are needed.",
+    },
+    "err.ml.too_few_groups.hint": {
+        "ko": "더 많은 로트(그룹)의 데이터를 쓰거나, 그룹 없이 학습하세요.",
+        "en": "Use data of more lots (groups), or train without groups.",
+    },
+    "err.ml.missing_times": {
+        "ko": "{rows}개 행에 시간이 없습니다.",
+        "en": "{rows} rows have no time.",
+    },
+    "err.ml.missing_times.hint": {
+        "ko": "시간을 채우거나 그 행을 빼거나, 행이 서로 독립이라고 지정하세요.",
+        "en": "Fill in their times, leave them out, or state that the rows are independent.",
+    },
+    "err.ml.too_few_times": {
+        "ko": "모든 행의 시간이 같습니다. 이후 데이터로 모델을 검증할 수 없습니다.",
+        "en": "Every row has the same time: the model cannot be checked on later data.",
+    },
+    "err.ml.too_few_times.hint": {
+        "ko": "시간 열을 확인하거나, 행이 서로 독립이라고 지정하세요.",
+        "en": "Check the time column, or state that the rows are independent.",
+    },
+    "ml.dropped.empty": {"ko": "값이 하나도 없는 빈 열이라 제외", "en": "empty: no value at all"},
+    "ml.dropped.constant": {
+        "ko": "모든 행의 값이 같아 정보가 없으므로 제외",
+        "en": "constant: the same value on every row",
+    },
+    "ml.dropped.combined": {
+        "ko": "다른 열과 합치면 정답이 되는 열(불량 유형별 수량·합계 등)이라 제외",
+        "en": "together with other columns it makes up the answer (per-defect counts, totals)",
+    },
+    "ml.warn.flags_most_good": {
+        "ko": "주의: 이 판정 기준이면 양품의 {share} %에도 알람이 울립니다. 임계값을 높이거나 이 모델을 쓰지 마세요.",
+        "en": "Warning: at this decision threshold, {share} % of good parts raise an alarm. Raise the threshold, or do not use this model.",
+    },
 }

@@ -70,6 +70,8 @@ class ModelCard:
     verdict : ``better``, ``no_better`` or ``worse`` than a model without skill, judged on the
         95 % interval of the skill figure (:func:`openkamp.ml.metrics.verdict`); the report says
         it in plain words (``ml.verdict.<verdict>``)
+    warnings : what a user must know before relying on the model, each ``{"key": i18n key,
+        "params": {...}}`` (e.g. ``ml.warn.flags_most_good``)
     protocol_kind : the kind of evaluation folds (``stratified k-fold``, ``group k-fold``,
         ``forward-chaining time split``, ``k-fold``), explained by ``ml.protocol.<kind>``
     """
@@ -92,6 +94,7 @@ class ModelCard:
     extra: dict[str, Any] = field(default_factory=dict)
     verdict: str | None = None
     protocol_kind: str | None = None
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     def headline(self) -> dict[str, float]:
         """Metrics that are finite numbers (for tables and registry records)."""

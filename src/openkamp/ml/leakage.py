@@ -17,6 +17,10 @@ column is not available (or not yet true) at prediction time.
     or, for a binary target, of the column itself oriented on the training folds (for a numeric
     target: |Spearman correlation| ≥ 0.99). Real process signals almost never do
     this; a noisy proxy of the label does.
+``combined``
+    Several columns together make up the target, though none does alone: per-defect-type
+    counts whose sum (or whose "any above zero") is the label, or columns of which the target is
+    an exact linear sum (a total minus the good count). Bookkeeping, not process evidence.
 ``name``
     The name looks like an outcome or inspection flag ("defect", "NG", "result", "failure",
     "불량", "판정", …). Only a hint: the column is kept unless it is also a ``copy`` or ``perfect``.
@@ -43,7 +47,7 @@ PERFECT = 0.99
 MAX_ROWS = 50_000
 """The ``perfect`` check runs on at most this many (evenly spaced) rows."""
 
-KINDS = ("copy", "perfect", "name")
+KINDS = ("copy", "perfect", "combined", "name")
 """Leak kinds, most severe first."""
 
 # Whole words (after splitting snake_case, camelCase and punctuation) that name outcomes.
@@ -108,8 +112,14 @@ def _single_column_score(
     values: pd.Series, y: np.ndarray, folds: list[tuple[np.ndarray, np.ndarray]]
 ) -> float:
     """Held-out score of one column alone: ROC-AUC (binary) or balanced accuracy (multi-class)."""
+    missing = top = 0.0
     if values.dtype.kind in "biuf":
         x = values.to_numpy(dtype=np.float64)
+        finite = x[np.isfinite(x)]
+        if not len(finite):
+            return float("nan")
+        low, high = float(finite.min()), float(finite.max())
+        missing, top = low - 1.0 - abs(low), high + 1.0 + abs(high)
         categorical = None
     else:
         x = None
@@ -138,8 +148,11 @@ def _single_column_score(
                 pred[test] = codes.to_numpy(dtype=float)
         else:
             tree = DecisionTreeClassifier(max_depth=4, min_samples_leaf=5, random_state=0)
-            xt = np.nan_to_num(x[train], nan=-1e300).reshape(-1, 1)  # missing: its own side
-            xs = np.nan_to_num(x[test], nan=-1e300).reshape(-1, 1)
+            # Missing values on their own side, below every value; the trees work in float32,
+            # so the stand-in must be a modest number (-1e300 overflowed to -inf and stopped
+            # training on one empty cell).
+            xt = np.nan_to_num(x[train], nan=missing, posinf=top, neginf=missing).reshape(-1, 1)
+            xs = np.nan_to_num(x[test], nan=missing, posinf=top, neginf=missing).reshape(-1, 1)
             tree.fit(xt, y[train])
             if binary:
                 pred[test] = tree.predict_proba(xs)[:, list(tree.classes_).index(classes[1])]
@@ -253,6 +266,17 @@ def find_leaks(
                 "from the features if it is.",
             )
 
+    rest = [c for c in columns if str(c) not in leaks]
+    for c in combined_columns(X[rest], y_arr, categorical):
+        leaks[str(c)] = Leak(
+            str(c),
+            "combined",
+            1.0,
+            f"Column '{c}' together with other columns makes up the target (for example counts "
+            "per defect type that add up to it, or a total). Such counts are written after the "
+            "outcome is known; it is left out.",
+        )
+
     for c in columns:
         if str(c) not in leaks and looks_like_outcome(str(c)):
             leaks[str(c)] = Leak(
@@ -265,3 +289,62 @@ def find_leaks(
             )
     order = {k: i for i, k in enumerate(KINDS)}
     return sorted(leaks.values(), key=lambda lk: (order[lk.kind], -lk.score, lk.column))
+
+
+def combined_columns(X: pd.DataFrame, y: np.ndarray, categorical: bool) -> list[str]:
+    """Columns that together determine the target (see ``combined`` in the module docstring).
+
+    * A two-class label: the non-negative numeric columns that are above zero only on rows of
+      one class; when "any of them above zero" is exactly that class, they are the label
+      written out per defect type.
+    * A numeric target: the non-negative columns never above the target, when they add up to
+      it; else all numeric columns, when the target is an exact linear sum of them (R² of a
+      least-squares fit ≥ 1 - 1e-9): those with a weight.
+    """
+    num = {}
+    for c in X.columns:
+        if X[c].dtype.kind in "biuf":
+            v = X[c].to_numpy(dtype=np.float64)
+            if np.isfinite(v).sum() >= len(v) * 0.99:
+                num[str(c)] = np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0)
+    if not num or len(y) < 10:
+        return []
+    counts = {c: v for c, v in num.items() if v.min() >= 0 and v.max() > 0}
+    classes = np.unique(y) if categorical else np.array([])
+    if len(classes) == 2:
+        for cls in classes:
+            own = y == cls
+            part = [c for c, v in counts.items() if not np.any(v[~own] > 0)]
+            if len(part) >= 2:
+                anyone = np.column_stack([counts[c] for c in part]).sum(axis=1) > 0
+                if np.array_equal(anyone, own):
+                    return part
+        return []
+    # A numeric target, or numeric classes (a defect count with a few values): sums and totals.
+    try:
+        target = np.asarray(y, dtype=np.float64)
+    except (TypeError, ValueError):
+        return []
+    if not np.isfinite(target).all():
+        return []
+    scale = max(float(np.abs(target).max()), 1.0)
+    part = [c for c, v in counts.items() if np.all(v <= target + 1e-9 * scale)]
+    if len(part) >= 2:
+        total = np.column_stack([counts[c] for c in part]).sum(axis=1)
+        if np.allclose(total, target, rtol=1e-9, atol=1e-9 * scale):
+            return part
+    names = list(num)
+    if len(names) < 2 or len(names) >= len(target) // 2:
+        return []
+    A = np.column_stack([np.ones(len(target)), *[num[c] for c in names]])
+    coef, *_ = np.linalg.lstsq(A, target, rcond=None)
+    resid = target - A @ coef
+    ss = float(np.sum((target - target.mean()) ** 2))
+    if ss <= 0 or float(np.sum(resid**2)) > 1e-9 * ss:
+        return []
+    spread = np.array([num[c].std() for c in names])
+    weight = np.abs(coef[1:]) * spread
+    used = [
+        c for c, w in zip(names, weight, strict=True) if w > 1e-6 * float(np.sqrt(ss / len(target)))
+    ]
+    return used if len(used) >= 2 else []

@@ -401,6 +401,10 @@ def render_report(
         for i, p in enumerate(card.plots)
     )
     body = _metric_cards(card, tx) + figures
+    for w in card.warnings:
+        body = (
+            f'<p class="warning">{_e(tx(str(w["key"]), **dict(w.get("params") or {})))}</p>' + body
+        )
     if card.verdict:
         body = (
             f'<p class="verdict verdict-{_e(card.verdict)}"><strong>{_e(tx(f"ml.verdict.{card.verdict}"))}</strong></p>'

@@ -146,7 +146,9 @@ class ModelService:
         except InvalidInput:  # already in words, with a catalogue code (ml.errors.TrainingRefused)
             raise
         except ValueError as exc:  # the templates' own checks: too little data, bad options
-            raise InvalidInput(f"Cannot train this model: {exc}") from exc
+            raise InvalidInput(
+                f"Cannot train this model: {exc}", code="ml.cannot_train", params={"reason": exc}
+            ) from exc
         card = card_of(model)
         say("register")
         training = {

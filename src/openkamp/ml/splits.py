@@ -29,6 +29,12 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, Str
 Fold = tuple[np.ndarray, np.ndarray]
 
 
+def _refuse(code: str, message: str, hint: str, **params: object) -> Exception:
+    from openkamp.ml.errors import refuse  # errors imports core only; kept lazy all the same
+
+    return refuse(code, message, hint, **params)
+
+
 class Folds(list[Fold]):
     """The folds (a list of ``(train_idx, test_idx)``) and how they were made."""
 
@@ -126,7 +132,13 @@ def _group_folds(y: np.ndarray, g: np.ndarray, n_splits: int, seed: int, stratif
     codes, uniq = pd.factorize(pd.Series(g).astype(str))
     k = min(n_splits, len(uniq))
     if k < 2:
-        raise ValueError("group folds need at least 2 distinct groups")
+        raise _refuse(
+            "too_few_groups",
+            f"Only {len(uniq)} group: whole groups are held out to check the model, so at least "
+            "2 are needed.",
+            hint="Use data of more lots (groups), or train without groups.",
+            groups=len(uniq),
+        )
     if stratify:
         splitter: Any = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
     else:
@@ -144,12 +156,21 @@ def _group_folds(y: np.ndarray, g: np.ndarray, n_splits: int, seed: int, stratif
 def _forward_chaining(t: np.ndarray, g: np.ndarray | None, n_splits: int) -> Folds:
     keys = pd.Series(t)
     if keys.isna().any():
-        raise ValueError("the time column has missing values")
+        raise _refuse(
+            "missing_times",
+            f"{int(keys.isna().sum())} rows have no time.",
+            hint="Fill in their times, leave them out, or state that the rows are independent.",
+            rows=int(keys.isna().sum()),
+        )
     # Blocks are cut between distinct times, so equal timestamps never straddle a boundary.
     uniq = np.sort(keys.unique())
     k = min(n_splits, len(uniq) - 1)
     if k < 1:
-        raise ValueError("time splits need at least 2 distinct times")
+        raise _refuse(
+            "too_few_times",
+            "Every row has the same time: the model cannot be checked on later data.",
+            hint="Check the time column, or state that the rows are independent.",
+        )
     rank = np.searchsorted(uniq, keys.to_numpy())
     edges = np.linspace(0, len(uniq), k + 2).round().astype(int)
     block = np.searchsorted(edges, rank, side="right") - 1

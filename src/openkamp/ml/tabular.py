@@ -45,7 +45,7 @@ BIAS = "(bias)"
 
 MAX_LEVELS = 50  # a categorical column keeps its 50 most frequent values; the rest are "other"
 EXPLAIN_ROWS = 2000  # training rows used for the global feature importance
-DROPPED_KINDS = frozenset({"copy", "perfect"})
+DROPPED_KINDS = frozenset({"copy", "perfect", "combined"})
 
 LGBM_BASE: dict[str, Any] = {
     "n_estimators": 300,
@@ -103,7 +103,13 @@ class Encoder:
         return self
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
-        parts = [df[self.numeric].to_numpy(dtype=np.float64)] if self.numeric else []
+        parts = []
+        if self.numeric:
+            num = np.array(df[self.numeric].apply(to_number), dtype=np.float64)
+            # Infinite or absurd values (an export's overflow, 1e308 as "no value") are missing:
+            # the learners work in float32, where they would stop training with an error.
+            num[~np.isfinite(num) | (np.abs(num) > 1e30)] = np.nan
+            parts.append(num)
         for c, lv in self.levels.items():
             text = _as_text(df[c]).to_numpy()
             parts.append((text[:, None] == np.array(lv, dtype=object)[None, :]).astype(np.float64))
@@ -115,7 +121,8 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 class Prepared:
-    """The outcome of :func:`prepare_features`."""
+    """The outcome of :func:`prepare_features`: ``notes`` maps every column not used (other than
+    leaks) to the i18n key of the reason (``ml.dropped.empty``, ``ml.dropped.constant``)."""
 
     def __init__(
         self,
@@ -124,12 +131,68 @@ class Prepared:
         features: list[str],
         leaks: list[Leak],
         dropped: list[str],
+        notes: dict[str, str] | None = None,
     ) -> None:
         self.time = time
         self.groups = groups
         self.features = features
         self.leaks = leaks
         self.dropped = dropped
+        self.notes = dict(notes or {})
+
+
+def numeric_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns that hold numbers ("1,234", " 5.2 ") as numbers; the rest as they are.
+
+    A column converts when at least 90 % of its filled cells read as numbers (the others,
+    "-" or "n/a", become missing); a real category ("LH", "A-12") stays text.
+    """
+    out = df
+    for c in df.columns:
+        col = df[c]
+        if col.dtype.kind not in "OSU" and str(col.dtype) not in ("string", "str"):
+            continue
+        filled = col.dropna()
+        if not len(filled):
+            continue
+        text = filled.astype(str).str.strip().str.replace(",", "", regex=False)
+        num = pd.to_numeric(text, errors="coerce")
+        if num.notna().mean() >= 0.9:
+            if out is df:
+                out = df.copy()
+            out[c] = to_number(col)
+    return out
+
+
+def to_number(col: pd.Series) -> pd.Series:
+    """A column as numbers: numbers as they are; text without thousands separators and spaces
+    read as a number, anything else missing."""
+    if col.dtype.kind in "biuf":
+        return col
+    text = col.astype(object).where(col.notna(), None)
+    cleaned = text.map(lambda v: v if v is None else str(v).strip().replace(",", ""))
+    return pd.to_numeric(cleaned, errors="coerce")
+
+
+def unusable_columns(df: pd.DataFrame) -> dict[str, str]:
+    """Columns that cannot inform a model: empty (no value at all) or constant (one value)."""
+    notes: dict[str, str] = {}
+    for c in df.columns:
+        col = df[c]
+        if col.dtype.kind in "mM":
+            continue  # dates are dropped by the Encoder with their own note
+        if col.dtype.kind in "biuf":
+            values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+            values = values[np.isfinite(values)]
+            if not len(values):
+                notes[str(c)] = "ml.dropped.empty"
+            elif np.all(values == values[0]) and not col.isna().any():
+                notes[str(c)] = "ml.dropped.constant"
+        elif col.notna().sum() == 0:
+            notes[str(c)] = "ml.dropped.empty"
+        elif col.nunique(dropna=False) < 2:
+            notes[str(c)] = "ml.dropped.constant"
+    return notes
 
 
 def prepare_features(
@@ -142,6 +205,9 @@ def prepare_features(
     t, g = resolve(df, time, "time"), resolve(df, groups, "groups")
     named = {v for v in (time, groups) if isinstance(v, str)}
     features = [c for c in df.columns if c not in named]
+    # A constant column with some missing cells still says "filled or not", so it stays.
+    notes = unusable_columns(df[features])
+    features = [c for c in features if str(c) not in notes]
     leaks = find_leaks(df[features], y, time=t, groups=g)
     drop = [lk.column for lk in leaks if lk.kind in DROPPED_KINDS and drop_leaks]
     if drop:
@@ -150,7 +216,8 @@ def prepare_features(
             LeakageWarning,
             stacklevel=3,
         )
-    return Prepared(t, g, [c for c in features if str(c) not in drop], leaks, drop)
+    kept = [c for c in features if str(c) not in drop]
+    return Prepared(t, g, kept, leaks, [*drop, *notes], notes)
 
 
 def select_candidates(
@@ -248,6 +315,7 @@ def tabular_card(
     ignored = set(model.encoder_.ignored)
     dropped = {lk.column: "ml.dropped.leak" for lk in model.leaks_ if lk.column in model.dropped_}
     dropped.update({c: "ml.dropped.time_or_text" for c in ignored})
+    dropped.update(getattr(model, "notes_", {}))
     return ModelCard(
         task=model.task,
         method=dict(model.params_),
@@ -264,6 +332,7 @@ def tabular_card(
         fit_seconds=model.fit_seconds_,
         extra=extra,
         verdict=getattr(model, "verdict_", None),
+        warnings=list(getattr(model, "warnings_", [])),
         protocol_kind=getattr(model, "protocol_", None),
     )
 
@@ -312,3 +381,71 @@ def search_candidates(
                 }
             )
     return board, oofs
+
+
+MIN_ROWS = 30
+"""Fewest labelled rows a tabular model is trained on."""
+
+
+def check_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Refuse tables a model cannot be read from: too few rows, repeated column names."""
+    from openkamp.ml.errors import refuse
+
+    if len(df) < MIN_ROWS:
+        raise refuse(
+            "too_few_rows",
+            f"Only {len(df)} rows: at least {MIN_ROWS} are needed to train and check a model.",
+            hint="Use a longer period or a larger file.",
+            rows=len(df),
+            need=MIN_ROWS,
+        )
+    repeated = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+    if repeated:
+        raise refuse(
+            "duplicate_columns",
+            f"Columns appear twice: {', '.join(repeated)}.",
+            hint="Give every column its own name.",
+            columns=", ".join(repeated),
+        )
+    return df
+
+
+def check_classes(y: np.ndarray, classes: np.ndarray, n_splits: int) -> None:
+    """Refuse a target with one class, or a class too rare to be checked: each of the
+    ``n_splits`` evaluation parts should hold at least two of its rows."""
+    from openkamp.ml.errors import refuse
+
+    if len(classes) < 2:
+        raise refuse(
+            "one_class",
+            f"Every row has the same label ({classes[0] if len(classes) else '-'}): there is "
+            "nothing to predict.",
+            hint="Include rows of the other outcome (for example defective parts).",
+            label=str(classes[0]) if len(classes) else "-",
+        )
+    need = 2 * n_splits
+    values, counts = np.unique(y, return_counts=True)
+    rare = int(np.argmin(counts))
+    if counts[rare] < need:
+        raise refuse(
+            "too_few_of_class",
+            f"Only {int(counts[rare])} rows are labelled {values[rare]!s}: at least {need} are "
+            "needed to learn it and check the model on rows it did not see.",
+            hint="Use a longer period with more such cases, or merge rare classes.",
+            label=str(values[rare]),
+            rows=int(counts[rare]),
+            need=need,
+        )
+
+
+def no_inputs(prep: Prepared) -> Exception:
+    """The refusal when no input column is left, naming why each was left out."""
+    from openkamp.ml.errors import refuse
+
+    gone = ", ".join([*prep.dropped]) or "-"
+    return refuse(
+        "no_inputs",
+        f"No usable input column is left (left out: {gone}).",
+        hint="Add process values measured before the outcome is known.",
+        columns=gone,
+    )

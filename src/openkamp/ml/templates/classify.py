@@ -71,12 +71,16 @@ from openkamp.ml.tabular import (
     LGBM_BASE,
     Encoder,
     LeakageWarning,
+    check_classes,
+    check_table,
     explain_rows,
     feature_frame,
     fold_onehot,
     forest_contributions,
     global_importance,
     linear_contributions,
+    no_inputs,
+    numeric_text,
     prepare_features,
     search_candidates,
     select_candidates,
@@ -256,26 +260,33 @@ class ClassifyModel(BaseEstimator):
         :func:`openkamp.ml.splits.choose_split`). Date/time columns are never features.
         """
         started = _time.perf_counter()
-        df = feature_frame(X)
+        df = numeric_text(check_table(feature_frame(X)))
         y_arr = np.asarray(y)
         if len(df) != len(y_arr):
             raise ValueError(f"X has {len(df)} rows but y has {len(y_arr)}")
-        if pd.isna(pd.Series(y_arr)).any():
-            raise ValueError("y has missing values: label every row, or drop unlabelled rows")
+        if pd.isna(pd.Series(y_arr, dtype=object)).any():
+            raise refuse(
+                "missing_labels",
+                f"{int(pd.isna(pd.Series(y_arr, dtype=object)).sum())} rows have no label.",
+                hint="Label every row, or leave the unlabelled rows out.",
+                rows=int(pd.isna(pd.Series(y_arr, dtype=object)).sum()),
+            )
+        if y_arr.dtype == object and len({type(v) for v in y_arr}) > 1:
+            y_arr = y_arr.astype(str)  # labels written as numbers and as text: one kind
+        self.classes_ = np.unique(y_arr)
+        check_classes(y_arr, self.classes_, self.n_splits)
         prep = prepare_features(df, y_arr, time=time, groups=groups, drop_leaks=self.drop_leaks)
         t, g, features, drop = prep.time, prep.groups, prep.features, prep.dropped
         self.leaks_: list[Leak] = prep.leaks
+        self.notes_ = prep.notes
         self.encoder_ = Encoder().fit(df[features])
         if not self.encoder_.columns:
-            raise ValueError("no usable feature columns are left (after dropping leaks)")
+            raise no_inputs(prep)
         self.feature_names_in_ = np.asarray(self.encoder_.columns, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.dropped_ = [*drop, *self.encoder_.ignored]
         Xe = self.encoder_.transform(df[features])
 
-        self.classes_ = np.unique(y_arr)
-        if len(self.classes_) < 2:
-            raise ValueError("y has a single class: there is nothing to predict")
         self.binary_ = len(self.classes_) == 2
         if self.binary_:
             self.pos_label_ = self._positive(y_arr)
@@ -358,6 +369,15 @@ class ClassifyModel(BaseEstimator):
             train_share,
         )
         self.verdict_ = verdict(self.oof_metrics_)
+        self.warnings_: list[dict[str, Any]] = []
+        if self.binary_:
+            good = y_cov == 0
+            flagged = float(np.mean(self.eval_alarm_[covered][good])) if good.any() else 0.0
+            if flagged > 0.5:
+                # An alarm on most good parts is no decision aid: say so where the figures are.
+                self.warnings_.append(
+                    {"key": "ml.warn.flags_most_good", "params": {"share": round(100 * flagged)}}
+                )
         rows = explain_rows(len(Xe), EXPLAIN_ROWS)
         self.feature_importances_ = global_importance(
             self._contributions(Xe[rows]), self.feature_names_in_

@@ -43,6 +43,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from openkamp.ml.card import ModelCard, Plot
+from openkamp.ml.errors import refuse
 from openkamp.ml.leakage import Leak
 from openkamp.ml.metrics import bootstrap_ci, fold_ci, verdict, widest
 from openkamp.ml.splits import choose_split
@@ -51,12 +52,15 @@ from openkamp.ml.tabular import (
     EXPLAIN_ROWS,
     LGBM_BASE,
     Encoder,
+    check_table,
     explain_rows,
     feature_frame,
     fold_onehot,
     forest_contributions,
     global_importance,
     linear_contributions,
+    no_inputs,
+    numeric_text,
     prepare_features,
     search_candidates,
     select_candidates,
@@ -210,20 +214,37 @@ class RegressModel(RegressorMixin, BaseEstimator):
         :func:`openkamp.ml.splits.choose_split`). Date/time columns are never features.
         """
         started = _time.perf_counter()
-        df = feature_frame(X)
+        df = numeric_text(check_table(feature_frame(X)))
         try:
             y_arr = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError("y must be numeric: use ClassifyModel for labels") from None
+            raise refuse(
+                "target_not_numeric",
+                "The target holds text: a regression predicts numbers.",
+                hint="Choose a numeric target, or predict the labels with a defect model.",
+            ) from None
         if len(df) != len(y_arr):
             raise ValueError(f"X has {len(df)} rows but y has {len(y_arr)}")
         if not np.isfinite(y_arr).all():
-            raise ValueError("y has missing or infinite values: drop those rows")
+            bad = int((~np.isfinite(y_arr)).sum())
+            raise refuse(
+                "missing_target",
+                f"{bad} rows have no (or an infinite) target value.",
+                hint="Leave those rows out, or fill in their values.",
+                rows=bad,
+            )
+        if np.unique(y_arr).size < 2:
+            raise refuse(
+                "constant_target",
+                "The target has the same value on every row: there is nothing to predict.",
+                hint="Choose a target that varies.",
+            )
         prep = prepare_features(df, y_arr, time=time, groups=groups, drop_leaks=self.drop_leaks)
         self.leaks_: list[Leak] = prep.leaks
+        self.notes_ = prep.notes
         self.encoder_ = Encoder().fit(df[prep.features])
         if not self.encoder_.columns:
-            raise ValueError("no usable feature columns are left (after dropping leaks)")
+            raise no_inputs(prep)
         self.feature_names_in_ = np.asarray(self.encoder_.columns, dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.dropped_ = [*prep.dropped, *self.encoder_.ignored]
