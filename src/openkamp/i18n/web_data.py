@@ -512,3 +512,55 @@ MESSAGES.update(
         },
     }
 )
+
+# "Recommend settings": the recipe of an optimise model.
+MESSAGES.update(
+    {
+        "web_data.job.recipe_read": {
+            "ko": "기간의 데이터로 조건 추천 계산 중",
+            "en": "Working out advice over the period",
+        },
+        "web_data.job.recipe_summarise": {
+            "ko": "조건별 추천 범위 정리 중",
+            "en": "Summarising a window per setting",
+        },
+        "err.web_data.recipe_not_optimise": {
+            "ko": "조건 추천은 '최적 조건' 모델만 할 수 있습니다.",
+            "en": "Only a 'best settings' model recommends settings.",
+        },
+        "err.web_data.no_recipe": {
+            "ko": "추천 결과 #{id}이(가) 없습니다.",
+            "en": "There is no recommendation #{id}.",
+        },
+        "web_data.recipe.title": {
+            "ko": "추천 조건 (레시피)",
+            "en": "Recommended settings (recipe)",
+        },
+        "web_data.recipe.ask": {
+            "ko": "어느 기간의 생산 조건을 기준으로 추천할지 고르세요. 계산은 작업으로 진행되며 진행률을 볼 수 있습니다.",
+            "en": "Choose the period of production to base the advice on. It runs as a job with progress.",
+        },
+        "web_data.recipe.run": {"ko": "추천 조건 계산", "en": "Recommend settings"},
+        "web_data.recipe.based_on": {
+            "ko": "{n}개 행의 행별 추천을 조건마다 하나의 범위로 정리했습니다.",
+            "en": "The advice for {n} rows, summarised as one window per setting.",
+        },
+        "web_data.recipe.setting": {"ko": "조건", "en": "Setting"},
+        "web_data.recipe.window": {"ko": "추천 범위", "en": "Recommended window"},
+        "web_data.recipe.now": {"ko": "지금 (중앙값)", "en": "Now (median)"},
+        "web_data.recipe.effect": {"ko": "예상 개선", "en": "Predicted improvement"},
+        "web_data.recipe.spread": {
+            "ko": "불확실성 (가운데 50 %)",
+            "en": "Uncertainty (middle 50 %)",
+        },
+        "web_data.recipe.rows": {"ko": "해당 행", "en": "Rows"},
+        "web_data.recipe.help": {
+            "ko": "추천 범위는 이 조건을 바꾸라고 한 행들의 추천값 가운데 50 %입니다. 예상 개선은 모델의 예측이며 측정값이 아닙니다 (불량 모델은 불량률 %p). 여러 조건을 함께 바꾼 행이 많으면 조건별 효과가 섞여 있습니다. 작은 범위에서 시험 생산으로 확인하세요.",
+            "en": "A window is the middle half of the values advised for the setting, over the rows whose advice changes it. The improvement is the model's prediction, not a measurement (percentage points of the defect rate for a defect model); where rows change several settings at once their effects are mixed. Confirm with a short trial run.",
+        },
+        "web_data.recipe.none": {
+            "ko": "이 기간에는 바꾸라고 추천한 조건이 없습니다. 지금 조건이 이미 모델이 보기에 좋은 범위입니다.",
+            "en": "No setting was advised to change over this period: the current settings already look good to the model.",
+        },
+    }
+)

@@ -21,6 +21,7 @@ from openkamp.web import (
     importer,
     modeller,
     overview,
+    recipe_page,
     score_page,
     settings_page,
 )
@@ -53,7 +54,8 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
     for module in (
-        account, overview, assets_page, explorer, importer, modeller, score_page, settings_page
+        account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
+        settings_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 

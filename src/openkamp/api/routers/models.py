@@ -59,6 +59,11 @@ class ThresholdRequest(BaseModel):
     threshold: float = Field(gt=0, lt=1, description="Probability above which a part is flagged")
 
 
+class RecipeRequest(BaseModel):
+    start: datetime | None = None
+    end: datetime | None = None
+
+
 class RecordsRequest(BaseModel):
     records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
     version: int | None = None
@@ -230,6 +235,58 @@ def models_set_threshold(
 ) -> dict[str, Any]:
     """Store the decision threshold chosen on the trade-off; every scoring path uses it."""
     return version_out(kamp.models.set_threshold(me, name, version, body.threshold))
+
+
+@router.post("/{name}/versions/{version}/recipe", status_code=202)
+def models_recipe(
+    name: str, version: int, body: RecipeRequest, kamp: Kamp, me: Me, wait: bool = False
+) -> dict[str, Any]:
+    """ "Recommend settings" of an optimise model as a job: its advice over a stored period,
+    summarised as one window per setting with the predicted effect and its spread
+    (:mod:`openkamp.ml.recipe`). Poll ``/jobs/{id}``; the result holds ``recipe``."""
+    from urllib.parse import quote
+
+    from openkamp.core.errors import InvalidInput
+    from openkamp.ml.recipe import recipe
+
+    mv = kamp.models.get(me, name, version)
+    if mv.task != "optimise":
+        raise InvalidInput(
+            "Only an optimise model recommends settings.", code="web_data.recipe_not_optimise"
+        )
+    if body.start is None and body.end is None:
+        raise InvalidInput(
+            "Choose the period to recommend settings for.", code="web_data.score_period_required"
+        )
+
+    def run(ctx: Any = None) -> dict[str, Any]:
+        def say(fraction: float, stage: str) -> None:
+            if ctx is not None:
+                ctx.progress(fraction, stage)
+
+        say(0.05, "web_data.job.recipe_read")
+        advice = kamp.ml.score(me, name, version=version, start=body.start, end=body.end)
+        say(0.85, "web_data.job.recipe_summarise")
+        model = kamp.models.load(me, name, version)
+        defect = type(getattr(model, "surrogate_", None)).__name__ == "ClassifyModel"
+        windows = recipe(
+            advice, list(getattr(model, "controls", []) or []), scale=100.0 if defect else 1.0
+        )
+        out: dict[str, Any] = {
+            "recipe": [w.to_dict() for w in windows],
+            "rows": len(advice),
+            "unit": "%p" if defect else "",
+            "target": (mv.provenance.get("training") or {}).get("spec", {}).get("target"),
+        }
+        if ctx is not None:
+            out["next"] = f"/models/{quote(name, safe='')}/{version}/recipe/{ctx.job_id}"
+        return out
+
+    if wait:
+        return run()
+    job = kamp.jobs.submit(me, "recipe", f"recipe: {name} v{version}", run,
+                           params=body.model_dump(mode="json"))  # fmt: skip
+    return {"job": job_out(job, log=True)}
 
 
 @router.post("/{name}/score")

@@ -9,6 +9,7 @@
   var message = document.getElementById("job-message");
   function target(job) {
     var r = job.result || {};
+    if (r.next) return r.next;
     if (r.model) return "/models/" + encodeURIComponent(r.model.name) + "/" + r.model.version;
     if (r.report) return "/import/" + (r.report.import_id || r.report.previous_import_id);
     return null;
