@@ -33,13 +33,13 @@ from openkamp.datasets.records import (
     detect_kind,
     plan_records,
 )
-from openkamp.ingest.plan import detect_layout
+from openkamp.ingest.plan import ColumnTarget, ImportPlan, detect_layout, find_time_columns
 from openkamp.ingest.rows import Quarantine, prefetch
+from openkamp.ingest.timestamps import TimestampFormat
 
 if TYPE_CHECKING:
     from openkamp.assets.service import AssetService
     from openkamp.ingest.importer import ImportOptions, ImportReport, ImportService, Progress
-    from openkamp.ingest.plan import ImportPlan
     from openkamp.ingest.readers import FileReader
 
 
@@ -101,7 +101,25 @@ def ingest_plan(service: ImportService, reader: FileReader, opts: ImportOptions)
     """The ingest plan of the file as a wide table that may lack a time (what a record table
     and the kind detection build on: time column(s), ids, numbers, units in cells)."""
     wide = replace(opts, layout="wide") if opts.layout == "long" else opts
-    return service._build_plan(reader, wide, require_time=False)
+    try:
+        return service._build_plan(reader, wide, require_time=False)
+    except ImportRejected as exc:
+        if exc.code != "ingest.no_data_columns":
+            raise
+    # Nothing but a time holds values in the sample (e.g. a header row chosen one line too
+    # early): a plan whose other columns are all empty, as the ingest plan would have made it.
+    wanted = opts.time_columns or ([opts.timestamp_column] if opts.timestamp_column else [])
+    cols, fmt, _ = find_time_columns(reader.columns, reader.sample, wanted or None)
+    plan = ImportPlan(
+        "wide", cols[0] if cols else "", fmt or TimestampFormat(""), time_columns=list(cols)
+    )
+    left_out = {*opts.ignore_columns, *opts.exclude_columns}
+    plan.targets = [
+        ColumnTarget(c, "ignore", role="excluded" if c in left_out else "empty")
+        for c in reader.columns
+        if c not in cols
+    ]
+    return plan
 
 
 def decide_kind(

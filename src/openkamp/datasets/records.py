@@ -315,7 +315,14 @@ def plan_records(
         values = sample.get(t.column, [])
         if t.kind == "signal":
             kind = "number"
-            role = "label" if t.column in label_columns else "input"
+            # A numeric id (shot number, cavity 1/2) is an id of a record, not a measurement.
+            role = (
+                "label"
+                if t.column in label_columns
+                else "id"
+                if t.column in plan.id_columns
+                else "input"
+            )
             spec_unit = getattr(t.create, "unit", "") if t.create is not None else ""
             unit = unit or spec_unit or t.unit_in_cells
             out.number_format[t.column] = (t.unit_in_cells, t.comma_decimal)
