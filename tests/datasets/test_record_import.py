@@ -230,3 +230,16 @@ def test_a_file_whose_every_row_is_quarantined_makes_no_version(
     report = kamp.imports.import_file(me, path, ImportOptions(kind="records"))
     assert (report.rows_read, report.rows_stored, report.rows_quarantined) == (2, 0, 2)
     assert report.dataset is None and kamp.datasets.list(me) == []
+
+
+def test_numeric_ids_are_ids_of_the_records(kamp: Platform, me: Principal, tmp_path: Path) -> None:
+    lines = ["샷번호,캐비티,보압,판정\n"] + [
+        f"{i // 2 + 1},{i % 2 + 1},{600 + i % 4},{'NG' if i % 9 == 0 else 'OK'}\n"
+        for i in range(30)
+    ]
+    path = tmp_path / "numbered.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    plan = kamp.imports.preview_records(me, path)
+    roles = {c.name: (c.kind, c.role) for c in plan.columns}
+    assert roles["샷번호"] == ("number", "id") and roles["캐비티"] == ("number", "id")
+    assert roles["보압"] == ("number", "input") and roles["판정"] == ("text", "label")
