@@ -129,6 +129,14 @@ class Production:
         return None if self.defects is None or not self.count else self.defects / self.count
 
     @property
+    def trend(self) -> list[float]:
+        """Daily counts for a sparkline, from the first day with production."""
+        counts = [float(d[1]) for d in self.days]
+        while len(counts) > 1 and counts[0] == 0:
+            counts.pop(0)
+        return counts
+
+    @property
     def rate_high(self) -> bool:
         """Clearly above the usual defect rate (1.5× and at least one point more)."""
         if self.rate is None or self.usual_rate is None or self.count < 20:
@@ -168,8 +176,8 @@ def _day_counts(
     tz: ZoneInfo,
 ) -> list[tuple[date, int, int | None]]:
     """(local day, count, defects) for the day of ``last`` and the ``USUAL_DAYS`` before it:
-    label records (and their defects) when the machine has a pass / fail column, else the
-    points of its first signal (one per shot on a per-shot machine)."""
+    label records and their defects of the pass / fail ``column`` (with ``signal`` instead: its
+    points per day, without defects)."""
     local_last = last.astimezone(tz)
     day0 = datetime.combine(local_last.date(), datetime.min.time(), tzinfo=tz)
     start = day0 - timedelta(days=USUAL_DAYS)
@@ -288,10 +296,12 @@ def machine_states(
             limit = max(STALE_FACTOR * (state.spacing_s or 0.0), STALE_MIN_S)
             state.stale = (state.age_s or 0.0) > limit
             trend = _trend(kamp.ts, org, own, last)
-            days = _cached_days(
-                kamp.ts, org, pass_fail_column(own_cols), own[0] if own else None, last, tz
-            )
-            state.production = _production(days, now.astimezone(tz).date())
+            # Production is counted where parts are judged (a pass / fail column): a sensor's
+            # readings per day are not a production count.
+            judged = pass_fail_column(own_cols)
+            if judged is not None:
+                days = _cached_days(kamp.ts, org, judged, None, last, tz)
+                state.production = _production(days, now.astimezone(tz).date())
         else:
             trend = {}
         for s in own:
