@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.api.routers.models import RecipeRequest, models_recipe
 from openkamp.core.errors import NotFound, OpenKampError
-from openkamp.web.modeller import _day, _model_url
+from openkamp.web.modeller import _day, _model_url, how_tested
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 from openkamp.web.scoring import display_inputs
 
@@ -51,10 +51,14 @@ def recipe_page(request: Request, who: Page, name: str, version: int, job_id: in
         {**w, "label": shown.get(w["control"], w["control"]), "unit": units.get(w["control"], "")}
         for w in result["recipe"]
     ]
+    _, card = kamp.ml.card(who.principal, name, version)
+    tested = how_tested(card, lang_of(request))
     return render(
         request,
         "model_recipe.html",
         who,
+        verdict=tested["verdict"],
+        verdict_text=tested["verdict_text"],
         mv=mv,
         windows=windows,
         rows=result.get("rows", 0),
