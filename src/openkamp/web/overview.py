@@ -168,6 +168,7 @@ def overview(request: Request, who: Page) -> HTMLResponse:
         sparkline=sparkline,
         ago=lambda s: ago(s, lang),
         spacing_text=lambda s: spacing_text(s, lang),
+        describe=lambda a: describe(a, lang, tz),
     )  # fmt: skip
 
 
