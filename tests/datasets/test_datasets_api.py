@@ -190,3 +190,12 @@ def test_upload_a_record_table_through_the_imports_api(world: World) -> None:
         data={"options": '{"kind": "records", "roles": {"캐비티": "boss"}, "force": true}'},
     )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "datasets.column_role"
+
+
+def test_snapshot_route_checks_role_and_equipment(world: World) -> None:
+    body = {"name": "snap", "equipment": "plant9/line9/none"}
+    assert world.as_("park").post("/api/v1/datasets/snapshot", json=body).status_code == 403
+    missing = world.as_("kim").post("/api/v1/datasets/snapshot", json=body)
+    assert missing.status_code == 404, missing.text
+    bad = world.as_("kim").post("/api/v1/datasets/snapshot", json={**body, "name": "a b/c"})
+    assert bad.status_code == 422  # the name is checked before anything is read

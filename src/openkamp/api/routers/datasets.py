@@ -15,11 +15,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.routers.models import frame_out
 from openkamp.datasets import DatasetVersion
 from openkamp.datasets.export import csv_chunks
+from openkamp.datasets.snapshot import snapshot
 from openkamp.ml.tables import read_table
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -70,6 +72,29 @@ def datasets_table(
         **table.describe(),
         "head": frame_out(table.frame, limit),
     }
+
+
+class SnapshotRequest(BaseModel):
+    """What to freeze: one equipment's signals and labels for a period."""
+
+    name: str = Field(min_length=1, max_length=128)
+    equipment: str = Field(min_length=1, max_length=512)
+    start: datetime | None = None
+    end: datetime | None = None
+    signals: list[str] | None = None
+    labels: list[str] | None = None
+    description: str = Field(default="", max_length=2000)
+
+
+@router.post("/snapshot", status_code=201)
+def datasets_snapshot(body: SnapshotRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
+    """Store one equipment's table for a period as the next version of a dataset (origin
+    ``snapshot``); the same table as the latest version makes no new one."""
+    v = snapshot(
+        kamp.datasets, kamp.query, kamp.assets, me, body.name, body.equipment, body.start,
+        body.end, signals=body.signals, labels=body.labels, description=body.description,
+    )  # fmt: skip
+    return version_out(v, kamp.settings.language)
 
 
 @router.get("")
