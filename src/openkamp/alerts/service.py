@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +49,9 @@ class AlertService:
 
     def __init__(self, meta: MetadataStore) -> None:
         self.meta = meta
+        # One raise at a time in this process: "find the open alert, else insert" must not run
+        # twice at once (fifty browsers opening the overview together would each open one).
+        self._raising = threading.Lock()
 
     # -- raising ------------------------------------------------------------------------------
 
@@ -77,7 +81,7 @@ class AlertService:
             raise InvalidInput(f"Unknown severity {severity!r}; known: {', '.join(SEVERITIES)}.")
         first, last = _utc(first_at), _utc(last_at or first_at)
         detail = {"key": key, "params": dict(params or {}), "episode": episode, **(extra or {})}
-        with self.meta.transaction():
+        with self._raising, self.meta.transaction():
             same = self._open_like(principal.org_id, source, equipment_id, model_id, episode)
             if same is None:
                 return self.meta.insert(
