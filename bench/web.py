@@ -7,9 +7,10 @@ starts ``uvicorn`` with ``openkamp.api:create_app`` in its own process (one work
 ``openkamp serve`` runs), signs each simulated user in (its own browser session), and lets every
 user loop over a mix of page views and API reads with a think time of 0.25–0.75 s:
 
-* pages: overview ``/``, signal explorer ``/signals``, models ``/models``, settings ``/settings``;
+* pages: overview ``/`` (every machine's state: freshness, limits, production against the usual,
+  trends, alerts), signal explorer ``/signals``, models ``/models``, settings ``/settings``;
 * API reads: asset tree, latest values, chart series of a random window (min/max per pixel column
-  of 1,000 columns over up to the whole period), model list, job list.
+  of 1,000 columns over up to the whole period), model list, job list, open alerts.
 
 Prints throughput, p50 / p99 latency per kind and errors; the baseline is ``/api/v1/health`` under
 the same load (the cost of the server and the network stack alone), so the ratios say what the
@@ -102,9 +103,11 @@ async def user(
                 return "/api/v1/data/latest", {"signal": rng.sample(SIGNALS, 3)}
             if pick < 0.80:
                 return "/api/v1/assets/tree", {}
-            if pick < 0.90:
+            if pick < 0.88:
                 return "/api/v1/models", {}
-            return "/api/v1/jobs", {}
+            if pick < 0.94:
+                return "/api/v1/jobs", {}
+            return "/api/v1/alerts", {"status": "open"}
 
         while time.perf_counter() < deadline:
             r = rng.random()

@@ -396,6 +396,20 @@ def _raise_stale(kamp: Any, principal: Principal, states: Sequence[MachineState]
     if not stale:
         return
     service: AlertService = kamp.alerts
+
+    def episode_of(m: MachineState) -> str:
+        assert m.last_ts is not None
+        return m.last_ts.astimezone(UTC).isoformat()
+
+    open_ones = {
+        (a["equipment_id"], (a["detail"] or {}).get("episode", ""))
+        for m in stale
+        for a in m.alerts
+        if a["source"] == "stale"
+    }
+    stale = [m for m in stale if (m.id, episode_of(m)) not in open_ones]
+    if not stale:  # the usual case: each silent machine has its open alert already
+        return
     known = service.known_episodes(principal, "stale")
     for m in stale:
         assert m.last_ts is not None
