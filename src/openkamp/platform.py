@@ -62,7 +62,7 @@ class Platform:
         self.query = QueryService(self.ts, self.assets)
         self.datasets = DatasetService(self.meta, self.files, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
-        self.ml = ModelService(self.query, self.assets, self.models)
+        self.ml = ModelService(self.query, self.assets, self.models, self.datasets)
         self.accounts = AccountService.from_settings(self.meta, self.settings)
         self.alerts = AlertService(self.meta)
         self.jobs = JobService(

@@ -187,4 +187,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "주의: 이 판정 기준이면 양품의 {share} %에도 알람이 울립니다. 임계값을 높이거나 이 모델을 쓰지 마세요.",
         "en": "Warning: at this decision threshold, {share} % of good parts raise an alarm. Raise the threshold, or do not use this model.",
     },
+    # -- training on datasets, scoring files (ml.on_datasets) -----------------------------------
+    "err.ml.data_source": {
+        "ko": "학습할 데이터로 설비 하나 또는 데이터셋 하나를 지정하세요.",
+        "en": "Name either a piece of equipment or a dataset to learn from.",
+    },
+    "err.ml.no_datasets": {
+        "ko": "이 설치에서는 데이터셋을 쓸 수 없습니다.",
+        "en": "Datasets are not available here.",
+    },
+    "err.ml.dataset_task": {
+        "ko": "이 모델 종류({task})는 설비의 신호로 학습합니다. 데이터셋(기록 표)에서는 불량 예측이나 값 예측 모델을 고르세요.",
+        "en": "A {task} model learns from an equipment's signals, not from a dataset. Choose a defect (classify) or value (regress) model for a table of records.",
+    },
+    "err.ml.dataset_no_column": {
+        "ko": "데이터셋 {dataset}에 '{column}' 열이 없습니다.",
+        "en": "Dataset {dataset} has no column '{column}'.",
+    },
+    "err.ml.missing_inputs": {
+        "ko": "모델 {model}에 필요한 입력 열이 없습니다: {missing}",
+        "en": "The records lack inputs of model {model}: {missing}.",
+    },
+    "err.ml.missing_inputs.hint": {
+        "ko": "빠진 열을 추가하세요: {missing}",
+        "en": "Add the missing columns: {missing}.",
+    },
 }

@@ -44,6 +44,7 @@ import pandas as pd
 from openkamp.assets.service import AssetService
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.datasets import DatasetService
 from openkamp.ml.card import ModelCard, card_of
 from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
 from openkamp.ml.tables import Table, equipment_columns, read_table
@@ -63,7 +64,7 @@ class TrainSpec:
 
     task: str
     name: str
-    equipment: str
+    equipment: str = ""
     target: str | None = None
     start: datetime | None = None
     end: datetime | None = None
@@ -82,11 +83,20 @@ class TrainSpec:
     random_state: int = 0
     options: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    dataset: str | None = None
+    """A dataset (``"name"`` or ``"name@3"``) to learn from instead of ``equipment``."""
+    independent: bool = False
+    """The rows are independent parts: shuffled (or group) folds even when there is a time."""
 
     def check(self) -> None:
         if self.task not in TRAINABLE:
             raise InvalidInput(
                 f"Unknown task {self.task!r}.", hint=f"Use one of: {', '.join(TRAINABLE)}."
+            )
+        if bool(self.equipment) == bool(self.dataset):
+            raise InvalidInput(
+                "Name either a piece of equipment or a dataset to learn from.",
+                code="ml.data_source",
             )
         needs_target = self.task in ("classify", "regress", "forecast", "optimise")
         if needs_target and not self.target:
@@ -119,10 +129,17 @@ class TrainResult:
 class ModelService:
     """Train, register, report on and score standard models on an organisation's stored data."""
 
-    def __init__(self, query: QueryService, assets: AssetService, registry: ModelRegistry) -> None:
+    def __init__(
+        self,
+        query: QueryService,
+        assets: AssetService,
+        registry: ModelRegistry,
+        datasets: DatasetService | None = None,
+    ) -> None:
         self.query = query
         self.assets = assets
         self.registry = registry
+        self.datasets = datasets
 
     # -- training -----------------------------------------------------------------------------
 
@@ -138,11 +155,21 @@ class ModelService:
         say = progress or (lambda _msg: None)
         started = time.perf_counter()
         say("read")
-        table = self._table(principal, spec)
-        quality = _quality(table)
+        table: Any
+        if spec.dataset:
+            version, frame = self._dataset(principal, spec.dataset)
+            quality = None
+        else:
+            table = self._table(principal, spec)
+            quality = _quality(table)
         say("fit")
         try:
-            model, X = _fit(spec, table)
+            if spec.dataset:
+                from openkamp.ml.on_datasets import fit_on_dataset
+
+                model, X, table = fit_on_dataset(spec, version, frame)
+            else:
+                model, X = _fit(spec, table)
         except InvalidInput:  # already in words, with a catalogue code (ml.errors.TrainingRefused)
             raise
         except ValueError as exc:  # the templates' own checks: too little data, bad options
@@ -174,6 +201,32 @@ class ModelService:
         return TrainResult(
             version, model, card, table, quality, round(time.perf_counter() - started, 3)
         )
+
+    def _dataset(self, principal: Principal, ref: str) -> tuple[Any, pd.DataFrame]:
+        if self.datasets is None:
+            raise InvalidInput("Datasets are not available here.", code="ml.no_datasets")
+        version = self.datasets.get(principal, ref)
+        return version, self.datasets.read(principal, version.ref)
+
+    def score_dataset(
+        self,
+        principal: Principal,
+        name: str,
+        dataset: str,
+        *,
+        version: int | None = None,
+        stage: str | None = None,
+    ) -> pd.DataFrame:
+        """Score every row of a dataset with a registered model; the dataset's id columns (and
+        time) pass through, so the results join back to the rows."""
+        require(principal, Role.VIEWER)
+        dv, frame = self._dataset(principal, dataset)
+        keep = [c for c in (dv.time_column, *dv.id_columns) if c and c in frame.columns]
+        scored = self.score_records(
+            principal, name, frame.to_dict("records"), version=version, stage=stage
+        )
+        scored.index = frame.index
+        return pd.concat([frame[keep], scored], axis=1)
 
     def _table(self, principal: Principal, spec: TrainSpec) -> Table:
         eq = spec.equipment
@@ -273,17 +326,25 @@ class ModelService:
         if not records:
             raise InvalidInput("No records to score.")
         mv, model = self._load(principal, name, version, stage)
+        from openkamp.ml.on_datasets import match_inputs
+
         X = pd.DataFrame([dict(r) for r in records])
         inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
-        missing = [c for c in inputs if c not in X.columns]
+        # Headers as import reads them: '사출압력(bar)' and '사출 압력' are the input 사출압력.
+        X, missing = match_inputs(X, inputs)
         if missing:
             raise InvalidInput(
-                f"The records lack inputs of model {name!r}: {missing}.",
-                hint=f"Give every record: {', '.join(inputs)}.",
+                f"The records lack inputs of model {name!r}: {', '.join(missing)}.",
+                hint=f"Add the missing columns: {', '.join(missing)}.",
+                code="ml.missing_inputs",
+                params={"model": name, "missing": ", ".join(missing)},
             )
         if inputs:
             X = X[inputs]
-        X = X.apply(pd.to_numeric, errors="coerce")
+        # Numbers stay numbers ("1,234" too); text inputs (categories) stay text.
+        from openkamp.ml.tabular import numeric_text
+
+        X = numeric_text(X)
         task = mv.task
         if task in ("rul", "forecast"):
             raise InvalidInput(
@@ -330,6 +391,8 @@ def _fit(spec: TrainSpec, table: Table) -> tuple[Any, pd.DataFrame]:
             )
         groups = None if spec.groups is None else frame.loc[rows, spec.groups].to_numpy()
         times = X.index.to_numpy()
+        if spec.independent and spec.task in ("classify", "regress"):
+            opts["independent"] = True
         if spec.task == "classify":
             from openkamp.ml.templates.classify import ClassifyModel
 
