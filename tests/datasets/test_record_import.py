@@ -141,6 +141,7 @@ def test_kind_is_the_users_choice(kamp: Platform, me: Principal, tmp_path: Path)
     as_series = kamp.imports.preview_kind(me, path, ImportOptions(kind="timeseries"))
     assert as_series.kind == "timeseries" and as_series.detected == "records"
     assert as_series.reasons[-1].code == "chosen"
+    assert "시계열 신호" in as_series.texts("ko")[-1]
     # Roles can be set per column: the cavity becomes the evaluation group.
     plan = kamp.imports.preview_records(me, path, ImportOptions(roles={"캐비티": "group"}))
     assert {c.name: c.role for c in plan.columns}["캐비티"] == "group"

@@ -71,7 +71,10 @@ class KindReason:
     def text(self, lang: str = "ko") -> str:
         from openkamp.i18n import t
 
-        return t(f"datasets.reason.{self.code}", lang, **dict(self.params))
+        params = dict(self.params)
+        if self.code == "chosen":  # the kind in words: 기록 표 (데이터셋) / Time series (signals)
+            params["kind"] = t(f"datasets.kind.{params.get('kind')}", lang)
+        return t(f"datasets.reason.{self.code}", lang, **params)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "params": dict(self.params)}

@@ -159,8 +159,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Columns are mapped to signals: imported as time series.",
     },
     "datasets.reason.chosen": {
-        "ko": "사용자가 '{kind}'(으)로 가져오도록 선택했습니다.",
-        "en": "You chose to import it as '{kind}'.",
+        "ko": "사용자가 {kind}(으)로 가져오도록 선택했습니다.",
+        "en": "You chose to import it as: {kind}.",
     },
     # -- labels ---------------------------------------------------------------------------------
     "datasets.title": {"ko": "데이터셋", "en": "Datasets"},
