@@ -175,3 +175,22 @@ def test_user_overrides_the_detected_header_and_time(
     with pytest.raises(ImportRejected) as err:
         kamp.imports.plan(path, ImportOptions(header_row=0, header_rows=1))
     assert err.value.code == "ingest.no_data_columns"
+
+
+def test_spelling_variants_of_one_name_feed_one_signal(
+    kamp: Platform, me: Principal, tmp_path: Path
+) -> None:
+    """The issue's case: `사출압력` and `사출 압력` became two signals."""
+    kamp.assets.apply_tree(
+        me, [SiteSpec("corpus", lines=[LineSpec("line", equipment=[EquipmentSpec("machine")])])]
+    )
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("일시,사출압력(bar)\n2026-03-02 08:00:00,1200\n2026-03-02 08:00:30,1201\n")
+    second.write_text("일시,사출 압력 [bar]\n2026-03-02 08:01:00,1202\n", encoding="cp949")
+    opts = ImportOptions(equipment=EQUIPMENT, kind="timeseries")
+    a = kamp.imports.import_file(me, first, opts)
+    b = kamp.imports.import_file(me, second, opts)
+    assert a.created == ["signal:사출압력"] and b.created == []
+    signals = kamp.assets.list_signals(me)
+    assert [(s.name, s.unit) for s in signals] == [("사출압력", "bar")]
+    assert kamp.query.read(me, [f"{EQUIPMENT}/사출압력"]).num_rows == 3
