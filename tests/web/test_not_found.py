@@ -19,6 +19,7 @@ BOGUS = {"int": ["987654", "abc", "-1"], "str": ["no-such-thing"]}
 BOGUS_QUERIES = [
     "/models/new?problem=classify&equipment=987654",
     "/signals?equipment=987654",
+    "/models/new?problem=classify&dataset=no_such_dataset",
 ]
 
 
