@@ -71,6 +71,9 @@ def test_if_changed_reuses_an_identical_latest_version(kamp: Platform, me: Princ
     again = kamp.datasets.create(me, "shots", shots(), COLUMNS, if_changed=True)
     assert again == v1
     assert len(kamp.datasets.versions(me, "shots")) == 1
+    as_input = [*COLUMNS[:3], {"name": "판정", "kind": "text", "role": "input"}]
+    changed = kamp.datasets.create(me, "shots", shots(), as_input, if_changed=True)
+    assert changed.version == 2  # another schema (the label became an input)
 
 
 def test_schema_hash_covers_name_kind_and_role_but_not_display(
@@ -219,3 +222,12 @@ def test_parts_are_written_as_they_come_and_give_the_same_file(
     ]
     empty = kamp.datasets.create(me, "empty", iter([]), cols)
     assert empty.rows == 0 and kamp.datasets.read(me, "empty").empty
+
+
+def test_identical_rows_for_another_machine_relink_the_version(
+    kamp: Platform, me: Principal, press: str
+) -> None:
+    v = kamp.datasets.create(me, "shots", shots(), COLUMNS, if_changed=True)
+    assert v.equipment_id is None
+    again = kamp.datasets.create(me, "shots", shots(), COLUMNS, equipment=press, if_changed=True)
+    assert again.version == 1 and again.equipment_id == kamp.assets.resolve(me, press).id

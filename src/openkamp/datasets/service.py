@@ -146,6 +146,11 @@ class DatasetService:
                 and latest["content_sha256"] == ref.sha256
                 and latest["schema_hash"] == digest
             ):
+                if equipment_id is not None and latest["equipment_id"] != equipment_id:
+                    # The same rows imported for another machine: link the version to it.
+                    latest = self.meta.update(
+                        principal.org_id, _DATASET, latest["id"], {"equipment_id": equipment_id}
+                    )
                 return DatasetVersion.from_record(latest)
         values: Record = {
             "name": name,
