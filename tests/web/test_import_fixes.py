@@ -151,3 +151,28 @@ def test_the_wizard_page_offers_the_fixes(site: Site) -> None:
         for what in ('id="kind"', 'id="header-row"', 'id="time-col2"', 'id="bulk-apply"',
                      'id="nm-create"', "새 설비 만들기"):  # fmt: skip
             assert what in page.text, what
+
+
+def test_a_table_of_records_without_its_time(site: Site, tmp_path: Path) -> None:
+    """ "No time" in the wizard keeps the time column as a column of the table (the rows are
+    independent parts), as the page sends it: the role of the found time column."""
+    n = 30
+    table = pd.DataFrame(
+        {
+            "측정일시": pd.date_range("2026-03-12 08:00", periods=n, freq="1min").astype(str),
+            "로트": [f"L{i // 10}" for i in range(n)],
+            "두께": np.linspace(1.0, 1.2, n).round(3),
+            "판정": ["OK"] * (n - 3) + ["NG"] * 3,
+        }
+    )
+    path = tmp_path / "lots.csv"
+    table.to_csv(path, index=False)
+    with site.client() as c:
+        h = {"X-CSRF-Token": log_in(c)}
+        p = _stage(c, h, path)
+        found = _again(c, h, p["token"], {"kind": "records"})
+        assert found["time_columns"] == ["측정일시"]
+        untimed = _again(c, h, p["token"], {"kind": "records", "roles": {"측정일시": "id"}})
+        assert untimed["time_columns"] == []
+        roles = {col["column"]: col["kind"] for col in untimed["columns"]}
+        assert roles["측정일시"] == "id"

@@ -196,6 +196,8 @@
       opts.roles = {};
       if ($("dataset").value.trim()) opts.dataset = $("dataset").value.trim();
       rows().forEach(function (tr) { opts.roles[tr.dataset.column] = tr.querySelector(".kind").value; });
+      // "No time": the found time column is kept as a column of the table, not read as times.
+      if (!times.length && before.length) before.forEach(function (c) { opts.roles[c] = "id"; });
       return opts;
     }
     opts.columns = {}; opts.label_columns = []; opts.ignore_columns = []; opts.id_columns = [];
@@ -217,7 +219,10 @@
   // A change of what the file is re-reads it: the columns' roles are detected again.
   function layoutChanged() {
     var opts = options();
+    var untimed = {};
+    ((preview && preview.time_columns) || []).forEach(function (c) { if (opts.roles && opts.roles[c]) untimed[c] = opts.roles[c]; });
     delete opts.columns; delete opts.label_columns; delete opts.ignore_columns; delete opts.id_columns; delete opts.roles;
+    if (Object.keys(untimed).length) opts.roles = untimed;
     again(opts);
   }
   ["kind", "header-row", "header-rows", "time-col", "time-col2"].forEach(function (id) { $(id).addEventListener("change", layoutChanged); });
