@@ -59,3 +59,19 @@ def test_list_show_export(tmp_path: Path) -> None:
     assert "데이터셋 없는것이(가) 없습니다" in missing.stderr
     bad = run(data, "datasets", "export", "검사", "-o", str(tmp_path / "x.json"))
     assert bad.returncode == 2 and not (tmp_path / "x.json").exists()
+
+
+def test_import_a_record_table_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    path = tmp_path / "검사.csv"
+    path.write_text(
+        "시리얼,두께(mm),판정\n" + "".join(f"SN{i},{2 + i / 100:.2f},OK\n" for i in range(20)),
+        encoding="utf-8",
+    )
+    out = run(data, "--lang", "ko", "import", str(path), "--dataset", "두께검사")
+    assert out.returncode == 0, out.stderr
+    assert "두께검사@1" in out.stdout and "데이터셋" in out.stdout
+    shown = run(data, "datasets", "show", "두께검사")
+    assert shown.returncode == 0 and "SN0" in shown.stdout
+    bad = run(data, "--lang", "ko", "import", str(path), "--kind", "sideways")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "sideways" in bad.stderr

@@ -189,6 +189,8 @@ def print_report(report: Any, language: str) -> None:
         f"{report.layout}  {report.details.get('encoding', '')} {report.details.get('delimiter', '')!r}",
     )
     tbl.add_row(t("time_range", language), f"{report.first_ts or '-'} → {report.last_ts or '-'}")
+    if report.dataset:  # a table of records: its rows went to a dataset version
+        tbl.add_row(t("datasets.title", language), report.dataset)
     from openkamp.ingest.importer import COUNTS
 
     for key in COUNTS:
@@ -257,6 +259,12 @@ def import_cmd(
     skip_rows: Annotated[int, typer.Option(help="Title lines above the header")] = 0,
     sheet: Annotated[str | None, typer.Option(help="Excel sheet name or number")] = None,
     force: Annotated[bool, typer.Option(help="Import again even if already imported")] = False,
+    kind: Annotated[
+        str, typer.Option(help="auto, timeseries (signals) or records (a dataset)")
+    ] = "auto",
+    dataset: Annotated[
+        str | None, typer.Option(help="Dataset name of a record table (default: file name)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Import files; prints rows read / stored / quarantined for each."""
@@ -283,6 +291,8 @@ def import_cmd(
         skip_rows=skip_rows,
         sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
         force=force,
+        kind=cast(Any, kind),
+        dataset=dataset,
     )
     with platform() as kamp:
         me = kamp.principal()
