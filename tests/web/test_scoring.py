@@ -211,3 +211,31 @@ def test_anomaly_alarms_come_first_and_can_be_shown_alone(site: Site) -> None:
             io.BytesIO(c.get(f"{where}/download?format=csv&only=1").content), encoding="utf-8-sig"
         )
         assert len(table) == n_alarms and "알람" in table.columns
+
+
+def test_a_quality_value_model_is_compared_with_the_values_in_the_file(site: Site) -> None:
+    from openkamp.ml.service import TrainSpec
+
+    from .support import INJ, START
+
+    kamp = site.kamp
+    kamp.ml.train(
+        kamp.principal(),
+        TrainSpec(task="regress", name="inj01_cycle", equipment=INJ, target="cycle_time",
+                  start=START, end=START + timedelta(days=2), time_budget_s=3),
+    )  # fmt: skip
+    shots = _shots(site, hours=3)
+    with site.client() as c:
+        csrf = log_in(c)
+        sent = c.post("/models/inj01_cycle/1/score", data={"csrf_token": csrf},
+                      files={"file": ("s.csv", shots.to_csv(index=False).encode())})  # fmt: skip
+        where = sent.headers["location"]
+        page = c.get(where).text
+        said = re.search(r"([\d,]+)개 행에서 예측은 평균 ±([\d.e+-]+)만큼", page)
+        assert said, page[:2000]
+        table = kamp.ml.score_records(
+            kamp.principal(), "inj01_cycle", shots.drop(columns=["timestamp"]).to_dict("records")
+        )
+        mae = float((table["prediction"] - shots["cycle_time"].to_numpy()).abs().mean())
+        assert int(said.group(1).replace(",", "")) == len(shots)
+        assert abs(float(said.group(2)) - mae) <= 0.005 * max(1.0, mae)  # shown to 3 digits

@@ -564,3 +564,12 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "web_data.score.truth.regress": {
+            "ko": "파일의 실제값과 비교: {n}개 행에서 예측은 평균 ±{mae}만큼 차이 났습니다",
+            "en": "Against the file's actual values: over {n} rows the predictions were off by ±{mae} on average",
+        },
+    }
+)

@@ -130,6 +130,13 @@ def _how_it_did(
 ) -> list[str]:
     flagged = _flagged(mv, model, frame)
     truth = _truth(mv, frame, headers)
+    if mv.task == "regress" and truth is not None and "prediction" in frame.columns:
+        actual_values = pd.to_numeric(truth, errors="coerce")
+        error = (pd.to_numeric(frame["prediction"], errors="coerce") - actual_values).abs()
+        error = error[actual_values.notna()].dropna()
+        if len(error):
+            return [t("web_data.score.truth.regress", lang, n=f"{len(error):,}",
+                      mae=f"{error.mean():.3g}")]  # fmt: skip
     if flagged is None or truth is None:
         return []
     if mv.task == "classify":
