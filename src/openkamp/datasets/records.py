@@ -419,9 +419,14 @@ class RecordConverter:
         if bad_rows:
             idx = np.array([i for i, _ in bad_rows], dtype=np.int64)
             numbers = chunk.row_numbers(idx)
-            for (_, text_), raw, number in zip(
-                bad_rows, _row_text(table, idx, self.delimiter), numbers, strict=True
-            ):
+            # The row as the file wrote it; rebuilt from the cells only for readers that
+            # cannot give the raw line.
+            raws = (
+                chunk.raw_lines(numbers)
+                if chunk.raw_lines is not None
+                else _row_text(table, idx, self.delimiter)
+            )
+            for (_, text_), raw, number in zip(bad_rows, raws, numbers, strict=True):
                 self.quarantine.add(int(number), text_, raw)
         ok = reason.ok
         rows = pa.table(out)
