@@ -109,7 +109,7 @@ def test_a_model_from_a_dataset_or_a_clear_refusal(site: Site, tmp_path) -> None
     with site.client() as c:
         csrf = log_in(c)
         form = c.get("/models/new?problem=classify")
-        data = {"csrf_token": csrf, "task": "classify", "name": "from_table",
+        data = {"csrf_token": csrf, "task": "classify", "name": "from_table", "independent": "1",
                 "dataset": "shots_table", "target": "pass_fail", "time_budget_s": "5"}  # fmt: skip
         if not dataset_training():
             assert 'data-testid="dataset-choice"' not in form.text
@@ -124,3 +124,12 @@ def test_a_model_from_a_dataset_or_a_clear_refusal(site: Site, tmp_path) -> None
         assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
         job = kamp.jobs.wait(me, int(sent.headers["location"].rsplit("/", 1)[1]), timeout=120)
         assert job["status"] == "done", job
+        mv = kamp.models.get(me, "from_table", job["result"]["model"]["version"])
+        assert mv.provenance["training"]["spec"]["independent"] is True  # the user's statement
+        # The very file it learnt from scores, every row, with its record against the labels.
+        url = f"/models/from_table/{mv.version}"
+        scored = c.post(f"{url}/score", data={"csrf_token": csrf},
+                        files={"file": (path.name, path.read_bytes())})  # fmt: skip
+        assert scored.status_code == 303, scored.text[:400]
+        page = c.get(scored.headers["location"]).text
+        assert f"{len(shots):,}행을 판정했습니다" in page and "실제 불량" in page

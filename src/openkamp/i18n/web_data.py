@@ -573,3 +573,16 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "web_data.wizard.independent": {
+            "ko": "행은 서로 독립적인 부품·샷입니다 (시간 순서와 무관)",
+            "en": "The rows are independent parts or shots (time order does not matter)",
+        },
+        "web_data.wizard.independent_help": {
+            "ko": "체크하면 시간 순서 대신 행을 섞어(묶음 열이 있으면 묶음별로) 검증합니다. 설비 상태가 시간에 따라 변하면 체크하지 마세요.",
+            "en": "When ticked, rows are shuffled (by group when a group column is set) for testing instead of split in time order. Leave it unticked when the machine's state drifts over time.",
+        },
+    }
+)

@@ -83,6 +83,16 @@ def input_names(kamp: Platform, me: Principal, mv: Any) -> dict[str, list[str]]:
     inputs = list((mv.provenance.get("training") or {}).get("inputs") or [])
     spec = (mv.provenance.get("training") or {}).get("spec") or {}
     names: dict[str, list[str]] = {i: [i, "", ""] for i in inputs}
+    if spec.get("dataset"):  # learnt from a table of records: its columns' display names
+        try:
+            version = kamp.datasets.get(me, str(spec["dataset"]))
+        except (NotFound, InvalidInput):
+            return names
+        for col in version.columns:
+            if col.name in names:
+                ko, en = col.display.get("ko", ""), col.display.get("en", "")
+                names[col.name] = [col.name, ko or col.header, en or col.header]
+        return names
     equipment = spec.get("equipment")
     if equipment:
         try:

@@ -155,6 +155,7 @@ def train(
     controls: Annotated[list[str] | None, Form()] = None,
     goal: Annotated[str, Form()] = "min",
     time_budget_s: Annotated[float, Form()] = 60.0,
+    independent: Annotated[str, Form()] = "",
 ) -> Response:
     kamp = platform_of(request)
     tz = kamp.settings.tz
@@ -178,6 +179,7 @@ def train(
             controls=controls or None,
             goal=goal,  # type: ignore[arg-type,unused-ignore]
             time_budget_s=time_budget_s,
+            independent=bool(independent),
         )
     except ValueError as exc:  # pydantic's ValidationError
         raise InvalidInput(f"The form is incomplete: {exc}") from exc

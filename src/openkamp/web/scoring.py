@@ -120,6 +120,17 @@ def known_names(kamp: Platform, me: Principal, mv: Any, lang: str) -> dict[str, 
     as people know it (``hold_pressure`` → 보압)."""
     spec = (mv.provenance.get("training") or {}).get("spec") or {}
     equipment = spec.get("equipment")
+    if spec.get("dataset"):  # a table of records: its columns' display names
+        try:
+            version = kamp.datasets.get(me, str(spec["dataset"]))
+        except (NotFound, InvalidInput):
+            return {}
+        found: dict[str, str] = {}
+        for col in version.columns:
+            for name in (col.name, col.header):
+                if name:
+                    found.setdefault(match_key(name), col.label(lang))
+        return found
     if not equipment:
         return {}
     try:

@@ -41,6 +41,9 @@ class TrainRequest(BaseModel):
     time_budget_s: float = Field(60.0, gt=0, le=3600)
     random_state: int = 0
     description: str = ""
+    independent: bool = Field(
+        False, description="The rows are independent parts: shuffled or group folds, not time"
+    )
 
 
 class StageRequest(BaseModel):
