@@ -35,7 +35,7 @@ def tradeoff(model: Any, provenance: dict[str, Any], card: Any = None) -> dict[s
     """Rows ``{threshold, caught, missed, false_alarms, flagged}`` (counts per ``unit``) for a
     binary defect model, with the current threshold; None for other models."""
     own = getattr(card, "tradeoff", None) if card is not None else None
-    if own:
+    if isinstance(own, dict) and {"rows", "unit"} <= set(own):  # the same shape as below
         return dict(own)
     if not getattr(model, "binary_", False):
         return None
