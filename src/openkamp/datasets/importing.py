@@ -208,7 +208,7 @@ def record_import(
         def kept_rows() -> Iterator[pa.Table]:
             """The kept rows chunk by chunk, counting and quarantining on the way (the dataset
             service writes each part to the file as it comes: bounded memory)."""
-            for chunk in prefetch(reader.chunks({})):
+            for chunk in prefetch(reader.chunks(plan.arrow_types())):
                 report.rows_read += chunk.table.num_rows + len(chunk.bad_rows)
                 for bad in chunk.bad_rows:
                     quarantine.add(bad.row, bad.reason, bad.raw)

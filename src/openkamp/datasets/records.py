@@ -253,6 +253,20 @@ class RecordPlan:
     def describe(self) -> list[dict[str, Any]]:
         return [c.to_dict() for c in self.columns]
 
+    def arrow_types(self) -> dict[str, pa.DataType]:
+        """Types the reader may parse file columns as directly (the fast path; a chunk with a
+        cell that does not fit is read as text and checked cell by cell, as for signals)."""
+        types: dict[str, pa.DataType] = {}
+        for c in self.columns:
+            source = self.source[c.name]
+            if c.kind == "number" and self.number_format.get(source[0]) == ("", False):
+                types[source[0]] = pa.float64()
+            elif c.kind == "time" and len(source) == 1 and self.time_format is not None:
+                fmt = self.time_format
+                if fmt.pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S") and not fmt.fraction:
+                    types[source[0]] = pa.timestamp("us")
+        return types
+
 
 def plan_records(
     plan: ImportPlan,
