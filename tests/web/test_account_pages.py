@@ -83,3 +83,29 @@ def test_the_lockout_page_says_for_how_long(site: Site) -> None:
     assert answer.status_code == 429
     assert re.search(r"약 \d+분 후에 다시 시도하세요", answer.text), answer.text
     assert csrf_of(answer.text) == ""
+
+
+def test_the_api_changes_a_password_and_keeps_the_calling_session(site: Site) -> None:
+    kamp = site.kamp
+    admin = kamp.accounts.principal_of(kamp.meta.lookup("user", login=ADMIN))
+    kamp.accounts.create_user(admin, "han", PASSWORD, role=Role.VIEWER)
+    here, elsewhere = site.client(), site.client()
+    csrf = sign_in(here, "han")
+    sign_in(elsewhere, "han")
+    wrong = here.post(
+        "/api/v1/users/me/password",
+        json={"old_password": "nope nope nope", "new_password": "another long secret"},
+        headers={"X-CSRF-Token": csrf, "Accept-Language": "ko"},
+    )
+    assert (
+        wrong.status_code == 422
+        and "현재 비밀번호가 틀렸습니다" in wrong.json()["error"]["message"]
+    )
+    done = here.post(
+        "/api/v1/users/me/password",
+        json={"old_password": PASSWORD, "new_password": "another long secret"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert done.status_code == 204
+    assert here.get("/api/v1/auth/me").status_code == 200
+    assert elsewhere.get("/api/v1/auth/me").status_code == 401
