@@ -120,6 +120,11 @@ def test_a_table_of_records_with_its_reasons_and_roles(site: Site, tmp_path: Pat
         job = kamp.jobs.wait(me, run.json()["job"]["id"], timeout=60)
         assert job["status"] == "done", job
         assert job["result"]["report"]["rows_stored"] == n  # both cavities of every shot
+        report = c.get(f"/import/{job['result']['report']['import_id']}")
+        assert report.status_code == 200 and "기록 표" in report.text
+        assert (
+            'data-testid="train-on-dataset"' in report.text and "dataset=shots_march" in report.text
+        )
         stored = kamp.datasets.get(me, "shots_march")
         assert stored.column("비고").role == "ignore" and "캐비티" in stored.id_columns
 

@@ -586,3 +586,15 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "web_data.import.train_on_dataset": {
+            "ko": "이 데이터로 모델 만들기",
+            "en": "Make a model from this data",
+        },
+        "web_data.import.reason_other": {"ko": "읽을 수 없는 행", "en": "unreadable row"},
+    }
+)
+
+MESSAGES.update({"web_data.import.time_example": {"ko": "예: {example}", "en": "e.g. {example}"}})
