@@ -249,3 +249,14 @@ def test_numeric_ids_are_ids_of_the_records(kamp: Platform, me: Principal, tmp_p
     roles = {c.name: (c.kind, c.role) for c in plan.columns}
     assert roles["샷번호"] == ("number", "id") and roles["캐비티"] == ("number", "id")
     assert roles["보압"] == ("number", "input") and roles["판정"] == ("text", "label")
+
+
+def test_summary_row_under_a_timed_table(kamp: Platform, me: Principal, tmp_path: Path) -> None:
+    body, frame = cavity_rows(100, 20)
+    path = tmp_path / "with_total.csv"
+    path.write_text(HEADER + body + "합계,,,,,,20,\n", encoding="utf-8")
+    report = kamp.imports.import_file(me, path)
+    assert (report.rows_read, report.rows_stored, report.rows_quarantined) == (201, 200, 1)
+    assert report.reasons == {"summary": 1}
+    rows = kamp.datasets.read(me, report.dataset, columns=["사출압력"])
+    np.testing.assert_allclose(rows["사출압력"], frame["사출압력"])
