@@ -117,6 +117,16 @@ def test_defect_model_end_to_end(kamp: Platform, truth: dict[str, pd.DataFrame])
     with pytest.raises(InvalidInput, match="lack inputs"):
         kamp.ml.score_records(me, "inj01_defect", [{"cushion": 5.0}])
 
+    # The report speaks in words: the target, display names, the period in local time, the
+    # protocol and the verdict in Korean; no raw dictionaries in its main part.
+    html = kamp.ml.report(me, "inj01_defect", lang="ko")
+    main = html.split('id="details"')[0]
+    shown = kamp.ml.display_names(me, mv, "ko")
+    assert "별도 예측 대상 없음" not in main and shown.get("pass_fail", "pass_fail") in main
+    assert "보압" in main and "hold_pressure" not in main
+    assert "Asia/Seoul 기준" in main and "{'" not in main and "'rows'" not in main
+    assert "시간 순서대로" in main and "단순 기준" in main
+
 
 def test_anomaly_model_finds_the_bearing_fault(
     kamp: Platform, truth: dict[str, pd.DataFrame]

@@ -212,4 +212,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "빠진 열을 추가하세요: {missing}",
         "en": "Add the missing columns: {missing}.",
     },
+    # -- the report in words (ml.report) --------------------------------------------------------
+    "ml.report.details": {"ko": "부록: 기술 세부 사항", "en": "Appendix: technical details"},
+    "ml.report.details_open": {
+        "ko": "후보 모델 비교와 설정값 보기",
+        "en": "Show the candidates compared and their settings",
+    },
+    "ml.report.search_in_words": {
+        "ko": "후보 학습 방법 {n}개를 같은 검증 방식으로 비교해 가장 나은 것을 골랐습니다. 고르는 과정도 교차 적합으로 평가에 반영했습니다.",
+        "en": "{n} candidate learning methods were compared under the same protocol and the best was chosen; the choice itself is cross-fitted in the figures.",
+    },
+    "ml.report.source": {"ko": "설비", "en": "Equipment"},
+    "ml.report.period": {"ko": "기간", "en": "Period"},
+    "ml.report.period_value": {
+        "ko": "{first}부터 {last}까지 ({tz} 기준)",
+        "en": "from {first} to {last} ({tz})",
+    },
+    "ml.report.unlabelled": {
+        "ko": "라벨이 없어 제외한 행",
+        "en": "Rows left out for lack of a label",
+    },
+    "ml.learner.lgbm": {
+        "ko": "LightGBM (그래디언트 부스팅 나무)",
+        "en": "LightGBM (gradient-boosted trees)",
+    },
+    "ml.learner.logreg": {
+        "ko": "로지스틱 회귀 (선형 모델)",
+        "en": "Logistic regression (a linear model)",
+    },
+    "ml.learner.rf": {"ko": "랜덤 포레스트", "en": "Random forest"},
+    "ml.learner.ridge": {"ko": "릿지 회귀 (선형 모델)", "en": "Ridge regression (a linear model)"},
+    "ml.learner.trees": {
+        "ko": "랜덤 포레스트 / 엑스트라 트리",
+        "en": "Random forest / extra trees",
+    },
 }

@@ -236,7 +236,13 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
 
-def _quality(quality: Any, tx: _Text) -> str:
+def _renamed(text: str, column: Any, name_of: Any) -> str:
+    """A finding's text with its column written by its display name."""
+    column = str(column or "")
+    return text.replace(column, name_of(column), 1) if column else text
+
+
+def _quality(quality: Any, tx: _Text, name_of: Any = str) -> str:
     from openkamp.quality import INDICES
 
     if quality is None:
@@ -272,7 +278,9 @@ def _quality(quality: Any, tx: _Text) -> str:
     )
     findings = getattr(quality, "findings", None) or []
     if findings:
-        items = "".join(f"<li>{_e(f.text(tx.lang))}</li>" for f in findings[:12])
+        items = "".join(
+            f"<li>{_e(_renamed(f.text(tx.lang), f.column, name_of))}</li>" for f in findings[:12]
+        )
         html += f"<h3>{_e(tx('quality.findings'))}</h3><ul>{items}</ul>"
     return html
 
@@ -320,6 +328,8 @@ def render_report(
     dataset: Any = None,
     quality: Any = None,
     provenance: Mapping[str, Any] | None = None,
+    display: Mapping[str, str] | None = None,
+    tz: str = "Asia/Seoul",
 ) -> str:
     """The analysis report of ``card`` as one self-contained HTML document.
 
@@ -333,7 +343,18 @@ def render_report(
         index name → value
     provenance : the registry's provenance record (``ModelVersion.provenance``): libraries,
         code version, dataset id, schema hash, creation time; current library versions otherwise
+    display : column name → the name to show (보압 rather than hold_pressure), in ``lang``
+    tz : the time zone times are shown in (the data's period)
+
+    The main part speaks in words (target, data and period, protocol, verdict, figures,
+    importance); hyper-parameters, the leaderboard and template details are in a folded
+    appendix.
     """
+    shown = dict(display or {})
+
+    def name_of(column: Any) -> str:
+        return shown.get(str(column), str(column))
+
     if lang not in ("ko", "en"):
         raise ValueError(f"lang must be 'ko' or 'en', not {lang!r}")
     tx = _Text(lang)
@@ -353,7 +374,7 @@ def render_report(
         parts.append(f'<section id="{name}"><h2>{_e(tx(f"ml.report.{name}"))}</h2>{body}</section>')
 
     # 1 problem
-    target = card.target if card.target is not None else tx("ml.report.no_target")
+    target = name_of(card.target) if card.target is not None else tx("ml.report.no_target")
     section(
         "problem",
         _kv(
@@ -365,24 +386,29 @@ def render_report(
     unit = tx(f"ml.unit.{card.rows_unit}")
     data_rows: list[tuple[str, Any]] = [
         (tx("ml.report.rows"), f"{card.rows:,} {unit}"),
-        (tx("ml.report.features"), f"{len(card.features):,}: " + ", ".join(map(str, card.features[:40]))
+        (tx("ml.report.features"), f"{len(card.features):,}: " + ", ".join(name_of(f) for f in card.features[:40])
          + (" …" if len(card.features) > 40 else "")),
     ]  # fmt: skip
-    if dataset is not None:
+    if isinstance(dataset, Mapping):
+        data_rows.extend(_data_in_words(dataset, tx, tz))
+    elif dataset is not None:
         data_rows.append((tx("ml.report.dataset"), dataset))
     body = _kv(data_rows, tx)
     if card.dropped:
         body += f"<h3>{_e(tx('ml.report.dropped'))}</h3>" + _table(
             [tx("ml.report.column"), tx("ml.report.reason")],
-            [[str(c), tx(str(r))] for c, r in card.dropped.items()],
+            [[name_of(c), tx(str(r))] for c, r in card.dropped.items()],
         )
-    body += _quality(quality, tx)
+    body += _quality(quality, tx, name_of)
     section("data", body)
     # 3 method
     chosen = card.method.get("learner", card.method.get("detector", ""))
-    body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(_value(chosen))}</p>"
+    learner = f"ml.learner.{chosen}"
+    said_learner = tx(learner) if learner in MESSAGES else _value(chosen)
+    body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(said_learner)}</p>"
             if chosen not in ("", None) else "")  # fmt: skip
-    body += _kv([(str(k), v) for k, v in card.method.items()], tx) + _leaderboard(card, tx)
+    body += f"<p>{_e(tx('ml.report.search_in_words', n=len(card.leaderboard)))}</p>"
+    appendix = _kv([(str(k), v) for k, v in card.method.items()], tx) + _leaderboard(card, tx)
     section("method", body)
     # 4 protocol
     key = protocol_key(card.protocol_kind)
@@ -397,7 +423,7 @@ def render_report(
     )
     # 5 results
     figures = "".join(
-        f"<figure>{render_plot(p, lang=lang, uid=f'plot-{i + 1}')}</figure>"
+        f"<figure>{render_plot(_shown(p, name_of), lang=lang, uid=f'plot-{i + 1}')}</figure>"
         for i, p in enumerate(card.plots)
     )
     body = _metric_cards(card, tx) + figures
@@ -417,7 +443,7 @@ def render_report(
             if not isinstance(v, list | dict) or len(v) <= 10
         ]
         if rows:
-            body += f"<h3>{_e(tx('ml.report.extra'))}</h3>" + _kv(rows, tx)
+            appendix += f"<h3>{_e(tx('ml.report.extra'))}</h3>" + _kv(rows, tx)
     section("results", body)
     # 6 explanation
     imp = card.importance
@@ -425,7 +451,7 @@ def render_report(
         top = pd.Series(imp).head(20)
         body = f"<p>{_e(tx('ml.report.importance_note'))}</p>" + _table(
             [tx("ml.report.features"), tx("ml.report.value")],
-            [[str(k), charts.fmt(float(v))] for k, v in top.items()],
+            [[name_of(k), charts.fmt(float(v))] for k, v in top.items()],
             {1},
         )
     else:
@@ -435,12 +461,18 @@ def render_report(
     items = "".join(f"<li>{_e(tx(str(k)))}</li>" for k in card.limits)
     section("limits", f"<ul>{items}</ul>" if items else f"<p>{_e(tx('ml.report.no_limits'))}</p>")
     parts.append(
+        f'<section id="details"><h2>{_e(tx("ml.report.details"))}</h2>'
+        f"<details><summary>{_e(tx('ml.report.details_open'))}</summary>{appendix}</details>"
+        "</section>"
+    )
+    source = None if isinstance(dataset, Mapping) else dataset
+    parts.append(
         f'<section id="provenance"><h2>{_e(tx("ml.report.provenance"))}</h2>'
-        f"{_provenance(card, provenance, dataset, tx)}</section>"
+        f"{_provenance(card, provenance, source, tx)}</section>"
     )
     toc = "".join(
         f'<li><a href="#{s}">{_e(tx(f"ml.report.{s}"))}</a></li>'
-        for s in (*_SECTIONS, "provenance")
+        for s in (*_SECTIONS, "details", "provenance")
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
@@ -450,4 +482,50 @@ def render_report(
         f"<nav><h2>{_e(tx('ml.report.contents'))}</h2><ol>{toc}</ol></nav>"
         + "".join(parts)
         + f"<footer>{_e(tx('ml.report.generated'))}</footer></body></html>\n"
+    )
+
+
+def _local(when: Any, tz: str) -> str | None:
+    try:
+        ts = pd.Timestamp(when)
+    except (TypeError, ValueError):
+        return None
+    if pd.isna(ts):
+        return None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts
+    return ts.tz_convert(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _data_in_words(facts: Mapping[str, Any], tx: _Text, tz: str) -> list[tuple[str, Any]]:
+    """Where the data came from and which period it covers, in local time (never a raw dict)."""
+    rows: list[tuple[str, Any]] = []
+    if facts.get("dataset"):
+        rows.append((tx("ml.report.dataset"), str(facts["dataset"])))
+    elif facts.get("equipment"):
+        rows.append((tx("ml.report.source"), str(facts["equipment"])))
+    first, last = _local(facts.get("first"), tz), _local(facts.get("last"), tz)
+    if first and last:
+        rows.append(
+            (tx("ml.report.period"), tx("ml.report.period_value", first=first, last=last, tz=tz))
+        )
+    skipped = facts.get("unlabelled_rows")
+    if isinstance(skipped, int) and skipped:
+        rows.append((tx("ml.report.unlabelled"), f"{skipped:,}"))
+    return rows
+
+
+def _shown(plot: Plot, name_of: Any) -> Plot:
+    """A plot whose column-name labels (importance bars) are display names."""
+    if plot.x != "feature" or plot.x not in plot.data.columns:
+        return plot
+    data = plot.data.assign(feature=plot.data["feature"].map(name_of))
+    return Plot(
+        plot.kind,
+        plot.title,
+        data,
+        plot.x,
+        list(plot.y),
+        plot.hline,
+        plot.hline_label,
+        plot.diagonal,
     )

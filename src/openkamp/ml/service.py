@@ -42,12 +42,12 @@ import numpy as np
 import pandas as pd
 
 from openkamp.assets.service import AssetService
-from openkamp.core.errors import InvalidInput
+from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.datasets import DatasetService
 from openkamp.ml.card import ModelCard, card_of
 from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
-from openkamp.ml.tables import Table, equipment_columns, read_table
+from openkamp.ml.tables import Table, equipment_columns, equipment_node, read_table
 from openkamp.ml.templates.anomaly import alarm_mask
 from openkamp.query import QueryService
 
@@ -268,12 +268,17 @@ class ModelService:
         version: int | None = None,
         stage: str | None = None,
         lang: str = "ko",
+        tz: str = "Asia/Seoul",
     ) -> str:
-        """The analysis report of a registered model: one self-contained HTML page."""
+        """The analysis report of a registered model: one self-contained HTML page, in ``lang``,
+        with times in ``tz`` and columns by their display names."""
         from openkamp.ml.report import render_report
 
         mv, card = self.card(principal, name, version, stage)
         training = mv.provenance.get("training") or {}
+        if card.target is None:
+            # The templates do not know the column's name; the registry's provenance does.
+            card.target = mv.provenance.get("target") or (training.get("spec") or {}).get("target")
         return render_report(
             card,
             lang=lang,
@@ -282,7 +287,34 @@ class ModelService:
             dataset=training.get("data"),
             quality=training.get("quality"),
             provenance=mv.provenance,
+            display=self.display_names(principal, mv, lang),
+            tz=tz,
         )
+
+    def display_names(
+        self, principal: Principal, mv: ModelVersion, lang: str = "ko"
+    ) -> dict[str, str]:
+        """Column name → the name people use (보압 rather than hold_pressure), from the asset
+        model's signal and label display names or the dataset's column display names."""
+        data = (mv.provenance.get("training") or {}).get("data") or {}
+        out: dict[str, str] = {}
+        try:
+            if data.get("dataset") and self.datasets is not None:
+                dv = self.datasets.get(principal, str(data["dataset"]))
+                out = {c.name: c.label(lang) for c in dv.columns}
+            elif data.get("equipment"):
+                node = equipment_node(self.assets, principal, str(data["equipment"]))
+                items: list[Any] = [
+                    *self.assets.list_signals(principal, node.id),
+                    *self.assets.list_label_columns(principal, node.id),
+                ]
+                for item in items:
+                    shown = getattr(item, f"name_{lang}", "") or getattr(item, "name_ko", "")
+                    if shown:
+                        out[item.name] = shown
+        except (InvalidInput, NotFound):
+            return {}  # the machine or dataset was removed since: show the stored names
+        return out
 
     # -- scoring --------------------------------------------------------------------------------
 
