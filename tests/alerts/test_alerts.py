@@ -229,3 +229,30 @@ def test_alerts_api_lists_and_acknowledges(kamp: Platform) -> None:
         "/api/v1/alerts/machines", headers={"Authorization": f"Bearer {admin_token}"}
     ).json()
     assert [m["path"] for m in machines] == ["p/l/m1"] and machines[0]["level"] == "nodata"
+
+
+def test_production_of_a_machine_whose_parts_come_as_a_record_table(kamp: Platform) -> None:
+    # A machine without signals whose shots were imported as a dataset (one row per shot,
+    # two cavities per shot): its production and defect rate come from the dataset.
+    eq, _ = machine(kamp, "press2")
+    me = kamp.principal()
+    tz = kamp.settings.tz
+    rows = []
+    for d in range(4):  # three usual days of 50 parts with 2 defects, then one with 10
+        day = datetime(2026, 3, 2 + d, 9, tzinfo=tz)
+        for i in range(50):
+            bad = i < (10 if d == 3 else 2)
+            rows.append({"시간": day + timedelta(minutes=i), "캐비티": "LH" if i % 2 else "RH",
+                         "판정": "불량" if bad else "양품"})  # fmt: skip
+    kamp.datasets.create(
+        me, "press2_parts", pd.DataFrame(rows),
+        [{"name": "시간", "kind": "time", "role": "time"},
+         {"name": "캐비티", "kind": "text", "role": "id"},
+         {"name": "판정", "kind": "text", "role": "label"}],
+        equipment=eq,
+    )  # fmt: skip
+    (state,) = [m for m in machine_states(kamp, me, now=NOW) if m.id == eq]
+    p = state.production
+    assert p is not None and (p.count, p.defects, p.usual_count) == (50, 10, 50)
+    assert p.usual_rate == pytest.approx(0.04) and p.rate_high
+    assert state.level == "warning" and "alerts.reason.defect_rate" in state.reasons

@@ -329,8 +329,8 @@ class AlertService:
 
 #: Label values that mean "defect" (compared lower-case, without spaces).
 DEFECT_VALUES = frozenset(
-    {"ng", "nok", "fail", "failed", "defect", "defective", "bad", "reject", "불량", "부적합", "1",
-     "true"}
+    {"ng", "n.g", "nok", "fail", "failed", "defect", "defective", "bad", "reject", "불량", "부적합",
+     "불합격", "1", "true"}
 )  # fmt: skip
 
 

@@ -266,6 +266,14 @@ def machine_states(
         ):
             latest[int(sid)] = (t, v)
     by_id = {n.id: n for n in nodes}
+    records: dict[int, Any] = {}
+    datasets = getattr(kamp, "datasets", None)
+    if datasets is not None:
+        for v in datasets.list(principal):  # the latest version of each, one query
+            if v.equipment_id is not None and v.origin == "records":
+                have = records.get(v.equipment_id)
+                if have is None or (v.created_at or now) > (have.created_at or now):
+                    records[v.equipment_id] = v
 
     def path(node: Node) -> str:
         parts = [node.name]
@@ -304,6 +312,10 @@ def machine_states(
                 state.production = _production(days, now.astimezone(tz).date())
         else:
             trend = {}
+        if state.production is None and node.id in records:
+            # A machine whose parts come as a record table (one row per shot / part)
+            days = _dataset_days(kamp, principal, records[node.id], tz)
+            state.production = _production(days, now.astimezone(tz).date())
         for s in own:
             t, v = latest.get(s.id, (None, None))
             lo, hi = s.min_value, s.max_value
@@ -365,11 +377,36 @@ def _cached_days(
     return found
 
 
+def _dataset_days(
+    kamp: Any, principal: Principal, version: Any, tz: ZoneInfo
+) -> list[tuple[date, int, int | None]]:
+    """Daily counts of a record dataset around its last day (a version never changes: its
+    counts are cached for good)."""
+    key = ("dataset-days", principal.org_id, version.id, str(tz))
+    found = _cache.get(key)
+    if found is not None:
+        return found
+    frame = kamp.datasets.daily_counts(principal, version.id, str(tz))
+    out: list[tuple[date, int, int | None]] = []
+    if len(frame):
+        by_day = {
+            d: (int(r), int(j), int(f))
+            for d, r, j, f in zip(frame["day"], frame["rows"], frame["judged"], frame["defects"],
+                                  strict=True)
+        }  # fmt: skip
+        last = max(by_day)
+        for i in range(USUAL_DAYS, -1, -1):
+            d = last - timedelta(days=i)
+            rows, judged, defects = by_day.get(d, (0, 0, 0))
+            out.append((d, rows, defects if judged else None))
+    return _cache.put(key, out)
+
+
 def _judge(state: MachineState) -> None:
     """The machine's level and the reasons for it (catalogue keys)."""
     reasons: list[str] = []
     level = "ok"
-    if state.last_ts is None:
+    if state.last_ts is None and state.production is None:
         state.level, state.reasons = "nodata", ["alerts.reason.nodata"]
         return
     if any(a["severity"] == "critical" for a in state.alerts):
