@@ -139,3 +139,25 @@ def test_dataset_mistakes_are_refused_in_words(kamp: Platform) -> None:
         with pytest.raises(InvalidInput) as err:
             kamp.ml.train(kamp.principal(), TrainSpec(task="classify", name="x", **kw))  # type: ignore[arg-type]
         assert err.value.code == code and "{" not in error_text(err.value, "ko")[0]
+
+
+def test_threshold_choice_and_two_production_models(kamp: Platform) -> None:
+    """A person's threshold is stored with the version and used by scoring; two production
+    models for one dataset and problem are warned about on the card (and so in the report)."""
+    me = kamp.principal()
+    a = _train(kamp, name="m_a", dataset="parts").version
+    b = _train(kamp, name="m_b", dataset="parts").version
+    rows = kamp.datasets.read(me, "parts", limit=200).to_dict("records")
+    before = kamp.ml.score_records(me, "m_a", rows, version=a.version)
+    kamp.ml.set_threshold(me, "m_a", a.version, 0.99)
+    after = kamp.ml.score_records(me, "m_a", rows, version=a.version)
+    assert np.allclose(before["probability"], after["probability"])
+    flagged = (after["probability"] >= 0.99).sum()
+    assert (after["prediction"] == "NG").sum() == flagged <= (before["prediction"] == "NG").sum()
+    kamp.models.set_stage(me, "m_a", a.version, "production")
+    assert not kamp.ml.card(me, "m_a", a.version)[1].warnings
+    kamp.models.set_stage(me, "m_b", b.version, "production")
+    card = kamp.ml.card(me, "m_a", a.version)[1]
+    assert [w["key"] for w in card.warnings] == ["ml.warn.two_production"]
+    assert "m_b v1" in card.warnings[0]["params"]["others"]
+    assert "m_b v1" in kamp.ml.report(me, "m_a", a.version, lang="ko")

@@ -246,4 +246,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "랜덤 포레스트 / 엑스트라 트리",
         "en": "Random forest / extra trees",
     },
+    "ml.warn.two_production": {
+        "ko": "주의: 같은 설비와 같은 문제를 다루는 다른 운영 모델이 있습니다({others}). 알람이 두 번 울릴 수 있으니 하나만 운영하세요.",
+        "en": "Warning: another production model covers the same machine and problem ({others}). Alarms may ring twice; keep one in production.",
+    },
+    "ml.metric.alarms_per_day": {
+        "ko": "하루 오경보 수 (설비 1대당, 정상 운전 기준)",
+        "en": "False alarms per day (per machine, in normal operation)",
+    },
 }

@@ -43,6 +43,14 @@ def numeric_frame(X: Any) -> pd.DataFrame:
     return df.select_dtypes(include="number").astype(float)
 
 
+def readings_per_day(index: Any) -> float | None:
+    """Readings per day of a time index (its count over its span); None without times."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 2:
+        return None
+    days = (index.max() - index.min()).total_seconds() / 86400
+    return float(len(index) / days) if days > 0 else None
+
+
 class AnomalyModel(BaseEstimator):
     """Multivariate anomaly detection for one piece of equipment.
 
@@ -165,6 +173,8 @@ class AnomalyModel(BaseEstimator):
             raise ValueError("anomaly training needs at least 20 readings of normal operation")
         self.feature_names_in_ = np.asarray(df.columns, dtype=object)
         self.n_rows_ = len(df)
+        # Readings per day of this machine: a false-alarm share becomes alarms per day.
+        self.readings_per_day_ = readings_per_day(getattr(X, "index", None))
         values = df.to_numpy()
         labels = np.zeros(len(df), dtype=bool) if y is None else np.asarray(y).astype(bool)
         group_ids = np.zeros(len(df)) if groups is None else np.asarray(groups)
@@ -325,6 +335,10 @@ class AnomalyModel(BaseEstimator):
         metrics: dict[str, float] = {"validation_readings": float(len(s))}
         if len(s):
             metrics["far"] = float(np.mean(alarm_mask(s, thr, self.alarm_filter)))
+            per_day = getattr(self, "readings_per_day_", None)
+            if per_day:
+                # Each reading is one chance of an alarm; on normal days this many ring.
+                metrics["alarms_per_day"] = metrics["far"] * per_day
         best = next(r for r in self.leaderboard_ if r.get("chosen"))
         if self.labelled_:
             metrics.update({k: float(best[k]) for k in ("detection", "pr_auc", "f1") if k in best})
