@@ -4,6 +4,7 @@ data with its reasons; a new machine is made on the spot; wide files take bulk c
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -181,3 +182,25 @@ def test_a_table_of_records_without_its_time(site: Site, tmp_path: Path) -> None
         assert untimed["time_columns"] == []
         roles = {col["column"]: col["kind"] for col in untimed["columns"]}
         assert roles["측정일시"] == "id"
+
+
+def test_a_workbook_with_several_sheets(site: Site, tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        pd.DataFrame({"메모": ["표지"]}).to_excel(book, sheet_name="표지", index=False)
+        pd.DataFrame(
+            {"timestamp": pd.date_range("2026-03-13", periods=40, freq="1min").astype(str),
+             "압력": np.linspace(1, 2, 40), "온도": np.linspace(30, 31, 40)}
+        ).to_excel(book, sheet_name="데이터", index=False)  # fmt: skip
+    with site.client() as c:
+        h = {"X-CSRF-Token": log_in(c)}
+        p = _stage(c, h, path)
+        assert p["sheets"] == ["표지", "데이터"] and p["sheet"] == "데이터"  # the fullest sheet
+        other = c.post("/import/preview", headers=h,
+                       json={"token": p["token"], "options": {"sheet": "표지"}})  # fmt: skip
+        # The cover sheet has no table to import: said in words, nothing written.
+        assert other.status_code in (200, 422)
+        if other.status_code == 200:
+            assert other.json()["sheet"] == "표지" and other.json()["header"] == ["메모"]
+        else:
+            assert re.search(r"[가-힣]", other.json()["error"]["message"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from openkamp.i18n.web_models import MESSAGES as _MODELS
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "web_data.import.sheet": {"ko": "시트", "en": "Sheet"},
     "err.record.not_found.node": {
         "ko": "설비 구성 항목 #{id}이(가) 없습니다. 삭제되었거나 주소가 잘못되었습니다.",
         "en": "There is no asset #{id}: it was deleted or the address is wrong.",

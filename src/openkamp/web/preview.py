@@ -154,6 +154,8 @@ def preview(
         "kind": decision.kind,
         "detected_kind": decision.detected,
         "kind_reasons": decision.texts(lang),
+        "sheets": [str(n) for n in (reader.details.get("sheets") or [])],
+        "sheet": None if reader.details.get("sheet") is None else str(reader.details["sheet"]),
         "header_row": None if header is None else header.header_row,
         "header_rows": None if header is None else header.header_rows,
         "title": [] if header is None else list(header.title),

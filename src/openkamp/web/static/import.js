@@ -86,6 +86,10 @@
     $("kind").value = p.kind;
     $("dataset-field").hidden = p.kind !== "records";
     if (p.kind === "records" && !$("dataset").value) $("dataset").value = p.file.replace(/\.[^.]+$/, "");
+    var sheet = $("sheet"); sheet.innerHTML = "";
+    (p.sheets || []).forEach(function (n) { sheet.appendChild(option(n, n)); });
+    sheet.value = p.sheet || "";
+    $("sheet-field").hidden = !(p.sheets && p.sheets.length > 1);
     $("header-row").value = p.header_row === null ? "" : p.header_row + 1;
     $("header-rows").value = String(p.header_rows || 1);
     [["time-col", 0, words.none], ["time-col2", 1, words.no_second]].forEach(function (spec) {
@@ -184,6 +188,7 @@
     var opts = { kind: kind };
     var eq = $("equipment").value;
     if (eq && eq !== "__new__") opts.equipment = eq;
+    if (preview && preview.sheets && preview.sheets.length > 1 && $("sheet").value !== preview.sheet) opts.sheet = $("sheet").value;
     var row = parseInt($("header-row").value, 10);
     if (preview && !isNaN(row) && (row - 1 !== preview.header_row || Number($("header-rows").value) !== preview.header_rows)) {
       opts.header_row = row - 1;
@@ -225,7 +230,7 @@
     if (Object.keys(untimed).length) opts.roles = untimed;
     again(opts);
   }
-  ["kind", "header-row", "header-rows", "time-col", "time-col2"].forEach(function (id) { $(id).addEventListener("change", layoutChanged); });
+  ["kind", "sheet", "header-row", "header-rows", "time-col", "time-col2"].forEach(function (id) { $(id).addEventListener("change", layoutChanged); });
   $("equipment").addEventListener("change", function () {
     var isNew = $("equipment").value === "__new__";
     $("new-machine").hidden = !isNew;
