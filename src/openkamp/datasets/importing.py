@@ -100,9 +100,17 @@ def series_hint(reader: FileReader, opts: ImportOptions) -> str | None:
 def ingest_plan(service: ImportService, reader: FileReader, opts: ImportOptions) -> ImportPlan:
     """The ingest plan of the file as a wide table that may lack a time (what a record table
     and the kind detection build on: time column(s), ids, numbers, units in cells)."""
+    return _ingest_plan(service, reader, opts)[0]
+
+
+def _ingest_plan(
+    service: ImportService, reader: FileReader, opts: ImportOptions
+) -> tuple[ImportPlan, bool]:
+    """The plan, and whether it is exactly the plan a time-series import would make."""
     wide = replace(opts, layout="wide") if opts.layout == "long" else opts
     try:
-        return service._build_plan(reader, wide, require_time=False)
+        plan = service._build_plan(reader, wide, require_time=False)
+        return plan, wide is opts and bool(plan.time_columns)
     except ImportRejected as exc:
         if exc.code != "ingest.no_data_columns":
             raise
@@ -119,21 +127,24 @@ def ingest_plan(service: ImportService, reader: FileReader, opts: ImportOptions)
         for c in reader.columns
         if c not in cols
     ]
-    return plan
+    return plan, False
 
 
 def decide_kind(
     service: ImportService, principal: Principal, reader: FileReader, opts: ImportOptions
 ) -> KindDecision:
-    """Time series or records for this file and these options, with the reasons."""
-    return detect_kind(
-        ingest_plan(service, reader, opts),
+    """Time series or records for this file and these options, with the reasons; the
+    decision carries the ingest plan when a time-series import can reuse it."""
+    plan, reusable = _ingest_plan(service, reader, opts)
+    decision = detect_kind(
+        plan,
         reader.sample,
         requested=opts.kind,
         tz=opts.timezone or service.timezone,
         known_columns=known_columns(service.assets, principal, opts.equipment),
         series_hint=series_hint(reader, opts),
     )
+    return replace(decision, plan=plan if reusable else None)
 
 
 def plan_for(service: ImportService, reader: FileReader, opts: ImportOptions) -> RecordPlan:

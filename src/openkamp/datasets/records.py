@@ -91,6 +91,9 @@ class KindDecision:
     reasons: tuple[KindReason, ...]
     detected: Kind  # what auto-detection found, even when the user chose otherwise
     time_column: str | None = None
+    # The ingest plan the decision read, when a time-series import can use it as it is (so the
+    # file is planned once).
+    plan: ImportPlan | None = field(default=None, compare=False, repr=False)
 
     def texts(self, lang: str = "ko") -> list[str]:
         return [r.text(lang) for r in self.reasons]

@@ -358,13 +358,16 @@ class ImportService:
 
         # Planning: everything that can reject the whole file happens before any write.
         reader = self.open_reader(path, opts)
+        plan: ImportPlan | None = None
         if opts.kind != "timeseries":
             decision = self._kind(principal, reader, opts)
             if decision.kind == "records":
                 return record_import(
                     self, principal, reader, opts, decision, name, options_hash, started, progress
                 )
-        plan = self._build_plan(reader, opts)
+            plan = decision.plan  # the file planned once
+        if plan is None:
+            plan = self._build_plan(reader, opts)
         equipment = choose_equipment(self.assets, principal, opts.equipment, plan)
         report = ImportReport(
             import_id=None,
