@@ -10,7 +10,7 @@ import json
 import re
 from datetime import timedelta
 
-from .support import INJ, START, Site, sign_in
+from .support import END, INJ, START, Site, sign_in
 
 
 def config_of(page: str) -> dict:
@@ -37,7 +37,8 @@ def test_the_page_carries_spacing_view_and_markers(site: Site) -> None:
     assert cfg["markers"] is True and cfg["equipment"] == inj.id
     pressed = config_of(client.get("/signals", params={"equipment": press.id}).text)
     assert all(s["spacing"] and s["spacing"] <= 10 for s in pressed["signals"])
-    assert pressed["markers"] is False and pressed["view"] == {"start": None, "end": None}
+    assert pressed["markers"] is True  # its fault-kind labels mark the chart
+    assert pressed["view"] == {"start": None, "end": None}
     # a mangled link falls back to the whole range instead of failing
     bad = client.get("/signals", params={"equipment": inj.id, "from": "yesterday", "to": "x"})
     assert bad.status_code == 200 and config_of(bad.text)["view"]["start"] is None
@@ -58,6 +59,24 @@ def test_defect_markers_are_the_ng_labels_of_the_window(site: Site) -> None:
     assert got["column"] == "pass_fail" and got["count"] == len(expected) > 0
     assert [t.rstrip("Z") for t in got["t"]] == [t.isoformat() for t in expected]
     assert all(start <= r for r in expected)
+    assert got["v"] == ["NG"] * len(expected)
+    # a machine without a pass / fail column: its event column's non-normal values (faults)
+    press = site.kamp.assets.resolve(me, "plant1/line2/press01")
+    faults = client.get(
+        "/api/v1/data/markers",
+        params={"equipment": press.id, "start": START.isoformat(), "end": END.isoformat()},
+    ).json()
+    kinds = site.kamp.query.labels(me, ["plant1/line2/press01/fault_kind"], START, END)
+    events = [v for v in kinds.column("value").to_pylist() if v != "none"]
+    assert faults["column"] == "fault_kind" and faults["count"] == len(events)
+    assert "none" not in faults["v"]
+    # a machine whose labels are only ids (tool numbers) and yes / no alarms: the alarms
+    cnc = site.kamp.assets.resolve(me, "plant1/line2/cnc01")
+    alarms = client.get(
+        "/api/v1/data/markers",
+        params={"equipment": cnc.id, "start": START.isoformat(), "end": END.isoformat()},
+    ).json()
+    assert alarms["column"] == "alarm"
     assert client.get("/api/v1/data/markers", params={
         "equipment": 99999, "start": start.isoformat(), "end": end.isoformat()
     }).status_code == 404  # fmt: skip

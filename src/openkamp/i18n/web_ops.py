@@ -103,12 +103,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explorer.export": {"ko": "보이는 구간 CSV 내려받기", "en": "Download this view (CSV)"},
     "explorer.markers": {"ko": "불량 표시", "en": "Defect markers"},
     "explorer.markers_help": {
-        "ko": "빨간 세로선: 라벨이 불량(NG)인 시점",
-        "en": "Red lines: times labelled as a defect (NG)",
+        "ko": "빨간 세로선: {label} ({n}건, 불량·알람)",
+        "en": "Red lines: {label} ({n}, defects or alarms)",
     },
     "explorer.markers_many": {
-        "ko": "불량 {n:,}건 (너무 많아 확대하면 표시됩니다)",
-        "en": "{n:,} defects (zoom in to see them)",
+        "ko": "{label} {n:,}건 (너무 많아 확대하면 표시됩니다)",
+        "en": "{label}: {n:,} (zoom in to see them)",
     },
     "explorer.time": {"ko": "시간", "en": "Time"},
     "explorer.points": {"ko": "점", "en": "points"},

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from openkamp.alerts import usual_spacing
-from openkamp.alerts.status import pass_fail_column
+from openkamp.api.routers.explore import marker_column
 from openkamp.i18n import t
 from openkamp.web.assets_page import machine_or_404
 from openkamp.web.overview import asset_tree, equipment_of
@@ -75,7 +75,7 @@ def signals(
         }
         spacing = {i: usual_spacing(kamp.ts, who.principal.org_id, i, last.get(i)) for i in picked}
         markers = (
-            pass_fail_column(kamp.assets.list_label_columns(who.principal, chosen.id)) is not None
+            marker_column(kamp.assets.list_label_columns(who.principal, chosen.id)) is not None
         )
     names = {s["id"]: s["label"] for s in (chosen.signals if chosen else [])}
     units = {s["id"]: s["unit"] for s in (chosen.signals if chosen else [])}

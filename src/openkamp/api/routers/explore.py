@@ -1,7 +1,8 @@
-"""What the signal explorer shows beside its chart: defect markers and a download of the view.
+"""What the signal explorer shows beside its chart: label markers and a download of the view.
 
-``/data/markers``: the times an equipment's pass / fail labels say "defect" in a window (at most
-``MAX_MARKERS``; beyond that only their number, the chart asks again when zoomed in).
+``/data/markers``: the times an equipment's labels mark in a window — defects of its pass / fail
+column, else the events of an alarm or fault-kind column (at most ``MAX_MARKERS``; beyond that
+only their number, the chart asks again when zoomed in).
 ``/data/export``: the raw points of the visible signals and window as a CSV in local time, one
 column per signal with its display name and unit (what Excel users open).
 """
@@ -9,6 +10,7 @@ column per signal with its display name and unit (what Excel users open).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -19,6 +21,7 @@ from openkamp.alerts import is_defect
 from openkamp.alerts.status import pass_fail_column
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.routers.data import Signals, _window
+from openkamp.core.assets import LabelColumn
 from openkamp.core.errors import InvalidInput
 from openkamp.i18n import t
 
@@ -29,6 +32,29 @@ MAX_EXPORT_POINTS = 2_000_000
 MAX_EXPORT_SIGNALS = 50
 
 
+#: Label values that mean "nothing happened" (an event column's normal state).
+NORMAL = frozenset({"", "none", "ok", "pass", "good", "정상", "양품", "합격", "0", "0.0", "false",
+                    "no", "-", "없음"})  # fmt: skip
+
+
+def marker_column(
+    columns: Sequence[LabelColumn],
+) -> tuple[LabelColumn, Callable[[Any], bool]] | None:
+    """The label column whose values mark the chart, and which values mark it: a pass / fail
+    column's defects, else the first event column's (category or yes / no) non-normal values
+    (an alarm, a fault kind). Id columns (lot, tool) mark nothing."""
+    judged = pass_fail_column(columns)
+    if judged is not None:
+        return judged, is_defect
+    for c in columns:
+        kind = str(getattr(c.label_type, "value", c.label_type))
+        if kind in ("bool", "boolean") or (
+            kind == "category" and any(str(v).strip().lower() in NORMAL for v in c.categories)
+        ):
+            return c, lambda v: v is not None and str(v).strip().lower() not in NORMAL
+    return None
+
+
 @router.get("/markers")
 def data_markers(
     kamp: Kamp,
@@ -37,25 +63,30 @@ def data_markers(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, Any]:
-    """Times labelled as a defect on ``equipment`` in ``[start, end)`` (its pass / fail column)."""
+    """Times ``equipment``'s labels mark in ``[start, end)``: defects of its pass / fail column,
+    else the events of its first event column (alarms, fault kinds), with their values."""
     lo, hi = _window(start, end)
     kamp.assets.get_node(me, equipment)  # 404 for a missing or foreign machine
-    column = pass_fail_column(kamp.assets.list_label_columns(me, equipment))
-    if column is None:
-        return {"column": None, "count": 0, "t": [], "truncated": False}
+    found = marker_column(kamp.assets.list_label_columns(me, equipment))
+    if found is None:
+        return {"column": None, "label": "", "count": 0, "t": [], "v": [], "truncated": False}
+    column, marks = found
     table = kamp.ts.read_labels(me.org_id, [column.id], lo, hi)
-    times = [
-        ts.isoformat()
+    hits = [
+        (ts.isoformat(), v)
         for ts, v in zip(
             table.column("ts").to_pylist(), table.column("value").to_pylist(), strict=True
         )
-        if is_defect(v)
+        if marks(v)
     ]
-    truncated = len(times) > MAX_MARKERS
+    truncated = len(hits) > MAX_MARKERS
     return {
         "column": column.name,
-        "count": len(times),
-        "t": [] if truncated else times,
+        "label": column.name_ko or column.name_en or column.name,
+        "label_en": column.name_en or column.name,
+        "count": len(hits),
+        "t": [] if truncated else [h[0] for h in hits],
+        "v": [] if truncated else [h[1] for h in hits],
         "truncated": truncated,
     }
 

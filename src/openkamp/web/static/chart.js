@@ -26,7 +26,7 @@
     if (isFinite(a) && isFinite(b) && b > a) view = [Math.max(a, full[0]), Math.min(b, full[1])];
     if (view[1] <= view[0]) view = full.slice();
   }
-  var data = null, marks = null, pending = null, timer = null, requests = 0, parsed = [];
+  var data = null, marks = null, pending = null, timer = null, requests = 0, parsed = [], markTimes = [];
   var lang = document.documentElement.lang;
   var fmtDay = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, month: "2-digit", day: "2-digit" });
   var fmtTime = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hour12: false });
@@ -156,9 +156,12 @@
         var xx = x(Date.parse(s));
         if (xx >= M.left && xx <= W - M.right) svgEl("line", { class: "marker", x1: xx, x2: xx, y1: M.top, y2: H - M.bottom }, svg);
       });
+      var markLabel = cfg.lang === "en" ? marks.label_en : marks.label;
       if (markNote) {
-        markNote.textContent = marks.truncated ? (TEXT.markers_many || "").replace("{n:,}", marks.count.toLocaleString()) : (marks.count ? markNote.dataset.help + " (" + marks.count.toLocaleString() + ")" : "");
+        markNote.textContent = marks.truncated ? (TEXT.markers_many || "").replace("{label}", markLabel).replace("{n:,}", marks.count.toLocaleString())
+          : (marks.count ? markNote.dataset.help.replace("{label}", markLabel).replace("{n}", marks.count.toLocaleString()) : "");
       }
+      markTimes = marks.t.map(function (s) { return Date.parse(s); });
       el.dataset.markers = String(marks.truncated ? 0 : marks.t.length);
     }
     var legend = document.createElement("div");
@@ -249,6 +252,12 @@
       var text = mn === mx ? short(mn) : short(mn) + " ~ " + short(mx) + " (" + (TEXT.mean || "mean") + " " + short(p.series.mean[k]) + ")";
       lines.push('<span style="color:' + p.colour + '">■</span> ' + escapeHtml(p.s.label) + ": " + text + (p.s.unit ? " " + escapeHtml(p.s.unit) : ""));
     });
+    if (marks && markTimes.length) {  // a marker under the cursor: its label value
+      var j = nearest(markTimes, t), pxPerMs = (el.clientWidth - M.left - M.right) / (view[1] - view[0]);
+      if (j >= 0 && Math.abs(markTimes[j] - t) * pxPerMs <= 3) {
+        lines.push('<span style="color:#b42318">▌</span> ' + escapeHtml(cfg.lang === "en" ? marks.label_en : marks.label) + ": " + escapeHtml(marks.v[j]));
+      }
+    }
     cursor.setAttribute("x1", px); cursor.setAttribute("x2", px); cursor.setAttribute("visibility", "visible");
     tip.innerHTML = "<b>" + fmtFull.format(t) + "</b>" + (lines.length ? "<br>" + lines.join("<br>") : "");
     tip.hidden = false;
