@@ -5,6 +5,10 @@ into the ``web_data`` catalogue."""
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "web_data.score.period_help": {
+        "ko": "또는 이미 저장된 데이터 중 판정할 기간을 고르세요 (전체 기간을 한꺼번에 판정하지 않습니다).",
+        "en": "Or choose a period of stored data to score (all of history is never scored at once).",
+    },
     "err.web_data.score_missing_inputs": {
         "ko": "파일에 모델 입력 {n}개가 없습니다: {missing}",
         "en": "The file lacks {n} inputs of the model: {missing}",
