@@ -162,7 +162,21 @@ def test_the_api_does_what_the_page_does(site: Site) -> None:
             f"/api/v1/assets/nodes/{eq_id}/move", headers=h, json={"parent_id": other.id}
         )
         assert moved.status_code == 200 and kamp.assets.path_of(me, eq_id) == "plant1/line1/e9"
-        assert c.delete(f"/api/v1/assets/labels/{col.json()['id']}", headers=h).status_code == 204
+        inj = kamp.assets.resolve(me, "plant1/line1/inj01")
+        sig_id, col_id = sig.json()["id"], col.json()["id"]
+        moved_sig = c.post(f"/api/v1/assets/signals/{sig_id}/move", headers=h,
+                           json={"parent_id": inj.id})  # fmt: skip
+        moved_col = c.post(f"/api/v1/assets/labels/{col_id}/move", headers=h,
+                           json={"parent_id": inj.id})  # fmt: skip
+        assert moved_sig.status_code == 200 and moved_col.status_code == 200
+        assert kamp.assets.get_signal(me, sig_id).equipment_id == inj.id
+        assert c.get(f"/api/v1/assets/signals/{sig_id}/impact").json()["signals"] == 1
+        not_a_machine = c.post(f"/api/v1/assets/signals/{sig_id}/move", headers=h,
+                               json={"parent_id": site_id})  # fmt: skip
+        assert not_a_machine.status_code == 422
+        assert not_a_machine.json()["error"]["code"] == "assets.not_equipment"
+        assert c.delete(f"/api/v1/assets/signals/{sig_id}", headers=h).status_code == 204
+        assert c.delete(f"/api/v1/assets/labels/{col_id}", headers=h).status_code == 204
         assert c.delete(f"/api/v1/assets/nodes/{eq_id}?cascade=true", headers=h).status_code == 204
         assert (
             c.delete(f"/api/v1/assets/nodes/{site_id}?cascade=true", headers=h).status_code == 204
