@@ -256,3 +256,31 @@ def test_production_of_a_machine_whose_parts_come_as_a_record_table(kamp: Platfo
     assert p is not None and (p.count, p.defects, p.usual_count) == (50, 10, 50)
     assert p.usual_rate == pytest.approx(0.04) and p.rate_high
     assert state.level == "warning" and "alerts.reason.defect_rate" in state.reasons
+
+
+def test_cached_facts_are_computed_once_by_concurrent_views() -> None:
+    import threading
+    import time
+
+    from openkamp.alerts.status import _Cache
+
+    cache, calls = _Cache(size=4), []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 42
+
+    got: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: got.append(cache.get_or_compute("k", slow)))
+        for _ in range(8)
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert got == [42] * 8 and len(calls) == 1
+    for i in range(6):  # bounded: the oldest keys go first
+        cache.put(i, i)
+    assert cache.get("k") is None and cache.get(5) == 5

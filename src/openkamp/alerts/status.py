@@ -20,7 +20,7 @@ import itertools
 import statistics
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -46,6 +46,7 @@ class _Cache:
     def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._flights: dict[Any, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
@@ -63,6 +64,22 @@ class _Cache:
                 self._data.popitem(last=False)
         return value
 
+    def get_or_compute(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The cached value, or ``compute()`` once: requests arriving while it runs wait for
+        it instead of each running the same queries (fifty first views after a restart)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            found = self.get(key)
+            if found is None:
+                found = self.put(key, compute())
+        with self._lock:
+            self._flights.pop(key, None)
+        return found
+
 
 _cache = _Cache()
 
@@ -77,21 +94,19 @@ def usual_spacing(
     """
     if last is None:
         return None
-    key = ("spacing", org_id, signal_id, last)
-    found = _cache.get(key)
-    if found is not None:
-        return float(found) if found > 0 else None
-    spacing = 0.0
-    end = last + timedelta(microseconds=1)
-    for window in (timedelta(hours=1), timedelta(days=1), timedelta(days=31)):
-        tbl = ts.read(org_id, [signal_id], end - window, end, limit=2000)
-        times = tbl.column("ts").to_pylist()
-        if len(times) >= 3 or window == timedelta(days=31):
-            gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
-            gaps = [g for g in gaps if g > 0]
-            spacing = float(statistics.median(gaps)) if gaps else 0.0
-            break
-    _cache.put(key, spacing)
+
+    def compute() -> float:
+        end = last + timedelta(microseconds=1)
+        for window in (timedelta(hours=1), timedelta(days=1), timedelta(days=31)):
+            tbl = ts.read(org_id, [signal_id], end - window, end, limit=2000)
+            times = tbl.column("ts").to_pylist()
+            if len(times) >= 3 or window == timedelta(days=31):
+                gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+                gaps = [g for g in gaps if g > 0]
+                return float(statistics.median(gaps)) if gaps else 0.0
+        return 0.0
+
+    spacing = float(_cache.get_or_compute(("spacing", org_id, signal_id, last), compute))
     return spacing or None
 
 
@@ -346,20 +361,23 @@ def _trend(
     """(min, max, mean) of ``TREND_BUCKETS`` buckets of each signal's last day of data."""
     if not own:
         return {}
-    key = ("trend", org, tuple(s.id for s in own), last)
-    found = _cache.get(key)
-    if found is not None:
-        return found
-    end = last + timedelta(microseconds=1)
-    tbl = ts.downsample(org, [s.id for s in own], end - TREND_SPAN, end, TREND_BUCKETS)
-    out: dict[int, list[tuple[float | None, float | None, float | None]]] = {
-        s.id: [(None, None, None)] * TREND_BUCKETS for s in own
-    }
-    cols = [tbl.column(c).to_pylist() for c in ("signal_id", "bucket", "min", "max", "mean")]
-    for sid, b, lo, hi, mean in zip(*cols, strict=True):
-        if 0 <= b < TREND_BUCKETS:
-            out[int(sid)][b] = (lo, hi, mean)
-    return _cache.put(key, out)
+
+    def compute() -> dict[int, list[tuple[float | None, float | None, float | None]]]:
+        end = last + timedelta(microseconds=1)
+        tbl = ts.downsample(org, [s.id for s in own], end - TREND_SPAN, end, TREND_BUCKETS)
+        out: dict[int, list[tuple[float | None, float | None, float | None]]] = {
+            s.id: [(None, None, None)] * TREND_BUCKETS for s in own
+        }
+        cols = [tbl.column(c).to_pylist() for c in ("signal_id", "bucket", "min", "max", "mean")]
+        for sid, b, lo, hi, mean in zip(*cols, strict=True):
+            if 0 <= b < TREND_BUCKETS:
+                out[int(sid)][b] = (lo, hi, mean)
+        return out
+
+    found: dict[int, list[tuple[float | None, float | None, float | None]]] = _cache.get_or_compute(
+        ("trend", org, tuple(s.id for s in own), last), compute
+    )
+    return found
 
 
 def _cached_days(
@@ -371,9 +389,9 @@ def _cached_days(
     tz: ZoneInfo,
 ) -> list[tuple[date, int, int | None]]:
     key = ("days", org, column.id if column else None, signal.id if signal else None, last, str(tz))
-    found = _cache.get(key)
-    if found is None:
-        found = _cache.put(key, _day_counts(ts, org, column, signal, last, tz))
+    found: list[tuple[date, int, int | None]] = _cache.get_or_compute(
+        key, lambda: _day_counts(ts, org, column, signal, last, tz)
+    )
     return found
 
 
@@ -382,24 +400,27 @@ def _dataset_days(
 ) -> list[tuple[date, int, int | None]]:
     """Daily counts of a record dataset around its last day (a version never changes: its
     counts are cached for good)."""
+
+    def compute() -> list[tuple[date, int, int | None]]:
+        frame = kamp.datasets.daily_counts(principal, version.id, str(tz))
+        out: list[tuple[date, int, int | None]] = []
+        if len(frame):
+            by_day = {
+                d: (int(r), int(j), int(f))
+                for d, r, j, f in zip(
+                    frame["day"], frame["rows"], frame["judged"], frame["defects"], strict=True
+                )
+            }
+            last = max(by_day)
+            for i in range(USUAL_DAYS, -1, -1):
+                d = last - timedelta(days=i)
+                rows, judged, defects = by_day.get(d, (0, 0, 0))
+                out.append((d, rows, defects if judged else None))
+        return out
+
     key = ("dataset-days", principal.org_id, version.id, str(tz))
-    found = _cache.get(key)
-    if found is not None:
-        return found
-    frame = kamp.datasets.daily_counts(principal, version.id, str(tz))
-    out: list[tuple[date, int, int | None]] = []
-    if len(frame):
-        by_day = {
-            d: (int(r), int(j), int(f))
-            for d, r, j, f in zip(frame["day"], frame["rows"], frame["judged"], frame["defects"],
-                                  strict=True)
-        }  # fmt: skip
-        last = max(by_day)
-        for i in range(USUAL_DAYS, -1, -1):
-            d = last - timedelta(days=i)
-            rows, judged, defects = by_day.get(d, (0, 0, 0))
-            out.append((d, rows, defects if judged else None))
-    return _cache.put(key, out)
+    found: list[tuple[date, int, int | None]] = _cache.get_or_compute(key, compute)
+    return found
 
 
 def _judge(state: MachineState) -> None:
