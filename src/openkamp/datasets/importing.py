@@ -147,10 +147,16 @@ def decide_kind(
     return replace(decision, plan=plan if reusable else None)
 
 
-def plan_for(service: ImportService, reader: FileReader, opts: ImportOptions) -> RecordPlan:
-    """The dataset columns of a record import of the file."""
+def plan_for(
+    service: ImportService,
+    reader: FileReader,
+    opts: ImportOptions,
+    base: ImportPlan | None = None,
+) -> RecordPlan:
+    """The dataset columns of a record import of the file (from ``base``, the ingest plan,
+    when the caller has it already)."""
     return plan_records(
-        ingest_plan(service, reader, opts),
+        base if base is not None else ingest_plan(service, reader, opts),
         reader.sample,
         roles=opts.roles,
         label_columns=opts.label_columns,
@@ -178,7 +184,7 @@ def record_import(
     from openkamp.ingest.importer import ImportReport
 
     name = dataset_name(opts, file_name)
-    plan = plan_for(service, reader, opts)
+    plan = plan_for(service, reader, opts, decision.plan)
     equipment = (
         _equipment(service.assets, principal, opts.equipment)
         if opts.equipment is not None
