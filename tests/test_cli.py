@@ -164,6 +164,15 @@ def test_demo_prints_the_login_it_creates_and_one_day_works(tmp_path: Path) -> N
         kamp.accounts.login("admin", new.group(1))  # the printed password signs in
     added = run(data, "--lang", "en", "users", "add", "lee", "--role", "engineer").stdout
     assert re.search(r"lee / \S{16}", added) and "shown only once" in added
+    # the demo's data is months old: every machine is stale, each with one alert
+    states = run(data, "alerts", "machines").stdout
+    assert "plant1/line1/inj01" in states and "확인 필요" in states
+    alerts = run(data, "alerts", "list").stdout
+    assert alerts.count("데이터 끊김") == 4
+    first = re.search(r"│ (\d+) ", alerts)
+    assert first
+    run(data, "alerts", "ack", first.group(1))
+    assert run(data, "alerts", "list").stdout.count("데이터 끊김") == 3
     missing = run(data, "users", "reset-password", "nobody", ok=False)
     assert missing.returncode == 2 and "사용자 'nobody'이(가) 없습니다" in missing.stderr
 

@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from openkamp.cli.alerts import alerts_app
 from openkamp.cli.assets import assets_app
 from openkamp.cli.common import (
     DataDir,
@@ -56,6 +57,7 @@ app.add_typer(sim_app, name="sim")
 app.add_typer(models_app, name="models")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(users_app, name="users")
+app.add_typer(alerts_app, name="alerts")
 
 
 @app.callback()

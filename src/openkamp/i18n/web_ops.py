@@ -63,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alerts.open_count": {"ko": "열린 알림 {n}건", "en": "{n} open"},
     "alerts.none": {"ko": "알림이 없습니다.", "en": "No alerts."},
     "alerts.acknowledge": {"ko": "확인함", "en": "Acknowledge"},
+    "alerts.acknowledged": {"ko": "확인 처리했습니다.", "en": "acknowledged."},
+    "alerts.what": {"ko": "내용", "en": "What"},
     "alerts.acknowledged_by": {"ko": "{who} 확인 ({at})", "en": "acknowledged by {who} ({at})"},
     "alerts.times": {"ko": "{n}회", "en": "{n} times"},
     "alerts.severity.info": {"ko": "알림", "en": "Info"},
