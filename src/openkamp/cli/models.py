@@ -78,7 +78,16 @@ def train(
         str, typer.Argument(help="anomaly, classify, regress, rul, forecast, optimise")
     ],
     name: Annotated[str, typer.Argument(help="Model name, e.g. inj01_defect")],
-    equipment: Annotated[str, typer.Option("--equipment", "-e", help="site/line/equipment")],
+    equipment: Annotated[
+        str, typer.Option("--equipment", "-e", help="site/line/equipment (or --dataset)")
+    ] = "",
+    dataset: Annotated[
+        str | None, typer.Option(help="classify/regress: a dataset to learn from, name or name@3")
+    ] = None,
+    independent: Annotated[
+        bool,
+        typer.Option(help="Rows are independent parts (their order means nothing): shuffled folds"),
+    ] = False,
     target: Annotated[str | None, typer.Option(help="Column to predict (label or signal)")] = None,
     start: Start = None,
     end: End = None,
@@ -131,6 +140,7 @@ def train(
             groups=groups, unit=unit, usage=usage, normal=_split(normal), horizon=horizon,
             freq=freq, agg=agg, controls=_split(controls), bounds=_bounds(bound), goal=goal,
             time_budget_s=budget, random_state=seed, description=description,
+            dataset=dataset, independent=independent,
         )  # fmt: skip
         with console.status(t("ml.cli.training", language)):
             result = kamp.ml.train(kamp.principal(), spec)
