@@ -66,6 +66,18 @@ def test_a_new_machine_from_the_browser(site: Site) -> None:
                data={"csrf_token": csrf, "label": "보압", "name": "hold_pressure", "unit": "MPa"})  # fmt: skip
         sig = kamp.assets.get_signal(me, sig_id)
         assert (sig.name, sig.name_ko, sig.unit) == ("hold_pressure", "보압", "MPa")
+        # Its allowed range (the limits the overview and the quality checks use).
+        c.post(f"/assets/signals/{sig_id}/rename",
+               data={"csrf_token": csrf, "label": "보압", "min_value": "55", "max_value": "1,200"})  # fmt: skip
+        sig = kamp.assets.get_signal(me, sig_id)
+        assert (sig.min_value, sig.max_value) == (55.0, 1200.0)
+        wrong = c.post(f"/assets/signals/{sig_id}/rename",
+                       data={"csrf_token": csrf, "label": "보압", "min_value": "높음"})  # fmt: skip
+        assert wrong.status_code == 422 and "숫자가 아닙니다" in wrong.text
+        upside = c.post(f"/assets/signals/{sig_id}/rename",
+                        data={"csrf_token": csrf, "label": "보압", "min_value": "2000"})  # fmt: skip
+        assert upside.status_code == 422 and "최댓값 1200.0보다 큽니다" in upside.text
+        assert kamp.assets.get_signal(me, sig_id).min_value == 55.0
         c.post(f"/assets/nodes/{eq_id}/rename", data={"csrf_token": csrf, "label": "사출기 4호기"})
         assert kamp.assets.get_node(me, eq_id).name_ko == "사출기 4호기"
         line1 = kamp.assets.resolve(me, "plant1/line1")

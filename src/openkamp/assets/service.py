@@ -67,9 +67,17 @@ def _signal_values(spec: SignalSpec) -> dict[str, Any]:
     values["value_type"] = ValueType(spec.value_type).value
     lo, hi = spec.min_value, spec.max_value
     if lo is not None and hi is not None and lo > hi:
-        raise InvalidInput(f"Signal {spec.name!r}: min_value {lo} is above max_value {hi}.")
+        raise InvalidInput(
+            f"Signal {spec.name!r}: min_value {lo} is above max_value {hi}.",
+            code="assets.range",
+            params={"name": spec.name, "low": lo, "high": hi},
+        )
     if spec.sampling_period_s is not None and spec.sampling_period_s <= 0:
-        raise InvalidInput(f"Signal {spec.name!r}: sampling period must be positive.")
+        raise InvalidInput(
+            f"Signal {spec.name!r}: sampling period must be positive.",
+            code="assets.sampling",
+            params={"name": spec.name},
+        )
     return values
 
 

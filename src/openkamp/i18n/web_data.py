@@ -10,6 +10,21 @@ from __future__ import annotations
 from openkamp.i18n.web_models import MESSAGES as _MODELS
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "err.assets.range": {
+        "ko": "신호 '{name}': 허용 최솟값 {low}이(가) 최댓값 {high}보다 큽니다.",
+        "en": "Signal '{name}': the lowest allowed value {low} is above the highest {high}.",
+    },
+    "err.assets.sampling": {
+        "ko": "신호 '{name}': 측정 간격은 0보다 커야 합니다.",
+        "en": "Signal '{name}': the sampling period must be positive.",
+    },
+    "web_data.assets.min": {"ko": "허용 최솟값", "en": "Lowest allowed"},
+    "web_data.assets.max": {"ko": "허용 최댓값", "en": "Highest allowed"},
+    "web_data.assets.range": {"ko": "허용 범위", "en": "Allowed range"},
+    "err.web_data.not_a_number": {
+        "ko": "'{text}'은(는) 숫자가 아닙니다.",
+        "en": "'{text}' is not a number.",
+    },
     "web_data.import.sheet": {"ko": "시트", "en": "Sheet"},
     "err.record.not_found.node": {
         "ko": "설비 구성 항목 #{id}이(가) 없습니다. 삭제되었거나 주소가 잘못되었습니다.",

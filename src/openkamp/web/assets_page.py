@@ -229,14 +229,33 @@ def signal_rename(
     label: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     unit: Annotated[str | None, Form()] = None,
+    min_value: Annotated[str | None, Form()] = None,
+    max_value: Annotated[str | None, Form()] = None,
 ) -> Response:
+    """Rename a signal; also its unit and its allowed range (the limits the overview and the
+    quality checks use; an empty field removes a limit)."""
     kamp = platform_of(request)
     sig = kamp.assets.get_signal(who.principal, signal_id)
     changes: dict[str, Any] = names_from(label, name or sig.name, "signal")
     if unit is not None:
         changes["unit"] = unit.strip()
+    for key, text in (("min_value", min_value), ("max_value", max_value)):
+        if text is not None:
+            changes[key] = _number(text, key)
     kamp.assets.update_signal(who.principal, signal_id, **changes)
     return _back(f"signal-{signal_id}", f"/assets/equipment/{sig.equipment_id}")
+
+
+def _number(text: str, field: str) -> float | None:
+    text = text.strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput(
+            f"{text!r} is not a number.", code="web_data.not_a_number", params={"text": text}
+        ) from None
 
 
 @router.post("/assets/labels/{column_id}/rename")
