@@ -126,8 +126,11 @@ def test_a_model_from_a_dataset_or_a_clear_refusal(site: Site, tmp_path) -> None
         assert job["status"] == "done", job
         mv = kamp.models.get(me, "from_table", job["result"]["model"]["version"])
         assert mv.provenance["training"]["spec"]["independent"] is True  # the user's statement
-        # The very file it learnt from scores, every row, with its record against the labels.
+        # Without times, the trade-off counts per 1,000 parts instead of per day.
         url = f"/models/from_table/{mv.version}"
+        result = c.get(url).text
+        assert "놓치는 불량 (1,000개당)" in result
+        # The very file it learnt from scores, every row, with its record against the labels.
         scored = c.post(f"{url}/score", data={"csrf_token": csrf},
                         files={"file": (path.name, path.read_bytes())})  # fmt: skip
         assert scored.status_code == 303, scored.text[:400]
