@@ -32,7 +32,7 @@ def _days(provenance: dict[str, Any]) -> float | None:
 
 
 def tradeoff(model: Any, provenance: dict[str, Any], card: Any = None) -> dict[str, Any] | None:
-    """Rows ``{threshold, caught, missed, false_alarms, flagged}`` (counts per ``unit``) for a
+    """Rows ``{threshold, caught, missed, false_alarms, recall}`` (counts per ``unit``) for a
     binary defect model, with the current threshold; None for other models."""
     own = getattr(card, "tradeoff", None) if card is not None else None
     if isinstance(own, dict) and {"rows", "unit"} <= set(own):  # the same shape as below
