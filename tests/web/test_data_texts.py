@@ -55,3 +55,22 @@ def test_texts_are_in_both_languages_with_the_same_placeholders() -> None:
         assert text.get("ko") and text.get("en"), key
         assert _fields(text["ko"]) == _fields(text["en"]), key
         assert re.search(r"[가-힣]", text["ko"]), key  # the Korean text is Korean
+
+
+def test_the_import_script_finds_every_element_it_uses() -> None:
+    """Every ``$("id")`` of the wizard's script is an element of its page (a typo would stop the
+    script in the browser, where only the browser tests would see it)."""
+    web = SRC / "web"
+    script = (web / "static" / "import.js").read_text(encoding="utf-8")
+    page = (web / "templates" / "import.html").read_text(encoding="utf-8")
+    used = set(re.findall(r'\$\("([\w-]+)"\)', script))
+    assert len(used) > 30
+    missing = sorted(i for i in used if f'id="{i}"' not in page)
+    assert not missing, missing
+    words = set(re.findall(r"words\.(\w+)", script)) | set(re.findall(r'words\["(\w+)"\]', script))
+    # Looked up by value: the roles of a column, the kinds of data, the job states.
+    words |= {"signal", "label", "ignore", "id", "input", "group", "kind_timeseries",
+              "kind_records", "queued", "running", "done", "failed", "cancelled"}  # fmt: skip
+    feed = page.split('id="i18n"', 1)[1]
+    absent = sorted(w for w in words if f'"{w}":' not in feed)
+    assert not absent, absent
