@@ -27,8 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The rows the model can be checked on hold only one class ({label}): no figure about finding the others could be computed.",
     },
     "err.ml.validation_one_class.hint": {
-        "ko": "기간을 늘리거나, 모든 범주가 기간 전체에 걸쳐 나오는 데이터를 쓰세요.",
-        "en": "Use a longer period, or data in which every class occurs throughout.",
+        "ko": "기간을 늘리거나, 모든 범주가 기간 전체에 걸쳐 나오는 데이터를 쓰세요. 행의 순서에 의미가 없다면 '행이 서로 독립'이라고 지정하세요.",
+        "en": "Use a longer period, or data in which every class occurs throughout; if the order of the rows means nothing, state that the rows are independent.",
     },
     # -- how the figures were computed ------------------------------------------------------------
     "ml.limit.crossfit": {

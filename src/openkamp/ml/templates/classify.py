@@ -313,10 +313,11 @@ class ClassifyModel(BaseEstimator):
             raise refuse(
                 "validation_one_class",
                 "The rows the model can be checked on hold only one class "
-                f"({self.classes_[int(yi[covered][0])]!s}): no figure about finding the others "
+                f"({y_arr[covered][0]!s}): no figure about finding the others "
                 "could be computed.",
-                hint="Use a longer period, or data in which every class occurs throughout.",
-                label=str(self.classes_[int(yi[covered][0])]),
+                hint="Use a longer period, or data in which every class occurs throughout; if "
+                "the order of the rows means nothing, state that the rows are independent.",
+                label=str(y_arr[covered][0]),
             )
         board, oofs = search_candidates(
             self._candidates(),
