@@ -19,7 +19,7 @@ All thresholds minimise the same expected cost ``cost_fn * FN + FP``. The harnes
 matches F1, which weighs a false alarm and a missed failure alike (F1 = 2TP / (2TP + FP + FN)).
 
 A further row, "no-code defaults", is ``ClassifyModel()`` exactly as the browser and the CLI train
-it (every parameter at its default: ``cost_fn = 10``, the default time budget), since the defaults
+it (every parameter at its default: the best-F1 threshold, the default time budget), since the defaults
 are what a user gets. ``--budget`` overrides the time budget of both OpenKAMP rows (for a quick
 check run; the reported rows use the defaults).
 """

@@ -27,6 +27,7 @@ from openkamp.ml.templates.classify import (
     ClassifyModel,
     LeakageWarning,
     cost_threshold,
+    f1_threshold,
     fast_pr_auc,
     fast_roc_auc,
 )
@@ -88,18 +89,33 @@ def test_recovers_the_hidden_defect_model(model: ClassifyModel, shots: tuple) ->
     assert model.leaks_ == [] and "stratified" in model.split_
 
 
-def test_threshold_minimises_the_cost_on_out_of_fold_probabilities(
+def test_default_threshold_is_the_best_f1_on_out_of_fold_probabilities(
     model: ClassifyModel, shots: tuple
 ) -> None:
+    """No invented cost ratio by default: the threshold balances misses and false alarms (F1)."""
     X, y, _ = shots
-    assert model.threshold_ == cost_threshold(y, model.oof_proba_, model.cost_fn)
+    assert model.cost_fn is None
+    assert model.threshold_ == f1_threshold(y, model.oof_proba_)
     proba = model.predict_proba(X)[:, 1]
     assert (model.predict(X) == (proba >= model.threshold_)).all()
-    # Any other threshold costs at least as much on those rows.
+    p = model.oof_proba_
+
+    def f1(t: float) -> float:
+        tp, fp, fn = np.sum(y & (p >= t)), np.sum(~y & (p >= t)), np.sum(y & (p < t))
+        return 2 * tp / (2 * tp + fp + fn)
+
+    assert all(f1(model.threshold_) >= f1(t) - 1e-12 for t in np.linspace(0.01, 0.99, 99))
+
+
+def test_a_given_cost_sets_the_threshold_that_minimises_it(shots: tuple) -> None:
+    X, y, _ = shots
+    X, y = X.iloc[::3], y[::3]
+    model = ClassifyModel(cost_fn=10.0, learners="logreg").fit(X, y)
+    assert model.threshold_ == cost_threshold(y, model.oof_proba_, 10.0)
     p = model.oof_proba_
 
     def cost(t: float) -> float:
-        return model.cost_fn * np.sum(y & (p < t)) + np.sum(~y & (p >= t))
+        return 10.0 * np.sum(y & (p < t)) + np.sum(~y & (p >= t))
 
     assert all(cost(model.threshold_) <= cost(t) for t in np.linspace(0, 1, 101))
 

@@ -18,7 +18,9 @@ Protocol (leakage-safe by construction):
    out-of-fold PR-AUC within ``time_budget_s`` → ``leaderboard_``; the best is refitted on all rows.
 4. Probabilities are calibrated (isotonic with enough positives, else sigmoid; a sigmoid that
    would fall is replaced by the base rate) on the best candidate's out-of-fold predictions; the
-   decision threshold minimises the expected cost ``cost_fn * FN + FP`` on them. These are the
+   decision threshold maximises F1 on them (a balance of missed defects and false alarms that
+   needs no invented cost ratio), or minimises ``cost_fn * FN + FP`` when a cost is given; a
+   person moves it on the trade-off view (:mod:`openkamp.ml.tradeoff`). These are the
    deployed pieces.
 5. Their figures are **cross-fitted** (:meth:`ClassifyModel._cross_fitted`): each evaluation part
    is scored with a candidate, a calibrator and a threshold chosen on the *other* parts only, so
@@ -128,6 +130,27 @@ def cost_threshold(y_true: Any, proba: Any, cost_fn: float) -> float:
     return float(ps[last][i])
 
 
+def f1_threshold(y_true: Any, proba: Any) -> float:
+    """The threshold ``t`` (alarm when ``proba >= t``) of the best F1 (2TP / (2TP + FP + FN)).
+
+    Ties go to the highest threshold (fewest alarms); with no positive row, ``t`` lies just
+    above the largest probability (no alarm).
+    """
+    y = np.asarray(y_true).astype(bool)
+    p = np.asarray(proba, dtype=np.float64)
+    if len(p) == 0:
+        raise ValueError("f1_threshold needs at least one row")
+    order = np.argsort(-p, kind="stable")
+    ps, ys = p[order], y[order]
+    last = np.r_[ps[1:] != ps[:-1], True]
+    tp, fp = np.cumsum(ys)[last], np.cumsum(~ys)[last]
+    positives = int(y.sum())
+    if positives == 0:
+        return float(np.nextafter(ps[0], np.inf))
+    f1 = 2 * tp / (2 * tp + fp + (positives - tp))
+    return float(ps[last][int(np.argmax(f1))])
+
+
 class ClassifyModel(BaseEstimator):
     """Defect / failure prediction for (very) imbalanced classes.
 
@@ -135,8 +158,10 @@ class ClassifyModel(BaseEstimator):
     ----------
     time_budget_s : float
         Seconds the candidate search may use (at least one candidate is always completed).
-    cost_fn : float
-        Cost of a missed defect (false negative) relative to a false alarm; sets ``threshold_``.
+    cost_fn : float or None
+        Cost of a missed defect (false negative) relative to a false alarm; sets ``threshold_``
+        by :func:`cost_threshold`. None (the default): the threshold of the best F1
+        (:func:`f1_threshold`).
     calibrate : bool
         Calibrate probabilities on out-of-fold predictions (isotonic or sigmoid).
     random_state : int
@@ -194,7 +219,7 @@ class ClassifyModel(BaseEstimator):
     def __init__(
         self,
         time_budget_s: float = 60.0,
-        cost_fn: float = 10.0,
+        cost_fn: float | None = None,
         calibrate: bool = True,
         random_state: int = 0,
         n_splits: int = 5,
@@ -260,6 +285,7 @@ class ClassifyModel(BaseEstimator):
         :func:`openkamp.ml.splits.choose_split`). Date/time columns are never features.
         """
         started = _time.perf_counter()
+        self._candidates()  # a wrong parameter is named before anything about the data
         df = numeric_text(check_table(feature_frame(X)))
         y_arr = np.asarray(y)
         if len(df) != len(y_arr):
@@ -350,9 +376,7 @@ class ClassifyModel(BaseEstimator):
         self.oof_proba_ = np.full(oofs[best["candidate"]].shape, np.nan)
         self.oof_proba_[covered] = cal
         self.oof_target_ = yi  # encoded target of oof_proba_ (0/1, or class index)
-        self.threshold_: float | None = (
-            cost_threshold(y_cov, cal, self.cost_fn) if self.binary_ else None
-        )
+        self.threshold_: float | None = self._threshold(y_cov, cal) if self.binary_ else None
         self.eval_proba_, self.eval_alarm_, self.eval_choices_ = self._cross_fitted(
             [te for _, te in folds], oofs, tried, yi
         )
@@ -385,6 +409,11 @@ class ClassifyModel(BaseEstimator):
         )
         self.fit_seconds_ = round(_time.perf_counter() - started, 3)
         return self
+
+    def _threshold(self, y: np.ndarray, p: np.ndarray) -> float:
+        """The decision rule: the best F1 by default, the least cost when a cost is given."""
+        cost_fn = getattr(self, "cost_fn", None)
+        return f1_threshold(y, p) if cost_fn is None else cost_threshold(y, p, cost_fn)
 
     def _positive(self, y: np.ndarray) -> Any:
         classes = list(self.classes_)
@@ -499,7 +528,7 @@ class ClassifyModel(BaseEstimator):
             proba[test] = self._apply_calibrators(cals, oofs[name][test])
             if self.binary_:
                 own = self._apply_calibrators(cals, oofs[name][others])
-                alarm[test] = proba[test] >= cost_threshold(y[others], own, self.cost_fn)
+                alarm[test] = proba[test] >= self._threshold(y[others], own)
             chosen.append(name)
         return proba, alarm, chosen
 
@@ -543,9 +572,10 @@ class ClassifyModel(BaseEstimator):
             add("roc_auc", fast_roc_auc)
             for key in ("f1", "precision", "recall"):
                 add(key, lambda a, b, k=key: alarm_rates(a, b)[k], alarm)
-            out["expected_cost"] = float(
-                (self.cost_fn * np.sum(~alarm & (y == 1)) + np.sum(alarm & (y == 0))) / len(y)
-            )
+            if self.cost_fn is not None:
+                out["expected_cost"] = float(
+                    (self.cost_fn * np.sum(~alarm & (y == 1)) + np.sum(alarm & (y == 0))) / len(y)
+                )
         else:
             counts = np.bincount(y, minlength=len(self.classes_))
             out["class_counts"] = {str(c): int(n) for c, n in zip(self.classes_, counts, strict=True)}  # fmt: skip
@@ -777,6 +807,7 @@ __all__ = [
     "ClassifyModel",
     "LeakageWarning",
     "cost_threshold",
+    "f1_threshold",
     "fast_pr_auc",
     "fast_roc_auc",
     "feature_frame",

@@ -214,6 +214,7 @@ class RegressModel(RegressorMixin, BaseEstimator):
         :func:`openkamp.ml.splits.choose_split`). Date/time columns are never features.
         """
         started = _time.perf_counter()
+        self._candidates()  # a wrong parameter is named before anything about the data
         df = numeric_text(check_table(feature_frame(X)))
         try:
             y_arr = np.asarray(y, dtype=np.float64)
