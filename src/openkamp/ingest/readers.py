@@ -272,7 +272,7 @@ class CsvReader(FileReader):
             n_lines += 0 if raw[-1:] == b"\n" else 1
             data, undecodable = self._decode(raw)
             table, invalid = self._parse(data, types)
-            lines = _RawLines(raw, line, self.layout.encoding)
+            lines = _RawLines(self.path, pos - len(raw), len(raw), line, self.layout.encoding)
             if undecodable or invalid or table.num_rows != n_lines:
                 rows, bad = _line_numbers(raw, line, undecodable, invalid, table.num_rows)
                 yield Chunk(table, line, bad, pos, rows, lines)
@@ -282,21 +282,24 @@ class CsvReader(FileReader):
 
 
 class _RawLines:
-    """A chunk's lines as the file wrote them, split only when a row is quarantined."""
+    """A chunk's lines as the file wrote them, read back from the file only when a row is
+    quarantined (holding every chunk's bytes for the rare bad row cost memory)."""
 
-    def __init__(self, raw: memoryview, first: int, encoding: str) -> None:
-        self.raw, self.first, self.encoding = raw, first, encoding
+    def __init__(self, path: Path, start: int, size: int, first: int, encoding: str) -> None:
+        self.path, self.start, self.size, self.first = path, start, size, first
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
         self._lines: list[bytes] | None = None
 
     def __call__(self, rows: np.ndarray) -> list[str]:
         if self._lines is None:
-            self._lines = bytes(self.raw).split(b"\n")
-        enc = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+            with open(self.path, "rb") as fh:
+                fh.seek(self.start)
+                self._lines = fh.read(self.size).split(b"\n")
         out = []
         for r in rows.tolist():
             i = int(r) - self.first
             line = self._lines[i] if 0 <= i < len(self._lines) else b""
-            out.append(line.rstrip(b"\r").decode(enc, errors="replace"))
+            out.append(line.rstrip(b"\r").decode(self.encoding, errors="replace"))
         return out
 
 
