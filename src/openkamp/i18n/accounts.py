@@ -92,6 +92,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "로그인 실패가 많아 잠겼습니다. 약 {minutes}분 후에 다시 시도하세요.",
         "en": "Too many failed sign-ins: try again in about {minutes} minute(s).",
     },
+    "accounts.scope.read": {"ko": "읽기", "en": "read"},
+    "accounts.scope.write": {"ko": "읽기·쓰기", "en": "read and write"},
+    "accounts.scope.admin": {"ko": "관리", "en": "admin"},
     # command line
     "accounts.cli.new_password": {
         "ko": "{login}의 새 비밀번호 (한 번만 표시됩니다)",
