@@ -184,3 +184,107 @@ def test_no_code_journey(browser: Any, served: Served, files: dict[str, Path], l
         context.close()
     assert not errors, errors  # no script error on any page
     assert not outside, outside  # nothing requested from outside the platform
+
+
+def _mes_export(path: Path) -> Path:
+    """A CP949 MES export of a machine the platform does not know yet: a title block, then 일자
+    and 시간 in two columns and units in the headers."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    n = 50
+    times = pd.date_range("2026-03-10 08:00", periods=n, freq="90s")
+    table = pd.DataFrame(
+        {
+            "일자": times.strftime("%Y-%m-%d"),
+            "시간": times.strftime("%H:%M:%S"),
+            "사출압력(bar)": rng.normal(1080, 10, n).round(1),
+            "금형온도(℃)": rng.normal(35, 1, n).round(1),
+        }
+    )
+    title = "사출기 생산 실적\n기간: 2026-03-10\n작성자: 김반장\n\n"
+    path.write_bytes((title + table.to_csv(index=False)).encode("cp949"))
+    return path
+
+
+def test_data_pages_in_the_browser(
+    browser: Any, served: Served, files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A new machine from the equipment page and from the import wizard, a messy export fixed in
+    the preview and imported, a file scored, narrowed to predicted defects and downloaded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    kamp = served.site.kamp
+    me = kamp.principal()
+    try:
+        page.goto(served.url + "/login")
+        page.fill("input[name=login]", ADMIN)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(served.url + "/")
+
+        # 설비 관리: a machine added under the first line, then a signal of it.
+        page.goto(served.url + "/assets")
+        form = page.locator("[data-testid=add-equipment]").first
+        form.locator("input[name=label]").fill("사출기 9호기")
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*/assets/equipment/\d+$"))
+        assert "사출기 9호기" in page.locator("h1").inner_text()
+        add = page.locator("[data-testid=add-signal]")
+        add.locator("input[name=label]").fill("보압")
+        add.locator("input[name=unit]").fill("bar")
+        add.locator("button[type=submit]").click()
+        page.wait_for_selector("text=보압")
+        shot(page, "ko-assets-equipment")
+
+        # The import wizard: what it found, fixed by hand, into a machine made on the spot.
+        page.goto(served.url + "/import")
+        page.set_input_files("#file", str(_mes_export(tmp_path / "mes_export.csv")))
+        page.click("#upload-button")
+        page.wait_for_selector("#step-mapping:not([hidden])")
+        assert "사출기 생산 실적" in (page.text_content("#title-text") or "")  # folded
+        assert page.input_value("#header-row") == "5"
+        if page.input_value("#kind") != "timeseries":
+            page.select_option("#kind", "timeseries")
+            page.wait_for_function("document.getElementById('kind').value === 'timeseries'")
+        page.wait_for_function("document.getElementById('time-col2').value === '시간'")
+        page.select_option("#equipment", "__new__")
+        page.wait_for_selector("#new-machine:not([hidden])")
+        page.fill("#nm-name", "사출기 10호기")
+        page.click("#nm-create")
+        page.wait_for_function(
+            "document.getElementById('equipment').value.endsWith('사출기_10호기')"
+        )
+        # Bulk choice: every column matching 온도 is left out.
+        page.fill("#bulk-filter", "온도")
+        page.click("#bulk-all")
+        page.select_option("#bulk-kind", "ignore")
+        page.click("#bulk-apply")
+        page.fill("#bulk-filter", "")
+        shot(page, "ko-import-fixed")
+        page.click("#run-import")
+        page.wait_for_url(re.compile(r".*/import/\d+$"))
+        assert int(page.inner_text("[data-testid=rows-stored]").replace(",", "")) == 50
+        node = next(n for n in kamp.assets.list_nodes(me) if n.name == "사출기_10호기")
+        names = {s.name_ko or s.name for s in kamp.assets.list_signals(me, node.id)}
+        assert "사출압력" in names and "금형온도" not in names
+
+        # Score a file, narrow it to the predicted defects, download every row.
+        page.goto(served.url + "/models/inj01_defect/1")
+        page.set_input_files("[data-testid=score-file]", str(files["score"]))
+        page.click("[data-testid=score-file-submit]")
+        page.wait_for_selector("[data-testid=score-table]")
+        assert page.locator("[data-testid=score-table] tbody tr").count() == 60
+        page.click("[data-testid=only-flagged]")
+        page.wait_for_selector("[data-testid=show-all]")
+        with page.expect_download() as got:
+            page.click("[data-testid=download-xlsx]")
+        assert got.value.suggested_filename.endswith(".xlsx")
+        shot(page, "ko-score-flagged")
+    finally:
+        context.close()
+    assert not errors, errors
