@@ -18,7 +18,14 @@ BODIES: dict[str, dict[str, Any]] = {
     "models_set_stage": {"stage": "archived"},
     "models_score_records": {"records": [{"cushion": 1.0}]},
     "users_update": {"role": "viewer"},
+    "assets_move_node": {"parent_id": 1},
+    "assets_move_signal": {"parent_id": 1},
+    "assets_move_label": {"parent_id": 1},
+    "assets_create_label": {"name": "stolen"},
+    "models_set_threshold": {"threshold": 0.5},
 }
+#: Operations that take a file upload instead of a JSON body.
+FILES = {"models_score_file": {"file": ("shots.csv", b"cushion\n1.0\n", "text/csv")}}
 
 
 def _a_ids(world: Any, trained: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +68,10 @@ def test_every_route_refuses_another_organisations_ids(world: Any, trained: dict
             if op["operationId"] == "models_explain":
                 query["record"] = json.dumps({"cushion": 1.0})
             body = BODIES.get(op["operationId"], {})
-            resp = lee.request(method.upper(), url, params=query, json=body)
+            if op["operationId"] in FILES:
+                resp = lee.request(method.upper(), url, files=FILES[op["operationId"]])
+            else:
+                resp = lee.request(method.upper(), url, params=query, json=body)
             assert resp.status_code in (403, 404), (method, url, resp.status_code, resp.text[:300])
             assert not any(s in resp.text for s in secrets), (method, url, resp.text[:300])
             called += 1
