@@ -1,0 +1,178 @@
+"""Korean throughout: every page, error page, job state and report, scanned for untranslated text.
+
+The pages are found from the application's own routes, so a new page is scanned as soon as it
+exists (the test names the path parameter it needs a sample for). Words of the site's data
+(machine codes, logins, file names, category values) are allowed; the internal names of signals
+and label columns that have Korean display names are not: pages show display names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+
+from openkamp.api import create_app
+from openkamp.core.errors import InvalidInput
+
+from .language_scan import Finding, untranslated
+from .support import ADMIN, VIEWER, Site, sign_in
+
+#: Path parameters of UI pages and the value to visit them with (``None``: found at run time).
+SAMPLES: dict[str, Any] = {
+    "code": None,  # /lang/{code} redirects; not a page
+    "node_id": None,
+    "kind": None,
+    "record_id": None,
+    "token": None,  # a scored file's results (covered by test_data_pages_language)
+    "import_id": 1,
+    "name": "inj01_defect",
+    "version": 1,
+    "job_id": None,
+    "user_id": None,
+    "token_id": None,
+}
+#: Query variants of pages whose content depends on them.
+VARIANTS = [f"/models/new?problem={p}" for p in
+            ("classify", "anomaly", "rul", "regress", "forecast", "optimise")]  # fmt: skip
+
+
+def _routes(app: Any) -> list[str]:
+    """Every GET path of the UI (not the API, static files or redirects)."""
+    out: list[str] = []
+
+    def walk(routes: Any, prefix: str = "") -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):  # FastAPI's included router
+                walk(
+                    r.original_router.routes,
+                    prefix + (getattr(r.include_context, "prefix", "") or ""),
+                )
+            elif isinstance(r, APIRoute) and "GET" in r.methods:
+                path = prefix + r.path
+                if not path.startswith(("/api", "/static", "/lang", "/docs")):
+                    out.append(path)
+            elif getattr(r, "routes", None) and not getattr(r, "path", "").startswith("/static"):
+                walk(r.routes, prefix + getattr(r, "path", ""))
+
+    walk(app.routes)
+    return sorted(set(out))
+
+
+def _data_words(site: Site) -> frozenset[str]:
+    """Names that belong to the site's data, which a page may show as they are."""
+    kamp = site.kamp
+    me = kamp.principal()
+    words: set[str] = {ADMIN, VIEWER, "inj01_defect"}
+    for kind in ("node",):
+        for rec in kamp.meta.find(kamp.default_org_id, kind):
+            words.add(str(rec["name"]))
+    for kind in ("signal", "label_column"):
+        for rec in kamp.meta.find(kamp.default_org_id, kind):
+            if not rec.get("name_ko"):  # no Korean name to show instead
+                words.add(str(rec["name"]))
+            for cat in rec.get("categories") or []:
+                words.add(str(cat))
+    for rec in kamp.imports.list(me):
+        words.update(re.split(r"[/.]", str(rec.get("file_name", ""))))
+    org = kamp.meta.get_org(kamp.default_org_id)
+    words.update(str(org.get("name", "")).split())
+    return frozenset(w for w in words if w)
+
+
+def _job_ids(site: Site) -> dict[str, int]:
+    """One job in each end state, made through the job service."""
+    jobs = site.kamp.jobs
+    me = site.kamp.principal()
+
+    def ok(ctx: Any) -> dict[str, int]:
+        ctx.progress(1.0, "fit")
+        return {"n": 1}
+
+    def bad(ctx: Any) -> None:
+        raise InvalidInput("Broken on purpose.", code="bad_time", params={"text": "25:61"})
+
+    ids = {}
+    for state, fn in (("1", ok), ("2", bad)):
+        job = jobs.submit(me, "train", f"#{state}", fn)
+        jobs.wait(me, job["id"], timeout=30)
+        ids[state] = job["id"]
+    return ids
+
+
+def _pages(site: Site) -> list[str]:
+    app = create_app(platform=site.kamp)
+    jobs = _job_ids(site)
+    pages: list[str] = []
+    for path in _routes(app):
+        params = re.findall(r"{(\w+)}", path)
+        if any(p not in SAMPLES for p in params):
+            missing = [p for p in params if p not in SAMPLES]
+            pytest.fail(f"{path}: add a sample value for {missing} to SAMPLES in this test")
+        if params == ["job_id"]:
+            pages += [path.replace("{job_id}", str(j)) for j in jobs.values()]
+            continue
+        if any(SAMPLES[p] is None for p in params):  # a recipe job, a scored file …
+            continue
+        for p in params:
+            path = path.replace("{" + p + "}", str(SAMPLES[p]))
+        pages.append(path)
+    return pages + VARIANTS
+
+
+def _bogus(pages: list[str]) -> list[str]:
+    """Error pages: each page with an id, asked for an id that does not exist."""
+    out = ["/models/no_such_model/1", "/import/999999", "/jobs/999999"]
+    return [p for p in out if any(p.split("/")[1] == q.split("/")[1] for q in pages)]
+
+
+KNOWN_GAPS = pytest.mark.xfail(
+    strict=True,  # passes once the gaps are closed: then remove this marker
+    reason="known untranslated text (issue 8, open): the model wizard lists columns by their code "
+    "names (pass_fail, hold_pressure), the import report says 'timestamp'",
+)
+
+
+@pytest.mark.parametrize("lang", [pytest.param("ko", marks=KNOWN_GAPS), "en"])
+def test_no_untranslated_text_on_any_page(site: Site, lang: str) -> None:
+    words = _data_words(site)
+    pages = _pages(site)
+    assert len(pages) >= 10, pages
+    findings: list[Finding] = []
+    with site.client() as c:  # the pages before signing in
+        c.get(f"/lang/{lang}")
+        for path in ("/login",):
+            findings += untranslated(c.get(path).text, lang, path, words)
+    pages = [p for p in pages if p not in ("/login", "/setup")]  # they redirect once signed in
+    with site.client() as c:
+        sign_in(c)
+        c.get(f"/lang/{lang}")
+        for path in pages:
+            page = c.get(path)
+            assert page.status_code == 200, (path, page.status_code, page.text[:300])
+            findings += untranslated(page.text, lang, path, words)
+        for path in _bogus(pages):
+            page = c.get(path)
+            assert page.status_code == 404, (path, page.status_code)
+            assert "text/html" in page.headers["content-type"], path
+            findings += untranslated(page.text, lang, path, words)
+    report = "\n".join(str(f) for f in findings[:60])
+    assert not findings, f"{len(findings)} untranslated words:\n{report}"
+
+
+REPORT_GAPS = pytest.mark.xfail(
+    strict=True,
+    reason="known untranslated text (issue 8, open): chart axes (predicted, observed, probability) "
+    "and the technical appendix's parameter names in the Korean report",
+)
+
+
+@pytest.mark.parametrize("lang", [pytest.param("ko", marks=REPORT_GAPS), "en"])
+def test_no_untranslated_text_in_the_model_report(site: Site, lang: str) -> None:
+    me = site.kamp.principal()
+    html = site.kamp.ml.report(me, "inj01_defect", 1, lang=lang)
+    findings = untranslated(html, lang, "report", _data_words(site))
+    report = "\n".join(str(f) for f in findings[:60])
+    assert not findings, f"{len(findings)} untranslated words:\n{report}"
