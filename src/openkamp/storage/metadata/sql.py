@@ -70,6 +70,11 @@ class SqlMetadataStore(MetadataStore):
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+                # Keep a connection per request thread (the server's thread pool has 40):
+                # with the default 5, most requests opened and closed a connection, setting
+                # its pragmas each time.
+                kwargs.update(pool_size=20, max_overflow=30)
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -179,6 +179,27 @@ class TimeSeriesContract:
         store.write(1, points(1, [0], [7.0]))  # writing below a deleted range works again
         assert store.count(1, [1]) == 6
 
+    def test_latest_and_extent_follow_every_change(self, store: TimeSeriesStore) -> None:
+        """Read, change, read again: appends, rewrites, late points and deletes all show at
+        once (a backend may keep these small answers, never past a change)."""
+        store.write(1, points(1, [0, 1], [1.0, 2.0]))
+        for _ in range(2):  # asked twice: the second answer may come from a cache
+            assert store.latest(1, [1]).column("value").to_pylist() == [2.0]
+            assert store.extent(1, [1]).column("count").to_pylist() == [2]
+        store.write(1, points(1, [5], [5.0]))  # an append
+        assert store.latest(1, [1]).column("value").to_pylist() == [5.0]
+        assert store.extent(1, [1]).column("count").to_pylist() == [3]
+        store.write(1, points(1, [5], [6.0]))  # the newest point rewritten
+        assert store.latest(1, [1]).column("value").to_pylist() == [6.0]
+        store.write(1, points(1, [-3], [0.5]))  # a late point, before the first
+        assert store.extent(1, [1]).column("first_ts").to_pylist() == [at(-3)]
+        store.delete(1, [1], at(4), at(10))
+        assert store.latest(1, [1]).column("value").to_pylist() == [2.0]
+        assert store.extent(1).column("count").to_pylist() == [3]
+        store.write(2, points(1, [9], [9.0]))  # another organisation's change
+        assert store.latest(1, [1]).column("value").to_pylist() == [2.0]
+        assert store.latest(2, [1]).column("value").to_pylist() == [9.0]
+
     # -- labels -------------------------------------------------------------------------------
 
     def test_labels_are_idempotent_records(self, store: TimeSeriesStore) -> None:

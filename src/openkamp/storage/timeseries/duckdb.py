@@ -18,7 +18,8 @@ URL options: ``?memory_limit=512MB&threads=2``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -91,6 +92,7 @@ def _engine_batch(tbl: pa.Table, key: str) -> pa.Table:
     return tbl.set_column(1, "ts", tbl.column("ts").cast(pa.timestamp("us")))
 
 
+_ANSWERS_KEPT = 256  # cached latest / extent answers (each a few rows per signal)
 _NO_DATA = -(2**62)  # high-water mark of a signal without points
 
 
@@ -124,6 +126,13 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             ) from exc
         self._con.execute(_SCHEMA_SQL)
         self._hwm: dict[tuple[int, int], int] = {}  # (org, signal) -> newest ts in µs
+        # Small answers read on every page view (latest values, extents) are kept per
+        # organisation until its points change: every write or delete bumps the org's generation
+        # after it is committed, and a cached answer is only used under the generation it was
+        # read in. This process is the database's only writer, so no change goes unseen.
+        self._gen: dict[int, int] = {}
+        self._answers: OrderedDict[tuple[Any, ...], pa.Table] = OrderedDict()
+        self._answers_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []
         self._writer = SingleWriter("duckdb", self._con)
@@ -142,6 +151,25 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         rel = self._reader().sql(sql, params=params)
         # DuckDB 2 renamed ``arrow()`` (which now streams) to ``to_arrow_table()``.
         return rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
+
+    def _changed(self, org: int) -> None:
+        with self._answers_lock:
+            self._gen[org] = self._gen.get(org, 0) + 1
+
+    def _remembered(self, key: tuple[Any, ...], org: int, read: Callable[[], pa.Table]) -> pa.Table:
+        """``read()``, or its answer from an earlier call under the org's same generation."""
+        with self._answers_lock:
+            full = (*key, self._gen.get(org, 0))
+            found = self._answers.get(full)
+            if found is not None:
+                self._answers.move_to_end(full)
+                return found
+        answer = read()
+        with self._answers_lock:
+            self._answers[full] = answer
+            while len(self._answers) > _ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return answer
 
     def close(self) -> None:
         self._writer.close()
@@ -190,6 +218,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             con.unregister("_batch")
         for s, hi in zip(gsig, gmax, strict=True):
             self._hwm[(org, s)] = max(self._hwm.get((org, s), _NO_DATA), hi)
+        self._changed(org)
         return result
 
     def _load_hwm(self, con: duckdb.DuckDBPyConnection, org: int, signals: list[int]) -> None:
@@ -263,6 +292,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             # forget them so they are reloaded exactly.
             for key in [k for k in self._hwm if k[0] == int(org_id)]:
                 del self._hwm[key]
+            self._changed(int(org_id))
             return int(n)
 
         return self._writer.submit(run)
@@ -285,6 +315,9 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
 
     def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
         org, ids = int(org_id), [int(s) for s in signal_ids]
+        return self._remembered(("latest", org, tuple(ids)), org, lambda: self._latest(org, ids))
+
+    def _latest(self, org: int, ids: list[int]) -> pa.Table:
         # The newest point of each signal is at its high-water mark, which this process knows
         # (it is the only writer); reading only from the oldest of those marks lets the engine
         # skip every row group of older data instead of scanning each signal's whole history.
@@ -381,6 +414,11 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         return int(row[0]) if row else 0
 
     def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
+        org = int(org_id)
+        ids = None if signal_ids is None else tuple(int(s) for s in signal_ids)
+        return self._remembered(("extent", org, ids), org, lambda: self._extent(org, ids))
+
+    def _extent(self, org_id: int, signal_ids: Sequence[int] | None) -> pa.Table:
         where, params = _where("signal_id", org_id, signal_ids, None, None)
         sql = (
             "SELECT signal_id, count(*) AS count, min(ts) AS first_ts, max(ts) AS last_ts "
