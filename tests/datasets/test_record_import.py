@@ -215,6 +215,23 @@ def test_split_date_and_time_become_one_time_column(
     assert str(rows["일자 + 시간"].iloc[2]) == "2026-03-01 23:01:00+00:00"
 
 
+def test_roles_given_to_a_joined_time_column(kamp: Platform, me: Principal, tmp_path: Path) -> None:
+    """The preview shows a split date and time as one column, "일자 + 시간", and sends the
+    user's roles under that name: kept as the time, or un-chosen (both columns then text)."""
+    lines = ["일자,시간,캐비티,보압,판정\n"]
+    lines += [f"2026-03-02,08:{i // 2:02d}:00,{'LH' if i % 2 else 'RH'},{570 + i % 5},양품\n"
+              for i in range(30)]  # fmt: skip
+    path = tmp_path / "split.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    plan = kamp.imports.preview_records(me, path, ImportOptions(roles={"일자 + 시간": "time"}))
+    assert plan.time_column == "일자 + 시간"
+    report = kamp.imports.import_file(me, path, ImportOptions(roles={"일자 + 시간": "time"}))
+    assert (report.rows_read, report.rows_stored) == (30, 30)
+    plan = kamp.imports.preview_records(me, path, ImportOptions(roles={"일자 + 시간": "input"}))
+    assert plan.time_column is None
+    assert {c.name: c.role for c in plan.columns}["일자"] == "input"
+
+
 def test_excel_record_table_with_typed_cells(kamp: Platform, me: Principal, tmp_path: Path) -> None:
     _, frame = cavity_rows(60, 12)
     frame["일시"] = pd.to_datetime(frame["일시"])

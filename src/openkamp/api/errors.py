@@ -44,12 +44,18 @@ def status_of(exc: e.OpenKampError) -> int:
 
 
 def request_lang(request: Request | None) -> str:
-    """The language of an API answer: the UI's cookie, else Accept-Language, else English."""
+    """The language of an API answer: the UI's cookie; for the UI's own calls (a browser
+    session), the installation's language, as its pages speak; else Accept-Language, else
+    English (scripts and other programs)."""
     if request is None:
         return "en"
     cookie = request.cookies.get(LANG_COOKIE)
     if cookie in ("ko", "en"):
         return cookie
+    if request.cookies.get("okp_session"):
+        settings = getattr(request.app.state, "settings", None)
+        default = str(getattr(settings, "language", "ko"))
+        return default if default in ("ko", "en") else "ko"
     for part in request.headers.get("accept-language", "").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in ("ko", "en"):

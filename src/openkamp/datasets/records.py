@@ -285,6 +285,13 @@ def plan_records(
     values, and text categories as inputs. ``roles`` (header → role) overrides; columns the user
     excluded are left out, empty ones kept with the role ``ignore``."""
     roles = dict(roles or {})
+    # The time of a split date and time is one column of the dataset, shown (and given roles)
+    # under its joined header, "일자 + 시간"; a role for it is the role of both file columns.
+    joined = " + ".join(plan.time_columns)
+    if len(plan.time_columns) > 1 and joined in roles:
+        role = roles.pop(joined)
+        for c in plan.time_columns:
+            roles.setdefault(c, role)
     headers = [*plan.time_columns, *(t.column for t in plan.targets)]
     for col, role in roles.items():
         if col not in headers:
