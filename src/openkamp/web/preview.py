@@ -106,7 +106,9 @@ def _records(kamp: Platform, me: Principal, path: Path, opts: ImportOptions) -> 
         except OpenKampError:
             equipment = None
     return {
-        "time_columns": [plan.time_column] if plan.time_column else [],
+        # The file's columns the time is read from (a date and a time column: both), as the
+        # time selects list them and as a time series' preview gives them.
+        "time_columns": list(plan.source[plan.time_column]) if plan.time_column else [],
         "timestamp_format": plan.time_format.describe() if plan.time_format else "",
         "columns": columns,
         "equipment": equipment,
