@@ -161,3 +161,27 @@ def test_threshold_choice_and_two_production_models(kamp: Platform) -> None:
     assert [w["key"] for w in card.warnings] == ["ml.warn.two_production"]
     assert "m_b v1" in card.warnings[0]["params"]["others"]
     assert "m_b v1" in kamp.ml.report(me, "m_a", a.version, lang="ko")
+
+
+def test_only_a_lot_like_id_column_becomes_the_groups_unasked() -> None:
+    """Without a group column, an id column is taken as the lots only when it looks like one:
+    runs of consecutive rows, at least LOT_MIN_GROUPS values. A mould number with one value,
+    a cavity alternating LH / RH, a serial number per row: none of them (training on a day of
+    one mould was refused with "only 1 group" although the user chose no groups)."""
+    from openkamp.ml.on_datasets import LOT_MIN_GROUPS, lot_column
+
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "mould": ["M-101"] * n,
+            "cavity": ["LH", "RH"] * (n // 2),
+            "serial": [f"S{i:04d}" for i in range(n)],
+            "lot": [f"L{i // 20}" for i in range(n)],  # six lots of 20 consecutive rows
+            "few": [f"F{i // 40}" for i in range(n)],  # three lots only
+        }
+    )
+    assert lot_column(frame, ["mould", "cavity", "serial"]) is None
+    assert lot_column(frame, ["mould", "cavity", "serial", "lot"]) == "lot"
+    assert LOT_MIN_GROUPS > 3 and lot_column(frame, ["few"]) is None
+    shuffled = frame.sample(frac=1.0, random_state=0)  # lots scattered over the rows
+    assert lot_column(shuffled, ["lot"]) is None

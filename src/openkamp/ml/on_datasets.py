@@ -69,10 +69,27 @@ class DatasetTable:
         return facts
 
 
-def _repeating(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
-    """The first id column whose values repeat (rows that belong together)."""
+#: Fewest lots an id column must hold to be taken as the groups without being asked.
+LOT_MIN_GROUPS = 5
+
+
+def lot_column(frame: pd.DataFrame, columns: Sequence[str]) -> str | None:
+    """The first id column that looks like a lot or batch: rows that belong together, so whole
+    lots are held out when the model is checked. Its values repeat in runs of consecutive rows
+    (a lot is made in one go) and there are at least :data:`LOT_MIN_GROUPS` of them.
+
+    Not a lot: a column with one value (a mould, a machine: nothing to hold out), one value
+    per row (a serial number), or values that alternate (the LH / RH cavity of every shot:
+    holding out one cavity says nothing about the next lot)."""
     for c in columns:
-        if c in frame.columns and frame[c].notna().any() and frame[c].duplicated().any():
+        if c not in frame.columns:
+            continue
+        values = frame[c].dropna().astype(str)
+        distinct = values.nunique()
+        if distinct < LOT_MIN_GROUPS or distinct >= len(values):
+            continue
+        runs = int((values != values.shift()).sum())
+        if runs <= 1.5 * distinct:  # each value (nearly) in one run of rows
             return c
     return None
 
@@ -95,7 +112,7 @@ def fit_on_dataset(spec: Any, version: DatasetVersion, frame: pd.DataFrame) -> t
             params={"dataset": version.ref, "column": target},
         )
     tcol = None if spec.independent else version.time_column
-    groups = spec.groups or version.group_column or _repeating(frame, version.id_columns)
+    groups = spec.groups or version.group_column or lot_column(frame, version.id_columns)
     for name in (groups,):
         if name and name not in frame.columns:
             raise InvalidInput(
