@@ -88,18 +88,16 @@ def train_demo_models(
         if result.version.name == "inj01_defect":
             kamp.models.set_stage(me, "inj01_defect", result.version.version, "production")
     # Score the last day as the live path will, so the overview shows what the models found
-    # (alarms and predicted defects become alerts).
+    # (scoring turns alarms and predicted defects into alerts).
     for result in results:
         mv = result.version
         try:
-            scores = kamp.ml.score(
-                me, mv.name, version=mv.version, start=end - timedelta(days=1), end=end
-            )
+            kamp.ml.score(me, mv.name, version=mv.version, start=end - timedelta(days=1), end=end)
         except InvalidInput as exc:
             console.print(f"[yellow]![/] {mv.name}: {exc.message}")
             continue
-        for alert in kamp.alerts.raise_from_scores(me, mv, scores):
-            console.print(f"[yellow]![/] {describe(alert, lang, kamp.settings.tz)}")
+    for alert in kamp.alerts.list(me, status="open"):
+        console.print(f"[yellow]![/] {describe(alert, lang, kamp.settings.tz)}")
     console.print(f"[dim]{t('ml.cli.report_written', lang)}: {out.resolve()}[/]")
     return results
 

@@ -65,6 +65,7 @@ class Platform:
         self.ml = ModelService(self.query, self.assets, self.models, self.datasets)
         self.accounts = AccountService.from_settings(self.meta, self.settings)
         self.alerts = AlertService(self.meta)
+        self.ml.on_scored = self._alerts_from_scores
         self.jobs = JobService(
             self.meta,
             workers=self.settings.jobs_workers,
@@ -93,6 +94,14 @@ class Platform:
         if org is None:
             org = self.meta.create_org(org_name)
         return system_principal(org["id"])
+
+    def _alerts_from_scores(
+        self, principal: Principal, mv: Any, scores: Any, equipment: str | None
+    ) -> None:
+        """What a scored period found (anomaly alarms, predicted defects) as alerts of the
+        machine it was scored on, for the overview."""
+        eq = None if not equipment else self.assets.resolve(principal, equipment).id
+        self.alerts.raise_from_scores(principal, mv, scores, equipment_id=eq)
 
     def close(self) -> None:
         self.jobs.close()  # first: running jobs may still write to the stores

@@ -80,6 +80,16 @@ def test_only_predicted_defects_and_the_record_against_labels(site: Site) -> Non
     shots = _shots(site, hours=6)
     kamp = site.kamp
     model = kamp.models.load(kamp.principal(), "inj01_defect", 1)
+    me = kamp.principal()
+    machine = kamp.assets.resolve(me, "plant1/line1/inj01").id
+
+    def counted() -> int:
+        """Predicted defects in the machine's open alert of this model (one until acknowledged)."""
+        return sum(a["count"] for a in kamp.alerts.list(me, status="open", equipment_id=machine)
+                   if a["source"] == "defects" and a["model_id"] == model_id)  # fmt: skip
+
+    model_id = kamp.models.get(me, "inj01_defect", 1).id
+    before = counted()
     with site.client() as c:
         csrf = log_in(c)
         status, html, where = _score(c, csrf, "shots.csv", shots.to_csv(index=False).encode())
@@ -87,6 +97,11 @@ def test_only_predicted_defects_and_the_record_against_labels(site: Site) -> Non
         flagged = re.search(r"불량 예상: ([\d,]+)건", html)
         assert flagged
         n_flagged = int(flagged.group(1).replace(",", ""))
+        # The predicted defects are counted in the machine's alert, for the overview; the same
+        # file scored again is not counted twice.
+        assert n_flagged > 0 and counted() == before + n_flagged
+        again = _score(c, csrf, "shots.csv", shots.to_csv(index=False).encode())
+        assert again[0] == 200 and counted() == before + n_flagged
         only = c.get(f"{where}?only=1")
         assert only.status_code == 200
         head = only.text.split('data-testid="score-table"', 1)[1].split("</thead>", 1)[0]

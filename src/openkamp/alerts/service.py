@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from openkamp.core.errors import InvalidInput, NotFound
+from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
 
@@ -42,6 +42,10 @@ def _utc(value: datetime | None) -> datetime:
 
 def _rank(severity: str) -> int:
     return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+#: Scored files / periods remembered per open alert, so scoring one again is not counted twice.
+SEEN_KEPT = 200
 
 
 class AlertService:
@@ -71,9 +75,13 @@ class AlertService:
         count: int = 1,
         episode: str = "",
         extra: Mapping[str, Any] | None = None,
+        once_per: str | None = None,
     ) -> Record:
         """Open an alert, or update the open one of the same source, machine, model and
-        episode. ``key`` and ``params`` are the catalogue text shown to people."""
+        episode. ``key`` and ``params`` are the catalogue text shown to people.
+
+        ``once_per`` names what was looked at (a scored file, a scored period): the same one
+        raised again (scored twice) leaves the open alert as it is instead of counting twice."""
         require(principal, Role.VIEWER)  # a consequence of reading or scoring, not a change
         if source not in SOURCES:
             raise InvalidInput(f"Unknown alert source {source!r}; known: {', '.join(SOURCES)}.")
@@ -83,6 +91,11 @@ class AlertService:
         detail = {"key": key, "params": dict(params or {}), "episode": episode, **(extra or {})}
         with self._raising, self.meta.transaction():
             same = self._open_like(principal.org_id, source, equipment_id, model_id, episode)
+            seen = list(((same or {}).get("detail") or {}).get("seen", []))
+            if once_per is not None:
+                if same is not None and once_per in seen:
+                    return same
+                detail["seen"] = [*seen, once_per][-SEEN_KEPT:]
             if same is None:
                 return self.meta.insert(
                     principal.org_id,
@@ -144,6 +157,7 @@ class AlertService:
         first_at: datetime | None = None,
         last_at: datetime | None = None,
         top_signals: Iterable[str] = (),
+        scored: str | None = None,
     ) -> list[Record]:
         """Alerts for what one scored period found: anomaly alarms and predicted defects.
 
@@ -156,6 +170,7 @@ class AlertService:
             "model_id": model_id,
             "first_at": first_at,
             "last_at": last_at,
+            "once_per": scored,
         }
         signals = [s for s in dict.fromkeys(top_signals) if s][:3]
         if alarms > 0:
@@ -210,6 +225,8 @@ class AlertService:
         scores: Any,
         *,
         equipment_id: int | None = None,
+        scored: str | None = None,
+        times: Any = None,
     ) -> list[Record]:
         """Alerts from a frame of scores as ``ModelService.score`` returns it (one row per
         timestamp): ``alarm`` (anomaly models) and ``prediction`` / ``probability`` (defect
@@ -232,7 +249,14 @@ class AlertService:
         if "top_signal" in frame and alarms:
             top = [str(s) for s in frame.loc[frame["alarm"].astype(bool), "top_signal"]
                    .value_counts().index[:3]]  # fmt: skip
-        times = frame.index if isinstance(frame.index, pd.DatetimeIndex) else None
+        if times is None and isinstance(frame.index, pd.DatetimeIndex):
+            times = frame.index
+        if times is not None:
+            times = pd.DatetimeIndex(pd.to_datetime(pd.Series(times), errors="coerce", utc=True).dropna())
+            if times.empty:
+                times = None
+        if scored is None and times is not None:
+            scored = f"{times.min().isoformat()}/{times.max().isoformat()}/{rows}"
         if equipment_id is None:
             equipment_id = self._equipment_of(principal, model)
         return self.raise_scored_period(
@@ -247,12 +271,24 @@ class AlertService:
             first_at=None if times is None else times.min().to_pydatetime(),
             last_at=None if times is None else times.max().to_pydatetime(),
             top_signals=top,
+            scored=scored,
         )
 
     def _equipment_of(self, principal: Principal, model: Any) -> int | None:
-        path = ((model.provenance or {}).get("training") or {}).get("spec", {}).get("equipment")
+        """The machine a model watches: the equipment it was trained on, or for a model trained
+        on a dataset (a record table), the machine that dataset belongs to."""
+        training = (model.provenance or {}).get("training") or {}
+        path = (training.get("spec") or {}).get("equipment")
         if not path:
-            return None
+            dataset_id = (training.get("data") or {}).get("dataset_id")
+            if dataset_id is None:
+                return None
+            try:
+                rec = self.meta.get(principal.org_id, "dataset", int(dataset_id))
+            except (OpenKampError, TypeError, ValueError):
+                return None
+            found = rec.get("equipment_id")
+            return None if found is None else int(found)
         parts = str(path).split("/")
         parent: int | None = None
         node: Record | None = None

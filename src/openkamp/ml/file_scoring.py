@@ -12,6 +12,8 @@ labels) passes through, so each result row joins back to its row of the file.
 
 from __future__ import annotations
 
+import hashlib
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,18 +40,22 @@ class FileTable:
     rows_read: int
     quarantined: int
     reasons: dict[str, int] = field(default_factory=dict)
+    kind: str = "records"  # what an import of the file would make of it: records or timeseries
 
 
-def read_file(kamp: Platform, path: Path) -> FileTable:
-    """Every row of ``path``, read by the importer's reader and the dataset import's plan."""
-    from openkamp.datasets.importing import plan_for
+def read_file(kamp: Platform, path: Path, me: Principal | None = None) -> FileTable:
+    """Every row of ``path``, read by the importer's reader and the dataset import's plan,
+    and the kind of data an import would take it for (the import's own decision,
+    :func:`openkamp.datasets.importing.decide_kind`; every row is scored either way)."""
+    from openkamp.datasets.importing import decide_kind, plan_for
     from openkamp.datasets.records import RecordConverter
     from openkamp.ingest.importer import ImportOptions
     from openkamp.ingest.rows import Quarantine
 
     opts = ImportOptions()
     reader = kamp.imports.open_reader(path, opts)
-    plan = plan_for(kamp.imports, reader, opts)
+    decision = decide_kind(kamp.imports, me, reader, opts)
+    plan = plan_for(kamp.imports, reader, opts, decision.plan)
     quarantine = Quarantine()
     try:
         converter = RecordConverter(
@@ -74,6 +80,7 @@ def read_file(kamp: Platform, path: Path) -> FileTable:
         rows_read=len(frame) + quarantine.count,
         quarantined=quarantine.count,
         reasons=dict(quarantine.reasons),
+        kind=decision.kind,
     )
 
 
@@ -142,7 +149,7 @@ def score_file(
     row's place among the rows read), and what the result needs to be shown: the file's
     headers, the input each column fed, rows read and set aside."""
     mv = kamp.models.get(me, name, version)
-    table = read_file(kamp, path)
+    table = read_file(kamp, path, me)
     names = input_names(kamp, me, mv)
     found, missing = match_inputs(list(table.frame.columns), table.headers, names)
     if missing:
@@ -164,6 +171,16 @@ def score_file(
     scored = kamp.ml.score_records(
         me, mv.name, X.to_dict("records"), version=mv.version
     ).reset_index(drop=True)
+    # What the file's rows were predicted to be, as alerts of the model's machine (scoring the
+    # same file again does not count them twice).
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    times = table.frame[table.time_column] if table.time_column in table.frame else None
+    kamp.alerts.raise_from_scores(
+        me, mv, scored, scored=f"file:{digest.hexdigest()}", times=times
+    )
     frame = table.frame.copy()
     frame.insert(0, "_row", range(1, len(frame) + 1))
     clash = [c for c in scored.columns if c in frame.columns]
@@ -176,6 +193,7 @@ def score_file(
         "quarantined": table.quarantined,
         "reasons": table.reasons,
         "time_column": table.time_column,
+        "kind": table.kind,
         "file": True,
     }
     return pd.concat([frame, scored], axis=1), meta

@@ -126,6 +126,10 @@ class TrainResult:
     seconds: float
 
 
+#: Called with (principal, model version, scores, equipment path or None) after scoring.
+OnScored = Callable[[Principal, ModelVersion, pd.DataFrame, "str | None"], None]
+
+
 class ModelService:
     """Train, register, report on and score standard models on an organisation's stored data."""
 
@@ -140,6 +144,9 @@ class ModelService:
         self.assets = assets
         self.registry = registry
         self.datasets = datasets
+        # Told of every scored period (principal, model version, scores, equipment path or
+        # None): the platform turns what it found into alerts for the overview.
+        self.on_scored: OnScored | None = None
 
     # -- training -----------------------------------------------------------------------------
 
@@ -374,7 +381,10 @@ class ModelService:
             spec.equipment = equipment
         spec.start, spec.end = start, end
         table = self._table(principal, spec)
-        return _score_table(mv.task, model, spec, table)
+        scores = _score_table(mv.task, model, spec, table)
+        if self.on_scored is not None:
+            self.on_scored(principal, mv, scores, equipment)
+        return scores
 
     def score_records(
         self,
