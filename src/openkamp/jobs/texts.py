@@ -50,8 +50,23 @@ def error_texts(job: dict[str, Any], lang: str) -> tuple[str, str | None]:
     return str(error), None  # a domain error without a code: its English text
 
 
+def title_text(job: dict[str, Any], lang: str) -> str:
+    """The job's title in ``lang``: a training or recipe job says what it makes in words
+    (불량 예측: 사출기7_불량), from its kind and parameters; others keep their title (a file name)."""
+    params = job.get("params") or {}
+    kind = job.get("kind")
+    if kind == "train" and params.get("task") and params.get("name"):
+        task = f"web.task.{params['task']}"
+        return t("job.title.train", lang, task=t(task, lang) if task in MESSAGES else params["task"],
+                 name=params["name"])  # fmt: skip
+    if kind == "recipe" and params.get("model"):
+        return t("job.title.recipe", lang, name=params["model"], version=params.get("version", ""))
+    return str(job.get("title") or "")
+
+
 def localized(job: dict[str, Any], lang: str) -> dict[str, Any]:
-    """``job`` with ``message_text``, ``error_text`` and ``error_hint`` added."""
+    """``job`` with ``title_text``, ``message_text``, ``error_text`` and ``error_hint`` added."""
     err, hint = error_texts(job, lang)
-    return {**job, "message_text": message_text(job.get("message"), lang),
+    return {**job, "title_text": title_text(job, lang),
+            "message_text": message_text(job.get("message"), lang),
             "error_text": err, "error_hint": hint}  # fmt: skip

@@ -93,8 +93,11 @@ def equipment_of(tree: list[TreeNode]) -> list[TreeNode]:
 
 
 def recent_jobs(request: Request, who: Any, limit: int = 8) -> list[dict[str, Any]]:
+    from openkamp.jobs.texts import localized
+
     jobs = getattr(platform_of(request), "jobs", None)
-    return [] if jobs is None else list(jobs.list(who.principal, limit=limit))
+    lang = lang_of(request)
+    return [] if jobs is None else [localized(j, lang) for j in jobs.list(who.principal, limit=limit)]
 
 
 def sparkline(values: Sequence[float | None], width: int = 120, height: int = 24) -> str:

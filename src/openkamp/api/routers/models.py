@@ -288,7 +288,7 @@ def models_recipe(
     if wait:
         return run()
     job = kamp.jobs.submit(me, "recipe", f"recipe: {name} v{version}", run,
-                           params=body.model_dump(mode="json"))  # fmt: skip
+                           params={**body.model_dump(mode="json"), "model": name, "version": version})  # fmt: skip
     return {"job": job_out(job, log=True)}
 
 
@@ -320,7 +320,8 @@ def models_score_file(
 ) -> dict[str, Any]:
     """Score a CSV / Excel file as import reads it (title blocks, header rows, units and spacing
     in headers); every column of the file comes back with the model's outputs, one row per
-    record, in file order. Only inputs that no column feeds are reported missing."""
+    record, in file order. Only inputs that no column feeds are reported missing. ``kind``:
+    what an import of the file would make of it (timeseries or records), as its preview says."""
     import shutil
     import tempfile
     from pathlib import Path
@@ -339,7 +340,7 @@ def models_score_file(
     frame = frame.rename(columns={"_row": "row"})
     out = frame_out(frame.set_index("row"), limit)
     return {**out, "rows_read": meta["rows_read"], "quarantined": meta["quarantined"],
-            "inputs": meta["inputs"]}  # fmt: skip
+            "inputs": meta["inputs"], "kind": meta["kind"]}  # fmt: skip
 
 
 @router.get("/{name}/versions/{version}/explain")

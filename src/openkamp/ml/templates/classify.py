@@ -560,6 +560,7 @@ class ClassifyModel(BaseEstimator):
             out[f"{name}_ci"] = widest(
                 (lo + value - pooled, hi + value - pooled),
                 fold_ci(fn, y, score, fold, train_share=train_share, centre=value),
+                name=name,
             )
 
         out["chance_roc_auc"] = 0.5

@@ -343,6 +343,7 @@ class RegressModel(RegressorMixin, BaseEstimator):
             out[f"{name}_ci"] = widest(
                 bootstrap_ci(fn, y, p, n=200, seed=self.random_state, groups=groups),
                 fold_ci(fn, y, p, fold, train_share=train_share, centre=out[name]),
+                name=name,
             )
         out["interval_90"] = conformal_halfwidth(self.abs_residuals_, 0.9)
         return out
