@@ -298,6 +298,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "web_data.import.reason_other": {"ko": "읽을 수 없는 행", "en": "unreadable row"},
     "web_data.import.time_example": {"ko": "예: {example}", "en": "e.g. {example}"},
+    # How a file wrote its times, where it is not a pattern an example time shows.
+    "web_data.import.time_format.epoch_s": {
+        "ko": "유닉스 시간 (초 단위 숫자)",
+        "en": "Unix time (a number of seconds)",
+    },
+    "web_data.import.time_format.epoch_ms": {
+        "ko": "유닉스 시간 (밀리초 단위 숫자)",
+        "en": "Unix time (a number of milliseconds)",
+    },
+    "web_data.import.time_format.typed": {
+        "ko": "Excel·Parquet 날짜 시간 값",
+        "en": "Excel / Parquet date-time values",
+    },
+    "web_data.import.time_format.typed_date": {
+        "ko": "Excel·Parquet 날짜 값",
+        "en": "Excel / Parquet date values",
+    },
 }
 
 _clash = set(_MODELS) & set(MESSAGES)

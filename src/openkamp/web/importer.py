@@ -29,7 +29,7 @@ from openkamp.i18n import t
 from openkamp.web.assets_page import create_equipment
 from openkamp.web.overview import asset_tree, display, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
-from openkamp.web.preview import preview
+from openkamp.web.preview import preview, time_format_text
 
 router = APIRouter()
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -196,7 +196,7 @@ def import_report(request: Request, who: Page, import_id: int) -> HTMLResponse:
     lang = lang_of(request)
     reasons = []
     for reason, count in sorted((report.get("reasons") or {}).items(), key=lambda kv: -kv[1]):
-        reasons.append({"reason": reason, "text": _reason_text(str(reason), lang), "count": count})
+        reasons.append({"reason": reason, **_reason_parts(str(reason), lang), "count": count})
     return render(
         request,
         "import_report.html",
@@ -204,35 +204,22 @@ def import_report(request: Request, who: Page, import_id: int) -> HTMLResponse:
         record=record,
         report=report,
         reasons=reasons,
-        time_example=_time_example(str(report.get("timestamp_format") or "")),
+        time_format=time_format_text(str(report.get("timestamp_format") or ""), lang),
         examples=[
-            {**e, "reason_text": _reason_text(str(e.get("reason", "")), lang)}
+            {**e, **_reason_parts(str(e.get("reason", "")), lang)}
             for e in (report.get("examples") or [])[:20]
         ],
     )
 
 
-def _reason_text(reason: str, lang: str) -> str:
-    """A quarantine reason in words: its category (the part before the colon) and, where the
-    reason names it, the column (``value: not a number in column 'x'`` → 숫자가 아닌 값 (x))."""
+def _reason_parts(reason: str, lang: str) -> dict[str, str]:
+    """A quarantine reason in words: ``text``, its category (the part before the colon) in
+    ``lang``, and ``column``, the file's column it names, as the file wrote it (``value: not a
+    number in column 'x'`` → 숫자가 아닌 값, x). The stored reason stays as it is."""
     from openkamp.i18n import MESSAGES
 
     category = reason.split(":", 1)[0].strip()
     key = f"reason.{category}"
     text = t(key, lang) if key in MESSAGES else t("web_data.import.reason_other", lang)
-    column = re.search(r"column '([^']+)'", reason)
-    return f"{text} ({column.group(1)})" if column else text
-
-
-def _time_example(fmt: str) -> str:
-    """How the file wrote its times, shown as an example time (2026-03-02 08:30:15) rather than
-    as a strptime pattern."""
-    from datetime import datetime as _datetime
-    from zoneinfo import ZoneInfo
-
-    if not fmt or "%" not in fmt:
-        return fmt
-    try:
-        return _datetime(2026, 3, 2, 8, 30, 15, tzinfo=ZoneInfo("Asia/Seoul")).strftime(fmt)
-    except ValueError:
-        return ""
+    column = re.search(r"column (['\"])(.+?)\1", reason)  # as repr() quotes the header
+    return {"text": text, "column": column.group(2) if column else ""}

@@ -42,6 +42,36 @@ def _note(note: dict[str, Any], lang: str) -> str:
         return t(str(note.get("code")), lang)
 
 
+#: How :meth:`TimestampFormat.describe` says that the times have fractional seconds.
+_FRACTION = " (+ fractional seconds)"
+
+
+def time_format_text(fmt: str, lang: str) -> str:
+    """How a file wrote its times, in ``lang``: an example time written that way (예:
+    2026-03-02 08:30:15) rather than the strptime pattern, or the kind of values (유닉스 시간);
+    ``fmt`` is :meth:`TimestampFormat.describe`'s text. '' when there is nothing to say."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from openkamp.i18n import MESSAGES
+
+    fraction = fmt.endswith(_FRACTION)
+    pattern = fmt.removesuffix(_FRACTION).strip()
+    if "%" not in pattern:
+        key = f"web_data.import.time_format.{pattern}"
+        return t(key, lang) if key in MESSAGES else ""
+    if fraction:
+        pattern = pattern.replace("%S", "%S.250", 1)
+    if lang == "ko":  # morning as Korean exports write it (오전 8:30), read as AM
+        pattern = pattern.replace("%p", "오전")
+    try:
+        when = datetime(2026, 3, 2, 8, 30, 15, tzinfo=ZoneInfo("Asia/Seoul"))
+        example = when.strftime(pattern)
+    except ValueError:
+        return ""
+    return t("web_data.import.time_example", lang, example=example)
+
+
 def _known(kamp: Platform, me: Principal, node: Any) -> dict[str, tuple[str, str]]:
     """Any name of the equipment's signals and label columns -> (kind, machine name)."""
     known: dict[str, tuple[str, str]] = {}
@@ -163,6 +193,7 @@ def preview(
         "title": [] if header is None else list(header.title),
         "notes": notes,
         "timestamp_column": " + ".join(found["time_columns"]),
+        "time_example": time_format_text(str(found.get("timestamp_format") or ""), lang),
         "details": details,
         "header": reader.columns,
         "rows": rows,

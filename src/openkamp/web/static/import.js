@@ -66,7 +66,8 @@
   function facts(p) {
     var dl = $("detected");
     dl.innerHTML = "";
-    var time = p.time_columns && p.time_columns.length ? p.time_columns.join(" + ") + " (" + p.timestamp_format + ")" : words.none;
+    // How the times are written, as an example time in words (not the strptime pattern).
+    var time = p.time_columns && p.time_columns.length ? p.time_columns.join(" + ") + (p.time_example ? " (" + p.time_example + ")" : "") : words.none;
     [[words.data_kind, words["kind_" + p.kind]],
      [words.header_at, p.header_row === null ? "–" : String(p.header_row + 1) + (p.header_rows > 1 ? " – " + (p.header_row + p.header_rows) : "")],
      [words.encoding, p.details.encoding || "–"], [words.timestamp, time],
