@@ -6,14 +6,17 @@ cut into words. Content marked ``translate="no"`` (the HTML attribute for data t
 translated: file names, logins, codes typed by the user) is skipped.
 
 On a Korean page a word of Latin letters is untranslated text unless it is a unit, a code or a
-product name of the allow-list, or a name of the site's own data. On an English page, Hangul is
+product name of the allow-list, an IANA time zone name (``Asia/Seoul``: a code, as the installation
+is configured), or a name of the site's own data. On an English page, Hangul is
 untranslated unless it is the language switch or data.
 """
 
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 
 #: Units, codes, formats, method and product names a Korean page may show in Latin letters.
@@ -29,6 +32,13 @@ ALLOWED_LATIN = frozenset(
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _WORD = re.compile(r"[A-Za-z0-9_.\-²³/%°]+")
 _READ_ATTRS = ("title", "placeholder", "aria-label", "alt")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    """IANA time zone names of the ``Area/Location`` form (``Asia/Seoul``); one-word links such
+    as ``Japan`` or ``Factory`` are words, not taken as codes."""
+    return frozenset(z for z in zoneinfo.available_timezones() if "/" in z)
 
 
 @dataclass
@@ -92,7 +102,7 @@ def untranslated(
                 core = word.strip(".-/%°")
                 if not re.search(r"[A-Za-z]", core) or re.search(r"\d", core):
                     continue  # numbers, and codes with digits (inj01, FD001, v2)
-                if core in ALLOWED_LATIN or core in data_words:
+                if core in ALLOWED_LATIN or core in data_words or core in _zones():
                     continue
                 if all(
                     p in ALLOWED_LATIN or p in data_words for p in re.split(r"[/\-.]", core) if p

@@ -673,6 +673,7 @@ MESSAGES.update(
             "ko": "정상을 뜻하는 값 (쉼표로 구분)",
             "en": "Values that mean normal (comma-separated)",
         },
+        "web.wizard.normal.example": {"ko": "OK, 정상", "en": "OK, normal"},
         "web.wizard.groups": {
             "ko": "묶음 열 (로트·배치, 선택)",
             "en": "Group column (lot, batch; optional)",

@@ -25,7 +25,7 @@ from openkamp import charts
 from openkamp.i18n import MESSAGES, t
 from openkamp.ml.card import ModelCard, Plot, protocol_key
 
-__all__ = ["render_plot", "render_report"]
+__all__ = ["axis_label", "render_plot", "render_report"]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -84,25 +84,41 @@ def _value(v: Any) -> str:
     return str(v)
 
 
+class _Code(str):
+    """Text that is code, not words: a hyper-parameter's or candidate's name, a library, a hash.
+    It is shown as it is, in ``<code>``, and marked ``translate="no"`` (the same in both
+    languages)."""
+
+
+def _cell(tag: str, c: Any, numeric: bool = False) -> str:
+    cls = ' class="n"' if numeric else ""
+    if isinstance(c, _Code):
+        return f'<{tag}{cls} translate="no"><code>{_e(c)}</code></{tag}>'
+    return f"<{tag}{cls}>{_e(c)}</{tag}>"
+
+
 def _table(header: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    head = "".join(_cell("th", h) for h in header)
     body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="n">{_e(c)}</td>' if i in numeric else f"<td>{_e(c)}</td>"
-            for i, c in enumerate(r)
-        )
-        + "</tr>"
+        "<tr>" + "".join(_cell("td", c, i in numeric) for i, c in enumerate(r)) + "</tr>"
         for r in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _kv(rows: list[tuple[str, Any]], tx: _Text) -> str:
+def _kv(rows: list[tuple[str, Any]], tx: _Text, *, code: bool = False) -> str:
+    """A two-column table of settings; with ``code``, names and values are code (the technical
+    appendix: ``num_leaves``, ``lgbm``). A :class:`_Code` name or value is code either way."""
+
+    def shown(v: Any) -> Any:
+        if isinstance(v, _Code):
+            return v
+        return _Code(_value(v)) if code else _value(v)
+
     return _table(
         [tx("ml.report.parameter"), tx("ml.report.value")],
-        [[k, _value(v)] for k, v in rows],
+        [[_Code(k) if code and not isinstance(k, _Code) else k, shown(v)] for k, v in rows],
     )
 
 
@@ -119,9 +135,22 @@ def _col(data: pd.DataFrame, name: str | None) -> pd.Series:
     raise ValueError(f"no column {name!r}")
 
 
+def axis_label(name: str, lang: str) -> str | None:
+    """An axis or series name the cards' plots use, in ``lang`` (``predicted`` → 예측,
+    ``mean_abs_contribution`` → 평균 기여도); None for any other name (a column of the data,
+    shown by its own or display name)."""
+    key = f"ml.axis.{name}"
+    return t(key, lang) if key in MESSAGES else None
+
+
 def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
-    """One :class:`Plot` of a card as an inline ``<svg>`` (an empty frame when it cannot be drawn)."""
+    """One :class:`Plot` of a card as an inline ``<svg>`` (an empty frame when it cannot be drawn);
+    axis and series names in ``lang`` (:func:`axis_label`)."""
     tx = _Text(lang)
+
+    def said(name: str | None) -> str:
+        return "" if name is None else axis_label(name, lang) or name
+
     title = tx(plot.title)
     empty = tx("ml.report.empty_plot")
     hline_label = tx(plot.hline_label) if plot.hline_label else ""
@@ -135,13 +164,13 @@ def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
                 ys = [c for c in ys if c not in ("lo", "hi")]
             return charts.line(
                 _col(data, plot.x),
-                {c: data[c] for c in ys},
+                {said(c): data[c] for c in ys},
                 title=title,
                 desc=title,
-                x_label=plot.x or "",
-                y_label=ys[0] if len(ys) == 1 else "",
+                x_label=said(plot.x),
+                y_label=said(ys[0]) if len(ys) == 1 else "",
                 band=band,
-                band_label="lo–hi" if band is not None else "",
+                band_label=tx("ml.axis.band") if band is not None else "",
                 hline=plot.hline,
                 hline_label=hline_label,
                 uid=uid,
@@ -153,8 +182,8 @@ def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
                 data[plot.y[0]],
                 title=title,
                 desc=title,
-                x_label=plot.x or "",
-                y_label=plot.y[0],
+                x_label=said(plot.x),
+                y_label=said(plot.y[0]),
                 diagonal=plot.diagonal,
                 uid=uid,
                 empty=empty,
@@ -165,7 +194,7 @@ def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
                 data[plot.y[0]],
                 title=title,
                 desc=title,
-                x_label=plot.y[0],
+                x_label=said(plot.y[0]),
                 uid=uid,
                 empty=empty,
             )
@@ -185,7 +214,7 @@ def render_plot(plot: Plot, *, lang: str = "ko", uid: str | None = None) -> str:
                 groups=None if plot.x is None else data[plot.x],
                 title=title,
                 desc=title,
-                x_label=plot.y[0],
+                x_label=said(plot.y[0]),
                 y_label=tx("count"),
                 marker=plot.hline,
                 marker_label=hline_label,
@@ -227,9 +256,14 @@ def _leaderboard(card: ModelCard, tx: _Text) -> str:
     for r in rows:
         keys += [str(k) for k in r if str(k) not in keys]
     keys = keys[:10]
-    body = [[str(i + 1), *(_value(r.get(k, "")) for k in keys)] for i, r in enumerate(rows)]
     numeric = {i + 1 for i, k in enumerate(keys) if all(_is_num(r.get(k)) for r in rows)}
-    return f"<h3>{_e(tx('ml.report.leaderboard'))}</h3>" + _table(["#", *keys], body, numeric | {0})
+    body = [
+        [str(i + 1), *(_value(r.get(k, "")) if j + 1 in numeric else _Code(_value(r.get(k, "")))
+                       for j, k in enumerate(keys))]
+        for i, r in enumerate(rows)
+    ]  # fmt: skip
+    header = ["#", *(_Code(k) for k in keys)]  # candidates, learners, metrics: code
+    return f"<h3>{_e(tx('ml.report.leaderboard'))}</h3>" + _table(header, body, numeric | {0})
 
 
 def _is_num(v: Any) -> bool:
@@ -305,16 +339,19 @@ def _provenance(card: ModelCard, provenance: Mapping[str, Any] | None, dataset: 
         prov["dataset_id"] = dataset
     for key, label in labels.items():
         if prov.get(key) is not None:
-            rows.append((tx(label), prov[key]))
+            rows.append((tx(label), _Code(_value(prov[key]))))
     libs = prov.get("libraries") or {}
     if isinstance(libs, Mapping):
         rows.append(
-            (tx("ml.report.libraries"), ", ".join(f"{k} {v}" for k, v in libs.items() if v))
-        )
+            (tx("ml.report.libraries"),
+             _Code(", ".join(f"{k} {v}" for k, v in libs.items() if v)))
+        )  # fmt: skip
     if card.fit_seconds is not None:
         rows.append((tx("ml.report.fit_seconds"), tx("ml.report.seconds", s=card.fit_seconds)))
     skip = {*labels, "libraries", "feature_names", "training"}
-    rows += [(str(k), v) for k, v in prov.items() if k not in skip and v is not None]
+    rows += [
+        (_Code(k), _Code(_value(v))) for k, v in prov.items() if k not in skip and v is not None
+    ]
     return _kv(rows, tx)
 
 
@@ -408,7 +445,8 @@ def render_report(
     body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(said_learner)}</p>"
             if chosen not in ("", None) else "")  # fmt: skip
     body += f"<p>{_e(tx('ml.report.search_in_words', n=len(card.leaderboard)))}</p>"
-    appendix = _kv([(str(k), v) for k, v in card.method.items()], tx) + _leaderboard(card, tx)
+    appendix = _kv([(str(k), v) for k, v in card.method.items()], tx, code=True)
+    appendix += _leaderboard(card, tx)
     section("method", body)
     # 4 protocol
     key = protocol_key(card.protocol_kind)
@@ -443,7 +481,7 @@ def render_report(
             if not isinstance(v, list | dict) or len(v) <= 10
         ]
         if rows:
-            appendix += f"<h3>{_e(tx('ml.report.extra'))}</h3>" + _kv(rows, tx)
+            appendix += f"<h3>{_e(tx('ml.report.extra'))}</h3>" + _kv(rows, tx, code=True)
     section("results", body)
     # 6 explanation
     imp = card.importance
@@ -515,10 +553,11 @@ def _data_in_words(facts: Mapping[str, Any], tx: _Text, tz: str) -> list[tuple[s
 
 
 def _shown(plot: Plot, name_of: Any) -> Plot:
-    """A plot whose column-name labels (importance bars) are display names."""
-    if plot.x != "feature" or plot.x not in plot.data.columns:
+    """A plot whose column-name labels (importance bars, the settings an advice changes) are
+    display names."""
+    if plot.x not in ("feature", "control") or plot.x not in plot.data.columns:
         return plot
-    data = plot.data.assign(feature=plot.data["feature"].map(name_of))
+    data = plot.data.assign(**{plot.x: plot.data[plot.x].map(name_of)})
     return Plot(
         plot.kind,
         plot.title,

@@ -23,7 +23,7 @@ from openkamp.i18n import t
 from openkamp.jobs.texts import localized
 from openkamp.ml.tradeoff import tradeoff
 from openkamp.web.assets_page import machine_or_404
-from openkamp.web.overview import TreeNode, asset_tree, equipment_of
+from openkamp.web.overview import TreeNode, asset_tree, display, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 from openkamp.web.scoring import display_inputs
 
@@ -60,13 +60,21 @@ def _extent(request: Request, who: Any, machine: TreeNode | None) -> tuple[str, 
     )
 
 
-def _columns(request: Request, who: Any, machine: TreeNode | None) -> dict[str, list[str]]:
-    """The chosen equipment's signals and label columns by machine name."""
+def _columns(
+    request: Request, who: Any, machine: TreeNode | None
+) -> dict[str, list[dict[str, str]]]:
+    """The chosen equipment's signals and label columns: each its machine name (what the form
+    posts) and its display name in the page's language (what the person reads)."""
     if machine is None:
         return {"signals": [], "labels": []}
     kamp = platform_of(request)
-    labels = [c.name for c in kamp.assets.list_label_columns(who.principal, machine.id)]
-    return {"signals": [s["name"] for s in machine.signals], "labels": labels}
+    lang = lang_of(request)
+    labels = [
+        {"name": c.name, "label": display(c, lang)}
+        for c in kamp.assets.list_label_columns(who.principal, machine.id)
+    ]
+    signals = [{"name": s["name"], "label": s.get("label") or s["name"]} for s in machine.signals]
+    return {"signals": signals, "labels": labels}
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -108,7 +116,9 @@ def wizard(
         problem=problem if problem in PROBLEMS else "",
         machines=machines,
         machine=machine,
-        columns=_columns(request, who, machine) if chosen is None else _dataset_columns(chosen),
+        columns=_columns(request, who, machine)
+        if chosen is None
+        else _dataset_columns(chosen, lang_of(request)),
         start=start,
         end=end,
         suggested=suggested,
@@ -124,13 +134,21 @@ def dataset_training() -> bool:
     return "dataset" in TrainSpec.__dataclass_fields__
 
 
-def _dataset_columns(version: Any) -> dict[str, list[str]]:
-    """A dataset's columns as the wizard offers them: labels (targets, groups) and inputs."""
+def _dataset_columns(version: Any, lang: str) -> dict[str, list[dict[str, str]]]:
+    """A dataset's columns as the wizard offers them: labels (targets, groups) and inputs, each
+    its stored name (what the form posts) and its display name in ``lang``."""
     labels = list(version.label_columns)
     groups = [c for c in (version.group_column, *version.id_columns) if c]
+
+    def shown(name: str) -> dict[str, str]:
+        try:
+            return {"name": name, "label": version.column(name).label(lang)}
+        except InvalidInput:  # a column the version does not describe
+            return {"name": name, "label": name}
+
     return {
-        "signals": list(version.input_columns),
-        "labels": labels + [g for g in groups if g not in labels],
+        "signals": [shown(c) for c in version.input_columns],
+        "labels": [shown(c) for c in labels + [g for g in groups if g not in labels]],
     }
 
 
@@ -360,16 +378,16 @@ def alarms_per_day(mv: Any, metrics: dict[str, float]) -> float | None:
     return float(far) * int(data["rows"]) / (span / 86400)
 
 
-#: Axis and column names of the model card's plots, as people read them.
-AXES = ("predicted", "observed", "mean_abs_contribution", "probability", "feature", "class",
-        "score", "actual", "prediction", "residual", "error", "step", "true", "value")  # fmt: skip
-
-
 def for_people(plot: Any, shown: dict[str, str], lang: str) -> Any:
-    """A card's plot with axis names in the page's language and inputs by display name."""
+    """A card's plot with axis names in the page's language (:func:`~openkamp.ml.report.
+    axis_label`) and inputs by display name."""
     from dataclasses import replace
 
-    names = {a: t(f"web_data.axis.{a}", lang) for a in AXES}
+    from openkamp.ml.report import axis_label
+
+    def name(c: str) -> str:
+        return axis_label(c, lang) or people_name(c, shown)
+
     data = plot.data.copy() if isinstance(plot.data, pd.DataFrame) else pd.DataFrame(plot.data)
     for col in data.columns:
         if data[col].dtype == object or pd.api.types.is_string_dtype(data[col].dtype):
@@ -380,12 +398,12 @@ def for_people(plot: Any, shown: dict[str, str], lang: str) -> Any:
         data.index = [people_name(str(v), shown) for v in data.index]
         data.columns = [people_name(str(v), shown) for v in data.columns]
         return replace(plot, data=data)
-    data = data.rename(columns=lambda c: names.get(str(c), people_name(str(c), shown)))
+    data = data.rename(columns=lambda c: name(str(c)))
     return replace(
         plot,
         data=data,
-        x=None if plot.x is None else names.get(plot.x, people_name(plot.x, shown)),
-        y=[names.get(y, people_name(y, shown)) for y in plot.y],
+        x=None if plot.x is None else name(plot.x),
+        y=[name(y) for y in plot.y],
     )
 
 
