@@ -37,9 +37,11 @@ def test_import_wizard(site: Site, tmp_path: Path) -> None:
         staged = c.post("/import/stage", headers=h, files={"file": (path.name, path.read_bytes())})
         assert staged.status_code == 200, staged.text
         p = staged.json()
-        # An unknown column and a lot id: read as a table of records, and the preview says why.
-        assert p["kind"] == "records" and any("lot_id" in r for r in p["kind_reasons"])
-        # The user says it is the machine's time series.
+        # One row per shot with an unknown column, a judgement and a lot id in text: the
+        # machine's time series (the text columns become labels), and the preview says why.
+        assert p["kind"] == "timeseries" and p["detected_kind"] == "timeseries"
+        assert any("timestamp" in r for r in p["kind_reasons"])
+        # Confirmed as the machine's time series, as the page sends it.
         p = c.post(
             "/import/preview",
             headers=h,

@@ -1,7 +1,7 @@
 """The record-table branch of a file import: the file's rows become a dataset version.
 
 :class:`openkamp.ingest.importer.ImportService` calls :func:`record_import` when a file is a
-table of records (see :func:`openkamp.datasets.records.detect_kind`). The same reader streams
+table of records (:func:`decide_kind`, the one decision of the kind). The same reader streams
 the file; each chunk is converted by :class:`RecordConverter`; rows that cannot be kept are
 quarantined with a reason (and kept as the file's raw lines, like a time-series import); the
 kept rows are stored row for row — several per timestamp, text columns as text — as the next
@@ -131,20 +131,27 @@ def _ingest_plan(
 
 
 def decide_kind(
-    service: ImportService, principal: Principal, reader: FileReader, opts: ImportOptions
+    service: ImportService,
+    principal: Principal | None,
+    reader: FileReader,
+    opts: ImportOptions,
 ) -> KindDecision:
-    """Time series or records for this file and these options, with the reasons; the
-    decision carries the ingest plan when a time-series import can reuse it."""
+    """Time series or records for this file and these options, with the reasons: how the
+    preview, the import and the scoring of a file all decide (through :func:`detect_kind`).
+    The decision carries the ingest plan it read (``series_plan``: a time-series import can
+    use it as it is). Without a ``principal`` no equipment's signals are compared."""
     plan, reusable = _ingest_plan(service, reader, opts)
     decision = detect_kind(
         plan,
         reader.sample,
         requested=opts.kind,
         tz=opts.timezone or service.timezone,
-        known_columns=known_columns(service.assets, principal, opts.equipment),
+        known_columns=None
+        if principal is None
+        else known_columns(service.assets, principal, opts.equipment),
         series_hint=series_hint(reader, opts),
     )
-    return replace(decision, plan=plan if reusable else None)
+    return replace(decision, plan=plan, series_plan=reusable)
 
 
 def plan_for(

@@ -1,13 +1,15 @@
 """Record tables from files: is a file a time series or a table of records, and its rows as a
 dataset.
 
-Many factory files are tables of records — one row per shot, part, lot or test — with or without
-a time, several rows per timestamp (the LH and RH cavity of one shot), id columns and text
-categories. :func:`detect_kind` says which kind a file is, from the ingest plan of the file
-(:func:`openkamp.ingest.plan.build_plan`: its time column(s), id columns, numbers) and the
-reader's sample, with the
-reasons in words (``datasets.reason.*`` in the catalogue) so the preview can show them and the
-user can switch. :class:`RecordPlan` gives every column its dataset kind and role, and
+Many factory files are tables of records — one row per part, lot or test, or several rows per
+timestamp (the LH and RH cavity of one shot) — with or without a time. :func:`detect_kind` says
+which kind a file is, from the ingest plan of the file (:func:`openkamp.ingest.plan.build_plan`:
+its time column(s), id columns, numbers) and the reader's sample, with the reasons in words
+(``datasets.reason.*`` in the catalogue) so the preview can show them and the user can switch.
+It is the one place that decides the kind: the preview (:meth:`ImportService.preview_kind`),
+the import (:meth:`ImportService.import_file`) and the scoring of a file
+(:func:`openkamp.ml.file_scoring.read_file`) all reach it through
+:func:`openkamp.datasets.importing.decide_kind`. :class:`RecordPlan` gives every column its dataset kind and role, and
 :class:`RecordConverter` turns the reader's chunks into typed rows, quarantining the rows it
 cannot keep (summary rows, unreadable times, text in a number column, wrong field counts) with a
 reason, so that rows read = rows stored + rows quarantined.
@@ -42,6 +44,7 @@ __all__ = [
     "RecordPlan",
     "detect_kind",
     "plan_records",
+    "row_ids",
 ]
 
 Kind = Literal["timeseries", "records"]
@@ -91,9 +94,11 @@ class KindDecision:
     reasons: tuple[KindReason, ...]
     detected: Kind  # what auto-detection found, even when the user chose otherwise
     time_column: str | None = None
-    # The ingest plan the decision read, when a time-series import can use it as it is (so the
-    # file is planned once).
+    # The ingest plan the decision read (so the file is planned once: a record import and the
+    # scoring of a file build their columns on it), and whether a time-series import can use
+    # it as it is (not when it was read as a wide table or without a time).
     plan: ImportPlan | None = field(default=None, compare=False, repr=False)
+    series_plan: bool = field(default=False, compare=False, repr=False)
 
     def texts(self, lang: str = "ko") -> list[str]:
         return [r.text(lang) for r in self.reasons]
@@ -158,17 +163,28 @@ def detect_kind(
     series_hint: str | None = None,
 ) -> KindDecision:
     """Time series or records, with reasons in words, from the ingest plan of the file (built
-    with ``require_time=False``) and its sample.
+    with ``require_time=False``) and its sample: the one rule every path uses.
 
     ``series_hint`` (a reason code) says the user already described the file as a time series
     (a long layout, a column → signal mapping): then it is one, when it has a time.
 
-    In order: no time column → records; repeated times (more than :data:`REPEATED_SHARE` of the
-    sample; a single repeat is an error of a time series, quarantined there) → records; every
-    column already a signal or label of the chosen equipment (``known_columns``) → time series;
-    id columns (part, cavity, lot … written as text), or text columns that are not labels,
-    beside a time → records; otherwise (a time with numeric columns) → time series. A
-    ``requested`` kind other than ``auto`` wins, and the reasons still say what was found.
+    The rule follows the shape of the rows, not the spelling of the headers, as an engineer
+    reads a file: one row per moment is a machine's history, several rows per moment or rows
+    without a moment are records. In order:
+
+    * no time column → records;
+    * repeated times (more than :data:`REPEATED_SHARE` of the sample: several records per
+      time, such as the cavities of a shot; a single repeat is an error of a time series,
+      quarantined there) → records;
+    * every column already a signal or label of the chosen equipment (``known_columns``) → time
+      series;
+    * an id column (part, serial, barcode … written as text) that gives every row its own value
+      → records, one row per part (:func:`row_ids`);
+    * otherwise (one row per time) → time series. Judgements (OK/NG), defect types, lots,
+      product codes and other text become label columns of the time series, numbers with units
+      in their cells become signals: neither makes a time-ordered log a table of records.
+
+    A ``requested`` kind other than ``auto`` wins, and the reasons still say what was found.
     """
     if requested not in ("auto", "timeseries", "records"):
         raise InvalidInput(
@@ -195,6 +211,28 @@ def detect_kind(
     return KindDecision(kind, tuple(reasons), detected, time_label or None)
 
 
+#: Share of sample rows that must hold a value for an id column to name each row's part.
+ROW_ID_SHARE = 0.8
+
+
+def row_ids(plan: ImportPlan, sample: Mapping[str, list[Any]]) -> list[str]:
+    """Id columns written as text (serial, barcode, part number …) with a different value on
+    every sample row that has one, filled on nearly every row (:data:`ROW_ID_SHARE`): each
+    row is its own part. Ids that repeat (a lot, a product code, a mould, a cavity) are what
+    the rows share, not what tells them apart, and do not make a table of records."""
+    rows = max((len(v) for v in sample.values()), default=0)
+    out = []
+    for t in plan.targets:
+        if t.kind != "label" or t.role != "id":
+            continue
+        present = [str(v).strip() for v in sample.get(t.column, []) if v not in (None, "")]
+        present = [v for v in present if v]
+        filled = len(present) >= 2 and len(present) >= ROW_ID_SHARE * rows
+        if filled and len(set(present)) == len(present):
+            out.append(t.column)
+    return out
+
+
 def _with_time(
     plan: ImportPlan,
     sample: Mapping[str, list[Any]],
@@ -213,21 +251,9 @@ def _with_time(
     data = [t for t in plan.targets if t.kind != "ignore"]
     if known is not None and data and all(_key(t.column) in known for t in data):
         return "timeseries", [KindReason("known_signals", {"count": len(data)})]
-    ids = [t.column for t in data if t.kind == "label" and t.role == "id"]
-    texts = [
-        t.column
-        for t in data
-        if t.kind == "label"
-        and t.role != "id"
-        and not is_label_column(t.column, sample.get(t.column, []))
-    ]
-    reasons: list[KindReason] = []
+    ids = row_ids(plan, sample)
     if ids:
-        reasons.append(KindReason("id_columns", {"columns": ", ".join(ids)}))
-    if texts:
-        reasons.append(KindReason("text_columns", {"columns": ", ".join(texts)}))
-    if reasons:
-        return "records", reasons
+        return "records", [KindReason("id_columns", {"columns": ", ".join(ids)})]
     increasing = len(ts) < 2 or bool(np.all(np.diff(ts) > 0))
     return "timeseries", [
         KindReason("increasing_time" if increasing else "time_series", {"column": time_label})

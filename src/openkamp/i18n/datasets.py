@@ -130,8 +130,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "imported as time series.",
     },
     "datasets.reason.id_columns": {
-        "ko": "식별자 열이 있습니다 ({columns}): 부품·캐비티·로트별 기록 표입니다.",
-        "en": "There are id columns ({columns}): a table of records per part, cavity or lot.",
+        "ko": "식별 열({columns})의 값이 행마다 다릅니다: 한 행이 부품 하나인 기록 표입니다.",
+        "en": "The id column(s) {columns} hold a different value on every row: a table of "
+        "records, one row per part.",
     },
     "datasets.reason.text_columns": {
         "ko": "숫자가 아닌 분류 열이 있습니다 ({columns}): 기록 표로 가져와 텍스트를 그대로 "
@@ -140,15 +141,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "keeping the text as it is.",
     },
     "datasets.reason.increasing_time": {
-        "ko": "'{column}' 열의 시간이 계속 증가하고 나머지 열이 숫자입니다: 시계열 신호로 "
-        "가져옵니다.",
-        "en": "The times in column '{column}' strictly increase and the other columns are "
-        "numbers: imported as time series.",
+        "ko": "'{column}' 열의 시간이 계속 증가합니다(한 시각에 한 행): 시계열 신호로 "
+        "가져옵니다. 판정·로트 같은 글자 열은 라벨이 됩니다.",
+        "en": "The times in column '{column}' strictly increase (one row per time): imported "
+        "as time series; text columns such as a judgement or a lot become labels.",
     },
     "datasets.reason.time_series": {
-        "ko": "'{column}' 열에 시간이 있고 나머지 열이 숫자입니다: 시계열 신호로 가져옵니다.",
-        "en": "Column '{column}' holds times and the other columns are numbers: imported as "
-        "time series.",
+        "ko": "'{column}' 열에 시간이 있고 시각마다 한 행입니다: 시계열 신호로 가져옵니다. "
+        "판정·로트 같은 글자 열은 라벨이 됩니다.",
+        "en": "Column '{column}' holds times, one row per time: imported as time series; "
+        "text columns such as a judgement or a lot become labels.",
     },
     "datasets.reason.long_layout": {
         "ko": "신호·시간·값 열로 된 세로형 파일입니다: 시계열 신호로 가져옵니다.",

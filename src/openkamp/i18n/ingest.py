@@ -281,9 +281,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Id columns (part, lot, cavity …): {columns}",
     },
     "ingest.note.times_repeat": {
-        "ko": "같은 시각의 행이 {rows}개 더 있습니다 (식별 열: {ids}). 시계열이 아니라 레코드 표입니다.",
-        "en": "{rows} row(s) repeat an earlier time (id columns: {ids}): a record table, "
-        "not a time series.",
+        "ko": "앞 행과 같은 시각의 행이 {rows}개 있습니다 (식별 열: {ids}).",
+        "en": "{rows} row(s) repeat an earlier time (id columns: {ids}).",
     },
     "ingest.note.summary_rows": {
         "ko": "합계·평균 같은 요약 행 {rows}개는 따로 격리합니다.",

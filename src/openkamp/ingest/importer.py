@@ -236,8 +236,9 @@ class ImportService:
         The first steps of :meth:`import_file`, also what a preview shows: the same encoding,
         delimiter and header sniffing, layout, timestamp column and target of every column.
         Raises :class:`ImportRejected` for a file that cannot be imported at all. A file
-        without a time column gets a plan without time columns (``suggested_kind='records'``)
-        unless ``require_time``. ``plan.notes`` say what was detected and why (catalogue codes
+        without a time column gets a plan without time columns unless ``require_time``. The
+        plan does not say which kind the file is: :meth:`preview_kind` does, as the import
+        decides it. ``plan.notes`` say what was detected and why (catalogue codes
         ``ingest.note.*`` with params): where the header is, title rows, the sheet, the time
         column(s), id columns, summary rows.
         """
@@ -365,7 +366,8 @@ class ImportService:
                 return record_import(
                     self, principal, reader, opts, decision, name, options_hash, started, progress
                 )
-            plan = decision.plan  # the file planned once
+            if decision.series_plan:
+                plan = decision.plan  # the file planned once
         if plan is None:
             plan = self._build_plan(reader, opts)
         equipment = choose_equipment(self.assets, principal, opts.equipment, plan)

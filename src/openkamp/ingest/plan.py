@@ -43,8 +43,6 @@ _ID_NAME = re.compile(
 )
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-Kind = Literal["timeseries", "records"]
-
 
 @dataclass
 class ColumnTarget:
@@ -71,7 +69,6 @@ class ImportPlan:
     value_column: str | None = None  # long layout
     time_columns: list[str] = field(default_factory=list)  # [time] or [date, time]; [] if none
     id_columns: list[str] = field(default_factory=list)
-    suggested_kind: Kind = "timeseries"  # records: no time, or several rows per time
     notes: list[dict[str, Any]] = field(default_factory=list)  # {'code', 'params'}: what and why
 
     def note(self, code: str, **params: Any) -> None:
@@ -292,8 +289,9 @@ def build_plan(
     """Decide layout, time column(s) and per-column targets (ids are resolved later).
 
     With ``require_time=False`` a file without a time column gets a plan with no time columns
-    (``suggested_kind='records'``) instead of an error: the preview shows it, and a record-table
-    import can use it.
+    instead of an error: the preview shows it, and a record-table import can use it. The plan
+    says what the columns are, not which kind of data the file is: that is decided in one
+    place, :func:`openkamp.datasets.records.detect_kind`, from this plan and the sample.
     """
     mapping = dict(mapping or {})
     labels = set(label_columns or [])
@@ -330,10 +328,7 @@ def build_plan(
         ids = list(id_columns)
     plan.id_columns = ids
     repeats = _repeats(_time_sample(sample, ts_cols)) if ts_cols else 0
-    if not ts_cols:
-        plan.suggested_kind = "records"
-    elif repeats:
-        plan.suggested_kind = "records"
+    if repeats:  # a fact; whether it makes a table of records is detect_kind's to say
         plan.note("times_repeat", rows=repeats, ids=", ".join(ids))
     summary = _summary_rows(sample, columns)
     if summary:
