@@ -4,7 +4,15 @@ Korean MES and PLC exports as they arrive: CP949 and UTF-8 (with and without BOM
 semicolon and tab CSV and Excel workbooks, title blocks, two-row headers, merged cells, split date
 and time columns, units in headers and cells, summary rows, several sheets, thousands separators,
 per-shot tables whose cavities share a time, tables without a time, missing values, 오전/오후
-times, spacing and fullwidth variants of names.
+times, spacing and fullwidth variants of names; per-shot logs with a judgement or a lot in text
+beside a time that increases (time series: the text becomes labels), parts with their own serial
+number beside a time (records).
+
+The kind each case gives is what a factory engineer would expect, and what the preview, the
+import and the scoring of a file all decide (openkamp.datasets.records.detect_kind): one row
+per moment is a machine's time series, whatever text sits beside the numbers; several rows per
+moment (cavities of a shot), no time at all, or a serial number that makes every row its own
+part is a table of records.
 
 Other tests reuse it (scoring, the browser journey)::
 
@@ -48,11 +56,11 @@ class Case:
     header_rows: int
     columns: dict[str, str]  # every column after the time column(s): name -> unit ('' = none)
     time_columns: list[str]
-    kind: str  # "timeseries" or "records" (what the preview should suggest)
+    kind: str  # "timeseries" or "records": what the preview shows and the import makes
     rows_read: int
     rows_stored: int
     quarantined: dict[str, int] = field(default_factory=dict)  # reason category -> rows
-    first: str | None = None  # first and last stored time (UTC ISO), time series only
+    first: str | None = None  # first and last stored time (UTC ISO), when the file has times
     last: str | None = None
     notes: set[str] = field(default_factory=set)  # note codes the plan must include
     ignored: list[str] = field(default_factory=list)  # columns the plan ignores (empty ones)
@@ -802,6 +810,162 @@ def _cases() -> list[Case]:
             utc(datetime(2026, 3, 2)),
             utc(datetime(2026, 3, 15)),
             {"time_date_only"},
+        )
+    )
+    # 29. A judgement the header does not name as one ('최종 판정') with a word besides OK / NG
+    #     ('재검', re-inspect), one row per shot: the machine's time series, the judgement a label.
+    verdicts = ["OK", "OK", "NG", "OK", "재검"]
+    rows = [
+        ["일시", "사출압력(bar)", "보압(bar)", "최종 판정"],
+        *[[r["t"].strftime("%Y-%m-%d %H:%M:%S"), r["p"], r["h"], verdicts[i % 5]]
+          for i, r in enumerate(s50)],
+    ]  # fmt: skip
+    c.append(
+        Case(
+            "ok_ng_judgement_increasing_time",
+            "judged.csv",
+            _write_text(rows, "cp949"),
+            0,
+            1,
+            {"사출압력": "bar", "보압": "bar", "최종 판정": ""},
+            ["일시"],
+            "timeseries",
+            50,
+            50,
+            {},
+            utc(START),
+            last50,
+            points=100,
+        )
+    )
+    # 30. Units written in the cells ('570 bar', '571bar'), a missing value as '-', a judgement.
+    rows = [["일시", "사출압력", "보압", "판정"]]
+    for i, r in enumerate(s50):
+        p = "-" if i % 10 == 0 else (f"{r['p']} bar" if i % 2 else f"{r['p']}bar")
+        rows.append([r["t"].strftime("%Y-%m-%d %H:%M:%S"), p, f"{r['h']} bar", r["ok"]])
+    c.append(
+        Case(
+            "units_in_cells_gaps_and_judgement",
+            "cells_judged.csv",
+            _write_text(rows, "utf-8"),
+            0,
+            1,
+            {"사출압력": "bar", "보압": "bar", "판정": ""},
+            ["일시"],
+            "timeseries",
+            50,
+            50,
+            {},
+            utc(START),
+            last50,
+            {"unit_in_cells"},
+            points=95,  # 45 pressures (5 missing) + 50 hold pressures
+        )
+    )
+    # 31. The simulator's per-shot CSV (openkamp sim, wide layout): a shot every 42 s, process
+    #     values, pass_fail and defect_type, and the material lot in the hopper (lot_id, a new lot
+    #     every 20 shots). One row per shot and time: the machine's time series.
+    rows = [["timestamp", "injection_time", "cushion", "mould_temp", "injection_pressure",
+             "hold_pressure", "cycle_time", "pass_fail", "defect_type", "lot_id"]]  # fmt: skip
+    s42 = shots(50, step_s=42, seed=3)
+    for i, r in enumerate(s42):
+        rows.append([r["t"].strftime("%Y-%m-%d %H:%M:%S"), 1.2, 5.4, r["m"], r["p"], r["h"],
+                     r["c"], r["ok"], "none" if r["ok"] == "OK" else "short_shot",
+                     f"L260302-{i // 20 + 1:03d}"])  # fmt: skip
+    c.append(
+        Case(
+            "sim_per_shot_lot_id",
+            "inj01.csv",
+            _write_text(rows, "utf-8"),
+            0,
+            1,
+            dict.fromkeys(rows[0][1:], ""),  # no units
+            ["timestamp"],
+            "timeseries",
+            50,
+            50,
+            {},
+            utc(START),
+            utc(START + timedelta(seconds=42 * 49)),
+            points=300,
+        )
+    )
+    # 32. The same per-shot log from a Korean MES: the lot under a header that names an id
+    #     ('로트번호'). The lot repeats from shot to shot: still the machine's time series.
+    rows = [
+        ["일시", "로트번호", "사출압력(bar)", "판정"],
+        *[[r["t"].strftime("%Y-%m-%d %H:%M:%S"), f"L260302-{i // 20 + 1:03d}", r["p"], r["ok"]]
+          for i, r in enumerate(s50)],
+    ]  # fmt: skip
+    c.append(
+        Case(
+            "per_shot_korean_lot_number",
+            "lot.csv",
+            _write_text(rows, "cp949"),
+            0,
+            1,
+            {"로트번호": "", "사출압력": "bar", "판정": ""},
+            ["일시"],
+            "timeseries",
+            50,
+            50,
+            {},
+            utc(START),
+            last50,
+            {"id_columns"},
+            ids=["로트번호"],
+            points=50,
+        )
+    )
+    # 33. An end-of-line inspection: every row a part with its own serial number, and the time
+    #     it was measured. One row per part: a table of records.
+    rows = [
+        ["검사일시", "시리얼", "치수A(mm)", "치수B(mm)", "판정"],
+        *[[r["t"].strftime("%Y-%m-%d %H:%M:%S"), f"SN26030{i:04d}", 10.0 + i % 5 / 100, 20.1,
+           r["ok"]] for i, r in enumerate(s50[:40])],
+    ]  # fmt: skip
+    c.append(
+        Case(
+            "serial_per_part_with_time",
+            "eol.csv",
+            _write_text(rows, "utf-8-sig"),
+            0,
+            1,
+            {"시리얼": "", "치수A": "mm", "치수B": "mm", "판정": ""},
+            ["검사일시"],
+            "records",
+            40,
+            40,
+            {},
+            utc(START),
+            utc(START + timedelta(seconds=30 * 39)),
+            {"id_columns"},
+            ids=["시리얼"],
+        )
+    )
+    # 34. Excel with typed date and time cells in two columns and the LH / RH cavity of each
+    #     shot on its own row: a table of records whose time is joined from typed cells.
+    rows = [["생산일자", "시간", "캐비티", "중량(g)", "판정"]]
+    for r in s50[:30]:
+        for cav in ("LH", "RH"):
+            rows.append([r["t"].date(), r["t"].time(), cav, 41.5, r["ok"]])
+    c.append(
+        Case(
+            "xlsx_typed_date_time_cavities",
+            "split_cavities.xlsx",
+            _write_xlsx({"data": rows}),
+            0,
+            1,
+            {"캐비티": "", "중량": "g", "판정": ""},
+            ["생산일자", "시간"],
+            "records",
+            60,
+            60,
+            {},
+            utc(START),
+            utc(START + timedelta(seconds=30 * 29)),
+            {"time_split", "times_repeat"},
+            ids=["캐비티"],
         )
     )
     return c

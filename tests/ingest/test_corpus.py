@@ -1,9 +1,10 @@
 """Every file of the realistic-file corpus (tests/ingest/corpus.py) gives what it must.
 
 The plan (before anything is written): where the header is, the columns with their units, the
-time column(s), the kind of table, what was detected. The import of the time series: rows read =
-stored + quarantined with the expected reasons, first and last time. Per-shot tables whose
-cavities share a time and tables without a time are record tables.
+time column(s), what was detected. The kind of data: the preview (what the import wizard shows),
+the import and the scoring of the file all say the kind the corpus expects — one decision,
+openkamp.datasets.records.detect_kind. The import: rows read = stored + quarantined with the
+expected reasons, first and last time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from openkamp.core.tenancy import Principal
 from openkamp.ingest.importer import ImportOptions
 from openkamp.ingest.names import header_name, match_key
 from openkamp.ingest.plan import note_texts
+from openkamp.ml.file_scoring import read_file
 from openkamp.platform import Platform
+from openkamp.web.preview import preview
 
 from .corpus import Case, cases, write_case
 
@@ -65,7 +68,6 @@ def test_plan_reads_the_layout(kamp: Platform, tmp_path: Path, name: str) -> Non
     cells = {t.column: t.unit_in_cells for t in plan.targets}
     found = {header_name(c)[0]: header_name(c)[1] or cells.get(c, "") for c in others}
     assert found == case.columns
-    assert plan.suggested_kind == case.kind
     codes = {n["code"].removeprefix("ingest.note.") for n in plan.notes}
     assert case.notes <= codes, codes
     assert [t.column for t in plan.targets if t.role == "empty"] == case.ignored
@@ -80,22 +82,34 @@ def test_plan_reads_the_layout(kamp: Platform, tmp_path: Path, name: str) -> Non
             assert "ingest.note" not in text and "{" not in text
 
 
-TIMESERIES = sorted(n for n, c in CASES.items() if c.kind == "timeseries")
-
-
-@pytest.mark.parametrize("name", TIMESERIES)
-def test_time_series_import_counts_every_row(
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_preview_import_and_scoring_agree_on_the_kind(
     kamp: Platform, me: Principal, tmp_path: Path, name: str
 ) -> None:
+    """The kind the import wizard shows is the kind the import makes and the kind the scoring
+    of the file reads, and it is the kind the corpus expects; the import keeps every row."""
     case = CASES[name]
     _equipment(kamp, me, case)
     path = write_case(case, tmp_path)
-    opts = ImportOptions(equipment=EQUIPMENT, kind="timeseries", **case.options)
+    opts = ImportOptions(equipment=EQUIPMENT, **case.options)
+    shown = preview(kamp, me, path, opts, "ko")
+    assert shown["kind"] == case.kind, shown["kind_reasons"]
+    assert shown["detected_kind"] == case.kind
+    assert shown["kind_reasons"] and not any("datasets.reason" in r for r in shown["kind_reasons"])
     report = kamp.imports.import_file(me, path, opts)
+    assert report.kind == shown["kind"] == case.kind
+    if not case.options:  # the scoring of a file reads it with the default options
+        assert read_file(kamp, path, me).kind == case.kind
     assert report.balanced()
     assert (report.rows_read, report.rows_stored) == (case.rows_read, case.rows_stored)
     assert report.reasons == case.quarantined
-    assert (report.first_ts, report.last_ts) == (case.first, case.last)
+    if case.first is not None:
+        assert (report.first_ts, report.last_ts) == (case.first, case.last)
+    if case.kind == "records":
+        assert report.dataset is not None and report.points_inserted == 0
+        assert kamp.datasets.get(me, report.dataset).rows == case.rows_stored
+        return
+    assert report.dataset is None
     if case.points is not None:
         assert report.points_inserted == case.points
     if case.existing:  # spacing / fullwidth variants met the existing signals
@@ -115,26 +129,39 @@ def test_time_series_import_counts_every_row(
                 assert lines[int(row) - 1] == content
 
 
+TIMESERIES = sorted(n for n, c in CASES.items() if c.kind == "timeseries")
+
+
+@pytest.mark.parametrize("name", TIMESERIES)
+def test_time_series_files_also_import_as_records(
+    kamp: Platform, me: Principal, tmp_path: Path, name: str
+) -> None:
+    """The user may switch a time series to a table of records: every row is kept there too
+    (typed Excel dates and times included: a time cell once failed to turn into text)."""
+    case = CASES[name]
+    path = write_case(case, tmp_path)
+    opts = ImportOptions(kind="records", **case.options)
+    decision = kamp.imports.preview_kind(me, path, opts)
+    assert (decision.kind, decision.detected) == ("records", case.kind)
+    assert decision.reasons[-1].code == "chosen"
+    report = kamp.imports.import_file(me, path, opts)
+    assert report.kind == "records" and report.balanced()
+    assert (report.rows_read, report.rows_stored) == (case.rows_read, case.rows_stored)
+    assert (report.first_ts, report.last_ts) == (case.first, case.last)
+
+
 RECORDS = sorted(n for n, c in CASES.items() if c.kind == "records")
 
 
 @pytest.mark.parametrize("name", RECORDS)
-def test_record_tables_are_not_forced_into_a_time_series(
-    kamp: Platform, me: Principal, tmp_path: Path, name: str
-) -> None:
+def test_record_tables_say_why(kamp: Platform, me: Principal, name: str, tmp_path: Path) -> None:
     """A time-series import of a per-shot table would drop one cavity of every shot as a
-    repeated time; the plan says it is a record table, and why."""
+    repeated time: the decision says it is a table of records, and why."""
     case = CASES[name]
     path = write_case(case, tmp_path)
-    _, plan = kamp.imports.plan(path)
-    assert plan.suggested_kind == "records"
-    reasons = {n["code"] for n in plan.notes}
-    assert reasons & {"ingest.note.times_repeat", "ingest.note.no_time"}
-    # The record-table import (openkamp.datasets) agrees and keeps every row.
-    assert kamp.imports.preview_kind(me, path).kind == "records"
-    report = kamp.imports.import_file(me, path)
-    assert report.kind == "records" and report.balanced()
-    assert (report.rows_read, report.rows_stored) == (case.rows_read, case.rows_stored)
+    decision = kamp.imports.preview_kind(me, path)
+    assert decision.kind == "records"
+    assert {r.code for r in decision.reasons} & {"repeated_time", "no_time", "id_columns"}
 
 
 def test_match_key_joins_spellings() -> None:
