@@ -679,6 +679,10 @@ MESSAGES.update(
             "en": "Group column (lot, batch; optional)",
         },
         "web.wizard.none": {"ko": "없음", "en": "None"},
+        "web.wizard.groups.auto": {
+            "ko": "자동 (로트처럼 이어지는 번호 열이 있으면 그 열, 없으면 묶음 없음)",
+            "en": "Automatic (an id column that runs like lots, if there is one; else none)",
+        },
         "web.wizard.unit": {"ko": "공구·부품 번호 열", "en": "Column naming each tool or part"},
         "web.wizard.usage": {
             "ko": "사용 중임을 나타내는 신호 (선택)",
