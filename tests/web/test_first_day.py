@@ -69,7 +69,7 @@ def mes_export(path: Path, *, day: int, shots: int, seed: int) -> tuple[int, int
         hold = rng.normal(575, 8)
         mould = rng.normal(45, 2)
         for cav in ("LH", "RH"):
-            logit = -3.2 + 0.35 * (565 - hold) + 0.8 * (mould - 47) + rng.normal(0, 0.3)
+            logit = -2.0 + 0.35 * (568 - hold) + 0.8 * (mould - 46) + rng.normal(0, 0.3)
             bad = rng.random() < 1 / (1 + np.exp(-logit))
             defects += bad
             pressure = f"{rng.normal(1250, 15):.1f}"
@@ -191,7 +191,9 @@ def test_first_day(browser: Any, fresh: tuple[str, Platform, Path], lang: str) -
         look("model-wizard")
         page.click("[data-testid=train]")
         arrive(page, r".*/models/.+/\d+$", "train", timeout=240_000)
-        assert page.locator("[data-testid=verdict]").count() == 1
+        # The defects follow the hold pressure and the mould temperature: the no-code model
+        # finds that, and says it beats the trivial baseline.
+        assert page.locator("[data-testid=verdict]").get_attribute("data-verdict") == "better"
         assert page.locator("[data-testid=protocol]").inner_text().strip()
         metrics = page.locator("[data-testid=metrics]").inner_text()
         assert "ROC-AUC" in metrics
