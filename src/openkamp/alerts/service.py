@@ -323,9 +323,20 @@ class AlertService:
             where["status"] = status
         if equipment_id is not None:
             where["equipment_id"] = equipment_id
-        recs = self.meta.find(principal.org_id, "alert", **where)
-        recs.sort(key=lambda r: (r["status"] != "open", -_utc(r["last_at"]).timestamp(), -r["id"]))
-        return recs[: max(0, limit)]
+        # Open ones first, then the newest: each part read as one bounded query, however many
+        # alerts there are.
+        order = ("-last_at", "-id")
+        limit = max(0, int(limit))
+        parts = [status] if status is not None else list(STATUSES)  # "open" first
+        out: builtins.list[Record] = []
+        for part in parts:
+            if len(out) >= limit:
+                break
+            out += self.meta.find_first(
+                principal.org_id, "alert", order=order, limit=limit - len(out),
+                **{**where, "status": part},
+            )  # fmt: skip
+        return out
 
     def get(self, principal: Principal, alert_id: int) -> Record:
         require(principal, Role.VIEWER)

@@ -242,8 +242,9 @@ class JobService:
         if status is not None and status not in STATUSES:
             raise InvalidInput(f"Unknown job status {status!r}; known: {', '.join(STATUSES)}.")
         where = {} if status is None else {"status": status}
-        recs = self.meta.find(principal.org_id, "job", **where)
-        return sorted(recs, key=lambda r: r["id"], reverse=True)[: max(0, limit)]
+        return self.meta.find_first(
+            principal.org_id, "job", order=("-id",), limit=max(0, limit), **where
+        )
 
     def cancel(self, principal: Principal, job_id: int) -> Record:
         """Cancel a job: a queued one at once; a running one when its function next checks."""

@@ -9,7 +9,7 @@ is reported as not found, exactly like one that does not exist.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar, Literal
 
@@ -55,6 +55,25 @@ class MetadataStore(ABC):
     @abstractmethod
     def find(self, org_id: int, kind: RecordKind, /, **equals: Any) -> list[Record]:
         """Records whose columns equal the given values (a list value means 'one of'), by id."""
+
+    def find_first(
+        self,
+        org_id: int,
+        kind: RecordKind,
+        /,
+        *,
+        order: Sequence[str],
+        limit: int,
+        **equals: Any,
+    ) -> list[Record]:
+        """At most ``limit`` records of :meth:`find`, sorted by ``order`` (column names, ``-``
+        before a name for descending). Backends push both into the query, so a page of the
+        newest records costs the same however many there are; this fallback sorts in memory."""
+        recs = self.find(org_id, kind, **equals)
+        for col in reversed(order):
+            name = col.lstrip("-")
+            recs.sort(key=lambda r, n=name: (r[n] is None, r[n]), reverse=col.startswith("-"))
+        return recs[: max(0, int(limit))]
 
     @abstractmethod
     def update(self, org_id: int, kind: RecordKind, record_id: int, values: Record) -> Record:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -209,6 +209,39 @@ class SqlMetadataStore(MetadataStore):
         return _out(row)
 
     def find(self, org_id: int, kind: RecordKind, /, **equals: Any) -> list[Record]:
+        stmt = self._select(org_id, kind, equals)
+        if stmt is None:
+            return []
+        table = self._table(kind)
+        with self._read() as conn:
+            return [_out(r) for r in conn.execute(stmt.order_by(table.c.id))]
+
+    def find_first(
+        self,
+        org_id: int,
+        kind: RecordKind,
+        /,
+        *,
+        order: Sequence[str],
+        limit: int,
+        **equals: Any,
+    ) -> list[Record]:
+        stmt = self._select(org_id, kind, equals)
+        if stmt is None or limit <= 0:
+            return []
+        table = self._table(kind)
+        keys = []
+        for col in order:
+            name = col.lstrip("-")
+            if name not in table.c:
+                raise InvalidInput(f"Unknown field {name!r} for {kind}.")
+            keys.append(table.c[name].desc() if col.startswith("-") else table.c[name].asc())
+        with self._read() as conn:
+            return [_out(r) for r in conn.execute(stmt.order_by(*keys).limit(int(limit)))]
+
+    def _select(self, org_id: int, kind: RecordKind, equals: dict[str, Any]) -> Any:
+        """SELECT of ``kind`` scoped to the organisation with the equality filters; None when
+        no stored record can match."""
         table = self._table(kind)
         stmt = select(table).where(table.c.org_id == int(org_id))
         for key, value in equals.items():
@@ -217,7 +250,7 @@ class SqlMetadataStore(MetadataStore):
             if isinstance(value, list | tuple | set | frozenset):
                 value = [v for v in value if _storable(v)]
             elif not _storable(value):
-                return []  # no stored id is that large
+                return None  # no stored id is that large
             col = table.c[key]
             if isinstance(value, list | tuple | set | frozenset):
                 stmt = stmt.where(col.in_(list(value)))
@@ -225,8 +258,7 @@ class SqlMetadataStore(MetadataStore):
                 stmt = stmt.where(col.is_(None))
             else:
                 stmt = stmt.where(col == value)
-        with self._read() as conn:
-            return [_out(r) for r in conn.execute(stmt.order_by(table.c.id))]
+        return stmt
 
     def update(self, org_id: int, kind: RecordKind, record_id: int, values: Record) -> Record:
         table = self._table(kind)

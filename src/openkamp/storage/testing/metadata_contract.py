@@ -94,6 +94,27 @@ class MetadataContract:
         with pytest.raises(Conflict):
             store.insert(a, "node", {"kind": "line", "parent_id": site["id"], "name": "L1"})
 
+    def test_find_first_sorts_and_limits_in_the_query(
+        self, store: MetadataStore, orgs: tuple[int, int]
+    ) -> None:
+        """A page of the newest records: sorted by the given columns, at most ``limit``, scoped
+        to the organisation, filtered like find; the same as sorting find's answer."""
+        a, b = orgs
+        site = _site(store, a)
+        for i, kind in enumerate(["line", "line", "equipment", "line", "equipment"]):
+            store.insert(a, "node", {"kind": kind, "parent_id": site["id"], "name": f"n{i}"})
+        _site(store, b, "zz")
+        newest = store.find_first(a, "node", order=("-id",), limit=3)
+        assert [n["name"] for n in newest] == ["n4", "n3", "n2"]
+        lines = store.find_first(a, "node", order=("-name",), limit=10, kind="line")
+        assert [n["name"] for n in lines] == ["n3", "n1", "n0"]
+        by_kind = store.find_first(a, "node", order=("kind", "-id"), limit=10, parent_id=site["id"])
+        assert [n["name"] for n in by_kind] == ["n4", "n2", "n3", "n1", "n0"]
+        assert store.find_first(a, "node", order=("id",), limit=0) == []
+        assert all(n["org_id"] == a for n in store.find_first(a, "node", order=("id",), limit=99))
+        fallback = MetadataStore.find_first(store, a, "node", order=("kind", "-id"), limit=4)
+        assert fallback == store.find_first(a, "node", order=("kind", "-id"), limit=4)
+
     def test_referential_checks(self, store: MetadataStore, orgs: tuple[int, int]) -> None:
         a, _ = orgs
         site = _site(store, a)
