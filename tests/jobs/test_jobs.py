@@ -108,7 +108,12 @@ def test_a_domain_error_fails_the_job_with_its_message_and_hint(
     assert job["error"] == "The target column is empty. Choose another target."
     assert "failed: The target column is empty." in job["log"]
     assert job["result"] == {
-        "error": {"type": "InvalidInput", "code": None, "params": {}, "hint": "Choose another target."}
+        "error": {
+            "type": "InvalidInput",
+            "code": None,
+            "params": {},
+            "hint": "Choose another target.",
+        }
     }
 
 
@@ -127,7 +132,9 @@ def test_a_failed_job_says_its_error_in_the_readers_language(
     job = jobs.wait(eng, jobs.submit(eng, "train", "t", coded)["id"], timeout=T)
     ko, en = localized(job, "ko"), localized(job, "en")
     assert ko["message_text"] == "모델 학습 중" and en["message_text"] == "Training the model"
-    assert ko["error_text"] == "시간 'x'을(를) 읽을 수 없습니다." and ko["error_hint"].startswith("ISO")
+    assert ko["error_text"] == "시간 'x'을(를) 읽을 수 없습니다." and ko["error_hint"].startswith(
+        "ISO"
+    )
     assert en["error_text"] == "Cannot read the time 'x'."
     job = jobs.wait(eng, jobs.submit(eng, "train", "t", crash)["id"], timeout=T)
     ko = localized(job, "ko")

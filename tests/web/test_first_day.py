@@ -172,7 +172,9 @@ def test_first_day(browser: Any, fresh: tuple[str, Platform, Path], lang: str) -
         page.wait_for_selector("#step-mapping:not([hidden])")
         assert page.input_value("#kind") == "records"
         assert page.locator("#kind-reasons li").count() >= 1
-        assert page.input_value("#header-row") == "4"  # row 4, as a spreadsheet counts: under the title block
+        assert (
+            page.input_value("#header-row") == "4"
+        )  # row 4, as a spreadsheet counts: under the title block
         page.select_option("#equipment", path)
         look("import-preview")
         page.click("#run-import")

@@ -27,9 +27,9 @@ from openkamp.core.assets import EquipmentSpec, LineSpec, SignalSpec, SiteSpec
 from openkamp.platform import Platform
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ingest.corpus import Case, cases, write_case  # noqa: E402
+from ingest.corpus import Case, cases, write_case
 
-from .flows_support import log_in  # noqa: E402
+from .flows_support import log_in
 
 ADMIN, PASSWORD = "admin", "wizard-as-proposed-2026"
 CASES = {c.name: c for c in cases()}
@@ -89,7 +89,9 @@ def test_the_proposal_imports_what_the_preview_showed(
     c, kamp, h = client
     case = CASES[name]
     if case.options:
-        pytest.skip(f"{name}: the corpus imports it with options a user sets ({sorted(case.options)})")
+        pytest.skip(
+            f"{name}: the corpus imports it with options a user sets ({sorted(case.options)})"
+        )
     path = write_case(case, tmp_path)
     staged = c.post("/import/stage", headers=h, files={"file": (path.name, path.read_bytes())})
     assert staged.status_code == 200, staged.text

@@ -252,7 +252,9 @@ class AlertService:
         if times is None and isinstance(frame.index, pd.DatetimeIndex):
             times = frame.index
         if times is not None:
-            times = pd.DatetimeIndex(pd.to_datetime(pd.Series(times), errors="coerce", utc=True).dropna())
+            times = pd.DatetimeIndex(
+                pd.to_datetime(pd.Series(times), errors="coerce", utc=True).dropna()
+            )
             if times.empty:
                 times = None
         if scored is None and times is not None:

@@ -30,7 +30,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server stopped before the job ended. Run it again.",
     },
     "job.title.train": {"ko": "{task}: {name}", "en": "{task}: {name}"},
-    "job.title.recipe": {"ko": "최적 조건: {name} v{version}", "en": "Recommended settings: {name} v{version}"},
+    "job.title.recipe": {
+        "ko": "최적 조건: {name} v{version}",
+        "en": "Recommended settings: {name} v{version}",
+    },
     "job.stage.read": {"ko": "데이터 읽는 중", "en": "Reading the data"},
     "job.stage.fit": {"ko": "모델 학습 중", "en": "Training the model"},
     "job.stage.register": {"ko": "모델 등록 중", "en": "Registering the model"},

@@ -13,7 +13,6 @@ labels) passes through, so each result row joins back to its row of the file.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,10 +176,8 @@ def score_file(
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    times = table.frame[table.time_column] if table.time_column in table.frame else None
-    kamp.alerts.raise_from_scores(
-        me, mv, scored, scored=f"file:{digest.hexdigest()}", times=times
-    )
+    times = table.frame.get(table.time_column) if table.time_column else None
+    kamp.alerts.raise_from_scores(me, mv, scored, scored=f"file:{digest.hexdigest()}", times=times)
     frame = table.frame.copy()
     frame.insert(0, "_row", range(1, len(frame) + 1))
     clash = [c for c in scored.columns if c in frame.columns]

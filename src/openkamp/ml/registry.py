@@ -247,9 +247,7 @@ class ModelRegistry:
         rec = self._record(principal, name, version, None)
         params = dict(ModelVersion.from_record(rec).params)
         params["decision_threshold"] = float(threshold)
-        rec = self.meta.update(
-            principal.org_id, _MODEL, rec["id"], {"params": _dump_json(params)}
-        )
+        rec = self.meta.update(principal.org_id, _MODEL, rec["id"], {"params": _dump_json(params)})
         return ModelVersion.from_record(rec)
 
     def delete(self, principal: Principal, name: str, version: int) -> None:

@@ -97,7 +97,9 @@ def recent_jobs(request: Request, who: Any, limit: int = 8) -> list[dict[str, An
 
     jobs = getattr(platform_of(request), "jobs", None)
     lang = lang_of(request)
-    return [] if jobs is None else [localized(j, lang) for j in jobs.list(who.principal, limit=limit)]
+    return (
+        [] if jobs is None else [localized(j, lang) for j in jobs.list(who.principal, limit=limit)]
+    )
 
 
 def sparkline(values: Sequence[float | None], width: int = 120, height: int = 24) -> str:

@@ -70,9 +70,13 @@ class MetadataStore(ABC):
         before a name for descending). Backends push both into the query, so a page of the
         newest records costs the same however many there are; this fallback sorts in memory."""
         recs = self.find(org_id, kind, **equals)
-        for col in reversed(order):
+        for col in reversed(order):  # stable sorts, the last key first
             name = col.lstrip("-")
-            recs.sort(key=lambda r, n=name: (r[n] is None, r[n]), reverse=col.startswith("-"))
+
+            def key(r: Record, n: str = name) -> tuple[bool, Any]:
+                return (r[n] is None, r[n])
+
+            recs.sort(key=key, reverse=col.startswith("-"))
         return recs[: max(0, int(limit))]
 
     @abstractmethod
