@@ -1,6 +1,6 @@
 """C-MAPSS remaining useful life by the protocol of ../shared/datasets/README.md.
 
-    python bench/models_cmapss.py [--subsets FD001 FD003] [--seeds 0 1 2 3 4] [--json]
+    python bench/models_cmapss.py [--subsets FD001 FD003] [--seeds 0 1 2 3 4] [--no-default] [--json]
 
 For each subset and seed: train :class:`openkamp.ml.templates.rul.RULModel` on ``train_FD00x``
 (every unit runs to failure; target min(cycles left, 125)); the model chooses its learners by
@@ -15,6 +15,15 @@ even a perfect capped prediction scores RMSE 18.3 (FD002) and 19.5 (FD004) that 
 "floor" column shows it. **RMSE cap** compares with the true RUL capped at 125 as well, which is
 how the recent papers' FD002/FD004 figures below 18 must have been computed (they are below that
 floor); compare it with them, and the protocol RMSE with the older ones (DCNN).
+
+A second model per subset and seed, **no-code defaults**, is ``RULModel`` as the model service
+trains it from the wizard, the API or the CLI (``models_nocode.no_code("rul")``: the request's
+60 s budget, ``max_rul=None``, i.e. the *uncapped* remaining life, every other parameter at its
+default), on the data as a user's stored readings give it: the operational settings and sensors
+as signals, the engine as the unit, the time since the engine's first reading (one cycle taken
+as one minute) as the time, and no target column: every training engine runs to failure at its
+last reading, so the remaining life is counted from there (the loader's capped ``rul`` column is
+not passed). Same seeds, same test files, same scores; ``--json`` carries it under ``"default"``.
 """
 
 from __future__ import annotations
@@ -25,9 +34,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import emit_json, print_table
+from models_nocode import no_code
 from openkamp.benchdata import load, phm08_score, rmse
 from openkamp.ml.templates.rul import RULModel
 
@@ -44,16 +55,35 @@ CAP = 125  # the protocol's cap of the training target
 SUSPECT_FD001 = 10.5  # far below this on FD001 usually means leakage (datasets/README.md)
 
 
-def run_one(subset: str, seed: int, **model_kw: object) -> dict:
-    """Train on train_FD00x, predict at the last cycle of every test unit, score against truth."""
+def _as_stored(frame: pd.DataFrame) -> pd.DataFrame:
+    """A C-MAPSS frame as the service hands it to ``RULModel`` (openkamp.ml.fit_stored): the
+    signals, the unit as text, minutes since the unit's first reading (a cycle as a minute);
+    no cycle column (it is the time stamp) and no ``rul`` column (there is no target)."""
+    unit = frame["unit"]
+    minutes = (frame["cycle"] - frame.groupby("unit")["cycle"].transform("min")).astype(float)
+    signals = frame.drop(columns=["unit", "cycle", "rul"], errors="ignore")
+    return signals.assign(_unit=unit.astype(str).to_numpy(), _minutes=minutes.to_numpy())
+
+
+def run_one(subset: str, seed: int, default: bool = False, **model_kw: object) -> dict:
+    """Train on train_FD00x, predict at the last cycle of every test unit, score against truth.
+    ``default``: the no-code flow's model and data instead of the harness's (module docstring)."""
     data = load("cmapss", subset=subset)
     t0 = time.perf_counter()
-    model = RULModel(random_state=seed, **model_kw)
-    model.fit(data.train, unit="unit", time="cycle", y="rul")  # y="rul": never a feature
-    pred = model.predict_last(data.test, unit="unit", time="cycle")
-    if not np.array_equal(pred.index.to_numpy(), data.test_units):
-        raise RuntimeError("predictions are not one per test unit in unit order")
+    if default:
+        model = RULModel(**{**no_code("rul", seed), **model_kw})
+        model.fit(_as_stored(data.train), unit="_unit", time="_minutes")
+        pred = model.predict_last(_as_stored(data.test), unit="_unit", time="_minutes")
+        pred = pred.reindex([str(u) for u in data.test_units])
+    else:
+        model = RULModel(random_state=seed, **model_kw)
+        model.fit(data.train, unit="unit", time="cycle", y="rul")  # y="rul": never a feature
+        pred = model.predict_last(data.test, unit="unit", time="cycle")
+        if not np.array_equal(pred.index.to_numpy(), data.test_units):
+            raise RuntimeError("predictions are not one per test unit in unit order")
     p = pred.to_numpy()
+    if len(p) != len(data.test_units) or not np.isfinite(p).all():
+        raise RuntimeError("predictions are not one per test unit")
     capped = np.minimum(data.test_rul, CAP)
     return {
         "subset": subset,
@@ -74,16 +104,34 @@ def run_cmapss(
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4),
     subsets: tuple[str, ...] = SUBSETS,
     verbose: bool = True,
+    default: bool = True,
     **model_kw: object,
 ) -> dict:
-    """Every subset × seed; returns per-run results and per-subset summaries."""
+    """Every subset × seed; returns per-run results and per-subset summaries, and with
+    ``default`` the same for the no-code defaults under ``"default"``."""
+    out = _runs(seeds, subsets, verbose, False, **model_kw)
+    if verbose:
+        _print(out["summary"])
+    if default:
+        if verbose:
+            print("\nno-code defaults (the service's RULModel: 60 s, uncapped target):")
+        out["default"] = _runs(seeds, subsets, verbose, True)
+        if verbose:
+            _print_default(out["summary"], out["default"]["summary"])
+    return out
+
+
+def _runs(
+    seeds: tuple[int, ...], subsets: tuple[str, ...], verbose: bool, default: bool,
+    **model_kw: object,
+) -> dict:  # fmt: skip
     runs: list[dict] = []
     summary: dict[str, dict] = {}
     for subset in subsets:
         t0 = time.perf_counter()
         these = []
         for seed in seeds:
-            r = run_one(subset, seed, **model_kw)
+            r = run_one(subset, seed, default, **model_kw)
             these.append(r)
             if verbose:
                 print(
@@ -108,8 +156,6 @@ def run_cmapss(
             "seeds": len(these),
             "target": TARGET.get(subset),
         }
-    if verbose:
-        _print(summary)
     return {"runs": runs, "summary": summary}
 
 
@@ -160,14 +206,38 @@ def _print(summary: dict[str, dict]) -> None:
         )
 
 
+def _print_default(tuned: dict[str, dict], default: dict[str, dict]) -> None:
+    rows = []
+    for subset, d in default.items():
+        t = tuned[subset]
+        for name, s in (("tuned (cap 125, 300 s)", t), ("no-code defaults", d)):
+            rows.append(
+                (
+                    subset,
+                    name,
+                    f"{s['rmse_mean']:.2f} ± {s['rmse_std']:.2f}",
+                    f"{s['score_mean']:.0f} ± {s['score_std']:.0f}",
+                    f"{s['rmse_capped_mean']:.2f} ± {s['rmse_capped_std']:.2f}",
+                    f"{s['seconds']:.0f} s / {s['seeds']} seeds",
+                    f"{TARGET[subset]:.1f}",
+                )
+            )
+    print_table(
+        "C-MAPSS: tuned harness vs no-code defaults (mean ± std over seeds)",
+        rows,
+        ("subset", "model", "RMSE", "PHM08 score", "RMSE cap", "time", "target"),
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--subsets", nargs="+", default=list(SUBSETS), choices=SUBSETS)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--no-default", action="store_true", help="skip the no-code defaults rows")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    out = run_cmapss(tuple(args.seeds), tuple(args.subsets))
+    out = run_cmapss(tuple(args.seeds), tuple(args.subsets), default=not args.no_default)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     emit_json(args.json, {"dataset": "cmapss", **out})
 
