@@ -9,6 +9,7 @@ both languages.
 from __future__ import annotations
 
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,9 +20,10 @@ import pytest
 from openkamp.charts import fmt
 from openkamp.i18n import MESSAGES
 from openkamp.ml.card import ModelCard, Plot
-from openkamp.ml.report import render_report
+from openkamp.ml.report import protocol_keys, render_report
 from openkamp.ml.templates.anomaly import AnomalyModel
 from openkamp.ml.templates.classify import ClassifyModel
+from openkamp.ml.templates.forecast import ForecastModel
 from openkamp.ml.templates.rul import RULModel
 from openkamp.quality import profile
 from openkamp.sim import Factory
@@ -63,10 +65,20 @@ def cards(sim: object) -> dict[str, tuple[ModelCard, pd.DataFrame]]:
     rul = RULModel(max_rul=80, learners=["ridge"], n_splits=3, time_budget_s=10).fit(
         fleet, unit="unit", time="cycle"
     )
+    # Three weeks of hourly output following a plan known in advance (an exogenous column).
+    idx = pd.date_range("2026-03-02", periods=21 * 24, freq="1h", tz="Asia/Seoul")
+    plan = np.tile(np.r_[np.zeros(6), np.ones(16), np.zeros(2)], 21)
+    hourly = pd.DataFrame({"timestamp": idx, "planned run [0/1]": plan,
+                           "output": 80.0 * plan + rng.normal(0, 2, len(idx))})  # fmt: skip
+    forecast = ForecastModel(horizon=6, learners=["ridge"], seasons=[24]).fit(
+        hourly.set_index("timestamp")["output"],
+        hourly.set_index("timestamp")[["planned run [0/1]"]],
+    )
     return {
         "classify": (classify.card(), shots),
         "anomaly": (anomaly.card(), data["press01"]),
         "rul": (rul.card(), fleet),
+        "forecast": (forecast.card(), hourly),
     }
 
 
@@ -110,7 +122,7 @@ def _check_self_contained(html: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("task", ["classify", "anomaly", "rul"])
+@pytest.mark.parametrize("task", ["classify", "anomaly", "rul", "forecast"])
 def test_report_of_a_fitted_model(cards: dict, task: str, lang: str) -> None:
     card, data = cards[task]
     qual = profile(data, time="timestamp" if "timestamp" in data else None)
@@ -148,6 +160,40 @@ def test_report_of_a_fitted_model(cards: dict, task: str, lang: str) -> None:
     assert "abc123" in text and "ds-1" in text
     _check_self_contained(html)
     assert "press <01>" in text and "press &lt;01&gt;" in html
+
+
+def test_every_protocol_is_explained_in_both_languages(cards: dict) -> None:
+    """Each template's card names the kind of its protocol, which the report says in words
+    (the English sentence with its counts follows on English pages only)."""
+    for task, (card, _) in cards.items():
+        keys = protocol_keys(card)
+        assert keys, (task, card.protocol_kind)
+        ko, en = render_report(card, lang="ko"), render_report(card, lang="en")
+        for key in keys:
+            assert escape(MESSAGES[key]["ko"]) in ko and escape(MESSAGES[key]["en"]) in en, key
+        assert escape(card.protocol) not in ko and escape(card.protocol) in en, task
+
+
+def test_protocol_kinds_in_words() -> None:
+    def card(kind: str | None, sentence: str = "how it was checked") -> ModelCard:
+        return ModelCard(
+            task="optimise", method={}, protocol=sentence, metrics={}, protocol_kind=kind
+        )
+
+    assert protocol_keys(card("held-out normal blocks + labelled anomalies")) == [
+        "ml.protocol.normal_blocks",
+        "ml.protocol.labelled_anomalies",
+    ]
+    assert protocol_keys(card("rolling-origin backtest")) == ["ml.protocol.backtest"]
+    # A card that kept only the folds' sentence (an optimise model passes its surrogate's on;
+    # models saved before the kind was kept) is read by the kind it names.
+    said = "5-fold forward-chaining time split: train strictly before test in time"
+    assert protocol_keys(card(None, said)) == ["ml.protocol.forward"]
+    # Kinds without a text: the template's sentence, in both languages.
+    assert protocol_keys(card("brand new split")) is None
+    assert protocol_keys(card("group k-fold + brand new part")) is None
+    assert protocol_keys(card(None, "5-fold brand new split: …")) is None
+    assert "how it was checked" in render_report(card("brand new split"), lang="ko")
 
 
 def test_text_is_escaped(cards: dict) -> None:

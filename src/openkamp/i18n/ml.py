@@ -73,6 +73,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "시간 순서대로 나누어, 항상 과거 데이터로 학습하고 그 다음 기간을 예측해 확인했습니다(가장 이른 구간은 학습에만 씀). 실제 사용처럼 미래를 보지 않고 검증한 결과입니다.",
         "en": "The data were cut in time order; each period was predicted by a model trained only on the earlier periods (the earliest is used for training only), as the model will be used: never seeing the future.",
     },
+    # The protocols of the templates with their own (ml.report: anomaly thresholds, remaining
+    # life at cut points, forecast backtests); a kind "a + b" is said as a's text then b's.
+    "ml.protocol.normal_time_split": {
+        "ko": "정상 운전 데이터를 시간 순서로 나누어, 앞부분으로 탐지기를 학습하고 학습에 쓰지 않은 뒷부분의 이상 점수로 알람 임계값을 정했습니다.",
+        "en": "The normal readings were cut in time order: the detector was fitted on the earlier part and the alarm threshold set on the scores of the later part, which it never saw.",
+    },
+    "ml.protocol.normal_recordings": {
+        "ko": "정상 운전 기록을 하나씩 빼 두고 나머지로 학습한 탐지기로 그 기록의 이상 점수를 매겼습니다. 알람 임계값은 이렇게 학습에 쓰지 않은 정상 점수의 상위 분위수이므로, 기록마다 조금씩 다른 정상 운전을 감안합니다. 그다음 탐지기를 모든 정상 데이터로 다시 학습했습니다.",
+        "en": "Each normal recording was held out in turn and scored by a detector fitted on the others; the alarm threshold is a high quantile of these held-out normal scores, so it allows for how normal operation varies between recordings. The detector was then refitted on all normal readings.",
+    },
+    "ml.protocol.normal_blocks": {
+        "ko": "정상 운전 데이터를 시간 순서의 연속 구간 몇 개로 나누고, 한 구간씩 빼 두고 나머지로 학습한 탐지기로 그 구간의 이상 점수를 매겼습니다. 알람 임계값은 이렇게 학습에 쓰지 않은 정상 점수의 상위 분위수입니다. 그다음 탐지기를 모든 정상 데이터로 다시 학습했습니다.",
+        "en": "The normal readings were cut into a few contiguous blocks; each block was held out in turn and scored by a detector fitted on the others. The alarm threshold is a high quantile of these held-out normal scores; the detector was then refitted on all normal readings.",
+    },
+    "ml.protocol.labelled_anomalies": {
+        "ko": "후보 탐지기는 라벨이 있는 이상 사례를 이 임계값에서 얼마나 찾아내는지로 비교했습니다.",
+        "en": "The candidate detectors were compared on how many labelled anomalies they catch at that threshold.",
+    },
+    "ml.protocol.unit_cuts": {
+        "ko": "대상(공구·엔진 등)을 묶음으로 나누어, 한 대상의 행은 항상 같은 묶음에 두었습니다. 그래서 검증한 대상은 학습에서 한 번도 보지 않은 대상입니다. 검증 대상은 무작위 시점에서 잘라, 그 시점까지의 데이터만으로 남은 수명을 예측해 확인했습니다(실제 사용처럼 마지막 측정 시점에서의 예측).",
+        "en": "The units (tools, engines, …) were split into parts, each unit's rows always in one part, so every unit was checked by a model that never saw it. Each checked unit was cut at random points and its remaining life predicted from the data up to the cut only, as in use (a prediction at the last reading).",
+    },
+    "ml.protocol.backtest": {
+        "ko": "과거의 여러 시점에서, 그 시점까지의 데이터만으로 학습한 모델이 다음 기간을 예측하게 하고 실제값과 비교했습니다(롤링 백테스트). 미래 데이터는 학습에 쓰지 않았습니다.",
+        "en": "From several points in the past, a model trained only on the data up to that point forecast the following steps, which were compared with what happened (rolling-origin backtests). No later data entered any training.",
+    },
     # -- refusals of odd data (tabular.check_*, splits) -----------------------------------------
     "err.ml.cannot_train": {
         "ko": "이 모델을 학습할 수 없습니다: {reason}",
@@ -271,6 +297,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "하루 오경보 수 (설비 1대당, 정상 운전 기준)",
         "en": "False alarms per day (per machine, in normal operation)",
     },
+    # -- the forecast template's simple rules (ml.report: the chosen one) -----------------------
+    "ml.learner.naive": {"ko": "단순 반복 (마지막 값)", "en": "Naive (the last value)"},
+    "ml.learner.seasonal_naive": {
+        "ko": "주기 반복 ({season}스텝 전 같은 시점의 값)",
+        "en": "Seasonal naive (the value {season} steps before)",
+    },
+    "ml.learner.mean": {"ko": "지난 주기의 평균", "en": "Mean of the last season"},
+    "ml.learner.drift": {
+        "ko": "추세 연장 (지난 두 주기 사이의 수준 변화)",
+        "en": "Drift (the level change between the last two seasons)",
+    },
+    # -- features a template builds, by what they are (ml.report.feature_label) -----------------
+    # Remaining life (rul_features): window statistics of a signal, the unit's age.
+    "ml.feature.last": {"ko": "{signal} 최근값", "en": "{signal}, latest"},
+    "ml.feature.mean_n": {"ko": "{signal} 최근 {n}행 평균", "en": "{signal}, mean of the last {n}"},
+    "ml.feature.slope_n": {
+        "ko": "{signal} 최근 {n}행 기울기",
+        "en": "{signal}, slope over the last {n}",
+    },
+    "ml.feature.drift": {
+        "ko": "{signal} 처음 대비 변화",
+        "en": "{signal}, change since the unit's start",
+    },
+    "ml.feature.age": {"ko": "사용 기간 (대상의 나이)", "en": "Age of the unit (time in use)"},
+    "ml.feature.rows_seen": {"ko": "지금까지의 측정 수", "en": "Readings so far"},
+    # Forecasts (forecast_features.design): values known at the forecast's start.
+    "ml.feature.step": {"ko": "몇 스텝 앞의 예측인지", "en": "Steps ahead"},
+    "ml.feature.lag": {
+        "ko": "{n}스텝 전의 값 (수준 대비)",
+        "en": "Value {n} step(s) before (relative to the level)",
+    },
+    "ml.feature.mean_short": {
+        "ko": "최근 짧은 구간의 평균 (수준 대비)",
+        "en": "Mean of the last few steps (relative to the level)",
+    },
+    "ml.feature.level": {
+        "ko": "수준 (최근 구간의 평균)",
+        "en": "Level (mean of the recent window)",
+    },
+    "ml.feature.sd_window": {
+        "ko": "최근 구간의 표준편차",
+        "en": "Standard deviation of the recent window",
+    },
+    "ml.feature.season_last": {
+        "ko": "한 주기({n}스텝) 전 같은 시점의 값 (수준 대비)",
+        "en": "Value one season ({n} steps) before (relative to the level)",
+    },
+    "ml.feature.season_mean": {
+        "ko": "지난 주기({n}스텝)들의 같은 시점 평균 (수준 대비)",
+        "en": "Mean at the same point of past seasons of {n} steps (relative to the level)",
+    },
+    "ml.feature.season_phase": {
+        "ko": "{n}스텝 주기 안의 위치",
+        "en": "Position within the season of {n} steps",
+    },
+    "ml.feature.hour": {"ko": "하루 중 시각", "en": "Hour of the day"},
+    "ml.feature.dow": {"ko": "요일", "en": "Day of the week"},
+    "ml.feature.month": {"ko": "월", "en": "Month"},
+    "ml.feature.exog": {"ko": "{signal} (예측 시점의 값)", "en": "{signal} (at the forecast time)"},
     # -- axis and series names of the cards' plots (ml.report.render_plot) ----------------------
     "ml.axis.predicted": {"ko": "예측", "en": "Predicted"},
     "ml.axis.observed": {"ko": "실제 비율", "en": "Observed share"},

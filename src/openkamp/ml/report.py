@@ -14,7 +14,8 @@ empty frame with a note. Every text from the card is escaped.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
@@ -25,7 +26,7 @@ from openkamp import charts
 from openkamp.i18n import MESSAGES, t
 from openkamp.ml.card import ModelCard, Plot, protocol_key
 
-__all__ = ["axis_label", "render_plot", "render_report"]
+__all__ = ["axis_label", "feature_label", "protocol_keys", "render_plot", "render_report"]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -120,6 +121,89 @@ def _kv(rows: list[tuple[str, Any]], tx: _Text, *, code: bool = False) -> str:
         [tx("ml.report.parameter"), tx("ml.report.value")],
         [[_Code(k) if code and not isinstance(k, _Code) else k, shown(v)] for k, v in rows],
     )
+
+
+# --------------------------------------------------------------------------- words
+
+#: Protocol kinds of the templates that name their own (``ModelCard.protocol_kind``), beside the
+#: tabular folds' of :func:`openkamp.ml.card.protocol_key`.
+_PROTOCOLS = {
+    "normal time split": "ml.protocol.normal_time_split",  # anomaly: threshold="holdout"
+    "held-out normal recordings": "ml.protocol.normal_recordings",  # anomaly: threshold="cv"
+    "held-out normal blocks": "ml.protocol.normal_blocks",
+    "labelled anomalies": "ml.protocol.labelled_anomalies",
+    "unit k-fold with cuts": "ml.protocol.unit_cuts",  # rul
+    "rolling-origin backtest": "ml.protocol.backtest",  # forecast
+}
+#: The sentence of :meth:`openkamp.ml.splits.Folds.describe` ("5-fold group k-fold: …").
+_FOLDS_SENTENCE = re.compile(r"^\d+-fold (?P<kind>[a-z -]+?): ")
+
+
+def protocol_keys(card: ModelCard) -> list[str] | None:
+    """The i18n keys that explain ``card``'s evaluation protocol in words, in order (a kind
+    ``a + b`` is a's text then b's); None when a part has no text (the report then shows the
+    template's sentence). A card without a kind whose protocol is a folds sentence
+    (``Folds.describe``: an optimise model passes on its surrogate's, models saved before kinds
+    were kept) is read by the kind the sentence names."""
+    kind = card.protocol_kind
+    if not kind:
+        said = _FOLDS_SENTENCE.match(card.protocol or "")
+        kind = said["kind"] if said else None
+    if not kind:
+        return None
+    keys = [protocol_key(part) or _PROTOCOLS.get(part) for part in kind.split(" + ")]
+    return [k for k in keys if k] if all(keys) else None
+
+
+def _feature_words(
+    task: str, method: Mapping[str, Any]
+) -> Callable[[str], tuple[str, dict[str, Any]] | None] | None:
+    """The template's own explanation of the features it builds (None: the features are the
+    data's columns)."""
+    if task == "rul":
+        from openkamp.ml.templates.rul import feature_words
+
+        return feature_words
+    if task == "forecast":
+        from openkamp.ml.templates.forecast import feature_words as forecast_words
+
+        exog = list(method.get("exog") or ())
+        return lambda name: forecast_words(name, exog)
+    return None
+
+
+def feature_label(
+    name: str,
+    task: str,
+    lang: str = "ko",
+    display: Mapping[str, str] | None = None,
+    method: Mapping[str, Any] | None = None,
+) -> str:
+    """A model's input as people call it: a column by its display name (``display``), a feature
+    the template built from the columns by what it is (``vibration_rms__mean10`` → 진동 RMS
+    최근 10행 평균, ``lag3`` → 3스텝 전의 값, ``age`` → 사용 기간), else the name as it is.
+    ``method`` is the card's (a forecast's exogenous columns)."""
+    shown = display or {}
+    name = str(name)
+    if name in shown:
+        return shown[name]
+    words = _feature_words(task, method or {})
+    said = words(name) if words is not None else None
+    if said is None or said[0] not in MESSAGES:
+        return name
+    key, params = said
+    if "signal" in params:
+        params = {**params, "signal": shown.get(str(params["signal"]), str(params["signal"]))}
+    return t(key, lang, **params)
+
+
+def _learner_said(chosen: Any, tx: _Text) -> str:
+    """The chosen learner or detector in words (``seasonal_naive_24`` names its season)."""
+    season = re.fullmatch(r"seasonal_naive_(\d+)", str(chosen))
+    if season:
+        return tx("ml.learner.seasonal_naive", season=int(season[1]))
+    key = f"ml.learner.{chosen}"
+    return tx(key) if key in MESSAGES else _value(chosen)
 
 
 # --------------------------------------------------------------------------- plots
@@ -392,6 +476,9 @@ def render_report(
     def name_of(column: Any) -> str:
         return shown.get(str(column), str(column))
 
+    def feature_of(column: Any) -> str:
+        return feature_label(str(column), card.task, lang, shown, card.method)
+
     if lang not in ("ko", "en"):
         raise ValueError(f"lang must be 'ko' or 'en', not {lang!r}")
     tx = _Text(lang)
@@ -423,7 +510,7 @@ def render_report(
     unit = tx(f"ml.unit.{card.rows_unit}")
     data_rows: list[tuple[str, Any]] = [
         (tx("ml.report.rows"), f"{card.rows:,} {unit}"),
-        (tx("ml.report.features"), f"{len(card.features):,}: " + ", ".join(name_of(f) for f in card.features[:40])
+        (tx("ml.report.features"), f"{len(card.features):,}: " + ", ".join(feature_of(f) for f in card.features[:40])
          + (" …" if len(card.features) > 40 else "")),
     ]  # fmt: skip
     if isinstance(dataset, Mapping):
@@ -440,20 +527,18 @@ def render_report(
     section("data", body)
     # 3 method
     chosen = card.method.get("learner", card.method.get("detector", ""))
-    learner = f"ml.learner.{chosen}"
-    said_learner = tx(learner) if learner in MESSAGES else _value(chosen)
-    body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(said_learner)}</p>"
+    body = (f"<p><strong>{_e(tx('ml.report.chosen'))}:</strong> {_e(_learner_said(chosen, tx))}</p>"
             if chosen not in ("", None) else "")  # fmt: skip
     body += f"<p>{_e(tx('ml.report.search_in_words', n=len(card.leaderboard)))}</p>"
     appendix = _kv([(str(k), v) for k, v in card.method.items()], tx, code=True)
     appendix += _leaderboard(card, tx)
     section("method", body)
     # 4 protocol
-    key = protocol_key(card.protocol_kind)
+    keys = protocol_keys(card)
     # The protocol in the page's language; the template's English sentence (fold counts, seed)
-    # only on English pages, and for models saved before the protocol had a key.
-    said = tx(key) if key else card.protocol
-    if key and lang == "en":
+    # only on English pages, and for protocols without a text.
+    said = " ".join(tx(k) for k in keys) if keys else card.protocol
+    if keys and lang == "en":
         said += f" ({card.protocol})"
     section(
         "protocol",
@@ -461,7 +546,7 @@ def render_report(
     )
     # 5 results
     figures = "".join(
-        f"<figure>{render_plot(_shown(p, name_of), lang=lang, uid=f'plot-{i + 1}')}</figure>"
+        f"<figure>{render_plot(_shown(p, name_of, feature_of), lang=lang, uid=f'plot-{i + 1}')}</figure>"
         for i, p in enumerate(card.plots)
     )
     body = _metric_cards(card, tx) + figures
@@ -489,7 +574,7 @@ def render_report(
         top = pd.Series(imp).head(20)
         body = f"<p>{_e(tx('ml.report.importance_note'))}</p>" + _table(
             [tx("ml.report.features"), tx("ml.report.value")],
-            [[name_of(k), charts.fmt(float(v))] for k, v in top.items()],
+            [[feature_of(k), charts.fmt(float(v))] for k, v in top.items()],
             {1},
         )
     else:
@@ -552,12 +637,13 @@ def _data_in_words(facts: Mapping[str, Any], tx: _Text, tz: str) -> list[tuple[s
     return rows
 
 
-def _shown(plot: Plot, name_of: Any) -> Plot:
+def _shown(plot: Plot, name_of: Any, feature_of: Any = None) -> Plot:
     """A plot whose column-name labels (importance bars, the settings an advice changes) are
-    display names."""
+    display names (features: :func:`feature_label`)."""
     if plot.x not in ("feature", "control") or plot.x not in plot.data.columns:
         return plot
-    data = plot.data.assign(**{plot.x: plot.data[plot.x].map(name_of)})
+    said = feature_of if plot.x == "feature" and feature_of is not None else name_of
+    data = plot.data.assign(**{plot.x: plot.data[plot.x].map(said)})
     return Plot(
         plot.kind,
         plot.title,

@@ -179,7 +179,7 @@ class AnomalyModel(BaseEstimator):
         labels = np.zeros(len(df), dtype=bool) if y is None else np.asarray(y).astype(bool)
         group_ids = np.zeros(len(df)) if groups is None else np.asarray(groups)
         normal_idx = np.flatnonzero(~labels)
-        folds, refit, how = self._folds(normal_idx, group_ids)
+        folds, refit, how, kind = self._folds(normal_idx, group_ids)
         labelled = bool(labels.any())
         started = time.perf_counter()
         board: list[dict[str, Any]] = []
@@ -251,6 +251,8 @@ class AnomalyModel(BaseEstimator):
         self.split_ = how + (
             f"; candidates compared with {int(labels.sum())} labelled anomalies" if labelled else ""
         )
+        # The kind of protocol, which the report explains in the reader's language.
+        self.protocol_ = kind + (" + labelled anomalies" if labelled else "")
         return self
 
     def _as_good(self, top: dict[str, Any], r: dict[str, Any], hits: dict[int, np.ndarray]) -> bool:
@@ -262,9 +264,10 @@ class AnomalyModel(BaseEstimator):
 
     def _folds(
         self, normal_idx: np.ndarray, group_ids: np.ndarray
-    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool, str]:
+    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool, str, str]:
         """(fit rows, threshold rows) over the normal readings; whether to refit on all of them;
-        the protocol in words."""
+        the protocol in words; its kind (``normal time split``, ``held-out normal recordings``,
+        ``held-out normal blocks``: ``ml.report`` explains each in words)."""
         n = len(normal_idx)
         if self.threshold == "holdout":
             cut = int(n * (1 - self.validation_fraction))
@@ -274,6 +277,7 @@ class AnomalyModel(BaseEstimator):
                 False,
                 f"time split: detector fitted on the first {cut} normal readings, threshold "
                 f"set on the last {n - cut}",
+                "normal time split",
             )
         if self.threshold != "cv":
             raise ValueError(f"threshold must be 'cv' or 'holdout', not {self.threshold!r}")
@@ -284,10 +288,12 @@ class AnomalyModel(BaseEstimator):
             # how normal operation varies between them.
             block = np.array([names.index(g) for g in recordings.tolist()])
             kind = f"{len(names)} normal recordings, each held out in turn"
+            short = "held-out normal recordings"
         else:
             k = min(self.cv_blocks, max(2, n // 10))
             block = np.minimum(np.arange(n) * k // n, k - 1)
             kind = f"{k} contiguous blocks of the normal readings, each held out in turn"
+            short = "held-out normal blocks"
         folds = [(np.flatnonzero(block != b), np.flatnonzero(block == b)) for b in np.unique(block)]
         return (
             folds,
@@ -296,6 +302,7 @@ class AnomalyModel(BaseEstimator):
             f"{100 * (1 - self.contamination):g} % quantile of the {n} held-out scores (each "
             "from a model fitted without its block); the detector is then refitted on all "
             f"{n} normal readings",
+            short,
         )
 
     def _fit_detector(
@@ -363,6 +370,8 @@ class AnomalyModel(BaseEstimator):
                 "contamination": self.contamination,
             },
             protocol=self.split_,
+            # None for models saved before the kind was kept: the report shows the sentence.
+            protocol_kind=getattr(self, "protocol_", None),
             metrics=metrics,
             leaderboard=list(self.leaderboard_),
             features=[str(f) for f in self.feature_names_in_],

@@ -42,6 +42,7 @@ without refitting, which is how a model from the registry is scored on newly sto
 from __future__ import annotations
 
 import math
+import re
 import time
 from typing import Any
 
@@ -73,10 +74,40 @@ from openkamp.ml.forecast_features import (
 )
 from openkamp.ml.metrics import bootstrap_ci
 
-__all__ = ["AGGS", "BASELINES", "LEARNERS", "ForecastModel"]
+__all__ = ["AGGS", "BASELINES", "LEARNERS", "PROTOCOL_KIND", "ForecastModel", "feature_words"]
 
 LEARNERS = ("ridge", "lgbm")
 """Names accepted in ``ForecastModel(learners=[...])``; the baselines are always compared."""
+
+PROTOCOL_KIND = "rolling-origin backtest"
+"""The card's ``protocol_kind`` (``ml.report`` explains it in words)."""
+
+#: Features of :func:`openkamp.ml.forecast_features.design` → i18n key (``lag3`` → ``lag``, n=3).
+_FEATURES = re.compile(
+    r"^(?:(?P<own>step|mean_short|level|sd_window|hour|dow|month)|lag(?P<lag>\d+)"
+    r"|(?P<season>last|mean|phase)_s(?P<s>\d+)|x\d+_(?P<exog>.+))$"
+)
+
+
+def feature_words(name: str, exog: Any = ()) -> tuple[str, dict[str, Any]] | None:
+    """What a feature this template builds is, for people: the i18n key and its parameters
+    (``signal`` is an exogenous column, shown by its display name: ``exog`` are the model's
+    exogenous columns, the card's ``method["exog"]``); None for other names.
+
+    ``lag3`` → (``ml.feature.lag``, {n: 3}); ``mean_s24`` → (``ml.feature.season_mean``, {n: 24}).
+    """
+    m = _FEATURES.match(name)
+    if m is None:
+        return None
+    if m["own"]:
+        return f"ml.feature.{m['own']}", {}
+    if m["lag"]:
+        return "ml.feature.lag", {"n": int(m["lag"])}
+    if m["season"]:
+        return f"ml.feature.season_{m['season']}", {"n": int(m["s"])}
+    j = int(name[1 : name.index("_")])
+    column = exog[j] if j < len(exog) else m["exog"]  # the column as named, not as sanitised
+    return "ml.feature.exog", {"signal": str(column)}
 
 
 class StepRidge(BaseEstimator):
@@ -529,6 +560,7 @@ class ForecastModel(BaseEstimator):
                 "seasons": list(spec.seasons),
                 "lags": spec.lags,
                 "window": spec.window,
+                **({"exog": list(spec.exog)} if spec.exog else {}),
             },
             protocol=(
                 f"rolling-origin backtest: {bt['origins']} forecast origins (every {bt['every']} "
@@ -536,6 +568,7 @@ class ForecastModel(BaseEstimator):
                 f"{self.n_backtests} expanding-window refits, each origin forecasting "
                 f"{spec.horizon} steps"
             ),
+            protocol_kind=PROTOCOL_KIND,
             metrics=metrics,
             metric_ci=cis,
             leaderboard=list(self.leaderboard_),

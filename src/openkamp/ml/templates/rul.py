@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -505,6 +506,7 @@ class RULModel(BaseEstimator):
                 f"{self.n_splits}-fold group k-fold over {cv['n_units']} units; each validation "
                 f"unit cut at {self.n_cuts} random points (RMSE at the cut = at the last known cycle)"
             ),
+            protocol_kind=PROTOCOL_KIND,
             metrics={
                 "rmse": float(cv["rmse_last"]),
                 "rmse_all_cycles": float(cv["rmse_all"]),
@@ -535,6 +537,35 @@ class RULModel(BaseEstimator):
         s = total.sum()
         out = pd.Series(total / s if s > 0 else total, index=self.feature_names_)
         return out.sort_values(ascending=False)
+
+
+PROTOCOL_KIND = "unit k-fold with cuts"
+"""The card's ``protocol_kind``: units held out whole, each checked at random cut points
+(``ml.report`` explains it in words)."""
+
+_WINDOW = re.compile(
+    r"^(?P<signal>.+)__(?:(?P<stat>last|drift)|mean(?P<mean>\d+)|slope(?P<slope>\d+))$"
+)
+_OWN = {"age": "ml.feature.age", "rows_seen": "ml.feature.rows_seen"}
+
+
+def feature_words(name: str) -> tuple[str, dict[str, Any]] | None:
+    """What a feature this template builds (:func:`openkamp.ml.rul_features.window_features`,
+    the unit's age and rows seen) is, for people: the i18n key and its parameters, ``signal``
+    being the column the statistic is of (shown by its display name); None for other names.
+
+    ``vibration_rms__mean10`` → (``ml.feature.mean_n``, {signal: vibration_rms, n: 10}).
+    """
+    if name in _OWN:
+        return _OWN[name], {}
+    m = _WINDOW.match(name)
+    if m is None:
+        return None
+    if m["stat"]:
+        return f"ml.feature.{m['stat']}", {"signal": m["signal"]}
+    if m["mean"]:
+        return "ml.feature.mean_n", {"signal": m["signal"], "n": int(m["mean"])}
+    return "ml.feature.slope_n", {"signal": m["signal"], "n": int(m["slope"])}
 
 
 def _greedy_ensemble(
