@@ -6,7 +6,8 @@ cut into words. Content marked ``translate="no"`` (the HTML attribute for data t
 translated: file names, logins, codes typed by the user) is skipped.
 
 On a Korean page a word of Latin letters is untranslated text unless it is a unit, a code or a
-product name of the allow-list, an IANA time zone name (``Asia/Seoul``: a code, as the installation
+product name of the allow-list, a mathematical symbol of :data:`SYMBOLS` (``R²``), an IANA time
+zone name (``Asia/Seoul``: a code, as the installation
 is configured), or a name of the site's own data. On an English page, Hangul is
 untranslated unless it is the language switch or data.
 """
@@ -24,11 +25,14 @@ ALLOWED_LATIN = frozenset(
     """
     OpenKAMP KAMP AI API CSV Excel xlsx xls csv Parquet parquet JSON HTML PDF URL HTTP HTTPS SQL
     UTF BOM CP EUC KR ko en ID IDs OK NG LOT UTC KST Ctrl Enter Tab Shift Esc CSRF AAS aasx MES PLC
-    PR ROC AUC RMSE MAE MAPE MASE SHAP TreeSHAP LightGBM PCA MSET kNN FAR MAR Hz kHz rpm bar mbar
-    MPa kPa Pa mm cm um nm kg g mg kW kWh W V mV A mA ms s min h d ppm pcs ea EA N Nm degC
+    PR ROC AUC RMSE MAE MAPE sMAPE WAPE MASE SHAP TreeSHAP LightGBM PCA MSET kNN FAR MAR Hz kHz rpm
+    bar mbar MPa kPa Pa mm cm um nm kg g mg kW kWh W V mV A mA ms s min h d ppm pcs ea EA N Nm degC
     LH RH T Q R F1 F English ISO SPC CNC RUL FDR C L RMS Open
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
+#: Mathematical symbols written with Latin letters (a metric's symbol, not a word): R² is the
+#: coefficient of determination in Korean texts too. Symbols only; words belong in the catalogue.
+SYMBOLS = frozenset({"R²"})
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _WORD = re.compile(r"[A-Za-z0-9_.\-²³/%°]+")
 _READ_ATTRS = ("title", "placeholder", "aria-label", "alt")
@@ -102,7 +106,9 @@ def untranslated(
                 core = word.strip(".-/%°")
                 if not re.search(r"[A-Za-z]", core) or re.search(r"\d", core):
                     continue  # numbers, and codes with digits (inj01, FD001, v2)
-                if core in ALLOWED_LATIN or core in data_words or core in _zones():
+                if core in SYMBOLS or core in ALLOWED_LATIN or core in data_words:
+                    continue
+                if core in _zones():
                     continue
                 if all(
                     p in ALLOWED_LATIN or p in data_words for p in re.split(r"[/\-.]", core) if p

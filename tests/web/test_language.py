@@ -4,11 +4,15 @@ The pages are found from the application's own routes, so a new page is scanned 
 exists (the test names the path parameter it needs a sample for). Words of the site's data
 (machine codes, logins, file names, category values) are allowed; the internal names of signals
 and label columns that have Korean display names are not: pages show display names.
+
+The analysis report is scanned for every kind of model the platform trains: the site's defect
+model and one small model of each other kind, trained on the site's machines.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,9 +20,10 @@ from fastapi.routing import APIRoute
 
 from openkamp.api import create_app
 from openkamp.core.errors import InvalidInput
+from openkamp.ml.service import TRAINABLE, TrainSpec
 
 from .language_scan import Finding, untranslated
-from .support import ADMIN, VIEWER, Site, sign_in
+from .support import ADMIN, END, INJ, START, VIEWER, Site, sign_in
 
 #: Path parameters of UI pages and the value to visit them with (``None``: found at run time).
 SAMPLES: dict[str, Any] = {
@@ -159,10 +164,59 @@ def test_no_untranslated_text_on_any_page(site: Site, lang: str) -> None:
     assert not findings, f"{len(findings)} untranslated words:\n{report}"
 
 
+#: A small model of every other kind the site's machines can train (the site has a defect
+#: model): the report of each is scanned. A new template fails below until it has one here.
+OTHER_MODELS = {
+    "anomaly": TrainSpec(task="anomaly", name="inj01_watch", equipment=INJ, start=START,
+                         end=START + timedelta(days=1), time_budget_s=2),
+    "regress": TrainSpec(task="regress", name="inj01_cycle", equipment=INJ, target="cycle_time",
+                         start=START, end=START + timedelta(days=1), time_budget_s=2),
+    "optimise": TrainSpec(task="optimise", name="inj01_best", equipment=INJ, target="pass_fail",
+                          controls=["hold_pressure", "mould_temp"], start=START,
+                          end=START + timedelta(days=1), time_budget_s=2),
+    "forecast": TrainSpec(task="forecast", name="inj01_output", equipment=INJ,
+                          target="cycle_time", agg="count", freq="1h", horizon=6, start=START,
+                          end=END, time_budget_s=2, options={"n_backtests": 2}),
+    "rul": TrainSpec(task="rul", name="cnc01_tool_life", equipment="plant1/line2/cnc01",
+                     unit="tool_id", usage="feed_rate", start=START, end=END, time_budget_s=2,
+                     features=["spindle_speed", "spindle_load", "feed_rate", "vibration_rms",
+                               "coolant_temp"]),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def every_kind(site: Site) -> dict[str, list[tuple[str, int]]]:
+    """Every registered model version of the site by task, after training one of each kind
+    the site has none of."""
+    kamp = site.kamp
+    me = kamp.principal()
+    have = {mv.task for mv in kamp.models.list(me)}
+    for task, spec in OTHER_MODELS.items():
+        if task not in have:
+            kamp.ml.train(me, spec)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for mv in kamp.models.list(me):
+        out.setdefault(mv.task, []).append((mv.name, mv.version))
+    return out
+
+
+def test_every_kind_of_model_is_in_the_report_scan() -> None:
+    assert {"classify", *OTHER_MODELS} == set(TRAINABLE), "add a model of the new kind above"
+
+
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_no_untranslated_text_in_the_model_report(site: Site, lang: str) -> None:
+@pytest.mark.parametrize("task", TRAINABLE)
+def test_no_untranslated_text_in_the_model_report(
+    site: Site, every_kind: dict[str, list[tuple[str, int]]], task: str, lang: str
+) -> None:
+    """The report of every registered model version of ``task`` (every kind is registered)."""
     me = site.kamp.principal()
-    html = site.kamp.ml.report(me, "inj01_defect", 1, lang=lang)
-    findings = untranslated(html, lang, "report", _data_words(site))
+    versions = every_kind.get(task)
+    assert versions, f"no {task} model registered"
+    words = _data_words(site) | {name for name, _ in versions}
+    findings: list[Finding] = []
+    for name, version in versions:
+        html = site.kamp.ml.report(me, name, version, lang=lang)
+        findings += untranslated(html, lang, f"report of {name} v{version}", words)
     report = "\n".join(str(f) for f in findings[:60])
     assert not findings, f"{len(findings)} untranslated words:\n{report}"
