@@ -220,3 +220,35 @@ def test_no_untranslated_text_in_the_model_report(
         findings += untranslated(html, lang, f"report of {name} v{version}", words)
     report = "\n".join(str(f) for f in findings[:60])
     assert not findings, f"{len(findings)} untranslated words:\n{report}"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_result_page_of_every_kind_of_model(
+    site: Site, every_kind: dict[str, list[tuple[str, int]]], lang: str
+) -> None:
+    """The model's page (not only its report) for every kind: no untranslated text, and how
+    it was tested said in words of the page's language (it was empty for anomaly, remaining
+    life, forecast and optimise models, whose protocols only the report knew)."""
+    import html
+
+    from openkamp.i18n import MESSAGES, t
+
+    PROTOCOL_KEYS = [k for k in MESSAGES if k.startswith("ml.protocol.")]
+    findings: list[Finding] = []
+    with site.client() as c:
+        sign_in(c)
+        c.get(f"/lang/{lang}")
+        for task, versions in sorted(every_kind.items()):
+            words = _data_words(site) | {name for name, _ in versions}
+            for name, version in versions:
+                page = c.get(f"/models/{name}/{version}")
+                assert page.status_code == 200, (name, page.status_code)
+                findings += untranslated(page.text, lang, f"/models/{name}/{version}", words)
+                said = page.text.split('data-testid="protocol">', 1)[1].split("</p>", 1)[0]
+                assert said.strip(), (task, name)
+                if lang == "ko":
+                    assert re.search(r"[\uac00-\ud7a3]", said), (task, name, said)
+                # Words of the catalogue, not the template's own English sentence.
+                assert any(t(k, lang) in html.unescape(said) for k in PROTOCOL_KEYS), (task, said)
+    report = "\n".join(str(f) for f in findings[:60])
+    assert not findings, f"{len(findings)} untranslated words:\n{report}"

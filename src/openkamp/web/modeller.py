@@ -8,6 +8,7 @@ checks); the job page follows ``/api/v1/jobs/{id}``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -288,10 +289,11 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
     mv, card = kamp.ml.card(who.principal, name, version)
     metrics = card.headline()
     shown = display_inputs(kamp, who.principal, mv, lang)
+    namer = feature_namer(mv.task, card, shown, lang)
     plots = []
     for i, plot in enumerate(card.plots):
         try:
-            plots.append(render_plot(for_people(plot, shown, lang), lang=lang, uid=f"p{i}"))
+            plots.append(render_plot(for_people(plot, shown, lang, namer), lang=lang, uid=f"p{i}"))
         except (ValueError, KeyError):  # a plot the data cannot draw is left out, not fatal
             continue
     importance = ""
@@ -299,7 +301,7 @@ def result_page(request: Request, who: Page, name: str, version: int) -> HTMLRes
     if not has_own and card.importance is not None and len(card.importance):
         top = card.importance.head(15)
         importance = bar(
-            [people_name(str(k), shown) for k in top.index],
+            [namer(str(k)) for k in top.index],
             top.to_numpy(),
             title=t("ml.plot.importance", lang),
             uid="importance",
@@ -347,13 +349,14 @@ def how_tested(card: Any, lang: str) -> dict[str, Any]:
     """The evaluation protocol and the verdict against the trivial baseline, in plain words
     (``ml.protocol.*`` and ``ml.verdict.*`` of the model card; empty where a card has none)."""
     from openkamp.i18n import MESSAGES
-    from openkamp.ml import card as cards
+    from openkamp.ml.report import protocol_keys
 
-    key_of = getattr(cards, "protocol_key", None)
-    key = key_of(getattr(card, "protocol_kind", None)) if key_of is not None else None
+    # The same words as the report: every template's protocol (folds, anomaly splits, unit
+    # cuts, backtests), a combined one as its parts in order.
+    keys = protocol_keys(card) if card is not None else None
     verdict = getattr(card, "verdict", None) or ""
     return {
-        "protocol_text": t(key, lang) if key else "",
+        "protocol_text": " ".join(t(k, lang) for k in keys) if keys else "",
         "verdict": verdict,
         "verdict_text": t(f"ml.verdict.{verdict}", lang)
         if f"ml.verdict.{verdict}" in MESSAGES
@@ -378,25 +381,42 @@ def alarms_per_day(mv: Any, metrics: dict[str, float]) -> float | None:
     return float(far) * int(data["rows"]) / (span / 86400)
 
 
-def for_people(plot: Any, shown: dict[str, str], lang: str) -> Any:
+def feature_namer(task: str, card: Any, shown: dict[str, str], lang: str) -> Callable[[str], str]:
+    """How the page names a model's features: as the report does (:func:`~openkamp.ml.report.
+    feature_label`: display names, and what a template built, e.g. 공구 사용 기간 for ``age``),
+    else an input's display name at the start of a derived name (:func:`people_name`)."""
+    from openkamp.ml.report import feature_label
+
+    method = getattr(card, "method", None) or {}
+
+    def name(feature: str) -> str:
+        said = feature_label(feature, task, lang, shown, method)
+        return said if said != feature else people_name(feature, shown)
+
+    return name
+
+
+def for_people(
+    plot: Any, shown: dict[str, str], lang: str, namer: Callable[[str], str] | None = None
+) -> Any:
     """A card's plot with axis names in the page's language (:func:`~openkamp.ml.report.
-    axis_label`) and inputs by display name."""
+    axis_label`) and inputs by display name (``namer``: a model's own feature names)."""
     from dataclasses import replace
 
     from openkamp.ml.report import axis_label
 
+    people = namer or (lambda v: people_name(v, shown))
+
     def name(c: str) -> str:
-        return axis_label(c, lang) or people_name(c, shown)
+        return axis_label(c, lang) or people(c)
 
     data = plot.data.copy() if isinstance(plot.data, pd.DataFrame) else pd.DataFrame(plot.data)
     for col in data.columns:
         if data[col].dtype == object or pd.api.types.is_string_dtype(data[col].dtype):
-            data[col] = data[col].map(
-                lambda v: people_name(str(v), shown) if isinstance(v, str) else v
-            )
+            data[col] = data[col].map(lambda v: people(str(v)) if isinstance(v, str) else v)
     if plot.kind == "matrix":
-        data.index = [people_name(str(v), shown) for v in data.index]
-        data.columns = [people_name(str(v), shown) for v in data.columns]
+        data.index = [people(str(v)) for v in data.index]
+        data.columns = [people(str(v)) for v in data.columns]
         return replace(plot, data=data)
     data = data.rename(columns=lambda c: name(str(c)))
     return replace(
