@@ -209,6 +209,9 @@ def test_first_day(browser: Any, fresh: tuple[str, Platform, Path], lang: str) -
             page.click("[data-testid=score-file-submit]")
             page.wait_for_selector("[data-testid=score-table]")
             assert page.locator("[data-testid=score-table] tbody tr").count() >= 1
+            # The comparison with the file's labels says when it replays the training rows.
+            replay = IN_SAMPLE[lang] in page.inner_text("main")
+            assert replay == (name == "same"), name
             look(f"score-{name}")
             with page.expect_download() as got:
                 page.click("[data-testid=download-csv]")
@@ -241,6 +244,7 @@ def test_first_day(browser: Any, fresh: tuple[str, Platform, Path], lang: str) -
     assert defects > 0
 
 
+IN_SAMPLE = {"ko": "모델이 학습한 기간의 데이터", "en": "from the period the model learnt from"}
 DATA_WORDS = frozenset([LOGIN, "M-101", "LH", "RH", "M", "s"])
 # The factory's own words (its names, its file's headers, values and title block), which an
 # English page shows as they are.

@@ -182,6 +182,18 @@ def test_the_api_scores_a_file_as_the_page_does(site: Site) -> None:
         assert body["total"] == len(shots) and body["quarantined"] == 0
         first = body["rows"][0]
         assert first["부품번호"] == "P00000" and "probability" in first
+        assert body["rows_in_training_period"] == 0  # shots after the training period
+        # Shots of the period the model learnt from are counted, so a comparison with their
+        # labels is known for the replay it is.
+        learnt = site.factory.generate(END - timedelta(hours=2), END)["inj01"]
+        again = c.post(
+            "/api/v1/models/inj01_defect/score-file",
+            headers=h,
+            files={"file": ("old.csv", learnt.to_csv(index=False).encode())},
+        )
+        assert again.status_code == 200, again.text
+        seen = again.json()["rows_in_training_period"]
+        assert 0.9 * len(learnt) <= seen <= len(learnt)  # up to the last reading it learnt from
         short = c.post(
             "/api/v1/models/inj01_defect/score-file",
             headers=h,

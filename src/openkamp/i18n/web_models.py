@@ -54,6 +54,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "파일의 실제 판정과 비교: 실제 불량 {actual}개 중 {caught}개를 잡았고 {missed}개를 놓쳤습니다. 양품 {good}개 중 {false_alarms}개를 불량으로 잘못 알렸습니다",
         "en": "Against the file's true labels: of {actual} real defects it caught {caught} and missed {missed}; of {good} good parts it wrongly flagged {false_alarms}",
     },
+    "web_data.score.seen_in_training": {
+        "ko": "주의: 이 중 {n}행은 모델이 학습한 기간의 데이터입니다. 학습에 쓴 행과의 비교는 실제보다 좋게 나오므로, 모델의 실력은 학습 뒤의 새 데이터로 확인하세요 (모델 화면의 성능은 학습에 쓰지 않은 부분으로 계산한 값입니다)",
+        "en": "Note: {n} of these rows are from the period the model learnt from. A comparison on rows it was trained on looks better than it is; judge the model on new data after training (the figures on the model's page were computed on parts it did not learn from)",
+    },
     "web_data.score.truth.anomaly": {
         "ko": "파일의 실제 기록과 비교: 실제 이상 {actual}건 중 {caught}건에 알람을 냈고 {missed}건을 놓쳤습니다. 정상 {good}건 중 {false_alarms}건은 잘못된 알람입니다",
         "en": "Against the file's records: of {actual} real anomalies it alarmed on {caught} and missed {missed}; {false_alarms} of {good} normal rows were false alarms",

@@ -194,3 +194,21 @@ def score_file(
         "file": True,
     }
     return pd.concat([frame, scored], axis=1), meta
+
+
+def rows_in_training_period(mv: Any, frame: pd.DataFrame, time_column: str | None) -> int:
+    """Rows of the scored file whose time lies in the period the model learnt from: a
+    comparison with their labels is an in-sample replay (flattering), not how the model does
+    on new data."""
+    data = (mv.provenance.get("training") or {}).get("data") or {}
+    if not time_column or time_column not in frame.columns or not data.get("first"):
+        return 0
+    try:
+        first = pd.Timestamp(str(data["first"]))
+        last = pd.Timestamp(str(data.get("last") or data["first"]))
+    except ValueError:
+        return 0
+    times = pd.to_datetime(frame[time_column], errors="coerce", utc=True)
+    first = first.tz_localize("UTC") if first.tzinfo is None else first
+    last = last.tz_localize("UTC") if last.tzinfo is None else last
+    return int(((times >= first) & (times <= last)).sum())

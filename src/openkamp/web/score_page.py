@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from openkamp.core.errors import InvalidInput
 from openkamp.i18n import t
 from openkamp.ingest.names import match_key
+from openkamp.ml.file_scoring import rows_in_training_period
 from openkamp.web import scoring
 from openkamp.web.modeller import _day, _explain_one, _model_url
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
@@ -194,7 +195,11 @@ def result_page(
     if flagged is not None:
         key = "web.score.alarms" if mv.task == "anomaly" else "web.score.flagged"
         summary.append(t(key, lang, n=f"{int(flagged.sum()):,}"))
-    summary += _how_it_did(mv, model, frame, meta.get("headers") or {}, lang)
+    compared = _how_it_did(mv, model, frame, meta.get("headers") or {}, lang)
+    summary += compared
+    seen = rows_in_training_period(mv, frame, meta.get("time_column"))
+    if compared and seen:
+        summary.append(t("web_data.score.seen_in_training", lang, n=f"{seen:,}"))
     shown = frame[flagged] if only and flagged is not None else frame
     shown = _risk_order(shown)
     explain = ""

@@ -327,7 +327,7 @@ def models_score_file(
     from pathlib import Path
 
     from openkamp.api.errors import request_lang
-    from openkamp.ml.file_scoring import score_file
+    from openkamp.ml.file_scoring import rows_in_training_period, score_file
 
     folder = Path(tempfile.mkdtemp(prefix="okp-score-", dir=kamp.settings.data_dir))
     try:
@@ -339,8 +339,12 @@ def models_score_file(
         shutil.rmtree(folder, ignore_errors=True)
     frame = frame.rename(columns={"_row": "row"})
     out = frame_out(frame.set_index("row"), limit)
+    # Rows from the period the model learnt from: comparing them with their labels replays
+    # training (flattering), it does not show how the model does on new data.
+    seen = rows_in_training_period(kamp.models.get(me, name, version), frame, meta["time_column"])
     return {**out, "rows_read": meta["rows_read"], "quarantined": meta["quarantined"],
-            "inputs": meta["inputs"], "kind": meta["kind"]}  # fmt: skip
+            "inputs": meta["inputs"], "kind": meta["kind"],
+            "rows_in_training_period": seen}  # fmt: skip
 
 
 @router.get("/{name}/versions/{version}/explain")
