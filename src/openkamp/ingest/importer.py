@@ -106,6 +106,9 @@ _LAYOUT_DEFAULTS: dict[str, Any] = {
 
 
 #: The counters of an import report, in the order people read them.
+#: Seconds between the counts a running import writes to its record.
+CHECKPOINT_S = 1.0
+
 COUNTS = (
     "rows_read",
     "rows_stored",
@@ -218,11 +221,16 @@ class ImportService:
         return self.files.read_bytes(principal.org_id, rec["quarantine_sha256"])
 
     def mark_interrupted(self) -> int:
-        """Imports left 'running' by a process that died are marked 'interrupted'."""
+        """Imports left 'running' by a process that died are marked 'interrupted', keeping the
+        counts of what they had stored (their last checkpoint)."""
         n = 0
         for org in self.meta.list_orgs():
             for rec in self.meta.find(org["id"], "import", status="running"):
-                self.meta.update(org["id"], "import", rec["id"], {"status": "interrupted"})
+                report = dict(rec.get("report") or {})
+                values: dict[str, Any] = {"status": "interrupted"}
+                if report:
+                    values["report"] = {**report, "status": "interrupted"}
+                self.meta.update(org["id"], "import", rec["id"], values)
                 n += 1
         return n
 
@@ -438,6 +446,28 @@ class ImportService:
             },
         )
 
+    def _checkpoint(
+        self, principal: Principal, report: ImportReport, read: int, stored: int
+    ) -> None:
+        """Counts of a running import as far as its writes are committed (rows of the chunks
+        written; their other rows were quarantined)."""
+        assert report.import_id is not None
+        counts = {
+            "rows_read": read,
+            "rows_stored": stored,
+            "rows_quarantined": read - stored,
+            "points_inserted": report.points_inserted,
+            "points_updated": report.points_updated,
+            "points_unchanged": report.points_unchanged,
+            "labels_written": report.labels_written,
+        }
+        self.meta.update(
+            principal.org_id,
+            "import",
+            report.import_id,
+            {**counts, "report": {**report.to_dict(), **counts, "status": "running"}},
+        )
+
     # -- mapping ------------------------------------------------------------------------------
 
     # -- data phase ---------------------------------------------------------------------------
@@ -480,7 +510,7 @@ class ImportService:
             str(reader.details.get("delimiter", ",")),
             mapping.signal_ids,
         )
-        pending: Future[tuple[WriteResult, WriteResult]] | None = None
+        pending: tuple[Future[tuple[WriteResult, WriteResult]], int, int] | None = None
         first_ts: int | None = None
         last_ts: int | None = None
 
@@ -499,12 +529,20 @@ class ImportService:
             )
             return p, lab
 
-        def settle(fut: Future[tuple[WriteResult, WriteResult]]) -> None:
+        last_checkpoint = [time.monotonic()]
+
+        def settle(fut: Future[tuple[WriteResult, WriteResult]], read: int, stored: int) -> None:
             p, lab = fut.result()
             report.points_inserted += p.inserted
             report.points_updated += p.updated
             report.points_unchanged += p.unchanged
             report.labels_written += lab.inserted + lab.updated
+            # The record says what is stored so far (about once a second): a process killed
+            # now leaves an import marked 'interrupted' with these counts, behind the store by
+            # at most a second of writes.
+            if time.monotonic() - last_checkpoint[0] >= CHECKPOINT_S:
+                self._checkpoint(principal, report, read, stored)
+                last_checkpoint[0] = time.monotonic()
 
         with (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-write") as pool,
@@ -520,12 +558,16 @@ class ImportService:
                     first_ts = ts_range[0] if first_ts is None else min(first_ts, ts_range[0])
                     last_ts = ts_range[1] if last_ts is None else max(last_ts, ts_range[1])
                 if pending is not None:
-                    settle(pending)  # at most one chunk in flight: bounded memory
-                pending = pool.submit(write, out.points, out.labels)
+                    settle(*pending)  # at most one chunk in flight: bounded memory
+                pending = (
+                    pool.submit(write, out.points, out.labels),
+                    report.rows_read,
+                    report.rows_stored,
+                )
                 if progress:
                     progress(min(chunk.bytes_done, total), total)
             if pending is not None:
-                settle(pending)
+                settle(*pending)
         report.columns.update(mapping.columns)
         report.created = mapping.created
         if first_ts is not None and last_ts is not None:
@@ -533,4 +575,4 @@ class ImportService:
             report.last_ts = datetime.fromtimestamp(last_ts / 1e6, UTC).isoformat()
 
 
-__all__ = ["COUNTS", "BadRow", "ImportOptions", "ImportReport", "ImportService"]
+__all__ = ["CHECKPOINT_S", "COUNTS", "BadRow", "ImportOptions", "ImportReport", "ImportService"]
