@@ -223,6 +223,15 @@ def test_clear_errors(kamp: Platform) -> None:
         )
     with pytest.raises(InvalidInput, match="unit"):
         kamp.ml.train(me, TrainSpec(task="rul", name="x", equipment=eq))
+    # A name the registry cannot take is refused before any data is read or model fitted.
+    read: list[str] = []
+    with pytest.raises(InvalidInput, match="model name"):
+        kamp.ml.train(
+            me,
+            TrainSpec(task="classify", name="../bad name", equipment=eq, target="pass_fail"),
+            progress=read.append,
+        )
+    assert read == []  # no stage started: nothing was read or fitted
 
 
 def test_forecast_of_hourly_output(kamp: Platform, truth: dict[str, pd.DataFrame]) -> None:

@@ -89,6 +89,11 @@ class TrainSpec:
     """The rows are independent parts: shuffled (or group) folds even when there is a time."""
 
     def check(self) -> None:
+        """Everything that can be checked before any data is read or any model fitted (a bad
+        model name used to be refused only after the whole training ran)."""
+        from openkamp.core.assets import check_name
+
+        check_name(self.name, "model name")
         if self.task not in TRAINABLE:
             raise InvalidInput(
                 f"Unknown task {self.task!r}.", hint=f"Use one of: {', '.join(TRAINABLE)}."
