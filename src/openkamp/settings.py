@@ -88,10 +88,6 @@ class Settings(BaseSettings):
         ge=1024,
         description="A job's stored log keeps only its last this many bytes.",
     )
-    secret_key: str = Field(
-        "change-me",
-        description="Secret for signing sessions and tokens. Must be set outside development.",
-    )
     session_idle_minutes: int = Field(
         120,
         ge=1,
@@ -160,11 +156,6 @@ class Settings(BaseSettings):
 
     def check_safe(self) -> None:
         """Refuse to run outside development with default secrets."""
-        if self.environment == "production" and self.secret_key == "change-me":
-            raise ConfigError(
-                "OPENKAMP_SECRET_KEY still has its default value in production.",
-                hint="Set OPENKAMP_SECRET_KEY to a long random string (e.g. `openssl rand -hex 32`).",
-            )
         # OWASP's floor for argon2id; low values are for tests only.
         if self.environment == "production" and (
             self.password_hash_memory_kib < 19456 or self.password_hash_time_cost < 2
