@@ -143,16 +143,30 @@ def test_a_failed_job_says_its_error_in_the_readers_language(
 
 
 def test_an_unexpected_exception_fails_the_job_with_type_message_and_traceback(
-    jobs: JobService, eng: Principal
+    jobs: JobService, eng: Principal, org: int
 ) -> None:
     def divide_by_zero(ctx: JobContext) -> dict[str, Any]:
+        ctx.log("reading /srv/factory/secret.csv")
         return {"x": 1 / 0}
 
-    job = jobs.wait(eng, jobs.submit(eng, "score", "t", divide_by_zero)["id"], timeout=T)
+    job_id = jobs.submit(eng, "score", "t", divide_by_zero)["id"]
+    jobs.wait(eng, job_id, timeout=T)
+    admin = Principal(org_id=org, name="boss", roles=frozenset({Role.ADMIN}))
+    job = jobs.get(admin, job_id)  # administrators read everything
     assert job["status"] == "failed"
     assert job["error"] == "ZeroDivisionError: division by zero"
     assert "Traceback (most recent call last)" in job["log"]
     assert "divide_by_zero" in job["log"]  # the frame where it happened
+    # Others read the plain log: no traceback (server paths, code), the internal error only
+    # as one (issue 9, finding 9: viewers could read tracebacks and server paths).
+    viewer = Principal(org_id=org, name="lee", roles=frozenset({Role.VIEWER}))
+    for reader in (viewer, eng):
+        seen = jobs.get(reader, job_id)
+        assert "Traceback" not in seen["log"] and "site-packages" not in seen["log"]
+        assert "divide_by_zero" not in seen["log"] and "ZeroDivision" not in seen["error"]
+        assert "reading /srv/factory/secret.csv" in seen["log"]  # the job's own words stay
+        listed = next(j for j in jobs.list(reader) if j["id"] == job_id)
+        assert "Traceback" not in listed["log"] and listed["error"] == seen["error"]
 
 
 def test_a_result_that_is_not_a_json_dict_fails_the_job(jobs: JobService, eng: Principal) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import json
+import re
 import threading
 import time
 import traceback
@@ -51,6 +52,29 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+#: A Python traceback in a job's log: its header, the indented frame lines, the exception line.
+_TRACEBACK = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n?)*(?:\S.*)?")
+#: What a reader who is not an administrator sees instead of a traceback or an internal error.
+HIDDEN = "(details of an internal error: for administrators)"
+
+
+def for_reader(rec: Record, principal: Principal) -> Record:
+    """``rec`` as ``principal`` may read it: administrators see everything; others see the log
+    without Python tracebacks (they name server paths and code) and an internal error only as
+    one, never its text. Domain errors (with a catalogue code) are shown to everyone."""
+    if principal.has(Role.ADMIN):
+        return rec
+    out = dict(rec)
+    if out.get("log"):
+        out["log"] = _TRACEBACK.sub(HIDDEN, str(out["log"]))
+    result = out.get("result")
+    error = result.get("error") if isinstance(result, dict) else None
+    internal = not isinstance(error, dict) or error.get("type") == "internal"
+    if out.get("error") and internal and out["error"] not in (INTERRUPTED, STOPPED):
+        out["error"] = HIDDEN
+    return out
 
 
 def error_record(exc: BaseException) -> dict[str, Any]:
@@ -231,8 +255,9 @@ class JobService:
         return rec
 
     def get(self, principal: Principal, job_id: int) -> Record:
+        """A job as ``principal`` may read it (see :func:`for_reader`)."""
         require(principal, Role.VIEWER)
-        return self.meta.get(principal.org_id, "job", job_id)
+        return for_reader(self.meta.get(principal.org_id, "job", job_id), principal)
 
     def list(
         self, principal: Principal, status: str | None = None, limit: int = 50
@@ -242,9 +267,10 @@ class JobService:
         if status is not None and status not in STATUSES:
             raise InvalidInput(f"Unknown job status {status!r}; known: {', '.join(STATUSES)}.")
         where = {} if status is None else {"status": status}
-        return self.meta.find_first(
+        found = self.meta.find_first(
             principal.org_id, "job", order=("-id",), limit=max(0, limit), **where
         )
+        return [for_reader(rec, principal) for rec in found]
 
     def cancel(self, principal: Principal, job_id: int) -> Record:
         """Cancel a job: a queued one at once; a running one when its function next checks."""
