@@ -19,6 +19,7 @@ from openkamp.accounts import AccountService
 from openkamp.alerts import AlertService
 from openkamp.assets.service import AssetService
 from openkamp.core.tenancy import Principal, system_principal
+from openkamp.core.uploads import clean_at_start
 from openkamp.datasets import DatasetService
 from openkamp.ingest.importer import ImportService
 from openkamp.jobs.service import JobService
@@ -80,6 +81,7 @@ class Platform:
         self.default_org_id: int = org["id"]
         self.imports.mark_interrupted()
         self.jobs.mark_interrupted()
+        clean_at_start(self.settings.data_dir)  # uploads cut off when the last process stopped
 
     @classmethod
     def at(cls, data_dir: str | Path, **settings: Any) -> Platform:

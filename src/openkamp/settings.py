@@ -68,6 +68,18 @@ class Settings(BaseSettings):
         2 * 1024**3,
         description="Largest uncompressed size accepted inside an .xlsx (zip bomb guard).",
     )
+    upload_max_bytes: int = Field(
+        1024**3,
+        ge=1024,
+        description="Largest file accepted by an upload (import, staging, scoring); reading "
+        "stops past it (413).",
+    )
+    upload_org_quota_bytes: int = Field(
+        4 * 1024**3,
+        ge=1024,
+        description="Bytes of uploaded files an organisation may keep staged for the import "
+        "wizard at once.",
+    )
     duckdb_memory_limit: str = Field(
         "512MB", description="Memory limit of the embedded DuckDB engine (e.g. '512MB', '4GB')."
     )

@@ -29,6 +29,7 @@ STATUS: dict[type[e.OpenKampError], int] = {
     e.Forbidden: 403,
     e.Conflict: 409,
     e.ImportRejected: 422,
+    e.TooLarge: 413,
     e.InvalidInput: 422,
     e.UnknownBackend: 500,
     e.ConfigError: 500,

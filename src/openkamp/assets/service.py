@@ -28,6 +28,7 @@ from openkamp.core.assets import (
     SiteSpec,
     ValueType,
     check_name,
+    check_texts,
 )
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
@@ -64,6 +65,7 @@ def _label(rec: Record) -> LabelColumn:
 def _signal_values(spec: SignalSpec) -> dict[str, Any]:
     check_name(spec.name, "signal name")
     values = asdict(spec)
+    check_texts(values, "signal")
     values["value_type"] = ValueType(spec.value_type).value
     lo, hi = spec.min_value, spec.max_value
     if lo is not None and hi is not None and lo > hi:
@@ -84,6 +86,7 @@ def _signal_values(spec: SignalSpec) -> dict[str, Any]:
 def _label_values(spec: LabelSpec) -> dict[str, Any]:
     check_name(spec.name, "label column name")
     values = asdict(spec)
+    check_texts(values, "label column")
     values["label_type"] = LabelType(spec.label_type).value
     values["categories"] = list(spec.categories)
     return values
@@ -127,6 +130,7 @@ class AssetService:
         unknown = set(display) - (_NODE_FIELDS - {"name"})
         if unknown:
             raise InvalidInput(f"Unknown node fields {sorted(unknown)}.")
+        check_texts(dict(display), kind.value)
         self._check_parent(principal, kind, parent_id)
         rec = self.meta.insert(
             principal.org_id,
@@ -178,6 +182,7 @@ class AssetService:
             raise InvalidInput(f"Cannot change {sorted(unknown)} of a node.")
         if "name" in changes:
             check_name(changes["name"], "name")
+        check_texts(dict(changes), "asset")
         return _node(self.meta.update(principal.org_id, "node", node_id, changes))
 
     def move_node(self, principal: Principal, node_id: int, new_parent_id: int) -> Node:

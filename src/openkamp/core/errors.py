@@ -14,6 +14,7 @@ is one, the fix.
     ├── Conflict                    the change would break a rule (duplicate name, referenced record)
     ├── InvalidInput                a value given by the user is wrong
     │   ├── ImportRejected          a whole file cannot be imported (nothing was changed)
+    │   ├── TooLarge                an upload is over the size limit or the organisation's quota
     │   └── WeakPassword            a new password does not meet the password policy
     └── StorageError                a storage engine failed
         └── UnknownBackend          no backend is registered for a URL scheme
@@ -81,6 +82,11 @@ class Conflict(OpenKampError):
 
 class InvalidInput(OpenKampError):
     """A value supplied by the user is malformed or out of range."""
+
+
+class TooLarge(InvalidInput):
+    """An upload is larger than the size limit, or would take the organisation's staged files
+    over their quota. Nothing of it is kept."""
 
 
 class ImportRejected(InvalidInput):

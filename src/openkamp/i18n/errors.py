@@ -29,6 +29,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "작업이 끝나기 전에 서버가 멈췄습니다. 다시 실행하세요.",
         "en": "The server stopped before the job ended. Run it again.",
     },
+    "err.upload.too_large": {
+        "ko": "파일이 너무 큽니다. 최대 {limit}까지 올릴 수 있습니다.",
+        "en": "The file is too large: at most {limit} can be uploaded.",
+    },
+    "err.upload.too_large.hint": {
+        "ko": "파일을 더 작은 파일로 나누어 (예: 월별로) 하나씩 올리세요.",
+        "en": "Split the file into smaller files (e.g. one per month) and upload them one by one.",
+    },
+    "err.upload.quota": {
+        "ko": "조직에서 가져오기를 기다리는 업로드 파일이 {limit}을(를) 넘게 됩니다.",
+        "en": "Your organisation's uploaded files waiting for import would pass {limit}.",
+    },
+    "err.upload.quota.hint": {
+        "ko": "진행 중인 가져오기를 마치거나 그만둔 뒤 다시 올리세요 (올린 파일은 하루 뒤 지워집니다).",
+        "en": "Finish or abandon the imports in progress (staged files are removed after a day), then upload again.",
+    },
+    "err.upload.bad_name": {
+        "ko": "파일 이름 {name!r}은(는) 쓸 수 없습니다.",
+        "en": "The file name {name!r} cannot be used.",
+    },
+    "err.upload.bad_name.hint": {
+        "ko": "파일 이름을 바꿔 ('.', '..'이 아닌 {max}바이트 이하) 다시 올리세요.",
+        "en": "Rename the file (at most {max} bytes, not '.' or '..') and upload it again.",
+    },
+    "err.text.too_long": {
+        "ko": "{field}이(가) 너무 깁니다 ({length}자, 최대 {max}자).",
+        "en": "The {field} is too long ({length} characters, at most {max}).",
+    },
+    "err.upload.no_file": {"ko": "올릴 파일을 고르세요.", "en": "Choose a file to upload."},
+    "err.input.not_json": {
+        "ko": "{what}이(가) 올바른 JSON이 아닙니다.",
+        "en": "{what} is not JSON.",
+    },
+    "err.input.too_deep": {
+        "ko": "{what}의 중첩이 너무 깊습니다 (최대 {max}단계).",
+        "en": "{what} is nested too deeply (at most {max} levels).",
+    },
+    "err.input.not_object": {
+        "ko": "{what}은(는) JSON 객체여야 합니다.",
+        "en": "{what} must be a JSON object.",
+    },
+    "err.import.bad_option": {
+        "ko": "가져오기 설정 {name!r}의 값이 올바르지 않습니다.",
+        "en": "The import option {name!r} has a value of the wrong kind.",
+    },
+    "err.import.bad_option.hint": {
+        "ko": "API 문서의 ImportOptions를 참고하세요.",
+        "en": "See ImportOptions in the API documentation.",
+    },
+    "err.import.unknown_option": {
+        "ko": "알 수 없는 가져오기 설정: {names}",
+        "en": "Unknown import options: {names}",
+    },
     "job.title.train": {"ko": "{task}: {name}", "en": "{task}: {name}"},
     "job.title.recipe": {
         "ko": "최적 조건: {name} v{version}",

@@ -21,10 +21,22 @@ from typing import Any
 from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import Headers
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from openkamp.api.errors import error_body, status_of
 from openkamp.api.routers.imports import _options, imports_upload
-from openkamp.core.errors import InvalidInput, OpenKampError
+from openkamp.core.errors import InvalidInput, OpenKampError, TooLarge
+from openkamp.core.tenancy import Role, require
+from openkamp.core.uploads import (
+    STAGED,
+    copy_limited,
+    folder_bytes,
+    load_json,
+    over_quota,
+    safe_name,
+    too_large,
+)
 from openkamp.i18n import t
 from openkamp.web.assets_page import create_equipment
 from openkamp.web.overview import asset_tree, display, equipment_of
@@ -56,7 +68,7 @@ async def _json_answer(
 
 
 def _stage_root(request: Request, org_id: int) -> Path:
-    return Path(platform_of(request).settings.data_dir) / "staged" / str(org_id)
+    return Path(platform_of(request).settings.data_dir) / STAGED / str(org_id)
 
 
 def _staged(request: Request, org_id: int, token: str) -> Path:
@@ -91,23 +103,69 @@ def import_page(request: Request, who: Page) -> HTMLResponse:
     )
 
 
+MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
+
+
+async def _read_upload(request: Request, limit: int, error: TooLarge) -> StarletteUpload:
+    """The one file of a multipart request, read from the network only up to ``limit`` bytes
+    (and the multipart framing): past it reading stops and ``error`` is raised."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
+        raise error
+
+    async def bounded() -> Any:
+        seen = 0
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > limit + MULTIPART_SLACK:
+                raise error
+            yield chunk
+
+    try:
+        form = await MultiPartParser(request.headers, bounded(), max_files=1, max_fields=10).parse()
+    except MultiPartException as exc:
+        raise InvalidInput(f"The upload cannot be read: {exc.message}.") from exc
+    file = form.get("file")
+    if not isinstance(file, StarletteUpload):
+        raise InvalidInput("Choose a file to upload.", code="upload.no_file")
+    return file
+
+
 @router.post("/import/stage")
-async def import_stage(request: Request, who: Posting, file: UploadFile) -> Response:
+async def import_stage(request: Request, who: Posting) -> Response:
+    """Stage one file for the wizard: engineers only (as import itself), at most
+    ``upload_max_bytes``, and the organisation's staged files within ``upload_org_quota_bytes``."""
     kamp = platform_of(request)
-    root = _stage_root(request, who.principal.org_id)
-    _clean_old(root)
-    token = secrets.token_urlsafe(18)
-    name = Path(file.filename or "upload").name or "upload"
-    folder = root / token
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / name).open("wb") as out:
-        while chunk := await file.read(1 << 20):
-            out.write(chunk)
+    try:
+        require(who.principal, Role.ENGINEER)
+        root = _stage_root(request, who.principal.org_id)
+        _clean_old(root)
+        limit = kamp.settings.upload_max_bytes
+        room = kamp.settings.upload_org_quota_bytes - folder_bytes(root)
+        error = (
+            too_large(limit) if limit <= room else over_quota(kamp.settings.upload_org_quota_bytes)
+        )
+        if room <= 0:
+            raise error
+        file = await _read_upload(request, min(limit, room), error)
+        name = safe_name(file.filename)
+        token = secrets.token_urlsafe(18)
+        folder = root / token
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            copy_limited(file.file, folder / name, min(limit, room), error)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            await file.close()
+    except OpenKampError as exc:
+        return JSONResponse(error_body(exc, request), status_code=status_of(exc))
 
     def answer() -> dict[str, Any]:
         try:
             found = preview(kamp, who.principal, folder / name, _options(None), lang_of(request))
-        except OpenKampError:
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         return {"token": token, **found}
@@ -116,12 +174,13 @@ async def import_stage(request: Request, who: Posting, file: UploadFile) -> Resp
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise InvalidInput("The request is not JSON.") from exc
+    body = load_json(await request.body(), "request")
     if not isinstance(body, dict):
-        raise InvalidInput("The request must be a JSON object.")
+        raise InvalidInput(
+            "The request must be a JSON object.",
+            code="input.not_object",
+            params={"what": "request"},
+        )
     return body
 
 

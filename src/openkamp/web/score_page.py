@@ -20,6 +20,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.core.errors import InvalidInput
+from openkamp.core.uploads import copy_limited, safe_name
 from openkamp.i18n import t
 from openkamp.ingest.names import match_key
 from openkamp.ml.file_scoring import rows_in_training_period
@@ -34,11 +35,11 @@ SHOW_ROWS = 200
 def _score_file(
     kamp: Any, who: Any, mv: Any, upload: UploadFile, lang: str
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    name = safe_name(upload.filename, "upload.csv")  # refused before anything is written
     folder = Path(tempfile.mkdtemp(prefix="okp-score-", dir=kamp.settings.data_dir))
     try:
-        path = folder / (Path(upload.filename or "upload.csv").name or "upload.csv")
-        with path.open("wb") as out:
-            shutil.copyfileobj(upload.file, out, 1 << 20)
+        path = folder / name
+        copy_limited(upload.file, path, kamp.settings.upload_max_bytes)
         return scoring.score_file(kamp, who.principal, mv.name, mv.version, path, lang)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -56,6 +57,8 @@ def score(
 ) -> Response:
     kamp = platform_of(request)
     lang = lang_of(request)
+    if file is not None and file.filename:
+        safe_name(file.filename)  # an odd name is refused before anything else
     mv = kamp.models.get(who.principal, name, version)
     if file is not None and file.filename:
         result, meta = _score_file(kamp, who, mv, file, lang)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
+import types
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Form, Response, UploadFile
 
@@ -15,6 +15,8 @@ from openkamp.api.deps import Kamp, Me
 from openkamp.api.records import record_out
 from openkamp.api.routers.jobs import job_out
 from openkamp.core.errors import InvalidInput
+from openkamp.core.tenancy import Role, require
+from openkamp.core.uploads import copy_limited, load_json, safe_name
 from openkamp.ingest.importer import ImportOptions
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -22,32 +24,71 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 CHUNK = 1 << 20
 
 
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a JSON value has the type an :class:`ImportOptions` field declares."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is Any:
+        return True
+    if origin in (Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if origin is Literal:
+        return isinstance(value, (str, int)) and value in args
+    if hint is type(None):
+        return value is None
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin is list:
+        return isinstance(value, list) and all(_fits(v, args[0]) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _fits(k, args[0]) and _fits(v, args[1]) for k, v in value.items()
+        )
+    return True
+
+
 def _options(raw: str | None) -> ImportOptions:
     if not raw:
         return ImportOptions()
-    try:
-        values = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"options is not JSON: {exc.msg}.") from exc
+    values = load_json(raw, "options")
     if not isinstance(values, dict):
-        raise InvalidInput("options must be a JSON object.")
+        raise InvalidInput(
+            "options must be a JSON object.", code="input.not_object", params={"what": "options"}
+        )
     known = set(ImportOptions.__dataclass_fields__)
     unknown = set(values) - known
     if unknown:
+        names = ", ".join(sorted(str(u)[:60] for u in unknown)[:10])
         raise InvalidInput(
-            f"Unknown import options {sorted(unknown)}.", hint=f"Known: {sorted(known)}."
+            f"Unknown import options {names}.",
+            hint=f"Known: {sorted(known)}.",
+            code="import.unknown_option",
+            params={"names": names},
         )
+    hints = get_type_hints(ImportOptions)
+    for key, value in values.items():
+        if not _fits(value, hints[key]):
+            raise InvalidInput(
+                f"The import option {key!r} has a value of the wrong kind.",
+                hint="See ImportOptions in the API documentation.",
+                code="import.bad_option",
+                params={"name": key},
+            )
     try:
         return ImportOptions(**values)
-    except TypeError as exc:
-        raise InvalidInput(f"Bad import options: {exc}.") from exc
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"Bad import options: {exc}.", code="import.bad_option",
+                           params={"name": "options"}) from exc  # fmt: skip
 
 
-def _save(upload: UploadFile, folder: Path) -> Path:
-    name = Path(upload.filename or "upload").name or "upload"
-    target = folder / name
-    with target.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, CHUNK)
+def _save(upload: UploadFile, folder: Path, limit: int) -> Path:
+    target = folder / safe_name(upload.filename)
+    copy_limited(upload.file, target, limit)
     return target
 
 
@@ -61,10 +102,12 @@ def imports_upload(
 ) -> dict[str, Any]:
     """Upload a file and import it: as a job (default; poll ``/jobs/{id}``), or at once with
     ``wait=true``. The report counts rows read = rows stored + rows quarantined, always."""
+    require(me, Role.ENGINEER)
     opts = _options(options)
+    safe_name(file.filename)  # refused before anything is written
     folder = Path(tempfile.mkdtemp(prefix="okp-upload-", dir=kamp.settings.data_dir))
     try:
-        path = _save(file, folder)
+        path = _save(file, folder, kamp.settings.upload_max_bytes)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -327,13 +327,14 @@ def models_score_file(
     from pathlib import Path
 
     from openkamp.api.errors import request_lang
+    from openkamp.core.uploads import copy_limited, safe_name
     from openkamp.ml.file_scoring import rows_in_training_period, score_file
 
+    name_of_file = safe_name(file.filename, "upload.csv")  # refused before anything is written
     folder = Path(tempfile.mkdtemp(prefix="okp-score-", dir=kamp.settings.data_dir))
     try:
-        path = folder / (Path(file.filename or "upload.csv").name or "upload.csv")
-        with path.open("wb") as fh:
-            shutil.copyfileobj(file.file, fh, 1 << 20)
+        path = folder / name_of_file
+        copy_limited(file.file, path, kamp.settings.upload_max_bytes)
         frame, meta = score_file(kamp, me, name, version, path, request_lang(request))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -356,16 +357,14 @@ def models_explain(
     record: Annotated[str, Query(description="One record as JSON: input name → value")],
 ) -> dict[str, Any]:
     """Why the model predicts what it does for one record: each input's contribution."""
-    import json
-
     from openkamp.core.errors import InvalidInput
+    from openkamp.core.uploads import load_json
 
-    try:
-        values = json.loads(record)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"record is not JSON: {exc.msg}.") from exc
+    values = load_json(record, "record")
     if not isinstance(values, dict):
-        raise InvalidInput("record must be a JSON object.")
+        raise InvalidInput(
+            "record must be a JSON object.", code="input.not_object", params={"what": "record"}
+        )
     model = kamp.models.load(me, name, version)
     if not hasattr(model, "explain"):
         raise InvalidInput(f"Model {name!r} cannot explain single records.")
