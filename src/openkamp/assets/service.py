@@ -32,6 +32,7 @@ from openkamp.core.assets import (
 )
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.core.text import nfc, refuse_look_alike
 from openkamp.storage.metadata.base import MetadataStore, Record
 from openkamp.storage.timeseries.base import TimeSeriesStore
 
@@ -126,12 +127,15 @@ class AssetService:
                 f"{kind!r} is not a kind of asset.",
                 hint=f"Use one of: {', '.join(k.value for k in NodeKind)}.",
             ) from None
+        name = nfc(name) if isinstance(name, str) else name
         check_name(name, f"{kind.value} name")
         unknown = set(display) - (_NODE_FIELDS - {"name"})
         if unknown:
             raise InvalidInput(f"Unknown node fields {sorted(unknown)}.")
         check_texts(dict(display), kind.value)
         self._check_parent(principal, kind, parent_id)
+        siblings = self.meta.find(principal.org_id, "node", parent_id=parent_id)
+        refuse_look_alike(name, [str(r["name"]) for r in siblings], f"{kind.value} name")
         rec = self.meta.insert(
             principal.org_id,
             "node",
@@ -181,6 +185,7 @@ class AssetService:
         if unknown:
             raise InvalidInput(f"Cannot change {sorted(unknown)} of a node.")
         if "name" in changes:
+            changes["name"] = nfc(changes["name"]) if isinstance(changes["name"], str) else ""
             check_name(changes["name"], "name")
         check_texts(dict(changes), "asset")
         return _node(self.meta.update(principal.org_id, "node", node_id, changes))

@@ -34,9 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from openkamp.core.assets import NodeKind, check_name
+from openkamp.core.assets import NodeKind, check_name, check_texts
 from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.core.text import nfc, refuse_look_alike
 from openkamp.datasets._tables import (
     columns_for,
     conform,
@@ -114,7 +115,14 @@ class DatasetService:
         the latest version (same content and schema) returns that version instead of adding one.
         """
         require(principal, Role.ENGINEER)
+        name = nfc(name) if isinstance(name, str) else name
         check_name(name, "dataset name")
+        check_texts({"display_name": display_name, "description": description}, "dataset")
+        refuse_look_alike(
+            name,
+            {str(r["name"]) for r in self.meta.find(principal.org_id, _DATASET)},
+            "dataset name",
+        )
         if origin not in ("records", "snapshot"):
             raise InvalidInput(f"Unknown dataset origin {origin!r}.", code="datasets.origin")
         parts = iter([table]) if isinstance(table, pd.DataFrame | pa.Table) else iter(table)

@@ -53,6 +53,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "파일 이름을 바꿔 ('.', '..'이 아닌 {max}바이트 이하) 다시 올리세요.",
         "en": "Rename the file (at most {max} bytes, not '.' or '..') and upload it again.",
     },
+    "err.names.confusable": {
+        "ko": "이름 {name!r}은(는) 이미 있는 {existing!r}와(과) 똑같아 보입니다.",
+        "en": "The name {name!r} looks like the existing {existing!r}.",
+    },
+    "err.names.confusable.hint": {
+        "ko": "이미 있는 이름을 쓰거나, 달리 읽히는 이름을 쓰세요 (전각 문자나 키릴 문자가 섞였는지 확인하세요).",
+        "en": "Use the existing name, or a name that reads differently (check for fullwidth or Cyrillic letters).",
+    },
     "err.text.too_long": {
         "ko": "{field}이(가) 너무 깁니다 ({length}자, 최대 {max}자).",
         "en": "The {field} is too long ({length} characters, at most {max}).",

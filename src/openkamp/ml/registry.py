@@ -37,9 +37,10 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from openkamp.core.assets import check_name
+from openkamp.core.assets import check_name, check_texts
 from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.core.text import nfc, refuse_look_alike
 
 if TYPE_CHECKING:
     from openkamp.storage.files.base import FileStore
@@ -154,7 +155,12 @@ class ModelRegistry:
         columns, data quality), for scoring it later on the same kind of data.
         """
         require(principal, Role.ENGINEER)
+        name = nfc(name) if isinstance(name, str) else name
         check_name(name, "model name")
+        check_texts({"description": description}, "model")
+        refuse_look_alike(
+            name, {str(r["name"]) for r in self.meta.find(principal.org_id, _MODEL)}, "model name"
+        )
         if task not in TASKS:
             raise InvalidInput(f"Unknown task {task!r}.", hint=f"Use one of: {', '.join(TASKS)}.")
         class_path = _class_path(type(model))
