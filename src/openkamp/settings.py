@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         description="Failed sign-ins from one client address within the window that lock that "
         "address (higher than per login: a factory often shares one address).",
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For names the client a sign-in is counted against; empty: never believed.",
+    )
     login_window_minutes: int = Field(
         15, ge=1, description="Window in which failed sign-ins are counted."
     )

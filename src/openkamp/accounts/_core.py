@@ -61,7 +61,10 @@ class AccountsCore:
         return user if user["active"] else None
 
     def _check_not_locked(self, keys: list[str]) -> None:
-        wait = max(self.limiter.retry_after(k) for k in keys)
+        """Reserve one attempt on every key, atomically, before the password is checked
+        (raises :class:`TooManyAttempts` when a key is locked): concurrent attempts cannot run
+        more password checks than the limit. A success gives its reservation back."""
+        wait = self.limiter.attempt(keys)
         if wait > 0:
             minutes = max(1, round(wait / 60))
             raise TooManyAttempts(

@@ -49,6 +49,26 @@ class LoginLimiter(ABC):
     def succeeded(self, key: str) -> None:
         """Forget the failures of ``key`` after a successful sign-in."""
 
+    def attempt(self, keys: list[str]) -> float:
+        """Reserve one attempt on every key before the password is checked.
+
+        Returns the seconds to wait when any key is locked (nothing is reserved then), else 0
+        after counting the attempt as a failure on every key. Counting *before* the (slow)
+        password check is what bounds the checks: concurrent attempts cannot all pass a check
+        of the count made before any of them was counted. A success gives its reservation back
+        with :meth:`release` (or :meth:`succeeded`). This default is not atomic; a limiter
+        shared by threads or workers overrides it with one atomic step.
+        """
+        wait = max((self.retry_after(k) for k in keys), default=0.0)
+        if wait > 0:
+            return wait
+        for key in keys:
+            self.failed(key)
+        return 0.0
+
+    def release(self, key: str) -> None:  # noqa: B027 - optional for a limiter
+        """Give back the attempt reserved on ``key`` by :meth:`attempt` (the sign-in worked)."""
+
 
 class MemoryLoginLimiter(LoginLimiter):
     """Failure counters in this process's memory, safe to share between threads.
@@ -81,29 +101,51 @@ class MemoryLoginLimiter(LoginLimiter):
     def retry_after(self, key: str) -> float:
         now = self.clock()
         with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return 0.0
-            if until <= now:
-                del self._locked_until[key]
-                return 0.0
-            return (until - now).total_seconds()
+            return self._wait(key, now)
+
+    def attempt(self, keys: list[str]) -> float:
+        now = self.clock()
+        with self._lock:  # one step: check every key, then count on every key
+            wait = max((self._wait(k, now) for k in keys), default=0.0)
+            if wait > 0:
+                return wait
+            for key in keys:
+                self._failed(key, now)
+            return 0.0
+
+    def release(self, key: str) -> None:
+        with self._lock:
+            times = self._failures.get(key)
+            if times:  # a lock it helped to set stays: the failures before it were real
+                times.pop()
+
+    def _wait(self, key: str, now: datetime) -> float:
+        until = self._locked_until.get(key)
+        if until is None:
+            return 0.0
+        if until <= now:
+            del self._locked_until[key]
+            return 0.0
+        return (until - now).total_seconds()
 
     def failed(self, key: str) -> None:
         now = self.clock()
-        rule = self._rule(key)
         with self._lock:
-            times = self._failures.setdefault(key, deque())
-            while times and now - times[0] >= rule.window:
-                times.popleft()
-            times.append(now)
-            if len(times) >= rule.max_failures:
-                # Locked: the count starts afresh when the lockout ends.
-                self._locked_until[key] = now + rule.lockout
-                times.clear()
-            self._since_sweep += 1
-            if self._since_sweep >= 1024 or len(self._failures) > self.max_keys:
-                self._sweep(now)
+            self._failed(key, now)
+
+    def _failed(self, key: str, now: datetime) -> None:
+        rule = self._rule(key)
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] >= rule.window:
+            times.popleft()
+        times.append(now)
+        if len(times) >= rule.max_failures:
+            # Locked: the count starts afresh when the lockout ends.
+            self._locked_until[key] = now + rule.lockout
+            times.clear()
+        self._since_sweep += 1
+        if self._since_sweep >= 1024 or len(self._failures) > self.max_keys:
+            self._sweep(now)
 
     def succeeded(self, key: str) -> None:
         with self._lock:

@@ -41,17 +41,19 @@ class Sessions(AccountsCore):
             ok, new_hash = False, None
         else:
             ok, new_hash = self.passwords.verify(user["password_hash"], password)
-        if not ok or user is None:
-            for key in keys:
-                self.limiter.failed(key)
+        if not ok or user is None:  # the failure was counted when the attempt was reserved
             raise Unauthenticated(SIGN_IN_FAILED, hint=SIGN_IN_HINT)
         if not user["active"]:  # only said to someone who knows the password
+            for key in keys:  # the right password: not a failure
+                self.limiter.release(key)
             raise Unauthenticated(
                 "This account is deactivated.", hint="Ask an administrator of your organisation."
             )
         # Only the login's count is forgiven: a success must not clear an address that is
         # guessing other logins.
         self.limiter.succeeded(key_login)
+        for key in keys[1:]:  # the address keeps its failures, but not this success
+            self.limiter.release(key)
         now = self.clock()
         changes: dict[str, Any] = {"last_login_at": now}
         if new_hash is not None:  # the hash cost changed in the settings: upgrade it now

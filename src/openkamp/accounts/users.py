@@ -189,13 +189,13 @@ class UserAccounts(AccountsCore):
         key = f"login:{user['login']}"
         self._check_not_locked([key])
         ok, _ = self.passwords.verify(user["password_hash"], old_password)
-        if not ok:
-            self.limiter.failed(key)  # a stolen session must not make a guessing oracle
+        if not ok:  # counted when reserved: a stolen session must not make a guessing oracle
             raise InvalidInput(
                 "The current password is wrong.",
                 hint="Type the password you sign in with now.",
                 code="accounts.wrong_password",
             )
+        self.limiter.release(key)
         self._set_password(user, new_password, keep_session_id=keep_session_id)
 
     def set_password(self, principal: Principal, user_id: int, new_password: str) -> None:

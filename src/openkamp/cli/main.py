@@ -147,7 +147,12 @@ def _serve(login: tuple[str, str] | None) -> None:
             await super().shutdown(sockets=sockets)
 
     try:
-        Server(uvicorn.Config(app, host=s.host, port=s.port, log_level="warning")).run()
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: off, the account service
+        # believes it only from OPENKAMP_TRUSTED_PROXIES.
+        config = uvicorn.Config(
+            app, host=s.host, port=s.port, log_level="warning", proxy_headers=False
+        )
+        Server(config).run()
     finally:
         remote.remove_server_file(data_dir)
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from openkamp.accounts.clients import client_address
 from openkamp.api.deps import SESSION_COOKIE
 from openkamp.core.errors import Forbidden, OpenKampError
 from openkamp.web.page import (
@@ -64,7 +65,8 @@ def _signed_in(request: Request) -> bool:
 
 def _start_session(request: Request, login: str, password: str, to: str) -> Response:
     kamp = platform_of(request)
-    client = request.client.host if request.client else ""
+    peer = request.client.host if request.client else ""
+    client = client_address(peer, request.headers, kamp.settings.trusted_proxies)
     _session, secret, csrf = kamp.accounts.login(
         login, password, client=client, user_agent=request.headers.get("user-agent", "")
     )

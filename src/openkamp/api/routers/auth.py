@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from openkamp.accounts.clients import client_address
 from openkamp.api.deps import SESSION_COOKIE, Kamp, Me
 from openkamp.api.records import record_out
 from openkamp.core.errors import Conflict
@@ -68,7 +69,8 @@ def auth_login(
     body: LoginRequest, request: Request, response: Response, kamp: Kamp
 ) -> dict[str, Any]:
     """Sign in: sets the session cookie and returns the CSRF token that unsafe requests carry."""
-    client = request.client.host if request.client else ""
+    peer = request.client.host if request.client else ""
+    client = client_address(peer, request.headers, kamp.settings.trusted_proxies)
     session, secret, csrf = kamp.accounts.login(
         body.login, body.password, client=client, user_agent=request.headers.get("user-agent", "")
     )
