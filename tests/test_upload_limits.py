@@ -271,3 +271,57 @@ def test_odd_input_is_a_4xx_in_the_error_shape(world: World, route: str, odd: st
         assert resp.headers.get("content-type", "").startswith("application/json"), resp.text[:300]
         _shape(resp)
     assert not _leftovers(world.data)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/imports", "/api/v1/models/nosuch/score-file"])
+def test_api_uploads_stop_reading_at_the_limit(world: World, url: str) -> None:
+    """The body is sent in 1 KB pieces without a length: reading stops soon after the limit
+    (FastAPI used to read, and spool to disk, the whole body before the route ran)."""
+    import asyncio
+
+    boundary = "okpboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    pieces = [head] + [b"1.0,2.0\n" * 128] * 2000  # 2 MB of file
+    pulled = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        if pulled < len(pieces):
+            pulled += 1
+            return {"type": "http.request", "body": pieces[pulled - 1], "more_body": True}
+        return {
+            "type": "http.request",
+            "body": f"\r\n--{boundary}--\r\n".encode(),
+            "more_body": False,
+        }
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": url,
+        "raw_path": url.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"authorization", f"Bearer {world.tokens['kim']}".encode()),
+            (b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
+        ],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(world.client.app(scope, receive, send))  # type: ignore[arg-type]
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 413
+    assert pulled * 1024 < LIMIT + 70 * 1024, pulled  # stopped near the limit, not at 2 MB
+    assert not _leftovers(world.data)

@@ -14,12 +14,13 @@ from fastapi import APIRouter, Form, Response, UploadFile
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.records import record_out
 from openkamp.api.routers.jobs import job_out
+from openkamp.api.uploads import UploadLimitRoute
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Role, require
 from openkamp.core.uploads import copy_limited, load_json, safe_name
 from openkamp.ingest.importer import ImportOptions
 
-router = APIRouter(prefix="/imports", tags=["imports"])
+router = APIRouter(prefix="/imports", tags=["imports"], route_class=UploadLimitRoute)
 
 CHUNK = 1 << 20
 

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.routers.jobs import job_out
+from openkamp.api.uploads import UploadLimitRoute
 from openkamp.ml.registry import ModelVersion
 from openkamp.ml.service import TRAINABLE, TrainSpec
 
-router = APIRouter(prefix="/models", tags=["models"])
+router = APIRouter(prefix="/models", tags=["models"], route_class=UploadLimitRoute)
 
 
 class TrainRequest(BaseModel):
