@@ -75,8 +75,21 @@ class AccountsCore:
                 params={"minutes": minutes},
             )
 
-    def _check_new_password(self, password: str, login: str) -> None:
-        check_password(password, login=login, min_length=self.password_min_length)
+    def _check_new_password(
+        self, password: str, login: str, org_id: int | None = None, *, org_name: str = ""
+    ) -> None:
+        """The password policy, with the login and the organisation's names as words to avoid."""
+        names = [org_name]
+        if org_id is not None:
+            with contextlib.suppress(NotFound):
+                org = self.meta.get_org(org_id)
+                names += [str(org.get("name") or ""), str(org.get("display_name") or "")]
+        check_password(
+            password,
+            login=login,
+            min_length=self.password_min_length,
+            user_inputs=[n for n in names if n],
+        )
 
     @staticmethod
     def _check_may_grant(principal: Principal, role: Role) -> None:

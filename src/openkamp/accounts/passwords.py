@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Sequence
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from openkamp.core.errors import WeakPassword
 
@@ -65,12 +67,63 @@ class Passwords:
         self.verify(self._dummy, password)
 
 
-def check_password(password: str, *, login: str = "", min_length: int = 10) -> None:
+#: zxcvbn's score (0-4) a password needs: 3 is "safely unguessable: moderate protection from an
+#: offline slow-hash scenario" (about 10^8 guesses and more).
+MIN_SCORE = 3
+#: zxcvbn looks at this many characters (its limit; beyond it a password is long enough that
+#: the rest only adds strength).
+ESTIMATE_CHARS = 72
+
+# zxcvbn's own feedback is English only: the weakest part it found is said in our words instead,
+# keyed on the kind of pattern (the reason, and the message code accounts.password.<reason>).
+_PATTERN_REASON = {
+    "repeat": "repeated",
+    "spatial": "keyboard",
+    "sequence": "sequence",
+    "date": "dates",
+    "regex": "dates",  # recent years
+}
+_MESSAGES = {
+    "contains_login": "The password is built on the login or the organisation's name.",
+    "repeated": "The password is a repetition (like 'abcabc') and is guessed quickly.",
+    "keyboard": "The password is a run of keys on the keyboard and is guessed quickly.",
+    "sequence": "The password is a sequence (like 'abcdef' or '123456') and is guessed quickly.",
+    "dates": "The password is mostly a date or a year and is guessed quickly.",
+    "too_common": "This password is one of the most common ones and is guessed first.",
+    "guessable": "The password is too easy to guess.",
+}
+
+
+def _weak_reason(result: dict, user_inputs: Sequence[str]) -> str:
+    """The reason to give for a low score: the pattern that covers the most of the password."""
+    matches = [m for m in result.get("sequence", []) if m.get("pattern") != "bruteforce"]
+    if not matches:
+        return "guessable"
+    if any(m.get("dictionary_name") == "user_inputs" for m in matches):
+        return "contains_login"
+    main = max(matches, key=lambda m: len(m.get("token", "")))
+    if main.get("pattern") == "repeat":
+        inner = main.get("base_matches") or []
+        if any(m.get("dictionary_name") == "user_inputs" for m in inner):
+            return "contains_login"
+    return _PATTERN_REASON.get(str(main.get("pattern")), "too_common")
+
+
+def check_password(
+    password: str,
+    *,
+    login: str = "",
+    min_length: int = 10,
+    user_inputs: Sequence[str] = (),
+    min_score: int = MIN_SCORE,
+) -> None:
     """Raise :class:`WeakPassword` unless ``password`` meets the policy.
 
-    The policy is deliberately short (NIST SP 800-63B): long enough, not the login, not one
-    repeated character, not one of the commonest passwords. No rules on character classes:
-    they make passwords harder to remember, not harder to guess.
+    The policy follows NIST SP 800-63B: long enough, not the login, not one repeated character,
+    and not guessable: the zxcvbn estimator (its word and breached-password lists ship in the
+    package; nothing is fetched) must give it ``min_score`` or more, with the login and
+    ``user_inputs`` (the organisation's name) counted as known words. No rules on character
+    classes: they make passwords harder to remember, not harder to guess.
     """
     hint = (
         f"Use at least {min_length} characters; a few unrelated words are easy to remember "
@@ -110,9 +163,22 @@ def check_password(password: str, *, login: str = "", min_length: int = 10) -> N
         )
     if folded in _COMMON:
         raise WeakPassword(
-            "This password is one of the most common ones and is guessed first.",
+            _MESSAGES["too_common"],
             reason="too_common",
             code="accounts.password.too_common",
             params={"min": min_length, "max": MAX_PASSWORD_LENGTH},
+            hint=hint,
+        )
+    known = [w for w in (login, *login.replace("_", ".").split("."), *user_inputs) if w]
+    known += [part for w in user_inputs for part in w.split() if part]
+    result = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=[w.casefold() for w in known])
+    score = int(result["score"])
+    if score < min_score:
+        reason = _weak_reason(result, known)
+        raise WeakPassword(
+            _MESSAGES[reason],
+            reason=reason,
+            code=f"accounts.password.{reason}",
+            params={"min": min_length, "max": MAX_PASSWORD_LENGTH, "score": score},
             hint=hint,
         )

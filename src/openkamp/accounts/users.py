@@ -48,7 +48,7 @@ class UserAccounts(AccountsCore):
         Works only while :meth:`needs_setup` is true; afterwards it raises :class:`Forbidden`.
         """
         login = self._clean_login(login)
-        self._check_new_password(password, login)
+        self._check_new_password(password, login, org_id)
         password_hash = self.passwords.hash(password)  # before the lock: it takes a while
         with self.meta.transaction():
             if not self.needs_setup():
@@ -88,7 +88,7 @@ class UserAccounts(AccountsCore):
         role = parse_role(role)
         self._check_may_grant(principal, role)
         login = self._clean_login(login)
-        self._check_new_password(password, login)
+        self._check_new_password(password, login, principal.org_id)
         if self.meta.lookup("user", login=login) is not None:
             raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
         try:
@@ -216,7 +216,7 @@ class UserAccounts(AccountsCore):
     def _set_password(
         self, user: Record, new_password: str, *, keep_session_id: int | None = None
     ) -> None:
-        self._check_new_password(new_password, user["login"])
+        self._check_new_password(new_password, user["login"], user["org_id"])
         password_hash = self.passwords.hash(new_password)
         with self.meta.transaction():
             self.meta.update(user["org_id"], "user", user["id"], {"password_hash": password_hash})
@@ -246,7 +246,7 @@ class UserAccounts(AccountsCore):
         require(principal, Role.OPERATOR)
         check_name(name, "organisation name")
         login = self._clean_login(admin_login)
-        self._check_new_password(admin_password, login)
+        self._check_new_password(admin_password, login, org_name=f"{name} {display_name}".strip())
         if self.meta.lookup("user", login=login) is not None:
             raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
         org = self.meta.create_org(name, display_name)

@@ -57,6 +57,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This password is one of the most common ones and is guessed first.",
     },
     "err.accounts.password.too_common.hint": _PASSWORD_HINT,
+    # Refused by the strength estimator (zxcvbn): the reason is the kind of pattern it found.
+    "err.accounts.password.contains_login": {
+        "ko": "아이디나 조직 이름을 바탕으로 한 비밀번호는 쉽게 추측됩니다.",
+        "en": "The password is built on the login or the organisation's name.",
+    },
+    "err.accounts.password.contains_login.hint": _PASSWORD_HINT,
+    "err.accounts.password.repeated": {
+        "ko": "같은 글자나 낱말을 되풀이한 비밀번호('abcabc' 같은)는 금방 추측됩니다.",
+        "en": "The password is a repetition (like 'abcabc') and is guessed quickly.",
+    },
+    "err.accounts.password.repeated.hint": _PASSWORD_HINT,
+    "err.accounts.password.keyboard": {
+        "ko": "자판에서 이어진 키를 누른 비밀번호는 금방 추측됩니다.",
+        "en": "The password is a run of keys on the keyboard and is guessed quickly.",
+    },
+    "err.accounts.password.keyboard.hint": _PASSWORD_HINT,
+    "err.accounts.password.sequence": {
+        "ko": "차례로 이어진 글자나 숫자('abcdef', '123456' 같은)는 금방 추측됩니다.",
+        "en": "The password is a sequence (like 'abcdef' or '123456') and is guessed quickly.",
+    },
+    "err.accounts.password.sequence.hint": _PASSWORD_HINT,
+    "err.accounts.password.dates": {
+        "ko": "날짜나 연도가 대부분인 비밀번호는 금방 추측됩니다.",
+        "en": "The password is mostly a date or a year and is guessed quickly.",
+    },
+    "err.accounts.password.dates.hint": _PASSWORD_HINT,
+    "err.accounts.password.guessable": {
+        "ko": "너무 쉽게 추측되는 비밀번호입니다.",
+        "en": "The password is too easy to guess.",
+    },
+    "err.accounts.password.guessable.hint": _PASSWORD_HINT,
+    "web.password.contains_login": {
+        "ko": "아이디나 조직 이름을 바탕으로 한 비밀번호는 쓸 수 없습니다.",
+        "en": "The password must not be built on the login or the organisation's name.",
+    },
+    "web.password.repeated": {
+        "ko": "되풀이한 비밀번호('abcabc' 같은)는 쓸 수 없습니다.",
+        "en": "A repetition (like 'abcabc') is guessed quickly.",
+    },
+    "web.password.keyboard": {
+        "ko": "자판에서 이어진 키는 금방 추측됩니다.",
+        "en": "A run of keys on the keyboard is guessed quickly.",
+    },
+    "web.password.sequence": {
+        "ko": "차례로 이어진 글자나 숫자는 금방 추측됩니다.",
+        "en": "A sequence (like 'abcdef' or '123456') is guessed quickly.",
+    },
+    "web.password.dates": {
+        "ko": "날짜나 연도가 대부분인 비밀번호는 금방 추측됩니다.",
+        "en": "A password that is mostly a date or a year is guessed quickly.",
+    },
+    "web.password.guessable": {
+        "ko": "너무 쉽게 추측되는 비밀번호입니다.",
+        "en": "The password is too easy to guess.",
+    },
     "err.accounts.mismatch": {
         "ko": "새 비밀번호 두 칸이 서로 다릅니다.",
         "en": "The two new passwords differ.",
