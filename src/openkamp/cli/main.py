@@ -368,7 +368,10 @@ def imports_show(
         else:
             console.print(rec)
         if quarantine is not None:
-            quarantine.write_bytes(kamp.imports.quarantined_rows(me, import_id))
+            from openkamp.core.cells import neutralise_csv
+
+            data = kamp.imports.quarantined_rows(me, import_id)  # neutralised as the API's
+            quarantine.write_bytes(b"".join(neutralise_csv([data])) if data else b"")
             console.print(f"[green]✓[/] {quarantine}")
 
 
@@ -448,7 +451,9 @@ def export(
     if out.suffix.lower() == ".parquet":
         pq.write_table(tbl, out)
     else:
-        tbl.to_pandas().to_csv(out, index=False, encoding="utf-8-sig")
+        from openkamp.core.cells import neutralise_frame
+
+        neutralise_frame(tbl.to_pandas()).to_csv(out, index=False, encoding="utf-8-sig")
     console.print(f"[green]✓[/] {t('exported', lang())}: {out} ({tbl.num_rows:,} rows)")
 
 

@@ -243,7 +243,9 @@ def score(
                 start=parse_time(start, tz), end=parse_time(end, tz),
             )  # fmt: skip
     if out is not None:
-        result.to_csv(out, encoding="utf-8-sig")
+        from openkamp.core.cells import neutralise_frame
+
+        neutralise_frame(result).to_csv(out, encoding="utf-8-sig")
         console.print(f"✓ {len(result):,} → {out}")
     tbl = Table(str(result.index.name or ""), *map(str, result.columns))
     for idx, row in result.tail(20).iterrows():

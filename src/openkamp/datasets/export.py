@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pandas as pd
 
+from openkamp.core.cells import neutralise
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal
 
@@ -27,14 +28,6 @@ __all__ = ["EXCEL_MAX_ROWS", "FORMATS", "csv_chunks", "neutralise", "write_excel
 FORMATS = ("csv", "xlsx")
 #: Rows of data an Excel sheet holds (1,048,576 rows less the header).
 EXCEL_MAX_ROWS = 1_048_575
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula, with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _for_people(frame: pd.DataFrame, tz: str) -> pd.DataFrame:

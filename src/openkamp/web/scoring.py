@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from openkamp.core import cells
 from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.core.tenancy import Principal
 from openkamp.i18n import t
@@ -53,12 +54,7 @@ OUTPUTS = {
 _TOKEN_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
-    carriage return first) is written with a leading apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+neutralise = cells.neutralise  # the one rule for every export (openkamp.core.cells)
 
 
 def for_people(frame: pd.DataFrame, tz: Any) -> pd.DataFrame:
@@ -102,7 +98,7 @@ def kept(kamp: Platform, me: Principal, token: str) -> pd.DataFrame:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM, so Excel opens Korean text correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return cells.neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_excel(frame: pd.DataFrame, sheet: str) -> bytes:
@@ -110,7 +106,7 @@ def to_excel(frame: pd.DataFrame, sheet: str) -> bytes:
 
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet[:31])
+        cells.neutralise_frame(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
     return buf.getvalue()
 
 

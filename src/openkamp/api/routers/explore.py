@@ -117,6 +117,7 @@ def data_export(
             code="explorer.too_many_points",
             params={"n": n, "max": MAX_EXPORT_POINTS},
         )
+    from openkamp.core.cells import neutralise_frame
     from openkamp.export import wide_table
 
     table = wide_table(kamp, me, [s.id for s in sigs], lo, hi).to_pandas()
@@ -131,7 +132,7 @@ def data_export(
     first = table.columns[0]
     table[first] = table[first].dt.strftime("%Y-%m-%d %H:%M:%S.%f").str[:-3]
     buf = io.StringIO()
-    table.to_csv(buf, index=False)
+    neutralise_frame(table).to_csv(buf, index=False)  # no cell a spreadsheet runs
     stamp = lo.astimezone(kamp.settings.tz).strftime("%Y%m%d-%H%M")
     return Response(
         ("\ufeff" + buf.getvalue()).encode("utf-8"),

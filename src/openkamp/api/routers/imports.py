@@ -146,10 +146,17 @@ def imports_get(import_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
 
 @router.get("/{import_id}/quarantine")
 def imports_quarantine(import_id: int, kamp: Kamp, me: Me) -> Response:
-    """The quarantined rows of an import as CSV (row number, reason, original values)."""
+    """The quarantined rows of an import as CSV (row number, reason, original line).
+
+    The stored quarantine keeps the file's raw lines; the download neutralises them for
+    spreadsheets (:func:`openkamp.core.cells.neutralise_csv`): a cell beginning with ``=``, ``+``,
+    ``-``, ``@``, a tab, a carriage return or an apostrophe is written with one more leading
+    apostrophe, so the raw line is the cell with one leading apostrophe removed, if it has one."""
+    from openkamp.core.cells import neutralise_csv
+
     data = kamp.imports.quarantined_rows(me, import_id)
     return Response(
-        data,
+        b"".join(neutralise_csv([data])) if data else b"",
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="quarantine-{import_id}.csv"'},
     )
