@@ -23,7 +23,8 @@ def test_admins_are_confined_to_their_organisation(
     # Organisation B, set up by its local administrator, with its own admin and engineer.
     local_b = kamp.principal("supplier")
     admin_b = make_user(local_b, "admin.b", Role.ADMIN)
-    eng_b = make_user(admin_b, "eng.b", Role.ENGINEER)
+    # (B's admin creates logins in B's name space: issue 9, finding 9.)
+    eng_b = make_user(admin_b, "eng.b@supplier", Role.ENGINEER)
     token_b, secret_b = accounts.create_token(eng_b, "b-token", ["write"])
     admin_a = make_user(admin, "admin.a", Role.ADMIN)
     token_a, _ = accounts.create_token(admin_a, "a-token", ["read"])
@@ -33,9 +34,9 @@ def test_admins_are_confined_to_their_organisation(
     assert b_user is not None
 
     # A cannot list B's users or tokens ...
-    assert "eng.b" not in {u["login"] for u in accounts.list_users(admin_a)}
+    assert "eng.b@supplier" not in {u["login"] for u in accounts.list_users(admin_a)}
     assert [t["id"] for t in accounts.list_tokens(admin_a, all_users=True)] == [token_a["id"]]
-    assert {u["login"] for u in accounts.list_users(admin_b)} == {"admin.b", "eng.b"}
+    assert {u["login"] for u in accounts.list_users(admin_b)} == {"admin.b", "eng.b@supplier"}
     # ... nor see, change, deactivate, reset or sign out B's users, nor revoke B's tokens:
     # another organisation's record is "not found", exactly like a missing one.
     attempts: list[Callable[[], object]] = [
@@ -56,4 +57,4 @@ def test_admins_are_confined_to_their_organisation(
     # Nothing changed in B.
     assert accounts.get_user(admin_b, b_user)["active"] is True
     assert accounts.authenticate_token(secret_b).has(Role.ENGINEER)
-    accounts.login("eng.b", PASSWORD)
+    accounts.login("eng.b@supplier", PASSWORD)

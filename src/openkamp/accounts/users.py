@@ -87,7 +87,7 @@ class UserAccounts(AccountsCore):
         require(principal, Role.ADMIN)
         role = parse_role(role)
         self._check_may_grant(principal, role)
-        login = self._clean_login(login)
+        login = self._login_in_org(principal, self._clean_login(login))
         self._check_new_password(password, login, principal.org_id)
         if self.meta.lookup("user", login=login) is not None:
             raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
@@ -109,6 +109,23 @@ class UserAccounts(AccountsCore):
                 f"The login {login!r} is already taken.", hint="Choose another login."
             ) from None
         return public_user(user)
+
+    def _login_in_org(self, principal: Principal, login: str) -> str:
+        """The login an organisation's administrator creates: in the organisation's own name
+        space (``ana`` in organisation ``orgb`` becomes ``ana@orgb``).
+
+        Logins are global (sign-in is by login alone), so a plain ``ana`` would answer "already
+        taken" exactly when another organisation has an ``ana``: the name space keeps another
+        organisation's logins out of reach. Local tools (no user) and the platform operator see
+        every organisation anyway and keep plain logins.
+        """
+        if principal.user_id is None or Role.OPERATOR in principal.roles:
+            return login
+        actor = self.meta.get(principal.org_id, "user", principal.user_id)
+        if actor["role"] == Role.OPERATOR.value:  # the operator, through a narrower token
+            return login
+        suffix = "@" + str(self.meta.get_org(principal.org_id)["name"]).lower()
+        return login if login.endswith(suffix) else self._clean_login(login + suffix)
 
     def list_users(self, principal: Principal) -> list[Record]:
         """Users of the principal's organisation (admin only), by id."""
