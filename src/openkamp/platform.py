@@ -18,6 +18,7 @@ from typing import Any
 from openkamp.accounts import AccountService
 from openkamp.alerts import AlertService
 from openkamp.assets.service import AssetService
+from openkamp.core.private import make_private
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.core.uploads import clean_at_start
 from openkamp.datasets import DatasetService
@@ -36,7 +37,7 @@ class Platform:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.settings.check_safe()
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.settings.data_dir)  # 0700 / 0600, also what is there already
         self.meta = open_metadata(self.settings.resolved_metadata_url())
         ts_url = self.settings.resolved_timeseries_url()
         if ts_url.startswith("duckdb") and "?" not in ts_url:
