@@ -157,3 +157,40 @@ def test_the_quarantine_keeps_the_raw_line_recoverable(world: World) -> None:
     csv.writer(buf).writerows(raw)
     back = _csv(b"".join(neutralise_csv([buf.getvalue().encode("utf-8-sig")])))
     assert [[c[1:] if c.startswith("'") else c for c in r] for r in back] == raw
+
+
+def test_the_command_line_exports_carry_no_formula(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from openkamp.ingest.importer import ImportOptions
+
+    data = tmp_path / "data"
+    kamp = Platform.at(data)
+    me = kamp.principal()
+    site = kamp.assets.create_node(me, "site", "plant1")
+    line = kamp.assets.create_node(me, "line", "line1", site.id)
+    kamp.assets.create_node(me, "equipment", "press01", line.id)
+    src = tmp_path / "p.csv"
+    good = [f"2026-03-06 00:00:{i:02d},{-1.5 * i}" for i in range(1, 20)]
+    src.write_text("\n".join(["timestamp,press", *good[:9], BAD_LINE, *good[9:]]) + "\n")
+    report = kamp.imports.import_file(me, src, ImportOptions(**OPTIONS))  # type: ignore[arg-type]
+    kamp.close()
+    env = {**os.environ, "OPENKAMP_DATA_DIR": str(data)}
+
+    def cli(*args: str) -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "openkamp.cli.main", *args],
+            capture_output=True, text=True, env=env, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+
+    cli("imports", "show", str(report.import_id), "--quarantine", str(tmp_path / "q.csv"))
+    cli("export", "plant1/line1/press01/press", "-o", str(tmp_path / "x.csv"))
+    quarantined = _csv((tmp_path / "q.csv").read_bytes())
+    assert [r[quarantined[0].index("content")] for r in quarantined[1:]] == ["'" + BAD_LINE]
+    exported = _csv((tmp_path / "x.csv").read_bytes())
+    cells = [c for r in exported for c in r]
+    assert not [c for c in cells if c.startswith(FORMULA_START) and not _number(c)], exported
+    assert any(c.startswith("-") and _number(c) for c in cells)
