@@ -152,7 +152,8 @@ def main() -> None:
         env = {**os.environ, "OPENKAMP_DATA_DIR": str(data_dir)}
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "openkamp.api:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+             "--no-server-header"],
             env=env,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -90,3 +92,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def wait_true(page: Any, expression: str, timeout: float = 30.0) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Playwright's ``wait_for_function`` evaluates a string with ``eval`` inside the page, which the
+    pages' Content-Security-Policy refuses (no ``unsafe-eval``); ``page.evaluate`` goes through
+    the browser's debugging protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout:.0f} s: {expression}")
+        page.wait_for_timeout(100)

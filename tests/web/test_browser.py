@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .support import ADMIN, END, INJ, PASSWORD, Served
+from .support import ADMIN, END, INJ, PASSWORD, Served, wait_true
 
 CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -109,9 +109,9 @@ def test_no_code_journey(browser: Any, served: Served, files: dict[str, Path], l
         page.wait_for_selector("#step-mapping:not([hidden])")
         if page.input_value("#kind") != "timeseries":  # a lot id reads as a table of records
             page.select_option("#kind", "timeseries")  # the user says: the machine's signals
-            page.wait_for_function("document.getElementById('kind').value === 'timeseries'")
+            wait_true(page, "document.getElementById('kind').value === 'timeseries'")
             page.wait_for_selector("#mapping tr[data-column]")
-        page.wait_for_function("document.getElementById('equipment').value !== ''")
+        wait_true(page, "document.getElementById('equipment').value !== ''")
         assert page.input_value("#equipment") == "plant1/line1/inj01"
         row = page.locator(f'#mapping tr[data-column="{RENAMED}"]')
         assert row.locator(".tag-new").count() == 1  # it would become a new signal
@@ -140,9 +140,10 @@ def test_no_code_journey(browser: Any, served: Served, files: dict[str, Path], l
         page.mouse.down()
         page.mouse.move(box["x"] + 500, box["y"] + 150, steps=5)
         page.mouse.up()
-        page.wait_for_function(
+        wait_true(
+            page,
             f"document.getElementById('chart').dataset.requests > {first} && "
-            "document.getElementById('chart').dataset.state === 'ready'"
+            "document.getElementById('chart').dataset.state === 'ready'",
         )
         assert page.locator("#chart svg path").count() >= 1
         shot(page, f"{lang}-signals")
@@ -250,15 +251,13 @@ def test_data_pages_in_the_browser(
         assert page.input_value("#header-row") == "5"
         if page.input_value("#kind") != "timeseries":
             page.select_option("#kind", "timeseries")
-            page.wait_for_function("document.getElementById('kind').value === 'timeseries'")
-        page.wait_for_function("document.getElementById('time-col2').value === '시간'")
+            wait_true(page, "document.getElementById('kind').value === 'timeseries'")
+        wait_true(page, "document.getElementById('time-col2').value === '시간'")
         page.select_option("#equipment", "__new__")
         page.wait_for_selector("#new-machine:not([hidden])")
         page.fill("#nm-name", "사출기 10호기")
         page.click("#nm-create")
-        page.wait_for_function(
-            "document.getElementById('equipment').value.endsWith('사출기_10호기')"
-        )
+        wait_true(page, "document.getElementById('equipment').value.endsWith('사출기_10호기')")
         # Bulk choice: every column matching 온도 is left out.
         page.fill("#bulk-filter", "온도")
         page.click("#bulk-all")

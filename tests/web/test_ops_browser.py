@@ -14,7 +14,7 @@ import pytest
 
 from openkamp.core.tenancy import Role
 
-from .support import ADMIN, INJ, PASSWORD, Served
+from .support import ADMIN, INJ, PASSWORD, Served, wait_true
 
 CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -84,11 +84,12 @@ def test_overview_ranks_machines_and_acknowledges_an_alert(page: Any, served: Se
 def test_explorer_draws_per_shot_data_at_one_hour(page: Any, served: Served) -> None:
     inj = served.site.kamp.assets.resolve(served.site.kamp.principal(), INJ)
     page.goto(f"{served.url}/signals?equipment={inj.id}")
-    page.wait_for_function("document.querySelector('#chart').dataset.state === 'ready'")
+    wait_true(page, "document.querySelector('#chart').dataset.state === 'ready'")
     page.click("[data-last='3600000']")
-    page.wait_for_function(
+    wait_true(
+        page,
         "(() => { const c = document.querySelector('#chart');"
-        " return c.dataset.state === 'ready' && +c.dataset.requests >= 2; })()"
+        " return c.dataset.state === 'ready' && +c.dataset.requests >= 2; })()",
     )
     chart = page.locator("#chart")
     # ~85 shots in an hour: joined into a few runs (gaps only at real stoppages), not 85 dots
@@ -105,7 +106,7 @@ def test_explorer_draws_per_shot_data_at_one_hour(page: Any, served: Served) -> 
     assert href.startswith("/api/v1/data/export?") and "start=" in href and "end=" in href
     shot(page, "ko-explorer-1h")
     page.reload()  # the view comes back from the URL
-    page.wait_for_function("document.querySelector('#chart').dataset.state === 'ready'")
+    wait_true(page, "document.querySelector('#chart').dataset.state === 'ready'")
     assert page.inner_text("#chart-range") == label
 
 

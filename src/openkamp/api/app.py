@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from openkamp import __version__
-from openkamp.api import errors
+from openkamp.api import errors, headers
 from openkamp.api.routers import ROUTERS
 from openkamp.platform import Platform
 from openkamp.settings import Settings
@@ -55,12 +55,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from the package by headers.install (offline)
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.platform = platform
     errors.install(app)
+    headers.install(app, API_PREFIX)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     try:

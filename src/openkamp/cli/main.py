@@ -148,10 +148,11 @@ def _serve(login: tuple[str, str] | None) -> None:
 
     try:
         # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: off, the account service
-        # believes it only from OPENKAMP_TRUSTED_PROXIES.
+        # believes it only from OPENKAMP_TRUSTED_PROXIES. No `server: uvicorn` banner.
         config = uvicorn.Config(
-            app, host=s.host, port=s.port, log_level="warning", proxy_headers=False
-        )
+            app, host=s.host, port=s.port, log_level="warning", proxy_headers=False,
+            server_header=False,
+        )  # fmt: skip
         Server(config).run()
     finally:
         remote.remove_server_file(data_dir)

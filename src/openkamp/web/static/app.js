@@ -39,5 +39,15 @@ window.okp = (function () {
       tick();
     });
   }
+  // behaviour the pages ask for with data- attributes (the CSP allows no inline event handlers):
+  // <select data-autosubmit> sends its form when changed; <form data-confirm="…"> asks first
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t && t.matches && t.matches("select[data-autosubmit]") && t.form) t.form.submit();
+  });
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (f && f.matches && f.matches("form[data-confirm]") && !window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+  });
   return { csrf: csrf, i18n: i18n, json: json, followJob: followJob };
 })();
