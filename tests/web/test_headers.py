@@ -87,6 +87,19 @@ def test_every_answer_carries_the_headers(site: Site) -> None:
         _check(client.get("/api/v1/docs/assets/swagger-ui.css"), "swagger css", no_store=False)
 
 
+def test_an_unexpected_error_carries_the_headers(site: Site) -> None:
+    app = create_app(platform=site.kamp)
+
+    @app.get("/api/v1/boom-for-the-test")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/api/v1/boom-for-the-test")
+        assert r.status_code == 500 and "boom" not in r.text
+        _check(r, "an unexpected error")
+
+
 def test_the_docs_page_is_served_from_the_package(site: Site) -> None:
     with TestClient(create_app(platform=site.kamp)) as client:
         page = client.get("/api/v1/docs")

@@ -78,7 +78,28 @@ class SecurityHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # An unexpected error answers here, with the headers, rather than in Starlette's
+            # outermost error middleware (which would answer without them); it is raised on
+            # for the server's log.
+            if not started:
+                await send_with_headers(
+                    {"type": "http.response.start", "status": 500,
+                     "headers": [(b"content-type", b"text/plain; charset=utf-8")]}
+                )  # fmt: skip
+                await send_with_headers(
+                    {"type": "http.response.body", "body": b"Internal Server Error"}
+                )
+            raise
 
 
 def install(app: FastAPI, prefix: str) -> None:
