@@ -325,3 +325,26 @@ def test_api_uploads_stop_reading_at_the_limit(world: World, url: str) -> None:
     assert start["status"] == 413
     assert pulled * 1024 < LIMIT + 70 * 1024, pulled  # stopped near the limit, not at 2 MB
     assert not _leftovers(world.data)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_what_the_framework_refuses_is_in_the_error_shape(world: World, lang: str) -> None:
+    """A JSON body nested too deeply for the parser, an unknown API address, a wrong method and
+    a request that fails validation answer in the one error shape (with a code), in the reader's
+    language — not FastAPI's {"detail": ...}."""
+    h = {**world.api("kim"), "Accept-Language": lang, "Content-Type": "application/json"}
+    c = world.client
+    cases = [
+        (c.post, "/api/v1/models/x/score-records", {"content": DEEP}, 400, "request.unreadable"),
+        (c.post, "/api/v1/models/train", {"content": DEEP}, 400, "request.unreadable"),
+        (c.get, "/api/v1/no-such-thing", {}, 404, "http.not_found"),
+        (c.delete, "/api/v1/health", {}, 405, "http.method"),
+        (c.post, "/api/v1/models/train", {"json": {"task": 3}}, 422, "request.invalid"),
+    ]
+    for call, path, kw, status, code in cases:
+        resp = call(path, headers=h, **kw)
+        assert resp.status_code == status, (path, resp.status_code, resp.text[:200])
+        err = _shape(resp)
+        assert err["code"] == code, (path, err)
+        hangul = any("\uac00" <= ch <= "\ud7a3" for ch in err["message"])
+        assert hangul == (lang == "ko"), (path, err["message"])

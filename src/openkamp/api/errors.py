@@ -15,6 +15,7 @@ import math
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from openkamp.core import errors as e
 from openkamp.i18n import error_text
@@ -80,16 +81,34 @@ def install(app: FastAPI) -> None:
             headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after_s)))}
         return JSONResponse(error_body(exc, request), status_code=code, headers=headers)
 
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        """Errors raised by the framework itself (an unreadable body, an unknown address, a
+        wrong method) in the one error shape, in the reader's language."""
+        assert isinstance(exc, StarletteHTTPException)
+        status = exc.status_code
+        code = {400: "request.unreadable", 404: "http.not_found", 405: "http.method"}.get(
+            status, "http.other"
+        )
+        error = e.InvalidInput(str(exc.detail), code=code, params={"status": status})
+        message, hint = error_text(error, request_lang(request))
+        body = {"error": {"type": "HTTPError", "code": code, "message": message, "hint": hint}}
+        return JSONResponse(body, status_code=status, headers=getattr(exc, "headers", None))
+
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         problems = []
         for err in exc.errors()[:10]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
             problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+        said, _ = error_text(
+            e.InvalidInput("", code="request.invalid", params={"problems": "; ".join(problems)}),
+            request_lang(request),
+        )
         body = {
             "error": {
                 "type": "InvalidInput",
-                "message": "The request is not valid: " + "; ".join(problems) + ".",
+                "code": "request.invalid",
+                "message": said,
                 "hint": "See the API schema at /api/v1/docs.",
                 "fields": [
                     {"loc": list(err.get("loc", ())), "msg": err.get("msg")}
@@ -101,3 +120,4 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(e.OpenKampError, handle)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StarletteHTTPException, http_error)

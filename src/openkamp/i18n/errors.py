@@ -66,6 +66,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The {field} is too long ({length} characters, at most {max}).",
     },
     "err.upload.no_file": {"ko": "올릴 파일을 고르세요.", "en": "Choose a file to upload."},
+    "err.request.unreadable": {
+        "ko": "요청 본문을 읽을 수 없습니다 (JSON이 깨졌거나 너무 깊게 중첩됨).",
+        "en": "The request body cannot be read (broken JSON, or nested too deeply).",
+    },
+    "err.request.invalid": {
+        "ko": "요청이 올바르지 않습니다: {problems}.",
+        "en": "The request is not valid: {problems}.",
+    },
+    "err.http.not_found": {"ko": "그런 주소가 없습니다.", "en": "There is no such address."},
+    "err.http.method": {
+        "ko": "이 주소는 그 방식(메서드)의 요청을 받지 않습니다.",
+        "en": "This address does not take requests of that method.",
+    },
+    "err.http.other": {
+        "ko": "요청을 처리할 수 없습니다 ({status}).",
+        "en": "The request cannot be served ({status}).",
+    },
     "err.input.not_json": {
         "ko": "{what}이(가) 올바른 JSON이 아닙니다.",
         "en": "{what} is not JSON.",
