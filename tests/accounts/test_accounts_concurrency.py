@@ -108,3 +108,31 @@ def test_a_success_gives_back_its_reservation_on_the_address(
     limit = accounts.limiter.rules["client"].max_failures  # type: ignore[attr-defined]
     for _ in range(limit + 5):  # successful sign-ins never lock their address
         accounts.login("admin", PASSWORD, client="10.0.0.7")
+
+
+def test_a_burst_of_correct_sign_ins_is_served_and_locks_nothing(
+    accounts: AccountService, admin: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty simultaneous correct sign-ins of one login from one address (a shift starting on
+    shared terminals, a benchmark's users) all succeed: a running check holds a place against
+    the limit only until it ends, and a success is no failure. (Counting every reservation as a
+    failure refused them with 429 and locked the account for 15 minutes.)"""
+    _count_checks(accounts, monkeypatch)
+    ok, refused = [], []
+    start = threading.Barrier(40)
+
+    def one() -> None:
+        start.wait()
+        try:
+            accounts.login("admin", PASSWORD, client="10.0.0.7")
+            ok.append(1)
+        except (TooManyAttempts, Unauthenticated) as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not refused and len(ok) == 40
+    accounts.login("admin", PASSWORD, client="10.0.0.7")  # not locked afterwards

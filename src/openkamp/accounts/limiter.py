@@ -8,6 +8,7 @@ deployment can keep the counters in a shared store (all web workers must see the
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable
@@ -15,6 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
+
+#: Longest an attempt waits for running password checks of its key before it is told to retry.
+PENDING_WAIT_S = 10.0
+#: A password check still "running" after this long is taken to have died with its request.
+PENDING_MAX = timedelta(seconds=60)
 
 
 def utc_now() -> datetime:
@@ -69,6 +75,10 @@ class LoginLimiter(ABC):
     def release(self, key: str) -> None:  # noqa: B027 - optional for a limiter
         """Give back the attempt reserved on ``key`` by :meth:`attempt` (the sign-in worked)."""
 
+    def confirm(self, key: str) -> None:  # noqa: B027 - optional for a limiter
+        """The attempt reserved on ``key`` failed (the default :meth:`attempt` counted it
+        already)."""
+
 
 class MemoryLoginLimiter(LoginLimiter):
     """Failure counters in this process's memory, safe to share between threads.
@@ -92,7 +102,11 @@ class MemoryLoginLimiter(LoginLimiter):
         self.max_keys = max_keys
         self._failures: dict[str, deque[datetime]] = {}
         self._locked_until: dict[str, datetime] = {}
+        # Attempts whose password check is running (their start times): they count against
+        # the limit until they end as a failure (confirm) or not (release / succeeded).
+        self._pending: dict[str, deque[datetime]] = {}
         self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)
         self._since_sweep = 0
 
     def _rule(self, key: str) -> LimitRule:
@@ -104,20 +118,57 @@ class MemoryLoginLimiter(LoginLimiter):
             return self._wait(key, now)
 
     def attempt(self, keys: list[str]) -> float:
-        now = self.clock()
-        with self._lock:  # one step: check every key, then count on every key
-            wait = max((self._wait(k, now) for k in keys), default=0.0)
-            if wait > 0:
-                return wait
-            for key in keys:
-                self._failed(key, now)
-            return 0.0
+        """Reserve a password check on every key, atomically. Failures plus checks still
+        running never exceed a key's limit: an attempt beyond it waits until a running check
+        ends (a burst of correct sign-ins is served, a burst of wrong ones runs at most the
+        limit of checks). Returns the seconds to wait when a key is locked (or the wait for a
+        running check took too long), else 0 after reserving."""
+        deadline = time.monotonic() + PENDING_WAIT_S
+        with self._ended:
+            while True:
+                now = self.clock()
+                wait = max((self._wait(k, now) for k in keys), default=0.0)
+                if wait > 0:
+                    return wait
+                full = [k for k in keys if self._used(k, now) >= self._rule(k).max_failures]
+                if not full:
+                    for key in keys:
+                        self._pending.setdefault(key, deque()).append(now)
+                    return 0.0
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return 1.0  # checks of this key are still running: try again shortly
+                self._ended.wait(left)
+
+    def _used(self, key: str, now: datetime) -> int:
+        """Failures in the window plus checks still running (a check running longer than
+        :data:`PENDING_MAX` is taken to have died with its request)."""
+        rule = self._rule(key)
+        times = self._failures.get(key)
+        while times and now - times[0] >= rule.window:
+            times.popleft()
+        pending = self._pending.get(key)
+        while pending and now - pending[0] >= PENDING_MAX:
+            pending.popleft()
+        return len(times or ()) + len(pending or ())
+
+    def _end(self, key: str) -> None:
+        pending = self._pending.get(key)
+        if pending:
+            pending.popleft()
+            if not pending:
+                del self._pending[key]
+        self._ended.notify_all()
 
     def release(self, key: str) -> None:
-        with self._lock:
-            times = self._failures.get(key)
-            if times:  # a lock it helped to set stays: the failures before it were real
-                times.pop()
+        with self._ended:
+            self._end(key)
+
+    def confirm(self, key: str) -> None:
+        now = self.clock()
+        with self._ended:
+            self._end(key)
+            self._failed(key, now)
 
     def _wait(self, key: str, now: datetime) -> float:
         until = self._locked_until.get(key)
@@ -148,7 +199,8 @@ class MemoryLoginLimiter(LoginLimiter):
             self._sweep(now)
 
     def succeeded(self, key: str) -> None:
-        with self._lock:
+        with self._ended:
+            self._end(key)
             self._failures.pop(key, None)
             self._locked_until.pop(key, None)
 

@@ -41,7 +41,9 @@ class Sessions(AccountsCore):
             ok, new_hash = False, None
         else:
             ok, new_hash = self.passwords.verify(user["password_hash"], password)
-        if not ok or user is None:  # the failure was counted when the attempt was reserved
+        if not ok or user is None:  # the reserved attempt was a failure
+            for key in keys:
+                self.limiter.confirm(key)
             raise Unauthenticated(SIGN_IN_FAILED, hint=SIGN_IN_HINT)
         if not user["active"]:  # only said to someone who knows the password
             for key in keys:  # the right password: not a failure

@@ -206,7 +206,8 @@ class UserAccounts(AccountsCore):
         key = f"login:{user['login']}"
         self._check_not_locked([key])
         ok, _ = self.passwords.verify(user["password_hash"], old_password)
-        if not ok:  # counted when reserved: a stolen session must not make a guessing oracle
+        if not ok:  # counted: a stolen session must not make a guessing oracle
+            self.limiter.confirm(key)
             raise InvalidInput(
                 "The current password is wrong.",
                 hint="Type the password you sign in with now.",
