@@ -9,7 +9,6 @@ browser is a failure (the set-up installs it).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,34 +17,18 @@ from typing import Any
 
 import pytest
 
+from .chromium import launched, playwright_or_skip, shot
 from .support import ADMIN, END, INJ, PASSWORD, Served, wait_true
 
-CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RENAMED = "금형 온도 센서"  # how a hand-made export named mould_temp: the user maps it back
 
-if not CHROMIUM.exists():
-    reason = f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +45,6 @@ def files(served: Served, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
         score, index=False
     )
     return {"upload": upload, "score": score}
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

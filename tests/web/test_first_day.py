@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import threading
 import time
@@ -30,25 +29,17 @@ import pytest
 from openkamp.api import create_app
 from openkamp.platform import Platform
 
+from . import chromium
+from .chromium import launched, playwright_or_skip
 from .language_scan import Finding, untranslated, visible_text
 from .support import free_port
 
-CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 LOGIN, FIRST_PASSWORD, NEW_PASSWORD = "lee", "sajeong-gongjeong-2026", "boap-570-bar-gonggeup"
 SITE, LINE, MACHINE = "본사공장", "사출2라인", "사출기7"
 HEADER = ["일자", "시간", "설비", "금형번호", "캐비티", "사출압력(bar)", "보압(bar)", "금형온도(℃)",
           "사이클타임(s)", "판정"]  # fmt: skip
 
-if not CHROMIUM.exists():
-    reason = f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = playwright_or_skip()
 
 
 def mes_export(path: Path, *, day: int, shots: int, seed: int) -> tuple[int, int]:
@@ -109,15 +100,12 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Platf
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"first-day-{name}.png"), full_page=True)
+    chromium.shot(page, f"first-day-{name}")
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 
 from openkamp.api import create_app
 
+from .chromium import launched
 from .support import ADMIN, INJ, PASSWORD, Served, Site, free_port, sign_in
 
 EXPECTED = {
@@ -147,9 +148,6 @@ def test_a_real_server_sends_no_server_banner(tmp_path: Path) -> None:
             proc.communicate()
 
 
-CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 #: Reports every CSP violation the page meets (an init script, which the page's CSP does not block).
 LISTEN = """
 window.__csp = [];
@@ -161,15 +159,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI needs the browser tests: no chromium at {CHROMIUM}", pytrace=False)
-        pytest.skip(f"no chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 def test_pages_run_under_the_csp_without_violations(browser: Any, served: Served) -> None:

@@ -5,37 +5,23 @@ password. Skips without chromium (fails under CI=true), like test_browser.py."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openkamp.core.tenancy import Role
 
+from .chromium import launched, playwright_or_skip, shot
 from .support import ADMIN, INJ, PASSWORD, Served, wait_true
 
-CHROMIUM = Path(os.environ.get("OPENKAMP_CHROMIUM", "/usr/bin/chromium"))
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-if not CHROMIUM.exists():
-    reason = f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI needs the browser tests: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = playwright_or_skip()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+    with launched() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +39,6 @@ def page(browser: Any, served: Served) -> Iterator[Any]:
     yield pg
     assert errors == [], errors  # no script error on any page
     context.close()
-
-
-def shot(pg: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_overview_ranks_machines_and_acknowledges_an_alert(page: Any, served: Served) -> None:
