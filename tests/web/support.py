@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from openkamp.api import create_app
@@ -106,3 +107,24 @@ def wait_true(page: Any, expression: str, timeout: float = 30.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout:.0f} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def app_routes(app: Any) -> list[tuple[str, APIRoute]]:
+    """Every route of ``app`` with its full path (FastAPI keeps included routers as their own
+    objects; mounted sub-applications are walked too, static file folders are not)."""
+    out: list[tuple[str, APIRoute]] = []
+
+    def walk(routes: Any, prefix: str = "") -> None:
+        for r in routes:
+            if hasattr(r, "original_router"):  # FastAPI's included router
+                walk(
+                    r.original_router.routes,
+                    prefix + (getattr(r.include_context, "prefix", "") or ""),
+                )
+            elif isinstance(r, APIRoute):
+                out.append((prefix + r.path, r))
+            elif getattr(r, "routes", None) and not hasattr(r, "directory"):
+                walk(r.routes, prefix + getattr(r, "path", ""))
+
+    walk(app.routes)
+    return out

@@ -18,13 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from openkamp.api import create_app
 
 from .chromium import launched
-from .support import ADMIN, INJ, PASSWORD, Served, Site, free_port, sign_in
+from .support import ADMIN, INJ, PASSWORD, Served, Site, app_routes, free_port, sign_in
 
 EXPECTED = {
     "x-frame-options": "DENY",
@@ -35,22 +34,7 @@ EXPECTED = {
 
 def _get_paths(app: Any) -> list[str]:
     """Every GET path of the app (UI and API), path parameters filled with a plain value."""
-    out: set[str] = set()
-
-    def walk(routes: Any, prefix: str = "") -> None:
-        for r in routes:
-            if hasattr(r, "original_router"):  # FastAPI's included router
-                walk(
-                    r.original_router.routes,
-                    prefix + (getattr(r.include_context, "prefix", "") or ""),
-                )
-            elif isinstance(r, APIRoute) and "GET" in r.methods:
-                out.add(re.sub(r"{[^}]+}", "1", prefix + r.path))
-            elif getattr(r, "routes", None) and not hasattr(r, "directory"):
-                walk(r.routes, prefix + getattr(r, "path", ""))
-
-    walk(app.routes)
-    return sorted(out)
+    return sorted({re.sub(r"{[^}]+}", "1", p) for p, r in app_routes(app) if "GET" in r.methods})
 
 
 def _check(resp: httpx.Response, where: str, *, no_store: bool = True) -> None:

@@ -16,14 +16,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 
 from openkamp.api import create_app
 from openkamp.core.errors import InvalidInput
 from openkamp.ml.service import TRAINABLE, TrainSpec
 
 from .language_scan import Finding, untranslated
-from .support import ADMIN, END, INJ, START, VIEWER, Site, sign_in
+from .support import ADMIN, END, INJ, START, VIEWER, Site, app_routes, sign_in
 
 #: Path parameters of UI pages and the value to visit them with (``None``: found at run time).
 SAMPLES: dict[str, Any] = {
@@ -46,24 +45,13 @@ VARIANTS = [f"/models/new?problem={p}" for p in
 
 def _routes(app: Any) -> list[str]:
     """Every GET path of the UI (not the API, static files or redirects)."""
-    out: list[str] = []
-
-    def walk(routes: Any, prefix: str = "") -> None:
-        for r in routes:
-            if hasattr(r, "original_router"):  # FastAPI's included router
-                walk(
-                    r.original_router.routes,
-                    prefix + (getattr(r.include_context, "prefix", "") or ""),
-                )
-            elif isinstance(r, APIRoute) and "GET" in r.methods:
-                path = prefix + r.path
-                if not path.startswith(("/api", "/static", "/lang", "/docs")):
-                    out.append(path)
-            elif getattr(r, "routes", None) and not getattr(r, "path", "").startswith("/static"):
-                walk(r.routes, prefix + getattr(r, "path", ""))
-
-    walk(app.routes)
-    return sorted(set(out))
+    return sorted(
+        {
+            p
+            for p, r in app_routes(app)
+            if "GET" in r.methods and not p.startswith(("/api", "/static", "/lang", "/docs"))
+        }
+    )
 
 
 def _data_words(site: Site) -> frozenset[str]:

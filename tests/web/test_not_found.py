@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.routing import APIRoute
 
 from openkamp.api import create_app
 
 from .flows_support import log_in
-from .support import Site
+from .support import Site, app_routes
 
 #: Bogus values per path parameter; ids far above any stored one, names never used.
 BOGUS = {"int": ["987654", "abc", "-1"], "str": ["no-such-thing"]}
@@ -23,22 +22,10 @@ BOGUS_QUERIES = [
 ]
 
 
-def _routes(routes: list, prefix: str = "") -> list[tuple[str, APIRoute]]:  # type: ignore[type-arg]
-    """Every route with its full path (FastAPI keeps included routers as their own objects)."""
-    out = []
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            out += _routes(inner.routes, prefix + route.include_context.prefix)
-        elif isinstance(route, APIRoute):
-            out.append((prefix + route.path, route))
-    return out
-
-
 def _ui_get_routes(site: Site) -> list[tuple[str, dict[str, str]]]:
     app = create_app(platform=site.kamp)
     out = []
-    for path, route in _routes(list(app.routes)):
+    for path, route in app_routes(app):
         if "GET" not in route.methods or path.startswith("/api/") or "{" not in path:
             continue
         params = {
