@@ -12,7 +12,6 @@ labels) passes through, so each result row joins back to its row of the file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +39,7 @@ class FileTable:
     quarantined: int
     reasons: dict[str, int] = field(default_factory=dict)
     kind: str = "records"  # what an import of the file would make of it: records or timeseries
+    checksum: str = ""  # of the file's bytes, as the reader computed it while reading
 
 
 def read_file(kamp: Platform, path: Path, me: Principal | None = None) -> FileTable:
@@ -80,6 +80,7 @@ def read_file(kamp: Platform, path: Path, me: Principal | None = None) -> FileTa
         quarantined=quarantine.count,
         reasons=dict(quarantine.reasons),
         kind=decision.kind,
+        checksum=reader.checksum.hexdigest(),  # computed by the reader as it read the file
     )
 
 
@@ -172,12 +173,8 @@ def score_file(
     ).reset_index(drop=True)
     # What the file's rows were predicted to be, as alerts of the model's machine (scoring the
     # same file again does not count them twice).
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
     times = table.frame.get(table.time_column) if table.time_column else None
-    kamp.alerts.raise_from_scores(me, mv, scored, scored=f"file:{digest.hexdigest()}", times=times)
+    kamp.alerts.raise_from_scores(me, mv, scored, scored=f"file:{table.checksum}", times=times)
     frame = table.frame.copy()
     frame.insert(0, "_row", range(1, len(frame) + 1))
     clash = [c for c in scored.columns if c in frame.columns]
