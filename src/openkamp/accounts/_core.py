@@ -21,6 +21,7 @@ from openkamp.core.tenancy import (
     Role,
     role_rank,
 )
+from openkamp.core.text import nfc, skeleton
 from openkamp.storage.metadata.base import MetadataStore, Record
 
 LANGUAGES = ("ko", "en")
@@ -109,7 +110,7 @@ class AccountsCore:
             )
 
     def _clean_login(self, login: str) -> str:
-        login = login.strip().lower()
+        login = normal_login(login)
         if not LOGIN_PATTERN.match(login):
             raise InvalidInput(
                 f"The login {login!r} is not valid.",
@@ -144,6 +145,18 @@ class AccountsCore:
             self._delete_session(session)
             n += 1
         return n
+
+
+def normal_login(typed: str) -> str:
+    """The one form a login is stored and looked up in: trimmed, lower case, NFC (``김`` typed
+    as three jamo is the login ``김``)."""
+    return nfc(typed.strip().lower())
+
+
+def login_shape(text: str) -> str:
+    """What a login (or an organisation name, which ends logins) looks like, ignoring case:
+    equal shapes are look-alikes (``kim``, ``ｋｉｍ``, ``kіm`` with a Cyrillic і)."""
+    return skeleton(normal_login(text)).casefold()
 
 
 def public_user(user: Record) -> Record:

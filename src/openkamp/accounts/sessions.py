@@ -10,6 +10,7 @@ from openkamp.accounts._core import (
     SIGN_IN_HINT,
     TOUCH_INTERVAL,
     AccountsCore,
+    normal_login,
     public_session,
 )
 from openkamp.accounts.credentials import digest, new_csrf_token, new_session_secret, same_secret
@@ -29,13 +30,18 @@ class Sessions(AccountsCore):
         Every failure says the same thing, whether or not the login exists, and takes about as
         long (an unknown login is checked against a dummy hash). Repeated failures lock the
         login, and separately the client address, for a while (:class:`TooManyAttempts`).
+
+        The login is looked up, and counted, in its one stored form (NFC, see
+        :func:`normal_login`): typed as syllables or as jamo it is the same account and the
+        same lock; otherwise each mix of composed and decomposed syllables would count apart.
         """
-        key_login = f"login:{login.strip().lower()[:128]}"
+        typed = normal_login(login)
+        key_login = f"login:{typed[:128]}"
         keys = [key_login] + ([f"client:{client}"] if client else [])
         self._check_not_locked(keys)
         user = None
-        if LOGIN_PATTERN.match(login.strip().lower()):
-            user = self.meta.lookup("user", login=login.strip().lower())
+        if LOGIN_PATTERN.match(typed):
+            user = self.meta.lookup("user", login=typed)
         if user is None:
             self.passwords.verify_dummy(password)
             ok, new_hash = False, None

@@ -1,4 +1,28 @@
-"""Users of an organisation and the first-run set-up."""
+"""Users of an organisation and the first-run set-up.
+
+Logins are global (sign-in is by login alone) and stored in one form (:func:`normal_login`:
+lower case, NFC). A new login that only looks like one the creator may know is refused (fullwidth
+``ｋｉｍ`` or Cyrillic ``kіm`` beside ``kim``), and what the creator may know is the point:
+
+* An organisation's administrator creates logins in the organisation's name space
+  (``ana@orgb``, see :meth:`UserAccounts.login_suffix`) and is compared with the organisation's
+  own logins only. Comparing with every login would answer "looks like an existing one" exactly
+  when another organisation holds a look-alike, and so tell B's administrator about A's users
+  (issue 9, finding 9).
+* That comparison still misses nothing, because a look-alike of ``x@orgb`` must itself end in
+  ``@orgb`` or a look-alike of it, and nobody outside organisation B gets such a login: the
+  operator's plain logins may not end in another organisation's name (``accounts.login_reserved``),
+  an organisation may not be named like another one (``names.confusable``) nor after the end of
+  existing logins (``accounts.org_name_used``).
+* The platform operator and local tools see every organisation anyway: their logins are plain
+  and compared with every login of the platform.
+
+Logins and organisations made before these checks are not re-examined: should another
+organisation already hold a look-alike of ``x@orgb``, B's administrator may still create
+``x@orgb`` (sign-in is exact, so each reaches its own account): a look-alike is allowed rather
+than disclosed. Organisations created by local tools (``Platform.principal(name)``) are not
+checked either.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +33,15 @@ from openkamp.accounts._core import (
     ADMIN_ROLES,
     AccountsCore,
     check_language,
+    login_shape,
+    normal_login,
     parse_role,
     public_user,
 )
 from openkamp.core.assets import check_name
 from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require, system_principal
+from openkamp.core.text import nfc
 from openkamp.storage.metadata.base import Record
 
 
@@ -57,12 +84,13 @@ class UserAccounts(AccountsCore):
                     hint="Sign in, or ask an administrator for an account.",
                 )
             self.meta.get_org(org_id)
+            self._check_name_space(login, org_id)
             user = self.meta.insert(
                 org_id,
                 "user",
                 {
                     "login": login,
-                    "display_name": display_name.strip() or login,
+                    "display_name": nfc(display_name.strip()) or login,
                     "password_hash": password_hash,
                     "role": Role.OPERATOR.value,
                     "language": check_language(language),
@@ -83,36 +111,46 @@ class UserAccounts(AccountsCore):
         display_name: str = "",
         language: str = "ko",
     ) -> Record:
-        """A new user of the principal's organisation (admin only; no role above one's own)."""
+        """A new user of the principal's organisation (admin only; no role above one's own).
+
+        An organisation's administrator gets the login in the organisation's name space
+        (:meth:`login_suffix`). A login that is taken, or looks like a login the principal may
+        know (see the module's note), is refused with :class:`Conflict`
+        (``accounts.login_taken``, ``accounts.login_confusable``).
+        """
         require(principal, Role.ADMIN)
         role = parse_role(role)
         self._check_may_grant(principal, role)
-        login = self._login_in_org(principal, self._clean_login(login))
+        suffix = self.login_suffix(principal)
+        login = self._clean_login(login)
+        if suffix and not login.endswith(suffix):
+            login = self._clean_login(login + suffix)
         self._check_new_password(password, login, principal.org_id)
-        if self.meta.lookup("user", login=login) is not None:
-            raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
-        try:
-            user = self.meta.insert(
-                principal.org_id,
-                "user",
-                {
-                    "login": login,
-                    "display_name": display_name.strip() or login,
-                    "password_hash": self.passwords.hash(password),
-                    "role": role.value,
-                    "language": check_language(language),
-                    "active": 1,
-                },
-            )
-        except Conflict:  # taken between the check and the insert
-            raise Conflict(
-                f"The login {login!r} is already taken.", hint="Choose another login."
-            ) from None
+        self._check_new_login(principal, login, suffix)  # before the slow hash
+        password_hash = self.passwords.hash(password)  # before the lock: it takes a while
+        with self.meta.transaction():  # again, with no writer between the check and the insert
+            self._check_new_login(principal, login, suffix)
+            try:
+                user = self.meta.insert(
+                    principal.org_id,
+                    "user",
+                    {
+                        "login": login,
+                        "display_name": nfc(display_name.strip()) or login,
+                        "password_hash": password_hash,
+                        "role": role.value,
+                        "language": check_language(language),
+                        "active": 1,
+                    },
+                )
+            except Conflict:  # the store's unique login (another process wrote it first)
+                raise _taken(login) from None
         return public_user(user)
 
-    def _login_in_org(self, principal: Principal, login: str) -> str:
-        """The login an organisation's administrator creates: in the organisation's own name
-        space (``ana`` in organisation ``orgb`` becomes ``ana@orgb``).
+    def login_suffix(self, principal: Principal) -> str:
+        """The ending the logins that ``principal`` creates get: ``@<organisation>`` for an
+        organisation's administrator (``ana`` in organisation ``orgb`` becomes ``ana@orgb``),
+        nothing for the platform operator and local tools.
 
         Logins are global (sign-in is by login alone), so a plain ``ana`` would answer "already
         taken" exactly when another organisation has an ``ana``: the name space keeps another
@@ -120,12 +158,57 @@ class UserAccounts(AccountsCore):
         every organisation anyway and keep plain logins.
         """
         if principal.user_id is None or Role.OPERATOR in principal.roles:
-            return login
+            return ""
         actor = self.meta.get(principal.org_id, "user", principal.user_id)
         if actor["role"] == Role.OPERATOR.value:  # the operator, through a narrower token
-            return login
-        suffix = "@" + str(self.meta.get_org(principal.org_id)["name"]).lower()
-        return login if login.endswith(suffix) else self._clean_login(login + suffix)
+            return ""
+        return "@" + normal_login(str(self.meta.get_org(principal.org_id)["name"]))
+
+    def _check_new_login(self, principal: Principal, login: str, suffix: str) -> None:
+        if suffix:  # the organisation's own logins: all that can look like this one
+            self._check_login_free(login, self.meta.find(principal.org_id, "user"))
+        else:
+            self._check_name_space(login, principal.org_id)
+            self._check_login_free(login, self._every_user())
+
+    def _every_user(self) -> list[Record]:
+        """Every user of every organisation: only for those who see them all (the operator)."""
+        return [u for org in self.meta.list_orgs() for u in self.meta.find(org["id"], "user")]
+
+    def _check_login_free(self, login: str, known: list[Record]) -> None:
+        """Refuse ``login`` when it is taken, or looks like one of the ``known`` users' logins.
+        ``known`` is what the creator may know (see the module's note), never more."""
+        if self.meta.lookup("user", login=login) is not None:
+            raise _taken(login)
+        shape = login_shape(login)
+        for user in known:
+            other = str(user["login"])
+            if nfc(other) == login:  # stored in another form before logins were NFC
+                raise _taken(login)
+            if login_shape(other) == shape:
+                raise Conflict(
+                    f"The login {login!r} looks like the existing login {other!r}.",
+                    hint="Choose a login that reads differently (check for fullwidth or "
+                    "Cyrillic letters).",
+                    code="accounts.login_confusable",
+                    params={"login": login, "existing": other},
+                )
+
+    def _check_name_space(self, login: str, org_id: int | None) -> None:
+        """Refuse a plain login that ends in ``@<another organisation>`` or a look-alike of it:
+        that name space is the other organisation's (see the module's note)."""
+        if "@" not in login:
+            return
+        end = login_shape(login.rsplit("@", 1)[1])
+        for org in self.meta.list_orgs():
+            if org["id"] != org_id and login_shape(str(org["name"])) == end:
+                raise Conflict(
+                    f"The login {login!r} ends in the name of the organisation {org['name']!r}.",
+                    hint="Logins ending in '@' and an organisation's name belong to that "
+                    "organisation: choose another ending.",
+                    code="accounts.login_reserved",
+                    params={"login": login, "organisation": org["name"]},
+                )
 
     def list_users(self, principal: Principal) -> list[Record]:
         """Users of the principal's organisation (admin only), by id."""
@@ -163,7 +246,7 @@ class UserAccounts(AccountsCore):
         user = self.meta.get(principal.org_id, "user", user_id)
         changes: dict[str, Any] = {}
         if display_name is not None:
-            changes["display_name"] = display_name.strip() or user["login"]
+            changes["display_name"] = nfc(display_name.strip()) or user["login"]
         if language is not None:
             changes["language"] = check_language(language)
         if role is not None or active is not None:
@@ -258,17 +341,54 @@ class UserAccounts(AccountsCore):
     ) -> tuple[Record, Record]:
         """A new organisation (a factory) with its first administrator (operator only).
 
-        Login and password are checked before anything is created, so a refused request leaves
-        no organisation without an administrator behind.
+        Name, login and password are checked before anything is created, so a refused request
+        leaves no organisation without an administrator behind. The name ends the logins the
+        organisation's administrators create (``@<name>``), so it may not look like another
+        organisation's name (``names.confusable``), nor be the end of existing logins
+        (``accounts.org_name_used``).
         """
         require(principal, Role.OPERATOR)
+        name = nfc(name)
         check_name(name, "organisation name")
         login = self._clean_login(admin_login)
         self._check_new_password(admin_password, login, org_name=f"{name} {display_name}".strip())
-        if self.meta.lookup("user", login=login) is not None:
-            raise Conflict(f"The login {login!r} is already taken.", hint="Choose another login.")
+        everyone = self._every_user()
+        self._check_org_name(name, everyone)
+        self._check_name_space(login, None)
+        self._check_login_free(login, everyone)
         org = self.meta.create_org(name, display_name)
         admin = self.create_user(
             system_principal(org["id"]), login, admin_password, role=Role.ADMIN
         )
         return org, admin
+
+    def _check_org_name(self, name: str, everyone: list[Record]) -> None:
+        shape = login_shape(name)
+        for org in self.meta.list_orgs():
+            other = str(org["name"])
+            if other != name and login_shape(other) == shape:
+                raise Conflict(
+                    f"The organisation name {name!r} looks like the existing {other!r}.",
+                    hint="Use the existing organisation, or a name that reads differently "
+                    "(case, fullwidth or Cyrillic letters do not count).",
+                    code="names.confusable",
+                    params={"name": name, "existing": other},
+                )
+        for user in everyone:
+            login = str(user["login"])
+            if "@" in login and login_shape(login.rsplit("@", 1)[1]) == shape:
+                raise Conflict(
+                    f"The organisation name {name!r} already ends the login {login!r}.",
+                    hint="Choose another organisation name.",
+                    code="accounts.org_name_used",
+                    params={"name": name, "login": login},
+                )
+
+
+def _taken(login: str) -> Conflict:
+    return Conflict(
+        f"The login {login!r} is already taken.",
+        hint="Choose another login.",
+        code="accounts.login_taken",
+        params={"login": login},
+    )

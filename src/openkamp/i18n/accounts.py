@@ -33,6 +33,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "영문·한글·숫자 또는 . _ - @ + 로 2~64자를 쓰세요.",
         "en": "Use 2 to 64 letters, digits or the characters . _ - @ +.",
     },
+    "err.accounts.login_taken": {
+        "ko": "아이디 {login!r}은(는) 이미 쓰이고 있습니다.",
+        "en": "The login {login!r} is already taken.",
+    },
+    "err.accounts.login_taken.hint": {
+        "ko": "다른 아이디를 고르세요.",
+        "en": "Choose another login.",
+    },
+    "err.accounts.login_confusable": {
+        "ko": "아이디 {login!r}은(는) 이미 있는 아이디 {existing!r}와(과) 똑같아 보입니다.",
+        "en": "The login {login!r} looks like the existing login {existing!r}.",
+    },
+    "err.accounts.login_confusable.hint": {
+        "ko": "달리 읽히는 아이디를 고르세요 (전각 문자나 키릴 문자가 섞였는지 확인하세요).",
+        "en": "Choose a login that reads differently (check for fullwidth or Cyrillic letters).",
+    },
+    "err.accounts.login_reserved": {
+        "ko": "아이디 {login!r}은(는) 조직 {organisation!r}의 이름으로 끝납니다.",
+        "en": "The login {login!r} ends in the name of the organisation {organisation!r}.",
+    },
+    "err.accounts.login_reserved.hint": {
+        "ko": "'@'와(과) 조직 이름으로 끝나는 아이디는 그 조직의 것입니다. 다른 끝을 쓰세요.",
+        "en": "Logins ending in '@' and an organisation's name belong to that organisation: "
+        "choose another ending.",
+    },
+    "err.accounts.org_name_used": {
+        "ko": "조직 이름 {name!r}은(는) 이미 아이디 {login!r}의 끝에 쓰였습니다.",
+        "en": "The organisation name {name!r} already ends the login {login!r}.",
+    },
+    "err.accounts.org_name_used.hint": {
+        "ko": "다른 조직 이름을 고르세요.",
+        "en": "Choose another organisation name.",
+    },
     "err.accounts.password.too_short": {
         "ko": "비밀번호가 너무 짧습니다. {min}자 이상이어야 합니다.",
         "en": "The password is too short: it needs at least {min} characters.",
@@ -142,6 +175,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "accounts.reset.done": {
         "ko": "{login}의 새 비밀번호입니다. 지금만 보이니 본인에게 전달하세요:",
         "en": "The new password of {login}. It is shown only now: pass it on:",
+    },
+    # settings page: adding a user
+    "accounts.add.suffix_hint": {
+        "ko": "아이디 뒤에 {suffix}이(가) 자동으로 붙습니다. 예: hong → hong{suffix}",
+        "en": "{suffix} is added to the login: hong becomes hong{suffix}.",
+    },
+    "accounts.add.created": {
+        "ko": "사용자를 만들었습니다. 로그인할 때 쓸 아이디입니다. 본인에게 전달하세요:",
+        "en": "User created. This is the login to sign in with: pass it on:",
     },
     "accounts.login.locked": {
         "ko": "로그인 실패가 많아 잠겼습니다. 약 {minutes}분 후에 다시 시도하세요.",
