@@ -4,10 +4,15 @@ lockout message with its duration, and the same through the API."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 from openkamp.core.tenancy import Role
 
-from .support import ADMIN, PASSWORD, Site, csrf_of, sign_in
+from .chromium import launched, shot
+from .support import ADMIN, PASSWORD, Served, Site, csrf_of, sign_in
 
 
 def test_change_own_password_keeps_this_session_and_ends_the_others(site: Site) -> None:
@@ -109,3 +114,82 @@ def test_the_api_changes_a_password_and_keeps_the_calling_session(site: Site) ->
     assert done.status_code == 204
     assert here.get("/api/v1/auth/me").status_code == 200
     assert elsewhere.get("/api/v1/auth/me").status_code == 401
+
+
+def _organisation_admin(site: Site, login: str) -> None:
+    """An administrator of the default organisation who is not the platform operator: the
+    logins they create end in ``@default``."""
+    kamp = site.kamp
+    operator = kamp.accounts.principal_of(kamp.meta.lookup("user", login=ADMIN))
+    kamp.accounts.create_user(operator, login, PASSWORD, role=Role.ADMIN)
+
+
+def _suffix_hint(html: str) -> str:
+    found = re.search(r'data-testid="login-suffix"[^>]*>(.*?)</p>', html, re.S)
+    return "" if found is None else found.group(1)
+
+
+def test_the_add_user_form_says_which_login_the_person_gets(site: Site) -> None:
+    """Issue 9, finding 9: an organisation's administrator creates ``hong`` and the account is
+    ``hong@default``; the form says so before, in Korean and English, and the page shows the
+    full login after, to pass on. The operator's logins get no ending and no such hint."""
+    _organisation_admin(site, "yoon")
+    client = site.client()
+    csrf = sign_in(client, "yoon")
+    hint = _suffix_hint(client.get("/settings").text)
+    assert "@default" in hint and "붙습니다" in hint, hint
+    made = client.post(
+        "/settings/users",
+        data={"csrf_token": csrf, "login": "hong", "password": PASSWORD, "role": "viewer"},
+    )
+    assert made.status_code == 201, made.text
+    shown = re.search(r'data-testid="created-login">([^<]+)<', made.text)
+    assert shown and shown.group(1) == "hong@default"
+    sign_in(site.client(), "hong@default")
+    # A look-alike of it is refused in words, in Korean.
+    again = client.post(
+        "/settings/users",
+        data={"csrf_token": csrf, "login": "ｈｏｎｇ", "password": PASSWORD, "role": "viewer"},
+    )
+    assert again.status_code == 409 and "똑같아 보입니다" in again.text
+    client.get("/lang/en?next=/settings")
+    hint = _suffix_hint(client.get("/settings").text)
+    assert "@default" in hint and "is added" in hint, hint
+    operator = site.client()
+    sign_in(operator)
+    assert _suffix_hint(operator.get("/settings").text) == ""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launched() as b:  # skips without chromium (fails under CI)
+        yield b
+
+
+def test_the_add_user_form_in_a_browser(browser: Any, served: Served) -> None:
+    """The same in chromium, in Korean: the hint is visible beside the login field and the full
+    login is shown after adding (screenshots ko-settings-add-user, ko-settings-user-added)."""
+    _organisation_admin(served.site, "seo")
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(served.url + "/login")
+    page.fill("input[name=login]", "seo")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(served.url + "/")
+    page.goto(served.url + "/settings")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    hint = page.locator("[data-testid=login-suffix]")
+    assert hint.is_visible() and "@default" in hint.inner_text()
+    form = page.locator('form[action="/settings/users"]')
+    shot(page, "ko-settings-add-user")
+    form.locator("input[name=login]").fill("jung")
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    created = page.locator("[data-testid=created-login]")
+    assert created.inner_text() == "jung@default"
+    assert created.is_visible()
+    shot(page, "ko-settings-user-added")
+    assert errors == []

@@ -24,14 +24,17 @@ def _page(
     reset: dict[str, str] | None = None,
     password_ok: bool = False,
     password_error: tuple[str, str | None] | None = None,
+    created_login: str = "",
 ) -> HTMLResponse:
     accounts = platform_of(request).accounts
     users = accounts.list_users(who.principal) if who.is_admin else []
+    suffix = accounts.login_suffix(who.principal) if who.is_admin else ""
     tokens = accounts.list_tokens(who.principal)
     return render(
         request, "settings.html", who, status_code=status_code,
         users=users, tokens=tokens, new_secret=new_secret, reset=reset,
         password_ok=password_ok, password_error=password_error,
+        login_suffix=suffix, created_login=created_login,
         own_password=who.principal.user_id is not None and not who.principal.is_token,
     )  # fmt: skip
 
@@ -41,7 +44,7 @@ def settings(request: Request, who: Page) -> HTMLResponse:
     return _page(request, who)
 
 
-@router.post("/settings/users")
+@router.post("/settings/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
     who: Posting,
@@ -49,11 +52,13 @@ def create_user(
     password: Annotated[str, Form()],
     role: Annotated[str, Form()] = "viewer",
     display_name: Annotated[str, Form()] = "",
-) -> Response:
-    platform_of(request).accounts.create_user(
+) -> HTMLResponse:
+    """Add a user; the page then shows the full login to pass on (an organisation's
+    administrator's logins end in ``@<organisation>``, which the form announces)."""
+    user = platform_of(request).accounts.create_user(
         who.principal, login, password, role=role, display_name=display_name
     )
-    return RedirectResponse("/settings", status_code=303)
+    return _page(request, who, status_code=201, created_login=str(user["login"]))
 
 
 @router.post("/settings/users/{user_id}/active")
