@@ -8,6 +8,7 @@ directory. Nothing reads the environment at import time: call :func:`Settings` (
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -145,6 +146,21 @@ class Settings(BaseSettings):
         3, ge=1, description="Passes of the argon2id password hash (at least 2 in production)."
     )
 
+    public_url: str = Field(
+        "",
+        description="Base URL under which users and other systems reach this installation "
+        "(e.g. https://kamp.factory.example); AAS exports link signal data to its data API. "
+        "Empty: exports name the data API by its path alone (/api/v1/data).",
+    )
+    aas_id_prefixes: dict[str, str] = Field(
+        default_factory=dict,
+        description="AAS identifier prefix per organisation, as JSON: "
+        '{"<organisation machine name>": "https://aas.example.com/ids/"}. An organisation that '
+        "owns a domain names its prefix here; the others get urn:openkamp:<org>.<key>:, where "
+        "the key is derived from the organisation and its creation time (unique per "
+        "installation).",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
@@ -155,6 +171,25 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r} (use an IANA name such as Asia/Seoul)"
             ) from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(f"public_url {value!r} must be an http(s) URL without query")
+        return value.rstrip("/")
+
+    @field_validator("aas_id_prefixes")
+    @classmethod
+    def _check_aas_id_prefixes(cls, value: dict[str, str]) -> dict[str, str]:
+        # An absolute IRI or URN; ids are the prefix followed by "aas/…", "sm/…", "cd/…".
+        for org, prefix in value.items():
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+", prefix):
+                raise ValueError(
+                    f"AAS id prefix {prefix!r} of organisation {org!r} is not an absolute "
+                    "IRI or URN (e.g. https://aas.example.com/ids/ or urn:example:aas:)"
+                )
+        return {k: v if v[-1] in "/:#" else v + "/" for k, v in value.items()}
 
     # -- derived values -----------------------------------------------------------------------
 

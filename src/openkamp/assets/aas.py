@@ -1,10 +1,17 @@
-"""Asset Administration Shell (AAS v3) export and import of the asset model.
+"""Asset Administration Shell (AAS V3.0) export and import of the asset model.
 
-Files are written and read by the maintained Eclipse BaSyx SDK (``basyx.aas``); imports use its
-*strict* (non-failsafe) decoders, then check the OpenKAMP layout below.
+Shells and submodels are built with the Eclipse BaSyx SDK (``basyx.aas``) and written as AAS 3.0
+through aas-core3.0, which verifies every metamodel constraint first (:mod:`.aas_files`: why, and
+how the bytes stay the same from one export to the next). Imports use basyx's *strict* decoders,
+then check the OpenKAMP layout below.
 
-Layout per site (ids are ``namespace`` + a path of machine names, which only use URI-unreserved
-characters and so need no escaping):
+Identifiers are ``namespace`` + a path of machine names (URI-unreserved characters, or Hangul,
+which an IRI may hold). The platform's exports take the namespace from :func:`export_context`:
+the organisation's configured prefix (setting ``aas_id_prefixes``), else one derived from the
+organisation and the moment it was created, so that two factories that both call a site
+``plant1`` never export the same ids.
+
+Layout per site:
 
 * **Site AAS** ``{ns}aas/{site}`` (asset ``{ns}asset/{site}``, kind Instance) with the submodel
   ``HierarchicalStructures``: semanticIds of IDTA 02011 *Hierarchical Structures enabling Bills of
@@ -14,11 +21,13 @@ characters and so need no escaping):
   equipment's shell). Each parent has ``HasPartNN`` relationships to its children, as the template
   asks. This submodel is the authoritative source for site, line and equipment attributes.
 * **Equipment AAS** ``{ns}aas/{site}/{line}/{eq}`` (asset ``{ns}asset/{site}/{line}/{eq}``, kind
-  Instance, ``assetType`` = equipment type) with two submodels. ``OperationalData`` holds one
-  collection per signal: ``Name``, ``ValueType``, ``Unit``, ``Range`` (xs:double min/max),
-  ``SamplingPeriod`` (xs:double, seconds), ``Description``. ``Labels`` holds one collection per
-  label column: ``Name``, ``LabelType``, ``Categories`` (ordered list of xs:string),
-  ``Description``. Both submodels carry OpenKAMP semanticIds (``urn:openkamp:aas:…``).
+  Instance, ``assetType`` = equipment type) with the submodels ``OperationalData`` (one
+  collection per signal: ``Name``, ``ValueType``, ``Unit`` (the display text), ``Range``
+  (xs:double min/max), ``SamplingPeriod`` (xs:double, seconds), ``Description``), ``Labels`` (one
+  collection per label column: ``Name``, ``LabelType``, ``Categories`` (ordered list of
+  xs:string), ``Description``) and, for a machine with signals, ``TimeSeries`` (IDTA 02008). Each
+  signal has an IEC 61360 concept description with its UCUM unit (:mod:`.aas_semantics`).
+  OperationalData and Labels carry OpenKAMP semanticIds (``urn:openkamp:aas:…``).
 
 Rules that make ``import(export(x)) == x`` exact:
 
@@ -42,16 +51,16 @@ import datetime
 import hashlib
 import os
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, TypedDict, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypedDict, TypeVar
 
-import pyecma376_2
 from basyx.aas import model
-from basyx.aas.adapter import aasx
-from basyx.aas.adapter.json import read_aas_json_file, write_aas_json_file
 from basyx.aas.model import datatypes
 
+from openkamp.assets import aas_files
+from openkamp.assets.aas_semantics import global_ref, signal_concept, time_series
 from openkamp.core.assets import (
     EquipmentSpec,
     LabelSpec,
@@ -64,7 +73,21 @@ from openkamp.core.assets import (
 )
 from openkamp.core.errors import ImportRejected, InvalidInput
 
-__all__ = ["export_aasx", "export_json", "import_aasx", "import_file", "import_json", "to_aas"]
+if TYPE_CHECKING:
+    from openkamp.core.tenancy import Principal
+    from openkamp.platform import Platform
+
+__all__ = [
+    "ExportContext",
+    "default_namespace",
+    "export_aasx",
+    "export_context",
+    "export_json",
+    "import_aasx",
+    "import_file",
+    "import_json",
+    "to_aas",
+]
 
 _T = TypeVar("_T")
 PathOrFile = str | os.PathLike[str] | IO[str] | IO[bytes]
@@ -81,6 +104,11 @@ SEM_SIGNAL = "urn:openkamp:aas:Signal:1:0"
 SEM_LABELS = "urn:openkamp:aas:Labels:1:0"
 SEM_LABEL = "urn:openkamp:aas:Label:1:0"
 
+#: The namespace of a bare library call; the platform's exports use :func:`export_context`.
+NAMESPACE = "urn:openkamp:"
+#: Where the platform serves signal data (``openkamp.api``: ``/api/v1`` + the data router).
+DATA_API = "/api/v1/data"
+
 _SUBMODEL_SEMANTICS = {
     "HierarchicalStructures": SEM_HIERARCHY,
     "OperationalData": SEM_OPERATIONAL_DATA,
@@ -90,7 +118,6 @@ _STR = datatypes.String
 _DBL = datatypes.Double
 _MAX_NAME = 128  # the metamodel's limit for idShort and displayName texts
 _ESCAPES = {"_": "__", ".": "_d", "-": "_h"}
-_AASX_PART = "/aasx/data.xml"
 # AASd-130: the characters any AAS string may hold (XML 1.0 characters)
 _TEXT_RE = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
 _HINT = "Export the file again with OpenKAMP, or check it with an AAS v3 validator."
@@ -113,14 +140,15 @@ class _Bad(Exception):
 
 
 def to_aas(
-    sites: list[SiteSpec], *, namespace: str = "urn:openkamp:"
+    sites: list[SiteSpec], *, namespace: str = NAMESPACE, data_api: str = DATA_API
 ) -> model.DictIdentifiableStore:
-    """Build the shells and submodels for ``sites`` (layout in the module docstring)."""
+    """Build the shells, submodels and concept descriptions for ``sites`` (layout in the module
+    docstring); ``data_api`` is the URL of the platform's data API the time series link to."""
     _check_tree(sites)
     store: model.DictIdentifiableStore = model.DictIdentifiableStore()
     try:
         for site in sites:
-            _add_site(store, site, namespace)
+            _add_site(store, site, namespace, data_api)
     except (ValueError, model.AASConstraintViolation) as e:
         # Values the metamodel forbids (control characters in a text, an unknown value type).
         raise InvalidInput(
@@ -131,26 +159,55 @@ def to_aas(
 
 
 def export_json(
-    sites: list[SiteSpec], path_or_file: PathOrFile, *, namespace: str = "urn:openkamp:"
+    sites: list[SiteSpec],
+    path_or_file: PathOrFile,
+    *,
+    namespace: str = NAMESPACE,
+    data_api: str = DATA_API,
 ) -> None:
-    """Write ``sites`` as an AAS v3 JSON environment to a path or an open text/binary file."""
-    write_aas_json_file(path_or_file, to_aas(sites, namespace=namespace), indent=2)
+    """Write ``sites`` as an AAS 3.0 JSON environment to a path or an open text/binary file."""
+    env = aas_files.to_environment(to_aas(sites, namespace=namespace, data_api=data_api))
+    aas_files.write_json(env, path_or_file)
 
 
 def export_aasx(
     sites: list[SiteSpec],
     path: str | os.PathLike[str] | IO[bytes],
     *,
-    namespace: str = "urn:openkamp:",
+    namespace: str = NAMESPACE,
+    data_api: str = DATA_API,
 ) -> None:
-    """Write ``sites`` as an AASX package to a path or an open binary file."""
-    store = to_aas(sites, namespace=namespace)  # first: a bad tree leaves no half-written file
-    props = pyecma376_2.OPCCoreProperties()
-    props.creator = "OpenKAMP"
-    props.created = datetime.datetime.now(datetime.UTC)
-    with aasx.AASXWriter(path, failsafe=False) as writer:
-        writer.write_all_aas_objects(_AASX_PART, store, aasx.DictSupplementaryFileContainer())
-        writer.write_core_properties(props)
+    """Write ``sites`` as an AASX package (AAS 3.0 XML) to a path or an open binary file."""
+    # First: a bad tree leaves no half-written file.
+    env = aas_files.to_environment(to_aas(sites, namespace=namespace, data_api=data_api))
+    aas_files.write_aasx(env, path, creator="OpenKAMP")
+
+
+class ExportContext(TypedDict):
+    """The keyword arguments of the platform's exports for one organisation."""
+
+    namespace: str
+    data_api: str
+
+
+def export_context(kamp: Platform, principal: Principal) -> ExportContext:
+    """Namespace and data API URL of the acting organisation's exports (CLI and API)."""
+    org = kamp.meta.get_org(principal.org_id)
+    configured = kamp.settings.aas_id_prefixes.get(org["name"])
+    return {
+        "namespace": configured or default_namespace(org["name"], org["created_at"]),
+        "data_api": kamp.settings.public_url.rstrip("/") + DATA_API,
+    }
+
+
+def default_namespace(org_name: str, created_at: datetime.datetime) -> str:
+    """``urn:openkamp:{org}.{key}:`` where the key is a hash of the organisation's name and the
+    microsecond it was created: stable for one organisation (its ids do not change between
+    exports), different for organisations of the same name in two installations."""
+    when = created_at if created_at.tzinfo else created_at.replace(tzinfo=datetime.UTC)
+    stamp = when.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    key = hashlib.sha256(f"{org_name}\n{stamp}".encode()).hexdigest()[:16]
+    return f"urn:openkamp:{urllib.parse.quote(org_name, safe='')}.{key}:"
 
 
 def _check_tree(sites: Sequence[SiteSpec]) -> None:
@@ -180,23 +237,38 @@ def _check_names(items: Iterable[Any], what: str, where: str) -> None:
         seen.add(item.name)
 
 
-def _add_site(store: model.DictIdentifiableStore, site: SiteSpec, ns: str) -> None:
+def _add_site(store: model.DictIdentifiableStore, site: SiteSpec, ns: str, data_api: str) -> None:
     lines = []
     for line in site.lines:
         eqs = []
         for eq in line.equipment:
             path = f"{site.name}/{line.name}/{eq.name}"
-            data = _submodel(f"{ns}sm/{path}", "OperationalData", map(_signal, eq.signals))
+            concepts = [
+                signal_concept(
+                    f"{ns}cd/{path}/{sig.name}", _id_short("Signal", sig.name), sig, path
+                )
+                for sig in eq.signals
+            ]
+            signals = [_signal(sig, cd.id) for sig, cd in zip(eq.signals, concepts, strict=True)]
+            data = _submodel(f"{ns}sm/{path}", "OperationalData", signals)
             labels = _submodel(f"{ns}sm/{path}", "Labels", map(_label, eq.labels))
-            shell = _shell(f"{ns}aas/{path}", f"{ns}asset/{path}", "Equipment", eq, [data, labels])
+            submodels = [data, labels]
+            if eq.signals:
+                variables = [
+                    (str(c.id_short), s, c.id) for s, c in zip(eq.signals, concepts, strict=True)
+                ]
+                submodels.append(
+                    time_series(f"{ns}sm/{path}/TimeSeries", eq, path, variables, data_api)
+                )
+            shell = _shell(f"{ns}aas/{path}", f"{ns}asset/{path}", "Equipment", eq, submodels)
             shell.asset_information.asset_type = eq.equipment_type or None
-            store.update((shell, data, labels))
+            store.update((shell, *submodels, *concepts))
             extra = [_string("EquipmentType", eq.equipment_type)] if eq.equipment_type else []
             eqs.append(_node(_id_short("Equipment", eq.name), eq, [], f"{ns}asset/{path}", extra))
         lines.append(_node(_id_short("Line", line.name), line, eqs, None))
     asset_id = f"{ns}asset/{site.name}"
     entry = _node("EntryNode", site, lines, asset_id, sem=SEM_ENTRY_NODE)
-    arche = model.Property("ArcheType", _STR, "Full", semantic_id=_ref(SEM_ARCHE_TYPE))
+    arche = model.Property("ArcheType", _STR, "Full", semantic_id=global_ref(SEM_ARCHE_TYPE))
     hierarchy = _submodel(f"{ns}sm/{site.name}", "HierarchicalStructures", [arche, entry])
     _add_has_parts(entry)  # once attached: references are built from the chain of parents
     store.update((_shell(f"{ns}aas/{site.name}", asset_id, "Site", site, [hierarchy]), hierarchy))
@@ -218,7 +290,9 @@ def _submodel(
     base: str, id_short: str, elements: Iterable[model.SubmodelElement]
 ) -> model.Submodel:
     sem = _SUBMODEL_SEMANTICS[id_short]
-    return model.Submodel(f"{base}/{id_short}", elements, id_short=id_short, semantic_id=_ref(sem))
+    return model.Submodel(
+        f"{base}/{id_short}", elements, id_short=id_short, semantic_id=global_ref(sem)
+    )
 
 
 def _node(
@@ -238,14 +312,14 @@ def _node(
         [*attrs, *extra, *children],
         global_asset_id=asset_id,  # AASd-014: only self-managed entities have one
         display_name=display,
-        semantic_id=_ref(sem),
+        semantic_id=global_ref(sem),
     )
 
 
 def _add_has_parts(entity: model.Entity) -> None:
     """Add ``HasPartNN`` relationships from each entity to its child entities (IDTA 02011)."""
     children = [c for c in entity.statement if isinstance(c, model.Entity)]
-    sem = _ref(SEM_HAS_PART)
+    sem = global_ref(SEM_HAS_PART)
     for i, child in enumerate(children, 1):
         first = model.ModelReference.from_referable(entity)
         second = model.ModelReference.from_referable(child)
@@ -254,7 +328,7 @@ def _add_has_parts(entity: model.Entity) -> None:
         _add_has_parts(child)
 
 
-def _signal(sig: SignalSpec) -> model.SubmodelElementCollection:
+def _signal(sig: SignalSpec, concept_id: str) -> model.SubmodelElementCollection:
     extra: list[model.SubmodelElement] = [_string("ValueType", ValueType(sig.value_type).value)]
     if sig.unit:
         extra.append(_string("Unit", sig.unit))
@@ -264,7 +338,11 @@ def _signal(sig: SignalSpec) -> model.SubmodelElementCollection:
         extra.append(model.Range("Range", _DBL, lo, hi))
     if sig.sampling_period_s is not None:
         extra.append(model.Property("SamplingPeriod", _DBL, float(sig.sampling_period_s)))
-    return _collection("Signal", sig, extra, SEM_SIGNAL)
+    collection = _collection("Signal", sig, extra, SEM_SIGNAL)
+    # What the signal is: its IEC 61360 concept description (OperationalData's own semanticId
+    # says what the collection's layout is).
+    collection.supplemental_semantic_id.append(global_ref(concept_id))
+    return collection
 
 
 def _label(label: LabelSpec) -> model.SubmodelElementCollection:
@@ -288,7 +366,7 @@ def _collection(
         _id_short(prefix, spec.name),
         [*elements, *extra],
         display_name=display,
-        semantic_id=_ref(sem),
+        semantic_id=global_ref(sem),
     )
 
 
@@ -327,30 +405,18 @@ def _string(id_short: str | None, value: str) -> model.Property:
     return model.Property(id_short, _STR, value)
 
 
-def _ref(iri: str) -> model.ExternalReference:
-    return model.ExternalReference((model.Key(model.KeyTypes.GLOBAL_REFERENCE, iri),))
-
-
 # --------------------------------------------------------------------------- import
 
 
 def import_json(path_or_file: PathOrFile) -> list[SiteSpec]:
     """Read an AAS v3 JSON environment laid out as :func:`export_json` writes it."""
-    return _load(
-        path_or_file, "AAS v3 JSON file", lambda: read_aas_json_file(path_or_file, failsafe=False)
-    )
+    return _load(path_or_file, "AAS v3 JSON file", lambda: aas_files.read_json(path_or_file))
 
 
 def import_aasx(path: str | os.PathLike[str] | IO[bytes]) -> list[SiteSpec]:
     """Read an AASX package laid out as :func:`export_aasx` writes it."""
 
-    def read() -> model.DictIdentifiableStore:
-        store: model.DictIdentifiableStore = model.DictIdentifiableStore()
-        with aasx.AASXReader(path, failsafe=False) as reader:
-            reader.read_into(store, aasx.DictSupplementaryFileContainer())
-        return store
-
-    return _load(path, "AASX package", read)
+    return _load(path, "AASX package", lambda: aas_files.read_aasx(path))
 
 
 def import_file(path: str | os.PathLike[str]) -> list[SiteSpec]:

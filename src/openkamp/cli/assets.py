@@ -162,16 +162,16 @@ def assets_export(out: Path) -> None:
     """Export the asset model as an Asset Administration Shell (.json or .aasx)."""
     from openkamp.assets import aas
 
-    with platform() as kamp:
-        tree = kamp.assets.export_tree(kamp.principal())
-    if out.suffix.lower() == ".aasx":
-        aas.export_aasx(tree, out)
-    elif out.suffix.lower() == ".json":
-        aas.export_json(tree, out)
-    else:
+    if out.suffix.lower() not in (".aasx", ".json"):
         raise OpenKampError(
             f"Cannot export to {out.suffix!r}.", hint="Use a .json or .aasx file name."
         )
+    with platform() as kamp:
+        me = kamp.principal()
+        tree = kamp.assets.export_tree(me)
+        context = aas.export_context(kamp, me)
+    export = aas.export_aasx if out.suffix.lower() == ".aasx" else aas.export_json
+    export(tree, out, **context)
     console.print(f"[green]✓[/] {t('exported', lang())}: {out}")
 
 

@@ -231,10 +231,10 @@ def assets_export_aasx(kamp: Kamp, me: Me) -> Response:
     """The asset model as an Asset Administration Shell package (.aasx)."""
     import io
 
-    from openkamp.assets.aas import export_aasx
+    from openkamp.assets.aas import export_aasx, export_context
 
     buf = io.BytesIO()
-    export_aasx(kamp.assets.export_tree(me), buf)
+    export_aasx(kamp.assets.export_tree(me), buf, **export_context(kamp, me))
     return Response(
         buf.getvalue(),
         media_type="application/asset-administration-shell-package",
