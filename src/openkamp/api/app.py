@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from openkamp import __version__
-from openkamp.api import errors, headers
+from openkamp.api import aas_repository, errors, headers
 from openkamp.api.routers import ROUTERS
 from openkamp.platform import Platform
 from openkamp.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     headers.install(app, API_PREFIX)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    aas_repository.install(app)  # the AAS Part 2 repository, /api/aas/v3.0 (its own shapes)
     try:
         from openkamp.web import install as install_web
     except ImportError:  # the UI comes as its own package

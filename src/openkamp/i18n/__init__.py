@@ -851,5 +851,5 @@ def _merge_catalogues() -> None:
 
 
 # Catalogue modules of this package, one per area.
-CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "accounts")
+CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "accounts", "aas")
 _merge_catalogues()
