@@ -15,7 +15,7 @@ from openkamp.assets.service import AssetService
 from openkamp.core.assets import LabelColumn, Signal
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
-from openkamp.storage.timeseries.base import TimeSeriesStore
+from openkamp.storage.timeseries.base import TimeSeriesStore, time_windows, to_utc
 
 SignalRef = int | str
 
@@ -96,6 +96,28 @@ class QueryService:
             cols.append(found)
         return self.ts.read_labels(principal.org_id, [c.id for c in cols], start, end)
 
+    def windows(
+        self,
+        principal: Principal,
+        refs: Sequence[SignalRef],
+        start: datetime | None,
+        end: datetime | None,
+        most: int,
+    ) -> list[tuple[datetime, datetime, int]]:
+        """Consecutive time windows, each holding at most ``most`` points of the signals (with
+        the number each holds), covering their stored points in ``[start, end)``: how a request
+        walks data of any size one bounded piece at a time (counted in the engine)."""
+        ids, _ = self._ids(principal, refs)
+        org = principal.org_id
+        span = self.ts.extent(org, ids)
+        if span.num_rows == 0:
+            return []
+        first = min(span.column("first_ts").to_pylist())
+        last = max(span.column("last_ts").to_pylist()) + timedelta(microseconds=1)
+        lo = first if start is None else max(first, _aware(start))
+        hi = last if end is None else min(last, _aware(end))
+        return time_windows(lambda a, b: self.ts.count(org, ids, a, b), lo, hi, most)
+
     def extent(self, principal: Principal, refs: Sequence[SignalRef] | None = None) -> pa.Table:
         if refs is None:
             return self.ts.extent(principal.org_id)
@@ -122,3 +144,10 @@ class QueryService:
             raise InvalidInput("Retention must keep a positive duration.")
         cutoff = (now or datetime.now(UTC)) - keep
         return self.ts.delete(principal.org_id, None, None, cutoff)
+
+
+def _aware(dt: datetime) -> datetime:
+    """An API bound as an aware UTC time (a naive bound is refused, as every read does)."""
+    out = to_utc(dt)
+    assert out is not None
+    return out

@@ -268,7 +268,7 @@ class AssetService:
             if signal_ids:
                 out["points"] = int(self.ts.count(principal.org_id, signal_ids))
             if label_ids:
-                out["values"] = int(self.ts.read_labels(principal.org_id, label_ids).num_rows)
+                out["values"] = int(self.ts.count_labels(principal.org_id, label_ids))
         return out
 
     # -- signals and label columns ------------------------------------------------------------
@@ -380,7 +380,7 @@ class AssetService:
         require(principal, Role.ENGINEER)
         col = self.get_label_column(principal, column_id)
         if self.ts is not None:
-            has_data = self.ts.read_labels(principal.org_id, [col.id]).num_rows > 0
+            has_data = self.ts.count_labels(principal.org_id, [col.id]) > 0
             if has_data and not delete_data:
                 raise Conflict(
                     f"Label column {col.name!r} has stored values.",

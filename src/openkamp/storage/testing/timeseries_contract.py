@@ -218,7 +218,11 @@ class TimeSeriesContract:
         got = store.read_labels(1, [5])
         assert got.column("value").to_pylist() == ["OK", "OK"]
         assert store.read_labels(2, [5]).num_rows == 0
+        assert store.count_labels(1, [5]) == 2 and store.count_labels(1, [5, 6]) == 3
+        assert store.count_labels(1, [5], at(1), at(2)) == 1
+        assert store.count_labels(2, [5]) == 0 and store.count_labels(1, []) == 0
         assert store.delete_labels(1, [6]) == 1
+        assert store.count_labels(1) == 2
 
     # -- durability and concurrency -----------------------------------------------------------
 

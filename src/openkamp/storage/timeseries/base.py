@@ -16,9 +16,10 @@ Rules every backend follows (the contract suite in :mod:`openkamp.storage.testin
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import ClassVar
 
 import numpy as np
@@ -73,6 +74,56 @@ def to_utc(dt: datetime | None) -> datetime | None:
             hint="Pass an aware datetime, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Seoul')).",
         )
     return dt.astimezone(UTC)
+
+
+def time_windows(
+    count: Callable[[datetime, datetime], int],
+    start: datetime,
+    end: datetime,
+    most: int,
+) -> list[tuple[datetime, datetime, int]]:
+    """Split ``[start, end)`` into consecutive windows of at most ``most`` stored values each
+    (``count(lo, hi)`` counts them in the engine), leaving out empty windows.
+
+    What lets a request walk any amount of data in bounded memory: read, pivot or profile one
+    window at a time. A window is split into equal parts until it holds ``most`` or fewer, or
+    until it is one microsecond long (the values sharing one timestamp are never split).
+    Returns ``(lo, hi, n)`` triples in time order.
+    """
+    if most < 1:
+        raise ValueError("most must be at least 1")
+    lo_us = _micros(start)
+    hi_us = _micros(end)
+    out: list[tuple[datetime, datetime, int]] = []
+
+    def at(us: int) -> datetime:
+        return _EPOCH + timedelta(microseconds=us)
+
+    def walk(lo: int, hi: int, n: int) -> None:
+        if n == 0:
+            return
+        if n <= most or hi - lo <= 1:
+            out.append((at(lo), at(hi), n))
+            return
+        parts = min(64, max(2, 2 * -(-n // most)), hi - lo)
+        edges = [lo + (hi - lo) * i // parts for i in range(parts + 1)]
+        for a, b in pairwise(edges):
+            if b > a:
+                walk(a, b, count(at(a), at(b)))
+
+    if hi_us > lo_us:
+        walk(lo_us, hi_us, count(at(lo_us), at(hi_us)))
+    return out
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(dt: datetime) -> int:
+    utc = to_utc(dt)
+    assert utc is not None
+    delta = utc - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def conform_points(points: pa.Table | pa.RecordBatch) -> pa.Table:
@@ -176,6 +227,19 @@ class TimeSeriesStore(ABC):
         end: datetime | None = None,
     ) -> pa.Table:
         """Label values in ``[start, end)``, ordered by column then time."""
+
+    def count_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        """Number of stored label values (backends count in the engine; this fallback reads
+        the values, so every backend overrides it)."""
+        if column_ids is None:
+            raise NotImplementedError("count_labels over every column needs the backend's own")
+        return int(self.read_labels(org_id, column_ids, start, end).num_rows)
 
     @abstractmethod
     def delete_labels(

@@ -498,6 +498,21 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         sql = f"SELECT column_id, ts, value FROM labels WHERE {where} ORDER BY column_id, ts"
         return _aware(self._query(sql, params), LABEL_SCHEMA)
 
+    def count_labels(
+        self,
+        org_id: int,
+        column_ids: Sequence[int] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> int:
+        where, params = _where("column_id", org_id, column_ids, start, end)
+        row = (
+            self._reader()
+            .execute(f"SELECT count(*) FROM labels WHERE {where}", params)
+            .fetchall()[0]
+        )
+        return int(row[0]) if row else 0
+
     def delete_labels(
         self,
         org_id: int,
