@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from openkamp import __version__
-from openkamp.api import aas_repository, errors, headers
+from openkamp.api import aas_repository, errors, headers, openapi
 from openkamp.api.routers import ROUTERS
 from openkamp.platform import Platform
 from openkamp.settings import Settings
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     aas_repository.install(app)  # the AAS Part 2 repository, /api/aas/v3.0 (its own shapes)
+    openapi.install(app)
     try:
         from openkamp.web import install as install_web
     except ImportError:  # the UI comes as its own package

@@ -5,6 +5,12 @@
 with its CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``); a token may only change
 things with the ``write`` scope. There is no route that acts without a principal except the ones
 that make one (login, first-run set-up) and health.
+
+The credentials are read through FastAPI's security classes (:data:`API_TOKEN`,
+:data:`SESSION`; ``auto_error=False``: a missing one is this module's 401 in the error shape),
+which is what declares them as security schemes in the API's OpenAPI description;
+:data:`CSRF` is declared beside them by :mod:`openkamp.api.openapi`, as what a session's changes
+also need (a scheme FastAPI can only list as an alternative, not as a companion).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from openkamp.core.errors import Forbidden, Unauthenticated
 from openkamp.core.tenancy import Principal
@@ -20,6 +27,32 @@ from openkamp.platform import Platform
 SESSION_COOKIE = "okp_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Scripts and other programs: an API token of the organisation.
+API_TOKEN = HTTPBearer(
+    scheme_name="apiToken",
+    bearerFormat="okp_…",
+    description="An API token: `Authorization: Bearer okp_…` (Settings → API tokens). Its "
+    "scopes decide what it may do: `read` only reads; changes need `write` or `admin`.",
+    auto_error=False,
+)
+#: The web UI: the session cookie that signing in (``POST /auth/login``) sets.
+SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="A browser session, set by `POST /api/v1/auth/login`. Changes (POST, PATCH, "
+    "DELETE) also need the session's CSRF token (scheme `csrf`).",
+    auto_error=False,
+)
+#: What a session's changes also carry: the CSRF token ``login`` returned (or the form field
+#: ``csrf_token`` of a form post).
+CSRF = APIKeyHeader(
+    name=CSRF_HEADER,
+    scheme_name="csrf",
+    description="The CSRF token of the session (`csrf_token` of the login answer), with every "
+    "change a browser session makes; a form post may send it as the field `csrf_token` instead.",
+    auto_error=False,
+)
 
 
 def get_platform(request: Request) -> Platform:
@@ -30,20 +63,17 @@ def get_platform(request: Request) -> Platform:
 Kamp = Annotated[Platform, Depends(get_platform)]
 
 
-def bearer_secret(request: Request) -> str | None:
-    auth = request.headers.get("authorization", "")
-    scheme, _, secret = auth.partition(" ")
-    if scheme.lower() == "bearer" and secret.strip():
-        return secret.strip()
-    return None
-
-
-async def get_principal(request: Request, kamp: Kamp) -> Principal:
+async def get_principal(
+    request: Request,
+    kamp: Kamp,
+    token: Annotated[HTTPAuthorizationCredentials | None, Depends(API_TOKEN)],
+    cookie: Annotated[str | None, Depends(SESSION)],
+) -> Principal:
     """The acting principal; 401 without valid credentials, 403 for a missing scope or CSRF."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return,unused-ignore]
-    secret = bearer_secret(request)
+    secret = token.credentials if token is not None else None
     unsafe = request.method.upper() not in SAFE_METHODS
     if secret is not None:
         principal = kamp.accounts.authenticate_token(secret)
@@ -53,7 +83,6 @@ async def get_principal(request: Request, kamp: Kamp) -> Principal:
                 "This API token may only read.", hint="Create a token with the 'write' scope."
             )
     else:
-        cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise Unauthenticated(
                 "Log in, or send an API token.",
@@ -62,14 +91,14 @@ async def get_principal(request: Request, kamp: Kamp) -> Principal:
         principal, session = kamp.accounts.authenticate_session(cookie)
         request.state.session = session
         if unsafe:
-            token = request.headers.get(CSRF_HEADER)
-            if token is None and request.headers.get("content-type", "").startswith(
+            csrf = request.headers.get(CSRF_HEADER)
+            if csrf is None and request.headers.get("content-type", "").startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")
             ):
                 form = await request.form()
                 value = form.get("csrf_token")
-                token = value if isinstance(value, str) else None
-            kamp.accounts.check_csrf(session, token or "")
+                csrf = value if isinstance(value, str) else None
+            kamp.accounts.check_csrf(session, csrf or "")
     request.state.principal = principal
     return principal
 

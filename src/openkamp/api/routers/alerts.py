@@ -5,13 +5,71 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 
 from openkamp.alerts import describe, machine_states
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.errors import request_lang
-from openkamp.api.records import record_out
+from openkamp.api.records import Answer, IsoTime, record_out
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+class Alert(Answer):
+    id: int
+    org_id: int
+    equipment_id: int | None
+    model_id: int | None
+    source: str = Field(description="model, limit, stale, …")
+    severity: str = Field(description="info, warning or critical")
+    title: str
+    detail: dict[str, Any]
+    first_at: IsoTime
+    last_at: IsoTime
+    count: int
+    status: Literal["open", "acknowledged"]
+    acknowledged_by: str | None
+    acknowledged_at: IsoTime | None
+    created_at: IsoTime
+    text: str = Field(description="The alert for a person, in the request's language")
+
+
+class SignalState(Answer):
+    id: int
+    name: str
+    value: float | None
+    unit: str
+    low: float | None
+    high: float | None
+    outside: bool = Field(description="The latest value is outside the limits")
+    breaches: int
+
+
+class Production(Answer):
+    day: str = Field(description="The day counted (local date)")
+    today: bool
+    count: int
+    defects: int | None
+    rate: float | None
+    usual_count: float | None
+    usual_rate: float | None
+
+
+class Machine(Answer):
+    """A machine's state (the overview's data)."""
+
+    id: int
+    path: str
+    label: str
+    level: str
+    reasons: list[str]
+    last_ts: IsoTime | None
+    age_s: float | None
+    spacing_s: float | None
+    stale: bool
+    signals: list[SignalState]
+    production: Production | None
+    open_alerts: list[int] = Field(description="Ids of the machine's open alerts")
 
 
 def _lang(request: Request, kamp: Any) -> str:
@@ -22,7 +80,7 @@ def alert_out(rec: dict[str, Any], lang: str, tz: Any) -> dict[str, Any]:
     return {**record_out(rec), "text": describe(rec, lang, tz)}
 
 
-@router.get("")
+@router.get("", response_model=list[Alert])
 def alerts_list(
     request: Request,
     kamp: Kamp,
@@ -37,7 +95,7 @@ def alerts_list(
     return [alert_out(r, lang, kamp.settings.tz) for r in recs]
 
 
-@router.get("/machines")
+@router.get("/machines", response_model=list[Machine])
 def alerts_machines(request: Request, kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     """Each machine's state (the overview's data): level and reasons, data age and usual
     spacing, latest values against their limits, production and defect rate against the usual."""
@@ -66,12 +124,12 @@ def alerts_machines(request: Request, kamp: Kamp, me: Me) -> list[dict[str, Any]
     return out
 
 
-@router.get("/{alert_id}")
+@router.get("/{alert_id}", response_model=Alert)
 def alerts_get(request: Request, alert_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     return alert_out(kamp.alerts.get(me, alert_id), _lang(request, kamp), kamp.settings.tz)
 
 
-@router.post("/{alert_id}/acknowledge")
+@router.post("/{alert_id}/acknowledge", response_model=Alert)
 def alerts_acknowledge(request: Request, alert_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Mark an alert as seen and handled (engineers and administrators)."""
     rec = kamp.alerts.acknowledge(me, alert_id)

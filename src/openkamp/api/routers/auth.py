@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from openkamp.accounts.clients import client_address
 from openkamp.api.deps import SESSION_COOKIE, Kamp, Me
-from openkamp.api.records import record_out
+from openkamp.api.errors import responses
+from openkamp.api.records import Answer, Timestamp, record_out
 from openkamp.core.errors import Conflict
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -25,6 +26,48 @@ class SetupRequest(BaseModel):
 class LoginRequest(BaseModel):
     login: str = Field(min_length=1, max_length=256)
     password: str = Field(min_length=1, max_length=1024)
+
+
+AnyRole = Literal["operator", "admin", "engineer", "viewer"]
+
+
+class User(Answer):
+    """A user of the organisation (never the password hash)."""
+
+    id: int
+    org_id: int
+    login: str
+    display_name: str
+    role: AnyRole
+    language: str
+    active: bool
+    created_at: Timestamp
+    last_login_at: Timestamp | None
+
+
+class SetupState(Answer):
+    needs_setup: bool
+
+
+class SignedIn(Answer):
+    csrf_token: str = Field(description="Send as X-CSRF-Token with every change of this session")
+    expires_at: Timestamp
+
+
+class OrgRef(Answer):
+    id: int
+    name: str
+    display_name: str
+
+
+class Whoami(Answer):
+    login: str
+    org: OrgRef
+    roles: list[AnyRole]
+    scopes: list[Literal["read", "write", "admin"]] | None = Field(
+        description="The token's scopes; null for a browser session"
+    )
+    user: User | None = None
 
 
 def user_out(rec: dict[str, Any]) -> dict[str, Any]:
@@ -43,13 +86,13 @@ def set_session_cookie(response: Response, request: Request, secret: str, max_ag
     )
 
 
-@router.get("/setup")
+@router.get("/setup", response_model=SetupState)
 def auth_setup_needed(kamp: Kamp) -> dict[str, bool]:
     """Whether the platform still needs its first administrator (no principal needed)."""
     return {"needs_setup": kamp.accounts.needs_setup()}
 
 
-@router.post("/setup", status_code=201)
+@router.post("/setup", status_code=201, response_model=User, responses=responses(409))
 def auth_setup(body: SetupRequest, kamp: Kamp) -> dict[str, Any]:
     """Create the first administrator (the platform operator); only while no user exists."""
     if not kamp.accounts.needs_setup():
@@ -64,7 +107,7 @@ def auth_setup(body: SetupRequest, kamp: Kamp) -> dict[str, Any]:
     return user_out(user)
 
 
-@router.post("/login")
+@router.post("/login", response_model=SignedIn, responses=responses(401, 429))
 def auth_login(
     body: LoginRequest, request: Request, response: Response, kamp: Kamp
 ) -> dict[str, Any]:
@@ -90,7 +133,7 @@ def auth_logout(request: Request, me: Me, kamp: Kamp) -> Response:
     return response
 
 
-@router.get("/me")
+@router.get("/me", response_model=Whoami)
 def auth_me(me: Me, kamp: Kamp) -> dict[str, Any]:
     """The acting user, their organisation and roles (and the token's scopes, for a token)."""
     org = kamp.meta.get_org(me.org_id)

@@ -10,19 +10,54 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Form, Response, UploadFile
+from pydantic import Field
 
 from openkamp.api.deps import Kamp, Me
-from openkamp.api.records import record_out
-from openkamp.api.routers.jobs import job_out
+from openkamp.api.errors import responses
+from openkamp.api.openapi import file_answer
+from openkamp.api.records import Answer, IsoTime, record_out
+from openkamp.api.routers.jobs import JobStarted, job_out
 from openkamp.api.uploads import UploadLimitRoute
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Role, require
 from openkamp.core.uploads import copy_limited, load_json, safe_name
-from openkamp.ingest.importer import ImportOptions
+from openkamp.ingest.importer import ImportOptions, ImportReport
 
 router = APIRouter(prefix="/imports", tags=["imports"], route_class=UploadLimitRoute)
 
 CHUNK = 1 << 20
+
+
+class Imported(Answer):
+    """An import done at once (``wait=true``)."""
+
+    report: ImportReport
+
+
+class ImportRecord(Answer):
+    """One import of the organisation, with its report as stored."""
+
+    id: int
+    org_id: int
+    file_name: str
+    file_checksum: str
+    file_size: int
+    options_hash: str
+    options: dict[str, Any]
+    status: str = Field(description="running, done, failed, skipped, interrupted, …")
+    started_at: IsoTime
+    finished_at: IsoTime | None
+    rows_read: int
+    rows_stored: int
+    rows_quarantined: int
+    points_inserted: int
+    points_updated: int
+    points_unchanged: int
+    labels_written: int
+    reasons: dict[str, int] = Field(description="Quarantine reason → rows")
+    quarantine_sha256: str | None
+    report: dict[str, Any] = Field(description="The import's report (see ImportReport)")
+    error: str | None
 
 
 def _fits(value: Any, hint: Any) -> bool:
@@ -93,7 +128,9 @@ def _save(upload: UploadFile, folder: Path, limit: int) -> Path:
     return target
 
 
-@router.post("", status_code=201)
+@router.post(
+    "", status_code=201, response_model=JobStarted | Imported, responses=responses(404, 409)
+)
 def imports_upload(
     kamp: Kamp,
     me: Me,
@@ -132,19 +169,23 @@ def imports_upload(
     return {"job": job_out(job, log=True)}
 
 
-@router.get("")
+@router.get("", response_model=list[ImportRecord])
 def imports_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     """Past imports of the organisation, newest last."""
     return [record_out(r) for r in kamp.imports.list(me)]
 
 
-@router.get("/{import_id}")
+@router.get("/{import_id}", response_model=ImportRecord)
 def imports_get(import_id: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     """One import with its full report."""
     return record_out(kamp.imports.get(me, import_id))
 
 
-@router.get("/{import_id}/quarantine")
+@router.get(
+    "/{import_id}/quarantine",
+    response_class=Response,
+    responses=file_answer("The quarantined rows (CSV)", "text/csv"),
+)
 def imports_quarantine(import_id: int, kamp: Kamp, me: Me) -> Response:
     """The quarantined rows of an import as CSV (row number, reason, original line).
 

@@ -10,9 +10,12 @@ import pandas as pd
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from openkamp.api.deps import Kamp, Me
-from openkamp.api.routers.jobs import job_out
+from openkamp.api.errors import responses
+from openkamp.api.records import Answer, IsoTime
+from openkamp.api.routers.jobs import JobStarted, job_out
 from openkamp.api.uploads import UploadLimitRoute
 from openkamp.ml.registry import ModelVersion
 from openkamp.ml.service import TRAINABLE, TrainSpec
@@ -73,6 +76,113 @@ class RecordsRequest(BaseModel):
     version: int | None = None
 
 
+class ModelInfo(Answer):
+    """One registered version of a model."""
+
+    name: str
+    version: int
+    task: str
+    stage: Literal["candidate", "production", "archived"]
+    metrics: dict[str, Any] = Field(description="Validation metrics (numbers; null: not finite)")
+    params: dict[str, Any] = Field(description="The chosen learner's settings")
+    description: str
+    created_at: IsoTime | None
+    created_by: str
+    dataset_id: str | None = Field(description="What it learnt from (table or dataset id)")
+    schema_hash: str | None
+    target: str | None
+    inputs: list[str] | None
+
+
+class Trained(Answer):
+    model: ModelInfo
+    seconds: float
+
+
+class Rows(Answer):
+    """Rows of a table (``index`` first), at most ``limit`` of ``total``."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    truncated: bool
+
+
+class FileScores(Rows):
+    rows_read: int
+    quarantined: int
+    inputs: dict[str, str] = Field(description="Model input → the file's column that feeds it")
+    kind: str = Field(description="What an import of the file would make of it")
+    rows_in_training_period: int = Field(
+        description="Rows from the period the model learnt from (comparing them replays training)"
+    )
+
+
+class PlotData(Answer):
+    kind: str
+    title: str
+    x: str | None
+    y: list[str]
+    hline: float | None
+    data: list[dict[str, Any]]
+
+
+class ModelCard(ModelInfo):
+    """Validation results of a version."""
+
+    protocol: str
+    metrics: dict[str, float]  # the card's finite headline metrics
+    metric_ci: dict[str, list[float | None]]
+    leaderboard: list[dict[str, Any]]
+    importance: dict[str, float] | None
+    features: list[str]
+    dropped: dict[str, str]
+    limits: list[str]
+    plots: list[PlotData]
+
+
+class TradeoffRow(Answer):
+    threshold: float
+    caught: float
+    missed: float
+    false_alarms: float
+    recall: float
+
+
+class Tradeoff(Answer):
+    """Missed defects against false alarms per ``unit`` (day, or thousand parts)."""
+
+    unit: str
+    rows: list[TradeoffRow]
+    current: float | None
+    evaluated: int
+    defects: int
+
+
+class SettingWindow(Answer):
+    control: str
+    low: float | None
+    high: float | None
+    current: float | None
+    rows: int
+    effect: float | None
+    effect_low: float | None
+    effect_high: float | None
+
+
+class Recipe(Answer):
+    recipe: list[SettingWindow]
+    rows: int
+    unit: str
+    target: str | None
+    next: str | SkipJsonSchema[None] = Field(
+        default=None, description="The web page of the result (a job's result only)"
+    )
+
+
+class Contributions(Answer):
+    contributions: dict[str, float] = Field(description="Input → its contribution")
+
+
 def version_out(mv: ModelVersion) -> dict[str, Any]:
     prov = mv.provenance
     return {
@@ -107,13 +217,15 @@ def frame_out(df: pd.DataFrame, limit: int) -> dict[str, Any]:
     return {"rows": rows, "total": len(df), "truncated": len(df) > limit}
 
 
-@router.get("")
+@router.get("", response_model=list[ModelInfo])
 def models_list(kamp: Kamp, me: Me, name: str | None = None) -> list[dict[str, Any]]:
     """Registered model versions, by name then version."""
     return [version_out(v) for v in kamp.models.list(me, name)]
 
 
-@router.post("/train", status_code=202)
+@router.post(
+    "/train", status_code=202, response_model=JobStarted | Trained, responses=responses(404, 409)
+)
 def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> dict[str, Any]:
     """Train a standard model on stored data: a job (poll ``/jobs/{id}``), or at once with
     ``wait=true``. The model is registered as a ``candidate``."""
@@ -155,18 +267,18 @@ def _spec_of(body: TrainRequest) -> TrainSpec:
     return TrainSpec(**{k: v for k, v in values.items() if k in known})
 
 
-@router.get("/tasks")
+@router.get("/tasks", response_model=list[str])
 def models_tasks(me: Me) -> list[str]:
     """The standard models that can be trained from stored data."""
     return list(TRAINABLE)
 
 
-@router.get("/{name}/versions/{version}")
+@router.get("/{name}/versions/{version}", response_model=ModelInfo)
 def models_get(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     return version_out(kamp.models.get(me, name, version))
 
 
-@router.get("/{name}/versions/{version}/card")
+@router.get("/{name}/versions/{version}/card", response_model=ModelCard)
 def models_card(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Validation results: metrics with intervals, leaderboard, importance, plots' data."""
     mv, card = kamp.ml.card(me, name, version)
@@ -208,7 +320,7 @@ def models_report(
     return HTMLResponse(kamp.ml.report(me, name, version, lang=lang))
 
 
-@router.post("/{name}/versions/{version}/stage")
+@router.post("/{name}/versions/{version}/stage", response_model=ModelInfo, responses=responses(409))
 def models_set_stage(
     name: str, version: int, body: StageRequest, kamp: Kamp, me: Me
 ) -> dict[str, Any]:
@@ -216,7 +328,7 @@ def models_set_stage(
     return version_out(kamp.models.set_stage(me, name, version, body.stage))
 
 
-@router.get("/{name}/versions/{version}/tradeoff")
+@router.get("/{name}/versions/{version}/tradeoff", response_model=Tradeoff)
 def models_tradeoff(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Missed defects against false alarms (per day of production, or per 1,000 parts) for a
     ladder of decision thresholds of a binary defect model, from its cross-fitted evaluation."""
@@ -233,7 +345,7 @@ def models_tradeoff(name: str, version: int, kamp: Kamp, me: Me) -> dict[str, An
     return out
 
 
-@router.post("/{name}/versions/{version}/threshold")
+@router.post("/{name}/versions/{version}/threshold", response_model=ModelInfo)
 def models_set_threshold(
     name: str, version: int, body: ThresholdRequest, kamp: Kamp, me: Me
 ) -> dict[str, Any]:
@@ -241,7 +353,10 @@ def models_set_threshold(
     return version_out(kamp.models.set_threshold(me, name, version, body.threshold))
 
 
-@router.post("/{name}/versions/{version}/recipe", status_code=202)
+@router.post(
+    "/{name}/versions/{version}/recipe", status_code=202, response_model=JobStarted | Recipe,
+    response_model_exclude_unset=True,
+)  # fmt: skip
 def models_recipe(
     name: str, version: int, body: RecipeRequest, kamp: Kamp, me: Me, wait: bool = False
 ) -> dict[str, Any]:
@@ -293,7 +408,7 @@ def models_recipe(
     return {"job": job_out(job, log=True)}
 
 
-@router.post("/{name}/score")
+@router.post("/{name}/score", response_model=Rows)
 def models_score(name: str, body: ScoreRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Score stored data of a period with the production version (or ``version``)."""
     df = kamp.ml.score(
@@ -302,14 +417,14 @@ def models_score(name: str, body: ScoreRequest, kamp: Kamp, me: Me) -> dict[str,
     return frame_out(df, body.limit)
 
 
-@router.post("/{name}/score-records")
+@router.post("/{name}/score-records", response_model=Rows)
 def models_score_records(name: str, body: RecordsRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Score records given in the request (one output row per record)."""
     df = kamp.ml.score_records(me, name, body.records, version=body.version)
     return frame_out(df, len(body.records))
 
 
-@router.post("/{name}/score-file")
+@router.post("/{name}/score-file", response_model=FileScores)
 def models_score_file(
     name: str,
     kamp: Kamp,
@@ -349,7 +464,7 @@ def models_score_file(
             "rows_in_training_period": seen}  # fmt: skip
 
 
-@router.get("/{name}/versions/{version}/explain")
+@router.get("/{name}/versions/{version}/explain", response_model=Contributions)
 def models_explain(
     name: str,
     version: int,
