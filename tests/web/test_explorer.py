@@ -10,6 +10,8 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
+
 from .support import END, INJ, START, Site, sign_in
 
 
@@ -107,3 +109,30 @@ def test_the_view_downloads_as_csv_in_local_time(site: Site) -> None:
     )
     assert len(rows) - 1 == n > 60  # one row per shot of the hour
     assert rows[1][0].startswith("2026-03-02 01:")  # START is midnight in Seoul: local times
+
+
+def test_markers_and_download_read_in_windows_give_the_same_answer(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Markers and the download read a window at a time (bounded memory, issue 9 finding 1):
+    cut into many small windows, they answer exactly what one window answers."""
+    from openkamp.api.routers import explore
+
+    client = site.client()
+    sign_in(client)
+    me = site.kamp.principal()
+    inj = site.kamp.assets.resolve(me, INJ)
+    press = site.kamp.assets.resolve(me, "plant1/line2/press01")
+    whole = {"start": START.isoformat(), "end": END.isoformat()}
+    asks = [
+        ("/api/v1/data/markers", {"equipment": inj.id, **whole}),
+        ("/api/v1/data/markers", {"equipment": press.id, **whole}),
+        ("/api/v1/data/export", {"signal": [f"{INJ}/cushion", f"{INJ}/hold_pressure"], **whole}),
+    ]
+    at_once = [client.get(url, params=p).content for url, p in asks]
+    monkeypatch.setattr(explore, "MARKER_WINDOW", 37)
+    monkeypatch.setattr(explore, "EXPORT_WINDOW", 301)
+    windowed = [client.get(url, params=p).content for url, p in asks]
+    assert windowed == at_once
+    assert json.loads(at_once[0])["count"] > 37  # the window really cut the markers
+    assert at_once[2].count(b"\n") > 301

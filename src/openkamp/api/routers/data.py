@@ -8,8 +8,14 @@ from typing import Annotated, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from openkamp.api.deps import Kamp, Me
+from openkamp.api.errors import responses
+from openkamp.api.records import Answer, IsoTime
+from openkamp.api.streaming import json_rows
 from openkamp.core.errors import InvalidInput
 
 router = APIRouter(prefix="/data", tags=["data"])
@@ -18,6 +24,109 @@ Signals = Annotated[
     list[str], Query(description="Signal ids or paths (site/line/equipment/signal); repeat")
 ]
 MAX_POINTS = 200_000  # a range read larger than this must be downsampled or paged
+QUALITY_POINTS = 500_000  # the most points one quality request profiles (the newest)
+
+
+class Point(Answer):
+    signal: str = Field(description="The signal's path as asked")
+    signal_id: int
+    ts: IsoTime
+    value: float | None
+
+
+class Points(Answer):
+    points: list[Point]
+    truncated: bool = Field(description="More points than limit lie in the period")
+
+
+class Bucket(Answer):
+    signal: str
+    signal_id: int
+    bucket: int
+    bucket_start: IsoTime
+    count: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    last: float | None
+
+
+class ChartSeries(Answer):
+    """One signal's chart: per pixel column its start time (UTC) and min, max and mean."""
+
+    t: list[str]
+    min: list[float | None]
+    max: list[float | None]
+    mean: list[float | None]
+
+
+class Chart(Answer):
+    start: IsoTime
+    end: IsoTime
+    width: int
+    series: dict[str, ChartSeries] = Field(description="By signal path")
+
+
+class Extent(Answer):
+    signal: str | SkipJsonSchema[None] = Field(
+        default=None, description="The signal's path as asked (only when signals were asked)"
+    )
+    signal_id: int
+    count: int
+    first_ts: IsoTime | None
+    last_ts: IsoTime | None
+
+
+class ColumnQuality(Answer):
+    name: str
+    kind: str = Field(description="number, integer, bool, time or text")
+    count: int
+    missing: int
+    distinct: int
+    min: float | None
+    max: float | None
+    mean: float | None
+    std: float | None
+    invalid: int
+    stuck: int
+    jumps: int
+    outliers: int
+
+
+class Finding(Answer):
+    column: str
+    problem: str
+    count: int
+    rows: list[int] = Field(description="Row positions (0-based), the first few")
+    times: list[str]
+    text: str = Field(description="The finding for a person, in the installation's language")
+
+
+class QualityReport(Answer):
+    """Quality indices in [0, 1] and findings of a table (see openkamp.quality.profile)."""
+
+    rows: int
+    columns: list[ColumnQuality]
+    indices: dict[str, float]
+    overall: float
+    findings: list[Finding]
+    time: str | None
+    period_s: float | None
+    expected_rows: int
+    start: str | None
+    end: str | None
+
+
+class QualitySample(Answer):
+    whole: bool = Field(description="The whole period was profiled")
+    points: int
+    total_points: int
+    first: IsoTime | None
+    last: IsoTime | None
+
+
+class DataQuality(QualityReport):
+    sample: QualitySample = Field(description="Which part of the period was profiled")
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
@@ -39,7 +148,7 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
     return start, end
 
 
-@router.get("/range")
+@router.get("/range", response_model=Points, responses=responses(404))
 def data_range(
     kamp: Kamp,
     me: Me,
@@ -47,20 +156,20 @@ def data_range(
     start: datetime | None = None,
     end: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_POINTS)] = 10_000,
-) -> dict[str, Any]:
+) -> StreamingResponse:
     """Raw points of ``[start, end)``, ordered by signal then time (at most ``limit``)."""
     table = kamp.query.read(me, signal, start, end, limit=limit + 1)
     truncated = table.num_rows > limit
-    return {"points": _rows(table.slice(0, limit)), "truncated": truncated}
+    return json_rows(table.slice(0, limit), "points", truncated=truncated)
 
 
-@router.get("/latest")
+@router.get("/latest", response_model=list[Point], responses=responses(404))
 def data_latest(kamp: Kamp, me: Me, signal: Signals) -> list[dict[str, Any]]:
     """The most recent point of each signal."""
     return _rows(kamp.query.latest(me, signal))
 
 
-@router.get("/downsample")
+@router.get("/downsample", response_model=list[Bucket], responses=responses(404))
 def data_downsample(
     kamp: Kamp,
     me: Me,
@@ -68,13 +177,13 @@ def data_downsample(
     start: datetime | None = None,
     end: datetime | None = None,
     buckets: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-) -> list[dict[str, Any]]:
+) -> StreamingResponse:
     """``buckets`` equal time buckets per signal: count, min, max, mean, last."""
     lo, hi = _window(start, end)
-    return _rows(kamp.query.downsample(me, signal, lo, hi, buckets))
+    return json_rows(kamp.query.downsample(me, signal, lo, hi, buckets))
 
 
-@router.get("/chart")
+@router.get("/chart", response_model=Chart, responses=responses(404))
 def data_chart(
     kamp: Kamp,
     me: Me,
@@ -102,7 +211,10 @@ def data_chart(
     return {"start": lo.isoformat(), "end": hi.isoformat(), "width": width, "series": series}
 
 
-@router.get("/extent")
+@router.get(
+    "/extent", response_model=list[Extent], response_model_exclude_unset=True,
+    responses=responses(404),
+)  # fmt: skip
 def data_extent(
     kamp: Kamp, me: Me, signal: Annotated[list[str] | None, Query()] = None
 ) -> list[dict[str, Any]]:
@@ -110,7 +222,7 @@ def data_extent(
     return _rows(kamp.query.extent(me, signal))
 
 
-@router.get("/quality")
+@router.get("/quality", response_model=DataQuality, responses=responses(404))
 def data_quality(
     kamp: Kamp,
     me: Me,
@@ -118,16 +230,28 @@ def data_quality(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, Any]:
-    """Quality indices and findings of one equipment's data in a period."""
-    from openkamp.ml.tables import read_table
+    """Quality indices and findings of one equipment's data in a period: of the whole period
+    when it holds at most 500,000 points, else of its newest part that does (``sample``
+    says which part was profiled and how much of the period that is)."""
+    from openkamp.ml.tables import newest_part
     from openkamp.quality import profile
 
-    table = read_table(kamp.query, kamp.assets, me, equipment, start, end)
-    report = profile(table.frame.reset_index(), time="timestamp")
+    part = newest_part(
+        kamp.query, kamp.assets, me, equipment, start, end, most_points=QUALITY_POINTS
+    )
+    frame = part.table.frame
+    report = profile(frame.reset_index(), time="timestamp")
     lang = kamp.settings.language
     out = report.to_dict()
     out["findings"] = [
         {**f, "text": finding.text(lang)}
         for f, finding in zip(out["findings"], report.findings, strict=True)
     ]
+    out["sample"] = {
+        "whole": part.whole,
+        "points": part.points,
+        "total_points": part.total_points,
+        "first": frame.index[0].isoformat() if len(frame) else None,
+        "last": frame.index[-1].isoformat() if len(frame) else None,
+    }
     return out

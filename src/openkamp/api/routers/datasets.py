@@ -9,26 +9,116 @@ stream the whole version.
 
 from __future__ import annotations
 
-import io
+import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from openkamp.api.deps import Kamp, Me
-from openkamp.api.routers.models import frame_out
+from openkamp.api.errors import responses
+from openkamp.api.openapi import file_answer
+from openkamp.api.records import Answer, IsoTime
+from openkamp.api.routers.data import QualityReport
+from openkamp.api.routers.models import Rows, frame_out
 from openkamp.datasets import DatasetVersion
 from openkamp.datasets.export import csv_chunks
 from openkamp.datasets.snapshot import snapshot
-from openkamp.ml.tables import read_table
+from openkamp.ml.tables import summarise_table
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
 #: The most rows one page returns.
 MAX_PAGE = 1_000
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Version (default: latest)")]
+
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Column(Answer):
+    name: str
+    header: str = Field(description="The column's title in the file")
+    kind: str = Field(description="number, integer, bool, time, text, …")
+    role: str = Field(description="input, target, time, id, group, …")
+    unit: str
+    display: dict[str, str] = Field(description="Display names by language")
+    label: str = Field(description="The display name in the installation's language")
+
+
+class Dataset(Answer):
+    """One version of a dataset."""
+
+    id: int
+    name: str
+    version: int
+    ref: str = Field(description="name@version")
+    display_name: str
+    description: str
+    origin: str = Field(description="records (an imported table) or snapshot")
+    rows: int
+    columns: list[Column]
+    schema_hash: str
+    content_sha256: str
+    equipment_id: int | None
+    import_id: int | None
+    options: dict[str, Any] = Field(description="How the version was made")
+    created_at: IsoTime | None
+    created_by: str
+    time_column: str | None
+    id_columns: list[str]
+    label_columns: list[str]
+    group_column: str | None
+
+
+class VersionRef(Answer):
+    version: int
+    id: int
+    rows: int
+    schema_hash: str
+    content_sha256: str
+    created_at: IsoTime | None
+
+
+class DatasetQuality(QualityReport):
+    sample_rows: int = Field(description="Rows profiled (the latest, at most 20,000)")
+    total_rows: int
+
+
+class DatasetDetail(Dataset):
+    versions: list[VersionRef]
+    quality: DatasetQuality | SkipJsonSchema[None] = Field(
+        default=None, description="With quality=true (the default)"
+    )
+
+
+class EquipmentTable(Answer):
+    """One equipment's table for a period: identity, shape and first rows."""
+
+    dataset_id: str
+    schema_hash: str
+    equipment: str
+    rows: int
+    signals: list[str]
+    labels: list[str]
+    first: IsoTime | None
+    last: IsoTime | None
+    head: Rows
+
+
+class RowsPage(Answer):
+    name: str
+    version: int
+    columns: list[str]
+    offset: int
+    limit: int
+    total: int
+    rows: list[dict[str, Any]]
 
 
 def _ref(name: str, version: int | None) -> str:
@@ -51,7 +141,7 @@ def _filename(v: DatasetVersion, ext: str) -> str:
     return f"attachment; filename=\"dataset-{v.id}.{ext}\"; filename*=UTF-8''{quote(name)}"
 
 
-@router.get("/table")
+@router.get("/table", response_model=EquipmentTable, responses=responses(404))
 def datasets_table(
     kamp: Kamp,
     me: Me,
@@ -62,15 +152,19 @@ def datasets_table(
     label: Annotated[list[str] | None, Query(description="Label columns (default: all)")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> dict[str, Any]:
-    """Identity, shape and first rows of one equipment's table for a period."""
-    table = read_table(
-        kamp.query, kamp.assets, me, equipment, start, end, signals=signal, labels=label
-    )
+    """Identity, shape and first rows of one equipment's table for a period (read piece by
+    piece: memory stays bounded whatever the period holds)."""
+    table = summarise_table(
+        kamp.query, kamp.assets, me, equipment, start, end, signals=signal, labels=label,
+        head=limit,
+    )  # fmt: skip
+    head = frame_out(table.head, limit)
+    head["total"], head["truncated"] = table.rows, table.rows > limit
     return {
         "dataset_id": table.dataset_id,
         "schema_hash": table.schema_hash,
         **table.describe(),
-        "head": frame_out(table.frame, limit),
+        "head": head,
     }
 
 
@@ -86,7 +180,7 @@ class SnapshotRequest(BaseModel):
     description: str = Field(default="", max_length=2000)
 
 
-@router.post("/snapshot", status_code=201)
+@router.post("/snapshot", status_code=201, response_model=Dataset, responses=responses(404, 409))
 def datasets_snapshot(body: SnapshotRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
     """Store one equipment's table for a period as the next version of a dataset (origin
     ``snapshot``); the same table as the latest version makes no new one."""
@@ -97,14 +191,14 @@ def datasets_snapshot(body: SnapshotRequest, kamp: Kamp, me: Me) -> dict[str, An
     return version_out(v, kamp.settings.language)
 
 
-@router.get("")
+@router.get("", response_model=list[Dataset])
 def datasets_list(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
     """The latest version of every dataset of the organisation, by name."""
     lang = kamp.settings.language
     return [version_out(v, lang) for v in kamp.datasets.list(me)]
 
 
-@router.get("/{name}")
+@router.get("/{name}", response_model=DatasetDetail, response_model_exclude_unset=True)
 def datasets_get(
     name: str,
     kamp: Kamp,
@@ -135,7 +229,7 @@ def datasets_get(
     return out
 
 
-@router.get("/{name}/rows")
+@router.get("/{name}/rows", response_model=RowsPage)
 def datasets_rows(
     name: str,
     kamp: Kamp,
@@ -161,7 +255,12 @@ def datasets_rows(
     }
 
 
-@router.get("/{name}/export", response_model=None)
+@router.get(
+    "/{name}/export",
+    response_model=None,
+    response_class=Response,
+    responses=file_answer("The version as CSV (format=csv) or Excel (format=xlsx)", CSV, XLSX),
+)
 def datasets_export(
     name: str,
     kamp: Kamp,
@@ -179,10 +278,23 @@ def datasets_export(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": _filename(v, "csv")},
         )
-    buf = io.BytesIO()
-    kamp.datasets.export(me, v.id, buf, "xlsx", tz)
-    return Response(
-        buf.getvalue(),
+    # Written to a private temporary file (in memory while small), then sent a megabyte at a
+    # time: a sheet of a million rows is tens of megabytes compressed.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 << 20, prefix="okp-export-")  # noqa: SIM115 - closed by pieces()
+    try:
+        kamp.datasets.export(me, v.id, spool, "xlsx", tz)  # type: ignore[arg-type]
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+
+    def pieces() -> Iterator[bytes]:
+        with spool:
+            while chunk := spool.read(1 << 20):
+                yield chunk
+
+    return StreamingResponse(
+        pieces(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": _filename(v, "xlsx")},
     )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 import types
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Form, Response, UploadFile
+from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from openkamp.api.deps import Kamp, Me
@@ -195,9 +198,15 @@ def imports_quarantine(import_id: int, kamp: Kamp, me: Me) -> Response:
     apostrophe, so the raw line is the cell with one leading apostrophe removed, if it has one."""
     from openkamp.core.cells import neutralise_csv
 
-    data = kamp.imports.quarantined_rows(me, import_id)
-    return Response(
-        b"".join(neutralise_csv([data])) if data else b"",
+    pieces = kamp.imports.quarantine_pieces(me, import_id)  # 404 here, before any byte
+
+    def body() -> Iterator[bytes]:
+        first = next(pieces, None)
+        if first is not None:  # an import without quarantined rows: an empty file
+            yield from neutralise_csv(itertools.chain([first], pieces))
+
+    return StreamingResponse(
+        body(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="quarantine-{import_id}.csv"'},
     )
