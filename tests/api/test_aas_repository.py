@@ -1,6 +1,7 @@
 """The AAS repository API (``/api/aas/v3.0``), checked by IDTA's aas-test-engines on a real server.
 
-The platform holds the simulator's asset tree in organisation A and nothing in organisation B.
+The platform holds the simulator's asset tree in organisation A, one machine with a complete
+nameplate (so a Digital Nameplate submodel), and nothing in organisation B.
 aas-test-engines runs its server checks for the two read profiles the repository implements, and
 its submodel checks against every submodel (the profile runs look at the first one only, which
 holds no entities or lists). The other tests cover what the tool does not: authentication, one
@@ -36,6 +37,13 @@ from openkamp.sim import Factory
 PASSWORD = "correct horse battery"
 PREFIX = "/api/aas/v3.0"
 SSP = "https://admin-shell.io/aas/API/3/0/"
+NAMEPLATE = {
+    "manufacturer_name": "엥겔코리아", "product_designation": "전동식 사출성형기",
+    "product_type": "e-mac 180/50", "serial_number": "E-2019-00815",
+    "year_of_construction": "2019", "product_uri": "https://www.engel.example/p/E-2019-00815",
+    "street": "경기도 안산시 단원구 산단로 123", "zipcode": "15434", "city": "안산시",
+    "country": "KR", "email": "service@engel.example",
+}  # fmt: skip
 PROFILES = [
     "AssetAdministrationShellRepositoryServiceSpecification/SSP-002",
     "SubmodelRepositoryServiceSpecification/SSP-002",
@@ -68,6 +76,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("aas_repository")
     kamp = Platform.at(root / "data", password_hash_memory_kib=1024, password_hash_time_cost=1)
     kamp.assets.apply_tree(kamp.principal(), [Factory(seed=5).asset_model()])
+    machine = kamp.assets.resolve(kamp.principal(), "plant1/line1/inj01")
+    kamp.assets.update_node(kamp.principal(), machine.id, nameplate=NAMEPLATE)
     kim = kamp.accounts.create_first_admin(kamp.default_org_id, "kim", PASSWORD)
     me_kim = kamp.accounts.principal_of(kim)
     org_b = kamp.meta.create_org("other-factory")["id"]
@@ -153,7 +163,7 @@ def test_every_kind_of_submodel_passes_the_submodel_checks(served: Served) -> No
     for sm in served.get("/submodels").json()["result"]:
         kinds.setdefault(sm["idShort"], sm)
     submodels = list(kinds.values())
-    assert {"HierarchicalStructures", "OperationalData", "Labels"} <= set(kinds)
+    assert {"HierarchicalStructures", "OperationalData", "Labels", "Nameplate"} <= set(kinds)
     per_submodel = [
         suite
         for prefix, suite in aas_v30.available_suites[SSP + PROFILES[1]]
@@ -381,3 +391,23 @@ def test_an_unexpected_error_answers_a_result_without_detail(
     assert answer.status_code == 500
     assert _message(answer)["code"] == "aas.internal"
     assert "secret" not in answer.text
+
+
+def test_the_digital_nameplate_is_served_as_exported(served: Served) -> None:
+    nameplate_sem = "https://admin-shell.io/zvei/nameplate/2/0/Nameplate"
+    found = served.get("/submodels", params={"semanticId": _b64(nameplate_sem)}).json()["result"]
+    assert [sm["id"] for sm in found] == [
+        sm["id"] for sm in served.get("/submodels").json()["result"] if sm["idShort"] == "Nameplate"
+    ]
+    (plate,) = found
+    assert plate["id"].endswith("plant1/line1/inj01/Nameplate")
+    value = served.get(f"/submodels/{_b64(plate['id'])}/$value").json()
+    assert value["ManufacturerName"] == [{"ko": "엥겔코리아"}]
+    assert value["YearOfConstruction"] == "2019" and value["URIOfTheProduct"].startswith("https")
+    assert value["ContactInformation"]["NationalCode"] == [{"en": "KR"}]
+    assert value["ContactInformation"]["Email"] == {"EmailAddress": "service@engel.example"}
+    shell = next(
+        s for s in served.get("/shells").json()["result"] if s["id"].endswith("/inj01")
+    )  # fmt: skip
+    refs = served.get(f"/shells/{_b64(shell['id'])}/submodel-refs").json()["result"]
+    assert plate["id"] in [r["keys"][0]["value"] for r in refs]

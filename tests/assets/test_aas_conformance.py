@@ -20,6 +20,7 @@ from aas_core3 import jsonization, verification, xmlization
 from aas_test_engines import file as test_engines
 from aas_test_engines.result import AasTestResult, Level
 from test_aas import plant
+from test_aas_nameplate import NAMEPLATE, submodels_by_semantic_id, with_nameplates
 from ucumvert import InvalidUcumError, get_ucum_parser, parse_ucum
 
 from openkamp.assets.aas import export_aasx, export_json, import_aasx, import_json
@@ -95,6 +96,84 @@ def test_exports_verify_with_aas_core_3_0(kamp: Platform, me: Principal) -> None
     assert [f"{e.path}: {e.cause}" for e in verification.verify(xml_env)] == []
     # The XML part and the JSON file are one environment.
     assert jsonization.to_jsonable(xml_env) == jsonization.to_jsonable(env)
+
+
+# --------------------------------------------------------------------------- Digital Nameplate
+
+
+def template_checks(result: AasTestResult) -> dict[str, list[str]]:
+    """The tool's submodel template checks: for each submodel it checked against a template it
+    knows, the messages it gave (the template's name first, then any finding)."""
+    out: dict[str, list[str]] = {}
+    for sub in result.sub_results:
+        if sub.message.startswith("Check submodel '"):
+            out[sub.message.split("'")[1]] = [f"{r.level.name}: {r.message}" for r in _flat(sub)]
+    return out
+
+
+def _flat(result: AasTestResult) -> list[AasTestResult]:
+    return [r for sub in result.sub_results for r in (sub, *_flat(sub))]
+
+
+@pytest.mark.parametrize("fmt", ["json", "aasx"])
+def test_exports_with_nameplates_pass_the_digital_nameplate_checks(
+    kamp: Platform, me: Principal, tmp_path: Path, fmt: str
+) -> None:
+    """Nameplates stored on the platform and exported as the API and the CLI do: each complete
+    one is a Digital Nameplate submodel that the tool checks against its IDTA 02006-2-0
+    template without a finding."""
+    kamp.assets.apply_tree(me, [Factory(seed=11).asset_model(), *with_nameplates(plant())])
+    sites = kamp.assets.export_tree(me)
+    path = tmp_path / f"plant.{fmt}"
+    (export_json if fmt == "json" else export_aasx)(sites, path)
+    check = test_engines.check_json_file if fmt == "json" else test_engines.check_aasx_file
+    with path.open("rb") as f:
+        result = check(f)
+    assert result.ok(), "\n".join(problems(result))
+    assert only_unknown_templates(problems(result)) == []
+    env = _environment(path, fmt)
+    plates = [sm["id"] for sm in submodels_by_semantic_id(env, NAMEPLATE)]
+    assert len(plates) == 2  # the press and the dryer; the robot's nameplate is incomplete
+    checks = template_checks(_aas_result(result, fmt))
+    for sm_id in plates:
+        assert checks[sm_id] == [f"INFO: Template: DigitalNameplate ({NAMEPLATE})"], sm_id
+
+
+def test_the_tool_refuses_a_nameplate_without_a_required_element() -> None:
+    """The check above can fail: the same export without the year of construction (which the
+    template requires) is refused by the tool."""
+    buf = io.StringIO()
+    export_json(with_nameplates(plant()), buf)
+    doc = json.loads(buf.getvalue())
+    plate = submodels_by_semantic_id(doc, NAMEPLATE)[0]
+    plate["submodelElements"] = [
+        e for e in plate["submodelElements"] if e["idShort"] != "YearOfConstruction"
+    ]
+    result = test_engines.check_json_data(doc)
+    assert not result.ok()
+    assert any(
+        "found 0 elements with semanticId 0173-1#02-AAP906#001, but at least 1 required" in p
+        for p in problems(result)
+    )
+
+
+def _environment(path: Path, fmt: str) -> dict[str, Any]:
+    if fmt == "json":
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return doc
+    env = xmlization.environment_from_str(_aas_part(path.read_bytes()).decode())
+    jsonable: dict[str, Any] = jsonization.to_jsonable(env)
+    return jsonable
+
+
+def _aas_result(result: AasTestResult, fmt: str) -> AasTestResult:
+    """The result of the environment's checks (for a package: of its AAS part)."""
+    if fmt == "json":
+        return result
+    (part,) = [r for r in _flat(result) if any(
+        s.message.startswith("Check submodel '") for s in r.sub_results
+    )]  # fmt: skip
+    return part
 
 
 def _aas_part(aasx: bytes) -> bytes:

@@ -27,7 +27,9 @@ Layout per site:
   collection per label column: ``Name``, ``LabelType``, ``Categories`` (ordered list of
   xs:string), ``Description``) and, for a machine with signals, ``TimeSeries`` (IDTA 02008). Each
   signal has an IEC 61360 concept description with its UCUM unit (:mod:`.aas_semantics`).
-  OperationalData and Labels carry OpenKAMP semanticIds (``urn:openkamp:aas:…``).
+  OperationalData and Labels carry OpenKAMP semanticIds (``urn:openkamp:aas:…``). A machine
+  whose nameplate is complete also has the submodel ``Nameplate``, the IDTA 02006-2-0 Digital
+  Nameplate (:mod:`.aas_nameplate`; a partly filled one is kept in its hierarchy entity).
 
 Rules that make ``import(export(x)) == x`` exact:
 
@@ -60,6 +62,14 @@ from basyx.aas import model
 from basyx.aas.model import datatypes
 
 from openkamp.assets import aas_files
+from openkamp.assets.aas_nameplate import (
+    SEM_NAMEPLATE,
+    SEM_NAMEPLATE_DRAFT,
+    NameplateError,
+    nameplate_draft,
+    nameplate_submodel,
+    read_nameplate,
+)
 from openkamp.assets.aas_semantics import global_ref, signal_concept, time_series
 from openkamp.core.assets import (
     EquipmentSpec,
@@ -70,6 +80,7 @@ from openkamp.core.assets import (
     SiteSpec,
     ValueType,
     check_name,
+    check_nameplate,
 )
 from openkamp.core.errors import ImportRejected, InvalidInput
 
@@ -220,6 +231,15 @@ def _check_tree(sites: Sequence[SiteSpec]) -> None:
             for eq in line.equipment:
                 _check_names(eq.signals, "signal name", f"equipment {eq.name!r}")
                 _check_names(eq.labels, "label name", f"equipment {eq.name!r}")
+                try:
+                    check_nameplate(eq.nameplate)
+                except InvalidInput as e:
+                    raise InvalidInput(
+                        f"{e.message.rstrip('.')} (equipment {eq.name!r}).",
+                        hint=e.hint,
+                        code=e.code,
+                        params=e.params,
+                    ) from None
 
 
 def _check_names(items: Iterable[Any], what: str, where: str) -> None:
@@ -260,10 +280,17 @@ def _add_site(store: model.DictIdentifiableStore, site: SiteSpec, ns: str, data_
                 submodels.append(
                     time_series(f"{ns}sm/{path}/TimeSeries", eq, path, variables, data_api)
                 )
+            nameplate = check_nameplate(eq.nameplate)
+            if nameplate.complete:
+                submodels.append(nameplate_submodel(f"{ns}sm/{path}/Nameplate", nameplate))
             shell = _shell(f"{ns}aas/{path}", f"{ns}asset/{path}", "Equipment", eq, submodels)
             shell.asset_information.asset_type = eq.equipment_type or None
             store.update((shell, *submodels, *concepts))
-            extra = [_string("EquipmentType", eq.equipment_type)] if eq.equipment_type else []
+            extra: list[model.SubmodelElement] = []
+            if eq.equipment_type:
+                extra.append(_string("EquipmentType", eq.equipment_type))
+            if nameplate and not nameplate.complete:
+                extra.append(nameplate_draft(nameplate))
             eqs.append(_node(_id_short("Equipment", eq.name), eq, [], f"{ns}asset/{path}", extra))
         lines.append(_node(_id_short("Line", line.name), line, eqs, None))
     asset_id = f"{ns}asset/{site.name}"
@@ -501,6 +528,16 @@ def _equipment(
     collection = model.SubmodelElementCollection
     eq.signals = [_signal_from(c, what) for c in _of_type(data.submodel_element, collection)]
     eq.labels = [_label_from(c, what) for c in _of_type(labels.submodel_element, collection)]
+    plates = [sm for sm in submodels if isinstance(sm, model.Submodel) and _is(sm, SEM_NAMEPLATE)]
+    drafts = [e for e in _of_type(node.statement, collection) if _is(e, SEM_NAMEPLATE_DRAFT)]
+    if len(plates) + len(drafts) > 1:
+        raise _Bad(f"{what} has more than one nameplate")
+    source = plates[0].submodel_element if plates else drafts[0].value if drafts else None
+    if source is not None:
+        try:
+            eq.nameplate = read_nameplate(source, what)
+        except NameplateError as e:
+            raise _Bad(str(e)) from None
     return eq
 
 

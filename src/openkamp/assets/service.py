@@ -10,7 +10,7 @@ Paths name assets for people and scripts: ``plant1/line1/imm01`` is an equipment
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, TypeVar
 
@@ -21,6 +21,7 @@ from openkamp.core.assets import (
     LabelSpec,
     LabelType,
     LineSpec,
+    Nameplate,
     Node,
     NodeKind,
     Signal,
@@ -28,6 +29,7 @@ from openkamp.core.assets import (
     SiteSpec,
     ValueType,
     check_name,
+    check_nameplate,
     check_texts,
 )
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
@@ -38,7 +40,7 @@ from openkamp.storage.timeseries.base import TimeSeriesStore
 
 T = TypeVar("T")
 
-_NODE_FIELDS = {"name", "name_ko", "name_en", "equipment_type", "description"}
+_NODE_FIELDS = {"name", "name_ko", "name_en", "equipment_type", "description", "nameplate"}
 _SIGNAL_FIELDS = {f.name for f in fields(SignalSpec)}
 _LABEL_FIELDS = {f.name for f in fields(LabelSpec)}
 
@@ -52,7 +54,19 @@ def _from_record(cls: type[T], rec: Record, **convert: Any) -> T:
 
 
 def _node(rec: Record) -> Node:
-    return _from_record(Node, rec, kind=NodeKind)
+    return _from_record(Node, rec, kind=NodeKind, nameplate=lambda v: Nameplate(**v))
+
+
+def _nameplate_values(kind: NodeKind, nameplate: Any) -> dict[str, str]:
+    """What the store keeps of a node's nameplate: the filled fields, checked; only equipment
+    has one."""
+    checked = check_nameplate(nameplate)
+    if checked and kind != NodeKind.EQUIPMENT:
+        raise InvalidInput(
+            f"Only equipment has a nameplate, not a {kind.value}.",
+            code="assets.nameplate_equipment_only",
+        )
+    return checked.stored()
 
 
 def _signal(rec: Record) -> Signal:
@@ -117,8 +131,11 @@ class AssetService:
         kind: NodeKind | str,
         name: str,
         parent_id: int | None = None,
-        **display: str,
+        **display: Any,
     ) -> Node:
+        """A new node; ``display`` holds ``name_ko``, ``name_en``, ``description``,
+        ``equipment_type`` and, for equipment, ``nameplate`` (a :class:`Nameplate` or a mapping
+        of its fields)."""
         require(principal, Role.ENGINEER)
         try:
             kind = NodeKind(kind)
@@ -133,6 +150,8 @@ class AssetService:
         if unknown:
             raise InvalidInput(f"Unknown node fields {sorted(unknown)}.")
         check_texts(dict(display), kind.value)
+        if "nameplate" in display:
+            display["nameplate"] = _nameplate_values(kind, display["nameplate"])
         self._check_parent(principal, kind, parent_id)
         siblings = self.meta.find(principal.org_id, "node", parent_id=parent_id)
         refuse_look_alike(name, [str(r["name"]) for r in siblings], f"{kind.value} name")
@@ -178,12 +197,22 @@ class AssetService:
             filters["parent_id"] = parent_id
         return [_node(r) for r in self.meta.find(principal.org_id, "node", **filters)]
 
-    def update_node(self, principal: Principal, node_id: int, **changes: str) -> Node:
-        """Rename or relabel a node (``name``, ``name_ko``, ``name_en``, ``description`` …)."""
+    def update_node(self, principal: Principal, node_id: int, **changes: Any) -> Node:
+        """Rename or relabel a node (``name``, ``name_ko``, ``name_en``, ``description`` …).
+
+        ``nameplate`` (equipment only) is a mapping of the nameplate fields to change: those
+        given replace the stored ones ("" clears one), the others stay; a :class:`Nameplate`
+        replaces the whole nameplate."""
         require(principal, Role.ENGINEER)
         unknown = set(changes) - _NODE_FIELDS
         if unknown:
             raise InvalidInput(f"Cannot change {sorted(unknown)} of a node.")
+        if "nameplate" in changes:
+            node = self.get_node(principal, node_id)
+            given = changes["nameplate"]
+            if isinstance(given, Mapping):
+                given = {**node.nameplate.stored(), **given}
+            changes["nameplate"] = _nameplate_values(node.kind, given)
         if "name" in changes:
             changes["name"] = nfc(changes["name"]) if isinstance(changes["name"], str) else ""
             check_name(changes["name"], "name")
@@ -489,6 +518,7 @@ class AssetService:
             display = {k: getattr(spec, k) for k in ("name_ko", "name_en", "description")}
             if kind == NodeKind.EQUIPMENT:
                 display["equipment_type"] = spec.equipment_type
+                display["nameplate"] = _nameplate_values(kind, spec.nameplate)
             if not found:
                 counts["created"] += 1
                 return self.create_node(principal, kind, spec.name, parent, **display).id
@@ -563,6 +593,7 @@ class AssetService:
                     EquipmentSpec(
                         **common(e),
                         equipment_type=e.equipment_type,
+                        nameplate=e.nameplate,
                         signals=[self._signal_spec(x) for x in signals.get(e.id, [])],
                         labels=[self._label_spec(x) for x in labels.get(e.id, [])],
                     )

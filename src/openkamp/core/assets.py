@@ -8,6 +8,8 @@ Two families of types live here:
 * *Records* (``Node``, ``Signal``, ``LabelColumn``) are what the metadata store holds: they carry
   ids and the owning organisation.
 
+An equipment's ``Nameplate`` is what its manufacturer's nameplate says (the AAS Digital Nameplate).
+
 Names are machine names (letters of any script, digits, ``_ . -``; unique among siblings); ``name_ko`` and ``name_en``
 are what people read.
 """
@@ -15,7 +17,9 @@ are what people read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 
@@ -92,6 +96,133 @@ def check_texts(values: dict[str, object], what: str = "asset") -> None:
             )
 
 
+# --------------------------------------------------------------------------- nameplate
+
+#: One line of text: no control characters (tab, line breaks included) and only characters an
+#: AAS string may hold (AASd-130, the XML 1.0 characters).
+_LINE_RE = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*")
+_YEAR_RE = re.compile(r"[0-9]{4}")
+_COUNTRY_RE = re.compile(r"[A-Z]{2}")
+# An absolute URI or URN: a scheme, a colon, then no white space (RFC 3986's shape, not its
+# every rule: the value is a name the manufacturer gave, not something OpenKAMP fetches).
+_URI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class Nameplate:
+    """What the manufacturer's nameplate of a machine says, as the Digital Nameplate submodel
+    (IDTA 02006-2-0) of its AAS export holds it; every field is one line of text, "" when not
+    known. The contact is the manufacturer's (or its service partner's) address.
+
+    The export writes the nameplate only when :meth:`missing` is empty: the template requires
+    the product URI, manufacturer, product designation, product type (or family), year of
+    construction and a postal address (street, zip code, city, country) of the contact.
+    """
+
+    manufacturer_name: str = ""
+    product_designation: str = ""
+    product_type: str = ""
+    serial_number: str = ""
+    year_of_construction: str = ""
+    product_uri: str = ""
+    street: str = ""
+    zipcode: str = ""
+    city: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2, upper case ("KR")
+    phone: str = ""
+    email: str = ""
+
+    def missing(self) -> list[str]:
+        """The required fields still empty, in field order ([] = a complete nameplate)."""
+        return [f for f in NAMEPLATE_REQUIRED if not getattr(self, f)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing()
+
+    def stored(self) -> dict[str, str]:
+        """The filled fields only (what the metadata store keeps)."""
+        return {k: v for k, v in asdict(self).items() if v}
+
+    def __bool__(self) -> bool:
+        return bool(self.stored())
+
+
+#: The fields of a nameplate, in the order forms and the API show them.
+NAMEPLATE_FIELDS = tuple(f.name for f in fields(Nameplate))
+NAMEPLATE_REQUIRED = (
+    "manufacturer_name", "product_designation", "product_type", "year_of_construction",
+    "product_uri", "street", "zipcode", "city", "country",
+)  # fmt: skip
+
+
+def nameplate_code(problem: str, key: str) -> str:
+    """The code of a problem (``bad_text``, ``too_long``, ``bad``) with one nameplate field:
+    one text per field, so that the message names the field in the reader's language."""
+    return f"nameplate.{problem}.{key}"
+
+
+def check_nameplate(values: Mapping[str, object] | Nameplate) -> Nameplate:
+    """A valid, normalised :class:`Nameplate` from ``values`` (unknown keys and bad values raise
+    :class:`InvalidInput` with a code): texts in NFC without surrounding blanks, one line of at
+    most ``MAX_LABEL`` characters; the year four digits, the country an upper-case two-letter
+    code, the product URI absolute, the e-mail address one with an ``@``. Codes and numbers
+    typed with full-width characters (a Korean input method) are read as ASCII."""
+    if isinstance(values, Nameplate):
+        values = asdict(values)
+    if not isinstance(values, Mapping):
+        raise InvalidInput("A nameplate is a set of named fields.", code="nameplate.not_fields")
+    unknown = sorted(set(values) - set(NAMEPLATE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown nameplate fields {unknown}.",
+            hint=f"Use {', '.join(NAMEPLATE_FIELDS)}.",
+            code="nameplate.unknown_field",
+            params={"fields": ", ".join(unknown)},
+        )
+    out: dict[str, str] = {}
+    for key, value in values.items():
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise InvalidInput(
+                f"The nameplate's {key} must be text.", code=nameplate_code("bad_text", key)
+            )
+        text = unicodedata.normalize("NFC", value).strip()
+        if key in ("year_of_construction", "country", "zipcode"):
+            text = unicodedata.normalize("NFKC", text)
+        if len(text) > MAX_LABEL:
+            raise InvalidInput(
+                f"The nameplate's {key} is too long ({len(text)} characters, at most {MAX_LABEL}).",
+                code=nameplate_code("too_long", key),
+                params={"length": len(text), "max": MAX_LABEL},
+            )
+        if not _LINE_RE.fullmatch(text):
+            raise InvalidInput(
+                f"The nameplate's {key} holds control characters or line breaks.",
+                code=nameplate_code("bad_text", key),
+            )
+        out[key] = text
+    checks = (
+        ("year_of_construction", _YEAR_RE, "a year of four digits, such as 2019"),
+        ("country", _COUNTRY_RE, "a two-letter ISO 3166-1 country code, such as KR"),
+        ("product_uri", _URI_RE, "an absolute URI, such as https://maker.example/p/123"),
+        ("email", _EMAIL_RE, "an e-mail address"),
+    )
+    if out.get("country"):
+        out["country"] = out["country"].upper()
+    for key, pattern, expected in checks:
+        text = out.get(key, "")
+        if text and not pattern.fullmatch(text):
+            raise InvalidInput(
+                f"The nameplate's {key} {text!r} is not {expected}.",
+                code=nameplate_code("bad", key),
+                params={"text": text},
+            )
+    return Nameplate(**out)
+
+
 def slugify(text: str, fallback: str = "col") -> str:
     """Turn a free-text header into a valid machine name, deterministically (Hangul is kept)."""
     s = re.sub(r"[^\w.\-]+", "_", text.strip()).strip("_.-")
@@ -139,6 +270,7 @@ class EquipmentSpec:
     description: str = ""
     signals: list[SignalSpec] = field(default_factory=list)
     labels: list[LabelSpec] = field(default_factory=list)
+    nameplate: Nameplate = field(default_factory=Nameplate)
 
 
 @dataclass
@@ -175,6 +307,7 @@ class Node:
     name_en: str = ""
     equipment_type: str = ""
     description: str = ""
+    nameplate: Nameplate = field(default_factory=Nameplate)  # equipment only
     created_at: datetime | None = None
 
 

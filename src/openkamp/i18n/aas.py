@@ -1,4 +1,6 @@
-"""Texts of the AAS repository API (``/api/aas/v3.0``): its errors, in the AAS ``Result`` body."""
+"""Texts of the AAS repository API (``/api/aas/v3.0``): its errors, in the AAS ``Result`` body;
+and of an equipment's nameplate (the Digital Nameplate of the AAS export): its fields, the
+equipment page's nameplate form and the nameplate's errors."""
 
 from __future__ import annotations
 
@@ -84,3 +86,101 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot answer in {accept!r}; ask for application/json.",
     },
 }
+
+#: The nameplate's fields (core.assets.Nameplate) as people read them: Korean, English.
+NAMEPLATE_LABELS: dict[str, tuple[str, str]] = {
+    "manufacturer_name": ("제조사", "Manufacturer"),
+    "product_designation": ("제품명", "Product designation"),
+    "product_type": ("모델명", "Model (product type)"),
+    "serial_number": ("제조번호", "Serial number"),
+    "year_of_construction": ("제조연도", "Year of construction"),
+    "product_uri": ("제품 URL", "Product URI"),
+    "street": ("도로명 주소", "Street"),
+    "zipcode": ("우편번호", "Zip code"),
+    "city": ("도시", "City"),
+    "country": ("국가 코드", "Country code"),
+    "phone": ("전화번호", "Phone"),
+    "email": ("이메일", "E-mail"),
+}
+
+MESSAGES.update(
+    {
+        "nameplate.title": {"ko": "디지털 명판", "en": "Digital nameplate"},
+        "nameplate.help": {
+            "ko": "설비 명판에 적힌 제조사 정보입니다. 필수 항목을 모두 채우면 AAS 내보내기(.aasx, "
+            "JSON)와 AAS 저장소에 표준 디지털 명판이 들어갑니다.",
+            "en": "What the machine's nameplate says about its maker. With every required field "
+            "filled, the AAS export (.aasx, JSON) and the AAS repository hold the standard "
+            "Digital Nameplate.",
+        },
+        "nameplate.product": {"ko": "제품", "en": "Product"},
+        "nameplate.contact": {"ko": "제조사 연락처", "en": "Manufacturer contact"},
+        "nameplate.required": {"ko": "필수", "en": "required"},
+        "nameplate.ready": {
+            "ko": "필수 항목이 모두 채워졌습니다. AAS 내보내기에 이 설비의 디지털 명판이 들어갑니다.",
+            "en": "Every required field is filled: the AAS export holds this machine's digital "
+            "nameplate.",
+        },
+        "nameplate.missing": {
+            "ko": "AAS 내보내기에 디지털 명판을 넣으려면 다음 항목을 채우세요: {fields}",
+            "en": "For a digital nameplate in the AAS export, fill in: {fields}",
+        },
+        "nameplate.none": {"ko": "명판 정보가 아직 없습니다.", "en": "No nameplate data yet."},
+        "nameplate.save": {"ko": "명판 저장", "en": "Save nameplate"},
+        "nameplate.example.year_of_construction": {"ko": "예: 2019", "en": "e.g. 2019"},
+        "nameplate.example.country": {"ko": "예: KR", "en": "e.g. KR"},
+        "nameplate.example.product_uri": {
+            "ko": "제조사의 제품 페이지 주소",
+            "en": "the maker's address for this product",
+        },
+        "err.assets.nameplate_equipment_only": {
+            "ko": "명판은 설비에만 있습니다. 사업장과 라인에는 명판을 넣을 수 없습니다.",
+            "en": "Only equipment has a nameplate, not sites or lines.",
+        },
+        "err.nameplate.unknown_field": {
+            "ko": "명판에 없는 항목입니다: {fields}.",
+            "en": "A nameplate has no field {fields}.",
+        },
+        "err.nameplate.not_fields": {
+            "ko": "명판은 항목 이름과 값의 묶음이어야 합니다.",
+            "en": "A nameplate is a set of named fields.",
+        },
+        "err.nameplate.bad.year_of_construction": {
+            "ko": "제조연도 '{text}'은(는) 네 자리 연도가 아닙니다 (예: 2019).",
+            "en": "The year of construction '{text}' is not a year of four digits (e.g. 2019).",
+        },
+        "err.nameplate.bad.country": {
+            "ko": "국가 코드 '{text}'은(는) ISO 3166-1 두 글자 국가 코드가 아닙니다 (예: KR).",
+            "en": "The country code '{text}' is not a two-letter ISO 3166-1 code (e.g. KR).",
+        },
+        "err.nameplate.bad.product_uri": {
+            "ko": "제품 URL '{text}'은(는) https:// 처럼 종류로 시작하는 완전한 주소가 아닙니다.",
+            "en": "The product URI '{text}' is not an absolute URI (one that starts with its "
+            "scheme, such as https://).",
+        },
+        "err.nameplate.bad.email": {
+            "ko": "'{text}'은(는) 이메일 주소가 아닙니다.",
+            "en": "'{text}' is not an e-mail address.",
+        },
+        **{
+            f"nameplate.field.{key}": {"ko": ko, "en": en}
+            for key, (ko, en) in NAMEPLATE_LABELS.items()
+        },
+        **{
+            f"err.nameplate.too_long.{key}": {
+                "ko": f"명판의 {ko}이(가) 너무 깁니다 ({{length}}자, 최대 {{max}}자).",
+                "en": f"The nameplate's {en[:1].lower() + en[1:]} is too long ({{length}} characters, at "
+                "most {max}).",
+            }
+            for key, (ko, en) in NAMEPLATE_LABELS.items()
+        },
+        **{
+            f"err.nameplate.bad_text.{key}": {
+                "ko": f"명판의 {ko}에 줄바꿈이나 제어 문자가 있습니다. 한 줄로 입력하세요.",
+                "en": f"The nameplate's {en[:1].lower() + en[1:]} holds line breaks or control characters; "
+                "type it on one line.",
+            }
+            for key, (ko, en) in NAMEPLATE_LABELS.items()
+        },
+    }
+)

@@ -1,6 +1,10 @@
 """Equipment management ("설비 관리"): create, rename, move and delete sites, lines, equipment,
 signals and label columns from the browser.
 
+An equipment's page also holds its nameplate (manufacturer, product, year, the maker's
+contact), which the AAS export writes as a Digital Nameplate; the page says which required
+fields are still empty.
+
 Every change is one :class:`~openkamp.assets.service.AssetService` call (the API's asset routes
 make the same calls). A person types a display name ("사출기 3호기"); the machine name that
 paths and files use is derived from it unless given. Deleting first shows what would go
@@ -15,10 +19,22 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
-from openkamp.core.assets import LabelSpec, NodeKind, SignalSpec, check_name, slugify
+from openkamp.core.assets import (
+    MAX_LABEL,
+    NAMEPLATE_FIELDS,
+    NAMEPLATE_REQUIRED,
+    LabelSpec,
+    Nameplate,
+    NodeKind,
+    SignalSpec,
+    check_name,
+    slugify,
+)
 from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.core.tenancy import Principal
+from openkamp.i18n import t
 from openkamp.web.overview import asset_tree, display, equipment_of
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 
@@ -177,7 +193,63 @@ def equipment_page(request: Request, who: Page, node_id: int) -> HTMLResponse:
             {"c": c, "label": display(c, lang)} for c in kamp.assets.list_label_columns(me, node_id)
         ],
         machines=machines,
+        nameplate=_nameplate_view(node.nameplate, lang),
     )
+
+
+# The nameplate form's two groups: the product, then the maker's contact.
+_PRODUCT = NAMEPLATE_FIELDS[:6]
+_CONTACT = NAMEPLATE_FIELDS[6:]
+
+
+def _nameplate_view(nameplate: Nameplate, lang: str) -> dict[str, Any]:
+    """The nameplate's fields as the page shows them (label, value, required), in its two
+    groups, and the labels of the required fields still empty."""
+
+    def rows(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [
+            {"key": k, "label": t(f"nameplate.field.{k}", lang),
+             "value": getattr(nameplate, k), "required": k in NAMEPLATE_REQUIRED}
+            for k in keys
+        ]  # fmt: skip
+
+    missing = [t(f"nameplate.field.{k}", lang) for k in nameplate.missing()]
+    return {
+        "groups": [("nameplate.product", rows(_PRODUCT)), ("nameplate.contact", rows(_CONTACT))],
+        "missing": ", ".join(missing),
+        "filled": bool(nameplate),
+        "max": MAX_LABEL,
+    }
+
+
+class NameplateForm(BaseModel):
+    """The nameplate form's fields (all of them: an empty one clears the stored value)."""
+
+    manufacturer_name: str = ""
+    product_designation: str = ""
+    product_type: str = ""
+    serial_number: str = ""
+    year_of_construction: str = ""
+    product_uri: str = ""
+    street: str = ""
+    zipcode: str = ""
+    city: str = ""
+    country: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@router.post("/assets/equipment/{node_id}/nameplate")
+def nameplate_save(
+    request: Request,
+    who: Posting,
+    node_id: int,
+    form: Annotated[NameplateForm, Form()],
+) -> Response:
+    """Store the nameplate as typed (the service checks and normalises every field)."""
+    values = form.model_dump(include=set(NAMEPLATE_FIELDS))
+    platform_of(request).assets.update_node(who.principal, node_id, nameplate=values)
+    return _back("nameplate", f"/assets/equipment/{node_id}")
 
 
 @router.post("/assets/equipment/{node_id}/signals")

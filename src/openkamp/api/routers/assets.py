@@ -6,16 +6,49 @@ from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.errors import responses
 from openkamp.api.openapi import file_answer
 from openkamp.api.records import Answer, Timestamp
-from openkamp.core.assets import LabelSpec, LabelType, SignalSpec, ValueType
+from openkamp.core.assets import MAX_LABEL, LabelSpec, LabelType, NodeKind, SignalSpec, ValueType
+from openkamp.core.assets import Node as CoreNode
 
 router = APIRouter(prefix="/assets", tags=["assets"])
+
+
+class NameplateFields(BaseModel):
+    """An equipment's nameplate, the fields to set (each one line of text; "" clears one). The
+    AAS export holds a Digital Nameplate (IDTA 02006-2-0) once the required ones are filled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    manufacturer_name: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required for the Digital Nameplate"
+    )
+    product_designation: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required (short product name)"
+    )
+    product_type: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required (model / type designation)"
+    )
+    serial_number: str | None = Field(default=None, max_length=MAX_LABEL)
+    year_of_construction: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required, four digits"
+    )
+    product_uri: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required, an absolute URI"
+    )
+    street: str | None = Field(default=None, max_length=MAX_LABEL, description="Required")
+    zipcode: str | None = Field(default=None, max_length=MAX_LABEL, description="Required")
+    city: str | None = Field(default=None, max_length=MAX_LABEL, description="Required")
+    country: str | None = Field(
+        default=None, max_length=MAX_LABEL, description="Required, ISO 3166-1 alpha-2 (KR)"
+    )
+    phone: str | None = Field(default=None, max_length=MAX_LABEL)
+    email: str | None = Field(default=None, max_length=MAX_LABEL)
 
 
 class NodeCreate(BaseModel):
@@ -26,6 +59,7 @@ class NodeCreate(BaseModel):
     name_en: str = ""
     equipment_type: str = ""
     description: str = ""
+    nameplate: NameplateFields | None = Field(default=None, description="Equipment only")
 
 
 class NodeUpdate(BaseModel):
@@ -34,6 +68,10 @@ class NodeUpdate(BaseModel):
     name_en: str | None = None
     equipment_type: str | None = None
     description: str | None = None
+    nameplate: NameplateFields | None = Field(
+        default=None,
+        description="Equipment only: the fields given replace the stored ones, the others stay",
+    )
 
 
 class SignalCreate(BaseModel):
@@ -81,6 +119,27 @@ class Move(BaseModel):
     parent_id: int
 
 
+class Nameplate(Answer):
+    """An equipment's nameplate ("" for a field not filled)."""
+
+    manufacturer_name: str
+    product_designation: str
+    product_type: str
+    serial_number: str
+    year_of_construction: str
+    product_uri: str
+    street: str
+    zipcode: str
+    city: str
+    country: str
+    phone: str
+    email: str
+    missing: list[str] = Field(
+        description="Required fields still empty; none: the AAS export holds a Digital "
+        "Nameplate (IDTA 02006-2-0) of the equipment"
+    )
+
+
 class Node(Answer):
     """A site, line or equipment."""
 
@@ -93,6 +152,7 @@ class Node(Answer):
     name_en: str
     equipment_type: str
     description: str
+    nameplate: Nameplate | None = Field(description="Equipment only (null for sites and lines)")
     created_at: Timestamp
 
 
@@ -153,7 +213,13 @@ class Impact(Answer):
 
 
 def _plain(obj: Any) -> dict[str, Any]:
-    return {k: (v.value if hasattr(v, "value") else v) for k, v in asdict(obj).items()}
+    out = {k: (v.value if hasattr(v, "value") else v) for k, v in asdict(obj).items()}
+    if isinstance(obj, CoreNode):
+        is_equipment = obj.kind is NodeKind.EQUIPMENT
+        out["nameplate"] = (
+            {**out["nameplate"], "missing": obj.nameplate.missing()} if is_equipment else None
+        )
+    return out
 
 
 @router.get("/tree", response_model=list[TreeNode], response_model_exclude_unset=True)
@@ -184,9 +250,11 @@ def assets_list_nodes(kamp: Kamp, me: Me) -> list[dict[str, Any]]:
 
 @router.post("/nodes", status_code=201, response_model=Node, responses=responses(404, 409))
 def assets_create_node(body: NodeCreate, kamp: Kamp, me: Me) -> dict[str, Any]:
-    display = body.model_dump(exclude={"kind", "name", "parent_id"})
+    display = body.model_dump(exclude={"kind", "name", "parent_id", "nameplate"})
     if body.kind != "equipment":
         display.pop("equipment_type")
+    if body.nameplate is not None:
+        display["nameplate"] = body.nameplate.model_dump(exclude_none=True)
     node = kamp.assets.create_node(me, body.kind, body.name, body.parent_id, **display)
     return _plain(node)
 

@@ -55,6 +55,8 @@ nodes = Table(
     Column("equipment_type", String(64), nullable=False, server_default=""),
     Column("description", Text, nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # JSON object: an equipment's nameplate, its filled fields only (core.assets.Nameplate).
+    Column("nameplate", Text, nullable=False, server_default="{}"),
     UniqueConstraint("org_id", "parent_key", "name", name="uq_nodes_sibling_name"),
     Index("ix_nodes_org_parent", "org_id", "parent_id"),
 )
