@@ -72,6 +72,22 @@ class TimeSeriesContract:
         assert got.schema.field("ts").type == TS_TYPE
         assert store.read(1, [7], limit=2).num_rows == 2
 
+    def test_a_limited_read_is_the_start_of_the_whole_read(self, store: TimeSeriesStore) -> None:
+        """``limit`` keeps the first points by (signal, time), whatever the order of the asked
+        signals, the period and the limit (backends may read piece by piece to bound memory)."""
+        rng = np.random.default_rng(3)
+        for sid, n in ((4, 700), (9, 1), (2, 350)):
+            secs = np.sort(rng.choice(5000, size=n, replace=False)).tolist()
+            store.write(1, points(sid, secs, rng.normal(size=n).tolist()))
+        store.write(2, points(4, [0, 1], [1.0, 2.0]))  # another organisation's
+        for lo, hi in ((None, None), (at(100), at(4000)), (at(4999), None)):
+            whole = store.read(1, [9, 2, 4], lo, hi)
+            for limit in (1, 2, 349, 351, 1050, 5000):
+                got = store.read(1, [9, 2, 4], lo, hi, limit=limit)
+                assert got.equals(whole.slice(0, limit)), (lo, hi, limit)
+        assert store.read(1, [], limit=5).num_rows == 0
+        assert store.read(1, [77], limit=5).num_rows == 0
+
     def test_rewriting_the_same_points_adds_nothing(self, store: TimeSeriesStore) -> None:
         batch = points(1, range(100), np.arange(100.0))
         first = store.write(1, batch)

@@ -16,7 +16,7 @@ Rules every backend follows (the contract suite in :mod:`openkamp.storage.testin
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
@@ -90,30 +90,39 @@ def time_windows(
     until it is one microsecond long (the values sharing one timestamp are never split).
     Returns ``(lo, hi, n)`` triples in time order.
     """
+    return list(iter_time_windows(count, start, end, most))
+
+
+def iter_time_windows(
+    count: Callable[[datetime, datetime], int],
+    start: datetime,
+    end: datetime,
+    most: int,
+) -> Iterator[tuple[datetime, datetime, int]]:
+    """:func:`time_windows` one window at a time, counting only as far as the caller reads
+    (a reader that needs the first thousand values stops after the first windows)."""
     if most < 1:
         raise ValueError("most must be at least 1")
     lo_us = _micros(start)
     hi_us = _micros(end)
-    out: list[tuple[datetime, datetime, int]] = []
 
     def at(us: int) -> datetime:
         return _EPOCH + timedelta(microseconds=us)
 
-    def walk(lo: int, hi: int, n: int) -> None:
+    def walk(lo: int, hi: int, n: int) -> Iterator[tuple[datetime, datetime, int]]:
         if n == 0:
             return
         if n <= most or hi - lo <= 1:
-            out.append((at(lo), at(hi), n))
+            yield at(lo), at(hi), n
             return
         parts = min(64, max(2, 2 * -(-n // most)), hi - lo)
         edges = [lo + (hi - lo) * i // parts for i in range(parts + 1)]
         for a, b in pairwise(edges):
             if b > a:
-                walk(a, b, count(at(a), at(b)))
+                yield from walk(a, b, count(at(a), at(b)))
 
     if hi_us > lo_us:
-        walk(lo_us, hi_us, count(at(lo_us), at(hi_us)))
-    return out
+        yield from walk(lo_us, hi_us, count(at(lo_us), at(hi_us)))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

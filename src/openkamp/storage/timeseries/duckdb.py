@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
@@ -39,6 +39,7 @@ from openkamp.storage.timeseries.base import (
     TimeSeriesStore,
     WriteResult,
     conform_points,
+    iter_time_windows,
     to_utc,
 )
 
@@ -92,6 +93,7 @@ def _engine_batch(tbl: pa.Table, key: str) -> pa.Table:
     return tbl.set_column(1, "ts", tbl.column("ts").cast(pa.timestamp("us")))
 
 
+_READ_WINDOW = 100_000  # points sorted at a time by a limited read
 _ANSWERS_KEPT = 256  # cached latest / extent answers (each a few rows per signal)
 _NO_DATA = -(2**62)  # high-water mark of a signal without points
 
@@ -307,11 +309,50 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         end: datetime | None = None,
         limit: int | None = None,
     ) -> pa.Table:
-        where, params = _where("signal_id", org_id, signal_ids, start, end)
-        sql = f"SELECT signal_id, ts, value FROM points WHERE {where} ORDER BY signal_id, ts"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return _aware(self._query(sql, params), POINT_SCHEMA)
+        if limit is None:
+            where, params = _where("signal_id", org_id, signal_ids, start, end)
+            sql = f"SELECT signal_id, ts, value FROM points WHERE {where} ORDER BY signal_id, ts"
+            return _aware(self._query(sql, params), POINT_SCHEMA)
+        return self._read_first(int(org_id), sorted({int(s) for s in signal_ids}), start, end,
+                                int(limit))  # fmt: skip
+
+    def _read_first(
+        self, org: int, ids: list[int], start: datetime | None, end: datetime | None, limit: int
+    ) -> pa.Table:
+        """The first ``limit`` points by (signal, time), in memory bounded by the limit.
+
+        ``ORDER BY signal_id, ts LIMIT n`` sorts everything the filter keeps once ``n`` is large
+        (DuckDB's top-n is for small limits): 434 MB for the first 200,000 of 10 M points. Read
+        signal by signal instead, each in time windows of about the limit (counted in the
+        engine, only as far as needed), so a sort never holds more than a window."""
+        parts: list[pa.Table] = []
+        left = limit
+        start, end = to_utc(start), to_utc(end)
+        extent = {r["signal_id"]: r for r in self.extent(org, ids).to_pylist()}
+        for sid in ids:
+            if left <= 0:
+                break
+            if sid not in extent:
+                continue
+            lo = extent[sid]["first_ts"] if start is None else max(start, extent[sid]["first_ts"])
+            last = extent[sid]["last_ts"] + timedelta(microseconds=1)
+            hi = last if end is None else min(end, last)
+
+            def count(a: datetime, b: datetime, sid: int = sid) -> int:
+                return self.count(org, [sid], a, b)
+
+            for a, b, _ in iter_time_windows(count, lo, hi, max(left, _READ_WINDOW)):
+                where, params = _where("signal_id", org, [sid], a, b)
+                got = self._query(
+                    f"SELECT signal_id, ts, value FROM points WHERE {where} ORDER BY ts "
+                    f"LIMIT {left}",
+                    params,
+                )
+                parts.append(_aware(got, POINT_SCHEMA))
+                left -= got.num_rows
+                if left <= 0:
+                    break
+        return pa.concat_tables(parts) if parts else POINT_SCHEMA.empty_table()
 
     def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
         org, ids = int(org_id), [int(s) for s in signal_ids]
