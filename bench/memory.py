@@ -1,0 +1,393 @@
+"""Memory per request: every read route of the API against an equipment of ≥ 10 M points.
+
+    python bench/memory.py [--timestamps 1000000] [--signals 10] [--dataset-rows 1000000]
+                           [--repeat 2] [--json]
+
+Builds a fresh data folder: one machine (``big/line1/big01``) with ``--signals`` signals sampled
+every second for ``--timestamps`` seconds (10 M points by default) and two label columns on every
+reading (pass / fail with 2 % defects, a lot number); a record dataset of ``--dataset-rows`` rows
+× 12 columns linked to it; one small day of the demo factory with a trained model, an import
+with quarantined rows, a job and alerts, so that every route has something to read. Then starts
+``uvicorn`` with ``openkamp.api:create_app`` in its own process (one worker, as ``openkamp serve``
+runs) and calls every GET route of ``/api/v1`` (the list is checked against the server's own
+OpenAPI description: a route that is not measured fails the run), as a read-only viewer, with the
+largest request each allows: the whole period, the largest limits and pages, exports of the whole
+dataset.
+
+Per request it resets the server process's peak resident memory (``/proc/<pid>/clear_refs``),
+reads the body to the end (not kept), and reports the peak minus the resident memory just before
+the request: the memory that request needed. The baseline is ``/api/v1/health`` measured the same
+way. Target (issue 9): ``worst_rss_growth_mb`` ≤ 300 with the route named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import emit_json, machine, print_table
+
+PASSWORD = "bench password 2026"
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+BIG = "big/line1/big01"
+TARGET_MB = 300.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def status_kb(pid: int, key: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {key} in /proc/{pid}/status")
+
+
+def prepare(data_dir: Path, timestamps: int, signals: int, dataset_rows: int) -> dict[str, Any]:
+    """Fill ``data_dir``; returns what the routes need (names, ids, tokens)."""
+    from openkamp.core.assets import EquipmentSpec, LabelSpec, LineSpec, SignalSpec, SiteSpec
+    from openkamp.core.tenancy import Role
+    from openkamp.ingest.importer import ImportOptions
+    from openkamp.platform import Platform
+    from openkamp.sim import Factory
+    from openkamp.storage.timeseries.base import LABEL_SCHEMA, POINT_SCHEMA
+
+    kamp = Platform.at(data_dir)
+    system = kamp.principal()
+    names = [f"s{i:02d}" for i in range(signals)]
+    big = EquipmentSpec(
+        "big01",
+        name_ko="대형 프레스",
+        signals=[SignalSpec(n, unit="bar") for n in names],
+        labels=[LabelSpec("pass_fail", categories=["OK", "NG"]), LabelSpec("lot")],
+    )
+    factory = Factory(seed=3)
+    demo = factory.asset_model()
+    kamp.assets.apply_tree(
+        system, [demo, SiteSpec("big", lines=[LineSpec("line1", equipment=[big])])]
+    )
+    sig_ids = [s.id for s in kamp.query.signals(system, [f"{BIG}/{n}" for n in names])]
+    cols = {c.name: c.id for c in kamp.assets.list_label_columns(system)
+            if kamp.assets.get_node(system, c.equipment_id).name == "big01"}  # fmt: skip
+    rng = np.random.default_rng(0)
+    step = 200_000
+    t0_us = int(T0.timestamp() * 1_000_000)
+    for lo in range(0, timestamps, step):
+        n = min(step, timestamps - lo)
+        us = t0_us + (np.arange(lo, lo + n, dtype=np.int64) * 1_000_000)
+        ts = pa.array(us, pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))
+        kamp.ts.write(
+            system.org_id,
+            pa.Table.from_arrays(
+                [
+                    pa.array(np.repeat(np.array(sig_ids, np.int64), n)),
+                    pa.concat_arrays([ts] * len(sig_ids)),
+                    pa.array(rng.normal(100, 5, n * len(sig_ids))),
+                ],
+                schema=POINT_SCHEMA,
+            ),
+        )
+        judged = np.where(rng.random(n) < 0.02, "NG", "OK")
+        lots = np.char.add("LOT-", (np.arange(lo, lo + n) // 3600).astype(str))
+        kamp.ts.write_labels(
+            system.org_id,
+            pa.Table.from_arrays(
+                [
+                    pa.array(np.repeat(np.array([cols["pass_fail"], cols["lot"]], np.int64), n)),
+                    pa.concat_arrays([ts, ts]),
+                    pa.array(np.concatenate([judged, lots]).tolist(), pa.string()),
+                ],
+                schema=LABEL_SCHEMA,
+            ),
+        )
+
+    def parts() -> Iterator[pd.DataFrame]:
+        r = np.random.default_rng(1)
+        for lo in range(0, dataset_rows, 100_000):
+            n = min(100_000, dataset_rows - lo)
+            frame = pd.DataFrame(
+                {f"v{i}": r.normal(size=n) for i in range(10)}
+                | {"lot": [f"=L{k % 97}" for k in range(lo, lo + n)]}
+            )
+            frame.insert(0, "time", pd.date_range(T0 + timedelta(seconds=lo), periods=n, freq="s"))
+            yield frame
+
+    kamp.datasets.create(system, "shots", parts(), equipment=BIG)
+    start = datetime.fromisoformat("2026-03-02T00:00:00+09:00")
+    paths = {e.name: f"{demo.name}/{ln.name}/{e.name}" for ln in demo.lines for e in ln.equipment}
+    files = data_dir.parent / "files"
+    for file in factory.write_files(files, start, start + timedelta(days=1)):
+        kamp.imports.import_file(system, file, ImportOptions(equipment=paths[file.stem]))
+    bad = files / "bad.csv"
+    bad.write_text("timestamp,pressure\n2026-03-03 00:00:00,1\n2026-03-03 00:00:01,oops\n")
+    kamp.imports.import_file(system, bad, ImportOptions(equipment=paths["press01"]))
+    admin = kamp.accounts.create_first_admin(kamp.default_org_id, "kim", PASSWORD)
+    me = kamp.accounts.principal_of(admin)
+    viewer = kamp.accounts.create_user(me, "view", PASSWORD, role=Role.VIEWER)
+    out = {
+        "admin_token": kamp.accounts.create_token(me, "bench", ["admin"])[1],
+        "token": kamp.accounts.create_token(kamp.accounts.principal_of(viewer), "b", ["read"])[1],
+        "signals": names,
+        "points": kamp.ts.count(system.org_id, sig_ids),
+        "labels": kamp.ts.count_labels(system.org_id, list(cols.values())),
+        "node_id": kamp.assets.resolve(system, BIG).id,
+        "signal_id": sig_ids[0],
+        "column_id": cols["pass_fail"],
+        "demo_equipment": paths["inj01"],
+        "import_id": max(r["id"] for r in kamp.meta.find(system.org_id, "import")),
+        "first": T0.isoformat(),
+        "end": (T0 + timedelta(seconds=timestamps)).isoformat(),
+    }
+    kamp.close()
+    return out
+
+
+def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every GET route of /api/v1 (by its OpenAPI path) with the largest requests it allows."""
+    whole = {"start": ctx["first"], "end": ctx["end"]}
+    sigs = [f"{BIG}/{n}" for n in ctx["signals"]]
+    two = sigs[:2]  # the most points /data/export allows: 2 signals × 1 M seconds = 2 M points
+    model, version = ctx["model"], ctx["version"]
+    return {
+        "/api/v1/health": [{}],
+        "/api/v1/auth/setup": [{}],
+        "/api/v1/auth/me": [{}],
+        "/api/v1/assets/tree": [{}],
+        "/api/v1/assets/nodes": [{}],
+        "/api/v1/assets/nodes/{node_id}": [{}],
+        "/api/v1/assets/nodes/{node_id}/impact": [{}],
+        "/api/v1/assets/nodes/{node_id}/signals": [{}],
+        "/api/v1/assets/nodes/{node_id}/labels": [{}],
+        "/api/v1/assets/signals/{signal_id}": [{}],
+        "/api/v1/assets/signals/{signal_id}/impact": [{}],
+        "/api/v1/assets/labels/{column_id}/impact": [{}],
+        "/api/v1/assets/export.aasx": [{}],
+        "/api/v1/data/range": [{"signal": sigs, **whole, "limit": 200_000}],
+        "/api/v1/data/latest": [{"signal": sigs}],
+        "/api/v1/data/downsample": [{"signal": sigs, **whole, "buckets": 10_000}],
+        "/api/v1/data/chart": [{"signal": sigs, **whole, "width": 5000}],
+        "/api/v1/data/extent": [{}, {"signal": sigs}],
+        "/api/v1/data/quality": [{"equipment": BIG}, {"equipment": BIG, **whole}],
+        "/api/v1/data/markers": [{"equipment": ctx["node_id"], **whole}],
+        "/api/v1/data/export": [{"signal": two, **whole}],
+        "/api/v1/datasets/table": [{"equipment": BIG, "limit": 10_000}],
+        "/api/v1/datasets": [{}],
+        "/api/v1/datasets/{name}": [{}],
+        "/api/v1/datasets/{name}/rows": [{"limit": 1000, "offset": 0},
+                                         {"limit": 1000, "offset": 999_000}],
+        "/api/v1/datasets/{name}/export": [{"format": "csv"}, {"format": "xlsx"}],
+        "/api/v1/imports": [{}],
+        "/api/v1/imports/{import_id}": [{}],
+        "/api/v1/imports/{import_id}/quarantine": [{}],
+        "/api/v1/jobs": [{}],
+        "/api/v1/jobs/{job_id}": [{}],
+        "/api/v1/jobs/{job_id}/log": [{}],
+        "/api/v1/models": [{}],
+        "/api/v1/models/tasks": [{}],
+        "/api/v1/models/{name}/versions/{version}": [{}],
+        "/api/v1/models/{name}/versions/{version}/card": [{}],
+        "/api/v1/models/{name}/versions/{version}/report": [{}],
+        "/api/v1/models/{name}/versions/{version}/tradeoff": [{}],
+        "/api/v1/models/{name}/versions/{version}/explain": [
+            {"record": json.dumps(ctx["record"])}
+        ],
+        "/api/v1/alerts": [{}],
+        "/api/v1/alerts/machines": [{}],
+        "/api/v1/alerts/{alert_id}": [{}],
+        "/api/v1/users": [{}],
+        "/api/v1/users/{user_id}": [{}],
+        "/api/v1/tokens": [{}],
+        "/api/v1/orgs": [{}],
+    } | {"_fill": [{  # path parameters
+        "node_id": ctx["node_id"], "signal_id": ctx["signal_id"], "column_id": ctx["column_id"],
+        "name": "shots", "import_id": ctx["import_id"], "job_id": ctx["job_id"],
+        "alert_id": ctx["alert_id"], "user_id": ctx["user_id"], "model": model,
+        "version": version,
+    }]}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--timestamps", type=int, default=1_000_000)
+    ap.add_argument("--signals", type=int, default=10)
+    ap.add_argument("--dataset-rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="okp-bench-mem-") as tmp:
+        data_dir = Path(tmp) / "data"
+        t0 = time.perf_counter()
+        ctx = prepare(data_dir, args.timestamps, args.signals, args.dataset_rows)
+        print(f"prepared {ctx['points']:,} points, {ctx['labels']:,} label values, "
+              f"{args.dataset_rows:,} dataset rows in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+        port = free_port()
+        env = {**os.environ, "OPENKAMP_DATA_DIR": str(data_dir)}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "openkamp.api:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+             "--no-server-header"],
+            env=env,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        results: list[dict[str, Any]] = []
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            admin = httpx.Client(base_url=base, timeout=600,
+                                 headers={"Authorization": f"Bearer {ctx['admin_token']}"})  # fmt: skip
+            queued = admin.post(
+                "/api/v1/models/train",
+                json={"task": "classify", "name": "inj01_defect", "equipment":
+                      ctx["demo_equipment"], "target": "pass_fail", "time_budget_s": 5},
+            )  # fmt: skip
+            queued.raise_for_status()
+            ctx["job_id"] = queued.json()["job"]["id"]
+            for _ in range(600):
+                job = admin.get(f"/api/v1/jobs/{ctx['job_id']}").json()
+                if job["status"] in ("done", "failed", "cancelled"):
+                    break
+                time.sleep(0.5)
+            if job["status"] != "done":
+                raise SystemExit(f"training failed: {job}")
+            model = job["result"]["model"]
+            ctx["model"], ctx["version"] = model["name"], model["version"]
+            inputs = model.get("inputs") or []
+            ctx["record"] = {(i if isinstance(i, str) else i.get("name")): 1.0 for i in inputs}
+            admin.post(f"/api/v1/models/{ctx['model']}/score",
+                       json={"equipment": ctx["demo_equipment"]})  # fmt: skip
+            alerts = admin.get("/api/v1/alerts").json()
+            ctx["alert_id"] = alerts[0]["id"] if alerts else 1
+            ctx["user_id"] = admin.get("/api/v1/auth/me").json()["user"]["id"]
+            spec = admin.get("/api/v1/openapi.json").json()
+            listed = {p for p, ops in spec["paths"].items() if "get" in ops and
+                      p.startswith("/api/v1/") and p != "/api/v1/openapi.json"}  # fmt: skip
+            plan = routes(ctx)
+            fill = plan.pop("_fill")[0]
+            missing = sorted(listed - set(plan))
+            viewer = httpx.Client(base_url=base, timeout=600,
+                                  headers={"Authorization": f"Bearer {ctx['token']}"})  # fmt: skip
+            pid = server.pid
+            for path, variants in plan.items():
+                url = path.replace("{name}/versions/{version}",
+                                   f"{fill['model']}/versions/{fill['version']}")  # fmt: skip
+                url = url.replace("/datasets/{name}", "/datasets/shots")
+                url = url.format(**fill)
+                for params in variants:
+                    who = viewer
+                    for run in range(args.repeat):
+                        result = measure(who, pid, url, params)
+                        if result["status"] == 403 and who is viewer:  # an administrator's route
+                            who = admin
+                            result = measure(who, pid, url, params)
+                        results.append({"route": path, "params": _short(params), "run": run,
+                                        "as": "viewer" if who is viewer else "admin",
+                                        **result})  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    base_growth = max(r["growth_mb"] for r in results if r["route"] == "/api/v1/health")
+    rows = []
+    for r in results:
+        rows.append((r["route"].removeprefix("/api/v1"), r["params"], str(r["run"]),
+                     r["as"], str(r["status"]), f"{r['bytes']:,}", f"{r['seconds']:.2f}",
+                     f"{r['rss_before_mb']:.0f}", f"{r['growth_mb']:.1f}"))  # fmt: skip
+    print_table(
+        f"Peak RSS growth per request ({ctx['points']:,} points; baseline /health "
+        f"{base_growth:.1f} MB)",
+        rows,
+        ("route", "params", "run", "as", "status", "bytes", "s", "RSS before MB", "growth MB"),
+    )
+    worst = max(results, key=lambda r: r["growth_mb"])
+    errors = [r for r in results if r["status"] >= 500]
+    refused = sorted({f"{r['route']} {r['status']}" for r in results if 400 <= r["status"] < 500})
+    print(f"\nworst: {worst['route']} {worst['params']}: {worst['growth_mb']:.1f} MB "
+          f"(target ≤ {TARGET_MB:.0f} MB); server errors: {len(errors)}; refused: {refused}; "
+          f"routes not measured: {missing or 'none'}")  # fmt: skip
+    emit_json(
+        args.json,
+        {
+            "benchmark": "memory",
+            "machine": machine(),
+            "points": ctx["points"],
+            "label_values": ctx["labels"],
+            "dataset_rows": args.dataset_rows,
+            "routes": len(plan),
+            "requests": len(results),
+            "errors": len(errors),
+            "refused": refused,
+            "routes_not_measured": missing,
+            "baseline_health_growth_mb": base_growth,
+            "worst_rss_growth_mb": worst["growth_mb"],
+            "worst_route": f"{worst['route']} {worst['params']}",
+            "worst_growth_vs_baseline": worst["growth_mb"] / max(base_growth, 0.1),
+            "target_mb": TARGET_MB,
+            "per_request": results,
+        },
+    )
+    if missing or errors:
+        sys.exit(1)
+
+
+def measure(client: httpx.Client, pid: int, url: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One request: the server's peak resident memory during it, less its memory before."""
+    rss = status_kb(pid, "VmRSS")
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+    started = time.perf_counter()
+    size = 0
+    with client.stream("GET", url, params=params) as r:
+        for chunk in r.iter_bytes():
+            size += len(chunk)
+    seconds = time.perf_counter() - started
+    peak = status_kb(pid, "VmHWM")
+    return {
+        "status": r.status_code,
+        "bytes": size,
+        "seconds": seconds,
+        "rss_before_mb": rss / 1024,
+        "growth_mb": max(0, peak - rss) / 1024,
+    }
+
+
+def _short(params: dict[str, Any]) -> str:
+    out = []
+    for k, v in params.items():
+        if isinstance(v, list):
+            v = f"[{len(v)}]"
+        elif k in ("start", "end"):
+            v = "…"
+        elif isinstance(v, str) and len(v) > 24:
+            v = v[:20] + "…"
+        out.append(f"{k}={v}")
+    return " ".join(out)
+
+
+if __name__ == "__main__":
+    main()
