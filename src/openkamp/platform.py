@@ -99,12 +99,12 @@ class Platform:
         return system_principal(org["id"])
 
     def _alerts_from_scores(
-        self, principal: Principal, mv: Any, scores: Any, equipment: str | None
+        self, principal: Principal, mv: Any, summary: Any, equipment: str | None
     ) -> None:
-        """What a scored period found (anomaly alarms, predicted defects) as alerts of the
-        machine it was scored on, for the overview."""
+        """What a scored period found (anomaly alarms, predicted defects; counted piece by
+        piece) as alerts of the machine it was scored on, for the overview."""
         eq = None if not equipment else self.assets.resolve(principal, equipment).id
-        self.alerts.raise_from_scores(principal, mv, scores, equipment_id=eq)
+        self.alerts.raise_from_summary(principal, mv, summary, equipment_id=eq)
 
     def close(self) -> None:
         self.jobs.close()  # first: running jobs may still write to the stores

@@ -276,6 +276,37 @@ class AlertService:
             scored=scored,
         )
 
+    def raise_from_summary(
+        self,
+        principal: Principal,
+        model: Any,
+        summary: Any,
+        *,
+        equipment_id: int | None = None,
+        scored: str | None = None,
+    ) -> list[Record]:
+        """Alerts from what a period or a file scored piece by piece holds
+        (:class:`openkamp.ml.scoring.ScoreSummary`), as :meth:`raise_from_scores` raises them
+        from all the scores at once."""
+        if summary.rows == 0:
+            return []
+        if equipment_id is None:
+            equipment_id = self._equipment_of(principal, model)
+        return self.raise_scored_period(
+            principal,
+            model_name=model.name,
+            model_version=model.version,
+            model_id=getattr(model, "id", None),
+            equipment_id=equipment_id,
+            rows=summary.rows,
+            alarms=summary.alarms,
+            predicted_defects=summary.predicted_defects,
+            first_at=None if summary.first is None else summary.first.to_pydatetime(),
+            last_at=None if summary.last is None else summary.last.to_pydatetime(),
+            top_signals=summary.top_signals(),
+            scored=scored if scored is not None else summary.key(),
+        )
+
     def _equipment_of(self, principal: Principal, model: Any) -> int | None:
         """The machine a model watches: the equipment it was trained on, or for a model trained
         on a dataset (a record table), the machine that dataset belongs to."""

@@ -214,9 +214,12 @@ class JobService:
         title: str,
         fn: JobFn,
         params: dict[str, Any] | None = None,
+        *,
+        role: Role = Role.ENGINEER,
     ) -> Record:
-        """Queue ``fn(ctx)``; returns the job record (status ``queued``)."""
-        require(principal, Role.ENGINEER)
+        """Queue ``fn(ctx)``; returns the job record (status ``queued``). ``role``: the least
+        role that may start it (scoring, which a viewer may do, runs as a job too)."""
+        require(principal, role)
         if not kind or len(kind) > 32:
             raise InvalidInput(f"A job kind is 1 to 32 characters, not {kind!r}.")
         if len(title) > 256:

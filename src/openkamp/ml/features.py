@@ -32,17 +32,29 @@ def fold_lags(contrib: np.ndarray, n_signals: int) -> np.ndarray:
 
 def ewma(x: np.ndarray, span: int) -> np.ndarray:
     """Exponentially weighted moving average along time (span as in pandas); span <= 1: as is."""
+    return ewma_from(x, span, None)[0]
+
+
+def ewma_from(
+    x: np.ndarray, span: int, state: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`ewma` of the next part of a series, and the state to pass with the part after it.
+
+    ``state`` is None for the first part. Parts fed in order give exactly the values of
+    :func:`ewma` over the whole series: the filter continues from its own final state.
+    """
     if span <= 1:
-        return x
+        return x, state
     from scipy.signal import lfilter
 
     alpha = 2.0 / (span + 1.0)
     x = np.asarray(x, dtype=np.float64)
     if len(x) == 0:
-        return x
+        return x, state
     # y[t] = alpha * x[t] + (1 - alpha) * y[t-1], starting from y[-1] = x[0]
-    out, _ = lfilter([alpha], [1.0, -(1.0 - alpha)], x, zi=[(1.0 - alpha) * x[0]])
-    return out
+    zi = np.array([(1.0 - alpha) * x[0]]) if state is None else state
+    out, zf = lfilter([alpha], [1.0, -(1.0 - alpha)], x, zi=zi)
+    return out, zf
 
 
 def run_bounds(keys: np.ndarray) -> np.ndarray:

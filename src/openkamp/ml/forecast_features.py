@@ -71,6 +71,13 @@ def regularise(y: Any, freq: str, agg: str, end: Any = None) -> pd.Series:
         y = pd.to_numeric(y, errors="coerce")
     r = y.resample(freq)
     out = r.sum(min_count=0) if agg == "sum" else getattr(r, agg)()
+    return fill_steps(out, freq, agg, end)
+
+
+def fill_steps(out: pd.Series, freq: str, agg: str, end: Any = None) -> pd.Series:
+    """The second half of :func:`regularise`: steps of ``freq`` (one value per step, empty
+    steps missing) made whole: continued up to ``end``, ``sum`` / ``count`` gaps 0, others
+    interpolated in time."""
     if end is not None:
         stop = pd.Timestamp(end)
         if stop.tzinfo is None and out.index.tz is not None:
@@ -83,6 +90,94 @@ def regularise(y: Any, freq: str, agg: str, end: Any = None) -> pd.Series:
     if out.isna().all():
         raise ValueError("y has no numeric values")
     return out.astype(np.float64)
+
+
+class StepAccumulator:
+    """:func:`regularise` of a series fed in consecutive pieces (in time order), keeping only
+    the newest ``keep`` steps: what forecasting from the end of a long period reads, in memory
+    bounded by ``keep`` whatever the period's length.
+
+    Each piece is cut into the steps of ``freq`` on the grid :func:`regularise` uses for the
+    whole series (steps from midnight of the first reading's day) and summarised per step
+    (sum and count, last, max, min), so a step cut between two pieces adds up as one. Older
+    steps are dropped, except the newest step with a value before those kept: a gap at the
+    start of the kept steps is interpolated from it as over the whole series.
+    """
+
+    def __init__(self, freq: str, agg: str, keep: int) -> None:
+        if agg not in AGGS:
+            raise ValueError(f"unknown agg {agg!r}; choose from {list(AGGS)}")
+        self.freq, self.agg, self.keep = freq, agg, max(1, int(keep))
+        offset = pd.tseries.frequencies.to_offset(freq)
+        try:  # a fixed step (seconds to days): cut by arithmetic from the series' first day
+            self._step: pd.Timedelta | None = pd.Timedelta(offset)
+        except (ValueError, TypeError):  # weeks, months: anchored, the same grid for any start
+            self._step = None
+        self._origin: pd.Timestamp | None = None
+        self._steps: pd.DataFrame | None = None  # per step: sum, count, last, max, min
+
+    def add(self, y: pd.Series) -> None:
+        """The next readings (a Series with a DatetimeIndex, after those added before)."""
+        if not len(y):
+            return
+        if self.agg != "count":
+            y = pd.to_numeric(y, errors="coerce")
+        y = y.astype(np.float64)
+        if self._origin is None:
+            self._origin = y.index[0].normalize()
+        if self._step is not None:
+            k = np.asarray((y.index - self._origin) // self._step, dtype=np.int64)
+            label = self._origin + pd.to_timedelta(k * self._step.value, unit="ns")
+            g = y.groupby(label)
+            part = pd.DataFrame(
+                {"sum": g.sum(), "count": g.count(), "last": g.last(), "max": g.max(),
+                 "min": g.min()}
+            )  # fmt: skip
+        else:
+            r = y.resample(self.freq)
+            part = pd.DataFrame(
+                {"sum": r.sum(), "count": r.count(), "last": r.last(), "max": r.max(),
+                 "min": r.min()}
+            )  # fmt: skip
+            part = part[part["count"] > 0]
+        both = part if self._steps is None else pd.concat([self._steps, part])
+        g = both.groupby(level=0, sort=True)
+        merged = pd.DataFrame(
+            {"sum": g["sum"].sum(), "count": g["count"].sum(), "last": g["last"].last(),
+             "max": g["max"].max(), "min": g["min"].min()}
+        )  # fmt: skip
+        self._steps = self._trim(merged)
+
+    def _grid(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+        return pd.date_range(first, last, freq=self._step or self.freq)
+
+    def _trim(self, steps: pd.DataFrame) -> pd.DataFrame:
+        newest = steps.index[-1]
+        cut = pd.date_range(end=newest, periods=self.keep, freq=self._step or self.freq)[0]
+        old = steps[steps.index < cut]
+        if old.empty:
+            return steps
+        anchor = old[self._values(old).notna()].tail(1)
+        return pd.concat([anchor, steps[steps.index >= cut]])
+
+    def _values(self, steps: pd.DataFrame) -> pd.Series:
+        if self.agg == "mean":
+            return steps["sum"] / steps["count"].where(steps["count"] > 0)
+        if self.agg == "sum":
+            return steps["sum"]
+        if self.agg == "count":
+            return steps["count"]
+        return steps[self.agg]
+
+    def series(self, end: Any = None) -> pd.Series:
+        """The kept steps as :func:`regularise` makes them (``end``: the period's end)."""
+        if self._steps is None or self._steps.empty:
+            raise ValueError("y has no numeric values")
+        steps = self._steps
+        values = self._values(steps).reindex(self._grid(steps.index[0], steps.index[-1]))
+        if self.agg in ("sum", "count"):
+            values = values.fillna(0.0)
+        return fill_steps(values, self.freq, self.agg, end)
 
 
 def detect_seasons(v: np.ndarray, step: str, max_seasons: int = 3) -> list[tuple[int, float]]:

@@ -28,6 +28,7 @@ Steps
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -94,29 +95,42 @@ def unit_starts(units: np.ndarray) -> np.ndarray:
     return first[np.cumsum(new) - 1]
 
 
-def rolling_mean(values: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
-    """Mean of the last ``w`` rows of the same unit (fewer at the unit's start)."""
+def _window_sum(values: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
+    """Sum of each row's last ``w`` rows of the same unit (fewer at the unit's start), added
+    newest first, one window offset at a time: a row's sum depends on the rows of its window
+    only, never on rows before it (a running sum would carry their rounding), so a unit scored
+    in pieces gets the very same numbers (:func:`window_features_next`)."""
     n = len(values)
     i = np.arange(n)
+    acc = np.zeros_like(values, dtype=np.float64)
+    for j in range(w):
+        ok = i - j >= starts
+        if not ok.any():
+            break
+        acc += np.where(ok[:, None], values[np.maximum(i - j, 0)], 0.0)
+    return acc
+
+
+def rolling_mean(values: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
+    """Mean of the last ``w`` rows of the same unit (fewer at the unit's start)."""
+    i = np.arange(len(values))
     lo = np.maximum(starts, i - w + 1)
-    cs = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
-    return (cs[i + 1] - cs[lo]) / (i - lo + 1)[:, None]
+    return _window_sum(values, starts, w) / (i - lo + 1)[:, None]
 
 
-def rolling_slope(values: np.ndarray, starts: np.ndarray, w: int) -> np.ndarray:
-    """Least-squares slope per row over the last ``w`` rows of a unit (0 for a single row)."""
+def rolling_slope(
+    values: np.ndarray, starts: np.ndarray, w: int, offset: np.ndarray | int = 0
+) -> np.ndarray:
+    """Least-squares slope per row over the last ``w`` rows of a unit (0 for a single row).
+    ``offset``: rows of the unit before ``starts`` (when only the end of a unit is given)."""
     n = len(values)
     i = np.arange(n)
     lo = np.maximum(starts, i - w + 1)
     cnt = (i - lo + 1).astype(np.float64)[:, None]
-    pos = (i - starts).astype(np.float64)[:, None]  # position within the unit: small numbers
-
-    def window_sum(a: np.ndarray) -> np.ndarray:
-        cs = np.vstack([np.zeros((1, a.shape[1])), np.cumsum(a, axis=0)])
-        return cs[i + 1] - cs[lo]
-
-    sy = window_sum(values)
-    sxy = window_sum(pos * values)
+    # Position within the unit: small numbers.
+    pos = (i - starts + offset).astype(np.float64)[:, None]
+    sy = _window_sum(values, starts, w)
+    sxy = _window_sum(pos * values, starts, w)
     # Positions in a window are consecutive integers: their mean and spread have closed forms.
     xbar = pos - (cnt - 1) / 2.0
     sxx = cnt * (cnt**2 - 1) / 12.0
@@ -129,8 +143,13 @@ def baseline_mean(values: np.ndarray, starts: np.ndarray, first: int) -> np.ndar
     n = len(values)
     i = np.arange(n)
     hi = np.minimum(i, starts + first - 1)
-    cs = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
-    return (cs[hi + 1] - cs[starts]) / (hi - starts + 1)[:, None]
+    acc = np.zeros_like(values, dtype=np.float64)
+    for j in range(first):
+        ok = starts + j <= hi
+        if not ok.any():
+            break
+        acc += np.where(ok[:, None], values[np.minimum(starts + j, n - 1)], 0.0)
+    return acc / (hi - starts + 1)[:, None]
 
 
 def window_features(
@@ -158,6 +177,57 @@ def window_features(
     blocks["drift"] = blocks[f"mean{w_max}"] - baseline_mean(values, starts, first)
     cols = [f"{n}__{k}" for k in blocks for n in names]
     return pd.DataFrame(np.hstack(list(blocks.values())), columns=cols)
+
+
+@dataclass
+class UnitWindow:
+    """What :func:`window_features_next` keeps of one unit's earlier rows: how many there were,
+    the last ``max(windows) - 1`` of them and the first ``baseline`` of them (bounded by the
+    windows, whatever the unit's length)."""
+
+    seen: int = 0
+    tail: np.ndarray | None = None
+    base: np.ndarray | None = None
+
+
+def window_features_next(
+    values: np.ndarray,
+    state: UnitWindow,
+    names: list[str],
+    windows: tuple[int, ...] = (5, 10, 20, 30),
+    baseline: int | None = None,
+) -> tuple[pd.DataFrame, UnitWindow]:
+    """:func:`window_features` of the next rows of one unit (in time order), given what
+    ``state`` kept of its earlier rows; returns the features and the state after these rows.
+    Fed a unit's rows in consecutive parts, the features are those of the unit's rows at once
+    (every sum adds the rows of one window in the same order, so the numbers are the same to
+    the last bit)."""
+    values = np.asarray(values, dtype=np.float64)
+    width = values.shape[1]
+    tail = np.empty((0, width)) if state.tail is None else state.tail
+    base = np.empty((0, width)) if state.base is None else state.base
+    w_max = max(windows)
+    first = w_max if baseline is None else baseline
+    both = np.vstack([tail, values])
+    k = len(tail)
+    starts = np.zeros(len(both), dtype=np.int64)
+    blocks: dict[str, np.ndarray] = {"last": values}
+    for w in windows:
+        blocks[f"mean{w}"] = rolling_mean(both, starts, w)[k:]
+    blocks[f"slope{w_max}"] = rolling_slope(both, starts, w_max, offset=state.seen - k)[k:]
+    base = np.vstack([base, values])[:first]
+    # The baseline of the row at position p of its unit: the mean of its rows 0 .. min(p,
+    # first - 1), summed in the order baseline_mean sums them.
+    at = state.seen + np.arange(len(values))
+    hi = np.minimum(at, first - 1)
+    acc = np.zeros_like(values)
+    for j in range(len(base)):
+        acc += np.where((j <= hi)[:, None], base[j], 0.0)
+    blocks["drift"] = blocks[f"mean{w_max}"] - acc / (hi + 1)[:, None]
+    cols = [f"{n}__{key}" for key in blocks for n in names]
+    keep = max(0, w_max - 1)
+    after = UnitWindow(state.seen + len(values), both[len(both) - min(keep, len(both)) :], base)
+    return pd.DataFrame(np.hstack(list(blocks.values())), columns=cols), after
 
 
 def unit_age(time: Any, starts: np.ndarray) -> np.ndarray:
@@ -274,3 +344,16 @@ class RULFeatures(BaseEstimator):
         feats["age"] = unit_age(time, starts)
         feats["rows_seen"] = (np.arange(len(units)) - starts + 1).astype(np.float64)
         return feats
+
+    def transform_next(
+        self, X: pd.DataFrame, time: Any, state: UnitWindow
+    ) -> tuple[pd.DataFrame, UnitWindow]:
+        """:meth:`transform` of the next rows of one unit (in time order; ``time`` a number per
+        row), given what ``state`` kept of the unit's earlier rows; returns the features and the
+        state after these rows (see :func:`window_features_next`)."""
+        z = self.normalise(X)
+        seen = state.seen
+        feats, after = window_features_next(z, state, list(self.sensor_names_), tuple(self.windows))
+        feats["age"] = np.asarray(time, dtype=np.float64)
+        feats["rows_seen"] = (seen + np.arange(len(X)) + 1).astype(np.float64)
+        return feats, after

@@ -33,10 +33,10 @@ How each task reads a table (see :mod:`openkamp.ml.tables`):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,11 +48,22 @@ from openkamp.datasets import DatasetService
 from openkamp.ml.card import ModelCard, card_of
 from openkamp.ml.fit_stored import _complete, _fit, _rul_frame, _utc
 from openkamp.ml.registry import TASKS, ModelRegistry, ModelVersion
-from openkamp.ml.tables import Table, equipment_columns, equipment_node, read_table
+from openkamp.ml.tables import (
+    PIECE_POINTS,
+    EquipmentColumns,
+    Table,
+    equipment_columns,
+    equipment_node,
+    iter_table,
+    read_table,
+)
 from openkamp.ml.templates.anomaly import alarm_mask
 from openkamp.query import QueryService
 
-__all__ = ["ModelService", "TrainResult", "TrainSpec"]
+if TYPE_CHECKING:
+    from openkamp.ml.scoring import ScoreSummary
+
+__all__ = ["ModelService", "ScoredPeriod", "TrainResult", "TrainSpec"]
 
 #: Tasks that the service can train from stored data (vision needs images, not signals).
 TRAINABLE = ("anomaly", "classify", "regress", "rul", "forecast", "optimise")
@@ -131,8 +142,18 @@ class TrainResult:
     seconds: float
 
 
-#: Called with (principal, model version, scores, equipment path or None) after scoring.
-OnScored = Callable[[Principal, ModelVersion, pd.DataFrame, "str | None"], None]
+@dataclass
+class ScoredPeriod:
+    """A scored period: the model version, the first rows scored and what all of them hold."""
+
+    version: ModelVersion
+    head: pd.DataFrame
+    summary: ScoreSummary
+
+
+#: Called with (principal, model version, what the scores hold, equipment path or None) after
+#: scoring a period.
+OnScored = Callable[[Principal, ModelVersion, "ScoreSummary", "str | None"], None]
 
 
 class ModelService:
@@ -241,6 +262,17 @@ class ModelService:
         return pd.concat([frame[keep], scored], axis=1)
 
     def _table(self, principal: Principal, spec: TrainSpec) -> Table:
+        columns, signals, labels = self._columns(principal, spec)
+        return read_table(
+            self.query, self.assets, principal, spec.equipment, spec.start, spec.end,
+            signals=signals, labels=labels, columns=columns,
+        )  # fmt: skip
+
+    def _columns(
+        self, principal: Principal, spec: TrainSpec
+    ) -> tuple[EquipmentColumns, list[str] | None, list[str]]:
+        """The equipment's columns and the signals (None: all) and label columns a table of
+        ``spec`` reads, each checked to exist."""
         eq = spec.equipment
         columns = equipment_columns(self.assets, principal, eq)
         signal_names, label_names = columns.signals, list(columns.labels)
@@ -260,10 +292,7 @@ class ModelService:
             signals = list(
                 dict.fromkeys([*signals, *([spec.target] if spec.target in signal_names else [])])
             )
-        return read_table(
-            self.query, self.assets, principal, eq, spec.start, spec.end,
-            signals=signals, labels=wanted_labels, columns=columns,
-        )  # fmt: skip
+        return columns, signals, wanted_labels
 
     # -- reading back ---------------------------------------------------------------------------
 
@@ -373,23 +402,107 @@ class ModelService:
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> pd.DataFrame:
-        """Score stored data of ``[start, end)`` with a registered model (batch scoring).
+        """Score stored data of ``[start, end)`` with a registered model (batch scoring), and
+        return every scored row.
 
         By default the production version, else the latest; the model's own equipment unless
         another one (of the same kind, with the same signals) is named. One row per timestamp
-        (per unit for ``rul``, per future step for ``forecast``).
+        (per unit for ``rul``, per future step for ``forecast``). The data is read piece by
+        piece, but the answer holds every row: for a period of any length use
+        :meth:`score_period` (the first rows and a summary, the rest to a ``sink``).
         """
+        return self.score_period(
+            principal, name, version=version, stage=stage, equipment=equipment, start=start,
+            end=end, limit=None,
+        ).head  # fmt: skip
+
+    def score_period(
+        self,
+        principal: Principal,
+        name: str,
+        *,
+        version: int | None = None,
+        stage: str | None = None,
+        equipment: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int | None = 10_000,
+        sink: Callable[[pd.DataFrame], None] | None = None,
+        progress: Callable[[float], None] | None = None,
+        piece_points: int | None = None,
+    ) -> ScoredPeriod:
+        """Score stored data of ``[start, end)`` in memory bounded by ``piece_points`` (points
+        of one piece, read at a time; default :data:`openkamp.ml.tables.PIECE_POINTS`) and what
+        the model looks back on, whatever the period's length (:mod:`openkamp.ml.scoring`).
+
+        Returns the first ``limit`` scored rows (all with None) and a summary of all of them
+        (rows, alarms, predicted defects, first and last time); every scored piece also goes to
+        ``sink`` in order (to keep all rows elsewhere, e.g. a file). ``progress`` is told the
+        share of the period done after each piece (and may raise to stop). The scores are those
+        of the whole table scored at once; what the period found is raised as alerts.
+        """
+        from openkamp.ml.scoring import Head, ScoreSummary, median_step, table_scorer
+
         require(principal, Role.VIEWER)
         mv, model = self._load(principal, name, version, stage)
         spec = _spec_from(mv)
         if equipment:
             spec.equipment = equipment
         spec.start, spec.end = start, end
-        table = self._table(principal, spec)
-        scores = _score_table(mv.task, model, spec, table)
+        if mv.task == "forecast":  # only the target's newest steps are read
+            spec.features, spec.groups, spec.unit = [], None, None
+        columns, signals, labels = self._columns(principal, spec)
+        points = piece_points or PIECE_POINTS
+
+        def pieces(labels: list[str] = labels) -> Iterator[Table]:
+            return iter_table(
+                self.query, self.assets, principal, spec.equipment, start, end,
+                signals=signals, labels=labels, columns=columns, piece_points=points,
+            )  # fmt: skip
+
+        step_s = None
+        if mv.task == "rul" and spec.usage:  # the sampling step of the whole period, first
+            step_s = median_step(p.frame.index for p in pieces([]))
+        scorer = table_scorer(mv.task, model, spec, step_s=step_s)
+        head, summary = Head(limit), ScoreSummary(mv.task)
+        span = self._span(principal, columns.path, signals, start, end) if progress else None
+
+        def take(scores: pd.DataFrame) -> None:
+            if len(scores):
+                summary.add(scores)
+                head.add(scores)
+                if sink is not None:
+                    sink(scores)
+
+        for piece in pieces():
+            take(scorer.feed(piece))
+            if progress is not None and span is not None:
+                done = (_utc(piece.end) - span[0]) / (span[1] - span[0]) if piece.end else 1.0
+                progress(min(1.0, max(0.0, float(done))))
+        take(scorer.finish())
         if self.on_scored is not None:
-            self.on_scored(principal, mv, scores, equipment)
-        return scores
+            self.on_scored(principal, mv, summary, equipment)
+        return ScoredPeriod(mv, head.frame(), summary)
+
+    def _span(
+        self,
+        principal: Principal,
+        path: str,
+        signals: list[str] | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """The stored data's first and last time within ``[start, end)`` (for progress)."""
+        cols = equipment_columns(self.assets, principal, path)
+        refs = [f"{path}/{s}" for s in (signals if signals is not None else cols.signals)]
+        extent = self.query.extent(principal, refs)
+        if extent.num_rows == 0:
+            return None
+        lo = pd.Timestamp(min(extent.column("first_ts").to_pylist()))
+        hi = pd.Timestamp(max(extent.column("last_ts").to_pylist()))
+        lo = max(lo, _utc(start)) if start is not None else lo
+        hi = min(hi, _utc(end)) if end is not None else hi
+        return (lo, hi) if hi > lo else None
 
     def score_records(
         self,

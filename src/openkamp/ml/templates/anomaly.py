@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator, clone
 from openkamp.ml.base import BaseDetector
 from openkamp.ml.card import ModelCard, Plot
 from openkamp.ml.detectors import DETECTORS
-from openkamp.ml.features import ewma, fold_lags, lagged, run_bounds
+from openkamp.ml.features import ewma, ewma_from, fold_lags, lagged, run_bounds
 from openkamp.ml.metrics import alarm_rates, pr_auc
 
 DEFAULT = {"detector": "pca", "lags": 1, "smoothing": 3}
@@ -413,6 +413,11 @@ class AnomalyModel(BaseEstimator):
         index = numeric_frame(X).index if isinstance(X, pd.DataFrame) else None
         return pd.DataFrame(folded, columns=list(self.feature_names_in_), index=index)
 
+    def stream(self) -> AnomalyStream:
+        """A scorer of one long series fed piece by piece (bounded memory): see
+        :class:`AnomalyStream`."""
+        return AnomalyStream(self)
+
     def alarms(self, X: Any, min_readings: int = 1, top: int = 3) -> list[dict[str, Any]]:
         """Alarm episodes: start, end, peak score and the signals that drive them most."""
         df = numeric_frame(X)
@@ -438,6 +443,92 @@ class AnomalyModel(BaseEstimator):
                 }
             )
         return out
+
+
+class AnomalyStream:
+    """Scores of one series fed in consecutive pieces, in time order, in bounded memory.
+
+    :meth:`feed` takes the next readings and returns the rows whose outputs are final: ``score``
+    (:meth:`AnomalyModel.decision_function`), ``alarm`` (:meth:`AnomalyModel.predict`) and
+    ``top_signal`` (the signal :meth:`AnomalyModel.explain` gives the largest share, where the
+    row alarms), exactly as over the whole series at once; :meth:`finish` returns the rest.
+    What it keeps between pieces is what the model looks back on: the last ``lags`` readings
+    (the lag window), the smoothing's state, and the alarm filter's window (a row's alarm waits
+    for the ``alarm_filter // 2`` readings after it).
+    """
+
+    def __init__(self, model: AnomalyModel) -> None:
+        self.model = model
+        self.lags = int(model.params_["lags"])
+        self.span = int(model.params_["smoothing"])
+        self.limit = model.threshold_ * model.threshold_scale
+        size = max(1, int(model.alarm_filter))
+        self.size = size
+        self.left, self.right = size // 2, size - 1 - size // 2  # scipy's window around a row
+        self.names = [str(f) for f in model.feature_names_in_]
+        self._lag_rows = np.empty((0, len(self.names)))
+        self._ewma: np.ndarray | None = None
+        self._before = np.zeros(0, dtype=np.int64)  # on/off of emitted rows the filter still sees
+        self._pending: list[pd.DataFrame] = []  # rows whose alarm waits for later readings
+
+    def feed(self, X: Any) -> pd.DataFrame:
+        """The next readings (a frame of the model's signals, in time order); returns the rows
+        whose outputs are final (all but the last ``alarm_filter // 2`` readings seen so far)."""
+        m = self.model
+        values = m._values(X)
+        index = numeric_frame(X).index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(X))
+        if len(values):
+            both = np.vstack([self._lag_rows, values])
+            feats = lagged(both, self.lags)[len(self._lag_rows) :]
+            self._lag_rows = both[len(both) - min(self.lags, len(both)) :]
+            raw = m.detector_.decision_function(feats)
+            scores, self._ewma = ewma_from(raw, self.span, self._ewma)
+            contrib = fold_lags(m.detector_.contributions(feats), len(self.names))
+            top = pd.DataFrame(contrib, columns=self.names).idxmax(axis=1).to_numpy()
+            self._pending.append(
+                pd.DataFrame(
+                    {
+                        "score": scores,
+                        "on": (np.asarray(scores) > self.limit).astype(np.int64),
+                        "top_signal": top,
+                    },
+                    index=index,
+                )
+            )
+        return self._emit(final=False)
+
+    def finish(self) -> pd.DataFrame:
+        """The rows still waiting (the end of the series: the filter's edge, as over the whole)."""
+        return self._emit(final=True)
+
+    def _emit(self, final: bool) -> pd.DataFrame:
+        pending = pd.concat(self._pending) if self._pending else _EMPTY_SCORES.copy()
+        ready = len(pending) if final else max(0, len(pending) - self.right)
+        if ready == 0:
+            self._pending = [pending] if len(pending) else []
+            out = _EMPTY_SCORES.iloc[:0].copy()
+            out.index = pending.index[:0]
+            return out.drop(columns="on")
+        on = pending["on"].to_numpy()
+        seq = np.r_[self._before, on]
+        if self.size > 1:
+            from scipy.ndimage import median_filter
+
+            seq = median_filter(seq, size=self.size, mode="nearest")
+        alarm = seq[len(self._before) : len(self._before) + ready]
+        done, rest = pending.iloc[:ready], pending.iloc[ready:]
+        self._before = np.r_[self._before, on[:ready]][-self.left :] if self.left else self._before
+        self._pending = [rest] if len(rest) else []
+        top = done["top_signal"].where(alarm.astype(bool), "")
+        return pd.DataFrame(
+            {"score": done["score"].to_numpy(), "alarm": alarm, "top_signal": top.to_numpy()},
+            index=done.index,
+        )
+
+
+_EMPTY_SCORES = pd.DataFrame(
+    {"score": np.zeros(0), "on": np.zeros(0, dtype=np.int64), "top_signal": np.zeros(0, object)}
+)
 
 
 def _per_group(

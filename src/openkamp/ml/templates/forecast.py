@@ -463,6 +463,7 @@ class ForecastModel(BaseEstimator):
         *,
         history: Any = None,
         end: Any = None,
+        steps: pd.Series | None = None,
     ) -> pd.DataFrame:
         """Forecast from the end of ``history`` (default: ``history_``).
 
@@ -470,6 +471,9 @@ class ForecastModel(BaseEstimator):
         and ``hi`` (the interval at ``level``). ``history``: newer data (a Series like ``y`` in
         fit; its last ``spec_.need`` steps are read), e.g. the latest stored readings of a model
         loaded from the registry. ``X_future``: the exogenous columns over the forecast steps.
+        ``steps``: the history already on the model's grid (what ``regularise`` makes of it,
+        e.g. a long period summarised piece by piece by ``StepAccumulator``) instead of
+        ``history``.
         """
         self._check()
         H = self.spec_.horizon if horizon is None else int(horizon)
@@ -477,7 +481,9 @@ class ForecastModel(BaseEstimator):
             raise ValueError(
                 f"horizon must lie in 1..{self.spec_.horizon} (the fitted horizon); refit for more"
             )
-        if history is None:
+        if steps is not None:
+            hist = steps.iloc[-self.spec_.need :]
+        elif history is None:
             hist = self.history_
         else:
             hist = regularise(history, self.freq_, self.agg, end).iloc[-self.spec_.need :]
