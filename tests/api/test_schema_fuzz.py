@@ -102,6 +102,11 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
         )[0]  # fmt: skip
         model = kamp.models.load(me, "inj01_defect", 1)
         inputs = {name: 1.0 for name in getattr(model, "feature_names_in_", [])}
+        # A scored file, kept for download (its token is a path parameter of the download).
+        shots = ",".join(inputs) + "\n" + ",".join("1.0" for _ in inputs) + "\n"
+        scored = client.post("/api/v1/models/inj01_defect/score-file", headers=auth,
+                             files={"file": ("shots.csv", shots.encode())})  # fmt: skip
+        assert scored.status_code == 200, scored.text
         yield {
             "app": app,
             "auth": auth,
@@ -110,7 +115,7 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "node_id": node.id, "signal_id": signal.id, "column_id": label.id,
                 "user_id": admin["id"], "token_id": token_rec["id"], "job_id": job["id"],
                 "import_id": kamp.imports.list(me)[0]["id"], "alert_id": alert["id"],
-                "version": 1,
+                "version": 1, "token": scored.json()["download"].rsplit("/", 1)[1],
             },
             "names": {"/datasets/": "cavity", "/models/": "inj01_defect"},
             "query": {

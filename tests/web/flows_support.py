@@ -5,6 +5,7 @@ the sign-in sets, as the browser's pages read it from their meta tag."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -23,3 +24,13 @@ def log_in(client: TestClient, login: str = ADMIN, password: str = PASSWORD) -> 
     token = client.cookies.get("okp_csrf")
     assert token
     return str(token)
+
+
+def job_result(kamp: Any, sent: Any, timeout: float = 120) -> str:
+    """Where a form post that started a job (a redirect to ``/jobs/<id>``) leads once the job
+    is done: its result's page (scoring, recipes)."""
+    where = sent.headers["location"]
+    assert where.startswith("/jobs/"), where
+    job = kamp.jobs.wait(kamp.principal(), int(where.rsplit("/", 1)[1]), timeout=timeout)
+    assert job["status"] == "done", job
+    return str(job["result"]["next"])

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pandas as pd
 import pytest
 
-from .flows_support import log_in
+from .flows_support import job_result, log_in
 from .support import END, Site
 
 try:  # the untranslated-text scanner of the UI tests (tests/web/language_scan.py)
@@ -49,8 +49,8 @@ def test_the_data_pages_have_no_untranslated_text(site: Site, lang: str) -> None
         ]
         sent = c.post("/models/inj01_defect/1/score", data={"csrf_token": csrf},
                       files={"file": ("s.csv", shots.to_csv(index=False).encode())})  # fmt: skip
-        scored = sent.headers["location"]
-        pages += [scored, scored + "?only=1"]
+        scored = job_result(site.kamp, sent)
+        pages += [sent.headers["location"], scored, scored + "?only=1"]
         for path in pages:
             page = c.get(path)
             assert page.status_code == 200, (path, page.status_code)

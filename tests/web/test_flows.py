@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openkamp.web.modeller import in_words
 
+from .flows_support import job_result
 from .support import END, Site, sign_in
 
 RENAMED = "금형 온도 센서"
@@ -129,8 +130,8 @@ def test_model_wizard_train_deploy_score(site: Site, tmp_path: Path) -> None:
             data={"csrf_token": csrf},
             files={"file": ("shots.csv", shots.to_csv(index=False).encode())},
         )
-        assert scored.status_code == 303, scored.text[:500]  # kept, then shown
-        scored = c.get(scored.headers["location"])
+        assert scored.status_code == 303, scored.text[:500]  # a job, kept, then shown
+        scored = c.get(job_result(site.kamp, scored))
         assert scored.text.count("<tr>") == 26 and "25행을 판정했습니다" in scored.text
         assert "판정 이유" in scored.text  # the riskiest row explained
         assert "불량 예상:" in scored.text
@@ -138,7 +139,7 @@ def test_model_wizard_train_deploy_score(site: Site, tmp_path: Path) -> None:
             f"{url}/score", data={"csrf_token": csrf, "start": "2026-03-04", "end": "2026-03-04"}
         )
         assert period.status_code == 303
-        assert "행을 판정했습니다" in c.get(period.headers["location"]).text
+        assert "행을 판정했습니다" in c.get(job_result(site.kamp, period)).text
         missing = c.post(
             f"{url}/score",
             data={"csrf_token": csrf},

@@ -8,7 +8,7 @@ import itertools
 import re
 from datetime import timedelta
 
-from .flows_support import log_in
+from .flows_support import job_result, log_in
 from .support import END, PASSWORD, VIEWER, Site
 
 URL = "/models/inj01_defect/1"
@@ -50,7 +50,7 @@ def test_the_tradeoff_is_counted_per_day_and_the_chosen_threshold_is_used(site: 
         )
         expect = int((scored["probability"] >= 0.1).sum())
         assert int((scored["prediction"] == "NG").sum()) == expect
-        shown = c.get(sent.headers["location"]).text
+        shown = c.get(job_result(kamp, sent)).text
         flagged = re.search(r"불량 예상: ([\d,]+)건", shown)
         assert flagged and int(flagged.group(1).replace(",", "")) == expect
         # Out of range: refused in words.
@@ -134,5 +134,5 @@ def test_a_model_from_a_dataset_or_a_clear_refusal(site: Site, tmp_path) -> None
         scored = c.post(f"{url}/score", data={"csrf_token": csrf},
                         files={"file": (path.name, path.read_bytes())})  # fmt: skip
         assert scored.status_code == 303, scored.text[:400]
-        page = c.get(scored.headers["location"]).text
+        page = c.get(job_result(kamp, scored)).text
         assert f"{len(shots):,}행을 판정했습니다" in page and "실제 불량" in page

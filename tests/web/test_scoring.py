@@ -9,9 +9,10 @@ import re
 from datetime import timedelta
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 
-from .flows_support import log_in
+from .flows_support import job_result, log_in
 from .support import END, Site
 
 URL = "/models/inj01_defect/1"
@@ -24,11 +25,12 @@ def _shots(site: Site, hours: int = 12) -> pd.DataFrame:
     return shots
 
 
-def _score(c: TestClient, csrf: str, name: str, body: bytes) -> tuple[int, str, str]:
+def _score(site: Site, c: TestClient, csrf: str, name: str, body: bytes) -> tuple[int, str, str]:
+    """Score a file on the page: a job (its page first), then the result's page."""
     sent = c.post(f"{URL}/score", data={"csrf_token": csrf}, files={"file": (name, body)})
     if sent.status_code != 303:
         return sent.status_code, sent.text, ""
-    where = sent.headers["location"]
+    where = job_result(site.kamp, sent)
     page = c.get(where)
     return page.status_code, page.text, where
 
@@ -48,7 +50,7 @@ def test_the_file_the_model_was_trained_on_scores_with_units_and_spacing(site: S
     text = "사출기 생산 실적\n기간: 2026-03-05\n\n" + renamed.to_csv(index=False)
     with site.client() as c:
         csrf = log_in(c)
-        status, html, where = _score(c, csrf, "mes.csv", text.encode("cp949"))
+        status, html, where = _score(site, c, csrf, "mes.csv", text.encode("cp949"))
         assert status == 200, html[:600]
         assert f"{len(shots):,}행을 판정했습니다" in html
         rows = _cells(html)
@@ -92,7 +94,7 @@ def test_only_predicted_defects_and_the_record_against_labels(site: Site) -> Non
     before = counted()
     with site.client() as c:
         csrf = log_in(c)
-        status, html, where = _score(c, csrf, "shots.csv", shots.to_csv(index=False).encode())
+        status, html, where = _score(site, c, csrf, "shots.csv", shots.to_csv(index=False).encode())
         assert status == 200
         flagged = re.search(r"불량 예상: ([\d,]+)건", html)
         assert flagged
@@ -100,7 +102,7 @@ def test_only_predicted_defects_and_the_record_against_labels(site: Site) -> Non
         # The predicted defects are counted in the machine's alert, for the overview; the same
         # file scored again is not counted twice.
         assert n_flagged > 0 and counted() == before + n_flagged
-        again = _score(c, csrf, "shots.csv", shots.to_csv(index=False).encode())
+        again = _score(site, c, csrf, "shots.csv", shots.to_csv(index=False).encode())
         assert again[0] == 200 and counted() == before + n_flagged
         only = c.get(f"{where}?only=1")
         assert only.status_code == 200
@@ -125,7 +127,7 @@ def test_only_the_missing_inputs_are_listed(site: Site) -> None:
     shots = _shots(site, hours=1).drop(columns=["cushion", "screw_rpm"])
     with site.client() as c:
         csrf = log_in(c)
-        status, html, _ = _score(c, csrf, "short.csv", shots.to_csv(index=False).encode())
+        status, html, _ = _score(site, c, csrf, "short.csv", shots.to_csv(index=False).encode())
         assert status == 422
         message = re.search(r'<p class="error">(.*?)</p>', html, re.S)
         assert message and "입력 2개가 없습니다" in message.group(1)
@@ -145,7 +147,7 @@ def test_excel_downloads_cannot_carry_formulas(site: Site) -> None:
     ]
     with site.client() as c:
         csrf = log_in(c)
-        status, _, where = _score(c, csrf, "f.csv", shots.to_csv(index=False).encode())
+        status, _, where = _score(site, c, csrf, "f.csv", shots.to_csv(index=False).encode())
         assert status == 200
         sheet = pd.read_excel(io.BytesIO(c.get(f"{where}/download?format=xlsx").content))
         ids = set(sheet["부품번호"].astype(str))
@@ -161,7 +163,7 @@ def test_a_form_without_a_file_asks_for_a_period(site: Site) -> None:
         assert sent.status_code == 422 and "기간을 고르세요" in sent.text
         period = c.post(f"{URL}/score", data={"csrf_token": csrf, "start": "2026-03-04"})
         assert period.status_code == 303
-        page = c.get(period.headers["location"])
+        page = c.get(job_result(site.kamp, period))
         assert page.status_code == 200 and "행을 판정했습니다" in page.text
         gone = c.get(f"{URL}/scored/AAAAAAAAAAAAAAAAAAAAAAAA")
         assert gone.status_code == 404
@@ -222,7 +224,7 @@ def test_anomaly_alarms_come_first_and_can_be_shown_alone(site: Site) -> None:
         sent = c.post("/models/inj01_watch/1/score",
                       data={"csrf_token": csrf, "start": "2026-03-04", "end": "2026-03-04"})  # fmt: skip
         assert sent.status_code == 303
-        where = sent.headers["location"]
+        where = job_result(kamp, sent)
         page = c.get(where).text
         alarms = re.search(r"이상 알람: ([\d,]+)건", page)
         assert alarms
@@ -256,7 +258,7 @@ def test_a_quality_value_model_is_compared_with_the_values_in_the_file(site: Sit
         csrf = log_in(c)
         sent = c.post("/models/inj01_cycle/1/score", data={"csrf_token": csrf},
                       files={"file": ("s.csv", shots.to_csv(index=False).encode())})  # fmt: skip
-        where = sent.headers["location"]
+        where = job_result(kamp, sent)
         page = c.get(where).text
         said = re.search(r"([\d,]+)개 행에서 예측은 평균 ±([\d.e+-]+)만큼", page)
         assert said, page[:2000]
@@ -266,3 +268,93 @@ def test_a_quality_value_model_is_compared_with_the_values_in_the_file(site: Sit
         mae = float((table["prediction"] - shots["cycle_time"].to_numpy()).abs().mean())
         assert int(said.group(1).replace(",", "")) == len(shots)
         assert abs(float(said.group(2)) - mae) <= 0.005 * max(1.0, mae)  # shown to 3 digits
+
+
+def test_a_file_is_scored_chunk_by_chunk_as_all_its_rows_at_once(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file read in many chunks (the import's chunks, 64 KB here) scores like all its rows at
+    once, for the model that looks back across rows (lags, smoothing, alarm filter)."""
+    from openkamp.ml.file_scoring import FileScoring, read_file
+    from openkamp.ml.service import TrainSpec
+
+    from .support import INJ, START
+
+    kamp = site.kamp
+    me = kamp.principal()
+    kamp.ml.train(
+        me,
+        TrainSpec(task="anomaly", name="inj01_chunks", equipment=INJ, start=START,
+                  end=START + timedelta(days=1), time_budget_s=3,
+                  options={"lags": 2, "smoothing": 5, "alarm_filter": 5}),
+    )  # fmt: skip
+    path = site.root / "many_shots.csv"
+    _shots(site, hours=36).to_csv(path, index=False)
+    monkeypatch.setattr(kamp.imports, "chunk_bytes", 64 * 1024)
+    whole = read_file(kamp, path, me).frame
+    assert path.stat().st_size > 3 * 64 * 1024  # several chunks
+    model = kamp.models.load(me, "inj01_chunks", 1)
+    names = [str(f) for f in model.feature_names_in_]
+    expected = kamp.ml.score_records(me, "inj01_chunks", whole[names].to_dict("records"))
+    pieces: list[pd.DataFrame] = []
+    done = FileScoring(kamp, me, "inj01_chunks", 1, path).run(sink=pieces.append, limit=5)
+    assert len(pieces) > 3 and len(done.head) == 5
+    got = pd.concat(pieces, ignore_index=True)
+    assert got["_row"].tolist() == list(range(1, len(whole) + 1))
+    assert got["부품번호"].tolist() == whole["부품번호"].tolist()  # the file's own columns
+    pd.testing.assert_series_equal(got["score"], expected["score"], check_names=False)
+    assert got["alarm"].tolist() == expected["alarm"].tolist()
+    assert got["top_signal"].tolist() == expected["top_signal"].tolist()
+    assert done.summary.rows == len(whole) and done.meta["rows_read"] == len(whole)
+
+
+def test_the_api_scores_as_a_job_and_keeps_every_row(site: Site) -> None:
+    """?wait=false: a job (202) whose result keeps the first rows and a summary; every row
+    downloads as CSV, formula cells neutralised, and only under its own model's name."""
+    shots = _shots(site, hours=6)
+    shots.loc[0, "부품번호"] = "=HYPERLINK(1)"
+    kamp = site.kamp
+    me = kamp.principal()
+    with site.client() as c:
+        csrf = log_in(c)
+        h = {"X-CSRF-Token": csrf}
+        sent = c.post(
+            "/api/v1/models/inj01_defect/score-file",
+            headers=h,
+            files={"file": ("s.csv", shots.to_csv(index=False).encode())},
+            data={"wait": "false", "limit": "20"},
+        )
+        assert sent.status_code == 202, sent.text
+        job = kamp.jobs.wait(me, sent.json()["job"]["id"], timeout=120)
+        assert job["status"] == "done" and job["kind"] == "score", job
+        result = job["result"]
+        assert result["total"] == len(shots) and len(result["rows"]) == 20
+        csv = c.get(result["download"])
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        table = pd.read_csv(io.BytesIO(csv.content), encoding="utf-8-sig")
+        assert len(table) == len(shots) and table["row"].tolist() == list(range(1, len(shots) + 1))
+        assert table["부품번호"].iloc[0] == "'=HYPERLINK(1)" and "probability" in table
+        other = c.get(result["download"].replace("inj01_defect", "inj01_cycle"))
+        assert other.status_code == 404
+        period = c.post(
+            "/api/v1/models/inj01_defect/score?wait=false",
+            headers=h,
+            json={"start": "2026-03-04T00:00:00+09:00", "end": "2026-03-05T00:00:00+09:00",
+                  "limit": 10},
+        )  # fmt: skip
+        assert period.status_code == 202, period.text
+        job = kamp.jobs.wait(me, period.json()["job"]["id"], timeout=120)
+        assert job["status"] == "done", job
+        summary = job["result"]["summary"]
+        assert summary["rows"] == job["result"]["total"] > 10 == len(job["result"]["rows"])
+        rows = pd.read_csv(io.BytesIO(c.get(job["result"]["download"]).content))
+        assert len(rows) == summary["rows"] and "timestamp" in rows and "probability" in rows
+        assert rows["row"].tolist() == list(range(1, len(rows) + 1))  # in time order
+        at_once = c.post(
+            "/api/v1/models/inj01_defect/score",
+            headers=h,
+            json={"start": "2026-03-04T00:00:00+09:00", "end": "2026-03-05T00:00:00+09:00",
+                  "limit": 10},
+        )  # fmt: skip
+        assert at_once.status_code == 200
+        assert at_once.json()["summary"] == summary and at_once.json()["download"] is None

@@ -112,6 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "최적 조건: {name} v{version}",
         "en": "Recommended settings: {name} v{version}",
     },
+    "job.title.score": {
+        "ko": "판정: {name} v{version} ← {source}",
+        "en": "Scoring: {name} v{version} ← {source}",
+    },
     "job.stage.read": {"ko": "데이터 읽는 중", "en": "Reading the data"},
     "job.stage.fit": {"ko": "모델 학습 중", "en": "Training the model"},
     "job.stage.register": {"ko": "모델 등록 중", "en": "Registering the model"},

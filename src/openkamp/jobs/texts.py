@@ -59,6 +59,9 @@ def title_text(job: dict[str, Any], lang: str) -> str:
         task = f"web.task.{params['task']}"
         return t("job.title.train", lang, task=t(task, lang) if task in MESSAGES else params["task"],
                  name=params["name"])  # fmt: skip
+    if kind == "score" and params.get("model"):
+        return t("job.title.score", lang, name=params["model"],
+                 version=params.get("version", ""), source=params.get("source", ""))  # fmt: skip
     if kind == "recipe" and params.get("model"):
         return t("job.title.recipe", lang, name=params["model"], version=params.get("version", ""))
     return str(job.get("title") or "")

@@ -1,6 +1,6 @@
 """The results of scoring ("판정") that people act on: downloads (CSV with BOM, Excel, formula
-cells neutralised), local times, column titles in the page's language, and results kept for a
-day under a token so that all rows can be downloaded while the page shows the riskiest first.
+cells neutralised, written a batch at a time), local times, column titles in the page's
+language. The rows themselves are kept for a day by :class:`openkamp.ml.results.ScoreResults`.
 
 Reading a file and matching its columns to the model's inputs is :mod:`openkamp.ml.file_scoring`
 (the API scores files through it too).
@@ -8,11 +8,8 @@ Reading a file and matching its columns to the model's inputs is :mod:`openkamp.
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -40,7 +37,6 @@ __all__ = [
     "score_file",
 ]
 
-KEEP_HOURS = 24
 #: Columns added by scoring, in the order they are shown, with their catalogue key.
 OUTPUTS = {
     "probability": "web_data.score.col.probability",
@@ -51,7 +47,6 @@ OUTPUTS = {
     "lo": "web_data.score.col.lo",
     "hi": "web_data.score.col.hi",
 }
-_TOKEN_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 neutralise = cells.neutralise  # the one rule for every export (openkamp.core.cells)
@@ -69,44 +64,49 @@ def for_people(frame: pd.DataFrame, tz: Any) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- kept results
+# --------------------------------------------------------------------------- downloads
 
 
-def _root(kamp: Platform, org_id: int) -> Path:
-    return Path(kamp.settings.data_dir) / "scored" / str(org_id)
-
-
-def keep(kamp: Platform, me: Principal, frame: pd.DataFrame) -> str:
-    """Keep a result for download; returns its token (results older than a day are removed)."""
-    root = _root(kamp, me.org_id)
-    root.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - KEEP_HOURS * 3600
-    for old in root.iterdir():
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True) if old.is_file() else shutil.rmtree(old, True)
-    token = secrets.token_urlsafe(18)
-    frame.to_parquet(root / f"{token}.parquet", index=False)
-    return token
-
-
-def kept(kamp: Platform, me: Principal, token: str) -> pd.DataFrame:
-    path = _root(kamp, me.org_id) / f"{token}.parquet"
-    if not token or not set(token) <= _TOKEN_CHARS or not path.is_file():
-        raise NotFound("The scored result is gone.", code="web_data.score_gone")
-    return pd.read_parquet(path)
+def csv_chunks(frames: Iterable[pd.DataFrame]) -> Iterator[bytes]:
+    """Consecutive frames (same columns) as one CSV: UTF-8 with BOM, so Excel opens Korean text
+    correctly; cells neutralised; written a frame at a time (for a streaming response)."""
+    first = True
+    for frame in frames:
+        text = cells.neutralise_frame(frame).to_csv(index=False, header=first)
+        yield (("\ufeff" if first else "") + text).encode("utf-8")
+        first = False
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM, so Excel opens Korean text correctly."""
-    return cells.neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    return b"".join(csv_chunks([frame]))
+
+
+def write_excel(frames: Iterable[pd.DataFrame], sheet: str, out: BinaryIO) -> int:
+    """Consecutive frames as one sheet (openpyxl's write-only mode: rows are not kept);
+    returns the rows written."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet[:31] or "scores")
+    n = 0
+    for i, frame in enumerate(frames):
+        safe = cells.neutralise_frame(frame)
+        if i == 0:
+            ws.append([str(c) for c in safe.columns])
+        values = safe.astype(object).where(pd.notna(safe), None)
+        for row in values.itertuples(index=False, name=None):
+            ws.append(list(row))
+            n += 1
+    wb.save(out)
+    return n
 
 
 def to_excel(frame: pd.DataFrame, sheet: str) -> bytes:
     import io
 
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        cells.neutralise_frame(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+    write_excel([frame], sheet, buf)
     return buf.getvalue()
 
 

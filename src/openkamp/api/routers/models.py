@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
@@ -17,6 +18,7 @@ from openkamp.api.errors import responses
 from openkamp.api.records import Answer, IsoTime
 from openkamp.api.routers.jobs import JobStarted, job_out
 from openkamp.api.uploads import UploadLimitRoute
+from openkamp.core.tenancy import Role
 from openkamp.ml.registry import ModelVersion
 from openkamp.ml.service import TRAINABLE, TrainSpec
 
@@ -107,7 +109,29 @@ class Rows(Answer):
     truncated: bool
 
 
+class ScoreSummary(Answer):
+    """What all the scored rows hold (counted over every row, not only those answered)."""
+
+    rows: int
+    alarms: int = Field(description="Anomaly alarms")
+    predicted_defects: int = Field(description="Rows predicted to be defects (classify)")
+    first: IsoTime | None = Field(description="Time of the first scored row")
+    last: IsoTime | None = Field(description="Time of the last scored row")
+    top_signals: list[str] = Field(description="Signals behind most alarms, most first")
+
+
+class PeriodScores(Rows):
+    """The first ``limit`` scored rows of a period (``total`` of them in all) and a summary
+    of every row; a job's result also names where all rows download as CSV."""
+
+    summary: ScoreSummary
+    download: str | None = Field(
+        description="All rows as CSV (a job's result; the answer of ?wait=true keeps none)"
+    )
+
+
 class FileScores(Rows):
+    download: str = Field(description="All rows as CSV (kept for a day)")
     rows_read: int
     quarantined: int
     inputs: dict[str, str] = Field(description="Model input → the file's column that feeds it")
@@ -202,8 +226,12 @@ def version_out(mv: ModelVersion) -> dict[str, Any]:
     }
 
 
-def frame_out(df: pd.DataFrame, limit: int) -> dict[str, Any]:
-    """A scored frame as JSON rows (index as ``index``), NaN as null."""
+def frame_out(df: pd.DataFrame, limit: int, total: int | None = None) -> dict[str, Any]:
+    """A scored frame as JSON rows (index as ``index``), NaN as null; ``total``: the rows
+    there are when ``df`` holds only the first of them."""
+    total = len(df) if total is None else total
+    if df.shape[1] == 0:
+        return {"rows": [], "total": total, "truncated": total > 0}
     out = df.head(limit).reset_index()
     first = out.columns[0]
     out = out.rename(columns={first: "index" if first in (None, "level_0") else first})
@@ -214,7 +242,7 @@ def frame_out(df: pd.DataFrame, limit: int) -> dict[str, Any]:
                 row[k] = v.isoformat()
             elif isinstance(v, np.generic):
                 row[k] = v.item()
-    return {"rows": rows, "total": len(df), "truncated": len(df) > limit}
+    return {"rows": rows, "total": total, "truncated": total > limit}
 
 
 @router.get("", response_model=list[ModelInfo])
@@ -408,13 +436,102 @@ def models_recipe(
     return {"job": job_out(job, log=True)}
 
 
-@router.post("/{name}/score", response_model=Rows)
-def models_score(name: str, body: ScoreRequest, kamp: Kamp, me: Me) -> dict[str, Any]:
-    """Score stored data of a period with the production version (or ``version``)."""
-    df = kamp.ml.score(
-        me, name, version=body.version, equipment=body.equipment, start=body.start, end=body.end
+#: Rows a scoring job keeps in its result (all rows download as CSV).
+JOB_PREVIEW_ROWS = 1000
+_ACCEPTED: dict[int | str, dict[str, Any]] = {
+    202: {"model": JobStarted, "description": "The scoring runs as a job (?wait=false)"}
+}
+
+
+def _accepted(job: dict[str, Any]) -> JSONResponse:
+    """A job started, answered 202 (the route's own answer model is the scores')."""
+    body = JobStarted.model_validate({"job": job_out(job, log=True)}).model_dump(mode="json")
+    return JSONResponse(body, status_code=202)
+
+
+def _download(name: str, token: str) -> str:
+    from urllib.parse import quote
+
+    return f"/api/v1/models/{quote(name, safe='')}/scored/{token}"
+
+
+@router.post("/{name}/score", response_model=PeriodScores, responses=_ACCEPTED)
+def models_score(
+    name: str,
+    body: ScoreRequest,
+    kamp: Kamp,
+    me: Me,
+    wait: Annotated[
+        bool, Query(description="false: score as a job (202), for long periods")
+    ] = True,
+) -> Any:
+    """Score stored data of a period with the production version (or ``version``): the first
+    ``limit`` rows and a summary of all of them. The period is read and scored piece by
+    piece, so memory stays bounded whatever its length; ``wait=false`` runs it as a job (poll
+    ``/jobs/{id}``) whose result keeps the first rows and downloads all of them as CSV."""
+    from openkamp.ml.results import ScoreResults, numbered
+
+    args: dict[str, Any] = {"version": body.version, "equipment": body.equipment,
+                            "start": body.start, "end": body.end}  # fmt: skip
+    if wait:
+        out = kamp.ml.score_period(me, name, limit=body.limit, **args)
+        return {**frame_out(out.head, body.limit, total=out.summary.rows),
+                "summary": out.summary.to_dict(), "download": None}  # fmt: skip
+    mv = kamp.models.get(me, name, body.version)  # a missing model is a 404 now, not a failed job
+    store = ScoreResults.of(kamp)
+    token = store.create(me)
+    preview = min(body.limit, JOB_PREVIEW_ROWS)
+
+    def run(ctx: Any) -> dict[str, Any]:
+        def say(fraction: float) -> None:
+            ctx.check()
+            ctx.progress(0.02 + 0.96 * fraction, "score")
+
+        with store.writer(me, token) as write:
+            out = kamp.ml.score_period(
+                me, name, limit=preview, sink=numbered(write), progress=say, **args
+            )
+        store.save_meta(me, token, {"model": mv.name, "version": out.version.version,
+                                    "file": False, "rows": out.summary.rows})  # fmt: skip
+        return {**frame_out(out.head, preview, total=out.summary.rows),
+                "summary": out.summary.to_dict(), "download": _download(mv.name, token)}  # fmt: skip
+
+    source = " ~ ".join("" if t is None else t.isoformat() for t in (body.start, body.end))
+    params = {**body.model_dump(mode="json"), "model": mv.name, "version": mv.version,
+              "source": source}  # fmt: skip
+    job = kamp.jobs.submit(me, "score", f"score: {mv.name} v{mv.version} ← {source}", run,
+                           role=Role.VIEWER, params=params)  # fmt: skip
+    return _accepted(job)
+
+
+@router.get("/{name}/scored/{token}", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "Every scored row"}})  # fmt: skip
+def models_scored(name: str, token: str, kamp: Kamp, me: Me) -> StreamingResponse:
+    """Every row of a scored file or period (kept for a day) as CSV, in file or time order:
+    UTF-8 with BOM, text cells that a spreadsheet would run as formulas neutralised."""
+    from openkamp.core.cells import neutralise_frame
+    from openkamp.core.errors import NotFound
+    from openkamp.ml.results import ScoreResults
+
+    store = ScoreResults.of(kamp)
+    if store.meta(me, token).get("model") != name:
+        raise NotFound("The scored result is gone.", code="web_data.score_gone")
+
+    def chunks() -> Iterator[bytes]:
+        first = True
+        for batch in store.batches(me, token):
+            batch = batch.rename(columns={"_row": "row"})
+            text = neutralise_frame(batch).to_csv(index=False, header=first)
+            yield (("\ufeff" if first else "") + text).encode("utf-8")
+            first = False
+        if first:
+            yield "\ufeff".encode()
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{token}.csv"'},
     )
-    return frame_out(df, body.limit)
 
 
 @router.post("/{name}/score-records", response_model=Rows)
@@ -424,7 +541,7 @@ def models_score_records(name: str, body: RecordsRequest, kamp: Kamp, me: Me) ->
     return frame_out(df, len(body.records))
 
 
-@router.post("/{name}/score-file", response_model=FileScores)
+@router.post("/{name}/score-file", response_model=FileScores, responses=_ACCEPTED)
 def models_score_file(
     name: str,
     kamp: Kamp,
@@ -433,35 +550,72 @@ def models_score_file(
     request: Request,
     version: Annotated[int | None, Form()] = None,
     limit: Annotated[int, Form(ge=1, le=200_000)] = 10_000,
-) -> dict[str, Any]:
+    wait: Annotated[bool, Form(description="false: score as a job (202)")] = True,
+) -> Any:
     """Score a CSV / Excel file as import reads it (title blocks, header rows, units and spacing
     in headers); every column of the file comes back with the model's outputs, one row per
     record, in file order. Only inputs that no column feeds are reported missing. ``kind``:
-    what an import of the file would make of it (timeseries or records), as its preview says."""
+    what an import of the file would make of it (timeseries or records), as its preview says.
+    The file is read and scored chunk by chunk (bounded memory); all rows are kept for a day
+    and download as CSV (``download``). ``wait=false`` scores it as a job (poll
+    ``/jobs/{id}``; its result keeps the first rows)."""
     import shutil
-    import tempfile
-    from pathlib import Path
 
     from openkamp.api.errors import request_lang
     from openkamp.core.uploads import copy_limited, safe_name
-    from openkamp.ml.file_scoring import rows_in_training_period, score_file
+    from openkamp.ml.file_scoring import FileScoring
+    from openkamp.ml.results import ScoreResults
 
     name_of_file = safe_name(file.filename, "upload.csv")  # refused before anything is written
-    folder = Path(tempfile.mkdtemp(prefix="okp-score-", dir=kamp.settings.data_dir))
+    store = ScoreResults.of(kamp)
+    token = store.create(me)
+    folder = store.folder(me, token)
+    upload = folder / "upload"
+    upload.mkdir()
+    path = upload / name_of_file
     try:
-        path = folder / name_of_file
         copy_limited(file.file, path, kamp.settings.upload_max_bytes)
-        frame, meta = score_file(kamp, me, name, version, path, request_lang(request))
-    finally:
+        scoring = FileScoring(kamp, me, name, version, path, request_lang(request))
+    except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
-    frame = frame.rename(columns={"_row": "row"})
-    out = frame_out(frame.set_index("row"), limit)
-    # Rows from the period the model learnt from: comparing them with their labels replays
-    # training (flattering), it does not show how the model does on new data.
-    seen = rows_in_training_period(kamp.models.get(me, name, version), frame, meta["time_column"])
-    return {**out, "rows_read": meta["rows_read"], "quarantined": meta["quarantined"],
-            "inputs": meta["inputs"], "kind": meta["kind"],
-            "rows_in_training_period": seen}  # fmt: skip
+        raise
+    mv = scoring.mv
+
+    def run(ctx: Any = None, rows: int = limit) -> dict[str, Any]:
+        def say(fraction: float) -> None:
+            if ctx is not None:
+                ctx.check()
+                ctx.progress(0.02 + 0.96 * fraction, "score")
+
+        try:
+            with store.writer(me, token) as write:
+                done = scoring.run(sink=write, limit=rows, progress=say)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            shutil.rmtree(upload, ignore_errors=True)
+        meta = done.meta
+        store.save_meta(me, token, {**meta, "model": mv.name, "version": mv.version,
+                                    "rows": done.summary.rows,
+                                    "rows_in_training_period": done.rows_in_training_period})  # fmt: skip
+        frame = done.head.rename(columns={"_row": "row"})
+        out = frame_out(frame.set_index("row"), rows, total=done.summary.rows)
+        # Rows from the period the model learnt from: comparing them with their labels replays
+        # training (flattering), it does not show how the model does on new data.
+        return {**out, "download": _download(mv.name, token), "rows_read": meta["rows_read"],
+                "quarantined": meta["quarantined"], "inputs": meta["inputs"],
+                "kind": meta["kind"],
+                "rows_in_training_period": done.rows_in_training_period}  # fmt: skip
+
+    if wait:
+        return run()
+    job = kamp.jobs.submit(
+        me, "score", f"score: {mv.name} v{mv.version} ← {name_of_file}",
+        lambda ctx: run(ctx, min(limit, JOB_PREVIEW_ROWS)), role=Role.VIEWER,
+        params={"model": mv.name, "version": mv.version, "source": name_of_file, "limit": limit},
+    )  # fmt: skip
+    return _accepted(job)
 
 
 @router.get("/{name}/versions/{version}/explain", response_model=Contributions)
