@@ -96,3 +96,21 @@ def test_model_names_and_descriptions(kamp: Platform) -> None:
         me, model, name=unicodedata.normalize("NFD", "품질"), task="classify"
     )
     assert made.name == "품질"
+
+
+def test_unicode_digits_that_are_not_numbers_are_names_not_ids(tmp_path: Path) -> None:
+    """'²' passes str.isdigit() but int('²') fails: a reference made of such characters is a
+    name (not found), never a server error (schemathesis found /data/range?signal=² → 500)."""
+    import pytest
+
+    from openkamp.core.errors import NotFound
+    from openkamp.platform import Platform
+
+    kamp = Platform.at(tmp_path / "data", password_hash_memory_kib=1024, password_hash_time_cost=1)
+    try:
+        me = kamp.principal()
+        for ref in ("²", "①", "³²"):
+            with pytest.raises(NotFound):
+                kamp.query.read(me, [ref], limit=5)
+    finally:
+        kamp.close()

@@ -88,7 +88,7 @@ class QueryService:
         for ref in columns:
             found = (
                 self.assets.get_label_column(principal, int(ref))
-                if isinstance(ref, int) or str(ref).isdigit()
+                if isinstance(ref, int) or str(ref).isdecimal()
                 else self.assets.resolve(principal, str(ref))
             )
             if not isinstance(found, LabelColumn):

@@ -37,7 +37,7 @@ class UploadLimitRoute(APIRoute):
             limit = int(settings.upload_max_bytes)
             error = too_large(limit)
             declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
+            if declared.isdecimal() and int(declared) > limit + MULTIPART_SLACK:
                 return JSONResponse(error_body(error, request), status_code=status_of(error))
             receive = request.receive
             seen = 0

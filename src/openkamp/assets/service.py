@@ -465,8 +465,8 @@ class AssetService:
         (Charts ask for many signals at once; resolving paths one by one cost more than the
         data query itself.)
         """
-        ids = [int(r) for r in refs if isinstance(r, int) or str(r).isdigit()]
-        paths = [str(r).strip("/") for r in refs if not (isinstance(r, int) or str(r).isdigit())]
+        ids = [int(r) for r in refs if isinstance(r, int) or str(r).isdecimal()]
+        paths = [str(r).strip("/") for r in refs if not (isinstance(r, int) or str(r).isdecimal())]
         by_id = (
             {s.id: s for s in map(_signal, self.meta.find(principal.org_id, "signal", id=ids))}
             if ids
@@ -496,7 +496,7 @@ class AssetService:
                 by_path[f"{eq_by_id[sig.equipment_id]}/{sig.name}"] = sig
         out = []
         for ref in refs:
-            key = int(ref) if isinstance(ref, int) or str(ref).isdigit() else str(ref).strip("/")
+            key = int(ref) if isinstance(ref, int) or str(ref).isdecimal() else str(ref).strip("/")
             hit = by_id.get(key) if isinstance(key, int) else by_path.get(key)
             if hit is None:
                 if isinstance(key, int):

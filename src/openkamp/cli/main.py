@@ -295,7 +295,7 @@ def import_cmd(
         encoding=encoding,
         delimiter=delimiter,
         skip_rows=skip_rows,
-        sheet=int(sheet) if sheet and sheet.isdigit() else sheet,
+        sheet=int(sheet) if sheet and sheet.isdecimal() else sheet,
         force=force,
         kind=cast(Any, kind),
         dataset=dataset,

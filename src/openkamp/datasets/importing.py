@@ -68,7 +68,7 @@ def known_columns(
 def _equipment(assets: AssetService, principal: Principal, wanted: str | int) -> Node:
     node = (
         assets.get_node(principal, int(wanted))
-        if isinstance(wanted, int) or str(wanted).isdigit()
+        if isinstance(wanted, int) or str(wanted).isdecimal()
         else assets.resolve(principal, str(wanted))
     )
     if not isinstance(node, Node) or node.kind != NodeKind.EQUIPMENT:

@@ -30,7 +30,7 @@ def choose_equipment(
     if wanted is not None:
         node = (
             assets.get_node(principal, int(wanted))
-            if isinstance(wanted, int) or str(wanted).isdigit()
+            if isinstance(wanted, int) or str(wanted).isdecimal()
             else assets.resolve(principal, str(wanted))
         )
         if not isinstance(node, Node) or node.kind != NodeKind.EQUIPMENT:

@@ -132,7 +132,7 @@ def node_create(
     parent_id: Annotated[str, Form()] = "",
 ) -> Response:
     kamp = platform_of(request)
-    parent = int(parent_id) if parent_id.strip().isdigit() else None
+    parent = int(parent_id) if parent_id.strip().isdecimal() else None
     node = kamp.assets.create_node(
         who.principal, kind, parent_id=parent, **names_from(label, name, kind)
     )

@@ -110,7 +110,7 @@ async def _read_upload(request: Request, limit: int, error: TooLarge) -> Starlet
     """The one file of a multipart request, read from the network only up to ``limit`` bytes
     (and the multipart framing): past it reading stops and ``error`` is raised."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
+    if declared.isdecimal() and int(declared) > limit + MULTIPART_SLACK:
         raise error
 
     async def bounded() -> Any:
@@ -206,7 +206,7 @@ async def import_new_equipment(request: Request, who: Posting) -> Response:
     def answer(body: dict[str, Any]) -> dict[str, Any]:
         def number(key: str) -> int | None:
             value = str(body.get(key) or "").strip()
-            return int(value) if value.isdigit() else None
+            return int(value) if value.isdecimal() else None
 
         node = create_equipment(
             kamp,
