@@ -8,7 +8,8 @@ import platform
 import resource
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +60,43 @@ def emit_json(enabled: bool, payload: dict[str, Any]) -> None:
     """With --json, the last line printed is one JSON object."""
     if enabled:
         print(json.dumps(payload, default=str))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def platform_server(data_dir: Path) -> Iterator[tuple[str, int]]:
+    """``uvicorn openkamp.api:create_app`` on ``data_dir`` in its own process (one worker, as
+    ``openkamp serve`` runs it) on a free loopback port, once it answers ``/api/v1/health``;
+    yields its base address and process id, and stops it on leaving."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "openkamp.api:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         "--no-server-header"],
+        env={**os.environ, "OPENKAMP_DATA_DIR": str(data_dir)},
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

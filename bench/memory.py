@@ -24,9 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,18 +38,12 @@ import pandas as pd
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import emit_json, machine, print_table
+from _common import emit_json, machine, platform_server, print_table
 
 PASSWORD = "bench password 2026"
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 BIG = "big/line1/big01"
 TARGET_MB = 300.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def status_kb(pid: int, key: str) -> int:
@@ -243,24 +234,8 @@ def main() -> None:
         ctx = prepare(data_dir, args.timestamps, args.signals, args.dataset_rows)
         print(f"prepared {ctx['points']:,} points, {ctx['labels']:,} label values, "
               f"{args.dataset_rows:,} dataset rows in {time.perf_counter() - t0:.0f} s")  # fmt: skip
-        port = free_port()
-        env = {**os.environ, "OPENKAMP_DATA_DIR": str(data_dir)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "openkamp.api:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--no-server-header"],
-            env=env,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
         results: list[dict[str, Any]] = []
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
+        with platform_server(data_dir) as (base, pid):
             admin = httpx.Client(base_url=base, timeout=600,
                                  headers={"Authorization": f"Bearer {ctx['admin_token']}"})  # fmt: skip
             queued = admin.post(
@@ -297,7 +272,6 @@ def main() -> None:
             plan = {p: v for p, v in plan.items() if p in listed}
             viewer = httpx.Client(base_url=base, timeout=600,
                                   headers={"Authorization": f"Bearer {ctx['token']}"})  # fmt: skip
-            pid = server.pid
             for path, variants in plan.items():
                 url = path.replace("{name}/versions/{version}",
                                    f"{fill['model']}/versions/{fill['version']}")  # fmt: skip
@@ -315,9 +289,6 @@ def main() -> None:
                         results.append({"route": path, "params": _short(params), "run": run,
                                         "as": "viewer" if who is viewer else "admin",
                                         **result})  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     base_growth = max(r["growth_mb"] for r in results if r["route"] == "/api/v1/health")
     rows = []

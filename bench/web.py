@@ -21,11 +21,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +33,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import emit_json, machine, print_table
+from _common import emit_json, machine, platform_server, print_table
 
 PASSWORD = "bench password 2026"
 PAGES = ["/", "/signals", "/models", "/settings"]
@@ -47,12 +44,6 @@ SIGNALS = [
     "plant1/line1/inj01/injection_pressure",
     "plant1/line2/cnc01/spindle_load",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def prepare(data_dir: Path, days: int) -> tuple[datetime, datetime]:
@@ -148,23 +139,7 @@ def main() -> None:
         t0 = time.perf_counter()
         first, last = prepare(data_dir, args.days)
         print(f"demo factory loaded: {args.days} days, {time.perf_counter() - t0:.0f} s")
-        port = free_port()
-        env = {**os.environ, "OPENKAMP_DATA_DIR": str(data_dir)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "openkamp.api:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "--no-server-header"],
-            env=env,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
+        with platform_server(data_dir) as (base, _):
             results: list[tuple[str, float, int, str]] = []
 
             async def run() -> None:
@@ -176,9 +151,6 @@ def main() -> None:
             started = time.perf_counter()
             asyncio.run(run())
             wall = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     rows, summary = [], {}
     base_p50 = pct([d for k, d, _, _ in results if k == "baseline"], 0.5)

@@ -161,6 +161,29 @@ def _wanted(
     return want_signals, want_labels
 
 
+def _nothing_stored(path: str) -> InvalidInput:
+    return InvalidInput(
+        f"No stored data for {path!r} in the chosen period.",
+        hint="Import data first, or choose another period.",
+    )
+
+
+def _windows(
+    query: QueryService,
+    principal: Principal,
+    cols: EquipmentColumns,
+    signals: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    most: int,
+) -> list[tuple[datetime, datetime, int]]:
+    """The equipment's signals' windows of at most ``most`` points; refused when empty."""
+    windows = query.windows(principal, [f"{cols.path}/{s}" for s in signals], start, end, most)
+    if not windows:
+        raise _nothing_stored(cols.path)
+    return windows
+
+
 def read_table(
     query: QueryService,
     assets: AssetService,
@@ -185,10 +208,7 @@ def read_table(
     points = query.read(principal, [f"{path}/{s}" for s in want_signals], start, end)
     long = points.select(["ts", "signal", "value"]).to_pandas()
     if long.empty:
-        raise InvalidInput(
-            f"No stored data for {path!r} in the chosen period.",
-            hint="Import data first, or choose another period.",
-        )
+        raise _nothing_stored(path)
     frame = long.pivot(index="ts", columns="signal", values="value")
     frame = frame.reindex(columns=want_signals)
     if want_labels:
@@ -233,24 +253,16 @@ def iter_table(
     labels: Sequence[str] | None = None,
     columns: EquipmentColumns | None = None,
     piece_points: int = PIECE_POINTS,
-    reverse: bool = False,
 ) -> Iterator[Table]:
     """:func:`read_table`'s table in pieces of consecutive periods, each holding at most
     ``piece_points`` points (counted in the engine before anything is read): a table of any
     size walked in bounded memory. Concatenated in order, the pieces are the table
     :func:`read_table` returns for the same arguments (rows are timestamps, and labels join
-    on their own timestamp, so a cut between two timestamps divides nothing). ``reverse``:
-    newest piece first. Raises like :func:`read_table` when there is nothing to read."""
+    on their own timestamp, so a cut between two timestamps divides nothing). Raises like
+    :func:`read_table` when there is nothing to read."""
     cols = columns or equipment_columns(assets, principal, equipment)
     want, want_labels = _wanted(cols, signals, labels)
-    refs = [f"{cols.path}/{s}" for s in want]
-    windows = query.windows(principal, refs, start, end, piece_points)
-    if not windows:
-        raise InvalidInput(
-            f"No stored data for {cols.path!r} in the chosen period.",
-            hint="Import data first, or choose another period.",
-        )
-    for lo, hi, _ in reversed(windows) if reverse else windows:
+    for lo, hi, _ in _windows(query, principal, cols, want, start, end, piece_points):
         yield read_table(
             query, assets, principal, equipment, lo, hi, signals=want, labels=want_labels,
             columns=cols,
@@ -287,13 +299,7 @@ def newest_part(
     timestamp), counted in the engine before anything is read."""
     cols = equipment_columns(assets, principal, equipment)
     want, want_labels = _wanted(cols, signals, labels)
-    refs = [f"{cols.path}/{s}" for s in want]
-    windows = query.windows(principal, refs, start, end, max(1, most_points // 4))
-    if not windows:
-        raise InvalidInput(
-            f"No stored data for {cols.path!r} in the chosen period.",
-            hint="Import data first, or choose another period.",
-        )
+    windows = _windows(query, principal, cols, want, start, end, max(1, most_points // 4))
     total = sum(n for _, _, n in windows)
     taken = 0
     lo = windows[-1][0]

@@ -446,13 +446,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        where, params = _where("signal_id", org_id, signal_ids, start, end)
-        row = (
-            self._reader()
-            .execute(f"SELECT count(*) FROM points WHERE {where}", params)
-            .fetchall()[0]
-        )
-        return int(row[0]) if row else 0
+        return self._count("points", "signal_id", org_id, signal_ids, start, end)
 
     def extent(self, org_id: int, signal_ids: Sequence[int] | None = None) -> pa.Table:
         org = int(org_id)
@@ -546,13 +540,21 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        where, params = _where("column_id", org_id, column_ids, start, end)
-        row = (
-            self._reader()
-            .execute(f"SELECT count(*) FROM labels WHERE {where}", params)
-            .fetchall()[0]
-        )
-        return int(row[0]) if row else 0
+        return self._count("labels", "column_id", org_id, column_ids, start, end)
+
+    def _count(
+        self,
+        table: str,
+        key: str,
+        org_id: int,
+        ids: Sequence[int] | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> int:
+        where, params = _where(key, org_id, ids, start, end)
+        row = self._reader().execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
+        found = row.fetchall()
+        return int(found[0][0]) if found else 0
 
     def delete_labels(
         self,
