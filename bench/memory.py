@@ -276,7 +276,8 @@ def main() -> None:
                 url = path.replace("{name}/versions/{version}",
                                    f"{fill['model']}/versions/{fill['version']}")  # fmt: skip
                 url = url.replace("/datasets/{name}", "/datasets/shots")
-                url = url.replace("/models/{name}/scored/{token}", ctx["scored"] or "")
+                if path.endswith("/scored/{token}"):  # the job's own address, already whole
+                    url = ctx["scored"] or path
                 url = url.format(**fill)
                 for params in variants:
                     who = viewer
@@ -338,6 +339,7 @@ def scored_download(admin: httpx.Client, model: str, version: int, equipment: st
     queued = admin.post(f"/api/v1/models/{model}/score", params={"wait": False},
                         json={"equipment": equipment, "version": version})  # fmt: skip
     if queued.status_code != 202:
+        print(f"scoring job refused: {queued.status_code} {queued.text[:300]}", file=sys.stderr)
         return None
     job_id = queued.json()["job"]["id"]
     for _ in range(600):
@@ -346,6 +348,8 @@ def scored_download(admin: httpx.Client, model: str, version: int, equipment: st
             break
         time.sleep(0.5)
     download = (job.get("result") or {}).get("download")
+    if not download:
+        print(f"scoring job gave no download: {queued.status_code} {job}", file=sys.stderr)
     return str(download) if download else None
 
 
