@@ -266,7 +266,91 @@ alerts = Table(
     Column("acknowledged_by", String(256), nullable=True),
     Column("acknowledged_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="SET NULL"), nullable=True),
+    Column("comment", Text, nullable=True),  # the acknowledging person's comment
+    Column("closed_by", String(256), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
     Index("ix_alerts_org_status", "org_id", "status"),
+)
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),  # mqtt | opcua | modbus | http | ... (plugins)
+    Column("config", Text, nullable=False, server_default="{}"),  # JSON, the kind's settings
+    Column("enabled", Integer, nullable=False, server_default="1"),  # runs (and resumes) if 1
+    Column("state", String(16), nullable=False, server_default="stopped"),
+    Column("last_error", Text, nullable=True),
+    Column("stats", Text, nullable=False, server_default="{}"),  # JSON, last saved counters
+    Column("created_by", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_connections_name"),
+)
+
+equipment_states = Table(
+    "equipment_states",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),  # running | idle | down | offline
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("source", String(128), nullable=False, server_default=""),  # the connection's name
+    Column("detail", Text, nullable=False, server_default="{}"),  # JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "equipment_id", name="uq_equipment_states_equipment"),
+)
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # score | limit | rate | stale | offline
+    Column("equipment_id", Integer, ForeignKey("nodes.id", ondelete="CASCADE"), nullable=True),
+    Column("signal_id", Integer, ForeignKey("signals.id", ondelete="CASCADE"), nullable=True),
+    Column("model_id", Integer, ForeignKey("models.id", ondelete="CASCADE"), nullable=True),
+    Column("severity", String(16), nullable=False, server_default="warning"),
+    Column("config", Text, nullable=False, server_default="{}"),  # JSON: thresholds, durations
+    Column("enabled", Integer, nullable=False, server_default="1"),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_alert_rules_name"),
+)
+
+notification_channels = Table(
+    "notification_channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),  # webhook | email
+    Column("config", Text, nullable=False, server_default="{}"),  # JSON: url / recipients
+    Column("min_severity", String(16), nullable=False, server_default="warning"),
+    Column("enabled", Integer, nullable=False, server_default="1"),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_notification_channels_name"),
+)
+
+retention_policies = Table(
+    "retention_policies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    # 0: the organisation's default; otherwise the signal it is for (NULLs never collide)
+    Column("scope_key", BigInteger, nullable=False, server_default="0"),
+    Column("raw_days", Integer, nullable=True),  # NULL: keep forever
+    Column("minute_days", Integer, nullable=True),
+    Column("hour_days", Integer, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "scope_key", name="uq_retention_policies_scope"),
 )
 
 #: Record kinds the store serves, by name.
@@ -282,6 +366,11 @@ TABLES = {
     "job": jobs,
     "dataset": datasets,
     "alert": alerts,
+    "connection": connections,
+    "equipment_state": equipment_states,
+    "alert_rule": alert_rules,
+    "notification_channel": notification_channels,
+    "retention_policy": retention_policies,
 }
 
 #: Kinds that :meth:`MetadataStore.lookup` may find across organisations (authentication only).

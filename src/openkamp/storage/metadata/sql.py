@@ -25,7 +25,7 @@ from openkamp.storage.metadata.schema import LOOKUP_KINDS, TABLES, orgs
 
 _JSON_COLUMNS = {
     "categories", "options", "reasons", "report", "provenance", "metrics", "params", "scopes", "result",
-    "columns", "detail", "nameplate",
+    "columns", "detail", "nameplate", "config", "stats",
 }  # fmt: skip
 
 
