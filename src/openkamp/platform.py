@@ -18,6 +18,8 @@ from typing import Any
 from openkamp.accounts import AccountService
 from openkamp.alerts import AlertService
 from openkamp.assets.service import AssetService
+from openkamp.connectors.runtime import LiveRuntime
+from openkamp.connectors.service import ConnectorService
 from openkamp.core.private import make_private
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.core.uploads import clean_at_start
@@ -74,6 +76,10 @@ class Platform:
             progress_interval_s=self.settings.jobs_progress_interval_s,
             log_max_bytes=self.settings.jobs_log_max_bytes,
         )
+        # The live path (connectors, HTTP ingest, listeners after each durable write); its
+        # loop starts with the server (create_app's lifespan), not here.
+        self.live = LiveRuntime(self.meta, self.ts, self.settings)
+        self.connections = ConnectorService(self.meta, self.live)
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(
@@ -107,6 +113,7 @@ class Platform:
         self.alerts.raise_from_summary(principal, mv, summary, equipment_id=eq)
 
     def close(self) -> None:
+        self.live.close()  # connections stop, accepted live points are written
         self.jobs.close()  # first: running jobs may still write to the stores
         self.ts.close()
         self.files.close()

@@ -18,13 +18,21 @@ hookspec = pluggy.HookspecMarker("openkamp")
 hookimpl = pluggy.HookimplMarker("openkamp")
 
 #: Built-in plugins, by the entry-point name they are published under.
-DEFAULT_PLUGINS = {"builtin_readers": "openkamp.ingest.readers"}
+DEFAULT_PLUGINS = {
+    "builtin_readers": "openkamp.ingest.readers",
+    "builtin_connectors": "openkamp.connectors.builtin",
+}
 
 
 class Hooks:
     @hookspec
     def openkamp_file_readers(self) -> list[Any]:  # type: ignore[empty-body]
         """Return FileReader classes (each declares the file extensions it reads)."""
+
+    @hookspec
+    def openkamp_connectors(self) -> list[Any]:  # type: ignore[empty-body]
+        """Return Connector classes (``openkamp.connectors.Connector`` subclasses, each with
+        its ``kind`` and ``Config``)."""
 
 
 @lru_cache(maxsize=1)
@@ -40,3 +48,8 @@ def plugin_manager() -> pluggy.PluginManager:
 def file_readers() -> list[Any]:
     """All registered reader classes; plugins registered later take precedence."""
     return [cls for group in plugin_manager().hook.openkamp_file_readers() for cls in group]
+
+
+def connectors() -> list[Any]:
+    """All registered connector classes; plugins registered later take precedence."""
+    return [cls for group in plugin_manager().hook.openkamp_connectors() for cls in group]

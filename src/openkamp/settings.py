@@ -101,6 +101,41 @@ class Settings(BaseSettings):
         ge=1024,
         description="A job's stored log keeps only its last this many bytes.",
     )
+    connectors_buffer_points: int = Field(
+        200_000,
+        ge=1000,
+        description="Live points (connectors, HTTP ingest) accepted and not yet durable at "
+        "most; a source that finds the buffer full waits (backpressure).",
+    )
+    connectors_batch_points: int = Field(
+        50_000, ge=100, description="Live points written to the store in one batch at most."
+    )
+    connectors_restart_initial_s: float = Field(
+        1.0,
+        gt=0,
+        description="First delay before a failed connection is started again; it doubles "
+        "(jittered) with each failure up to connectors_restart_max_s.",
+    )
+    connectors_restart_max_s: float = Field(
+        60.0, gt=0, description="Longest delay before a failed connection is started again."
+    )
+    connectors_stats_interval_s: float = Field(
+        5.0,
+        gt=0,
+        description="A running connection saves its counters to its record this often.",
+    )
+    ingest_max_bytes: int = Field(
+        256 * 1024**2,
+        ge=1024,
+        description="Largest body of an HTTP ingest request (after gzip); reading stops "
+        "past it (413). JSON bodies are limited to 16 MB in any case.",
+    )
+    ingest_max_future_s: float = Field(
+        86_400.0,
+        ge=0,
+        description="Live points dated more than this many seconds ahead of the server's "
+        "clock are rejected (time.absurd), as are points before 1990.",
+    )
     session_idle_minutes: int = Field(
         120,
         ge=1,

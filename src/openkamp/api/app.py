@@ -41,9 +41,12 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         # out of the collector's generations, so full collections stay short under load.
         gc.collect()
         gc.freeze()
+        live = app.state.platform.live.start()  # connections resume; False: already running
         try:
             yield
         finally:
+            if live:
+                app.state.platform.live.stop()
             if owned is not None:
                 owned.close()
                 app.state.platform = None

@@ -15,7 +15,8 @@ from typing import Any, ClassVar, Literal
 
 RecordKind = Literal[
     "node", "signal", "label_column", "import", "model", "user", "api_token", "session", "job",
-    "dataset", "alert",
+    "dataset", "alert", "connection", "equipment_state", "alert_rule", "notification_channel",
+    "retention_policy",
 ]  # fmt: skip
 Record = dict[str, Any]
 
