@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import statistics
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -81,7 +82,19 @@ class _Cache:
         return found
 
 
-_cache = _Cache()
+_caches: weakref.WeakKeyDictionary[Any, _Cache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _cache_of(owner: Any) -> _Cache:
+    """The cache of one store (or service): facts keyed by organisation and record ids hold
+    only for the data they were read from, and two platforms in one process (tests, a CLI beside
+    a server) number their records alike."""
+    with _caches_lock:
+        found = _caches.get(owner)
+        if found is None:
+            found = _caches[owner] = _Cache()
+        return found
 
 
 def usual_spacing(
@@ -106,7 +119,7 @@ def usual_spacing(
                 return float(statistics.median(gaps)) if gaps else 0.0
         return 0.0
 
-    spacing = float(_cache.get_or_compute(("spacing", org_id, signal_id, last), compute))
+    spacing = float(_cache_of(ts).get_or_compute(("spacing", org_id, signal_id, last), compute))
     return spacing or None
 
 
@@ -374,9 +387,9 @@ def _trend(
                 out[int(sid)][b] = (lo, hi, mean)
         return out
 
-    found: dict[int, list[tuple[float | None, float | None, float | None]]] = _cache.get_or_compute(
-        ("trend", org, tuple(s.id for s in own), last), compute
-    )
+    found: dict[int, list[tuple[float | None, float | None, float | None]]] = _cache_of(
+        ts
+    ).get_or_compute(("trend", org, tuple(s.id for s in own), last), compute)
     return found
 
 
@@ -389,7 +402,7 @@ def _cached_days(
     tz: ZoneInfo,
 ) -> list[tuple[date, int, int | None]]:
     key = ("days", org, column.id if column else None, signal.id if signal else None, last, str(tz))
-    found: list[tuple[date, int, int | None]] = _cache.get_or_compute(
+    found: list[tuple[date, int, int | None]] = _cache_of(ts).get_or_compute(
         key, lambda: _day_counts(ts, org, column, signal, last, tz)
     )
     return found
@@ -419,7 +432,9 @@ def _dataset_days(
         return out
 
     key = ("dataset-days", principal.org_id, version.id, str(tz))
-    found: list[tuple[date, int, int | None]] = _cache.get_or_compute(key, compute)
+    found: list[tuple[date, int, int | None]] = _cache_of(kamp.datasets).get_or_compute(
+        key, compute
+    )
     return found
 
 

@@ -27,10 +27,14 @@ class Alert(Answer):
     first_at: IsoTime
     last_at: IsoTime
     count: int
-    status: Literal["open", "acknowledged"]
+    status: Literal["open", "acknowledged", "closed"]
     acknowledged_by: str | None
     acknowledged_at: IsoTime | None
     created_at: IsoTime
+    rule_id: int | None = Field(None, description="The alert rule that raised it, if any")
+    comment: str | None = Field(None, description="The acknowledging person's comment")
+    closed_by: str | None = None
+    closed_at: IsoTime | None = None
     text: str = Field(description="The alert for a person, in the request's language")
 
 
