@@ -13,16 +13,26 @@ The suite closes the stores it opens.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from openkamp.core.errors import InvalidInput
-from openkamp.storage.timeseries.base import TS_TYPE, TimeSeriesStore
+from openkamp.storage.timeseries.base import (
+    TIER_WIDTH,
+    TS_TYPE,
+    RollupTier,
+    TimeSeriesStore,
+    floor_to,
+)
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -44,6 +54,64 @@ def points(signal: int | list[int], seconds: Iterable[float], values: Iterable[f
 
 def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
+
+
+def aggregate(raw: pa.Table, tier: RollupTier) -> dict[tuple[int, datetime], dict[str, Any]]:
+    """What a roll-up tier must hold: the raw points aggregated per signal and bucket."""
+    out: dict[tuple[int, datetime], dict[str, Any]] = {}
+    for row in raw.to_pylist():  # ordered by signal then time: the last seen is the last
+        key = (row["signal_id"], floor_to(row["ts"], TIER_WIDTH[tier]))
+        agg = out.setdefault(key, {"count": 0, "min": np.inf, "max": -np.inf, "sum": 0.0})
+        agg["count"] += 1
+        agg["min"] = min(agg["min"], row["value"])
+        agg["max"] = max(agg["max"], row["value"])
+        agg["sum"] += row["value"]
+        agg["last_ts"], agg["last"] = row["ts"], row["value"]
+    return out
+
+
+def assert_rollups_match(store: TimeSeriesStore, org: int, signals: list[int]) -> None:
+    """Each tier equals aggregating the raw points that exist: count, min, max, the last
+    value and its time exactly, the sum to rounding."""
+    raw = store.read(org, signals)
+    for tier in ("minute", "hour"):
+        want = aggregate(raw, tier)  # type: ignore[arg-type]
+        got = {
+            (r["signal_id"], r["bucket_start"]): r
+            for r in store.rollups(org, signals, tier).to_pylist()  # type: ignore[arg-type]
+        }
+        assert got.keys() == want.keys(), tier
+        for key, w in want.items():
+            g = got[key]
+            assert (g["count"], g["min"], g["max"]) == (w["count"], w["min"], w["max"]), key
+            assert (g["last_ts"], g["last"]) == (w["last_ts"], w["last"]), key
+            assert g["sum"] == pytest.approx(w["sum"], rel=1e-12, abs=1e-9), key
+
+
+_org_ids = itertools.count(1000)  # a fresh organisation per generated example
+_OP = st.one_of(
+    # (kind, signal, seconds, value): append, write anywhere (late / overwrite), delete range
+    st.tuples(
+        st.just("write"),
+        st.lists(
+            st.tuples(
+                st.sampled_from([1, 2]),
+                st.integers(0, 3 * 3600 - 1),
+                st.integers(-50, 50).map(float),
+            ),
+            min_size=1,
+            max_size=40,
+        ),
+    ),
+    st.tuples(
+        st.just("delete"),
+        st.tuples(
+            st.sampled_from([None, 1, 2]),
+            st.one_of(st.none(), st.integers(0, 3 * 3600)),
+            st.one_of(st.none(), st.integers(0, 3 * 3600)),
+        ),
+    ),
+)
 
 
 class TimeSeriesContract:
@@ -215,6 +283,123 @@ class TimeSeriesContract:
         store.write(2, points(1, [9], [9.0]))  # another organisation's change
         assert store.latest(1, [1]).column("value").to_pylist() == [2.0]
         assert store.latest(2, [1]).column("value").to_pylist() == [9.0]
+
+    # -- roll-ups and retention ---------------------------------------------------------------
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(ops=st.lists(_OP, min_size=1, max_size=8), spread=st.booleans())
+    def test_rollups_equal_the_raw_points_after_any_writes(
+        self, store: TimeSeriesStore, ops: list[Any], spread: bool
+    ) -> None:
+        """Appends, late and out-of-order points, overwrites (also within a batch) and deletes
+        of any range: every tier equals aggregating the raw points that exist."""
+        org = next(_org_ids)
+        for kind, arg in ops:
+            if kind == "write":
+                rows = sorted(arg, key=lambda r: (r[0], r[1])) if spread else arg
+                sig, secs, vals = zip(*rows, strict=True)
+                # Fractions of a second exercise the microsecond edges of the buckets.
+                store.write(org, points(list(sig), [x + 0.25 * (x % 3) for x in secs], vals))
+            else:
+                sig, lo, hi = arg
+                ids = None if sig is None else [sig]
+                store.delete(
+                    org, ids, None if lo is None else at(lo), None if hi is None else at(hi)
+                )
+        assert_rollups_match(store, org, [1, 2])
+
+    def test_rollups_follow_an_overwrite_of_the_extremes_and_the_last(
+        self, store: TimeSeriesStore
+    ) -> None:
+        store.write(1, points(1, [0, 10, 20], [5.0, 9.0, 1.0]))
+        store.write(1, points(1, [10, 20], [6.0, 7.0]))  # the max and the last change
+        row = store.rollups(1, [1], "minute").to_pylist()[0]
+        assert (row["count"], row["min"], row["max"], row["last"]) == (3, 5.0, 7.0, 7.0)
+        assert row["sum"] == pytest.approx(18.0)
+        store.write(1, points(1, [5], [-1.0]))  # a late point, a new minimum
+        row = store.rollups(1, [1], "hour").to_pylist()[0]
+        assert (row["count"], row["min"], row["last_ts"]) == (4, -1.0, at(20))
+        store.delete(1, [1], at(0), at(6))
+        assert_rollups_match(store, 1, [1])
+        assert store.rollups(2, [1], "minute").num_rows == 0  # another organisation's
+
+    def test_downsample_from_a_tier_equals_the_raw_answer_on_whole_buckets(
+        self, store: TimeSeriesStore
+    ) -> None:
+        rng = np.random.default_rng(5)
+        secs = np.sort(rng.choice(6 * 3600, size=5_000, replace=False)).astype(float)
+        vals = rng.normal(size=5_000).round(3)
+        store.write(1, points(1, secs, vals))
+        store.write(1, points(2, secs[::2], vals[::2]))
+        for tier, buckets in (("minute", 36), ("hour", 3), ("minute", 360)):
+            raw = store.downsample(1, [1, 2], at(0), at(6 * 3600), buckets)
+            got = store.downsample(1, [1, 2], at(0), at(6 * 3600), buckets, tier=tier)  # type: ignore[arg-type]
+            assert got.schema == raw.schema
+            for name in ("signal_id", "bucket", "bucket_start", "count", "min", "max", "last"):
+                assert got.column(name).equals(raw.column(name)), (tier, name)
+            assert np.allclose(got.column("mean").to_numpy(), raw.column("mean").to_numpy())
+        with pytest.raises(InvalidInput):
+            store.downsample(1, [1], at(0), at(60), 2, tier="day")  # type: ignore[arg-type]
+
+    def test_expire_drops_one_tier_and_keeps_the_others(self, store: TimeSeriesStore) -> None:
+        secs = np.arange(0, 3 * 3600, 10.0)  # three hours, every 10 s
+        store.write(1, points(1, secs, np.sin(secs)))
+        store.write(1, points(2, secs, np.cos(secs)))
+        before = store.downsample(1, [1, 2], at(0), at(3 * 3600), 3, tier="minute")
+        assert store.retained_from(1, [1, 2], "raw") is None
+        # Raw is cut on a whole hour (1.5 h -> 1 h), in chunks smaller than the drop.
+        dropped = store.expire(1, "raw", [1], at(5400), chunk=97)
+        assert dropped == 360
+        assert store.count(1, [1]) == 720 and store.count(1, [2]) == 1080
+        assert store.retained_from(1, [1], "raw") == at(3600)
+        assert store.retained_from(1, [1, 2], "raw") == at(3600)
+        assert store.retained_from(1, [2], "raw") is None
+        assert store.retained_from(2, [1], "raw") is None  # another organisation's
+        after = store.downsample(1, [1, 2], at(0), at(3 * 3600), 3, tier="minute")
+        assert after.equals(before)  # the roll-ups still hold the dropped hour
+        # A late point below the horizon is merged into the aggregates it falls in.
+        store.write(1, points(1, [15], [100.0]))
+        m = store.rollups(1, [1], "minute", at(0), at(60)).to_pylist()[0]
+        assert (m["count"], m["max"]) == (7, 100.0)
+        store.write(1, points(1, [15], [50.0]))  # ...and an overwrite of it adjusts the sum
+        m2 = store.rollups(1, [1], "minute", at(0), at(60)).to_pylist()[0]
+        assert m2["count"] == 7 and m2["sum"] == pytest.approx(m["sum"] - 50.0)
+        # Horizons only move forward; a tier of aggregates is cut on its own width.
+        store.expire(1, "raw", [1], at(1800))
+        assert store.retained_from(1, [1], "raw") == at(3600)
+        assert store.expire(1, "minute", [1, 2], at(7230)) == 2 * 120
+        assert store.rollups(1, [1], "minute").column("bucket_start").to_pylist()[0] == at(7200)
+        assert store.retained_from(1, [1], "minute") == at(7200)
+        assert store.rollups(1, [1], "hour").num_rows == 3  # the hour tier is untouched
+        assert store.expire(1, "hour", [], at(7200)) == 0
+        # Deleting a signal's whole history forgets its horizons.
+        store.delete(1, [1])
+        assert store.retained_from(1, [1], "raw") is None
+        assert store.rollups(1, [1], "hour").num_rows == 0
+
+    def test_expire_lets_writes_through_between_chunks(self, store: TimeSeriesStore) -> None:
+        secs = np.arange(0, 2 * 3600, 1.0)
+        store.write(1, points(1, secs, np.ones(secs.size)))
+        errors: list[BaseException] = []
+
+        def ingest() -> None:
+            try:
+                for i in range(50):
+                    store.write(1, points(2, np.arange(i * 10, i * 10 + 10.0), np.ones(10)))
+            except BaseException as exc:
+                errors.append(exc)
+
+        t = threading.Thread(target=ingest)
+        t.start()
+        assert store.expire(1, "raw", [1], at(7200), chunk=500) == 7200
+        t.join()
+        assert not errors and store.count(1, [2]) == 500 and store.count(1, [1]) == 0
+        assert_rollups_match(store, 1, [2])
+        assert sum(store.rollups(1, [1], "hour").column("count").to_pylist()) == 7200
 
     # -- labels -------------------------------------------------------------------------------
 

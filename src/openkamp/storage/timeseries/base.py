@@ -11,6 +11,16 @@ Rules every backend follows (the contract suite in :mod:`openkamp.storage.testin
   different value for the same key replaces it (last write wins), also within one batch;
 * ``end`` bounds are exclusive, ``start`` bounds inclusive;
 * a write that returned has been committed (acknowledged data survives a crash).
+
+Roll-ups. Beside the raw points a backend keeps two tiers of aggregates, per minute and per hour
+(:data:`ROLLUP_SCHEMA`: count, min, max, sum, and the last value with its time), maintained in the
+same transaction as every write and delete, so they always equal aggregating the raw points that
+exist. Retention drops a tier's old data (:meth:`TimeSeriesStore.expire`) without touching the
+other tiers: a chart of a period whose raw points are gone is drawn from the minute or hour tier.
+Once raw data of a signal has been dropped before a time (its *horizon*, always a whole hour),
+the aggregates of older buckets can no longer be recomputed from raw; a point written there later
+is merged into them (count, sum, min, max and last stay exact for new points; an overwrite there
+adjusts the sum and last exactly and can only widen min and max).
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +52,45 @@ DOWNSAMPLE_SCHEMA = pa.schema(
         ("last", pa.float64()),
     ]
 )
+
+ROLLUP_SCHEMA = pa.schema(
+    [
+        ("signal_id", pa.int64()),
+        ("bucket_start", TS_TYPE),
+        ("count", pa.int64()),
+        ("min", pa.float64()),
+        ("max", pa.float64()),
+        ("sum", pa.float64()),
+        ("last_ts", TS_TYPE),
+        ("last", pa.float64()),
+    ]
+)
+
+#: Where data lives: the raw points, or the per-minute and per-hour aggregates.
+Tier = Literal["raw", "minute", "hour"]
+RollupTier = Literal["minute", "hour"]
+TIERS: tuple[Tier, ...] = ("raw", "minute", "hour")
+#: The width of one bucket of each tier (raw points have none).
+TIER_WIDTH: dict[Tier, timedelta] = {
+    "raw": timedelta(0),
+    "minute": timedelta(minutes=1),
+    "hour": timedelta(hours=1),
+}
+
+
+def floor_to(dt: datetime, width: timedelta) -> datetime:
+    """``dt`` (aware) rounded down to a multiple of ``width`` since the epoch, in UTC."""
+    utc = to_utc(dt)
+    assert utc is not None
+    if width <= timedelta(0):
+        return utc
+    step = _micros_of(width)
+    us = _micros(utc)
+    return _EPOCH + timedelta(microseconds=us - us % step)
+
+
+def _micros_of(width: timedelta) -> int:
+    return (width.days * 86_400 + width.seconds) * 1_000_000 + width.microseconds
 
 
 @dataclass(frozen=True)
@@ -190,12 +239,54 @@ class TimeSeriesStore(ABC):
         start: datetime,
         end: datetime,
         buckets: int,
+        tier: Tier = "raw",
     ) -> pa.Table:
         """Aggregate ``[start, end)`` into ``buckets`` equal time buckets per signal.
 
         Returns DOWNSAMPLE_SCHEMA rows for non-empty buckets only, ordered by signal and bucket;
-        ``last`` is the value with the latest timestamp in the bucket.
+        ``last`` is the value with the latest timestamp in the bucket. With ``tier`` "minute" or
+        "hour" the buckets are made of that tier's aggregates instead of raw points: each
+        aggregate counts wholly in the bucket that holds its start (exactly the raw answer
+        when ``start`` and the bucket width are whole multiples of the tier's width).
         """
+
+    # -- roll-ups and retention ---------------------------------------------------------------
+
+    @abstractmethod
+    def rollups(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        tier: RollupTier,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        """The stored aggregates of ``tier`` whose bucket starts in ``[start, end)``
+        (ROLLUP_SCHEMA), ordered by signal then bucket."""
+
+    @abstractmethod
+    def expire(
+        self,
+        org_id: int,
+        tier: Tier,
+        signal_ids: Sequence[int],
+        before: datetime,
+        *,
+        chunk: int = 100_000,
+    ) -> int:
+        """Drop the signals' data of ``tier`` older than ``before`` (floored to a whole hour for
+        raw points, to the tier's width for aggregates); the other tiers keep theirs.
+
+        Returns the rows dropped. Drops at most ``chunk`` rows per transaction so that writes
+        run between the chunks (retention never blocks ingest for long), and records
+        ``before`` as the tier's horizon of each signal (see :meth:`retained_from`) before the
+        first chunk. Horizons only move forward.
+        """
+
+    @abstractmethod
+    def retained_from(self, org_id: int, signal_ids: Sequence[int], tier: Tier) -> datetime | None:
+        """The time from which ``tier`` still holds everything of all these signals (the
+        latest of their horizons), or None when none of them has had that tier expired."""
 
     @abstractmethod
     def delete(

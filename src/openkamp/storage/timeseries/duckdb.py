@@ -12,15 +12,28 @@ batch with the stored points in the batch's time range and inserts new points, u
 ones and skips identical ones, in one transaction. The mark is valid because every write goes
 through the store's single writer thread.
 
+Roll-ups. Two more tables, ``rollup_minute`` and ``rollup_hour`` (org, signal, bucket, count, min,
+max, sum, last time, last value), change in the same transaction as the points they summarise:
+new points are aggregated per bucket and merged into the stored aggregates (exact: count and sum
+add up, min / max / last combine), while buckets where an existing point changed value or points
+were deleted are recomputed from the raw points. Like ``points`` they have no index: the merge
+joins on a bucket range, which DuckDB's zone maps narrow to the recent row groups when data
+arrives in time order. ``horizons`` holds, per signal and tier, the time before which retention
+has dropped that tier's data; raw buckets older than the raw horizon are never recomputed (their
+raw points are gone), only merged into. A file written before roll-ups existed gets them built
+from its points once, at open.
+
 URL options: ``?memory_limit=512MB&threads=2``.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
@@ -35,20 +48,42 @@ from openkamp.storage.timeseries.base import (
     DOWNSAMPLE_SCHEMA,
     LABEL_SCHEMA,
     POINT_SCHEMA,
+    ROLLUP_SCHEMA,
+    TIER_WIDTH,
     TS_TYPE,
+    RollupTier,
+    Tier,
     TimeSeriesStore,
     WriteResult,
     conform_points,
+    floor_to,
     iter_time_windows,
     to_utc,
 )
+
+log = logging.getLogger(__name__)
 
 # No NOT NULL constraints and 32-bit ids: checking constraints and widening ids cost ~17 % of
 # insert time, and conform_points() already refuses nulls before anything reaches the engine.
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS points (org_id INTEGER, signal_id INTEGER, ts TIMESTAMP, value DOUBLE);
 CREATE TABLE IF NOT EXISTS labels (org_id INTEGER, column_id INTEGER, ts TIMESTAMP, value VARCHAR);
+CREATE TABLE IF NOT EXISTS horizons (org_id INTEGER, signal_id INTEGER, tier VARCHAR, before TIMESTAMP);
 """
+_ROLLUP_COLUMNS = (
+    "org_id INTEGER, signal_id INTEGER, bucket TIMESTAMP, n BIGINT, vmin DOUBLE, vmax DOUBLE, "
+    "vsum DOUBLE, last_ts TIMESTAMP, vlast DOUBLE"
+)
+#: Roll-up tiers: table and the DuckDB unit its buckets are truncated to.
+_ROLLUPS: dict[str, tuple[str, str]] = {
+    "minute": ("rollup_minute", "minute"),
+    "hour": ("rollup_hour", "hour"),
+}
+#: One aggregate per bucket of raw points (``{unit}``: minute or hour).
+_AGG_RAW = (
+    "signal_id, date_trunc('{unit}', ts) AS bucket, count(*) AS n, min(value) AS vmin, "
+    "max(value) AS vmax, sum(value) AS vsum, max(ts) AS last_ts, arg_max(value, ts) AS vlast"
+)
 
 
 def _naive(dt: datetime | None) -> datetime | None:
@@ -58,7 +93,12 @@ def _naive(dt: datetime | None) -> datetime | None:
 
 
 def _where(
-    key: str, org_id: int, ids: Sequence[int] | None, start: datetime | None, end: datetime | None
+    key: str,
+    org_id: int,
+    ids: Sequence[int] | None,
+    start: datetime | None,
+    end: datetime | None,
+    time: str = "ts",
 ) -> tuple[str, list[Any]]:
     """A WHERE clause scoped to the organisation, with placeholders for its parameters."""
     clauses: list[str] = ["org_id = ?"]
@@ -70,10 +110,10 @@ def _where(
         clauses.append(f"{key} IN ({', '.join('?' * len(ids))})")
         params.extend(ids)
     if start is not None:
-        clauses.append("ts >= ?")
+        clauses.append(f"{time} >= ?")
         params.append(_naive(start))
     if end is not None:
-        clauses.append("ts < ?")
+        clauses.append(f"{time} < ?")
         params.append(_naive(end))
     return " AND ".join(clauses), params
 
@@ -127,6 +167,13 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 hint="Another OpenKAMP process may hold it open; stop it or use another data_dir.",
             ) from exc
         self._con.execute(_SCHEMA_SQL)
+        #: Seconds spent building roll-ups of a file written before they existed (None: none).
+        self.rollups_built_s: float | None = self._ensure_rollups(self._con)
+        # (org, signal, tier) -> the horizon (naive UTC); changed only by the writer thread.
+        self._horizon: dict[tuple[int, int, str], datetime] = {
+            (int(o), int(s), str(t)): b
+            for o, s, t, b in self._con.execute("SELECT * FROM horizons").fetchall()
+        }
         self._hwm: dict[tuple[int, int], int] = {}  # (org, signal) -> newest ts in µs
         # Small answers read on every page view (latest values, extents) are kept per
         # organisation until its points change: every write or delete bumps the org's generation
@@ -211,11 +258,21 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         )
         con.register("_batch", _engine_batch(tbl, "signal_id"))
         try:
-            if appending:
-                con.execute("INSERT INTO points SELECT ?, signal_id, ts, value FROM _batch", [org])
-                result = WriteResult(inserted=tbl.num_rows)
-            else:
-                result = self._merge(con, org, unique_sorted)
+            # One transaction: the points and the roll-ups that summarise them never part.
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if appending:
+                    con.execute(
+                        "INSERT INTO points SELECT ?, signal_id, ts, value FROM _batch", [org]
+                    )
+                    self._add_to_rollups(con, org, "_batch")
+                    result = WriteResult(inserted=tbl.num_rows)
+                else:
+                    result = self._merge(con, org, unique_sorted)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         finally:
             con.unregister("_batch")
         for s, hi in zip(gsig, gmax, strict=True):
@@ -235,49 +292,209 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             self._hwm[(org, s)] = found.get(s, _NO_DATA)
 
     def _merge(self, con: duckdb.DuckDBPyConnection, org: int, unique: bool) -> WriteResult:
-        """Insert new points, update changed ones, skip identical ones: one transaction."""
-        con.execute("BEGIN TRANSACTION")
-        try:
-            # Last occurrence wins inside the batch (row order = arrival order).
-            dedup = (
-                "SELECT signal_id, ts, value FROM _batch"
-                if unique
-                else "SELECT signal_id, ts, arg_max(value, rn) AS value FROM "
-                "(SELECT *, row_number() OVER () AS rn FROM _batch) GROUP BY signal_id, ts"
-            )
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS {dedup}")
-            lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchall()[
-                0
-            ]
+        """Insert new points, update changed ones, skip identical ones, and bring the roll-ups
+        along (inside the caller's transaction)."""
+        # Last occurrence wins inside the batch (row order = arrival order).
+        dedup = (
+            "SELECT signal_id, ts, value FROM _batch"
+            if unique
+            else "SELECT signal_id, ts, arg_max(value, rn) AS value FROM "
+            "(SELECT *, row_number() OVER () AS rn FROM _batch) GROUP BY signal_id, ts"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _b AS {dedup}")
+        lo, hi = con.execute("SELECT epoch_us(min(ts)), epoch_us(max(ts)) FROM _b").fetchall()[0]
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _e AS
+               SELECT p.rowid AS rid, p.value AS old, b.value AS new, b.signal_id, b.ts
+               FROM points p JOIN _b b ON p.signal_id = b.signal_id AND p.ts = b.ts
+               WHERE p.org_id = ? AND p.ts BETWEEN make_timestamp(?) AND make_timestamp(?)
+                 AND p.signal_id IN (SELECT DISTINCT signal_id FROM _b)""",
+            [org, lo, hi],
+        )
+        existing, changed = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE old <> new) FROM _e"
+        ).fetchall()[0]
+        if changed:
             con.execute(
-                """CREATE OR REPLACE TEMP TABLE _e AS
-                   SELECT p.rowid AS rid, p.value AS old, b.value AS new, b.signal_id, b.ts
-                   FROM points p JOIN _b b ON p.signal_id = b.signal_id AND p.ts = b.ts
-                   WHERE p.org_id = ? AND p.ts BETWEEN make_timestamp(?) AND make_timestamp(?)
-                     AND p.signal_id IN (SELECT DISTINCT signal_id FROM _b)""",
-                [org, lo, hi],
+                "UPDATE points SET value = _e.new FROM _e "
+                "WHERE points.rowid = _e.rid AND _e.old <> _e.new"
             )
-            existing, changed = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE old <> new) FROM _e"
-            ).fetchall()[0]
-            if changed:
-                con.execute(
-                    "UPDATE points SET value = _e.new FROM _e "
-                    "WHERE points.rowid = _e.rid AND _e.old <> _e.new"
-                )
-            inserted = con.execute(
-                "INSERT INTO points SELECT ?, b.signal_id, b.ts, b.value FROM _b b "
-                "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts",
-                [org],
-            ).fetchall()[0][0]
-            con.execute("DROP TABLE _b; DROP TABLE _e")
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _n AS SELECT b.signal_id, b.ts, b.value FROM _b b "
+            "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts"
+        )
+        inserted = con.execute("INSERT INTO points SELECT ?, * FROM _n", [org]).fetchall()[0][0]
+        self._add_to_rollups(con, org, "_n")
+        if changed:
+            self._rollups_after_change(con, org)
+        con.execute("DROP TABLE _b; DROP TABLE _e; DROP TABLE _n")
         return WriteResult(
             inserted=int(inserted), updated=int(changed), unchanged=int(existing - changed)
         )
+
+    # -- roll-ups -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _ensure_rollups(con: duckdb.DuckDBPyConnection) -> float | None:
+        """Create the roll-up tables; in a file that has points but no roll-ups yet, build them
+        from the points, once (one transaction: an interrupted build is redone at next open)."""
+        found = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_minute'"
+        ).fetchall()[0][0]
+        if found:
+            return None
+        started = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, _ in _ROLLUPS.values():
+                con.execute(f"CREATE TABLE {table} ({_ROLLUP_COLUMNS})")
+            con.execute(
+                f"INSERT INTO rollup_minute SELECT org_id, {_AGG_RAW.format(unit='minute')} "
+                "FROM points GROUP BY ALL ORDER BY bucket, org_id, signal_id"
+            )
+            con.execute(
+                "INSERT INTO rollup_hour SELECT org_id, signal_id, date_trunc('hour', bucket) AS "
+                "bucket, sum(n)::BIGINT, min(vmin), max(vmax), sum(vsum), max(last_ts), "
+                "arg_max(vlast, last_ts) FROM rollup_minute GROUP BY ALL "
+                "ORDER BY bucket, org_id, signal_id"
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        built = time.perf_counter() - started
+        if con.execute("SELECT count(*) FROM rollup_minute").fetchall()[0][0]:
+            log.info("built the roll-ups of the stored points in %.1f s", built)
+            return built
+        return None
+
+    def _add_to_rollups(self, con: duckdb.DuckDBPyConnection, org: int, new: str) -> None:
+        """Merge points that were not stored before (relation ``new``) into both tiers."""
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _am AS SELECT {_AGG_RAW.format(unit='minute')} "
+            f"FROM {new} GROUP BY ALL"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _ah AS SELECT signal_id, date_trunc('hour', bucket) "
+            "AS bucket, sum(n)::BIGINT AS n, min(vmin) AS vmin, max(vmax) AS vmax, "
+            "sum(vsum) AS vsum, max(last_ts) AS last_ts, arg_max(vlast, last_ts) AS vlast "
+            "FROM _am GROUP BY ALL"
+        )
+        for agg, (table, _) in zip(("_am", "_ah"), _ROLLUPS.values(), strict=True):
+            lo, hi = con.execute(f"SELECT min(bucket), max(bucket) FROM {agg}").fetchall()[0]
+            if lo is None:
+                continue
+            # Aggregates of disjoint point sets combine exactly; the later last wins.
+            con.execute(
+                f"""UPDATE {table} AS r SET n = r.n + a.n, vmin = least(r.vmin, a.vmin),
+                       vmax = greatest(r.vmax, a.vmax), vsum = r.vsum + a.vsum,
+                       vlast = CASE WHEN a.last_ts > r.last_ts THEN a.vlast ELSE r.vlast END,
+                       last_ts = greatest(r.last_ts, a.last_ts)
+                    FROM {agg} a
+                    WHERE r.org_id = ? AND r.bucket BETWEEN ? AND ?
+                      AND r.signal_id = a.signal_id AND r.bucket = a.bucket""",
+                [org, lo, hi],
+            )
+            con.execute(
+                f"""INSERT INTO {table} SELECT ?, a.* FROM {agg} a ANTI JOIN
+                    (SELECT signal_id, bucket FROM {table}
+                     WHERE org_id = ? AND bucket BETWEEN ? AND ?) r
+                    ON a.signal_id = r.signal_id AND a.bucket = r.bucket""",
+                [org, org, lo, hi],
+            )
+        con.execute("DROP TABLE _am; DROP TABLE _ah")
+
+    def _rollups_after_change(self, con: duckdb.DuckDBPyConnection, org: int) -> None:
+        """Points in ``_e`` changed value: recompute their buckets from the raw points, or,
+        where raw points of the bucket were dropped by retention, adjust the aggregates."""
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _c AS
+               SELECT e.signal_id, e.ts, e.old, e.new,
+                      e.ts >= coalesce(h.before, '-infinity'::TIMESTAMP) AS whole
+               FROM _e e LEFT JOIN (SELECT signal_id, before FROM horizons
+                                    WHERE org_id = ? AND tier = 'raw') h USING (signal_id)
+               WHERE e.old <> e.new""",
+            [org],
+        )
+        for table, unit in _ROLLUPS.values():
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _k AS SELECT DISTINCT signal_id, "
+                f"date_trunc('{unit}', ts) AS bucket FROM _c WHERE whole"
+            )
+            self._recompute(con, org, table, unit)
+            con.execute(
+                f"""UPDATE {table} AS r SET vsum = r.vsum + d.dsum,
+                       vmin = least(r.vmin, d.mn), vmax = greatest(r.vmax, d.mx),
+                       vlast = CASE WHEN d.mts = r.last_ts THEN d.mlast ELSE r.vlast END
+                    FROM (SELECT signal_id, date_trunc('{unit}', ts) AS bucket,
+                                 sum(new - old) AS dsum, min(new) AS mn, max(new) AS mx,
+                                 max(ts) AS mts, arg_max(new, ts) AS mlast
+                          FROM _c WHERE NOT whole GROUP BY ALL) d
+                    WHERE r.org_id = ? AND r.signal_id = d.signal_id AND r.bucket = d.bucket""",
+                [org],
+            )
+        con.execute("DROP TABLE _c")
+
+    @staticmethod
+    def _recompute(con: duckdb.DuckDBPyConnection, org: int, table: str, unit: str) -> None:
+        """Replace the aggregates of the buckets in ``_k`` (signal_id, bucket) by aggregating
+        the raw points they hold now (a bucket left without points disappears)."""
+        lo, hi = con.execute("SELECT min(bucket), max(bucket) FROM _k").fetchall()[0]
+        if lo is not None:
+            con.execute(
+                f"DELETE FROM {table} AS r USING _k k WHERE r.org_id = ? AND r.bucket "
+                "BETWEEN ? AND ? AND r.signal_id = k.signal_id AND r.bucket = k.bucket",
+                [org, lo, hi],
+            )
+            con.execute(
+                f"""INSERT INTO {table} SELECT ?, {_AGG_RAW.format(unit=unit)}
+                    FROM (SELECT p.signal_id, p.ts, p.value FROM points p SEMI JOIN _k k
+                          ON p.signal_id = k.signal_id AND date_trunc('{unit}', p.ts) = k.bucket
+                          WHERE p.org_id = ? AND p.ts >= ? AND p.ts < ? + INTERVAL 1 {unit}
+                            AND p.signal_id IN (SELECT DISTINCT signal_id FROM _k))
+                    GROUP BY ALL""",
+                [org, org, lo, hi],
+            )
+        con.execute("DROP TABLE _k")
+
+    def _rollups_after_delete(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        org: int,
+        ids: Sequence[int] | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> None:
+        """Raw points of ``[start, end)`` were deleted: drop the aggregates of buckets wholly
+        inside, recompute the (at most two) buckets cut by the bounds from what is left."""
+        for tier, (table, unit) in _ROLLUPS.items():
+            width = TIER_WIDTH[tier]  # type: ignore[index]
+            lo = None if start is None else floor_to(start, width)
+            if lo is not None and start is not None and lo < to_utc(start):  # type: ignore[operator]
+                lo += width
+            hi = None if end is None else floor_to(end, width)
+            where, params = _where("signal_id", org, ids, lo, hi, time="bucket")
+            if lo is None or hi is None or hi > lo:
+                con.execute(f"DELETE FROM {table} WHERE {where}", params)
+            edges = sorted(
+                floor_to(b, width).replace(tzinfo=None)
+                for b in {start, end}
+                if b is not None and floor_to(b, width) != to_utc(b)
+            )
+            if not edges:
+                continue
+            where, params = _where("r.signal_id", org, ids, None, None)
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE _k AS
+                    SELECT DISTINCT r.signal_id, r.bucket FROM {table} r
+                    LEFT JOIN (SELECT signal_id, before FROM horizons
+                               WHERE org_id = ? AND tier = 'raw') h USING (signal_id)
+                    WHERE {where.replace("org_id", "r.org_id", 1)}
+                      AND r.bucket IN ({", ".join("?" * len(edges))})
+                      AND r.bucket >= coalesce(h.before, '-infinity'::TIMESTAMP)""",
+                [org, *params, *edges],
+            )
+            self._recompute(con, org, table, unit)
 
     def delete(
         self,
@@ -286,18 +503,131 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        where, params = _where("signal_id", org_id, signal_ids, start, end)
+        org = int(org_id)
+        ids = None if signal_ids is None else [int(i) for i in signal_ids]
+        where, params = _where("signal_id", org, ids, start, end)
 
         def run(con: duckdb.DuckDBPyConnection) -> int:
-            n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchall()[0][0]
+            con.execute("BEGIN TRANSACTION")
+            try:
+                n = con.execute(f"DELETE FROM points WHERE {where}", params).fetchall()[0][0]
+                if n or start is None or end is None:
+                    self._rollups_after_delete(con, org, ids, start, end)
+                if start is None and end is None:  # the signals' whole history is gone
+                    hw, hp = _where("signal_id", org, ids, None, None)
+                    con.execute(f"DELETE FROM horizons WHERE {hw}", hp)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            if start is None and end is None:
+                for mark in [k for k in self._horizon if k[0] == org]:
+                    if ids is None or mark[1] in ids:
+                        del self._horizon[mark]
             # Marks may now be too high, which only sends later writes down the merge path;
             # forget them so they are reloaded exactly.
-            for key in [k for k in self._hwm if k[0] == int(org_id)]:
+            for key in [k for k in self._hwm if k[0] == org]:
                 del self._hwm[key]
-            self._changed(int(org_id))
+            self._changed(org)
             return int(n)
 
         return self._writer.submit(run)
+
+    # -- retention ----------------------------------------------------------------------------
+
+    def expire(
+        self,
+        org_id: int,
+        tier: Tier,
+        signal_ids: Sequence[int],
+        before: datetime,
+        *,
+        chunk: int = 100_000,
+    ) -> int:
+        if tier not in TIER_WIDTH:
+            raise InvalidInput(f"Unknown tier {tier!r}.")
+        if chunk < 1:
+            raise InvalidInput("chunk must be at least 1.")
+        org, ids = int(org_id), sorted({int(s) for s in signal_ids})
+        if not ids:
+            return 0
+        cut = floor_to(before, TIER_WIDTH["hour"] if tier == "raw" else TIER_WIDTH[tier])
+        naive_cut = _naive(cut)
+        assert naive_cut is not None
+
+        def mark(con: duckdb.DuckDBPyConnection) -> None:
+            moved = [s for s in ids if self._horizon.get((org, s, tier), naive_cut) <= naive_cut]
+            if not moved:
+                return
+            con.execute("BEGIN TRANSACTION")
+            try:
+                where, params = _where("signal_id", org, moved, None, None)
+                con.execute(f"DELETE FROM horizons WHERE {where} AND tier = ?", [*params, tier])
+                con.executemany(
+                    "INSERT INTO horizons VALUES (?, ?, ?, ?)",
+                    [[org, s, tier, naive_cut] for s in moved],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            for s in moved:
+                self._horizon[(org, s, tier)] = naive_cut
+
+        self._writer.submit(mark)
+        table, time_col = ("points", "ts") if tier == "raw" else (_ROLLUPS[tier][0], "bucket")
+        where, params = _where("signal_id", org, ids, None, cut, time=time_col)
+        sql = (
+            f"DELETE FROM {table} WHERE rowid IN "
+            f"(SELECT rowid FROM {table} WHERE {where} LIMIT {int(chunk)})"
+        )
+
+        def drop(con: duckdb.DuckDBPyConnection) -> int:
+            return int(con.execute(sql, params).fetchall()[0][0])
+
+        total = 0
+        while True:
+            # Each chunk is its own write: a waiting ingest write runs between two chunks.
+            n = self._writer.submit(drop)
+            total += n
+            if n < chunk:
+                break
+        if tier == "raw" and total:
+
+            def forget(con: duckdb.DuckDBPyConnection) -> None:
+                for key in [k for k in self._hwm if k[0] == org and k[1] in ids]:
+                    del self._hwm[key]
+
+            self._writer.submit(forget)
+        if total:
+            self._changed(org)
+        return total
+
+    def retained_from(self, org_id: int, signal_ids: Sequence[int], tier: Tier) -> datetime | None:
+        found = [
+            b
+            for s in signal_ids
+            if (b := self._horizon.get((int(org_id), int(s), tier))) is not None
+        ]
+        return max(found).replace(tzinfo=UTC) if found else None
+
+    def rollups(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        tier: RollupTier,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> pa.Table:
+        if tier not in _ROLLUPS:
+            raise InvalidInput(f"Unknown roll-up tier {tier!r}.")
+        where, params = _where("signal_id", org_id, signal_ids, start, end, time="bucket")
+        sql = (
+            "SELECT signal_id, bucket AS bucket_start, n AS count, vmin AS min, vmax AS max, "
+            f"vsum AS sum, last_ts, vlast AS last FROM {_ROLLUPS[tier][0]} WHERE {where} "
+            "ORDER BY signal_id, bucket"
+        )
+        return _aware(self._query(sql, params), ROLLUP_SCHEMA)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -406,7 +736,10 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         start: datetime,
         end: datetime,
         buckets: int,
+        tier: Tier = "raw",
     ) -> pa.Table:
+        if tier != "raw":
+            return self._downsample_rollups(org_id, signal_ids, start, end, buckets, tier)
         bucket, s_us, span = self._bucket_sql(start, end, buckets)
         where, params = _where("signal_id", org_id, signal_ids, start, end)
         sql = f"""
@@ -416,6 +749,30 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             FROM (SELECT signal_id, {bucket} AS b, count(*) AS n, min(value) AS vmin,
                          max(value) AS vmax, avg(value) AS vmean, arg_max(value, ts) AS vlast
                   FROM points WHERE {where} GROUP BY ALL)
+            ORDER BY signal_id, bucket"""
+        return _aware(self._query(sql, params), DOWNSAMPLE_SCHEMA)
+
+    def _downsample_rollups(
+        self,
+        org_id: int,
+        signal_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        buckets: int,
+        tier: str,
+    ) -> pa.Table:
+        if tier not in _ROLLUPS:
+            raise InvalidInput(f"Unknown tier {tier!r}.")
+        bucket, s_us, span = self._bucket_sql(start, end, buckets)
+        bucket = bucket.replace("epoch_us(ts)", "epoch_us(bucket)")
+        where, params = _where("signal_id", org_id, signal_ids, start, end, time="bucket")
+        sql = f"""
+            SELECT signal_id, b AS bucket,
+                   make_timestamp({s_us} + (b * {span}) // {int(buckets)}) AS bucket_start,
+                   n::BIGINT AS count, vmin AS min, vmax AS max, vsum / n AS mean, vlast AS last
+            FROM (SELECT signal_id, {bucket} AS b, sum(n) AS n, min(vmin) AS vmin,
+                         max(vmax) AS vmax, sum(vsum) AS vsum, arg_max(vlast, last_ts) AS vlast
+                  FROM {_ROLLUPS[tier][0]} WHERE {where} GROUP BY ALL)
             ORDER BY signal_id, bucket"""
         return _aware(self._query(sql, params), DOWNSAMPLE_SCHEMA)
 
