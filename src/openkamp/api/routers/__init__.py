@@ -4,11 +4,13 @@ from openkamp.api.routers import (
     alerts,
     assets,
     auth,
+    connections,
     data,
     datasets,
     explore,
     health,
     imports,
+    ingest,
     jobs,
     models,
     users,
@@ -17,7 +19,7 @@ from openkamp.api.routers import (
 ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
-    explore.router,
+    explore.router, connections.router, ingest.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]
