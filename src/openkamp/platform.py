@@ -29,6 +29,7 @@ from openkamp.jobs.service import JobService
 from openkamp.ml.registry import ModelRegistry
 from openkamp.ml.service import ModelService
 from openkamp.query import QueryService
+from openkamp.retention import Policy, RetentionService
 from openkamp.settings import Settings
 from openkamp.storage.registry import open_files, open_metadata, open_timeseries
 
@@ -80,6 +81,18 @@ class Platform:
         # loop starts with the server (create_app's lifespan), not here.
         self.live = LiveRuntime(self.meta, self.ts, self.settings)
         self.connections = ConnectorService(self.meta, self.live)
+        # Retention of raw points and roll-ups; its periodic pass starts with the server.
+        self.retention = RetentionService(
+            self.meta,
+            self.ts,
+            self.assets,
+            defaults=Policy(
+                self.settings.retention_raw_days,
+                self.settings.retention_minute_days,
+                self.settings.retention_hour_days,
+            ),
+            chunk_rows=self.settings.retention_chunk_rows,
+        )
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(
@@ -113,6 +126,7 @@ class Platform:
         self.alerts.raise_from_summary(principal, mv, summary, equipment_id=eq)
 
     def close(self) -> None:
+        self.retention.stop()  # a pass in progress ends before the stores close
         self.live.close()  # connections stop, accepted live points are written
         self.jobs.close()  # first: running jobs may still write to the stores
         self.ts.close()

@@ -2,6 +2,15 @@
 
 Signals are named by id or by path (``plant1/line1/imm01/cushion``). Every signal is looked up
 through the asset service first, so a signal of another organisation is simply not found.
+
+Tiers. Downsampled answers and charts come from the raw points or from the store's per-minute or
+per-hour roll-ups (:func:`pick_tier`): among the tiers that still hold the whole range (retention
+has not dropped any of it), the coarsest whose buckets are at most half the asked bucket, else the
+finest that holds the range. A year at 1,000 buckets reads the hour tier (about 9,000 rows per
+signal instead of 31 million points), a day reads raw points, and a month whose raw points are
+gone still charts from the minute tier. The answer says which tier it came from (the ``tier`` key
+of the table's schema metadata, :func:`tier_of`). ``windows`` always walks the raw points: its
+callers (exports, model tables) read raw points window by window.
 """
 
 from __future__ import annotations
@@ -9,15 +18,58 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
 
 from openkamp.assets.service import AssetService
 from openkamp.core.assets import LabelColumn, Signal
 from openkamp.core.errors import InvalidInput
 from openkamp.core.tenancy import Principal, Role, require
-from openkamp.storage.timeseries.base import TimeSeriesStore, time_windows, to_utc
+from openkamp.storage.timeseries.base import (
+    TIER_WIDTH,
+    TIERS,
+    TS_TYPE,
+    Tier,
+    TimeSeriesStore,
+    time_windows,
+    to_utc,
+)
 
 SignalRef = int | str
+
+#: A roll-up tier answers only buckets at least this many times as wide as its own: each answer
+#: bucket then holds two or more whole aggregates and at most one cut by its edges.
+TIER_MIN_RATIO = 2
+
+
+def pick_tier(
+    horizons: dict[Tier, datetime | None], start: datetime, end: datetime, buckets: int
+) -> Tier:
+    """The tier to answer ``buckets`` buckets of ``[start, end)`` from.
+
+    ``horizons`` gives, per tier, the time from which it still holds everything (None: nothing
+    dropped). Among the tiers that hold the whole range, the coarsest whose width is at most
+    1/TIER_MIN_RATIO of the asked bucket (raw always qualifies); when none qualifies, the finest
+    that holds the range; when no tier holds the whole range, the one reaching furthest back.
+    """
+    bucket = (end - start) / max(1, buckets)
+    holding = [t for t in TIERS if (h := horizons.get(t)) is None or h <= start]
+    if not holding:
+        far = _aware(end)
+        return min(TIERS, key=lambda t: horizons.get(t) or far)
+    fine = [t for t in holding if TIER_WIDTH[t] * TIER_MIN_RATIO <= bucket]
+    return fine[-1] if fine else holding[0]
+
+
+def tier_of(table: pa.Table) -> Tier:
+    """Which tier a downsampled answer or chart series came from."""
+    meta = table.schema.metadata or {}
+    tier = meta.get(b"tier", b"raw").decode()
+    return tier if tier in TIER_WIDTH else "raw"
+
+
+def _tagged(table: pa.Table, tier: Tier) -> pa.Table:
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), b"tier": tier})
 
 
 class QueryService:
@@ -62,8 +114,25 @@ class QueryService:
         end: datetime,
         buckets: int = 1000,
     ) -> pa.Table:
+        """``buckets`` equal buckets per signal, from the tier :func:`pick_tier` chooses
+        (:func:`tier_of` says which)."""
         ids, names = self._ids(principal, refs)
-        return self._named(self.ts.downsample(principal.org_id, ids, start, end, buckets), names)
+        tier = self.tier(principal, ids, start, end, buckets)
+        table = self.ts.downsample(principal.org_id, ids, start, end, buckets, tier=tier)
+        return _tagged(self._named(table, names), tier)
+
+    def tier(
+        self,
+        principal: Principal,
+        signal_ids: Sequence[int],
+        start: datetime,
+        end: datetime,
+        buckets: int,
+    ) -> Tier:
+        """The tier a downsample of these signals (ids of the principal's organisation) reads."""
+        org = principal.org_id
+        horizons = {t: self.ts.retained_from(org, signal_ids, t) for t in TIERS}
+        return pick_tier(horizons, _aware(start), _aware(end), buckets)
 
     def chart(
         self,
@@ -73,9 +142,32 @@ class QueryService:
         end: datetime,
         width: int = 1000,
     ) -> dict[str, pa.Table]:
-        """Per signal, at most ``width`` points chosen by LTTB: what a line chart should draw."""
+        """Per signal, at most ``width`` points chosen by LTTB: what a line chart should draw.
+
+        From raw points (MinMaxLTTB) where :func:`pick_tier` picks raw; else from a tier's
+        aggregates, each bucket of ``2 * width`` giving its minimum and its maximum as two
+        points, so no spike is hidden. :func:`tier_of` on a series says which tier drew it."""
+        from openkamp.storage.timeseries.lttb import lttb_indices
+
         ids, names = self._ids(principal, refs)
-        return {names[i]: self.ts.lttb(principal.org_id, i, start, end, width) for i in ids}
+        org = principal.org_id
+        out: dict[str, pa.Table] = {}
+        for i in ids:
+            tier = self.tier(principal, [i], start, end, width)
+            if tier == "raw":
+                out[names[i]] = _tagged(self.ts.lttb(org, i, start, end, width), tier)
+                continue
+            agg = self.ts.downsample(org, [i], start, end, 2 * width, tier=tier)
+            t0 = agg.column("bucket_start").cast(pa.int64()).to_numpy()
+            half = (_aware(end) - _aware(start)) / (4 * width) // timedelta(microseconds=1)
+            ts = np.column_stack([t0, t0 + half]).ravel()
+            val = np.column_stack(
+                [agg.column("min").to_numpy(), agg.column("max").to_numpy()]
+            ).ravel()
+            idx = lttb_indices(ts.astype(np.float64), val, width) if ts.size else ts
+            series = pa.table({"ts": pa.array(ts[idx]).cast(TS_TYPE), "value": val[idx]})
+            out[names[i]] = _tagged(series, tier)
+        return out
 
     def labels(
         self,
@@ -106,7 +198,9 @@ class QueryService:
     ) -> list[tuple[datetime, datetime, int]]:
         """Consecutive time windows, each holding at most ``most`` points of the signals (with
         the number each holds), covering their stored points in ``[start, end)``: how a request
-        walks data of any size one bounded piece at a time (counted in the engine)."""
+        walks data of any size one bounded piece at a time (counted in the engine). Always raw
+        points: the readers of the windows read raw points (where retention dropped them, a
+        window holds what is left)."""
         ids, _ = self._ids(principal, refs)
         org = principal.org_id
         span = self.ts.extent(org, ids)

@@ -136,6 +136,39 @@ class Settings(BaseSettings):
         description="Live points dated more than this many seconds ahead of the server's "
         "clock are rejected (time.absurd), as are points before 1990.",
     )
+    retention_raw_days: int | None = Field(
+        None,
+        ge=1,
+        le=36_500,
+        description="Days raw points are kept, for organisations that set no retention of "
+        "their own (a signal may have its own too); empty: forever.",
+    )
+    retention_minute_days: int | None = Field(
+        None,
+        ge=1,
+        le=36_500,
+        description="Days per-minute aggregates (count, min, max, mean, last) are kept by "
+        "default; empty: forever. At least the raw days.",
+    )
+    retention_hour_days: int | None = Field(
+        None,
+        ge=1,
+        le=36_500,
+        description="Days per-hour aggregates are kept by default; empty: forever. At least "
+        "the minute days.",
+    )
+    retention_interval_s: float = Field(
+        3600.0,
+        ge=0,
+        description="The server drops data past its retention at start and then this often "
+        "(seconds); 0: never by itself (the API's retention run or the CLI do it).",
+    )
+    retention_chunk_rows: int = Field(
+        50_000,
+        ge=1000,
+        description="Rows retention drops per transaction; ingest writes run between chunks, "
+        "so this bounds how long a write may wait.",
+    )
     session_idle_minutes: int = Field(
         120,
         ge=1,

@@ -42,9 +42,13 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         gc.collect()
         gc.freeze()
         live = app.state.platform.live.start()  # connections resume; False: already running
+        interval = app.state.platform.settings.retention_interval_s
+        retention = interval > 0 and app.state.platform.retention.start(interval)
         try:
             yield
         finally:
+            if retention:
+                app.state.platform.retention.stop()
             if live:
                 app.state.platform.live.stop()
             if owned is not None:
