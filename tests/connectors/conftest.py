@@ -109,7 +109,7 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A real uvicorn server (in a thread) on a platform with two organisations: A (kim, admin
-    token; park, read-only token; vic, a viewer with a write token) and B (lee), both with a
+    token; park, an engineer with a read-only and a write token) and B (lee), both with a
     press01 of the same path."""
     import uvicorn
 
@@ -121,7 +121,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     kim = kamp.accounts.create_first_admin(kamp.default_org_id, "kim", PASSWORD)
     me_kim = kamp.accounts.principal_of(kim)
     park = kamp.accounts.create_user(me_kim, "park", PASSWORD, role=Role.ENGINEER)
-    vic = kamp.accounts.create_user(me_kim, "vic", PASSWORD, role=Role.VIEWER)
     org_b = kamp.meta.create_org("other-factory")["id"]
     kamp.assets.apply_tree(system_principal(org_b), tree())
     lee = kamp.accounts.create_user(system_principal(org_b), "lee", PASSWORD, role=Role.ADMIN)
@@ -129,7 +128,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "kim": kamp.accounts.create_token(me_kim, "t", ["admin"])[1],
         "park": kamp.accounts.create_token(kamp.accounts.principal_of(park), "ro", ["read"])[1],
         "park_w": kamp.accounts.create_token(kamp.accounts.principal_of(park), "w", ["write"])[1],
-        "vic": kamp.accounts.create_token(kamp.accounts.principal_of(vic), "w", ["write"])[1],
         "lee": kamp.accounts.create_token(kamp.accounts.principal_of(lee), "t", ["admin"])[1],
     }
     port = free_port()
