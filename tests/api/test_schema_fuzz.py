@@ -100,6 +100,7 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             boss, model_name="inj01_defect", model_version=1, model_id=None,
             equipment_id=node.id, rows=10, alarms=2,
         )[0]  # fmt: skip
+        connection = kamp.connections.create(me, "gateway", "http", {"equipment": equipment})
         model = kamp.models.load(me, "inj01_defect", 1)
         inputs = {name: 1.0 for name in getattr(model, "feature_names_in_", [])}
         # A scored file, kept for download (its token is a path parameter of the download).
@@ -116,6 +117,7 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "user_id": admin["id"], "token_id": token_rec["id"], "job_id": job["id"],
                 "import_id": kamp.imports.list(me)[0]["id"], "alert_id": alert["id"],
                 "version": 1, "token": scored.json()["download"].rsplit("/", 1)[1],
+                "connection_id": connection["id"],
             },
             "names": {"/datasets/": "cavity", "/models/": "inj01_defect"},
             "query": {

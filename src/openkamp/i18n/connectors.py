@@ -125,8 +125,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Leave empty or ******** to keep the stored value.",
     },
     "connectors.json_hint": {
-        "ko": 'JSON 형식으로 입력하세요 (예: {{"a": "b"}}).',
-        "en": 'Enter as JSON (e.g. {{"a": "b"}}).',
+        "ko": "JSON 형식으로 입력하세요.",
+        "en": "Enter as JSON.",
     },
     "connectors.saved": {"ko": "저장했습니다.", "en": "Saved."},
     "connectors.nothing_rejected": {"ko": "없음", "en": "none"},
@@ -152,4 +152,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "connectors.reason.signal.unknown": {"ko": "알 수 없는 신호", "en": "unknown signal"},
     "connectors.reason.equipment.unknown": {"ko": "알 수 없는 설비", "en": "unknown equipment"},
     "connectors.reason.equipment.missing": {"ko": "설비 미지정", "en": "no equipment named"},
+    # Settings of connections (the form's labels; connectors add their own fields here).
+    "connectors.field.auto_create_signals": {
+        "ko": "모르는 신호는 새로 만들기",
+        "en": "Create unknown signals",
+    },
+    "connectors.field.auto_create_signals.help": {
+        "ko": "끄면 등록되지 않은 신호의 값은 거부되고 '알 수 없는 신호'로 집계됩니다.",
+        "en": "Off: values of signals not registered are rejected and counted as unknown.",
+    },
+    "connectors.field.equipment": {"ko": "설비 경로", "en": "Equipment path"},
+    "connectors.field.equipment.help": {
+        "ko": "설비를 지정하지 않은 데이터의 설비 (예: plant1/line1/press01).",
+        "en": "Equipment of data that names none (e.g. plant1/line1/press01).",
+    },
+    "connectors.field.measurements": {"ko": "측정 이름 → 설비", "en": "Measurement → equipment"},
+    "connectors.field.measurements.help": {
+        "ko": '라인 프로토콜의 측정 이름별 설비 경로 (예: {"m1": "plant1/line1/press01"}).',
+        "en": "Line protocol: the equipment path of each measurement name.",
+    },
+    "connectors.field.equipment_tag": {"ko": "설비 태그", "en": "Equipment tag"},
+    "connectors.field.equipment_tag.help": {
+        "ko": "라인 프로토콜에서 설비 경로를 담은 태그 이름.",
+        "en": "Line protocol: the tag whose value is the equipment path.",
+    },
 }

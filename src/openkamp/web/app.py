@@ -17,6 +17,7 @@ from openkamp.i18n import error_text
 from openkamp.web import (
     account,
     assets_page,
+    connections_page,
     explorer,
     importer,
     modeller,
@@ -55,7 +56,7 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
     for module in (
         account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
-        settings_page,
+        settings_page, connections_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 

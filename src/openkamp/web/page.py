@@ -39,6 +39,7 @@ NAV = (
     ("/import", "web.nav.import"),
     ("/signals", "web.nav.signals"),
     ("/models", "web.nav.models"),
+    ("/connections", "connectors.nav"),
     ("/settings", "web.nav.settings"),
 )
 

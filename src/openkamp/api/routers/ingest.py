@@ -214,9 +214,9 @@ async def ingest_csv(
     "/arrow",
     response_model=IngestAnswer,
     responses=_ERRORS,
-    openapi_extra=_body(
-        "application/vnd.apache.arrow.stream", {"type": "string", "format": "binary"}
-    ),
+    # Described as octet-stream (what generic clients send); the Content-Type is not checked,
+    # so application/vnd.apache.arrow.stream is as welcome.
+    openapi_extra=_body("application/octet-stream", {"type": "string", "format": "binary"}),
 )
 async def ingest_arrow(
     request: Request,
