@@ -424,6 +424,10 @@ class SparkplugEdgeNode:
     def new_session(self, ts_ms: int) -> tuple[str, bytes]:
         """Start a session: the next ``bdSeq``, and the NDEATH to register as the MQTT will."""
         self.bd_seq = (self.bd_seq + 1) % 256
+        return self.ndeath(ts_ms)
+
+    def ndeath(self, ts_ms: int) -> tuple[str, bytes]:
+        """The NDEATH of the current session (published by the node itself on a clean stop)."""
         pb = PBPayload()
         pb.timestamp = ts_ms
         _bd_metric(pb, self.bd_seq, ts_ms)
