@@ -20,6 +20,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "설비 구성에서 경로를 확인하거나 설비를 먼저 만드세요.",
         "en": "Check the path in the asset model, or create the equipment first.",
     },
+    "err.record.not_found.connection": {
+        "ko": "연결 #{id}이(가) 없습니다. 삭제되었거나 주소가 잘못되었습니다.",
+        "en": "There is no connection #{id}: it was deleted or the address is wrong.",
+    },
     "err.ingest.precision": {
         "ko": "알 수 없는 시간 단위 '{precision}'입니다. ns, us, ms, s 중 하나를 쓰세요.",
         "en": "Unknown precision '{precision}': use ns, us, ms or s.",
