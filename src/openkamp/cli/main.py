@@ -38,6 +38,7 @@ from openkamp.cli.common import (
 )
 from openkamp.cli.datasets import datasets_app
 from openkamp.cli.models import models_app
+from openkamp.cli.simulate import simulate
 from openkamp.cli.users import first_login, users_app
 from openkamp.core.errors import OpenKampError
 from openkamp.i18n import t
@@ -56,6 +57,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
+app.command("simulate")(simulate)
 
 
 @app.callback()
