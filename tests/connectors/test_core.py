@@ -264,3 +264,23 @@ def test_equipment_state_is_recorded_with_its_start(live: Platform) -> None:
     with pytest.raises(Exception) as foreign:
         record_equipment_state(live.meta, live.principal("b").org_id, eq, "down", "p")
     assert type(foreign.value).__name__ == "NotFound"
+
+
+def test_closing_the_platform_drains_what_was_accepted(tmp_path: Path, plugin: Any) -> None:
+    """A clean shutdown in the middle of a stream: the connector is asked to stop, its write in
+    flight completes, the buffer is written out; what it was told is stored is in the store,
+    and nothing it was not told about is half there."""
+    data = tmp_path / "data"
+    kamp = open_platform(data, connectors_buffer_points=5_000, connectors_batch_points=1_000)
+    kamp.assets.apply_tree(kamp.principal(), tree())
+    kamp.live.start()
+    producer(kamp, "stream", batches=10_000, batch=1_000)
+    wait_for(lambda: plugin.log_of("stream")["acked"] >= 20_000, what="a running stream")
+    kamp.close()
+    acked = plugin.log_of("stream")["acked"]
+    assert acked % 1_000 == 0 and acked < 10_000_000
+    kamp = open_platform(data)
+    try:
+        assert kamp.ts.count(kamp.default_org_id, [signal_id(kamp)]) == acked
+    finally:
+        kamp.close()

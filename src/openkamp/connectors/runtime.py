@@ -145,6 +145,9 @@ class LiveRuntime:
         if loop is None:
             coro.close()
             raise RuntimeError("the live runtime is not running")
+        if threading.current_thread() is self._thread:  # waiting here would wait for ourselves
+            coro.close()
+            raise RuntimeError("call the runtime from outside its loop (asyncio.to_thread)")
         return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout)
 
     def resume(self) -> int:
