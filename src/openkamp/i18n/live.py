@@ -60,4 +60,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "숫자가 아닌 Sparkplug 지표는 저장하지 않습니다.",
         "en": "Sparkplug metrics that are not numbers are not stored.",
     },
+    # openkamp simulate
+    "live.title": {"ko": "OpenKAMP 가상 공장 가동 중", "en": "OpenKAMP simulated factory running"},
+    "live.broker_started": {
+        "ko": "MQTT 브로커(Mosquitto) 시작: {url}",
+        "en": "MQTT broker (Mosquitto) started: {url}",
+    },
+    "live.inject_hint": {"ko": "고장 주입", "en": "Inject a fault"},
+    "live.injected": {
+        "ko": "고장 주입 예정: {equipment} — {fault}",
+        "en": "Fault to be injected: {equipment} — {fault}",
+    },
+    "live.stopped": {
+        "ko": "가상 공장을 멈췄습니다 (보낸 측정값 {readings:,}개).",
+        "en": "The simulated factory stopped ({readings:,} readings sent).",
+    },
+    "err.live.no_machine": {
+        "ko": "가상 공장에 '{equipment}' 설비가 없습니다. 있는 설비: {known}",
+        "en": "The simulated factory has no machine '{equipment}'. Machines: {known}",
+    },
+    "err.live.no_fault": {
+        "ko": "'{equipment}' 설비에는 '{fault}' 고장이 없습니다. 가능한 고장: {known}",
+        "en": "Machine '{equipment}' has no fault '{fault}'. Faults: {known}",
+    },
+    "err.live.bad_duration": {
+        "ko": "고장 지속 시간은 0보다 큰 초 단위 값이어야 합니다: {duration}",
+        "en": "A fault's duration must be positive seconds: {duration}",
+    },
+    "err.live.bad_severity": {
+        "ko": "고장 심각도는 0보다 크고 1 이하여야 합니다: {severity}",
+        "en": "A fault's severity must be above 0 and at most 1: {severity}",
+    },
+    "err.live.bad_inject": {
+        "ko": "--inject 값 '{value}'의 형식이 틀렸습니다. 설비:고장:초[@지연초] 형식으로 쓰세요.",
+        "en": "--inject '{value}' is not machine:fault:seconds[@delay].",
+    },
+    "err.live.bad_json_form": {
+        "ko": "--json-form '{value}'은(는) 지원하지 않습니다. batch, compact, single, none 중 하나를 쓰세요.",
+        "en": "--json-form '{value}' is not supported: use batch, compact, single or none.",
+    },
+    "err.live.no_mosquitto": {
+        "ko": "Mosquitto가 설치되어 있지 않습니다.",
+        "en": "Mosquitto is not installed.",
+    },
+    "err.live.no_mosquitto.hint": {
+        "ko": "Debian 패키지 mosquitto를 설치하세요 (apt-get install mosquitto).",
+        "en": "Install the Debian package mosquitto (apt-get install mosquitto).",
+    },
+    "err.live.broker_failed": {
+        "ko": "Mosquitto를 {address}에서 시작하지 못했습니다.",
+        "en": "Mosquitto did not start on {address}.",
+    },
+    "err.live.broker_unreachable": {
+        "ko": "MQTT 브로커 {address}에 연결할 수 없습니다.",
+        "en": "Cannot reach the MQTT broker at {address}.",
+    },
 }
