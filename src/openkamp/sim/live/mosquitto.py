@@ -11,6 +11,7 @@ failure, never a skip).
 from __future__ import annotations
 
 import contextlib
+import getpass
 import os
 import shutil
 import socket
@@ -101,6 +102,9 @@ def run_broker(
                 [
                     f"listener {port} {host}",
                     "allow_anonymous true",
+                    # Run as root, Mosquitto would switch to user "mosquitto", which cannot write
+                    # the private folder; as anyone else this line has no effect.
+                    f"user {getpass.getuser()}",
                     f"persistence {'true' if persistence else 'false'}",
                     f"persistence_location {folder}/",
                     "autosave_interval 1",

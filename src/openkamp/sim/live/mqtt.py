@@ -174,7 +174,14 @@ class _Channel:
 
     async def _send(self, client: Any, messages: list[tuple[str, bytes]]) -> None:
         if messages:
-            await asyncio.gather(*(client.publish(t, p, qos=self.qos) for t, p in messages))
+            # Every publish is awaited (none left with an unread error), then the first error
+            # (a lost connection) ends the connection; the backlog keeps what was not sent.
+            results = await asyncio.gather(
+                *(client.publish(t, p, qos=self.qos) for t, p in messages), return_exceptions=True
+            )
+            for r in results:
+                if isinstance(r, BaseException):
+                    raise r
             self.stats.sent += len(messages)
 
     async def _read(self, client: Any) -> None:
