@@ -16,6 +16,7 @@ from openkamp.connectors.payloads._points import (
     PayloadError,
     Points,
     concat,
+    epoch_array_to_us,
     epoch_to_us,
     parse_ts,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "decode_json",
     "encode_batch",
     "encode_compact",
+    "epoch_array_to_us",
     "epoch_to_us",
     "parse_line_protocol",
     "parse_topic",

@@ -97,6 +97,7 @@ def parse_line_protocol(
     errors: list[LineError] = []
     rejected: dict[str, int] = {}
     good = 0
+    plain = "\\" not in text and '"' not in text  # no escapes, no strings: the fast path only
     for n, line in enumerate(text.split("\n"), 1):
         if line.endswith("\r"):
             line = line[:-1]
@@ -104,9 +105,9 @@ def parse_line_protocol(
         if not stripped or stripped[0] == "#":
             continue
         try:
-            if "\\" in stripped or '"' in stripped:
-                key_raw, fields, ts_raw = _split_slow(stripped)
-            else:
+            line_vals: list[tuple[str, float]] = []
+            strings = 0
+            if plain or ("\\" not in stripped and '"' not in stripped):
                 parts = stripped.split(" ")
                 if "" in parts:
                     parts = [p for p in parts if p]
@@ -119,12 +120,18 @@ def parse_line_protocol(
                     raise _LineError("line", "no field set")
                 else:
                     raise _LineError("line", "unexpected text after the timestamp")
-                fields = []
                 for f in fields_raw.split(","):
                     k, sep, v = f.partition("=")
                     if not sep or not k or not v or "=" in v:
                         raise _LineError("line", f"field {f!r} is not key=value")
-                    fields.append((k, v, False))
+                    line_vals.append((k, _value(v)))
+            else:
+                key_raw, fields, ts_raw = _split_slow(stripped)
+                for k, v, is_string in fields:
+                    if is_string:
+                        strings += 1
+                    else:
+                        line_vals.append((k, _value(v)))
             if ts_raw is None:
                 if default_ts_us is None:
                     raise _LineError("ts_missing", "no timestamp, and no receive time to use")
@@ -144,16 +151,12 @@ def parse_line_protocol(
             key = keys.get(key_raw)
             if key is None:
                 key = keys[key_raw] = _parse_key(key_raw)
-            line_vals: list[tuple[str, float]] = []
-            for k, v, is_string in fields:
-                if is_string:
-                    rejected["string_field"] = rejected.get("string_field", 0) + 1
-                    continue
-                line_vals.append((k, _value(v)))
         except _LineError as exc:
             errors.append(LineError(n, exc.reason, exc.message, line[:120]))
             continue
         good += 1
+        if strings:
+            rejected["string_field"] = rejected.get("string_field", 0) + strings
         for k, x in line_vals:
             code = codes.get((key_raw, k))
             if code is None:
