@@ -70,3 +70,32 @@ def test_address_space_values_and_history() -> None:
             await server.stop()
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_with_users_only_their_logins_open_a_session() -> None:
+    async def scenario() -> None:
+        live = make_live()
+        server = OpcUaServer(live, port=free_port(), users={"operator": "s3cret-Pw"})
+        await server.start()
+        try:
+            for user, password in ((None, None), ("operator", "wrong"), ("nobody", "s3cret-Pw")):
+                client = Client(server.endpoint, timeout=5)
+                if user is not None:
+                    client.set_user(user)
+                    client.set_password(password or "")
+                try:
+                    await client.connect()
+                except Exception:  # refused: BadIdentityTokenInvalid / Rejected
+                    continue
+                await client.disconnect()
+                raise AssertionError(f"{user!r} was let in")
+            client = Client(server.endpoint, timeout=5)
+            client.set_user("operator")
+            client.set_password("s3cret-Pw")
+            async with client:
+                node = client.get_node(server.node_id("press01", "flow"))
+                assert (await node.read_browse_name()).Name == "flow"
+        finally:
+            await server.stop()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))

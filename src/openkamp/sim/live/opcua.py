@@ -14,6 +14,9 @@ BrowseNames are the code names (``cushion``); DisplayNames the English names; De
 Korean name and, where there is one, the machine's description. Objects carry the same. Every
 variable's ``SourceTimestamp`` is the reading's simulated time.
 
+**Sign-in.** Anonymous by default; with ``users`` (login → password) only those may open a
+session (the security policy stays ``None``: a test and demo server, not a secure one).
+
 **History.** Each variable keeps its last ``history_count`` readings (20,000 by default: 55
 hours at the demo's 10 s) (all of them, also several
 per publishing interval) and answers HistoryRead (raw, by time range): ``Historizing`` is true and
@@ -22,7 +25,8 @@ the access levels include HistoryRead, so a client can backfill a gap after a di
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hmac
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,12 +72,15 @@ class OpcUaServer:
         port: int = 4840,
         history_count: int = 20_000,
         name: str = "OpenKAMP simulated factory",
+        users: Mapping[str, str] | None = None,
     ) -> None:
         self.live = live
         self.host = host
         self.port = port
         self.history_count = history_count
         self.name = name
+        #: Login → password; when given, anonymous sessions are refused.
+        self.users = dict(users) if users else None
         self.ns = 2
         self._server: Any = None
         self._nodes: dict[tuple[str, str], Any] = {}
@@ -91,11 +98,14 @@ class OpcUaServer:
 
         ua = _ua()
 
-        server = Server()
+        manager: Any = _Passwords(self.users) if self.users else None  # an asyncua UserManager
+        server = Server(user_manager=manager)
         await server.init()
         server.set_endpoint(self.endpoint)
         server.set_server_name(self.name)
         server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        if self.users:
+            server.set_security_IDs(["Username"])
         self.ns = await server.register_namespace(NAMESPACE)
         storage = server.iserver.history_manager.storage
         objects = server.nodes.objects
@@ -207,3 +217,26 @@ def _ua() -> Any:
     from asyncua import ua
 
     return ua
+
+
+class _Passwords:
+    """An asyncua user manager: a session's login and password must match one of ``users``."""
+
+    def __init__(self, users: Mapping[str, str]) -> None:
+        self.users = dict(users)
+
+    def get_user(
+        self,
+        iserver: Any,
+        username: str | None = None,
+        password: str | None = None,
+        certificate: Any = None,
+    ) -> Any:
+        from asyncua.crypto.permission_rules import User, UserRole
+
+        expected = self.users.get(username or "")
+        if expected is None or password is None:
+            return None
+        if not hmac.compare_digest(expected.encode(), password.encode()):
+            return None
+        return User(role=UserRole.User, name=username)
