@@ -99,3 +99,41 @@ def test_with_users_only_their_logins_open_a_session() -> None:
             await server.stop()
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_restarted_server_serves_the_readings_of_its_outage_from_history() -> None:
+    async def scenario() -> None:
+        live = make_live()
+        server = OpcUaServer(live, port=free_port())
+        readings: list[tuple[int, float]] = []
+
+        async def advance(seconds: float) -> None:
+            live._clock.t += seconds  # type: ignore[attr-defined]
+            ticks = live.step()
+            await server.publish(ticks)
+            for t in ticks:
+                if t.equipment == "cnc01":
+                    readings.extend(
+                        zip(t.ts_ms.tolist(), t.signals["spindle_load"].tolist(), strict=True)
+                    )
+
+        await server.start()
+        await advance(10.0)
+        await server.stop()
+        await advance(20.0)  # the factory runs on while its OPC UA server is down
+        await server.start()
+        await advance(10.0)
+        try:
+            async with Client(server.endpoint, timeout=10) as client:
+                node = client.get_node(server.node_id("cnc01", "spindle_load"))
+                start = datetime.fromtimestamp(live.origin_ms / 1000, UTC)
+                history = await node.read_raw_history(start, start + timedelta(minutes=5))
+                got = [
+                    (int(h.SourceTimestamp.replace(tzinfo=UTC).timestamp() * 1000), h.Value.Value)
+                    for h in history
+                ]
+                assert got == readings and len(readings) == 40
+        finally:
+            await server.stop()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))

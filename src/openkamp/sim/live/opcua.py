@@ -21,11 +21,14 @@ session (the security policy stays ``None``: a test and demo server, not a secur
 hours at the demo's 10 s) (all of them, also several
 per publishing interval) and answers HistoryRead (raw, by time range): ``Historizing`` is true and
 the access levels include HistoryRead, so a client can backfill a gap after a disconnect.
+Readings are kept while the server is stopped too (as a control system keeps logging while its
+OPC UA interface is down): after :meth:`OpcUaServer.start` again, history holds the outage.
 """
 
 from __future__ import annotations
 
 import hmac
+from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -84,6 +87,7 @@ class OpcUaServer:
         self.ns = 2
         self._server: Any = None
         self._nodes: dict[tuple[str, str], Any] = {}
+        self._history: dict[tuple[str, str], deque[tuple[int, float]]] = {}
 
     @property
     def endpoint(self) -> str:
@@ -166,6 +170,9 @@ class OpcUaServer:
                     self._nodes[m.name, d.name] = var
         await server.start()
         self._server = server
+        # A restarted server serves what was kept meanwhile (a gap a client can backfill).
+        for (equipment, signal), kept in self._history.items():
+            await self._serve(equipment, signal, list(kept))
 
     async def _object(
         self, parent: Any, node_id: str, display: str, description: str, browse: str | None = None
@@ -184,26 +191,35 @@ class OpcUaServer:
         return node
 
     async def publish(self, ticks: Sequence[Tick]) -> None:
+        """Keep every reading (also while the server is stopped) and serve it if running."""
+        for tick in ticks:
+            ts = tick.ts_ms.tolist()
+            for signal, values in tick.signals.items():
+                kept = self._history.setdefault(
+                    (tick.equipment, signal), deque(maxlen=self.history_count)
+                )
+                kept.extend(zip(ts, values.tolist(), strict=True))
+                if self._server is not None:
+                    await self._serve(
+                        tick.equipment, signal, list(zip(ts, values.tolist(), strict=True))
+                    )
+
+    async def _serve(self, equipment: str, signal: str, readings: list[tuple[int, float]]) -> None:
         ua = _ua()
         server = self._server
-        if server is None:
-            return
         storage = server.iserver.history_manager.storage
+        node = self._nodes[equipment, signal]
         now = datetime.now(UTC)
-        for tick in ticks:
-            times = [datetime.fromtimestamp(ms / 1000.0, UTC) for ms in tick.ts_ms.tolist()]
-            for signal, values in tick.signals.items():
-                node = self._nodes[tick.equipment, signal]
-                dv = None
-                for t, v in zip(times, values.tolist(), strict=True):
-                    dv = ua.DataValue(
-                        ua.Variant(float(v), ua.VariantType.Double),
-                        SourceTimestamp=t,
-                        ServerTimestamp=now,
-                    )
-                    await storage.save_node_value(node.nodeid, dv)
-                if dv is not None:
-                    await server.write_attribute_value(node.nodeid, dv)
+        dv = None
+        for ms, v in readings:
+            dv = ua.DataValue(
+                ua.Variant(float(v), ua.VariantType.Double),
+                SourceTimestamp=datetime.fromtimestamp(ms / 1000.0, UTC),
+                ServerTimestamp=now,
+            )
+            await storage.save_node_value(node.nodeid, dv)
+        if dv is not None:
+            await server.write_attribute_value(node.nodeid, dv)
 
     async def stop(self) -> None:
         if self._server is not None:
