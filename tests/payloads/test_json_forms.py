@@ -74,6 +74,8 @@ def test_naive_iso_times_are_taken_in_the_given_zone() -> None:
         (b'{"values": {"a": 1}, "ts": 1e300}', "ts_range"),
         (b'{"t0": 1772323200000, "dt": 0, "s": {"a": [1]}}', "shape"),
         (b'{"t0": 1772323200000, "dt": 10, "s": {"a": 1}}', "shape"),
+        (b'{"t0": 1772323200000, "dt": 1e308, "s": {"a": [1, 2]}}', "shape"),
+        (b'{"t0": 1772323200000, "dt": Infinity, "s": {"a": [1]}}', "shape"),
         (b'{"t0": 1772323200000, "dt": 10, "s": [1]}', "shape"),
         (b"[" * 100_000, "json"),
     ],

@@ -16,7 +16,7 @@ which part of the topic is the signal, and passes it as ``signal``)::
 
     {"t0": 1772323200000, "dt": 10, "s": {"vib": [0.12, 0.13, 0.11], "rpm": [1800, 1801, 1799]}}
 
-reading ``i`` of each series is at ``t0 + i·dt``; ``dt`` is in milliseconds; ``t0`` is any
+reading ``i`` of each series is at ``t0 + i·dt``; ``dt`` is in milliseconds (0 < dt ≤ one day); ``t0`` is any
 timestamp below; ``null`` in a series is a missing reading (skipped, counted).
 
 **Timestamps** (``ts``, ``t0``): ISO 8601 text (naive times are taken in ``tz``), or an epoch
@@ -158,8 +158,8 @@ class _Decoder:
             raise PayloadError("shape", '"s" is not an object of signal: [values]')
         if isinstance(dt, bool) or not isinstance(dt, int | float) or not dt > 0:
             raise PayloadError("shape", '"dt" (milliseconds between readings) must be > 0')
-        if not math.isfinite(dt):
-            raise PayloadError("shape", '"dt" is not finite')
+        if not dt <= _MAX_DT_MS:
+            raise PayloadError("shape", '"dt" must be at most a day (86,400,000 ms)')
         t0 = self.stamp(obj.get("t0"))
         step_us = dt * 1000.0
         for name, vals in series.items():
@@ -266,6 +266,7 @@ def _num(v: Any, rejected: dict[str, int]) -> float:
 
 
 _NUMBER_TYPES = {int, float}
+_MAX_DT_MS = 86_400_000
 
 
 # --------------------------------------------------------------------------- encoders
