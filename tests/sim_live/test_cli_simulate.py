@@ -4,10 +4,12 @@ broker sends its Sparkplug NDEATH will; wrong options are clear messages, not tr
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import aiomqtt
 
@@ -68,3 +70,28 @@ def test_bad_options_are_messages_not_tracebacks() -> None:
     assert res.returncode == 2, text
     assert "Traceback" not in text
     assert "meltdown" in text and "bearing_wear" in text and "고장" in text
+
+
+def test_register_map_file_and_opcua_logins(tmp_path: Path) -> None:
+    out = tmp_path / "map.json"
+    res = subprocess.run(
+        _cli("--lang", "en", "simulate", "--no-mqtt", "--opcua-port", str(free_port()),
+             "--opcua-user", "operator:pw-123456", "--modbus-port", str(free_port()),
+             "--register-map", str(out), "--duration", "0.5"),
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    text = (res.stdout + res.stderr).decode()
+    assert res.returncode == 0, text
+    entries = json.loads(out.read_text(encoding="utf-8"))
+    press = [e for e in entries if e["equipment"] == "press01" and e["signal"] == "pressure"]
+    assert {(e["function"], e["address"], e["kind"], e["word_order"]) for e in press} == {
+        (4, 0, "float32", "big"),
+        (3, 0, "int16", "big"),
+        (3, 100, "float32", "little"),
+    }
+    assert "opc.tcp://127.0.0.1:" in text and "(operator)" in text and "pw-123456" not in text
+    bad = subprocess.run(
+        _cli("--lang", "ko", "simulate", "--no-mqtt", "--opcua-user", "nopassword"),
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "로그인:비밀번호" in (bad.stdout + bad.stderr).decode()

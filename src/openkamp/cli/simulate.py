@@ -61,6 +61,10 @@ def simulate(
     ] = "127.0.0.1",
     opcua_port: Annotated[int, typer.Option(help="OPC UA server port (0: none)")] = 4840,
     modbus_port: Annotated[int, typer.Option(help="Modbus TCP server port (0: none)")] = 5020,
+    opcua_user: Annotated[
+        list[str] | None,
+        typer.Option(help="OPC UA login:password (repeatable; then anonymous is refused)"),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Simulator seed")] = 42,
     period: Annotated[
         float | None, typer.Option(help="Sampling period of every machine, seconds (default 10)")
@@ -99,6 +103,16 @@ def simulate(
         }
     live = LiveFactory(seed=seed, periods=periods, speed=speed)
     injections = [_parse_injection(i) for i in inject or []]
+    users = {}
+    for item in opcua_user or []:
+        login, sep, password = item.partition(":")
+        if not sep or not login or not password:
+            raise InvalidInput(
+                f"--opcua-user {item!r} is not login:password.",
+                code="live.bad_opcua_user",
+                params={"value": login},
+            )
+        users[login] = password
     for machine, fault, seconds, delay in injections:
         live.inject(machine, fault, seconds, delay_s=delay)  # checked before anything starts
     language = lang()
@@ -110,7 +124,7 @@ def simulate(
             console.print(f"[green]✓[/] {t('live.broker_started', language, url=broker.url)}")
         asyncio.run(
             _run(live, mqtt_host if mqtt else None, port or 1883, json_form, sparkplug, edge_node,
-                 host, opcua_port, modbus_port, tick, duration, register_map_file, language)
+                 host, opcua_port, modbus_port, tick, duration, register_map_file, language, users)
         )  # fmt: skip
 
 
@@ -128,6 +142,7 @@ async def _run(
     duration: float | None,
     register_map_file: Path | None,
     language: str,
+    users: dict[str, str],
 ) -> None:
     from openkamp.sim.live import ModbusServer, MqttPublisher, OpcUaServer, Simulator, register_map
 
@@ -151,9 +166,9 @@ async def _run(
             f'{pub.prefix}/_sim/inject -m \'{{"equipment": "press01", "fault": "bearing_wear", "duration_s": 600}}\''
         )
     if opcua_port:
-        opc = OpcUaServer(live, host=host, port=opcua_port)
+        opc = OpcUaServer(live, host=host, port=opcua_port, users=users or None)
         outputs.append(opc)
-        lines.append(f"OPC UA {opc.endpoint}")
+        lines.append(f"OPC UA {opc.endpoint}" + (f"  ({', '.join(users)})" if users else ""))
     if modbus_port:
         outputs.append(ModbusServer(live, host=host, port=modbus_port))
         units = ", ".join(f"{i} {name}" for i, name in enumerate(live.machines, start=1))

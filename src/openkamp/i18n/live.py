@@ -95,6 +95,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "--inject 값 '{value}'의 형식이 틀렸습니다. 설비:고장:초[@지연초] 형식으로 쓰세요.",
         "en": "--inject '{value}' is not machine:fault:seconds[@delay].",
     },
+    "err.live.bad_opcua_user": {
+        "ko": "--opcua-user 값 '{value}…'의 형식이 틀렸습니다. 로그인:비밀번호 형식으로 쓰세요.",
+        "en": "--opcua-user '{value}…' is not login:password.",
+    },
     "err.live.bad_json_form": {
         "ko": "--json-form '{value}'은(는) 지원하지 않습니다. batch, compact, single, none 중 하나를 쓰세요.",
         "en": "--json-form '{value}' is not supported: use batch, compact, single or none.",
