@@ -102,13 +102,16 @@ class Settings(BaseSettings):
         description="A job's stored log keeps only its last this many bytes.",
     )
     connectors_buffer_points: int = Field(
-        200_000,
+        1_000_000,
         ge=1000,
         description="Live points (connectors, HTTP ingest) accepted and not yet durable at "
         "most; a source that finds the buffer full waits (backpressure).",
     )
     connectors_batch_points: int = Field(
-        50_000, ge=100, description="Live points written to the store in one batch at most."
+        200_000,
+        ge=100,
+        description="Live points written to the store in one batch at most (each store commit "
+        "has a fixed cost: fewer, larger batches are faster).",
     )
     connectors_restart_initial_s: float = Field(
         1.0,

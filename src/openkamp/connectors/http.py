@@ -39,6 +39,7 @@ import io
 import json
 import math
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any, ClassVar
@@ -69,7 +70,7 @@ from openkamp.storage.timeseries.base import TS_TYPE
 #: Arrow or line protocol, which are read a piece at a time).
 JSON_MAX_BYTES = 16 * 1024 * 1024
 #: Points written to the buffer at a time while a body is read.
-FLUSH_POINTS = 50_000
+FLUSH_POINTS = 100_000
 #: Bytes of text read at a time (CSV, line protocol).
 TEXT_CHUNK = 1 << 20
 
@@ -179,6 +180,8 @@ class Ingest:
         self._ts: list[int] = []
         self._val: list[float] = []
         self._why: dict[tuple[str, str], str] = {}  # (equipment, key) -> reason it has no id
+        self._pending: list[Future[int]] = []  # pieces handed to the sink, not yet durable
+        self._newest = -(2**62)
         if self.equipment:
             self.names.equipment(self.equipment)  # a wrong one refuses the request (404)
 
@@ -310,14 +313,20 @@ class Ingest:
         for reason, n in reasons.items():
             self.report.reject(reason, n)
         if good.num_rows:
-            self.sink.write(self.org_id, good)
-            self.report.stored += good.num_rows
-            if self.counters is not None:
-                newest = pc.max(good.column("ts").cast(pa.int64())).as_py()
-                self.counters.wrote(good.num_rows, newest)
+            # Parsing goes on while the store writes; finish() waits for every piece.
+            self._pending.extend(self.sink.submit(self.org_id, good))
+            self._newest = max(self._newest, pc.max(good.column("ts").cast(pa.int64())).as_py())
 
     def finish(self) -> IngestReport:
+        """Write what is left and wait until every point handed over is durable (the moment
+        the request may be answered 2xx)."""
         self.flush()
+        pending, self._pending = self._pending, []
+        for future in pending:
+            n = future.result()
+            self.report.stored += n
+            if self.counters is not None:
+                self.counters.wrote(n, self._newest)
         if self.counters is not None:
             for reason, n in self.report.reasons.items():
                 self.counters.reject(reason, n, self.report.samples.get(reason))

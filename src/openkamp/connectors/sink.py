@@ -75,8 +75,8 @@ class Sink:
         self,
         store: TimeSeriesStore,
         *,
-        capacity: int = 200_000,
-        batch_points: int = 50_000,
+        capacity: int = 1_000_000,
+        batch_points: int = 200_000,
     ) -> None:
         if capacity < 1 or batch_points < 1:
             raise ValueError("capacity and batch_points must be at least 1")
@@ -127,11 +127,17 @@ class Sink:
     def write(self, org_id: int, points: pa.Table | pa.RecordBatch) -> int:
         """Store points of ``org_id``; returns their number once they are durable. Blocks
         while the buffer is full (for threads: API routes, tests)."""
+        return sum(f.result() for f in self.submit(org_id, points))
+
+    def submit(self, org_id: int, points: pa.Table | pa.RecordBatch) -> list[Future[int]]:
+        """Hand points over, waiting only for room; each future resolves (to its number of
+        points) once they are durable. Lets a reader go on parsing while the store writes;
+        acknowledge the source only after every future has resolved."""
         futures = []
         for piece in self._pieces(org_id, points):
             self._admit_blocking(piece.num_rows)
             futures.append(self._enqueue(org_id, piece))
-        return sum(f.result() for f in futures)
+        return futures
 
     async def write_async(self, org_id: int, points: pa.Table | pa.RecordBatch) -> int:
         """:meth:`write` for coroutines: awaits room and durability without blocking the loop."""
