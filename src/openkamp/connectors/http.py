@@ -9,10 +9,14 @@ answered 2xx only once its points are durable:
       {"equipment": "plant1/line1/press01", "signal": "pressure", "ts": "…", "value": 1.5}
       {"points": [{"equipment": …, "signal": …, "ts": …, "value": …}, …]}   (or a bare list)
       {"equipment": "plant1/line1/press01", "ts": "…", "values": {"pressure": 1.5, "유온": 41}}
+      {"t0": 1772323200000, "dt": 10, "s": {"pressure": [1.0, 1.1, null]}}   (compact, as MQTT)
       {"equipment": "plant1/line1/press01", "signals": ["pressure", "oil_temp"],
-       "rows": [["2026-03-02T09:00:00+09:00", 151.2, 40.1], …]}      (the compact form)
+       "rows": [["2026-03-02T09:00:00+09:00", 151.2, 40.1], …]}      (table: irregular times)
 
-  ``signal_id`` may replace ``equipment`` + ``signal``; ``equipment`` may come from the query.
+  The single, batch (``values``) and compact (``t0``/``dt``/``s``, ``dt`` in ms) forms are the
+  ones MQTT sources send (:mod:`~openkamp.connectors.payloads.json_forms`), here with the
+  equipment added. ``signal_id`` may replace ``equipment`` + ``signal``; ``equipment`` may come
+  from the query.
 * **CSV** (``/ingest/csv``): a header, the time in the first column (or one named ``ts``,
   ``time``, ``timestamp``, ``일시``, ``시간``); either one column per signal (wide) or the
   columns ``signal`` and ``value`` (and optionally ``equipment``) (long).
@@ -25,7 +29,8 @@ answered 2xx only once its points are durable:
   each field is a signal (key or display name); timestamps in ``precision`` (``ns`` default).
 
 Timestamps: ISO 8601 text (without an offset: the installation's time zone) or numbers in
-``precision`` (``ns``, ``us``, ``ms`` (JSON and CSV default) or ``s``); none: the time of arrival.
+``precision`` (``ns``, ``us``, ``ms`` or ``s``; without it, JSON, CSV and Arrow numbers are read
+as seconds to nanoseconds by magnitude, line protocol as ``ns``); none: the time of arrival.
 Signals are found by key or display name; unknown ones are rejected as ``signal.unknown`` unless
 the named connection has ``auto_create_signals``. Every point read is either stored or rejected
 with a reason, and the answer says so: ``received == stored + rejected``.
