@@ -274,3 +274,15 @@ def test_connection_routes_refuse_readers_and_strangers(served: Served, who: str
             assert all(c["id"] != cid for c in listed.json())
     finally:
         httpx.delete(f"{served.base}/connections/{cid}", headers=kim, timeout=30)
+
+
+def test_json_table_form_for_irregular_times(served: Served) -> None:
+    t0 = fresh_us()
+    body = {
+        "equipment": PRESS, "signals": ["pressure", "oil_temp"],
+        "rows": [[t0, 1.0, 40.0], [t0 + 7, None, 41.0], [t0 + 9, 2.0]],  # the last is short
+    }  # fmt: skip
+    answer = post(served, "/ingest/json?precision=us", body).json()
+    adds_up(answer)
+    assert answer["stored"] == 3 and answer["reasons"] == {"json.bad_row": 2}
+    assert stored(served, "oil_temp", t0, t0 + 10) == [(t0, 40.0), (t0 + 7, 41.0)]
