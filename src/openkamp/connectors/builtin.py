@@ -11,5 +11,6 @@ from openkamp.plugins import hookimpl
 @hookimpl
 def openkamp_connectors() -> list[Any]:
     from openkamp.connectors.http import HttpConnector
+    from openkamp.connectors.modbus import ModbusConnector
 
-    return [HttpConnector]
+    return [HttpConnector, ModbusConnector]
