@@ -13,13 +13,14 @@ from openkamp.api.routers import (
     ingest,
     jobs,
     models,
+    retention,
     users,
 )
 
 ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
-    explore.router, connections.router, ingest.router,
+    explore.router, connections.router, ingest.router, retention.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,6 +17,7 @@ from openkamp.api.errors import responses
 from openkamp.api.records import Answer, IsoTime
 from openkamp.api.streaming import json_rows
 from openkamp.core.errors import InvalidInput
+from openkamp.query import tier_of
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -39,6 +40,10 @@ class Points(Answer):
     truncated: bool = Field(description="More points than limit lie in the period")
 
 
+Tier = Literal["raw", "minute", "hour"]
+TIER_TEXT = "Where the answer came from: raw points, or per-minute / per-hour aggregates"
+
+
 class Bucket(Answer):
     signal: str
     signal_id: int
@@ -49,6 +54,7 @@ class Bucket(Answer):
     max: float | None
     mean: float | None
     last: float | None
+    tier: Tier = Field(description=TIER_TEXT)
 
 
 class ChartSeries(Answer):
@@ -65,6 +71,7 @@ class Chart(Answer):
     end: IsoTime
     width: int
     series: dict[str, ChartSeries] = Field(description="By signal path")
+    tier: Tier = Field(description=TIER_TEXT)
 
 
 class Extent(Answer):
@@ -178,9 +185,12 @@ def data_downsample(
     end: datetime | None = None,
     buckets: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> StreamingResponse:
-    """``buckets`` equal time buckets per signal: count, min, max, mean, last."""
+    """``buckets`` equal time buckets per signal: count, min, max, mean, last; from the
+    finest tier of data that holds the whole period (``tier``, see docs/architecture.md)."""
     lo, hi = _window(start, end)
-    return json_rows(kamp.query.downsample(me, signal, lo, hi, buckets))
+    table = kamp.query.downsample(me, signal, lo, hi, buckets)
+    tier = pa.array([tier_of(table)] * table.num_rows, pa.string())
+    return json_rows(table.append_column("tier", tier))
 
 
 @router.get("/chart", response_model=Chart, responses=responses(404))
@@ -193,7 +203,9 @@ def data_chart(
     width: Annotated[int, Query(ge=10, le=5000)] = 1000,
 ) -> dict[str, Any]:
     """What a line chart of ``width`` pixels should draw: per signal, min and max per pixel
-    column (every spike stays visible), computed in the database whatever the range."""
+    column (every spike stays visible), computed in the database whatever the range: from the
+    raw points, or the per-minute or per-hour aggregates for long ranges and for periods whose
+    raw points retention has dropped (``tier`` says which)."""
     lo, hi = _window(start, end)
     table = kamp.query.downsample(me, signal, lo, hi, width)
     # Column-wise (not row dicts): this is the route a zooming chart calls all the time.
@@ -208,7 +220,10 @@ def data_chart(
             "max": pc.filter(table.column("max"), mask).to_pylist(),
             "mean": pc.filter(table.column("mean"), mask).to_pylist(),
         }
-    return {"start": lo.isoformat(), "end": hi.isoformat(), "width": width, "series": series}
+    return {
+        "start": lo.isoformat(), "end": hi.isoformat(), "width": width, "series": series,
+        "tier": tier_of(table),
+    }  # fmt: skip
 
 
 @router.get(
