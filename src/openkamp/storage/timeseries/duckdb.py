@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlparse
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from openkamp.core.errors import InvalidInput, StorageError
 from openkamp.storage._writer import SingleWriter
@@ -131,6 +132,64 @@ def _engine_batch(tbl: pa.Table, key: str) -> pa.Table:
     """
     tbl = tbl.set_column(0, key, tbl.column(key).cast(pa.int32()))
     return tbl.set_column(1, "ts", tbl.column("ts").cast(pa.timestamp("us")))
+
+
+def _buckets(sig: Any, ts: Any, val: Any, width_us: int) -> pa.Table:
+    """Per (signal, bucket) of ``width_us``: count, min, max, sum, last time and value, of
+    points ordered by signal then time (numpy arrays; ``ts`` in µs). Vectorised: a batch is
+    cut where the key changes and each run reduced at once."""
+    sig = np.asarray(sig, dtype=np.int64)
+    ts = np.asarray(ts, dtype=np.int64)
+    val = np.asarray(val, dtype=np.float64)
+    bucket = ts - ts % width_us
+    cut = np.flatnonzero(np.r_[True, (sig[1:] != sig[:-1]) | (bucket[1:] != bucket[:-1])])
+    last = np.r_[cut[1:], len(sig)] - 1
+    return _agg_table(
+        sig[cut], bucket[cut], np.diff(np.r_[cut, len(sig)]), np.minimum.reduceat(val, cut),
+        np.maximum.reduceat(val, cut), np.add.reduceat(val, cut), ts[last], val[last],
+    )  # fmt: skip
+
+
+def _combine(agg: pa.Table, width_us: int) -> pa.Table:
+    """Aggregates (ordered by signal, bucket) combined into coarser buckets of ``width_us``."""
+    sig = agg.column("signal_id").to_numpy()
+    start = agg.column("bucket").cast(pa.int64()).to_numpy()
+    bucket = start - start % width_us
+    cut = np.flatnonzero(np.r_[True, (sig[1:] != sig[:-1]) | (bucket[1:] != bucket[:-1])])
+    last = np.r_[cut[1:], len(sig)] - 1
+
+    def col(name: str) -> Any:
+        return agg.column(name).to_numpy()
+
+    return _agg_table(
+        sig[cut], bucket[cut], np.add.reduceat(col("n"), cut),
+        np.minimum.reduceat(col("vmin"), cut), np.maximum.reduceat(col("vmax"), cut),
+        np.add.reduceat(col("vsum"), cut), agg.column("last_ts").cast(pa.int64()).to_numpy()[last],
+        col("vlast")[last],
+    )  # fmt: skip
+
+
+def _agg_table(
+    sig: Any, bucket: Any, n: Any, vmin: Any, vmax: Any, vsum: Any, last_ts: Any, vlast: Any
+) -> pa.Table:
+    naive = pa.timestamp("us")
+    return pa.table(
+        {
+            "signal_id": pa.array(sig, pa.int32()),
+            "bucket": pa.array(bucket, pa.int64()).cast(naive),
+            "n": pa.array(n, pa.int64()),
+            "vmin": pa.array(vmin, pa.float64()),
+            "vmax": pa.array(vmax, pa.float64()),
+            "vsum": pa.array(vsum, pa.float64()),
+            "last_ts": pa.array(last_ts, pa.int64()).cast(naive),
+            "vlast": pa.array(vlast, pa.float64()),
+        }
+    )
+
+
+def _bucket_range(agg: pa.Table) -> list[Any]:
+    b = agg.column("bucket")
+    return [pc.min(b).as_py(), pc.max(b).as_py()]
 
 
 _READ_WINDOW = 100_000  # points sorted at a time by a limited read
@@ -265,7 +324,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                     con.execute(
                         "INSERT INTO points SELECT ?, signal_id, ts, value FROM _batch", [org]
                     )
-                    self._add_to_rollups(con, org, "_batch")
+                    self._add_to_rollups(con, org, sig, ts, tbl.column("value").to_numpy())
                     result = WriteResult(inserted=tbl.num_rows)
                 else:
                     result = self._merge(con, org, unique_sorted)
@@ -324,7 +383,10 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             "ANTI JOIN _e e ON b.signal_id = e.signal_id AND b.ts = e.ts"
         )
         inserted = con.execute("INSERT INTO points SELECT ?, * FROM _n", [org]).fetchall()[0][0]
-        self._add_to_rollups(con, org, "_n")
+        new = con.execute(
+            "SELECT signal_id, epoch_us(ts), value FROM _n ORDER BY 1, 2"
+        ).fetchnumpy()
+        self._add_to_rollups(con, org, *new.values())
         if changed:
             self._rollups_after_change(con, org)
         con.execute("DROP TABLE _b; DROP TABLE _e; DROP TABLE _n")
@@ -368,41 +430,36 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             return built
         return None
 
-    def _add_to_rollups(self, con: duckdb.DuckDBPyConnection, org: int, new: str) -> None:
-        """Merge points that were not stored before (relation ``new``) into both tiers."""
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _am AS SELECT {_AGG_RAW.format(unit='minute')} "
-            f"FROM {new} GROUP BY ALL"
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _ah AS SELECT signal_id, date_trunc('hour', bucket) "
-            "AS bucket, sum(n)::BIGINT AS n, min(vmin) AS vmin, max(vmax) AS vmax, "
-            "sum(vsum) AS vsum, max(last_ts) AS last_ts, arg_max(vlast, last_ts) AS vlast "
-            "FROM _am GROUP BY ALL"
-        )
-        for agg, (table, _) in zip(("_am", "_ah"), _ROLLUPS.values(), strict=True):
-            lo, hi = con.execute(f"SELECT min(bucket), max(bucket) FROM {agg}").fetchall()[0]
-            if lo is None:
-                continue
-            # Aggregates of disjoint point sets combine exactly; the later last wins.
-            con.execute(
-                f"""UPDATE {table} AS r SET n = r.n + a.n, vmin = least(r.vmin, a.vmin),
-                       vmax = greatest(r.vmax, a.vmax), vsum = r.vsum + a.vsum,
-                       vlast = CASE WHEN a.last_ts > r.last_ts THEN a.vlast ELSE r.vlast END,
-                       last_ts = greatest(r.last_ts, a.last_ts)
-                    FROM {agg} a
-                    WHERE r.org_id = ? AND r.bucket BETWEEN ? AND ?
-                      AND r.signal_id = a.signal_id AND r.bucket = a.bucket""",
-                [org, lo, hi],
-            )
-            con.execute(
-                f"""INSERT INTO {table} SELECT ?, a.* FROM {agg} a ANTI JOIN
-                    (SELECT signal_id, bucket FROM {table}
-                     WHERE org_id = ? AND bucket BETWEEN ? AND ?) r
-                    ON a.signal_id = r.signal_id AND a.bucket = r.bucket""",
-                [org, org, lo, hi],
-            )
-        con.execute("DROP TABLE _am; DROP TABLE _ah")
+    def _add_to_rollups(
+        self, con: duckdb.DuckDBPyConnection, org: int, sig: Any, ts: Any, val: Any
+    ) -> None:
+        """Merge points that were not stored before into both tiers. ``sig``, ``ts`` (µs) and
+        ``val`` are numpy arrays ordered by signal, then time."""
+        if len(sig) == 0:
+            return
+        minute = _buckets(sig, ts, val, 60_000_000)
+        hour = _combine(minute, 3_600_000_000)
+        for agg, (table, _) in zip((minute, hour), _ROLLUPS.values(), strict=True):
+            # Aggregates of disjoint point sets combine exactly; the later last wins. One
+            # statement per tier (per-statement overhead dominates small live batches); the
+            # bucket range lets the engine skip row groups of older aggregates.
+            con.register("_agg", agg)
+            try:
+                con.execute(
+                    f"""MERGE INTO {table} AS r USING _agg AS a
+                        ON r.org_id = ? AND r.bucket BETWEEN ? AND ?
+                           AND r.signal_id = a.signal_id AND r.bucket = a.bucket
+                        WHEN MATCHED THEN UPDATE SET n = r.n + a.n,
+                            vmin = least(r.vmin, a.vmin), vmax = greatest(r.vmax, a.vmax),
+                            vsum = r.vsum + a.vsum,
+                            vlast = CASE WHEN a.last_ts > r.last_ts THEN a.vlast ELSE r.vlast END,
+                            last_ts = greatest(r.last_ts, a.last_ts)
+                        WHEN NOT MATCHED THEN INSERT VALUES (?, a.signal_id, a.bucket, a.n,
+                            a.vmin, a.vmax, a.vsum, a.last_ts, a.vlast)""",
+                    [org, *_bucket_range(agg), org],
+                )
+            finally:
+                con.unregister("_agg")
 
     def _rollups_after_change(self, con: duckdb.DuckDBPyConnection, org: int) -> None:
         """Points in ``_e`` changed value: recompute their buckets from the raw points, or,
