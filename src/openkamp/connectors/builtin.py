@@ -12,5 +12,6 @@ from openkamp.plugins import hookimpl
 def openkamp_connectors() -> list[Any]:
     from openkamp.connectors.http import HttpConnector
     from openkamp.connectors.modbus import ModbusConnector
+    from openkamp.connectors.mqtt import MqttConnector
 
-    return [HttpConnector, ModbusConnector]
+    return [HttpConnector, ModbusConnector, MqttConnector]
