@@ -336,6 +336,11 @@ notification_channels = Table(
     Column("enabled", Integer, nullable=False, server_default="1"),
     Column("created_by", String(256), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Deliveries (migration 0008): counts, the last one sent and the last error.
+    Column("sent", Integer, nullable=False, server_default="0"),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
     UniqueConstraint("org_id", "name", name="uq_notification_channels_name"),
 )
 
