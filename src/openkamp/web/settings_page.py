@@ -10,9 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.core.errors import InvalidInput, OpenKampError, TooManyAttempts
 from openkamp.i18n import error_text
+from openkamp.web import retention_page
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 
 router = APIRouter()
+router.include_router(retention_page.router)  # settings › data retention
 
 
 def _page(
