@@ -221,6 +221,7 @@ class Counters:
     last_error: str | None = None
     last_error_us: int | None = None
     samples: dict[str, str] = field(default_factory=dict)  # one example per rejection reason
+    notes: dict[str, int] = field(default_factory=dict)  # events that are not errors, by kind
     _window: deque[tuple[float, int]] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -246,6 +247,12 @@ class Counters:
             self.rejected[reason] = self.rejected.get(reason, 0) + n
             if sample is not None and reason not in self.samples:
                 self.samples[reason] = repr(sample)[:200]
+
+    def note(self, what: str, n: int = 1) -> None:
+        if n <= 0:
+            return
+        with self._lock:
+            self.notes[what] = self.notes.get(what, 0) + n
 
     def error(self, message: str) -> None:
         with self._lock:
@@ -273,6 +280,7 @@ class Counters:
                 "rejected": dict(self.rejected),
                 "rejected_total": sum(self.rejected.values()),
                 "samples": dict(self.samples),
+                "notes": dict(self.notes),
                 "restarts": self.restarts,
                 "last_value_at": _iso(self.last_value_us),
                 "last_write_at": _iso(self.last_write_us),
@@ -299,6 +307,7 @@ class Counters:
             last_error=saved.get("last_error"),
             last_error_us=us(saved.get("last_error_at")),
             samples={str(k): str(v) for k, v in dict(saved.get("samples", {})).items()},
+            notes={str(k): int(v) for k, v in dict(saved.get("notes", {})).items()},
         )
 
 
@@ -361,6 +370,21 @@ class ConnectorContext:
         ``payload.json``, ``signal.unknown``, ``topic.unknown``); ``sample`` keeps one example
         per reason for the status page. Never raises."""
         self.counters.reject(reason, n, self.hide_secrets(sample) if sample is not None else None)
+
+    def note(self, what: str, n: int = 1) -> None:
+        """Count ``n`` events of kind ``what`` that are worth showing but are not bad input
+        (``opcua.backfilled`` points, ``opcua.outage``, ``opcua.history_unavailable``)."""
+        self.counters.note(what, n)
+
+    async def latest(self, signal_ids: Sequence[int]) -> dict[int, int]:
+        """The newest stored time (µs, UTC) of each of the signals that has points: where a
+        connector resumes a source's history after a disconnect or a restart."""
+        if not signal_ids:
+            return {}
+        tbl = await asyncio.to_thread(self._sink.store.latest, self.org_id, list(signal_ids))
+        ids = tbl.column("signal_id").to_pylist()
+        ts = tbl.column("ts").cast(pa.int64()).to_pylist()
+        return {int(i): int(t) for i, t in zip(ids, ts, strict=True)}
 
     def error(self, problem: BaseException | str) -> None:
         """Record the connection's last error (a lost server, a refused login) without ending

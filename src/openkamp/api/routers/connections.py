@@ -27,6 +27,9 @@ class ConnectionStatus(Answer):
     rejected: dict[str, int] = Field(description="Bad input left out, by reason")
     rejected_total: int
     samples: dict[str, str] = Field(description="One example per rejection reason")
+    notes: dict[str, int] = Field(
+        default_factory=dict, description="Events that are not errors, by kind (e.g. backfilled)"
+    )
     restarts: int = Field(description="Times the connector failed and was started again")
     last_value_at: IsoTime | None = Field(description="Time of the newest point stored")
     last_write_at: IsoTime | None = Field(description="When the last points became durable")
