@@ -37,6 +37,7 @@ from openkamp.cli.common import (
     state,
 )
 from openkamp.cli.datasets import datasets_app
+from openkamp.cli.edge import edge_app
 from openkamp.cli.models import models_app
 from openkamp.cli.simulate import simulate
 from openkamp.cli.users import first_login, users_app
@@ -57,6 +58,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(edge_app, name="edge")
 app.command("simulate")(simulate)
 
 

@@ -32,7 +32,7 @@ HEADER = "X-OpenKAMP-Local"
 ROUTE = "/api/v1/local/cli"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 #: Commands that never go through a server: they start one, or touch no data.
-LOCAL_COMMANDS = frozenset({"serve", "sim"})
+LOCAL_COMMANDS = frozenset({"serve", "sim", "edge"})
 
 
 # --------------------------------------------------------------------------- server side

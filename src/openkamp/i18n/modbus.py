@@ -84,4 +84,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "주기 안에 못 읽음 (건너뜀)",
         "en": "poll took longer than its period (skipped)",
     },
+    # -- openkamp edge ---------------------------------------------------------------------
+    "edge.running": {
+        "ko": "엣지 전송 중: {remote} (종료: Ctrl+C)",
+        "en": "Edge forwarding to {remote} (stop: Ctrl+C)",
+    },
+    "edge.stopped": {
+        "ko": "엣지 종료. 큐에 남은 포인트 {points:,}개는 다음 시작 때 보냅니다.",
+        "en": "Edge stopped; {points:,} points left in the queue go at the next start.",
+    },
+    "edge.state": {"ko": "상태", "en": "State"},
+    "edge.state.running": {"ko": "실행 중", "en": "running"},
+    "edge.state.stopped": {"ko": "멈춤", "en": "stopped"},
+    "edge.queue_line": {
+        "ko": "큐: 포인트 {points:,}개, {mb:.1f} MB, 가장 오래된 것 {age:.0f}초 전",
+        "en": "Queue: {points:,} points, {mb:.1f} MB, oldest {age:.0f} s ago",
+    },
+    "edge.send_line": {
+        "ko": "전송: 초당 {rate:,.0f} 포인트 (지금까지 {sent:,}개)",
+        "en": "Sending: {rate:,.0f} points/s ({sent:,} so far)",
+    },
+    "edge.last_error": {"ko": "마지막 오류", "en": "Last error"},
+    "err.edge.bad_connections": {
+        "ko": "연결 파일 {path}을(를) 읽을 수 없습니다: {problem}",
+        "en": "The connections file {path} cannot be read: {problem}",
+    },
 }
