@@ -164,7 +164,7 @@ class Settings(BaseSettings):
         3600.0,
         ge=0,
         description="The server drops data past its retention at start and then this often "
-        "(seconds); 0: never by itself (the API's retention run or the CLI do it).",
+        "(seconds); 0: never by itself (POST /api/v1/retention/run applies it on demand).",
     )
     retention_chunk_rows: int = Field(
         50_000,

@@ -1,7 +1,7 @@
 """Retention of the organisation's data: how many days raw points and their per-minute and
 per-hour aggregates are kept, as the organisation's default and per signal. Everyone of the
-organisation reads the policies; administrators change them. The server applies them itself
-(``retention_interval_s``)."""
+organisation reads the policies; administrators change them and may apply them at once. The
+server applies them itself every ``retention_interval_s``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ class RetentionChange(BaseModel):
     raw_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     minute_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
     hour_days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
+
+
+class RetentionRun(Answer):
+    """What one pass dropped: rows per tier (raw points, minute and hour aggregates)."""
+
+    dropped: dict[str, int] = Field(description="Rows dropped, by tier: raw, minute, hour")
+    signals: int = Field(description="Signals the pass looked at")
+    seconds: float
 
 
 def _out(policy: Policy) -> RetentionPolicy:
@@ -93,3 +101,11 @@ def retention_signal_put(
 def retention_signal_delete(kamp: Kamp, me: Me, signal_id: int) -> RetentionPolicy:
     """Remove a signal's own policy (administrators); answers the default it now follows."""
     return _out(kamp.retention.clear_signal(me, signal_id))
+
+
+@router.post("/run", response_model=RetentionRun)
+def retention_run(kamp: Kamp, me: Me) -> RetentionRun:
+    """Apply the policies now (administrators): drop each tier's data past its days, in
+    bounded chunks (the server also does it every ``retention_interval_s``)."""
+    run = kamp.retention.apply(me)
+    return RetentionRun(dropped=run.dropped, signals=run.signals, seconds=run.seconds)
