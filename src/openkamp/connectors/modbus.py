@@ -25,10 +25,11 @@ Polling: entries are grouped by unit, table and poll period; adjacent addresses 
 bits), the protocol's limits, so a machine of fifty floats costs one round trip. Every block of
 a poll carries the time its answer arrived (the midpoint of request and answer). A block that
 the device refuses as "illegal data address" is split into single entries, so one wrong
-address costs that signal only. Errors never end the connection: timeouts, exception answers
-by code and outages are counted per reason on the connection (``modbus.timeout``,
-``modbus.illegal_address`` …, ``modbus.outage`` once per lost connection) and the connector
-reconnects with a growing, jittered delay (:class:`~openkamp.connectors.base.Backoff`).
+address costs that signal only. Errors never end the connection: timeouts and exception answers
+are counted per reason on the connection (``modbus.timeout``, ``modbus.illegal_address`` …),
+an outage is noted once per lost connection (``modbus.outage``), a poll skipped for lack of
+time too (``modbus.overrun``), and the connector reconnects with a growing, jittered delay
+(:class:`~openkamp.connectors.base.Backoff`).
 """
 
 from __future__ import annotations
@@ -299,7 +300,7 @@ class ModbusConnector(Connector):
                 await self._poll_all(ctx, client, plans)
             except _Lost as exc:
                 if not down:
-                    ctx.reject("modbus.outage", 1)
+                    ctx.note("modbus.outage")
                     down = True
                 ctx.error(str(exc))
             finally:
@@ -340,7 +341,7 @@ class ModbusConnector(Connector):
             due += period
             now = time.monotonic()
             if due < now:  # the poll took longer than its period: skip, do not pile up
-                ctx.reject("modbus.overrun", 1)
+                ctx.note("modbus.overrun")
                 due = now
             if not await ctx.sleep(due - now):
                 return

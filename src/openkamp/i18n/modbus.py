@@ -57,7 +57,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "float32, float64; value = raw / scale + offset).",
     },
     # -- what a Modbus connection counts -------------------------------------------------------
-    "connectors.reason.modbus.outage": {"ko": "연결 끊김", "en": "connection lost"},
+    "connectors.note.modbus.outage": {"ko": "연결 끊김", "en": "connection lost"},
     "connectors.reason.modbus.timeout": {"ko": "응답 시간 초과", "en": "no answer in time"},
     "connectors.reason.modbus.illegal_function": {
         "ko": "지원하지 않는 기능 코드",
@@ -80,7 +80,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "connectors.reason.modbus.exception": {"ko": "Modbus 예외 응답", "en": "Modbus exception"},
     "connectors.reason.modbus.short_answer": {"ko": "짧은 응답", "en": "answer too short"},
-    "connectors.reason.modbus.overrun": {
+    "connectors.note.modbus.overrun": {
         "ko": "주기 안에 못 읽음 (건너뜀)",
         "en": "poll took longer than its period (skipped)",
     },
