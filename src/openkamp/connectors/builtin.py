@@ -13,5 +13,6 @@ def openkamp_connectors() -> list[Any]:
     from openkamp.connectors.http import HttpConnector
     from openkamp.connectors.modbus import ModbusConnector
     from openkamp.connectors.mqtt import MqttConnector
+    from openkamp.connectors.opcua import OpcUaConnector
 
-    return [HttpConnector, ModbusConnector, MqttConnector]
+    return [HttpConnector, ModbusConnector, MqttConnector, OpcUaConnector]
