@@ -7,8 +7,8 @@ All in one run, on the same machine and engine settings (DuckDB, memory_limit 51
 
 * write throughput with roll-ups against the same batches written by the same store with the
   roll-up maintenance switched off (the baseline): live batches (200 signals x 10 s at 1 Hz,
-  appended in time order), late batches (points of the past hour, merged) and import batches
-  (one signal, 100,000 points);
+  2,000 points, appended in time order, and the same at 100 s, 20,000 points), late batches
+  (2,000 points of the past hour, merged) and import batches (one signal, 100,000 points);
 * the one-time build of the roll-ups when a file written without them is opened;
 * a chart of a year (1,000 buckets of three signals) from the hour tier against the same query
   on the raw points;
@@ -64,14 +64,14 @@ def batch(sig: np.ndarray, ts_us: np.ndarray, vals: np.ndarray) -> pa.Table:
     )
 
 
-def live_batches(n: int, start_us: int, first_signal: int = 100) -> list[pa.Table]:
-    """``n`` batches of 200 signals x 10 s at 1 Hz, consecutive in time, signal-major."""
+def live_batches(n: int, start_us: int, seconds: int = 10) -> list[pa.Table]:
+    """``n`` batches of 200 signals x ``seconds`` at 1 Hz, consecutive in time, signal-major."""
     rng = np.random.default_rng(1)
     out = []
-    sigs = np.arange(first_signal, first_signal + 200)
+    sigs = np.arange(100, 300)
     for i in range(n):
-        secs = start_us + (i * 10 + np.arange(10)) * 1_000_000
-        sig = np.repeat(sigs, 10)
+        secs = start_us + (i * seconds + np.arange(seconds)) * 1_000_000
+        sig = np.repeat(sigs, seconds)
         ts = np.tile(secs, 200)
         out.append(batch(sig, ts, rng.normal(size=sig.size)))
     return out
@@ -89,6 +89,8 @@ def throughput(root: Path, n_live: int) -> dict[str, float]:
     """Points/s of the same batches with and without roll-ups, on fresh stores."""
     start_us = int(T0.timestamp() * 1_000_000)
     live = live_batches(n_live, start_us)
+    # The same seconds again, later, in batches of 100 s (20,000 points): a busier sink.
+    big = live_batches(max(1, n_live // 10), start_us + n_live * 20 * 1_000_000, seconds=100)
     rng = np.random.default_rng(2)
     # Late points: random seconds of the last hour written, for existing and new times.
     end_us = start_us + n_live * 10 * 1_000_000
@@ -111,6 +113,7 @@ def throughput(root: Path, n_live: int) -> dict[str, float]:
         store = cls(f"duckdb:///{path}?memory_limit=512MB")
         try:
             out[f"{name}_live"] = write_rate(store, live)
+            out[f"{name}_live20k"] = write_rate(store, big)
             out[f"{name}_late"] = write_rate(store, late)
             out[f"{name}_import"] = write_rate(store, imports)
         finally:
@@ -229,7 +232,7 @@ def main() -> None:
 
     print_table(
         "Write throughput, points/s (same batches, same run)",
-        [pair("live"), pair("late"), pair("import")],
+        [pair("live"), pair("live20k"), pair("late"), pair("import")],
         ("batches", "without roll-ups", "with roll-ups", "ratio"),
     )
     n = args.points // args.signals * args.signals
@@ -265,6 +268,7 @@ def main() -> None:
             "points": n,
             **{f"{k}_points_per_s": round(v) for k, v in rates.items()},
             "live_ratio": rates["rollups_live"] / rates["baseline_live"],
+            "live20k_ratio": rates["rollups_live20k"] / rates["baseline_live20k"],
             "late_ratio": rates["rollups_late"] / rates["baseline_late"],
             "import_ratio": rates["rollups_import"] / rates["baseline_import"],
             "rollup_build_s": built_s,
