@@ -78,8 +78,9 @@ def edge_run(
     """Collect from the local connections into a disk queue and forward it to the remote."""
     from openkamp.edge.runner import Edge
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if not logging.getLogger().handlers:  # the edge's status line every 30 s, and warnings
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+        logging.getLogger("openkamp.edge").setLevel(logging.INFO)
     edge = Edge(
         settings().data_dir, remote, token,
         max_bytes=int(queue_max_mb * 1024 * 1024), concurrency=concurrency,
@@ -95,9 +96,8 @@ def edge_run(
     except KeyboardInterrupt:
         pass
     finally:
-        edge.stop(drain_s=5.0)
+        q = edge.stop(drain_s=5.0)
         signal.signal(signal.SIGTERM, previous)
-    q = edge.queue.stats() if edge.queue is not None else {"points": 0}
     console.print(t("edge.stopped", lang(), points=q["points"]))
 
 

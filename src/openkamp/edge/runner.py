@@ -144,9 +144,10 @@ class Edge:
         self._reporter.start()
         log.info("edge: forwarding %s to %s", self.data_dir, self.remote_url)
 
-    def stop(self, drain_s: float = 0.0) -> None:
+    def stop(self, drain_s: float = 0.0) -> dict[str, Any]:
         """Stop the connectors (what they handed over goes into the queue), send for up to
-        ``drain_s`` seconds, stop sending; the queue keeps the rest for the next start."""
+        ``drain_s`` seconds, stop sending; the queue keeps the rest for the next start.
+        Returns the queue's last stats."""
         self._stop.set()
         if self.kamp is not None:
             self.kamp.live.stop()
@@ -157,8 +158,11 @@ class Edge:
             self._reporter.join(5)
         if self.kamp is not None:
             self.kamp.close()
+        last: dict[str, Any] = {"points": 0, "bytes": 0, "batches": 0}
         if self.queue is not None:
+            last = self.queue.stats()
             self.queue.close()
+        return last
 
     # -- assets -------------------------------------------------------------------------------
 
