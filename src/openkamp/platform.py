@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openkamp.accounts import AccountService
-from openkamp.alerts import AlertService
+from openkamp.alerts import AlertEngine, AlertService, ChannelService, Notifier, RuleService
 from openkamp.assets.service import AssetService
 from openkamp.connectors.runtime import LiveRuntime
 from openkamp.connectors.service import ConnectorService
@@ -26,6 +26,7 @@ from openkamp.core.uploads import clean_at_start
 from openkamp.datasets import DatasetService
 from openkamp.ingest.importer import ImportService
 from openkamp.jobs.service import JobService
+from openkamp.ml.online import OnlineScoring
 from openkamp.ml.registry import ModelRegistry
 from openkamp.ml.service import ModelService
 from openkamp.query import QueryService
@@ -81,6 +82,16 @@ class Platform:
         # loop starts with the server (create_app's lifespan), not here.
         self.live = LiveRuntime(self.meta, self.ts, self.settings)
         self.connections = ConnectorService(self.meta, self.live)
+        # Live alerts: rules and production models on every durable batch (off the writer
+        # thread), notifications by webhook and e-mail (off the engine's thread).
+        self.alert_rules = RuleService(self.meta)
+        self.channels = ChannelService(self.meta)
+        self.notifier = self.channels.notifier = Notifier(self.meta)
+        self.alert_engine = AlertEngine(
+            self.meta, self.alerts, OnlineScoring(self.ml), notify=self.notifier.alert
+        )
+        self.alert_rules.on_change = self.alert_engine.reload
+        self.live.add_listener(self.alert_engine.on_points)
         # Retention of raw points and roll-ups; its periodic pass starts with the server.
         self.retention = RetentionService(
             self.meta,
@@ -128,6 +139,8 @@ class Platform:
     def close(self) -> None:
         self.retention.stop()  # a pass in progress ends before the stores close
         self.live.close()  # connections stop, accepted live points are written
+        self.alert_engine.stop()  # what the live path handed over is evaluated
+        self.notifier.stop()
         self.jobs.close()  # first: running jobs may still write to the stores
         self.ts.close()
         self.files.close()

@@ -27,9 +27,12 @@ from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
 
-SOURCES = ("model", "defects", "stale", "limit")
+SOURCES = ("model", "defects", "stale", "limit", "rate", "offline")
 SEVERITIES = ("info", "warning", "critical")
-STATUSES = ("open", "acknowledged")
+#: The lifecycle: open -> acknowledged (by whom, a comment) -> closed (by whom, when).
+STATUSES = ("open", "acknowledged", "closed")
+#: What the alert list shows unless asked for history (closed alerts).
+CURRENT = ("open", "acknowledged")
 #: A scored period whose alarms are at least this share of its rows is critical.
 CRITICAL_ALARM_SHARE = 0.05
 
@@ -342,25 +345,37 @@ class AlertService:
         status: str | None = None,
         equipment_id: int | None = None,
         limit: int = 100,
+        history: bool = False,
+        rule_id: int | None = None,
+        severity: str | None = None,
+        source: str | None = None,
     ) -> builtins.list[Record]:
-        """Alerts of the organisation, the most recent first; open ones first when not filtered."""
+        """Alerts of the organisation: open ones first, then acknowledged ones, each the most
+        recent first; closed ones too with ``history`` (after the others), or only one
+        ``status``."""
         require(principal, Role.VIEWER)
         where: dict[str, Any] = {}
-        if status is not None:
-            if status not in STATUSES:
-                raise InvalidInput(
-                    f"Unknown alert status {status!r}; known: {', '.join(STATUSES)}.",
-                    code="alerts.bad_status",
-                    params={"status": status},
-                )
-            where["status"] = status
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(
+                f"Unknown alert status {status!r}; known: {', '.join(STATUSES)}.",
+                code="alerts.bad_status",
+                params={"status": status},
+            )
         if equipment_id is not None:
             where["equipment_id"] = equipment_id
-        # Open ones first, then the newest: each part read as one bounded query, however many
-        # alerts there are.
+        if rule_id is not None:
+            where["rule_id"] = rule_id
+        if severity is not None:
+            where["severity"] = severity
+        if source is not None:
+            where["source"] = source
+        # Each part read as one bounded query, however many alerts there are.
         order = ("-last_at", "-id")
         limit = max(0, int(limit))
-        parts = [status] if status is not None else list(STATUSES)  # "open" first
+        if status is not None:
+            parts = [status]
+        else:
+            parts = [*CURRENT, "closed"] if history else list(CURRENT)
         out: builtins.list[Record] = []
         for part in parts:
             if len(out) >= limit:
@@ -380,12 +395,18 @@ class AlertService:
                 f"No alert #{alert_id}.", code="alerts.not_found", params={"id": alert_id}
             ) from None
 
-    def acknowledge(self, principal: Principal, alert_id: int) -> Record:
-        """Mark an alert as seen and handled (engineers and above); idempotent."""
+    def acknowledge(
+        self, principal: Principal, alert_id: int, comment: str | None = None
+    ) -> Record:
+        """Mark an alert as seen and handled (engineers and above), with an optional comment;
+        acknowledging again only changes the comment. A closed alert stays closed."""
         require(principal, Role.ENGINEER)
         rec = self.get(principal, alert_id)
-        if rec["status"] == "acknowledged":
-            return rec
+        comment = _comment(comment)
+        if rec["status"] != "open":
+            if comment is None or rec["status"] == "closed":
+                return rec
+            return self.meta.update(principal.org_id, "alert", alert_id, {"comment": comment})
         return self.meta.update(
             principal.org_id,
             "alert",
@@ -394,8 +415,111 @@ class AlertService:
                 "status": "acknowledged",
                 "acknowledged_by": principal.name,
                 "acknowledged_at": datetime.now(UTC),
+                **({} if comment is None else {"comment": comment}),
             },
         )
+
+    def close(self, principal: Principal, alert_id: int, comment: str | None = None) -> Record:
+        """Close an alert (engineers and above): by whom and when; idempotent. An open alert
+        closed at once counts as acknowledged by the same person."""
+        require(principal, Role.ENGINEER)
+        rec = self.get(principal, alert_id)
+        if rec["status"] == "closed":
+            return rec
+        now = datetime.now(UTC)
+        comment = _comment(comment)
+        values: dict[str, Any] = {"status": "closed", "closed_by": principal.name, "closed_at": now}
+        if rec["status"] == "open":
+            values.update(acknowledged_by=principal.name, acknowledged_at=now)
+        if comment is not None:
+            values["comment"] = comment
+        return self.meta.update(principal.org_id, "alert", alert_id, values)
+
+    # -- live episodes (the rule engine) ----------------------------------------------------------
+
+    def open_episode(
+        self,
+        org_id: int,
+        *,
+        source: str,
+        severity: str,
+        title: str,
+        key: str,
+        params: Mapping[str, Any],
+        episode: str,
+        equipment_id: int | None,
+        model_id: int | None,
+        rule_id: int | None,
+        first_at: datetime,
+        last_at: datetime,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Record:
+        """The one alert of a live episode (a rule's condition that began at ``first_at``):
+        inserted once; the episode key makes a second call for the same episode return it."""
+        with self._raising, self.meta.transaction():
+            for rec in self.meta.find(org_id, "alert", source=source, equipment_id=equipment_id):
+                if (rec["detail"] or {}).get("episode") == episode:
+                    return rec
+            return self.meta.insert(
+                org_id,
+                "alert",
+                {
+                    "equipment_id": equipment_id,
+                    "model_id": model_id,
+                    "rule_id": rule_id,
+                    "source": source,
+                    "severity": severity,
+                    "title": title[:512],
+                    "detail": {
+                        "key": key, "params": dict(params), "episode": episode, "active": True,
+                        **(extra or {}),
+                    },
+                    "first_at": _utc(first_at),
+                    "last_at": _utc(last_at),
+                    "count": 1,
+                    "status": "open",
+                    "created_at": datetime.now(UTC),
+                },
+            )  # fmt: skip
+
+    def end_episode(
+        self,
+        org_id: int,
+        alert_id: int,
+        *,
+        cleared_at: datetime,
+        last_at: datetime,
+        count: int,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Record | None:
+        """A live episode is over (its condition cleared): when, its last bad reading and how
+        many there were. The alert keeps its status (a person acknowledges and closes it)."""
+        try:
+            rec = self.meta.get(org_id, "alert", alert_id)
+        except NotFound:  # deleted meanwhile (its machine was removed)
+            return None
+        detail = {**(rec["detail"] or {}), **(extra or {}), "active": False,
+                  "cleared_at": _utc(cleared_at).isoformat()}  # fmt: skip
+        return self.meta.update(
+            org_id,
+            "alert",
+            alert_id,
+            {
+                "detail": detail,
+                "last_at": max(_utc(last_at), _utc(rec["last_at"])),
+                "count": max(1, int(count)),
+            },
+        )
+
+    def active_episodes(self, org_id: int) -> builtins.list[Record]:
+        """Alerts of live episodes that have not ended (open or acknowledged), for the engine
+        to continue after a restart instead of raising them again."""
+        out: builtins.list[Record] = []
+        for status in CURRENT:
+            for rec in self.meta.find(org_id, "alert", status=status):
+                if (rec["detail"] or {}).get("active"):
+                    out.append(rec)
+        return out
 
     def known_episodes(self, principal: Principal, source: str) -> set[tuple[int | None, str]]:
         """(machine, episode) of every alert of ``source``, open or not: an episode that was
@@ -412,6 +536,15 @@ DEFECT_VALUES = frozenset(
     {"ng", "n.g", "nok", "fail", "failed", "defect", "defective", "bad", "reject", "불량", "부적합",
      "불합격", "1", "true"}
 )  # fmt: skip
+
+
+def _comment(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) > 2000:
+        raise InvalidInput("A comment has at most 2,000 characters.", code="alerting.comment_long")
+    return text or None
 
 
 def is_defect(value: Any) -> bool:

@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         gc.collect()
         gc.freeze()
         live = app.state.platform.live.start()  # connections resume; False: already running
+        app.state.platform.alert_engine.start()  # live rules, also on time (stale, offline)
         interval = app.state.platform.settings.retention_interval_s
         retention = interval > 0 and app.state.platform.retention.start(interval)
         try:

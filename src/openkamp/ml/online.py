@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,10 +262,12 @@ class OnlineScoring:
     batches. Not thread-safe by design: one worker feeds it (:class:`~openkamp.alerts.rules.
     AlertEngine`'s)."""
 
-    def __init__(self, ml: Any, *, hold_s: float = HOLD_S) -> None:
+    def __init__(self, ml: Any, *, hold_s: float = HOLD_S, check_s: float = 30.0) -> None:
         self.ml = ml  # ModelService
         self.hold_s = hold_s
+        self.check_s = check_s
         self._models: dict[int, list[OnlineModel]] = {}
+        self._checked: dict[int, tuple[float, frozenset[int]]] = {}
         self._lock = threading.Lock()
         self.errors = 0
 
@@ -278,13 +281,31 @@ class OnlineScoring:
                 self._models.pop(org_id, None)
 
     def models(self, org_id: int) -> list[OnlineModel]:
+        """The organisation's online models; loaded again when its production versions changed
+        (looked at every ``check_s`` seconds; unchanged models keep their state)."""
+        now = time.monotonic()
         with self._lock:
             found = self._models.get(org_id)
+            checked, ids = self._checked.get(org_id, (0.0, frozenset()))
+        if found is not None and now - checked >= self.check_s:
+            if self._production(org_id) != ids:
+                found = None
+            else:
+                with self._lock:
+                    self._checked[org_id] = (now, ids)
         if found is None:
+            ids = self._production(org_id)
             found = self._load(system_principal(org_id))
             with self._lock:
                 self._models[org_id] = found
+                self._checked[org_id] = (now, ids)
         return found
+
+    def _production(self, org_id: int) -> frozenset[int]:
+        return frozenset(
+            mv.id for mv in self.ml.registry.list(system_principal(org_id))
+            if mv.stage == "production" and mv.task in ONLINE_TASKS
+        )  # fmt: skip
 
     def _load(self, principal: Principal) -> list[OnlineModel]:
         from openkamp.ml.service import _spec_from
