@@ -74,11 +74,12 @@ def assert_rollups_match(store: TimeSeriesStore, org: int, signals: list[int]) -
     """Each tier equals aggregating the raw points that exist: count, min, max, the last
     value and its time exactly, the sum to rounding."""
     raw = store.read(org, signals)
-    for tier in ("minute", "hour"):
-        want = aggregate(raw, tier)  # type: ignore[arg-type]
+    tiers: tuple[RollupTier, ...] = ("minute", "hour")
+    for tier in tiers:
+        want = aggregate(raw, tier)
         got = {
             (r["signal_id"], r["bucket_start"]): r
-            for r in store.rollups(org, signals, tier).to_pylist()  # type: ignore[arg-type]
+            for r in store.rollups(org, signals, tier).to_pylist()
         }
         assert got.keys() == want.keys(), tier
         for key, w in want.items():
