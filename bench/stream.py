@@ -210,7 +210,7 @@ def edge_section(points: int, concurrency: int) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="bench-edge-"))
     try:
         token, ids = _prepare(root / "server", 200)
-        queue = DiskQueue(root / "edge" / "queue.sqlite3", compression="zstd")
+        queue = DiskQueue(root / "edge" / "queue.sqlite3", compression="lz4")
         began = time.perf_counter()
         for t in _batches(ids, max(1, points // 200_000), 200_000):
             for off in range(0, t.num_rows, 1000):

@@ -186,7 +186,7 @@ class Forwarder:
         *,
         concurrency: int = 4,
         coalesce_points: int = 500_000,
-        compression: str | None = "zstd",
+        compression: str | None = "lz4",
         connection: str = "",
         timeout_s: float = 60.0,
         retry_max_s: float = 30.0,
@@ -260,7 +260,8 @@ class Forwarder:
     def send(self, remote: Remote, claimed: Claimed) -> list[dict[str, Any]]:
         """Post claimed batches (mapped to the remote's ids; signals it lacks by name)."""
         tables = [ipc_to_table(b) for b in claimed.bodies]
-        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+        # One record batch per request: the remote handles each batch of a stream separately.
+        table = tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
         mapped, unknown = self.ids.map(table)
         if unknown.num_rows and self.on_unknown is not None:
             self.on_unknown()

@@ -83,7 +83,7 @@ class Edge:
         max_bytes: int = 1 << 30,
         concurrency: int = 4,
         coalesce_points: int = 500_000,
-        compression: str | None = "zstd",
+        compression: str | None = "lz4",
         connections: list[dict[str, Any]] | None = None,
         remote_connection: str = "",
         status_interval_s: float = 1.0,
