@@ -212,7 +212,9 @@ class RetentionService:
         require(principal, Role.ADMIN)
         return self._apply(principal.org_id, now)
 
-    def _apply(self, org_id: int, now: datetime | None = None) -> RetentionRun:
+    def _apply(
+        self, org_id: int, now: datetime | None = None, stop: threading.Event | None = None
+    ) -> RetentionRun:
         started = time.perf_counter()
         now = now or self.clock()
         default = self._org_policy(org_id)
@@ -230,13 +232,17 @@ class RetentionService:
                 if days is not None:
                     by_cut.setdefault(now - timedelta(days=days), []).append(sid)
             for cut, group in sorted(by_cut.items()):
+                if stop is not None and stop.is_set():  # the server stops: the next pass goes on
+                    break
                 run.dropped[tier] += self.ts.expire(org_id, tier, group, cut, chunk=self.chunk_rows)
         run.seconds = time.perf_counter() - started
         return run
 
-    def run_all(self, now: datetime | None = None) -> list[RetentionRun]:
+    def run_all(
+        self, now: datetime | None = None, stop: threading.Event | None = None
+    ) -> list[RetentionRun]:
         """One pass over every organisation (what the periodic job does)."""
-        runs = [self._apply(int(org["id"]), now) for org in self.meta.list_orgs()]
+        runs = [self._apply(int(org["id"]), now, stop) for org in self.meta.list_orgs()]
         self.last_runs = runs
         return runs
 
@@ -250,7 +256,7 @@ class RetentionService:
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    for run in self.run_all():
+                    for run in self.run_all(stop=self._stop):
                         if any(run.dropped.values()):
                             log.info(
                                 "retention dropped %s in organisation %d in %.1f s",
