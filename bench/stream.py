@@ -62,17 +62,24 @@ def _prepare(data: Path, n_signals: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def _batches(ids: list[int], n_batches: int, batch_points: int, t0: int = T0_US) -> list[pa.Table]:
-    """Live-like batches: every signal at 1 Hz, times moving forward batch after batch."""
+def _batches(
+    ids: list[int], n_batches: int, batch_points: int, t0: int = T0_US, groups: int = 1
+) -> list[pa.Table]:
+    """Live-like batches, every signal at 1 Hz, times moving forward batch after batch. With
+    ``groups``, the signals are split among that many senders (gateways, each with its own
+    machines): batch ``b`` is sender ``b % groups``'s next one."""
     from openkamp.connectors.base import points_table
 
-    per = batch_points // len(ids)
+    parts = [list(p) for p in np.array_split(np.asarray(ids, dtype=np.int64), groups)]
     rng = np.random.default_rng(7)
     out = []
     for b in range(n_batches):
-        ts = t0 + (b * per + np.arange(per, dtype=np.int64)) * 1_000_000
-        sid = np.repeat(np.asarray(ids, dtype=np.int64), per)
-        tt = np.tile(ts, len(ids))
+        mine = parts[b % groups]
+        per = batch_points // len(mine)
+        step = b // groups
+        ts = t0 + (step * per + np.arange(per, dtype=np.int64)) * 1_000_000
+        sid = np.repeat(np.asarray(mine, dtype=np.int64), per)
+        tt = np.tile(ts, len(mine))
         out.append(points_table(sid, tt, rng.normal(100, 5, sid.size)))
     return out
 
@@ -85,26 +92,21 @@ def _ipc(table: pa.Table) -> bytes:
 
 
 def _post_all(url: str, token: str, bodies: list[bytes], content_type: str, workers: int) -> float:
-    """Seconds to post every body (``workers`` at once) until each got its 2xx."""
+    """Seconds to post every body until each got its 2xx: ``workers`` senders at once, sender
+    ``w`` posting bodies ``w, w + workers, …`` in order (see :func:`_batches`)."""
     import httpx
 
-    todo = list(range(len(bodies)))
-    lock = threading.Lock()
     errors: list[str] = []
 
-    def work() -> None:
+    def work(mine: list[bytes]) -> None:
         with httpx.Client(timeout=300, headers={"Authorization": f"Bearer {token}"}) as c:
-            while True:
-                with lock:
-                    if not todo:
-                        return
-                    i = todo.pop(0)
-                r = c.post(url, content=bodies[i], headers={"Content-Type": content_type})
+            for body in mine:
+                r = c.post(url, content=body, headers={"Content-Type": content_type})
                 if r.status_code != 200:
                     errors.append(f"{r.status_code} {r.text[:200]}")
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(workers)]
+    threads = [threading.Thread(target=work, args=(bodies[w::workers],)) for w in range(workers)]
     for t in threads:
         t.start()
     for t in threads:
@@ -161,11 +163,11 @@ def http_section(points: int, batch_points: int, workers: int) -> dict[str, Any]
         n_signals = 200
         token, ids = _prepare(root / "server", n_signals)
         n_batches = max(1, points // batch_points)
-        arrow = _batches(ids, n_batches, batch_points)
+        arrow = _batches(ids, n_batches, batch_points, groups=workers)
         bodies = [_ipc(t) for t in arrow]
         # Line protocol: later times (nothing already stored), a fifth of the points.
         n_lp = max(1, n_batches // 5)
-        lp_tables = _batches(ids, n_lp, batch_points, t0=T0_US + 10**15)
+        lp_tables = _batches(ids, n_lp, batch_points, t0=T0_US + 10**15, groups=workers)
         names = {sid: f"s{i:03d}" for i, sid in enumerate(ids)}
         lp_bodies = http_line_bodies(lp_tables, names)
         direct = http_direct(root / "direct", arrow)
