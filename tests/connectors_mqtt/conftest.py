@@ -105,6 +105,7 @@ class Publisher:
         self.client.reconnect_delay_set(0.1, 1)
         self._lock = threading.Lock()
         self._mids: dict[int, Any] = {}
+        self._early: set[int] = set()
         self.acked: list[Any] = []
         self.connected = threading.Event()
         self.client.on_publish = self._on_publish
@@ -115,16 +116,24 @@ class Publisher:
         assert self.connected.wait(10), "the publisher did not connect"
 
     def _on_publish(self, _c: Any, _u: Any, mid: int, reason: Any, _p: Any) -> None:
-        with self._lock:
+        if getattr(reason, "is_failure", False):
+            return
+        with self._lock:  # never held while calling paho (its own locks: a deadlock)
             key = self._mids.pop(mid, None)
-            if key is not None and not getattr(reason, "is_failure", False):
+            if key is None:
+                self._early.add(mid)  # acknowledged before publish() registered it
+            else:
                 self.acked.append(key)
 
     def publish(self, topic: str, payload: bytes | str, key: Any = None, qos: int = 1) -> None:
-        with self._lock:
-            info = self.client.publish(topic, payload, qos=qos)
-            if key is not None and qos:
-                self._mids[info.mid] = key
+        info = self.client.publish(topic, payload, qos=qos)
+        if key is not None and qos:
+            with self._lock:
+                if info.mid in self._early:
+                    self._early.discard(info.mid)
+                    self.acked.append(key)
+                else:
+                    self._mids[info.mid] = key
 
     def wait_acked(self, n: int, timeout: float = 30.0) -> None:
         wait_for(lambda: len(self.acked) >= n, timeout, f"{n} acknowledged publishes")
