@@ -38,7 +38,7 @@ import asyncio
 import contextlib
 import struct
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -166,17 +166,18 @@ def encode(value: float, kind: str, word_order: str = "big", byte_order: str = "
 
 
 def registers_from_map(
-    entries: Iterable[Any], *, equipment_prefix: str = ""
+    entries: Iterable[Any], paths: Mapping[str, object] | None = None
 ) -> list[dict[str, Any]]:
     """Register entries (as dicts) from the simulator's documented map
-    (:class:`openkamp.sim.live.modbus.RegisterEntry` objects or their ``as_dict()``)."""
+    (:class:`openkamp.sim.live.modbus.RegisterEntry` objects or their ``as_dict()``);
+    ``paths`` gives each machine's key path (``LiveFactory.paths``), else its name is used."""
     out = []
     for e in entries:
         d = e if isinstance(e, dict) else e.as_dict()
+        eq = str((paths or {}).get(d["equipment"], d["equipment"]))
         out.append(
             {
-                "equipment": f"{equipment_prefix}{d['equipment']}",
-                "signal": d["signal"], "address": d["address"],
+                "equipment": eq, "signal": d["signal"], "address": d["address"],
                 "function": d["table"], "type": d["kind"], "word_order": d["word_order"],
                 "scale": d["scale"], "unit": d.get("unit", ""), "unit_id": d["unit_id"],
             }
