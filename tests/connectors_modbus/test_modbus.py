@@ -215,3 +215,38 @@ def test_unknown_signals_are_counted_and_the_rest_polled(
     rec = connect(kamp, server, [MAP[0], {"signal": "no_such", "address": 2, "type": "uint16"}])
     wait_for(lambda: len(stored(kamp, "f32_abcd")) >= 2, what="polls")
     assert status(kamp, rec)["rejected"] == {"signal.unknown": 1}
+
+
+def test_a_server_that_never_answers_costs_timeouts_then_a_reconnect(kamp: Platform) -> None:
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:  # takes connections and requests, answers nothing
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    port = listener.getsockname()[1]
+    try:
+        rec = kamp.connections.create(kamp.principal(), "mute", "modbus", {
+            "host": "127.0.0.1", "port": port, "equipment": PRESS, "poll_period_s": 0.05,
+            "timeout_s": 0.2, "reconnect_max_s": 0.3, "registers": MAP[:1],
+        })  # fmt: skip
+        wait_for(lambda: len(accepted) >= 2, what="a reconnect after three timeouts")
+        st = status(kamp, rec)
+        assert st["rejected"].get("modbus.timeout", 0) >= 3
+        assert st["notes"].get("modbus.outage", 0) >= 1
+        assert st["restarts"] == 0 and "no answer" in (st["last_error"] or "")
+    finally:
+        listener.close()
+        for c in accepted:
+            c.close()
