@@ -50,8 +50,8 @@ class RemotePlatform:
     """The regional platform: a uvicorn server on a fixed port that can be stopped (a WAN
     outage: nothing answers) and started again."""
 
-    def __init__(self, root: Path) -> None:
-        self.kamp = Platform.at(root / "remote", **SETTINGS)
+    def __init__(self, root: Path, **settings: Any) -> None:
+        self.kamp = Platform.at(root / "remote", **{**SETTINGS, **settings})
         self.kamp.assets.apply_tree(self.kamp.principal(), tree())
         admin = self.kamp.accounts.create_first_admin(self.kamp.default_org_id, "kim", PASSWORD)
         me = self.kamp.accounts.principal_of(admin)

@@ -159,3 +159,23 @@ def test_a_backlog_drains_at_full_speed_after_an_outage(
     assert_exactly(remote, total)
     assert fw.stats()["sent_requests"] <= 10  # coalesced: 200,000 points a request, not 500
     assert rate > 100_000
+
+
+def test_requests_over_the_remotes_limit_are_split_not_lost(tmp_path: Path) -> None:
+    remote = RemotePlatform(tmp_path, ingest_max_bytes=100_000)  # far less than 40,000 points
+    try:
+        q = DiskQueue(tmp_path / "q.sqlite3")
+        for i in range(40):
+            q.append(1, batch(i * 1000, 1000, sid=7))
+        ids = IdMap({f"{PRESS}/count": 7}, {f"{PRESS}/count": remote.signal_id("count")})
+        fw = Forwarder(q, remote.url, remote.token, ids, concurrency=2, coalesce_points=500_000)
+        fw.start()
+        try:
+            assert q.wait_empty(60)
+        finally:
+            fw.stop()
+            q.close()
+        assert fw.coalesce_points < 40_000 and "413" in (fw.stats()["last_error"] or "")
+        assert_exactly(remote, 40_000)
+    finally:
+        remote.close()

@@ -5,7 +5,8 @@
 small ones as it comes), map the local signal ids to the remote's (:class:`IdMap`), and post
 them as one Arrow IPC stream with the API token. Only a 2xx answer deletes the batches from
 the queue; anything else (no network, a 5xx, a 401 from a revoked token) puts them back, notes
-the error, and the worker waits with a growing, jittered delay, so the queue holds everything
+the error, and the worker waits with a growing, jittered delay (a 413, a request over the
+remote's ``ingest_max_bytes``, halves ``coalesce_points`` instead), so the queue holds everything
 through an outage of hours and drains with every worker busy after it. The remote stores a
 point once per (signal, time): a batch sent again after a crash changes nothing there.
 
@@ -243,6 +244,9 @@ class Forwarder:
                 except RemoteError as exc:
                     self.queue.release(claimed)
                     self._failed(exc)
+                    if exc.status == 413 and len(claimed.ids) > 1:  # over the remote's limit
+                        self.coalesce_points = max(1, claimed.points // 2)
+                        continue
                     self._stop.wait(backoff.next())
                     continue
                 except Exception as exc:  # a bug or a corrupt batch: kept, reported
