@@ -401,6 +401,9 @@ class OpcUaConnector(Connector):
             mp.SamplingInterval = cfg.sampling_interval_ms
             mp.QueueSize = cfg.queue_size
             mp.DiscardOldest = True
+            # A new reading equal to the last one is still a reading: report it when only its
+            # source time changed (the default trigger, StatusValue, would drop it).
+            mp.Filter = ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp)
             req = ua.MonitoredItemCreateRequest()
             req.ItemToMonitor = rv
             req.MonitoringMode = ua.MonitoringMode.Reporting
