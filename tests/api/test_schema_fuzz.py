@@ -101,6 +101,11 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
             equipment_id=node.id, rows=10, alarms=2,
         )[0]  # fmt: skip
         connection = kamp.connections.create(me, "gateway", "http", {"equipment": equipment})
+        rule = kamp.alert_rules.create(me, name="hot", kind="limit", signal_id=signal.id)
+        channel = kamp.channels.create(
+            me, name="hook", kind="webhook",
+            config={"url": "http://127.0.0.1:9/hook", "retries": 0, "timeout_s": 1},
+        )  # fmt: skip
         model = kamp.models.load(me, "inj01_defect", 1)
         inputs = {name: 1.0 for name in getattr(model, "feature_names_in_", [])}
         # A scored file, kept for download (its token is a path parameter of the download).
@@ -117,7 +122,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "user_id": admin["id"], "token_id": token_rec["id"], "job_id": job["id"],
                 "import_id": kamp.imports.list(me)[0]["id"], "alert_id": alert["id"],
                 "version": 1, "token": scored.json()["download"].rsplit("/", 1)[1],
-                "connection_id": connection["id"],
+                "connection_id": connection["id"], "rule_id": rule["id"],
+                "channel_id": channel["id"],
             },
             "names": {"/datasets/": "cavity", "/models/": "inj01_defect"},
             "query": {

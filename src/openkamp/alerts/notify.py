@@ -169,12 +169,12 @@ class ChannelService:
         self.meta.delete(principal.org_id, "notification_channel", channel_id)
 
     def test(self, principal: Principal, channel_id: int) -> Record:
-        """Send a test notification now (in the caller's thread, with the channel's retries);
-        returns the channel with the delivery counted. Failures are recorded, not raised."""
+        """Send a test notification now (in the caller's thread, one try, so a person hears
+        at once what is wrong); returns the channel with the delivery counted. Failures are recorded, not raised."""
         require(principal, Role.ENGINEER)
         rec = self.get(principal, channel_id)
         notifier = self.notifier or Notifier(self.meta)
-        notifier.deliver(principal.org_id, rec, test_alert(principal), "test")
+        notifier.deliver(principal.org_id, rec, test_alert(principal), "test", retries=0)
         return self.get(principal, channel_id)
 
     def _unique(self, principal: Principal, name: str, channel_id: int | None) -> None:
@@ -370,12 +370,15 @@ class Notifier:
                 continue
             self.deliver(org_id, channel, alert, event)
 
-    def deliver(self, org_id: int, channel: Record, alert: Record, event: str) -> bool:
-        """Send one message to one channel, retrying; the outcome counted on the channel."""
+    def deliver(
+        self, org_id: int, channel: Record, alert: Record, event: str, retries: int | None = None
+    ) -> bool:
+        """Send one message to one channel, retrying (the channel's ``retries`` unless given);
+        the outcome counted on the channel."""
         kind = channel["kind"]
         cfg = channel_config(kind, channel["config"])
         delivery = str(uuid.uuid4())
-        tries = 1 + int(getattr(cfg, "retries", 0))
+        tries = 1 + int(getattr(cfg, "retries", 0) if retries is None else retries)
         error = ""
         for attempt in range(tries):
             if attempt:

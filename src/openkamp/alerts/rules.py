@@ -225,7 +225,14 @@ class RuleService:
                     code="alerting.not_equipment",
                 )
         if model_id is not None:
-            model = self.meta.get(principal.org_id, "model", int(model_id))
+            try:
+                model = self.meta.get(principal.org_id, "model", int(model_id))
+            except NotFound:
+                raise NotFound(
+                    f"No model #{model_id}.",
+                    code="alerting.unknown_model",
+                    params={"id": int(model_id)},
+                ) from None
             if kind != "score":
                 raise InvalidInput("Only score rules watch a model.", code="alerting.model_only")
             if model["task"] not in ("anomaly", "classify", "regress", "rul"):

@@ -115,6 +115,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "'{field}'에는 숫자를 입력하세요.",
         "en": "Enter a number for '{field}'.",
     },
+    "err.alerting.unknown_model": {
+        "ko": "모델 #{id}이(가) 없습니다.",
+        "en": "There is no model #{id}.",
+    },
     "err.record.not_found.alert_rule": {
         "ko": "알림 규칙 #{id}이(가) 없습니다.",
         "en": "There is no alert rule #{id}.",
