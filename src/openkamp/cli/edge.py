@@ -66,7 +66,7 @@ def edge_run(
     queue_max_mb: Annotated[
         float, typer.Option(help="Queue size on disk; when full, the connectors wait")
     ] = 1024.0,
-    concurrency: Annotated[int, typer.Option(help="Requests in flight at once")] = 4,
+    concurrency: Annotated[int, typer.Option(help="Requests in flight at once")] = 2,
     coalesce_points: Annotated[
         int, typer.Option(help="Most points sent in one request (a backlog goes out coalesced)")
     ] = 500_000,

@@ -81,7 +81,7 @@ class Edge:
         token: str,
         *,
         max_bytes: int = 1 << 30,
-        concurrency: int = 4,
+        concurrency: int = 2,
         coalesce_points: int = 500_000,
         compression: str | None = "lz4",
         connections: list[dict[str, Any]] | None = None,
