@@ -13,6 +13,8 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+from openkamp.connectors.opcua import _ua
+
 NAMESPACE = "urn:openkamp:bigserver"
 
 
@@ -43,8 +45,9 @@ class BigServer:
         return f"ns={self.ns};s=m{machine:04d}/v{variable:04d}"
 
     async def start(self) -> None:
-        from asyncua import Server, ua
+        from asyncua import Server
 
+        ua = _ua()
         server = Server()
         await server.init()
         server.set_endpoint(self.endpoint)
@@ -89,8 +92,7 @@ class BigServer:
 
     async def tick(self, second: int) -> None:
         """Every variable's value at ``second`` (epoch seconds), stamped with that time."""
-        from asyncua import ua
-
+        ua = _ua()
         at = datetime.fromtimestamp(second, UTC)
         now = datetime.now(UTC)
         write = self.server.write_attribute_value
