@@ -28,15 +28,16 @@ arrival order, only after that write is durable. A message the platform took but
 (a crash, a lost connection) is not acknowledged, so the broker sends it again and the store's
 idempotent write keeps it once. The broker sends at most ``receive_maximum`` unacknowledged
 messages (MQTT 5's Receive Maximum): a store slower than the publishers leaves the rest queued
-at the broker instead of in our memory. Reconnects wait with :class:`Backoff`.
+at the broker instead of in our memory; as a second bound (QoS 0 has no flow control, and
+some brokers send more), the connector stops reading its socket while it holds that many.
+Reconnects wait with :class:`Backoff`.
 
 **Bad input** never ends the connection; it is counted on it by reason and acknowledged (a
 message that can never be stored would otherwise come back forever): ``payload.<reason>`` (the
 codecs' reasons: ``payload.json``, ``payload.protobuf``, ``payload.ts_range``, ``payload.alias``,
 ``payload.seq`` …), ``topic.unknown`` (a topic no subscription pattern matches, e.g. left in the
 session by an earlier configuration), ``equipment.unknown``, ``signal.unknown``, ``time.absurd``
-(far future), ``mqtt.flood`` (messages of one topic beyond ``max_messages_per_s_per_topic``),
-``mqtt.overflow`` (QoS 0 messages beyond the in-flight bound: QoS 0 is at most once).
+(far future), ``mqtt.flood`` (messages of one topic beyond ``max_messages_per_s_per_topic``).
 """
 
 from __future__ import annotations
@@ -235,6 +236,64 @@ class _Lost(Exception):
     """The connection to the broker is gone."""
 
 
+class _Reader:
+    """Reads the client's socket for aiomqtt, many packets per wake-up, and can pause.
+
+    aiomqtt reads one packet per event-loop turn; this reads what the socket holds (up to
+    ``PACKETS``). Pausing stops reading (the broker then keeps what it has, TCP pushing back):
+    the bound on messages held here even where a broker sends more than Receive Maximum
+    (Mosquitto 2.0.11 lets each PUBACK release up to that many queued messages).
+    """
+
+    PACKETS = 256
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.paho = client._client
+        self.paused = False
+        self.fd = -1
+        self.loop = asyncio.get_running_loop()
+
+    def install(self) -> None:
+        sock = self.paho.socket()
+        if sock is None or not hasattr(self.paho, "_packet_read"):
+            return  # another paho: keep aiomqtt's reader (no pausing)
+        self.fd = sock.fileno()
+        self.loop.remove_reader(self.fd)
+        self.loop.add_reader(self.fd, self.read)
+
+    def read(self) -> None:
+        from paho.mqtt.client import MQTTErrorCode
+
+        paho = self.paho
+        try:
+            for _ in range(self.PACKETS):
+                if self.paused or paho._sock is None:
+                    return
+                rc = paho._packet_read()
+                if rc == MQTTErrorCode.MQTT_ERR_AGAIN:
+                    return
+                if rc > 0:
+                    paho._loop_rc_handle(rc)
+                    return
+        except Exception as exc:  # a broken connection: what aiomqtt's reader does
+            lost = self.client._disconnected
+            if not lost.done():
+                lost.set_exception(exc)
+
+    def pause(self) -> None:
+        if not self.paused and self.fd >= 0:
+            self.paused = True
+            self.loop.remove_reader(self.fd)
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            if self.paho._sock is not None:
+                self.loop.add_reader(self.fd, self.read)
+                self.loop.call_soon(self.read)  # bytes a TLS layer already holds
+
+
 # --------------------------------------------------------------------------- the connector
 
 
@@ -261,6 +320,7 @@ class MqttConnector(Connector):
         self._units: dict[tuple[str, str, str | None, str], str] = {}
         self._rebirth_at: dict[tuple[str, str], float] = {}
         self._client: Any = None
+        self._writing: set[asyncio.Future[int]] = set()  # writes in flight (kept referenced)
         #: Seen by tests and the benchmark: messages taken, most messages held at once,
         #: rebirth requests sent, sessions opened.
         self.received = 0
@@ -340,18 +400,18 @@ class MqttConnector(Connector):
         wake = asyncio.Event()  # something arrived
         filled = asyncio.Event()  # a whole batch arrived
         full = cfg.batch_messages
-        cap0 = 2 * cfg.receive_maximum + full  # QoS 0 has no flow control: bounded here
+        high = cfg.receive_maximum
+        reader = _Reader(client)
 
         def on_message(_client: Any, _userdata: Any, message: Any) -> None:
             # Called by paho on the loop's thread for every PUBLISH: keep it minimal.
-            if message.qos == 0 and len(inbox) >= cap0:
-                ctx.reject("mqtt.overflow", 1)
-                return
             inbox.append((message, time.time_ns() // 1000))
             if not wake.is_set():
                 wake.set()
             if len(inbox) >= full and not filled.is_set():
                 filled.set()
+            if len(inbox) >= high:
+                reader.pause()
 
         paho.on_message = on_message
         self.sessions += 1
@@ -361,6 +421,7 @@ class MqttConnector(Connector):
             backoff.reset()
             await client.subscribe([(s.filter, s.qos) for s in cfg.subscriptions])
             lost = client._disconnected  # aiomqtt's future: set when the connection drops
+            reader.install()
             writes: asyncio.Queue[tuple[asyncio.Future[int] | None, list[Any]] | None] = (
                 asyncio.Queue(self.PIPELINE)
             )
@@ -389,16 +450,23 @@ class MqttConnector(Connector):
                     n = min(held, full)
                     batch = [inbox.popleft() for _ in range(n)]
                     self.received += n
+                    if reader.paused and len(inbox) < high // 2:
+                        reader.resume()
                     points, acks = await self._decode(ctx, client, batch)
-                    task = asyncio.ensure_future(ctx.write(points.table())) if len(points) else None
+                    task = None
+                    if len(points):
+                        task = asyncio.ensure_future(ctx.write(points.table()))
+                        self._writing.add(task)
+                        task.add_done_callback(self._writing.discard)
                     await writes.put((task, acks))
             finally:
                 stop.cancel()
                 if not acker.done():
-                    await writes.put(None)  # acknowledge what is durable, then end
-                    await asyncio.wait([acker, lost], return_when=asyncio.FIRST_COMPLETED)
-                    if not acker.done():
+                    if lost.done():  # no PUBACK can go out any more: the broker sends again
                         acker.cancel()
+                    else:  # stopping: acknowledge what becomes durable, then end
+                        await writes.put(None)
+                        await acker
                 self._client = None
             if acker.done() and not acker.cancelled() and acker.exception() is not None:
                 raise acker.exception()  # type: ignore[misc]
@@ -419,7 +487,9 @@ class MqttConnector(Connector):
                 return
             task, acks = item
             if task is not None:
-                await task  # a failed write raises: nothing of it (or later) is acknowledged
+                # Shielded: a write handed to the platform is never cancelled half-way (the
+                # session may end meanwhile; its points are still stored, just not acked).
+                await asyncio.shield(task)  # a failed write raises: nothing more is acked
             for mid, qos in acks:
                 paho.ack(mid, qos)
 
