@@ -33,6 +33,7 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import emit_json, machine, platform_server, print_table
+from stream_mqtt import mqtt_section
 
 T0_US = 1_780_000_000_000_000  # 2026-05-28 UTC
 PRESS = "plant1/line1/press01"
@@ -165,8 +166,8 @@ def http_section(points: int, batch_points: int, workers: int) -> dict[str, Any]
         n_batches = max(1, points // batch_points)
         arrow = _batches(ids, n_batches, batch_points, groups=workers)
         bodies = [_ipc(t) for t in arrow]
-        # Line protocol: later times (nothing already stored), a fifth of the points.
-        n_lp = max(1, n_batches // 5)
+        # Line protocol: later times (nothing already stored), half as many points.
+        n_lp = max(1, n_batches // 2)
         lp_tables = _batches(ids, n_lp, batch_points, t0=T0_US + 10**15, groups=workers)
         names = {sid: f"s{i:03d}" for i, sid in enumerate(ids)}
         lp_bodies = http_line_bodies(lp_tables, names)
@@ -245,6 +246,7 @@ def edge_section(points: int, concurrency: int) -> dict[str, Any]:
 SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "http": lambda a: http_section(a.http_points, a.http_batch, a.http_workers),
     "edge": lambda a: edge_section(a.edge_points, a.edge_concurrency),
+    "mqtt": lambda a: mqtt_section(a.mqtt_messages, a.mqtt_batches, a.mqtt_seconds, a.mqtt_rate),
 }
 
 
@@ -257,6 +259,10 @@ def main() -> None:
     ap.add_argument("--http-workers", type=int, default=2)
     ap.add_argument("--edge-points", type=int, default=2_000_000)
     ap.add_argument("--edge-concurrency", type=int, default=2)
+    ap.add_argument("--mqtt-messages", type=int, default=200_000, help="One-value backlog")
+    ap.add_argument("--mqtt-batches", type=int, default=20_000, help="Backlog of 100-point batches")
+    ap.add_argument("--mqtt-seconds", type=float, default=20.0, help="Latency run (300: 5 min)")
+    ap.add_argument("--mqtt-rate", type=float, default=5_000.0, help="Latency run messages/s")
     args = ap.parse_args()
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
     result: dict[str, Any] = {"machine": machine()}
