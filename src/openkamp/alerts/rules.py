@@ -96,9 +96,11 @@ def rule_config(kind: str, config: dict[str, Any] | None) -> RuleConfig:
         out = RuleConfig.model_validate(config or {})
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or "config"
+        msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        # a check across fields (_levels) names its field first
+        field = ".".join(str(p) for p in first.get("loc", ())) or msg.split()[0]
         raise InvalidInput(
-            f"Rule setting {field}: {first.get('msg', 'invalid')}.",
+            f"Rule setting {field}: {msg}.",
             code="alerting.bad_config",
             params={"field": field},
         ) from None
