@@ -148,7 +148,7 @@ def test_login_checked_and_a_wrong_password_said_on_the_connection(kamp: Platfor
     try:
         with pytest.raises(InvalidInput) as exc:
             propose(sim)
-        assert exc.value.code == "opcua.unreachable" and "login" in str(exc.value)
+        assert exc.value.code == "opcua.login_refused" and "login" in str(exc.value)
         proposal = propose(sim, username="operator", password="s3cret-Pw")
         assert proposal.signals > 0
         settings = {**FAST_SETTINGS, "username": "operator", "password": "wrong-Pw-123"}

@@ -169,19 +169,25 @@ def _temp_cert_dir() -> Path:
     return Path(tempfile.gettempdir()) / "openkamp-opcua-client"
 
 
-def describe(exc: BaseException) -> str:
-    """A problem with a server in words (a refused login, no server at the address …)."""
+def problem(exc: BaseException) -> tuple[str, str]:
+    """What went wrong with a server: a short kind (``login_refused``, ``no_server``,
+    ``timeout``, ``security_refused``, ``failed``) and the same in English words."""
     name = type(exc).__name__
     if "IdentityToken" in name or "UserAccessDenied" in name:
-        return f"the server refused the login ({name})"
-    if isinstance(exc, ConnectionRefusedError | OSError) and not isinstance(exc, TimeoutError):
-        return f"no OPC UA server answers at this address ({exc})"
+        return "login_refused", f"the server refused the login ({name})"
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return "the server did not answer in time"
+        return "timeout", "the server did not answer in time"
+    if isinstance(exc, OSError):
+        return "no_server", f"no OPC UA server answers at this address ({exc})"
     if "SecurityPolicy" in name or "Certificate" in name or "Security" in name:
-        return f"the server refused the security settings ({name})"
+        return "security_refused", f"the server refused the security settings ({name})"
     text = str(exc) or name
-    return f"{name}: {text}" if text != name else name
+    return "failed", (f"{name}: {text}" if text != name else name)
+
+
+def describe(exc: BaseException) -> str:
+    """A problem with a server in words (a refused login, no server at the address …)."""
+    return problem(exc)[1]
 
 
 def to_us(ts: datetime | None) -> int | None:

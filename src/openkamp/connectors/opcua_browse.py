@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from openkamp.connectors.opcua import _ua, describe, make_client
+from openkamp.connectors.opcua import _ua, make_client, problem
 from openkamp.core.assets import EquipmentSpec, LineSpec, SignalSpec, SiteSpec
 from openkamp.core.errors import InvalidInput, OpenKampError
 
@@ -241,8 +241,9 @@ async def browse(
     max_nodes: int = 100_000,
 ) -> Proposal:
     """Browse a server and propose its asset tree and mapping (module docstring). A server
-    that cannot be reached or refuses the login raises :class:`InvalidInput`
-    (``opcua.unreachable``) with the reason in words."""
+    that cannot be reached or refuses the login raises :class:`InvalidInput` with the reason
+    (code ``opcua.no_server``, ``opcua.login_refused``, ``opcua.timeout``,
+    ``opcua.security_refused`` or ``opcua.failed``)."""
     began = time.perf_counter()
     try:
         client = await make_client(
@@ -270,10 +271,11 @@ async def browse(
 
 
 def _unreachable(endpoint: str, exc: BaseException) -> InvalidInput:
-    reason = describe(exc)
+    """The error of a browse that failed: code ``opcua.<kind>`` (:func:`problem`)."""
+    kind, reason = problem(exc)
     return InvalidInput(
         f"Cannot browse the OPC UA server {endpoint}: {reason}.",
-        code="opcua.unreachable",
+        code=f"opcua.{kind}",
         params={"endpoint": endpoint, "reason": reason},
     )
 

@@ -13,6 +13,7 @@ from openkamp.api.routers import (
     ingest,
     jobs,
     models,
+    opcua,
     retention,
     users,
 )
@@ -20,7 +21,7 @@ from openkamp.api.routers import (
 ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
-    explore.router, connections.router, ingest.router, retention.router,
+    explore.router, opcua.router, connections.router, ingest.router, retention.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]
