@@ -32,15 +32,20 @@ def test_status_shows_the_queue_rate_and_last_error(tmp_path: Path) -> None:
         k = np.arange(i * 1000, (i + 1) * 1000)
         q.append(1, points_table(np.ones(1000), 1_780_000_000_000_000 + k, k.astype(float)))
     q.close()
-    (data / "edge" / "status.json").write_text(json.dumps({
-        "remote": "http://kamp.example:8000", "pid": os.getpid(), "updated_at": time.time(),
-        "forward": {"points_per_s": 1234.0, "sent_points": 5000,
-                    "last_error": "ConnectionRefusedError: [Errno 111] Connection refused"},
-    }))  # fmt: skip
+
+    def running_edge() -> None:  # as the edge writes it every second (fresh, its pid alive)
+        (data / "edge" / "status.json").write_text(json.dumps({
+            "remote": "http://kamp.example:8000", "pid": os.getpid(), "updated_at": time.time(),
+            "forward": {"points_per_s": 1234.0, "sent_points": 5000,
+                        "last_error": "ConnectionRefusedError: [Errno 111] Connection refused"},
+        }))  # fmt: skip
+
+    running_edge()
     ko = cli(data, "--lang", "ko", "edge", "status")
     assert ko.returncode == 0, ko.stderr
     assert "실행 중" in ko.stdout and "포인트 3,000개" in ko.stdout
     assert "초당 1,234 포인트" in ko.stdout and "Connection refused" in ko.stdout
+    running_edge()
     en = cli(data, "--lang", "en", "edge", "status")
     assert "running" in en.stdout and "Queue: 3,000 points" in en.stdout
     js = cli(data, "edge", "status", "--json")
