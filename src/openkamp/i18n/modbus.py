@@ -1,7 +1,8 @@
 """Texts of the Modbus TCP connector and of edge forwarding (issue 10). Korean first, English
-beside it. Field labels follow the connections page's convention (``connectors.field.<name>``):
-the names below are the Modbus config's own (``host``, ``port`` … are shared with nobody yet;
-a connector added later with a field of the same name reuses these texts)."""
+beside it. Field labels follow the connections page's convention (``connectors.field.<name>``),
+one text per field name for every kind: ``host``, ``port``, ``timeout_s`` are defined here once
+and worded for any server (the MQTT connector's ``host`` and ``port`` use them too; defining
+them again elsewhere fails at import)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- the connection form ----------------------------------------------------------------
     "connectors.field.host": {"ko": "서버 주소", "en": "Server address"},
     "connectors.field.host.help": {
-        "ko": "Modbus TCP 서버(PLC, 게이트웨이)의 IP 주소 또는 호스트 이름.",
-        "en": "IP address or host name of the Modbus TCP server (a PLC, a gateway).",
+        "ko": "서버(PLC, 게이트웨이, MQTT 브로커)의 IP 주소 또는 호스트 이름.",
+        "en": "IP address or host name of the server (a PLC, a gateway, an MQTT broker).",
     },
     "connectors.field.port": {"ko": "포트", "en": "Port"},
     "connectors.field.port.help": {
-        "ko": "TCP 포트 (Modbus 기본값 502).",
-        "en": "TCP port (502 is Modbus's default).",
+        "ko": "TCP 포트 (Modbus 502, MQTT 1883, TLS는 보통 8883).",
+        "en": "TCP port (Modbus 502, MQTT 1883, TLS usually 8883).",
     },
     "connectors.field.unit_id": {"ko": "유닛 ID", "en": "Unit id"},
     "connectors.field.unit_id.help": {
