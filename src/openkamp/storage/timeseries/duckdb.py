@@ -462,21 +462,39 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 con.unregister("_agg")
 
     def _rollups_after_change(self, con: duckdb.DuckDBPyConnection, org: int) -> None:
-        """Points in ``_e`` changed value: recompute their buckets from the raw points, or,
-        where raw points of the bucket were dropped by retention, adjust the aggregates."""
+        """Points in ``_e`` changed value: recompute their buckets, or, where raw points of the
+        bucket were dropped by retention, adjust the aggregates.
+
+        Minutes are recomputed from the raw points; hours from those minutes (60 rows instead
+        of up to 3,600 points a signal) where the minute tier still holds the whole hour, else
+        from the raw points too."""
         con.execute(
             """CREATE OR REPLACE TEMP TABLE _c AS
                SELECT e.signal_id, e.ts, e.old, e.new,
-                      e.ts >= coalesce(h.before, '-infinity'::TIMESTAMP) AS whole
-               FROM _e e LEFT JOIN (SELECT signal_id, before FROM horizons
-                                    WHERE org_id = ? AND tier = 'raw') h USING (signal_id)
+                      e.ts >= coalesce(h.before, '-infinity'::TIMESTAMP) AS whole,
+                      date_trunc('hour', e.ts) >= coalesce(m.before, '-infinity'::TIMESTAMP)
+                          AS minutes_whole
+               FROM _e e
+               LEFT JOIN (SELECT signal_id, before FROM horizons
+                          WHERE org_id = ? AND tier = 'raw') h USING (signal_id)
+               LEFT JOIN (SELECT signal_id, before FROM horizons
+                          WHERE org_id = ? AND tier = 'minute') m USING (signal_id)
                WHERE e.old <> e.new""",
-            [org],
+            [org, org],
         )
         for table, unit in _ROLLUPS.values():
+            if unit == "hour":
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE _k AS SELECT DISTINCT signal_id, "
+                    "date_trunc('hour', ts) AS bucket FROM _c WHERE whole AND minutes_whole"
+                )
+                self._recompute(con, org, table, unit, from_minutes=True)
+                where = "whole AND NOT minutes_whole"
+            else:
+                where = "whole"
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE _k AS SELECT DISTINCT signal_id, "
-                f"date_trunc('{unit}', ts) AS bucket FROM _c WHERE whole"
+                f"date_trunc('{unit}', ts) AS bucket FROM _c WHERE {where}"
             )
             self._recompute(con, org, table, unit)
             con.execute(
@@ -493,9 +511,17 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         con.execute("DROP TABLE _c")
 
     @staticmethod
-    def _recompute(con: duckdb.DuckDBPyConnection, org: int, table: str, unit: str) -> None:
+    def _recompute(
+        con: duckdb.DuckDBPyConnection,
+        org: int,
+        table: str,
+        unit: str,
+        *,
+        from_minutes: bool = False,
+    ) -> None:
         """Replace the aggregates of the buckets in ``_k`` (signal_id, bucket) by aggregating
-        the raw points they hold now (a bucket left without points disappears)."""
+        the raw points they hold now (a bucket left without points disappears), or, with
+        ``from_minutes``, the minute tier's aggregates of those buckets."""
         lo, hi = con.execute("SELECT min(bucket), max(bucket) FROM _k").fetchall()[0]
         if lo is not None:
             con.execute(
@@ -503,15 +529,24 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 "BETWEEN ? AND ? AND r.signal_id = k.signal_id AND r.bucket = k.bucket",
                 [org, lo, hi],
             )
-            con.execute(
-                f"""INSERT INTO {table} SELECT ?, {_AGG_RAW.format(unit=unit)}
-                    FROM (SELECT p.signal_id, p.ts, p.value FROM points p SEMI JOIN _k k
-                          ON p.signal_id = k.signal_id AND date_trunc('{unit}', p.ts) = k.bucket
-                          WHERE p.org_id = ? AND p.ts >= ? AND p.ts < ? + INTERVAL 1 {unit}
-                            AND p.signal_id IN (SELECT DISTINCT signal_id FROM _k))
-                    GROUP BY ALL""",
-                [org, org, lo, hi],
-            )
+            if from_minutes:
+                select = (
+                    f"SELECT ?, signal_id, date_trunc('{unit}', bucket) AS b, sum(n)::BIGINT, "
+                    "min(vmin), max(vmax), sum(vsum), max(last_ts), arg_max(vlast, last_ts) "
+                    "FROM (SELECT m.* FROM rollup_minute m SEMI JOIN _k k "
+                    f"ON m.signal_id = k.signal_id AND date_trunc('{unit}', m.bucket) = k.bucket "
+                    f"WHERE m.org_id = ? AND m.bucket >= ? AND m.bucket < ? + INTERVAL 1 {unit} "
+                    "AND m.signal_id IN (SELECT DISTINCT signal_id FROM _k)) GROUP BY ALL"
+                )
+            else:
+                select = (
+                    f"SELECT ?, {_AGG_RAW.format(unit=unit)} FROM (SELECT p.signal_id, p.ts, "
+                    "p.value FROM points p SEMI JOIN _k k ON p.signal_id = k.signal_id "
+                    f"AND date_trunc('{unit}', p.ts) = k.bucket WHERE p.org_id = ? "
+                    f"AND p.ts >= ? AND p.ts < ? + INTERVAL 1 {unit} "
+                    "AND p.signal_id IN (SELECT DISTINCT signal_id FROM _k)) GROUP BY ALL"
+                )
+            con.execute(f"INSERT INTO {table} {select}", [org, org, lo, hi])
         con.execute("DROP TABLE _k")
 
     def _rollups_after_delete(
