@@ -188,6 +188,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "opcua.review.equipment": {"ko": "설비", "en": "Equipment"},
     "opcua.review.line": {"ko": "라인", "en": "Line"},
     "opcua.review.site": {"ko": "사이트", "en": "Site"},
+    "opcua.login": {"ko": "사용자 이름 (비우면 익명)", "en": "Login (empty: anonymous)"},
+    "opcua.password": {"ko": "비밀번호", "en": "Password"},
+    "opcua.review.password_again": {
+        "ko": "연결에 저장할 비밀번호를 다시 입력하세요 (화면에 남기지 않습니다).",
+        "en": "Type the password again for the connection (it is not kept in the page).",
+    },
     "opcua.review.yes": {"ko": "있음", "en": "yes"},
     "opcua.review.no": {"ko": "없음", "en": "no"},
     "opcua.applied": {

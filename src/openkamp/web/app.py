@@ -21,6 +21,7 @@ from openkamp.web import (
     explorer,
     importer,
     modeller,
+    opcua_page,
     overview,
     recipe_page,
     score_page,
@@ -56,7 +57,7 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
     for module in (
         account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
-        settings_page, connections_page,
+        settings_page, connections_page, opcua_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 
