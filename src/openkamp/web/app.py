@@ -16,6 +16,7 @@ from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.i18n import error_text
 from openkamp.web import (
     account,
+    alerts_page,
     assets_page,
     connections_page,
     explorer,
@@ -57,7 +58,7 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
     for module in (
         account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
-        settings_page, connections_page, opcua_page,
+        settings_page, connections_page, opcua_page, alerts_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 

@@ -35,6 +35,7 @@ HERE = Path(__file__).parent
 #: Navigation: (path, i18n key); the first whose path prefixes the request's is "current".
 NAV = (
     ("/", "web.nav.overview"),
+    ("/alerts", "alerting.nav"),
     ("/assets", "web_data.nav.assets"),
     ("/import", "web.nav.import"),
     ("/signals", "web.nav.signals"),

@@ -1,0 +1,146 @@
+"""The alerts page as a browser uses it (forms with the session's CSRF token), in Korean and
+English: live alerts with their explanation, acknowledge with a comment, close, history; rules
+and channels added by an engineer, a refused setting said in words; a viewer only reads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from fastapi.testclient import TestClient
+from tests.web.language_scan import untranslated
+
+from openkamp.api import create_app
+from openkamp.core.assets import SignalSpec
+from openkamp.core.tenancy import Role
+from openkamp.platform import Platform
+
+PASSWORD = "correct horse battery"
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+#: Protocol and product names the page may show in Latin letters, and the test's own data.
+WORDS = frozenset(
+    {"overheat", "SMTP", "STARTTLS", "HMAC", "kim", "vera", "press", "temp", "p", "l"}
+)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Platform]:
+    kamp = Platform.at(tmp_path / "data", password_hash_memory_kib=1024, password_hash_time_cost=1)
+    kim = kamp.accounts.create_first_admin(kamp.default_org_id, "kim", PASSWORD)
+    kamp.accounts.create_user(kamp.accounts.principal_of(kim), "vera", PASSWORD, role=Role.VIEWER)
+    me = kamp.principal()
+    site = kamp.assets.create_node(me, "site", "p")
+    line = kamp.assets.create_node(me, "line", "l", site.id)
+    eq = kamp.assets.create_node(me, "equipment", "press", line.id)
+    sig = kamp.assets.create_signal(me, eq.id, SignalSpec("temp", max_value=80.0))
+    kamp.alert_rules.create(me, name="overheat", kind="limit", signal_id=sig.id)
+    times = [T0 + timedelta(seconds=i) for i in range(3)]
+    kamp.alert_engine.process(
+        kamp.default_org_id,
+        pa.table({
+            "signal_id": pa.array([sig.id] * 3, pa.int64()),
+            "ts": pa.array(times, pa.timestamp("us", tz="UTC")),
+            "value": pa.array([50.0, 95.0, 96.0]),
+        }),
+    )  # fmt: skip
+    yield kamp
+    kamp.close()
+
+
+def sign_in(client: TestClient, login: str) -> str:
+    page = client.get("/login")
+    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text)
+    assert pre
+    done = client.post("/login", data={"login": login, "password": PASSWORD,
+                                       "pre_token": pre.group(1)})  # fmt: skip
+    assert done.status_code == 303, done.text
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
+    assert found
+    return found.group(1)
+
+
+def test_alerts_page_acknowledge_close_history_in_korean(site: Platform) -> None:
+    (alert,) = site.alerts.list(site.principal())
+    aid = alert["id"]
+    with TestClient(create_app(platform=site), follow_redirects=False) as client:
+        csrf = sign_in(client, "kim")
+        page = client.get("/alerts")
+        assert page.status_code == 200
+        html = page.text
+        assert 'href="/alerts"' in html  # the menu entry
+        assert f'data-testid="alert-{aid}"' in html and "overheat" in html and "한계" in html
+        assert re.search(rf'data-testid="signals-{aid}">temp<', html)
+        assert untranslated(html, "ko", "alerts", WORDS) == []
+        done = client.post(f"/alerts/{aid}/handle", data={
+            "csrf_token": csrf, "action": "acknowledge", "comment": "냉각수 확인"})  # fmt: skip
+        assert done.status_code == 303
+        rec = site.alerts.get(site.principal(), aid)
+        assert rec["status"] == "acknowledged" and rec["comment"] == "냉각수 확인"
+        assert rec["acknowledged_by"] == "kim"
+        assert "냉각수 확인" in client.get("/alerts").text
+        client.post(f"/alerts/{aid}/handle", data={"csrf_token": csrf, "action": "close"})
+        assert site.alerts.get(site.principal(), aid)["status"] == "closed"
+        assert f'data-testid="alert-{aid}"' not in client.get("/alerts").text
+        history = client.get("/alerts?history=true").text
+        assert f'data-testid="alert-{aid}"' in history and "닫음: kim" in history
+        # without the CSRF token nothing happens
+        assert client.post(f"/alerts/{aid}/handle", data={"action": "close"}).status_code == 403
+
+
+def test_rules_and_channels_from_the_page(site: Platform) -> None:
+    sig = site.assets.list_signals(site.principal())[0]
+    with TestClient(create_app(platform=site), follow_redirects=False) as client:
+        csrf = sign_in(client, "kim")
+        made = client.post("/alerts/rules", data={
+            "csrf_token": csrf, "name": "급변", "kind": "rate", "signal_id": str(sig.id),
+            "high": "5", "per_s": "1", "severity": "critical"})  # fmt: skip
+        assert made.status_code == 200 and 'data-testid="rule-급변"' in made.text
+        rule = next(r for r in site.alert_rules.list(site.principal()) if r["name"] == "급변")
+        assert rule["config"] == {"high": 5.0, "per_s": 1.0} and rule["severity"] == "critical"
+        refused = client.post("/alerts/rules", data={
+            "csrf_token": csrf, "name": "x", "kind": "rate", "signal_id": str(sig.id)})  # fmt: skip
+        assert refused.status_code == 422 and "변화율 규칙에는 상한" in refused.text
+        not_number = client.post("/alerts/rules", data={
+            "csrf_token": csrf, "name": "y", "kind": "limit", "signal_id": str(sig.id),
+            "high": "많이"})  # fmt: skip
+        assert not_number.status_code == 422 and "숫자" in not_number.text
+        hook = client.post("/alerts/channels", data={
+            "csrf_token": csrf, "name": "현장", "kind": "webhook",
+            "url": "http://127.0.0.1:9/none", "secret": "abc"})  # fmt: skip
+        assert hook.status_code == 200 and 'data-testid="channel-현장"' in hook.text
+        assert "abc" not in hook.text
+        (channel,) = site.channels.list(site.principal())
+        tested = client.post(f"/alerts/channels/{channel['id']}/test", data={"csrf_token": csrf})
+        assert tested.status_code == 200 and "시험 알림을 보내지 못했습니다" in tested.text
+        client.post(f"/alerts/rules/{rule['id']}/toggle", data={"csrf_token": csrf})
+        assert not site.alert_rules.get(site.principal(), rule["id"])["enabled"]
+        client.post(f"/alerts/rules/{rule['id']}/delete", data={"csrf_token": csrf})
+        assert all(r["name"] != "급변" for r in site.alert_rules.list(site.principal()))
+        client.cookies.set("okp_lang", "en")
+        english = client.get("/alerts").text
+        assert "Alert rules" in english and "beyond its limit" in english
+        assert untranslated(english, "en", "alerts-en", frozenset({"현장"})) == []
+
+
+def test_a_viewer_reads_but_changes_nothing(site: Platform) -> None:
+    (alert,) = site.alerts.list(site.principal())
+    with TestClient(create_app(platform=site), follow_redirects=False) as client:
+        csrf = sign_in(client, "vera")
+        page = client.get("/alerts")
+        assert page.status_code == 200 and "overheat" in page.text
+        assert 'data-testid="add-rule"' not in page.text
+        assert f'data-testid="handle-{alert["id"]}"' not in page.text
+        refused = client.post(f"/alerts/{alert['id']}/handle",
+                              data={"csrf_token": csrf, "action": "close"})  # fmt: skip
+        assert refused.status_code == 403
+        assert site.alerts.get(site.principal(), alert["id"])["status"] == "open"
+        assert (
+            client.post(
+                "/alerts/rules", data={"csrf_token": csrf, "name": "z", "kind": "limit"}
+            ).status_code
+            == 403
+        )
