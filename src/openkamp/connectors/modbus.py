@@ -326,6 +326,9 @@ class ModbusConnector(Connector):
             for task in done:
                 if task is not stop:
                     task.result()  # _Lost (or a bug) comes out here
+            # Stopping: each poll loop ends at its next sleep; a poll under way finishes first
+            # (a read waits at most timeout_s), so what it read is written, not dropped.
+            await asyncio.wait(tasks, timeout=self.cfg.timeout_s + 1.0)
         finally:
             for task in [*tasks, stop]:
                 task.cancel()
@@ -376,7 +379,9 @@ class ModbusConnector(Connector):
                 values.append(raw / r.scale + r.offset)
         if not sids:
             return 0
-        return await ctx.write(points_table(sids, ts, values))
+        # Shielded: a poll cancelled while its points are handed over (a lost connection of
+        # another period's loop) leaves the write to finish; the points are stored, not torn.
+        return await asyncio.shield(ctx.write(points_table(sids, ts, values)))
 
     async def _read(
         self, ctx: ConnectorContext, client: Any, block: Block
