@@ -462,12 +462,12 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 con.unregister("_agg")
 
     def _rollups_after_change(self, con: duckdb.DuckDBPyConnection, org: int) -> None:
-        """Points in ``_e`` changed value: recompute their buckets, or, where raw points of the
-        bucket were dropped by retention, adjust the aggregates.
-
-        Minutes are recomputed from the raw points; hours from those minutes (60 rows instead
-        of up to 3,600 points a signal) where the minute tier still holds the whole hour, else
-        from the raw points too."""
+        """Points in ``_e`` changed value: adjust the aggregates of their buckets (sum, last,
+        and min / max where the new value is more extreme), and recompute a bucket whose
+        minimum or maximum was overwritten by a less extreme value: minutes from the raw points,
+        hours from their minutes (60 rows instead of up to 3,600 points a signal) where the
+        minute tier still holds the whole hour, else from the raw points. Buckets older than
+        the raw horizon are only adjusted (their raw points are gone)."""
         con.execute(
             """CREATE OR REPLACE TEMP TABLE _c AS
                SELECT e.signal_id, e.ts, e.old, e.new,
@@ -482,32 +482,51 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                WHERE e.old <> e.new""",
             [org, org],
         )
+        lo, hi = con.execute("SELECT min(ts), max(ts) FROM _c").fetchall()[0]
+        if lo is None:
+            con.execute("DROP TABLE _c")
+            return
         for table, unit in _ROLLUPS.values():
-            if unit == "hour":
-                con.execute(
-                    "CREATE OR REPLACE TEMP TABLE _k AS SELECT DISTINCT signal_id, "
-                    "date_trunc('hour', ts) AS bucket FROM _c WHERE whole AND minutes_whole"
-                )
-                self._recompute(con, org, table, unit, from_minutes=True)
-                where = "whole AND NOT minutes_whole"
-            else:
-                where = "whole"
+            # The change per bucket: the sum moves by new - old, the last value follows when the
+            # last point changed, count and times stay. Only a bucket whose minimum or maximum
+            # was overwritten by a less extreme value needs its points again.
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _k AS SELECT DISTINCT signal_id, "
-                f"date_trunc('{unit}', ts) AS bucket FROM _c WHERE {where}"
+                f"""CREATE OR REPLACE TEMP TABLE _d AS
+                    SELECT c.signal_id, r.bucket, sum(c.new - c.old) AS dsum, min(c.new) AS mn,
+                           max(c.new) AS mx, max(c.ts) AS mts, arg_max(c.new, c.ts) AS mlast,
+                           bool_and(c.whole) AS whole, bool_and(c.minutes_whole) AS minutes_whole,
+                           bool_or((c.old = r.vmin AND c.new > c.old)
+                                   OR (c.old = r.vmax AND c.new < c.old)) AS redo
+                    FROM _c c JOIN {table} r ON r.org_id = ? AND r.signal_id = c.signal_id
+                         AND r.bucket = date_trunc('{unit}', c.ts)
+                         AND r.bucket BETWEEN date_trunc('{unit}', ?::TIMESTAMP) AND ?
+                    GROUP BY c.signal_id, r.bucket""",
+                [org, lo, hi],
             )
-            self._recompute(con, org, table, unit)
             con.execute(
                 f"""UPDATE {table} AS r SET vsum = r.vsum + d.dsum,
                        vmin = least(r.vmin, d.mn), vmax = greatest(r.vmax, d.mx),
                        vlast = CASE WHEN d.mts = r.last_ts THEN d.mlast ELSE r.vlast END
-                    FROM (SELECT signal_id, date_trunc('{unit}', ts) AS bucket,
-                                 sum(new - old) AS dsum, min(new) AS mn, max(new) AS mx,
-                                 max(ts) AS mts, arg_max(new, ts) AS mlast
-                          FROM _c WHERE NOT whole GROUP BY ALL) d
+                    FROM _d d
                     WHERE r.org_id = ? AND r.signal_id = d.signal_id AND r.bucket = d.bucket""",
                 [org],
             )
+            # Where retention dropped the bucket's raw points (not whole), min and max stay
+            # widened: nothing to recompute them from.
+            if unit == "hour":
+                con.execute(
+                    "CREATE OR REPLACE TEMP TABLE _k AS SELECT signal_id, bucket FROM _d "
+                    "WHERE redo AND whole AND minutes_whole"
+                )
+                self._recompute(con, org, table, unit, from_minutes=True)
+                where = "redo AND whole AND NOT minutes_whole"
+            else:
+                where = "redo AND whole"
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _k AS SELECT signal_id, bucket FROM _d WHERE {where}"
+            )
+            self._recompute(con, org, table, unit)
+            con.execute("DROP TABLE _d")
         con.execute("DROP TABLE _c")
 
     @staticmethod
