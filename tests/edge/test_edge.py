@@ -179,3 +179,26 @@ def test_requests_over_the_remotes_limit_are_split_not_lost(tmp_path: Path) -> N
         assert_exactly(remote, 40_000)
     finally:
         remote.close()
+
+
+def test_an_edge_started_while_the_remote_is_away_catches_up_once_it_answers(
+    tmp_path: Path, remote: RemotePlatform, ticker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openkamp.edge.runner as runner
+
+    monkeypatch.setattr(runner, "SYNC_RETRY_S", 0.3)
+    remote.stop()
+    total = 20_000
+    edge = edge_of(tmp_path, remote, total, max_bytes=1 << 26)
+    edge.platform_settings = {**SETTINGS, "connectors_restart_initial_s": 0.1,
+                              "connectors_restart_max_s": 0.5}  # fmt: skip
+    edge.start()  # no asset model yet: the connector cannot find its signal and is retried
+    try:
+        assert not edge.synced
+        time.sleep(1.0)
+        remote.start()
+        wait_for(lambda: edge.synced, what="the remote's model mirrored")
+        wait_for(lambda: remote.count() == total, what="every point at the remote")
+    finally:
+        edge.stop()
+    assert_exactly(remote, total)

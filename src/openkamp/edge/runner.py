@@ -8,7 +8,8 @@ to its source, and a full queue makes the connector wait (backpressure).
 
 At start the edge mirrors the remote's asset model (``GET /api/v1/assets/tree``) into its own
 (so connectors resolve the same equipment and signal names) and maps local signal ids to the
-remote's by key path; with the remote unreachable it starts on the copy from last time. The
+remote's by key path; with the remote unreachable it starts on the copy from last time (and
+reads the remote's model again every 30 s until it answers). The
 connections it runs are its own connection records, created or updated from a JSON file
 (``[{"name": …, "kind": "modbus", "config": {…}}, …]``). Every ``status_interval_s`` it writes
 ``<data>/edge/status.json`` (read by ``openkamp edge status``) and logs one line.
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_FILE = "queue.sqlite3"
 STATUS_FILE = "status.json"
+#: Seconds between attempts to read the remote's asset model while it was out of reach.
+SYNC_RETRY_S = 30.0
 
 
 def edge_dir(data_dir: str | Path) -> Path:
@@ -107,6 +110,8 @@ class Edge:
         self._stop = threading.Event()
         self._reporter: threading.Thread | None = None
         self._last_sync = 0.0
+        #: Whether the remote's asset model was read since start (else it is tried again).
+        self.synced = False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -183,6 +188,7 @@ class Edge:
             remote.close()
         self.kamp.assets.apply_tree(self.kamp.principal(), specs_from_tree(tree))
         self._map_ids(tree_paths(tree))
+        self.synced = True
         return True
 
     def _local_paths(self) -> dict[str, int]:
@@ -267,6 +273,11 @@ class Edge:
         last_log = 0.0
         while not self._stop.wait(self.status_interval_s):
             self.write_status()
+            if not self.synced and time.monotonic() - self._last_sync >= SYNC_RETRY_S:
+                try:  # started while the remote was out of reach: its model, once it is back
+                    self.sync_assets()
+                except Exception:
+                    log.exception("edge: mirroring the remote's asset model failed")
             if time.monotonic() - last_log >= 30.0:
                 last_log = time.monotonic()
                 assert self.queue is not None and self.forwarder is not None
