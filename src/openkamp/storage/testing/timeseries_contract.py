@@ -181,6 +181,20 @@ class TimeSeriesContract:
         assert secs == [0, 5, 10, 11, 12, 20]
         assert got.column("value").to_pylist() == [2.0, 2.0, 1.0, 2.0, 1.0, 2.0]
 
+    def test_time_major_batches(self, store: TimeSeriesStore) -> None:
+        """A line per time with every signal (line protocol, gateways): stored as given, a
+        repeat of (signal, time) inside the batch still the last one written."""
+        for first in (0, 5):
+            secs = [t for t in range(first, first + 5) for _ in (1, 2, 3)]
+            store.write(1, points([1, 2, 3] * 5, secs, [float(t) for t in secs]))
+        got = store.read(1, [1, 2, 3])
+        assert got.column("signal_id").to_pylist() == [1] * 10 + [2] * 10 + [3] * 10
+        assert got.column("value").to_pylist() == [float(t) for t in range(10)] * 3
+        res = store.write(1, points([2, 1, 2], [20, 20, 20], [1.0, 2.0, 3.0]))
+        assert res.inserted == 2
+        assert store.read(1, [2], at(20)).column("value").to_pylist() == [3.0]
+        assert_rollups_match(store, 1, [1, 2, 3])
+
     def test_bad_batches_are_refused_and_change_nothing(self, store: TimeSeriesStore) -> None:
         bad = pa.table({"signal_id": [1], "ts": pa.array([datetime(2026, 1, 1)]), "value": [1.0]})
         with pytest.raises(InvalidInput):

@@ -299,11 +299,21 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         # Batches as imports produce them, one time-ordered run per signal, are recognised in a
         # few vectorised passes (no sort, no hash); anything else is left to the engine's merge.
         starts = np.flatnonzero(np.r_[True, sig[1:] != sig[:-1]])
-        ends = np.r_[starts[1:], len(sig)]
         run_sig = sig[starts]
         unique_sorted = len(np.unique(run_sig)) == len(run_sig) and bool(
             np.all((sig[1:] != sig[:-1]) | (ts[1:] > ts[:-1]))
         )
+        if not unique_sorted and len(sig) > 1:
+            # Time-major batches (a line per time with every signal, as line protocol and
+            # gateways send them) are appends too once sorted by signal and time, if no
+            # (signal, time) repeats: a sort costs less than the merge.
+            order = np.lexsort((ts, sig))
+            sig_o, ts_o = sig[order], ts[order]
+            if bool(np.all((sig_o[1:] != sig_o[:-1]) | (ts_o[1:] > ts_o[:-1]))):
+                tbl, sig, ts = tbl.take(pa.array(order)), sig_o, ts_o
+                starts = np.flatnonzero(np.r_[True, sig[1:] != sig[:-1]])
+                run_sig, unique_sorted = sig[starts], True
+        ends = np.r_[starts[1:], len(sig)]
         if unique_sorted:
             gsig, gmin, gmax = run_sig.tolist(), ts[starts].tolist(), ts[ends - 1].tolist()
         else:
