@@ -34,6 +34,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import emit_json, machine, platform_server, print_table
 from stream_mqtt import mqtt_section
+from stream_opcua import opcua_section
 
 T0_US = 1_780_000_000_000_000  # 2026-05-28 UTC
 PRESS = "plant1/line1/press01"
@@ -247,6 +248,7 @@ SECTIONS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "http": lambda a: http_section(a.http_points, a.http_batch, a.http_workers),
     "edge": lambda a: edge_section(a.edge_points, a.edge_concurrency),
     "mqtt": lambda a: mqtt_section(a.mqtt_messages, a.mqtt_batches, a.mqtt_seconds, a.mqtt_rate),
+    "opcua": lambda a: opcua_section(a.opcua_items, a.opcua_seconds),
 }
 
 
@@ -263,6 +265,8 @@ def main() -> None:
     ap.add_argument("--mqtt-batches", type=int, default=20_000, help="Backlog of 100-point batches")
     ap.add_argument("--mqtt-seconds", type=float, default=20.0, help="Latency run (300: 5 min)")
     ap.add_argument("--mqtt-rate", type=float, default=5_000.0, help="Latency run messages/s")
+    ap.add_argument("--opcua-items", type=int, default=5_000, help="Monitored items (1 Hz)")
+    ap.add_argument("--opcua-seconds", type=float, default=60.0, help="Run (300: 5 min)")
     args = ap.parse_args()
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
     result: dict[str, Any] = {"machine": machine()}

@@ -107,7 +107,9 @@ class OpcUaConfig(ConnectorConfig):
     backfill_nodes_per_request: int = Field(200, ge=1, le=10_000)
     backfill_values_per_node: int = Field(5_000, ge=1, le=1_000_000)
     timeout_s: float = Field(10.0, gt=0, le=300, description="Seconds to wait for an answer")
-    watchdog_s: float = Field(2.0, gt=0, le=600, description="Seconds between liveness checks")
+    watchdog_s: float = Field(
+        5.0, gt=0, le=600, description="Seconds between liveness checks (and their timeout)"
+    )
     reconnect_max_s: float = Field(30.0, gt=0, le=3600)
     batch_points: int = Field(50_000, ge=1, le=1_000_000)
     flush_ms: float = Field(200.0, gt=0, le=60_000)
