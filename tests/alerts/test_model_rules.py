@@ -113,7 +113,9 @@ def test_a_fault_in_one_signal_raises_one_alert_naming_it(kamp: Any) -> None:
     assert len(during) == 1
     alert = during[0]
     assert alert["detail"]["signals"][0] == "b"
-    assert alert["first_at"] == start + timedelta(seconds=300)
+    # from the fault's start, or from a noise alarm less than the episode's clear time (60 s)
+    # before it, which the fault then continues
+    assert start + timedelta(seconds=240) <= alert["first_at"] <= start + timedelta(seconds=300)
     assert alert["count"] >= 55  # nearly every faulty reading alarmed, in one episode
     assert alert["equipment_id"] is not None and alert["model_id"] is not None
     assert "b" in alert["title"]

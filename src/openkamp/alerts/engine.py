@@ -15,9 +15,11 @@ the data's own time (the points' timestamps), stale and offline rules on the wal
 episode is remembered in its alert (``detail.active``), so a restarted platform continues it
 instead of raising it again.
 
-Without a rule, a production anomaly model's own alarm (its threshold and alarm filter) and a
-defect model's predicted defect raise alerts too (a ``model`` alert per episode), so a machine
-that starts to misbehave is flagged before anyone has written a rule.
+Without a rule, a production anomaly model's own alarm (its threshold and alarm filter) raises
+alerts too (a ``model`` alert per episode), so a machine that starts to misbehave is flagged
+before anyone has written a rule; its episode ends after a minute without alarms (an alarm
+that flickers during one fault stays one alert). A defect model alerts through a score rule only (every
+predicted defect its own alert would bury the list; a rule says how long or how likely).
 
 Every alert opened (and, for channels that ask, every episode ended) goes to ``notify`` (the
 :class:`~openkamp.alerts.notify.Notifier`, which sends off this thread as well).
@@ -284,15 +286,15 @@ class AlertEngine:
             rules.append(rule)
             if rule.model_id is not None:
                 ruled_models.add(rule.model_id)
-        if self.scoring is not None:  # production models' own alarms, where no rule reads them
+        if self.scoring is not None:  # anomaly models' own alarms, where no rule reads them
             for om in self.scoring.models(org_id):
                 mid = int(om.version.id)
-                if mid in ruled_models or om.task not in ("anomaly", "classify"):
+                if mid in ruled_models or om.task != "anomaly":
                     continue
                 rules.append(
                     _Rule(
                         key=f"m{mid}", id=None, kind="score", name=om.version.name,
-                        severity="warning", config=RuleConfig(high=0.5),
+                        severity="warning", config=RuleConfig(high=0.5, clear_for_s=60.0),
                         equipment_id=om.equipment_id, model_id=mid,
                         output=DEFAULT_OUTPUT[om.task],
                     )

@@ -162,8 +162,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ends when values are back inside the clear levels.",
     },
     "alerting.no_rules": {
-        "ko": "규칙이 없습니다. 운영 중인 이상 감지·불량 모델은 규칙 없이도 알립니다.",
-        "en": "No rules. Production anomaly and defect models raise alerts without one.",
+        "ko": "규칙이 없습니다. 운영 중인 이상 감지 모델은 규칙 없이도 알립니다.",
+        "en": "No rules. Production anomaly models raise alerts without one.",
     },
     "alerting.rule.name": {"ko": "규칙 이름", "en": "Rule name"},
     "alerting.rule.kind": {"ko": "종류", "en": "Kind"},
