@@ -72,3 +72,47 @@ def test_json_single_batch_and_compact_land_in_the_store(kamp: Platform, broker:
     assert got[oil_key] == 42.25
     st = status(kamp, conn)
     assert st["points"] == 9 and st["rejected_total"] == 0, st
+
+
+def test_compact_fast_path_reads_exactly_what_the_codec_reads() -> None:
+    """The connector turns a batch's compact messages into arrays at once; every point must be
+    the one json_forms.decode_json gives (times to the microsecond), and anything else is left
+    to the codec."""
+    import numpy as np
+
+    from openkamp.connectors.mqtt import _Batch, compact_doc
+    from openkamp.connectors.payloads import decode_json
+
+    docs = [
+        {"t0": T0, "dt": 10, "s": {"a": [1, 2.5, 3], "b": [4.0]}},
+        {"t0": "2026-03-01T09:00:00.250+09:00", "dt": 0.333, "s": {"a": [1.0] * 7}},
+        {"t0": T0 * 1000 + 7, "dt": 1000.5, "s": {"b": [0, -1, 2**40]}},
+    ]
+    ids = {"a": 11, "b": 22}
+    batch = _Batch()
+    want = []
+    for doc in docs:
+        body = json.dumps(doc).encode()
+        t0, step, series = compact_doc(body)  # type: ignore[misc]
+        for name, values in series.items():
+            batch.series.append((ids[name], t0, step, len(values)))
+            batch.series_vals.extend(values)
+        pts = decode_json(body)
+        want += [(ids[n], t, v) for n, t, v in pts.as_tuples()]
+    tbl = batch.table()
+    got = list(zip(tbl.column("signal_id").to_pylist(),
+                   tbl.column("ts").cast(pa.int64()).to_pylist(),
+                   tbl.column("value").to_pylist(), strict=True))  # fmt: skip
+    assert sorted(got) == sorted(want) and len(got) == 14
+    assert np.isfinite(tbl.column("value").to_numpy()).all()
+    # left to the codec (which reports what is wrong): text values, nulls, bad dt, 1980
+    for doc in [
+        {"t0": T0, "dt": 10, "s": {"a": [1, "x"]}},
+        {"t0": T0, "dt": 10, "s": {"a": [1, None]}},
+        {"t0": T0, "dt": 0, "s": {"a": [1]}},
+        {"t0": 315532800000, "dt": 10, "s": {"a": [1]}},
+        {"t0": T0, "dt": True, "s": {"a": [1]}},
+        {"t0": T0, "dt": 10, "s": {"a": [True]}},
+        {"ts": T0, "values": {"a": 1}},
+    ]:
+        assert compact_doc(json.dumps(doc).encode()) is None, doc

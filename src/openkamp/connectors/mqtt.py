@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
 from collections import deque
@@ -62,7 +63,8 @@ from openkamp.connectors.base import (
     now_us,
     points_table,
 )
-from openkamp.connectors.payloads import PayloadError, SparkplugHost, decode_json
+from openkamp.connectors.payloads import PayloadError, SparkplugHost, decode_json, parse_ts
+from openkamp.connectors.payloads._points import TS_MAX_US
 from openkamp.core.errors import NotFound, OpenKampError
 
 _NAMED = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
@@ -219,17 +221,63 @@ class _Batch:
     ts: list[int] = field(default_factory=list)
     vals: list[float] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    # Compact series of the whole batch, turned into arrays once (per series: id, t0, step, n).
+    series: list[tuple[int, int, float, int]] = field(default_factory=list)
+    series_vals: list[float] = field(default_factory=list)
 
     def table(self) -> Any:
         parts = [
             (np.array(self.sids, np.int64), np.array(self.ts, np.int64), np.array(self.vals)),
             *self.chunks,
         ]
+        if self.series:
+            ids, t0s, steps, lens = (np.array(c) for c in zip(*self.series, strict=True))
+            starts = np.cumsum(lens) - lens
+            index = np.arange(int(lens.sum())) - np.repeat(starts, lens)
+            # the same arithmetic as json_forms' compact form: t0 + round(i * dt_ms * 1000)
+            ts = np.repeat(t0s.astype(np.int64), lens) + np.round(
+                index * np.repeat(steps.astype(np.float64), lens)
+            ).astype(np.int64)
+            vals = np.array(self.series_vals, dtype=np.float64)
+            parts.append((np.repeat(ids.astype(np.int64), lens), ts, vals))
         sids, ts, vals = (np.concatenate(c) for c in zip(*parts, strict=True))
         return points_table(sids, ts, vals)
 
     def __len__(self) -> int:
-        return len(self.sids) + sum(c[0].size for c in self.chunks)
+        return len(self.sids) + sum(c[0].size for c in self.chunks) + len(self.series_vals)
+
+
+_NUMBERS = {int, float}
+
+
+def compact_doc(payload: bytes) -> tuple[int, float, dict[str, list[Any]]] | None:
+    """A plain compact-form message (``t0``, ``dt``, ``s`` of number lists) as (t0 µs, step µs,
+    series), for the batch-wide fast path; None for anything else (the codec then reads it,
+    reporting what is wrong). Values are checked as the codec checks them."""
+    if b'"t0"' not in payload:
+        return None
+    try:
+        doc = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    if type(doc) is not dict or len(doc) != 3:
+        return None
+    t0, series = doc.get("t0"), doc.get("s")
+    raw: Any = doc.get("dt")
+    dt = float(raw) if type(raw) in _NUMBERS else 0.0
+    if type(series) is not dict or not 0 < dt <= 86_400_000:
+        return None
+    try:
+        t0_us = parse_ts(t0)
+    except PayloadError:
+        return None
+    step = dt * 1000.0
+    for values in series.values():
+        if type(values) is not list or not values or not set(map(type, values)) <= _NUMBERS:
+            return None
+        if t0_us + round((len(values) - 1) * step) >= TS_MAX_US:
+            return None
+    return t0_us, step, series
 
 
 class _Lost(Exception):
@@ -616,6 +664,10 @@ class MqttConnector(Connector):
     async def _json(
         self, ctx: ConnectorContext, target: _Target, payload: bytes, recv_us: int, out: _Batch
     ) -> None:
+        compact = compact_doc(payload)
+        if compact is not None:
+            await self._compact(ctx, target, compact, out)
+            return
         try:
             pts = decode_json(payload, signal=target.signal, default_ts_us=recv_us)
         except PayloadError as exc:
@@ -653,6 +705,32 @@ class MqttConnector(Connector):
             out.chunks.append((sids[keep], pts.ts_us[keep], pts.values[keep]))
         else:
             out.chunks.append((sids, pts.ts_us, pts.values))
+
+    async def _compact(
+        self,
+        ctx: ConnectorContext,
+        target: _Target,
+        doc: tuple[int, float, dict[str, list[Any]]],
+        out: _Batch,
+    ) -> None:
+        t0, step, series = doc
+        eq = self._equipment.get(target.equipment)
+        if eq is None:
+            eq = await self._equipment_id(ctx, target.equipment)
+            if eq is None:
+                ctx.reject("equipment.unknown", sum(map(len, series.values())), target.equipment)
+                return
+        renames = target.route.sub.signals
+        for name, values in series.items():
+            key = renames.get(name, name) if renames else name
+            sid = self._signals.get((eq, key))
+            if sid is None:
+                sid = await self._signal_id(ctx, eq, key)
+                if sid is None:
+                    ctx.reject("signal.unknown", len(values), f"{target.equipment}/{key}")
+                    continue
+            out.series.append((sid, t0, step, len(values)))
+            out.series_vals.extend(values)
 
     # -- Sparkplug B --------------------------------------------------------------------------
 
