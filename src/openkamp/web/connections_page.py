@@ -31,7 +31,8 @@ def form_fields(
 ) -> list[dict[str, Any]]:
     """The inputs of a kind's settings, from its config model's JSON Schema: a checkbox for
     a yes / no, a number, a password for a secret, JSON text for lists and mappings. Labels
-    and help come from the catalogue (``connectors.field.<name>`` and ``….help``), else the
+    and help come from the catalogue (``connectors.field.<kind>.<name>``, else
+    ``connectors.field.<name>``, and ``….help``), else the
     field's name and, in English, its description."""
     schema = cls.Config.model_json_schema()
     required = set(schema.get("required", []))
@@ -58,6 +59,8 @@ def form_fields(
         if widget == "json":
             value = json.dumps(value if value is not None else {}, ensure_ascii=False)
         key = f"connectors.field.{name}"
+        if f"connectors.field.{cls.kind}.{name}" in MESSAGES:  # a kind's own text wins
+            key = f"connectors.field.{cls.kind}.{name}"
         label = t(key, lang) if key in MESSAGES else name
         help_text = (
             t(f"{key}.help", lang)
