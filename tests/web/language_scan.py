@@ -28,7 +28,7 @@ ALLOWED_LATIN = frozenset(
     PR ROC AUC RMSE MAE MAPE sMAPE WAPE MASE SHAP TreeSHAP LightGBM PCA MSET kNN FAR MAR Hz kHz rpm
     bar mbar MPa kPa Pa mm cm um nm kg g mg kW kWh W V mV A mA ms s min h d ppm pcs ea EA N Nm degC
     LH RH T Q R F1 F English ISO SPC CNC RUL FDR C L RMS Open
-    MQTT OPC UA Modbus TCP Sparkplug Telegraf gzip
+    MQTT OPC UA Modbus TCP Sparkplug Telegraf gzip SMTP STARTTLS HMAC opc.tcp Basic256Sha256
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 #: Mathematical symbols written with Latin letters (a metric's symbol, not a word): R² is the

@@ -37,6 +37,7 @@ SAMPLES: dict[str, Any] = {
     "job_id": None,
     "user_id": None,
     "token_id": None,
+    "connection_id": None,  # a connection's page (scanned in tests/connectors/test_page.py)
 }
 #: Query variants of pages whose content depends on them.
 VARIANTS = [f"/models/new?problem={p}" for p in

@@ -19,7 +19,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,7 +147,9 @@ class Sink:
             futures.append(self._enqueue(org_id, piece))
         total = 0
         for f in futures:
-            total += await asyncio.wrap_future(f)
+            # shielded: a caller cancelled while its points are being written must not cancel
+            # the writer's future (the points are written whatever the caller does)
+            total += await asyncio.shield(asyncio.wrap_future(f))
         return total
 
     def _admit_now(self, n: int) -> bool:
@@ -258,10 +260,15 @@ class Sink:
                 listeners = self._listeners
                 self._cond.notify_all()
             for it in batch:
-                if error is None:
-                    it.done.set_result(it.table.num_rows)
-                else:
-                    it.done.set_exception(error)
+                if it.done.cancelled():  # its caller gave up; the points are written anyway
+                    continue
+                try:
+                    if error is None:
+                        it.done.set_result(it.table.num_rows)
+                    else:
+                        it.done.set_exception(error)
+                except InvalidStateError:  # cancelled between the check and the answer
+                    pass
             if error is None:
                 for listener in listeners:
                     try:

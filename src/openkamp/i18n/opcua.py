@@ -15,12 +15,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "connectors.field.security_policy": {"ko": "보안 정책", "en": "Security policy"},
     "connectors.field.security_policy.help": {
-        "ko": "None 또는 Basic256Sha256 (서버가 제공하는 경우).",
+        "ko": "보안 없음 또는 Basic256Sha256 (서버가 제공하는 경우).",
         "en": "None or Basic256Sha256 (where the server offers it).",
     },
     "connectors.field.security_mode": {"ko": "보안 모드", "en": "Security mode"},
+    "connectors.opcua.mode.None": {"ko": "보안 없음", "en": "None"},
+    "connectors.opcua.mode.Sign": {"ko": "서명", "en": "Sign"},
+    "connectors.opcua.mode.SignAndEncrypt": {"ko": "서명과 암호화", "en": "Sign and encrypt"},
     "connectors.field.security_mode.help": {
-        "ko": "None, Sign(서명) 또는 SignAndEncrypt(서명과 암호화).",
+        "ko": "보안 없음, 서명, 또는 서명과 암호화 (서버가 제공하는 것).",
         "en": "None, Sign, or SignAndEncrypt.",
     },
     "connectors.field.certificate_dir": {
