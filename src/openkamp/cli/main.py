@@ -96,6 +96,7 @@ def demo(
     and two standard models trained on it (defects, press health) with their reports; with
     --serve, then start the web platform and print its address and the first login."""
     from openkamp.demo import run_demo
+    from openkamp.sim.live.demo import start_live_demo
 
     if serve_after and state.borrowed is not None:
         raise OpenKampError(
@@ -109,8 +110,14 @@ def demo(
         else:
             run_demo(kamp, days=days, seed=seed, console=console, lang=lang(), models=models)
         login = first_login(kamp)
+        # The factory, running: live data over MQTT and OPC UA while the server runs.
+        live = start_live_demo(kamp, console, lang()) if serve_after else None
     if serve_after:
-        _serve(login)
+        try:
+            _serve(login)
+        finally:
+            if live is not None:
+                live.stop()
         return
     _print_login(login)
 
