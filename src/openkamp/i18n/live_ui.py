@@ -23,4 +23,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "고장 주입",
         "en": "Inject a fault",
     },
+    "live_ui.state.running": {"ko": "가동", "en": "Running"},
+    "live_ui.state.idle": {"ko": "대기", "en": "Idle"},
+    "live_ui.state.down": {"ko": "정지", "en": "Down"},
+    "live_ui.state.offline": {"ko": "연결 끊김", "en": "Offline"},
+    "live_ui.live": {"ko": "실시간", "en": "Live"},
 }

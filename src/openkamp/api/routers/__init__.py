@@ -12,6 +12,7 @@ from openkamp.api.routers import (
     imports,
     ingest,
     jobs,
+    live,
     models,
     opcua,
     retention,
@@ -22,6 +23,7 @@ ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
     explore.router, opcua.router, connections.router, ingest.router, retention.router,
+    live.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

@@ -1,0 +1,223 @@
+"""Live overview: server-sent events of each machine's latest values and live state (issue 10,
+point 7).
+
+``GET /api/v1/live/events?equipment=<id>&equipment=<id>`` answers ``text/event-stream``: first a
+snapshot (the latest value of every signal, each machine's state), then an event whenever live
+points of the organisation are stored (at most one every ``min_interval_s``), and a comment line
+as heartbeat while nothing comes. Authenticated (session or API token) and scoped to the acting
+organisation: another organisation's points never reach the stream.
+
+The sink calls :meth:`LiveHub.on_points` on its writer thread after each durable write; it only
+reduces the batch to the last value per signal and hands it to each subscriber of that
+organisation through a bounded queue (the oldest update is dropped when a slow client falls
+behind), so the writer never waits on a client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from openkamp.api.deps import Kamp, Me
+from openkamp.i18n import t
+
+router = APIRouter(tags=["live"])
+
+#: Updates a subscriber may have waiting before the oldest is dropped.
+QUEUE_SIZE = 32
+#: A machine without a state record counts as running while its newest point is this fresh.
+FRESH_S = 120.0
+
+
+class Subscriber:
+    def __init__(self, org_id: int, signals: dict[int, int], loop: asyncio.AbstractEventLoop):
+        self.org_id = org_id
+        self.signals = signals  # signal id -> equipment id (what this client watches)
+        self.loop = loop
+        self.queue: asyncio.Queue[dict[int, tuple[int, float]]] = asyncio.Queue(QUEUE_SIZE)
+
+    def offer(self, values: dict[int, tuple[int, float]]) -> None:
+        """On the subscriber's loop: queue an update, dropping the oldest when full."""
+        if self.queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+        self.queue.put_nowait(values)
+
+
+class LiveHub:
+    """The subscribers of one platform; :meth:`on_points` is the sink listener."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: list[Subscriber] = []
+
+    def subscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            self._subs.append(sub)
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            if sub in self._subs:
+                self._subs.remove(sub)
+
+    def __len__(self) -> int:
+        return len(self._subs)
+
+    def on_points(self, org_id: int, points: pa.Table) -> None:
+        with self._lock:
+            subs = [s for s in self._subs if s.org_id == org_id]
+        if not subs or points.num_rows == 0:
+            return
+        sid = points.column("signal_id").to_numpy()
+        ts = points.column("ts").cast(pa.int64()).to_numpy()
+        val = points.column("value").to_numpy(zero_copy_only=False)
+        order = np.lexsort((ts, sid))
+        s_sorted = sid[order]
+        last = order[np.r_[s_sorted[1:] != s_sorted[:-1], True]]
+        latest = {
+            int(s): (int(x), float(v))
+            for s, x, v in zip(sid[last], ts[last], val[last], strict=True)
+        }
+        for sub in subs:
+            mine = {s: latest[s] for s in latest.keys() & sub.signals.keys()}
+            if mine:
+                with contextlib.suppress(RuntimeError):  # the client's loop has closed
+                    sub.loop.call_soon_threadsafe(sub.offer, mine)
+
+
+_hub_lock = threading.Lock()
+
+
+def hub_of(request: Request, kamp: Any) -> LiveHub:
+    """The app's hub, registered on the platform's live sink on first use."""
+    with _hub_lock:
+        hub = getattr(request.app.state, "live_hub", None)
+        if hub is None:
+            hub = LiveHub()
+            kamp.live.add_listener(hub.on_points)
+            request.app.state.live_hub = hub
+        return hub
+
+
+def _iso(us: int) -> str:
+    return datetime.fromtimestamp(us / 1e6, UTC).isoformat()
+
+
+def _states(
+    kamp: Any, org_id: int, equipment: set[int], newest: dict[int, int], lang: str
+) -> dict[str, dict[str, Any]]:
+    """Each watched machine's live state: its state record (a connector's report), else
+    running while its newest point is fresh, else offline."""
+    records = {
+        int(r["equipment_id"]): r
+        for r in kamp.meta.find(org_id, "equipment_state")
+        if int(r["equipment_id"]) in equipment
+    }
+    now_us = time.time() * 1e6
+    out = {}
+    for eq in equipment:
+        rec = records.get(eq)
+        if rec is not None:
+            state = str(rec["state"])
+        elif eq in newest and now_us - newest[eq] <= FRESH_S * 1e6:
+            state = "running"
+        else:
+            state = "offline"
+        out[str(eq)] = {"state": state, "label": t(f"live_ui.state.{state}", lang)}
+    return out
+
+
+def _event(
+    kamp: Any,
+    sub: Subscriber,
+    values: dict[int, tuple[int, float]],
+    newest: dict[int, int],
+    lang: str,
+) -> str:
+    for s, (us, _v) in values.items():
+        eq = sub.signals[s]
+        newest[eq] = max(newest.get(eq, 0), us)
+    body = {
+        "values": [
+            {"signal_id": s, "equipment_id": sub.signals[s], "ts": _iso(us), "value": v}
+            for s, (us, v) in sorted(values.items())
+        ],
+        "states": _states(kamp, sub.org_id, set(sub.signals.values()), newest, lang),
+    }
+    return f"event: live\ndata: {json.dumps(body, ensure_ascii=False, allow_nan=False)}\n\n"
+
+
+@router.get(
+    "/live/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"}},
+)
+async def live_events(
+    request: Request,
+    kamp: Kamp,
+    me: Me,
+    equipment: Annotated[list[int] | None, Query()] = None,
+    heartbeat_s: Annotated[float, Query(ge=1, le=300)] = 15.0,
+    min_interval_s: Annotated[float, Query(ge=0, le=60)] = 0.5,
+) -> StreamingResponse:
+    """Latest values and live state of the organisation's machines, as server-sent events."""
+    from openkamp.web.page import lang_of
+
+    lang = request.query_params.get("lang") or lang_of(request)
+    lang = lang if lang in ("ko", "en") else "ko"
+    wanted = set(equipment or ())
+    signals = {
+        int(s.id): int(s.equipment_id)
+        for s in kamp.assets.list_signals(me)
+        if not wanted or int(s.equipment_id) in wanted
+    }
+    hub = hub_of(request, kamp)
+    sub = Subscriber(me.org_id, signals, asyncio.get_running_loop())
+    hub.subscribe(sub)  # before the snapshot: nothing written meanwhile is missed
+
+    async def stream() -> AsyncIterator[str]:
+        newest: dict[int, int] = {}
+        try:
+            snapshot: dict[int, tuple[int, float]] = {}
+            if signals:
+                table = await asyncio.to_thread(kamp.ts.latest, me.org_id, list(signals))
+                ids = table.column("signal_id").to_pylist()
+                tss = table.column("ts").cast(pa.int64()).to_pylist()
+                vals = table.column("value").to_pylist()
+                snapshot = {
+                    int(s): (int(x), float(v))
+                    for s, x, v in zip(ids, tss, vals, strict=True)
+                    if x is not None and v is not None and np.isfinite(v)
+                }
+            yield "retry: 3000\n\n" + _event(kamp, sub, snapshot, newest, lang)
+            while not await request.is_disconnected():
+                try:
+                    values = await asyncio.wait_for(sub.queue.get(), heartbeat_s)
+                except TimeoutError:
+                    yield ": heartbeat\n\n"
+                    continue
+                if min_interval_s:
+                    await asyncio.sleep(min_interval_s)  # gather what comes meanwhile
+                while not sub.queue.empty():
+                    values.update(sub.queue.get_nowait())
+                values = {s: x for s, x in values.items() if np.isfinite(x[1])}
+                yield _event(kamp, sub, values, newest, lang)
+        finally:
+            hub.unsubscribe(sub)
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
