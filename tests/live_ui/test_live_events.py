@@ -51,7 +51,7 @@ class Client:
         self._thread.start()
 
     def _run(self, url: str, token: str) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
         with httpx.stream("GET", url, headers=headers, timeout=30) as r:
             self.status = r.status_code
             self.content_type = r.headers.get("content-type", "")
@@ -178,3 +178,11 @@ def kamp_hub(served: dict[str, Any]) -> Any:
 def test_without_credentials_there_is_no_stream(served: dict[str, Any]) -> None:
     r = httpx.get(f"{served['base']}/api/v1/live/events", timeout=10)
     assert r.status_code == 401
+
+
+def test_a_client_not_asking_for_a_stream_gets_the_snapshot_and_the_end(
+    served: dict[str, Any],
+) -> None:
+    auth = {"Authorization": f"Bearer {served['tokens']['kim']}"}
+    r = httpx.get(f"{served['base']}/api/v1/live/events", headers=auth, timeout=10)
+    assert r.status_code == 200 and r.text.count("event: live") == 1, r.text

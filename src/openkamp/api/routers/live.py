@@ -4,7 +4,8 @@ point 7).
 ``GET /api/v1/live/events?equipment=<id>&equipment=<id>`` answers ``text/event-stream``: first a
 snapshot (the latest value of every signal, each machine's state), then an event whenever live
 points of the organisation are stored (at most one every ``min_interval_s``), and a comment line
-as heartbeat while nothing comes. Authenticated (session or API token) and scoped to the acting
+as heartbeat while nothing comes. A client that does not accept ``text/event-stream``
+gets the snapshot only. Authenticated (session or API token) and scoped to the acting
 organisation: another organisation's points never reach the stream.
 
 The sink calls :meth:`LiveHub.on_points` on its writer thread after each durable write; it only
@@ -180,6 +181,9 @@ async def live_events(
         for s in kamp.assets.list_signals(me)
         if not wanted or int(s.equipment_id) in wanted
     }
+    # EventSource asks for text/event-stream; any other client (a script, a crawler) gets the
+    # snapshot and the end of the answer instead of a stream that never ends.
+    follow = "text/event-stream" in request.headers.get("accept", "")
     hub = hub_of(request, kamp)
     sub = Subscriber(me.org_id, signals, asyncio.get_running_loop())
     hub.subscribe(sub)  # before the snapshot: nothing written meanwhile is missed
@@ -199,6 +203,8 @@ async def live_events(
                     if x is not None and v is not None and np.isfinite(v)
                 }
             yield "retry: 3000\n\n" + _event(kamp, sub, snapshot, newest, lang)
+            if not follow:  # not an event-stream client: the snapshot, once
+                return
             while not await request.is_disconnected():
                 try:
                     values = await asyncio.wait_for(sub.queue.get(), heartbeat_s)
