@@ -60,6 +60,16 @@ TOP = 3
 Notify = Callable[[int, Record, str], None]
 
 
+def _stamp(us: Any) -> pd.Timestamp:
+    """A time from microseconds since the epoch (UTC)."""
+    return pd.Timestamp(int(us), unit="us", tz="UTC")
+
+
+def _us(index: Any) -> np.ndarray:
+    """Times as int64 microseconds since the epoch (UTC)."""
+    return np.asarray(pd.DatetimeIndex(index).as_unit("us").asi8, dtype=np.int64)
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -114,6 +124,8 @@ class _Org:
     latest: dict[int, pd.Timestamp] = field(default_factory=dict)
     previous: dict[int, tuple[pd.Timestamp, float]] = field(default_factory=dict)
     started: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
+    #: A limit rule's levels per signal (its own, else the signal's declared limits).
+    levels: dict[tuple[str, int], RuleConfig | None] = field(default_factory=dict)
 
 
 class AlertEngine:
@@ -339,56 +351,69 @@ class AlertEngine:
     # -- the conditions ------------------------------------------------------------------------
 
     def _points(self, org_id: int, org: _Org, points: pa.Table) -> None:
-        frame = points.select(["signal_id", "ts", "value"]).to_pandas()
-        frame = frame.sort_values(["signal_id", "ts"], kind="stable")
-        groups = {int(k): g for k, g in frame.groupby("signal_id", sort=False)}
-        for sid, g in groups.items():
-            newest = g["ts"].iloc[-1]
+        # One sort, then each signal's slice: no per-signal frames (a batch may hold 100,000s
+        # of points of hundreds of signals).
+        sids = points["signal_id"].to_numpy()
+        times = points["ts"].cast(pa.timestamp("us", tz="UTC")).to_numpy().astype(np.int64)
+        values = points["value"].to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+        order = np.lexsort((times, sids))
+        sids, times, values = sids[order], times[order], values[order]
+        unique, starts = np.unique(sids, return_index=True)
+        ends = np.r_[starts[1:], len(sids)]
+        groups = {int(u): (int(a), int(b)) for u, a, b in zip(unique, starts, ends, strict=True)}
+        for sid, (_, b) in groups.items():
+            newest = _stamp(times[b - 1])
             old = org.latest.get(sid)
             org.latest[sid] = newest if old is None or newest > old else old
         for rule in org.rules:
             if rule.kind == "score" or rule.kind == "offline":
                 continue
             for sid in rule.signal_ids:
-                g = groups.get(sid)
-                if g is None:
-                    continue
+                span = groups.get(sid)
                 sig = org.signals.get(sid)
-                if sig is None:
+                if span is None or sig is None:
                     continue
-                ts = pd.DatetimeIndex(g["ts"])
-                values = g["value"].to_numpy(dtype=np.float64)
+                ts, vals = times[span[0] : span[1]], values[span[0] : span[1]]
                 if rule.kind == "limit":
-                    cfg = rule.config
-                    if cfg.high is None and cfg.low is None:
-                        if sig.high is None and sig.low is None:
-                            continue
-                        cfg = cfg.model_copy(update={"high": sig.high, "low": sig.low})
-                    self._step(org_id, org, rule, str(sid), ts, values, cfg, [sig.name])
+                    cfg = self._limit(org, rule, sig)
+                    if cfg is not None:
+                        self._step(org_id, org, rule, str(sid), ts, vals, cfg, [sig.name])
                 elif rule.kind == "rate":
-                    ts, values = self._rates(org, sid, ts, values, rule.config.per_s)
-                    if len(values):
-                        self._step(org_id, org, rule, str(sid), ts, np.abs(values),
-                                   rule.config, [sig.name])  # fmt: skip
+                    ts, vals = self._rates(org, sid, ts, vals, rule.config.per_s)
+                    if len(vals):
+                        self._step(org_id, org, rule, str(sid), ts, np.abs(vals), rule.config,
+                                   [sig.name])  # fmt: skip
                 elif rule.kind == "stale":  # a point arrived: the signal is fresh again
                     self._step(org_id, org, rule, str(sid), ts[-1:], np.zeros(1), rule.config,
                                [sig.name])  # fmt: skip
-        # rates need the previous point of every watched signal, also without a rate rule
-        for sid, g in groups.items():
-            org.previous[sid] = (g["ts"].iloc[-1], float(g["value"].iloc[-1]))
+        # rates need the previous point of every watched signal
+        for sid, (_, b) in groups.items():
+            org.previous[sid] = (int(times[b - 1]), float(values[b - 1]))
+
+    @staticmethod
+    def _limit(org: _Org, rule: _Rule, sig: _Signal) -> RuleConfig | None:
+        key = (rule.key, sig.id)
+        if key not in org.levels:
+            cfg: RuleConfig | None = rule.config
+            if rule.config.high is None and rule.config.low is None:
+                if sig.high is None and sig.low is None:
+                    cfg = None
+                else:
+                    cfg = rule.config.model_copy(update={"high": sig.high, "low": sig.low})
+            org.levels[key] = cfg
+        return org.levels[key]
 
     @staticmethod
     def _rates(
-        org: _Org, sid: int, ts: pd.DatetimeIndex, values: np.ndarray, per_s: float
-    ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+        org: _Org, sid: int, ts: np.ndarray, values: np.ndarray, per_s: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         before = org.previous.get(sid)
-        secs = ts.as_unit("us").asi8 / 1e6
         if before is not None and before[0] < ts[0]:
-            t0 = pd.DatetimeIndex([before[0]]).as_unit("us").asi8[0] / 1e6
-            secs = np.r_[t0, secs]
+            secs = np.r_[before[0], ts] / 1e6
             values = np.r_[before[1], values]
             keep = ts
         else:
+            secs = ts / 1e6
             keep = ts[1:]
         dt = np.diff(secs)
         ok = dt > 0
@@ -410,7 +435,7 @@ class AlertEngine:
                 )
             else:
                 continue
-            index = pd.DatetimeIndex(frame.index)
+            index = _us(frame.index)
             units = frame["unit"].astype(str).to_numpy() if "unit" in frame else None
             if units is None:
                 self._step(org_id, org, rule, "", index, values, rule.config, s.drivers,
@@ -431,7 +456,7 @@ class AlertEngine:
             table = self._latest(org_id, unknown)
             for sid, ts in zip(table["signal_id"].to_pylist(), table["ts"].to_pylist(),
                                strict=True):  # fmt: skip
-                org.latest[int(sid)] = pd.Timestamp(ts)
+                org.latest[int(sid)] = pd.Timestamp(ts).tz_convert("UTC")
             for sid in unknown:
                 org.latest.setdefault(sid, org.started)
         for rule in rules:
@@ -442,7 +467,7 @@ class AlertEngine:
                     continue
                 age = (now - org.latest[sid]).total_seconds()
                 cfg = rule.config.model_copy(update={"high": limit})
-                self._step(org_id, org, rule, str(sid), pd.DatetimeIndex([now]),
+                self._step(org_id, org, rule, str(sid), _us([now]),
                            np.array([age]), cfg, [sig.name],
                            since=org.latest[sid] if age > limit else None)  # fmt: skip
 
@@ -468,7 +493,7 @@ class AlertEngine:
             since = pd.Timestamp(rec["since"])
             since = since.tz_localize("UTC") if since.tzinfo is None else since
             cfg = rule.config.model_copy(update={"high": 0.5, "low": None})
-            self._step(org_id, org, rule, str(eq), pd.DatetimeIndex([now]),
+            self._step(org_id, org, rule, str(eq), _us([now]),
                        np.array([1.0 if bad else 0.0]), cfg, [],
                        since=since if bad else None, state=str(rec["state"]))  # fmt: skip
 
@@ -480,7 +505,7 @@ class AlertEngine:
         org: _Org,
         rule: _Rule,
         subject: str,
-        ts: pd.DatetimeIndex,
+        ts: np.ndarray,
         values: np.ndarray,
         cfg: RuleConfig,
         drivers: list[str],
@@ -489,7 +514,8 @@ class AlertEngine:
         since: pd.Timestamp | None = None,
         state: str | None = None,
     ) -> None:
-        """Advance one subject's episode over its next readings (in time order)."""
+        """Advance one subject's episode over its next readings (in time order; ``ts`` in
+        microseconds since the epoch)."""
         key = (rule.key, subject)
         ep = org.episodes.get(key)
         if ep is None:
@@ -502,12 +528,14 @@ class AlertEngine:
             return
         if ep.phase == "active" and not ok.any():
             ep.count += int(bad.sum())
-            ep.last_bad = ts[np.flatnonzero(bad)[-1]] if bad.any() else ep.last_bad
+            ep.last_bad = _stamp(ts[np.flatnonzero(bad)[-1]]) if bad.any() else ep.last_bad
             self._peak(ep, values[bad], cfg)
             self._drive(ep, drivers, bad)
             return
         for i in range(len(values)):
-            t = ts[i]
+            if ep.phase == "normal" and not bad[i]:
+                continue  # the common case, without making a time of it
+            t = _stamp(ts[i])
             if ep.phase in ("normal", "pending"):
                 if bad[i]:
                     if ep.phase == "normal":

@@ -457,7 +457,12 @@ class AlertService:
         """The one alert of a live episode (a rule's condition that began at ``first_at``):
         inserted once; the episode key makes a second call for the same episode return it."""
         with self._raising, self.meta.transaction():
-            for rec in self.meta.find(org_id, "alert", source=source, equipment_id=equipment_id):
+            # The engine's state fires once per episode; this only guards a repeat right after
+            # (the newest few of the same rule and machine: a bounded read however many there are).
+            for rec in self.meta.find_first(
+                org_id, "alert", order=("-id",), limit=20, source=source,
+                equipment_id=equipment_id, rule_id=rule_id, model_id=model_id,
+            ):  # fmt: skip
                 if (rec["detail"] or {}).get("episode") == episode:
                     return rec
             return self.meta.insert(
