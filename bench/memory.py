@@ -147,7 +147,14 @@ def prepare(data_dir: Path, timestamps: int, signals: int, dataset_rows: int) ->
         "import_id": max(r["id"] for r in kamp.meta.find(system.org_id, "import")),
         "first": T0.isoformat(),
         "end": (T0 + timedelta(seconds=timestamps)).isoformat(),
-    }
+        # one of each live-path record, so their routes answer with something
+        "connection_id": kamp.connections.create(me, "gateway", "http", {"equipment": BIG})["id"],
+        "rule_id": kamp.alert_rules.create(me, name="hot", kind="limit", signal_id=sig_ids[0])["id"],
+        "channel_id": kamp.channels.create(
+            me, name="hook", kind="webhook",
+            config={"url": "http://127.0.0.1:9/hook", "retries": 0, "timeout_s": 1},
+        )["id"],
+    }  # fmt: skip
     kamp.close()
     return out
 
@@ -209,11 +216,23 @@ def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "/api/v1/users/{user_id}": [{}],
         "/api/v1/tokens": [{}],
         "/api/v1/orgs": [{}],
+        "/api/v1/alerts/rules": [{}],
+        "/api/v1/alerts/rules/{rule_id}": [{}],
+        "/api/v1/alerts/channels": [{}],
+        "/api/v1/alerts/channels/{channel_id}": [{}],
+        "/api/v1/connections": [{}],
+        "/api/v1/connections/kinds": [{}],
+        "/api/v1/connections/{connection_id}": [{}],
+        "/api/v1/connections/{connection_id}/status": [{}],
+        "/api/v1/retention": [{}],
+        "/api/v1/retention/signals": [{}],
+        "/api/v1/retention/signals/{signal_id}": [{}],
     } | {"_fill": [{  # path parameters
         "node_id": ctx["node_id"], "signal_id": ctx["signal_id"], "column_id": ctx["column_id"],
         "name": "shots", "import_id": ctx["import_id"], "job_id": ctx["job_id"],
         "alert_id": ctx["alert_id"], "user_id": ctx["user_id"], "model": model,
-        "version": version,
+        "version": version, "connection_id": ctx["connection_id"], "rule_id": ctx["rule_id"],
+        "channel_id": ctx["channel_id"],
     }]}  # fmt: skip
 
 
