@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.language_scan import untranslated
+from tests.web.support import sign_in
 
 from openkamp.api import create_app
 from openkamp.core.assets import SignalSpec
@@ -51,23 +52,11 @@ def site(tmp_path: Path) -> Iterator[Platform]:
     kamp.close()
 
 
-def sign_in(client: TestClient, login: str) -> str:
-    page = client.get("/login")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text)
-    assert pre
-    done = client.post("/login", data={"login": login, "password": PASSWORD,
-                                       "pre_token": pre.group(1)})  # fmt: skip
-    assert done.status_code == 303, done.text
-    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
-    assert found
-    return found.group(1)
-
-
 def test_alerts_page_acknowledge_close_history_in_korean(site: Platform) -> None:
     (alert,) = site.alerts.list(site.principal())
     aid = alert["id"]
     with TestClient(create_app(platform=site), follow_redirects=False) as client:
-        csrf = sign_in(client, "kim")
+        csrf = sign_in(client, "kim", PASSWORD)
         page = client.get("/alerts")
         assert page.status_code == 200
         html = page.text
@@ -94,7 +83,7 @@ def test_alerts_page_acknowledge_close_history_in_korean(site: Platform) -> None
 def test_rules_and_channels_from_the_page(site: Platform) -> None:
     sig = site.assets.list_signals(site.principal())[0]
     with TestClient(create_app(platform=site), follow_redirects=False) as client:
-        csrf = sign_in(client, "kim")
+        csrf = sign_in(client, "kim", PASSWORD)
         made = client.post("/alerts/rules", data={
             "csrf_token": csrf, "name": "급변", "kind": "rate", "signal_id": str(sig.id),
             "high": "5", "per_s": "1", "severity": "critical"})  # fmt: skip
@@ -129,7 +118,7 @@ def test_rules_and_channels_from_the_page(site: Platform) -> None:
 def test_a_viewer_reads_but_changes_nothing(site: Platform) -> None:
     (alert,) = site.alerts.list(site.principal())
     with TestClient(create_app(platform=site), follow_redirects=False) as client:
-        csrf = sign_in(client, "vera")
+        csrf = sign_in(client, "vera", PASSWORD)
         page = client.get("/alerts")
         assert page.status_code == 200 and "overheat" in page.text
         assert 'data-testid="add-rule"' not in page.text

@@ -11,24 +11,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.language_scan import untranslated
+from tests.web.support import sign_in
 
 from openkamp.api import create_app
 from openkamp.core.tenancy import Role
 from openkamp.platform import Platform
 
 from .conftest import PASSWORD, PRESS, open_platform, tree
-
-
-def sign_in(client: TestClient, login: str) -> str:
-    page = client.get("/login")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text)
-    assert pre
-    done = client.post("/login", data={"login": login, "password": PASSWORD,
-                                       "pre_token": pre.group(1)})  # fmt: skip
-    assert done.status_code == 303, done.text
-    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
-    assert found
-    return found.group(1)
 
 
 @pytest.fixture
@@ -50,7 +39,7 @@ def row_of(html: str, name: str) -> str:
 
 def test_connections_page_add_stop_start_delete_in_korean(site: Platform) -> None:
     with TestClient(create_app(platform=site), follow_redirects=False) as client:
-        csrf = sign_in(client, "kim")
+        csrf = sign_in(client, "kim", PASSWORD)
         page = client.get("/connections")
         assert page.status_code == 200
         assert "데이터 연결" in page.text and "아직 연결이 없습니다." in page.text
@@ -103,7 +92,7 @@ def test_connections_page_add_stop_start_delete_in_korean(site: Platform) -> Non
 def test_a_viewer_sees_connections_but_cannot_change_them(site: Platform) -> None:
     rec = site.connections.create(site.principal(), "gw", "http", {"equipment": PRESS})
     with TestClient(create_app(platform=site), follow_redirects=False) as client:
-        csrf = sign_in(client, "vera")
+        csrf = sign_in(client, "vera", PASSWORD)
         page = client.get("/connections")
         assert page.status_code == 200 and "gw" in page.text
         assert "stop-gw" not in page.text and "connectors.add" not in page.text

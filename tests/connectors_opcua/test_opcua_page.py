@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from tests.web.language_scan import untranslated
+from tests.web.support import sign_in
 
 from openkamp.api import create_app
 from openkamp.platform import Platform
@@ -20,18 +21,6 @@ from openkamp.sim.live import free_port
 from .conftest import SimServer
 
 PASSWORD = "correct horse battery"
-
-
-def sign_in(client: TestClient, login: str) -> str:
-    page = client.get("/login")
-    pre = re.search(r'name="pre_token" value="([^"]+)"', page.text)
-    assert pre
-    done = client.post("/login", data={"login": login, "password": PASSWORD,
-                                       "pre_token": pre.group(1)})  # fmt: skip
-    assert done.status_code == 303, done.text
-    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
-    assert found
-    return found.group(1)
 
 
 @pytest.fixture
@@ -59,7 +48,7 @@ def form_fields(html: str) -> dict[str, str]:
 
 
 def test_browse_review_apply_in_korean(client: TestClient, sim: SimServer, kamp: Platform) -> None:
-    csrf = sign_in(client, "kim")
+    csrf = sign_in(client, "kim", PASSWORD)
     listing = client.get("/connections")
     assert 'href="/connections/opcua/browse"' in listing.text and "OPC UA 서버 탐색" in listing.text
     page = client.get("/connections/opcua/browse")
@@ -97,7 +86,7 @@ def test_browse_review_apply_in_korean(client: TestClient, sim: SimServer, kamp:
 
 
 def test_a_server_not_there_is_said_in_korean(client: TestClient) -> None:
-    csrf = sign_in(client, "kim")
+    csrf = sign_in(client, "kim", PASSWORD)
     page = client.post("/connections/opcua/browse", data={
         "csrf_token": csrf, "endpoint": f"opc.tcp://127.0.0.1:{free_port()}/"})  # fmt: skip
     assert page.status_code == 422

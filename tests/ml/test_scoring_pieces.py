@@ -18,32 +18,14 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from tests.ml.factory_models import END, INJ, LEARN, PRESS, START, platform_with_models, specs
 
-from openkamp.ingest.importer import ImportOptions
 from openkamp.ml.service import TrainSpec, _score_table, _spec_from
 from openkamp.ml.tables import read_table
 from openkamp.platform import Platform
-from openkamp.sim import Factory
-
-START = datetime.fromisoformat("2026-03-02T00:00:00+09:00")
-END = START + timedelta(days=3)
-LEARN = START + timedelta(days=2)
-INJ, PRESS, CNC = "plant1/line1/inj01", "plant1/line2/press01", "plant1/line2/cnc01"
-CNC_SIGNALS = ["spindle_speed", "spindle_load", "feed_rate", "vibration_rms", "coolant_temp"]
 
 SPECS = {
-    "watch": TrainSpec(task="anomaly", name="watch", equipment=PRESS, start=START, end=LEARN,
-                       time_budget_s=3, options={"lags": 3, "smoothing": 7, "alarm_filter": 5,
-                                                 "detector": "pca"}),
-    "defect": TrainSpec(task="classify", name="defect", equipment=INJ, target="pass_fail",
-                        start=START, end=LEARN, time_budget_s=3),
-    "cycle": TrainSpec(task="regress", name="cycle", equipment=INJ, target="cycle_time",
-                       start=START, end=LEARN, time_budget_s=3),
-    "tool_use": TrainSpec(task="rul", name="tool_use", equipment=CNC, unit="tool_id",
-                          usage="feed_rate", features=CNC_SIGNALS, start=START, end=LEARN,
-                          time_budget_s=3),
-    "tool_age": TrainSpec(task="rul", name="tool_age", equipment=CNC, unit="tool_id",
-                          features=CNC_SIGNALS, start=START, end=LEARN, time_budget_s=3),
+    **specs(budget_s=3),
     "shots": TrainSpec(task="forecast", name="shots", equipment=INJ, target="cycle_time",
                        agg="count", freq="30min", horizon=6, start=START, end=LEARN,
                        time_budget_s=3, options={"n_backtests": 2}),
@@ -55,18 +37,7 @@ SPECS = {
 
 @pytest.fixture(scope="module")
 def kamp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    root = tmp_path_factory.mktemp("scoring-pieces")
-    platform = Platform.at(root / "data")
-    me = platform.principal()
-    factory = Factory(seed=5)
-    site = factory.asset_model()
-    platform.assets.apply_tree(me, [site])
-    paths = {e.name: f"{site.name}/{ln.name}/{e.name}" for ln in site.lines for e in ln.equipment}
-    for file in factory.write_files(root / "files", START, END):
-        if paths[file.stem] in (INJ, PRESS, CNC):
-            platform.imports.import_file(me, file, ImportOptions(equipment=paths[file.stem]))
-    for spec in SPECS.values():
-        platform.ml.train(me, spec)
+    platform = platform_with_models(tmp_path_factory.mktemp("scoring-pieces"), SPECS.values())
     yield platform
     platform.close()
 

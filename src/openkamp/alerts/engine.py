@@ -28,7 +28,6 @@ Every alert opened (and, for channels that ask, every episode ended) goes to ``n
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import Counter
@@ -44,6 +43,7 @@ import pyarrow.compute as pc
 
 from openkamp.alerts.rules import RuleConfig
 from openkamp.alerts.service import AlertService, is_defect
+from openkamp.alerts.worker import QueueWorker
 from openkamp.storage.metadata.base import MetadataStore, Record
 
 log = logging.getLogger(__name__)
@@ -149,11 +149,11 @@ class AlertEngine:
         self.tick_s = tick_s
         self.reload_s = reload_s
         self._orgs: dict[int, _Org] = {}
-        self._queue: queue.Queue[tuple[int, pa.Table] | None] = queue.Queue(queue_batches)
-        self._thread: threading.Thread | None = None
+        self._worker: QueueWorker[tuple[int, pa.Table]] = QueueWorker(
+            "alert-engine", lambda item: self.process(*item), size=queue_batches,
+            tick=self.tick, tick_s=tick_s,
+        )  # fmt: skip
         self._lock = threading.Lock()  # one evaluation at a time (worker, tick, tests)
-        self.dropped = 0
-        self.errors = 0
         self.batches = 0
 
     # -- the live path's side: never blocks ----------------------------------------------------
@@ -161,65 +161,21 @@ class AlertEngine:
     def on_points(self, org_id: int, points: pa.Table) -> None:
         """A durable batch of an organisation's points (``Platform.live`` listener): queued for
         the worker; returns at once."""
-        self.start()
-        try:
-            self._queue.put_nowait((org_id, points))
-        except queue.Full:
-            self.dropped += 1
+        if not self._worker.put((org_id, points)):
             log.warning("alert engine behind: a batch of %d points not evaluated", len(points))
 
     def start(self) -> bool:
         """Start the worker (rules on queued batches, ticks every ``tick_s``); False when it
         runs already."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return False
-            self._thread = threading.Thread(target=self._run, name="alert-engine", daemon=True)
-            self._thread.start()
-            return True
+        return self._worker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Evaluate what is queued, then stop the worker."""
-        thread = self._thread
-        if thread is None:
-            return
-        self._queue.put(None)
-        thread.join(timeout)
-        self._thread = None
+        self._worker.stop(timeout)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every queued batch is evaluated; False on timeout."""
-        end = time.monotonic() + timeout
-        while self._queue.unfinished_tasks:
-            if time.monotonic() > end:
-                return False
-            time.sleep(0.005)
-        return True
-
-    def _run(self) -> None:
-        next_tick = time.monotonic() + self.tick_s
-        while True:
-            wait = max(0.0, next_tick - time.monotonic())
-            got = True
-            item: tuple[int, pa.Table] | None = None
-            try:
-                item = self._queue.get(timeout=wait)
-            except queue.Empty:
-                got = False
-            try:
-                if got and item is None:
-                    return
-                if item is not None:
-                    self.process(*item)
-                if time.monotonic() >= next_tick:
-                    next_tick = time.monotonic() + self.tick_s
-                    self.tick()
-            except Exception:
-                self.errors += 1
-                log.exception("alert engine failed on a batch (the points are stored)")
-            finally:
-                if got:
-                    self._queue.task_done()
+        return self._worker.flush(timeout)
 
     # -- evaluation ----------------------------------------------------------------------------
 
@@ -670,10 +626,10 @@ class AlertEngine:
 
     def stats(self) -> dict[str, Any]:
         return {
-            "queued": self._queue.qsize(),
+            "queued": self._worker.qsize(),
             "batches": self.batches,
-            "dropped": self.dropped,
-            "errors": self.errors,
+            "dropped": self._worker.dropped,
+            "errors": self._worker.errors,
         }
 
 

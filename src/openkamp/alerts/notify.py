@@ -22,10 +22,8 @@ import hashlib
 import hmac
 import json
 import logging
-import queue
 import smtplib
 import ssl
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -36,6 +34,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from openkamp.alerts.service import SEVERITIES, checked_name, checked_severity
+from openkamp.alerts.worker import QueueWorker
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 __all__ = ["ChannelService", "EmailConfig", "Notifier", "WebhookConfig", "sign"]
 
 CHANNEL_KINDS = ("webhook", "email")
-SEVERITIES = ("info", "warning", "critical")
 SIGNATURE_HEADER = "X-OpenKAMP-Signature"
 #: Settings shown back as "set" only, never their value.
 SECRETS = ("secret", "password")
@@ -193,11 +192,7 @@ class ChannelService:
                 )
 
     def _checked(self, values: dict[str, Any]) -> dict[str, Any]:
-        name = str(values.get("name") or "").strip()
-        if not name or len(name) > 128:
-            raise InvalidInput(
-                "A channel needs a name of at most 128 characters.", code="alerting.bad_name"
-            )
+        name = checked_name(values, "channel")
         kind = values.get("kind")
         if kind not in CHANNEL_KINDS:
             raise InvalidInput(
@@ -205,13 +200,7 @@ class ChannelService:
                 code="alerting.bad_channel_kind",
                 params={"kind": str(kind)},
             )
-        severity = values.get("min_severity") or "warning"
-        if severity not in SEVERITIES:
-            raise InvalidInput(
-                f"Unknown severity {severity!r}.",
-                code="alerting.bad_severity",
-                params={"severity": str(severity)},
-            )
+        severity = checked_severity(values.get("min_severity"))
         config = channel_config(str(kind), values.get("config"))
         return {
             "name": name,
@@ -318,53 +307,28 @@ class Notifier:
     ) -> None:
         self.meta = meta
         self.backoff_s = backoff_s
-        self._queue: queue.Queue[tuple[int, Record, str] | None] = queue.Queue(queue_size)
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._worker: QueueWorker[tuple[int, Record, str]] = QueueWorker(
+            "notifier", lambda item: self._send_all(*item), size=queue_size
+        )
         self._post = post
-        self.dropped = 0
 
     def alert(self, org_id: int, alert: Record, event: str) -> None:
         """Queue ``alert`` (``event``: opened, cleared) for the organisation's channels."""
-        self.start()
-        try:
-            self._queue.put_nowait((org_id, dict(alert), event))
-        except queue.Full:
-            self.dropped += 1
+        if not self._worker.put((org_id, dict(alert), event)):
             log.warning("notification queue full: alert %s not sent", alert.get("id"))
 
+    @property
+    def dropped(self) -> int:
+        return self._worker.dropped
+
     def start(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="notifier", daemon=True)
-                self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        thread = self._thread
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout)
-            self._thread = None
+        self._worker.stop(timeout)
 
     def flush(self, timeout: float = 30.0) -> bool:
-        end = time.monotonic() + timeout
-        while self._queue.unfinished_tasks:
-            if time.monotonic() > end:
-                return False
-            time.sleep(0.005)
-        return True
-
-    def _run(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is None:
-                    return
-                self._send_all(*item)
-            except Exception:
-                log.exception("notification failed")
-            finally:
-                self._queue.task_done()
+        return self._worker.flush(timeout)
 
     def _send_all(self, org_id: int, alert: Record, event: str) -> None:
         rank = SEVERITIES.index(alert["severity"]) if alert["severity"] in SEVERITIES else 0

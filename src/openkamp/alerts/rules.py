@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from openkamp.alerts.service import checked_name, checked_severity
 from openkamp.core.errors import Conflict, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
@@ -36,7 +37,6 @@ from openkamp.storage.metadata.base import MetadataStore, Record
 __all__ = ["KINDS", "RuleConfig", "RuleService", "rule_config"]
 
 KINDS = ("score", "limit", "rate", "stale", "offline")
-SEVERITIES = ("info", "warning", "critical")
 EQUIPMENT_STATES = ("running", "idle", "down", "offline")
 State = Literal["running", "idle", "down", "offline"]
 
@@ -192,11 +192,7 @@ class RuleService:
         unknown = set(values) - set(_FIELDS)
         if unknown:
             raise InvalidInput(f"Unknown rule fields: {sorted(unknown)}.")
-        name = str(values.get("name") or "").strip()
-        if not name or len(name) > 128:
-            raise InvalidInput(
-                "A rule needs a name of at most 128 characters.", code="alerting.bad_name"
-            )
+        name = checked_name(values, "rule")
         kind = values.get("kind")
         if kind not in KINDS:
             raise InvalidInput(
@@ -204,13 +200,7 @@ class RuleService:
                 code="alerting.bad_kind",
                 params={"kind": str(kind)},
             )
-        severity = values.get("severity") or "warning"
-        if severity not in SEVERITIES:
-            raise InvalidInput(
-                f"Unknown severity {severity!r}.",
-                code="alerting.bad_severity",
-                params={"severity": str(severity)},
-            )
+        severity = checked_severity(values.get("severity"))
         config = rule_config(str(kind), values.get("config"))
         equipment_id, signal_id, model_id = (
             values.get("equipment_id"), values.get("signal_id"), values.get("model_id"),

@@ -31,6 +31,30 @@ SOURCES = ("model", "defects", "stale", "limit", "rate", "offline")
 SEVERITIES = ("info", "warning", "critical")
 #: The lifecycle: open -> acknowledged (by whom, a comment) -> closed (by whom, when).
 STATUSES = ("open", "acknowledged", "closed")
+
+
+def checked_name(values: Mapping[str, Any], what: str) -> str:
+    """The ``name`` of a rule or channel (``what``), stripped: 1 to 128 characters."""
+    name = str(values.get("name") or "").strip()
+    if not name or len(name) > 128:
+        raise InvalidInput(
+            f"A {what} needs a name of at most 128 characters.", code="alerting.bad_name"
+        )
+    return name
+
+
+def checked_severity(value: Any) -> str:
+    """A severity (``warning`` when none is given)."""
+    severity = value or "warning"
+    if severity not in SEVERITIES:
+        raise InvalidInput(
+            f"Unknown severity {severity!r}.",
+            code="alerting.bad_severity",
+            params={"severity": str(severity)},
+        )
+    return str(severity)
+
+
 #: What the alert list shows unless asked for history (closed alerts).
 CURRENT = ("open", "acknowledged")
 #: A scored period whose alarms are at least this share of its rows is critical.

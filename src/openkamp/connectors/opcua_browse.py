@@ -70,12 +70,18 @@ class _Closed(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProposedSignal(_Closed):
-    node_id: str = Field(description="The variable's NodeId")
-    key: str = Field(description="Signal key (from the BrowseName)")
+class _Named(_Closed):
+    """What every proposed node has: a key and its names (Korean text kept as it is)."""
+
+    key: str
     name_ko: str = ""
     name_en: str = ""
     description: str = ""
+
+
+class ProposedSignal(_Named):
+    node_id: str = Field(description="The variable's NodeId")
+    key: str = Field(description="Signal key (from the BrowseName)")
     unit: str = Field("", description="From EngineeringUnits")
     min_value: float | None = Field(None, description="From EURange (low)")
     max_value: float | None = Field(None, description="From EURange (high)")
@@ -84,31 +90,19 @@ class ProposedSignal(_Closed):
     selected: bool = True
 
 
-class ProposedEquipment(_Closed):
+class ProposedEquipment(_Named):
     node_id: str
-    key: str
-    name_ko: str = ""
-    name_en: str = ""
-    description: str = ""
     selected: bool = True
     signals: list[ProposedSignal] = Field(default_factory=list)
 
 
-class ProposedLine(_Closed):
+class ProposedLine(_Named):
     node_id: str | None = None
-    key: str
-    name_ko: str = ""
-    name_en: str = ""
-    description: str = ""
     equipment: list[ProposedEquipment] = Field(default_factory=list)
 
 
-class ProposedSite(_Closed):
+class ProposedSite(_Named):
     node_id: str | None = None
-    key: str
-    name_ko: str = ""
-    name_en: str = ""
-    description: str = ""
     lines: list[ProposedLine] = Field(default_factory=list)
 
 
