@@ -102,6 +102,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "explorer.last_8h": {"ko": "최근 8시간", "en": "Last 8 h"},
     "explorer.last_24h": {"ko": "최근 24시간", "en": "Last 24 h"},
     "explorer.last_7d": {"ko": "최근 7일", "en": "Last 7 days"},
+    "explorer.live": {"ko": "실시간 따라가기", "en": "Follow live"},
+    "explorer.live_help": {
+        "ko": "새 데이터가 들어오면 다시 읽지 않고도 차트가 지금 시각까지 따라갑니다.",
+        "en": "The chart moves to now and shows new data as it arrives, without reloading.",
+    },
     "explorer.export": {"ko": "보이는 구간 CSV 내려받기", "en": "Download this view (CSV)"},
     "explorer.markers": {"ko": "불량 표시", "en": "Defect markers"},
     "explorer.markers_help": {

@@ -7,8 +7,16 @@ holds (tens of millions of points stay fast: the reduction runs in the database)
 
 Each signal's usual spacing (the median gap between its last points) goes to the chart with the
 page: a gap in the line is drawn only where the data is silent for several of its own spacings,
-so per-shot and irregular data draw at every zoom. The view (machine, signals, from, to) lives
-in the URL, so a link shows the same view.
+so per-shot and irregular data draw at every zoom. The view (machine, signals, from, to, live)
+lives in the URL, so a link shows the same view.
+
+Following live data ("실시간 따라가기", ``live=1``): the chart keeps its span but moves its end to
+now and reads the window again. What to read again is told by the machine's server-sent events
+(``/api/v1/live/events?equipment=``): an event naming a drawn signal asks for a reload (at most one
+a second), and a timer moves the window every few seconds when nothing comes, so the chart also
+follows when the stream is down. The events carry only each signal's latest value, coalesced and
+dropped for a slow client, so points are never appended from them: every point comes from the
+chart query (pixel-column min/max from the store, a bounded answer whatever arrived meanwhile).
 """
 
 from __future__ import annotations
@@ -48,6 +56,7 @@ def signals(
     signal: Annotated[list[int] | None, Query()] = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
+    live: bool = False,
 ) -> HTMLResponse:
     kamp = platform_of(request)
     tree = asset_tree(request, who, latest=False)
@@ -93,6 +102,7 @@ def signals(
         ],
         "extent": extent,
         "view": {"start": _instant(start), "end": _instant(end)},
+        "live": live,
         "equipment": chosen.id if chosen is not None else None,
         "markers": markers,
         "tz": kamp.settings.timezone,
@@ -109,5 +119,6 @@ def signals(
         machines=machines,
         chosen=chosen,
         picked=picked,
+        config_live=live,
         config=json.dumps(config, ensure_ascii=False),
     )

@@ -3,7 +3,14 @@
 // pixel columns, so the browser draws a few thousand numbers whatever the range holds.
 // Drag: zoom to the selection. Shift+drag: pan. Wheel: zoom around the cursor.
 // Double-click (or the reset button): the whole range. Arrow keys: pan; +/-: zoom.
-// Hover: the values under the cursor. The view (from, to) is kept in the page's URL.
+// Hover: the values under the cursor. The view (from, to, live) is kept in the page's URL.
+//
+// Follow live (the "chart-live" box): the view keeps its span and ends now. The machine's
+// server-sent events (/api/v1/live/events) say when a drawn signal got new points; the chart then
+// reads its window again (at most once a second), and every LIVE_TICK ms anyway, so it follows
+// without the stream too. Points are never appended from the events (they carry only the latest
+// value per signal, coalesced): every point drawn comes from /api/v1/data/chart. Panning,
+// selecting a range or resetting stops following; zooming and the quick ranges keep it.
 //
 // Gaps: the server returns only buckets that hold data. Two neighbouring buckets are joined
 // unless the time between them is longer than GAP_SPACINGS of the signal's own usual spacing
@@ -27,6 +34,8 @@
     if (view[1] <= view[0]) view = full.slice();
   }
   var data = null, marks = null, pending = null, timer = null, requests = 0, parsed = [], markTimes = [];
+  var busy = false, live = null, liveBox = document.getElementById("chart-live");
+  var LIVE_TICK = 5000, LIVE_GAP = 1000, LIVE_PAD = 0.02;
   var lang = document.documentElement.lang;
   var fmtDay = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, month: "2-digit", day: "2-digit" });
   var fmtTime = new Intl.DateTimeFormat(lang, { timeZone: cfg.tz, hour: "2-digit", minute: "2-digit", hour12: false });
@@ -42,7 +51,7 @@
     n.textContent = text;
     el.appendChild(n);
   }
-  if (!view || !cfg.signals.length) { note(el.dataset.empty); el.dataset.state = "empty"; return; }
+  if (!cfg.signals.length) { note(el.dataset.empty); el.dataset.state = "empty"; return; }
 
   // -- times in the installation's zone (the inputs show wall-clock time there) -------------
   function wall(t) {
@@ -80,6 +89,7 @@
       var u = new URL(window.location.href);
       u.searchParams.set("from", new Date(view[0]).toISOString());
       u.searchParams.set("to", new Date(view[1]).toISOString());
+      if (live) u.searchParams.set("live", "1"); else u.searchParams.delete("live");
       window.history.replaceState(null, "", u.toString());
     }
   }
@@ -93,6 +103,7 @@
       var range = "&start=" + iso(view[0]) + "&end=" + iso(view[1]);
       var url = "/api/v1/data/chart?" + signalQuery() + range + "&width=" + Math.min(5000, plotWidth());
       el.dataset.state = "loading";
+      busy = true;
       requests += 1;
       el.dataset.requests = String(requests);
       var asks = [okp.json(url, { signal: pending.signal })];
@@ -102,10 +113,12 @@
       Promise.all(asks).then(function (bodies) {
         data = bodies[0];
         marks = bodies[1] || null;
+        busy = false;
         draw();
         el.dataset.state = "ready";
+        if (live && live.again) { live.again = false; soon(); }
       }, function (e) {
-        if (e.name !== "AbortError") { note(e.message); el.dataset.state = "error"; }
+        if (e.name !== "AbortError") { busy = false; note(e.message); el.dataset.state = "error"; }
       });
     }, 60);
   }
@@ -218,6 +231,9 @@
       parsed.push({ s: s, series: series, times: times, maxGap: maxGap, colour: colour });
     });
     el.dataset.segments = String(segments);
+    var newest = -Infinity;
+    parsed.forEach(function (p) { if (p.times.length) newest = Math.max(newest, p.times[p.times.length - 1]); });
+    el.dataset.newest = isFinite(newest) ? new Date(newest).toISOString() : "";
     svgEl("rect", { x: M.left, y: M.top, width: pw, height: H - M.top - M.bottom, fill: "none", stroke: "#b6c2cf" }, svg);
     cursor = svgEl("line", { x1: 0, x2: 0, y1: M.top, y2: H - M.bottom, stroke: "#5b6775", "stroke-dasharray": "3 3", visibility: "hidden" }, svg);
     selRect = svgEl("rect", { class: "sel", x: 0, y: M.top, width: 0, height: H - M.top - M.bottom, visibility: "hidden" }, svg);
@@ -283,6 +299,12 @@
     load();
   }
   function zoom(factor, centre) {
+    if (live) {  // following: the span changes, the end stays now
+      var span = Math.max(1000, (view[1] - view[0]) * factor);
+      view = [view[1] - span, view[1]];
+      load();
+      return;
+    }
     var c = centre === undefined ? (view[0] + view[1]) / 2 : centre;
     setView(c - (c - view[0]) * factor, c + (view[1] - c) * factor);
   }
@@ -294,66 +316,146 @@
     load();
   }
 
-  var drag = null;
-  el.addEventListener("mousedown", function (e) {
-    if (e.button !== 0) return;
-    var r = el.getBoundingClientRect();
-    drag = { x0: e.clientX - r.left, view: view.slice(), pan: e.shiftKey };
-    e.preventDefault();
-  });
-  window.addEventListener("mousemove", function (e) {
-    var r = el.getBoundingClientRect(), px = e.clientX - r.left;
-    if (!drag) {
-      if (e.target === el || el.contains(e.target)) hover(px);
-      else if (tip) { tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); }
-      return;
+  // -- following live data --------------------------------------------------------------------
+  var picked = {};
+  cfg.signals.forEach(function (s) { picked[s.id] = true; });
+  function liveEnd() { return Math.max(Date.now(), live ? live.seen + 1 : 0); }
+  function refresh() {
+    if (!live) return;
+    if (busy) { live.again = true; return; }  // a slow answer is never cut off by the next
+    live.last = Date.now();
+    // the newest point stays a little inside the frame, not on its edge
+    var span = view[1] - view[0], end = liveEnd() + LIVE_PAD * span;
+    full[1] = Math.max(full[1], end);
+    view = [end - span, end];
+    load();
+  }
+  function soon() {
+    if (!live || live.next) return;
+    var wait = Math.max(0, live.last + LIVE_GAP - Date.now());
+    live.next = setTimeout(function () { if (live) { live.next = null; refresh(); } }, wait);
+  }
+  function heard(message) {
+    var body;
+    try { body = JSON.parse(message.data); } catch (e) { return; }
+    if (!live) return;
+    var fresh = false;
+    (body.values || []).forEach(function (v) {
+      var t = Date.parse(v.ts);
+      if (picked[v.signal_id] && t > live.seen) { live.seen = t; fresh = true; }
+    });
+    if (fresh) soon();
+  }
+  function follow(on) {
+    if (on && !live) {
+      live = { source: null, tick: null, next: null, seen: 0, last: 0, again: false };
+      if (typeof EventSource !== "undefined" && cfg.equipment) {
+        live.source = new EventSource("/api/v1/live/events?equipment=" + cfg.equipment + "&lang=" + (cfg.lang || "ko"));
+        live.source.addEventListener("live", heard);
+      }
+      live.tick = setInterval(refresh, LIVE_TICK);
+      refresh();
+    } else if (!on && live) {
+      if (live.source) live.source.close();
+      clearInterval(live.tick);
+      clearTimeout(live.next);
+      live = null;
+      syncView();
     }
-    if (!selRect) return;
-    if (drag.pan) {
-      var pw = el.clientWidth - M.left - M.right, dt = (drag.x0 - px) / pw * (drag.view[1] - drag.view[0]);
-      view = [drag.view[0] + dt, drag.view[1] + dt];
-      return;
-    }
-    selRect.setAttribute("visibility", "visible");
-    selRect.setAttribute("x", Math.min(drag.x0, px));
-    selRect.setAttribute("width", Math.abs(px - drag.x0));
-  });
-  window.addEventListener("mouseup", function (e) {
-    if (!drag) return;
-    var r = el.getBoundingClientRect(), px = e.clientX - r.left, d = drag;
-    drag = null;
-    if (d.pan) { pan(0); return; }
-    if (selRect) selRect.setAttribute("visibility", "hidden");
-    if (Math.abs(px - d.x0) > 4) setView(timeAt(Math.min(d.x0, px)), timeAt(Math.max(d.x0, px)));
-  });
-  el.addEventListener("mouseleave", function () { if (tip) tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); });
-  el.addEventListener("dblclick", function () { view = full.slice(); load(); });
-  el.addEventListener("wheel", function (e) {
-    e.preventDefault();
-    var r = el.getBoundingClientRect();
-    zoom(e.deltaY < 0 ? 0.8 : 1.25, timeAt(e.clientX - r.left));
-  }, { passive: false });
-  el.addEventListener("keydown", function (e) {
-    if (e.key === "ArrowLeft") pan(-0.25);
-    else if (e.key === "ArrowRight") pan(0.25);
-    else if (e.key === "+" || e.key === "=") zoom(0.5);
-    else if (e.key === "-") zoom(2);
-    else return;
-    e.preventDefault();
-  });
-  var reset = document.getElementById("chart-reset");
-  if (reset) reset.addEventListener("click", function () { view = full.slice(); load(); });
-  // quick ranges: the last hour / 8 h / day / week of the data
-  Array.prototype.forEach.call(document.querySelectorAll("[data-last]"), function (b) {
-    b.addEventListener("click", function () { setView(full[1] - Number(b.dataset.last), full[1]); });
-  });
-  var form = document.getElementById("chart-range-form");
-  if (form) form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var a = fromInput(document.getElementById("chart-from").value), b = fromInput(document.getElementById("chart-to").value);
-    if (isFinite(a) && isFinite(b) && b > a) setView(a, b);
-  });
-  var resized = null;
-  window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(load, 150); });
-  load();
+    el.dataset.live = on ? "on" : "off";
+    if (liveBox) liveBox.checked = on;
+  }
+  function manual() { if (live) follow(false); }
+
+  // -- interaction (wired once there is a view) ----------------------------------------------
+  function start() {
+    var drag = null;
+    el.addEventListener("mousedown", function (e) {
+      if (e.button !== 0) return;
+      var r = el.getBoundingClientRect();
+      drag = { x0: e.clientX - r.left, view: view.slice(), pan: e.shiftKey };
+      e.preventDefault();
+    });
+    window.addEventListener("mousemove", function (e) {
+      var r = el.getBoundingClientRect(), px = e.clientX - r.left;
+      if (!drag) {
+        if (e.target === el || el.contains(e.target)) hover(px);
+        else if (tip) { tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); }
+        return;
+      }
+      if (!selRect) return;
+      if (drag.pan) {
+        var pw = el.clientWidth - M.left - M.right, dt = (drag.x0 - px) / pw * (drag.view[1] - drag.view[0]);
+        view = [drag.view[0] + dt, drag.view[1] + dt];
+        return;
+      }
+      selRect.setAttribute("visibility", "visible");
+      selRect.setAttribute("x", Math.min(drag.x0, px));
+      selRect.setAttribute("width", Math.abs(px - drag.x0));
+    });
+    window.addEventListener("mouseup", function (e) {
+      if (!drag) return;
+      var r = el.getBoundingClientRect(), px = e.clientX - r.left, d = drag;
+      drag = null;
+      if (d.pan) { manual(); pan(0); return; }
+      if (selRect) selRect.setAttribute("visibility", "hidden");
+      if (Math.abs(px - d.x0) > 4) { manual(); setView(timeAt(Math.min(d.x0, px)), timeAt(Math.max(d.x0, px))); }
+    });
+    el.addEventListener("mouseleave", function () { if (tip) tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); });
+    el.addEventListener("dblclick", function () { manual(); view = full.slice(); load(); });
+    el.addEventListener("wheel", function (e) {
+      e.preventDefault();
+      var r = el.getBoundingClientRect();
+      zoom(e.deltaY < 0 ? 0.8 : 1.25, timeAt(e.clientX - r.left));
+    }, { passive: false });
+    el.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowLeft") { manual(); pan(-0.25); }
+      else if (e.key === "ArrowRight") { manual(); pan(0.25); }
+      else if (e.key === "+" || e.key === "=") zoom(0.5);
+      else if (e.key === "-") zoom(2);
+      else return;
+      e.preventDefault();
+    });
+    var reset = document.getElementById("chart-reset");
+    if (reset) reset.addEventListener("click", function () { manual(); view = full.slice(); load(); });
+    // quick ranges: the last hour / 8 h / day / week of the data (following: up to now)
+    Array.prototype.forEach.call(document.querySelectorAll("[data-last]"), function (b) {
+      b.addEventListener("click", function () {
+        if (live) {
+        var span = Number(b.dataset.last), end = liveEnd() + LIVE_PAD * span;
+        view = [end - span, end];
+        load();
+      }
+        else setView(full[1] - Number(b.dataset.last), full[1]);
+      });
+    });
+    var form = document.getElementById("chart-range-form");
+    if (form) form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var a = fromInput(document.getElementById("chart-from").value), b = fromInput(document.getElementById("chart-to").value);
+      if (isFinite(a) && isFinite(b) && b > a) { manual(); setView(a, b); }
+    });
+    var resized = null;
+    window.addEventListener("resize", function () { clearTimeout(resized); resized = setTimeout(load, 150); });
+    if (liveBox) liveBox.addEventListener("change", function () { follow(liveBox.checked); });
+    window.addEventListener("pagehide", function () { follow(false); });
+    el.dataset.live = "off";
+    if (cfg.live) follow(true); else load();
+  }
+  if (view) start();
+  else if (liveBox) {
+    // nothing stored yet: following live data starts with the last hour
+    note(el.dataset.empty);
+    el.dataset.state = "empty";
+    var begin = function () {
+      if (!liveBox.checked || view) return;
+      var now = Date.now();
+      full = [now - 36e5, now];
+      view = full.slice();
+      cfg.live = true;
+      start();
+    };
+    liveBox.addEventListener("change", begin);
+    if (cfg.live) { liveBox.checked = true; begin(); }
+  } else { note(el.dataset.empty); el.dataset.state = "empty"; }
 })();
