@@ -61,6 +61,33 @@ def pick_tier(
     return fine[-1] if fine else holding[0]
 
 
+def tier_for(
+    ts: TimeSeriesStore,
+    org_id: int,
+    signal_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    buckets: int,
+) -> Tier:
+    """The tier :func:`pick_tier` chooses for a downsample of these signals, from the store's
+    horizons (for callers that hold a store and an organisation, not a principal)."""
+    horizons = {t: ts.retained_from(org_id, signal_ids, t) for t in TIERS}
+    return pick_tier(horizons, _aware(start), _aware(end), buckets)
+
+
+def tiered_downsample(
+    ts: TimeSeriesStore,
+    org_id: int,
+    signal_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    buckets: int,
+) -> pa.Table:
+    """``ts.downsample`` from the tier :func:`tier_for` chooses, tagged (:func:`tier_of`)."""
+    tier = tier_for(ts, org_id, signal_ids, start, end, buckets)
+    return _tagged(ts.downsample(org_id, signal_ids, start, end, buckets, tier=tier), tier)
+
+
 def tier_of(table: pa.Table) -> Tier:
     """Which tier a downsampled answer or chart series came from."""
     meta = table.schema.metadata or {}
@@ -130,9 +157,7 @@ class QueryService:
         buckets: int,
     ) -> Tier:
         """The tier a downsample of these signals (ids of the principal's organisation) reads."""
-        org = principal.org_id
-        horizons = {t: self.ts.retained_from(org, signal_ids, t) for t in TIERS}
-        return pick_tier(horizons, _aware(start), _aware(end), buckets)
+        return tier_for(self.ts, principal.org_id, signal_ids, start, end, buckets)
 
     def chart(
         self,

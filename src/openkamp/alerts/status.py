@@ -7,6 +7,13 @@ machine a few small windowed queries (the signal's usual spacing from its last p
 48-bucket trend of its last day of data, eight days of labels) whose answers are cached under
 the machine's latest timestamp, so they are computed again only when new data arrives.
 
+The trend and the daily counts read the roll-up tier the query layer picks for charts
+(:func:`openkamp.query.tier_for`): a day in 48 half-hour buckets comes from the per-minute
+aggregates (1,440 rows per signal instead of 86,400 points of a 1 Hz sensor, and still there once
+retention has dropped the raw points), a signal's daily point counts from the per-hour ones (the
+labels' daily counts are records, not roll-ups). The windows start on whole minutes (hours, for
+the local days), so the tiers answer exactly what the raw points would.
+
 **Fresh or stale** is judged against each machine's own rhythm: its usual spacing is the
 median gap between its last points (a per-shot machine's cycle time, a sensor's sampling
 period); data is stale when the newest point is older than ``STALE_FACTOR`` usual spacings
@@ -30,6 +37,7 @@ from zoneinfo import ZoneInfo
 from openkamp.alerts.service import AlertService, is_defect
 from openkamp.core.assets import LabelColumn, Node, Signal
 from openkamp.core.tenancy import Principal
+from openkamp.query import tier_of, tiered_downsample
 from openkamp.storage.timeseries.base import TimeSeriesStore
 
 STALE_FACTOR = 20
@@ -188,6 +196,8 @@ class MachineState:
     alerts: list[dict[str, Any]]
     level: str = "ok"
     reasons: list[str] = field(default_factory=list)
+    #: the store tier the signals' trend was read from (raw, minute or hour)
+    trend_tier: str = "raw"
 
 
 def _display(item: Any, lang: str) -> str:
@@ -224,7 +234,7 @@ def _day_counts(
     elif signal is not None:
         # Daily point counts: one downsample bucket per local day (days are 24 h long here;
         # a daylight-saving day would be off by an hour, and Korea has none).
-        tbl = ts.downsample(org_id, [signal.id], start, end, USUAL_DAYS + 1)
+        tbl = tiered_downsample(ts, org_id, [signal.id], start, end, USUAL_DAYS + 1)
         for b, n in zip(
             tbl.column("bucket").to_pylist(), tbl.column("count").to_pylist(), strict=True
         ):
@@ -331,7 +341,7 @@ def machine_states(
             state.spacing_s = usual_spacing(kamp.ts, org, lead.id, latest[lead.id][0])
             limit = max(STALE_FACTOR * (state.spacing_s or 0.0), STALE_MIN_S)
             state.stale = (state.age_s or 0.0) > limit
-            trend = _trend(kamp.ts, org, own, last)
+            trend, state.trend_tier = _trend(kamp.ts, org, own, last)
             # Production is counted where parts are judged (a pass / fail column): a sensor's
             # readings per day are not a production count.
             judged = pass_fail_column(own_cols)
@@ -368,28 +378,37 @@ def machine_states(
     return out
 
 
+Buckets = dict[int, list[tuple[float | None, float | None, float | None]]]
+
+
+def trend_window(last: datetime) -> tuple[datetime, datetime]:
+    """The trend's ``[start, end)``: the day up to the end of the minute of ``last`` (whole
+    minutes, so the per-minute tier answers exactly as the raw points)."""
+    end = last.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return end - TREND_SPAN, end
+
+
 def _trend(
     ts: TimeSeriesStore, org: int, own: Sequence[Signal], last: datetime
-) -> dict[int, list[tuple[float | None, float | None, float | None]]]:
-    """(min, max, mean) of ``TREND_BUCKETS`` buckets of each signal's last day of data."""
+) -> tuple[Buckets, str]:
+    """(min, max, mean) of ``TREND_BUCKETS`` buckets of each signal's last day of data, and the
+    tier they were read from."""
     if not own:
-        return {}
+        return {}, "raw"
 
-    def compute() -> dict[int, list[tuple[float | None, float | None, float | None]]]:
-        end = last + timedelta(microseconds=1)
-        tbl = ts.downsample(org, [s.id for s in own], end - TREND_SPAN, end, TREND_BUCKETS)
-        out: dict[int, list[tuple[float | None, float | None, float | None]]] = {
-            s.id: [(None, None, None)] * TREND_BUCKETS for s in own
-        }
+    def compute() -> tuple[Buckets, str]:
+        start, end = trend_window(last)
+        tbl = tiered_downsample(ts, org, [s.id for s in own], start, end, TREND_BUCKETS)
+        out: Buckets = {s.id: [(None, None, None)] * TREND_BUCKETS for s in own}
         cols = [tbl.column(c).to_pylist() for c in ("signal_id", "bucket", "min", "max", "mean")]
         for sid, b, lo, hi, mean in zip(*cols, strict=True):
             if 0 <= b < TREND_BUCKETS:
                 out[int(sid)][b] = (lo, hi, mean)
-        return out
+        return out, tier_of(tbl)
 
-    found: dict[int, list[tuple[float | None, float | None, float | None]]] = _cache_of(
-        ts
-    ).get_or_compute(("trend", org, tuple(s.id for s in own), last), compute)
+    found: tuple[Buckets, str] = _cache_of(ts).get_or_compute(
+        ("trend", org, tuple(s.id for s in own), last), compute
+    )
     return found
 
 
