@@ -39,6 +39,7 @@ from openkamp.cli.common import (
 from openkamp.cli.datasets import datasets_app
 from openkamp.cli.edge import edge_app
 from openkamp.cli.models import models_app
+from openkamp.cli.retention import retention_app
 from openkamp.cli.simulate import simulate
 from openkamp.cli.users import first_login, users_app
 from openkamp.core.errors import OpenKampError
@@ -59,6 +60,7 @@ app.add_typer(datasets_app, name="datasets")
 app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(edge_app, name="edge")
+app.add_typer(retention_app, name="retention")
 app.command("simulate")(simulate)
 
 
@@ -479,16 +481,6 @@ def delete_data(
     with platform() as kamp:
         me, tz = kamp.principal(), kamp.settings.tz
         n = kamp.query.delete(me, signals, parse_time(start, tz), parse_time(end, tz))
-    console.print(f"[green]✓[/] {t('deleted', lang())}: {n:,} {t('points', lang())}")
-
-
-@app.command()
-def retention(
-    keep_days: Annotated[float, typer.Option(help="Keep this many days; delete older points")],
-) -> None:
-    """Apply a retention period to all of the organisation's points."""
-    with platform() as kamp:
-        n = kamp.query.apply_retention(kamp.principal(), timedelta(days=keep_days))
     console.print(f"[green]✓[/] {t('deleted', lang())}: {n:,} {t('points', lang())}")
 
 

@@ -40,6 +40,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "보관 기간은 관리자가 바꿀 수 있습니다.",
         "en": "Administrators can change retention.",
     },
+    # openkamp retention (the command line)
+    "cli.retention.dropped": {
+        "ko": "보관 기간이 지난 데이터를 지웠습니다: 원시 {raw:,}점, 분 단위 집계 {minute:,}행, "
+        "시간 단위 집계 {hour:,}행 (신호 {signals:,}개, {seconds}초)",
+        "en": "Dropped the data past its retention: {raw:,} raw points, {minute:,} per-minute "
+        "and {hour:,} per-hour aggregates ({signals:,} signals, {seconds} s)",
+    },
+    "cli.retention.keep_days": {
+        "ko": "조직 기본값: 원시 데이터를 {days:,}일 보관합니다 (분·시간 단위 집계는 설정대로 "
+        "남습니다).",
+        "en": "Organisation default: raw points are kept {days:,} days (per-minute and per-hour "
+        "aggregates stay as set).",
+    },
     "err.retention.days": {
         "ko": "보관 일수는 1일에서 {most:,}일 사이여야 합니다 (비우면 영구 보관).",
         "en": "Days must be between 1 and {most:,} (empty: keep forever).",
