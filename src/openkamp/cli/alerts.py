@@ -42,12 +42,15 @@ def alerts_list(
 
 @alerts_app.command("ack")
 def alerts_ack(alert_id: Annotated[int, typer.Argument(help="Alert number")]) -> None:
-    """Acknowledge an alert."""
+    """Acknowledge an alert (a closed one stays closed)."""
     from openkamp.i18n import t
 
     with platform() as kamp:
-        kamp.alerts.acknowledge(kamp.principal(), alert_id)
-    console.print(f"[green]✓[/] #{alert_id} {t('alerts.acknowledged', lang())}")
+        rec = kamp.alerts.acknowledge(kamp.principal(), alert_id)
+    if rec["status"] == "closed":
+        console.print(t("alerts.already_closed", lang(), id=alert_id))
+    else:
+        console.print(f"[green]✓[/] #{alert_id} {t('alerts.acknowledged', lang())}")
 
 
 @alerts_app.command("machines")

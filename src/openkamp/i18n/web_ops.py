@@ -92,7 +92,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "알 수 없는 알림 상태 {status!r}입니다.",
         "en": "Unknown alert status {status!r}.",
     },
-    "err.alerts.bad_status.hint": {"ko": "open 또는 acknowledged", "en": "open or acknowledged"},
+    "err.alerts.bad_status.hint": {
+        "ko": "상태는 open(미확인), acknowledged(확인됨), closed(닫힘) 중 하나입니다.",
+        "en": "A status is one of open, acknowledged, closed.",
+    },
+    "alerts.already_closed": {
+        "ko": "알림 #{id}은(는) 이미 닫혀 있어 그대로 둡니다.",
+        "en": "Alert #{id} is closed already; it stays closed.",
+    },
     # signal explorer
     "explorer.from": {"ko": "시작", "en": "From"},
     "explorer.to": {"ko": "끝", "en": "To"},

@@ -106,7 +106,8 @@ def alerts_list(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Alerts, open ones first, then acknowledged ones, each the most recent first (closed ones
-    with ``history``); ``text`` in the caller's language."""
+    too with ``history``; only one status with ``status``: open, acknowledged or closed);
+    ``text`` in the caller's language."""
     lang = _lang(request, kamp)
     recs = kamp.alerts.list(
         me, status=status, equipment_id=equipment_id, limit=limit, history=history,
@@ -358,7 +359,8 @@ def alerts_acknowledge(
     request: Request, alert_id: int, kamp: Kamp, me: Me, body: AlertAction | None = None
 ) -> dict[str, Any]:
     """Mark an alert as seen and handled (engineers and administrators), with an optional
-    comment."""
+    comment; acknowledging again changes only the comment, and a closed alert stays closed
+    (the answer's ``status`` says which)."""
     rec = kamp.alerts.acknowledge(me, alert_id, None if body is None else body.comment)
     return alert_out(rec, _lang(request, kamp), kamp.settings.tz)
 
