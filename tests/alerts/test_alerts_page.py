@@ -133,3 +133,89 @@ def test_a_viewer_reads_but_changes_nothing(site: Platform) -> None:
             ).status_code
             == 403
         )
+
+
+def test_rules_and_channels_are_edited_and_switched_from_the_page(site: Platform) -> None:
+    me = site.principal()
+    (rule,) = site.alert_rules.list(me)
+    sig = site.assets.list_signals(me)[0]
+    # a setting only the API sets (clear_for_s) survives an edit from the page
+    site.alert_rules.update(me, rule["id"], config={"high": 90.0, "clear_for_s": 30.0})
+    hook = site.channels.create(me, name="현장", kind="webhook", config={
+        "url": "http://127.0.0.1:9/a", "secret": "abc", "timeout_s": 3.0})  # fmt: skip
+    mail = site.channels.create(me, name="메일", kind="email", config={
+        "host": "127.0.0.1", "port": 25, "sender": "kamp@x.kr", "to": ["a@x.kr"],
+        "password": "pw1"})  # fmt: skip
+    with TestClient(create_app(platform=site), follow_redirects=False) as client:
+        csrf = sign_in(client, "kim", PASSWORD)
+        page = client.get("/alerts").text
+        form = page.split(f'data-testid="edit-rule-{rule["id"]}"', 1)[1].split("</form>", 1)[0]
+        assert 'name="high" inputmode="decimal" size="7" value="90.0"' in form
+        assert f'<option value="{sig.id}" selected>' in form
+        channel_form = page.split(f'data-testid="edit-channel-{hook["id"]}"', 1)[1]
+        channel_form = channel_form.split("</form>", 1)[0]
+        assert 'value="http://127.0.0.1:9/a"' in channel_form and "abc" not in page
+        assert "비워 두면 그대로" in channel_form
+        found = untranslated(page, "ko", "alerts-edit", WORDS)
+        assert found == [], [str(f) for f in found]
+
+        # the rule: every field of its form; enabled left unchecked switches it off
+        edited = client.post(f"/alerts/rules/{rule['id']}", data={
+            "csrf_token": csrf, "name": "과열", "kind": "limit", "signal_id": str(sig.id),
+            "high": "95", "clear_high": "85", "for_s": "10", "severity": "critical"})  # fmt: skip
+        assert edited.status_code == 200 and "저장했습니다" in edited.text
+        got = site.alert_rules.get(me, rule["id"])
+        assert (got["name"], got["severity"], bool(got["enabled"])) == ("과열", "critical", False)
+        assert got["config"] == {"high": 95.0, "clear_high": 85.0, "for_s": 10.0,
+                                 "clear_for_s": 30.0}  # fmt: skip
+        bad = client.post(f"/alerts/rules/{rule['id']}", data={
+            "csrf_token": csrf, "name": "과열", "kind": "limit", "signal_id": str(sig.id),
+            "high": "많이", "enabled": "on"})  # fmt: skip
+        assert bad.status_code == 422 and "숫자" in bad.text
+        assert site.alert_rules.get(me, rule["id"]) == got  # nothing changed
+        assert client.post(f"/alerts/rules/{rule['id']}", data={
+            "name": "x", "kind": "limit"}).status_code == 403  # fmt: skip
+        assert client.post("/alerts/rules/9999", data={
+            "csrf_token": csrf, "name": "x", "kind": "limit"}).status_code == 404  # fmt: skip
+        client.post(f"/alerts/rules/{rule['id']}/toggle", data={"csrf_token": csrf})
+        assert site.alert_rules.get(me, rule["id"])["enabled"]
+
+        # the webhook: a new address; the secret left empty stays, so does its timeout
+        done = client.post(f"/alerts/channels/{hook['id']}", data={
+            "csrf_token": csrf, "name": "현장2", "url": "http://127.0.0.1:9/b", "secret": "",
+            "min_severity": "critical", "enabled": "on", "on_clear": "on"})  # fmt: skip
+        assert done.status_code == 200 and 'data-testid="channel-현장2"' in done.text
+        got = site.channels.get(me, hook["id"])
+        assert got["config"] == {"url": "http://127.0.0.1:9/b", "secret": "abc",
+                                 "on_clear": True, "timeout_s": 3.0, "retries": 3}  # fmt: skip
+        assert got["min_severity"] == "critical" and got["kind"] == "webhook"
+        # the e-mail channel: new receivers and port, the password kept; switched off
+        client.post(f"/alerts/channels/{mail['id']}", data={
+            "csrf_token": csrf, "name": "메일", "host": "127.0.0.1", "port": "2525",
+            "sender": "kamp@x.kr", "to": "a@x.kr, b@x.kr", "min_severity": "warning"})  # fmt: skip
+        got = site.channels.get(me, mail["id"])
+        assert got["config"]["to"] == ["a@x.kr", "b@x.kr"] and got["config"]["port"] == 2525
+        assert got["config"]["password"] == "pw1" and not got["enabled"]
+        assert got["config"]["starttls"] is False  # unchecked in the form
+        client.post(f"/alerts/channels/{mail['id']}/toggle", data={"csrf_token": csrf})
+        assert site.channels.get(me, mail["id"])["enabled"]
+        client.post(f"/alerts/channels/{hook['id']}/toggle", data={"csrf_token": csrf})
+        assert not site.channels.get(me, hook["id"])["enabled"]
+        row = client.get("/alerts").text.split('data-testid="channel-현장2"', 1)[1]
+        assert "사용 안 함" in row.split("</tr>", 1)[0]
+        taken = client.post(f"/alerts/channels/{mail['id']}", data={
+            "csrf_token": csrf, "name": "현장2", "host": "127.0.0.1", "port": "25",
+            "sender": "kamp@x.kr", "to": "a@x.kr"})  # fmt: skip
+        assert taken.status_code == 422 and "이미 있습니다" in taken.text
+
+        client.cookies.set("okp_lang", "en")
+        english = client.get("/alerts").text
+        assert 'Edit: <span translate="no">과열</span>' in english and ">Save</button>" in english
+        assert untranslated(english, "en", "alerts-edit-en",
+                            frozenset({"현장2", "메일", "과열"})) == []  # fmt: skip
+
+    with TestClient(create_app(platform=site), follow_redirects=False) as viewer:
+        csrf = sign_in(viewer, "vera", PASSWORD)
+        assert 'data-testid="edit-rule-' not in viewer.get("/alerts").text
+        refused = viewer.post(f"/alerts/channels/{hook['id']}/toggle", data={"csrf_token": csrf})
+        assert refused.status_code == 403

@@ -190,6 +190,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "alerting.field.clear_high": {"ko": "해제 상한", "en": "Clear at or below"},
     "alerting.field.clear_low": {"ko": "해제 하한", "en": "Clear at or above"},
     "alerting.field.for_s": {"ko": "지속 시간(초)", "en": "For (s)"},
+    "alerting.field.clear_for_s": {"ko": "해제 지속 시간(초)", "en": "Clear after (s)"},
+    "alerting.field.output": {"ko": "모델 출력", "en": "Model output"},
+    "alerting.field.states": {"ko": "설비 상태", "en": "Machine states"},
     "alerting.field.max_age_s": {"ko": "허용 공백(초)", "en": "Silent for (s)"},
     "alerting.field.per_s": {"ko": "변화율 기준 시간(초)", "en": "Per (s)"},
     "alerting.field.severity": {"ko": "심각도", "en": "Severity"},
@@ -244,4 +247,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Engineers and administrators change rules and channels.",
     },
     "alerting.saved": {"ko": "저장했습니다.", "en": "Saved."},
+    "alerting.edit": {"ko": "수정", "en": "Edit"},
+    "alerting.save": {"ko": "저장", "en": "Save"},
+    "alerting.secret_keep": {"ko": "비워 두면 그대로", "en": "Empty: unchanged"},
 }

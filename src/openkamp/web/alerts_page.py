@@ -1,7 +1,11 @@
 """The alerts page: current alerts (open, acknowledged) or their history (closed too), each with
 its explanation (which signals), acknowledge with a comment and close; alert rules and
-notification channels, managed by engineers and administrators. The same service calls as
-``/api/v1/alerts``."""
+notification channels, added, edited, switched on and off and deleted by engineers and
+administrators. The same service calls as ``/api/v1/alerts``.
+
+An edit form sends every field the page shows; settings the page does not show (set through the
+API: a rule's ``clear_for_s``, ``output``, ``states``; a channel's ``timeout_s``, ``retries``) are
+kept, and a channel's secret left empty keeps the stored one."""
 
 from __future__ import annotations
 
@@ -111,29 +115,53 @@ def _id(form: Any, name: str) -> int | None:
     return int(text) if text.isdecimal() else None
 
 
+def _refused(exc: OpenKampError) -> bool:
+    """A mistake in the form, said on the page (anything else goes to the error handlers)."""
+    return isinstance(exc, InvalidInput) or type(exc).__name__ in ("Conflict", "NotFound")
+
+
+def _rule_values(form: Any, kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A rule's fields from its form; ``kept``: settings the form does not show."""
+    config: dict[str, Any] = {k: v for k, v in (kept or {}).items() if k not in NUMBERS}
+    for name in NUMBERS:
+        value = _number(form, name)
+        if value is not None:
+            config[name] = value
+    kind = str(form.get("kind") or "")
+    return {
+        "name": str(form.get("name") or ""),
+        "kind": kind,
+        "signal_id": _id(form, "signal_id") if kind in ("limit", "rate", "stale") else None,
+        "equipment_id": _id(form, "equipment_id") if kind != "score" else None,
+        "model_id": _id(form, "model_id") if kind == "score" else None,
+        "severity": str(form.get("severity") or "warning"),
+        "config": config,
+    }
+
+
 @router.post("/alerts/rules", response_class=HTMLResponse)
 async def add_rule(request: Request, who: Posting) -> Response:
     form = await request.form()
-    kamp = platform_of(request)
     try:
-        config: dict[str, Any] = {}
-        for name in NUMBERS:
-            value = _number(form, name)
-            if value is not None:
-                config[name] = value
-        kind = str(form.get("kind") or "")
-        kamp.alert_rules.create(
-            who.principal,
-            name=str(form.get("name") or ""),
-            kind=kind,
-            signal_id=_id(form, "signal_id") if kind in ("limit", "rate", "stale") else None,
-            equipment_id=_id(form, "equipment_id") if kind != "score" else None,
-            model_id=_id(form, "model_id") if kind == "score" else None,
-            severity=str(form.get("severity") or "warning"),
-            config=config,
-        )
+        platform_of(request).alert_rules.create(who.principal, **_rule_values(form))
     except OpenKampError as exc:
-        if not isinstance(exc, InvalidInput) and type(exc).__name__ not in ("Conflict", "NotFound"):
+        if not _refused(exc):
+            raise
+        return _page(request, who, status_code=422, error=error_text(exc, lang_of(request)))
+    return _page(request, who, note="alerting.saved")
+
+
+@router.post("/alerts/rules/{rule_id}", response_class=HTMLResponse)
+async def edit_rule(request: Request, who: Posting, rule_id: int) -> Response:
+    """Change a rule: every field of its form (``enabled`` unchecked switches it off)."""
+    form = await request.form()
+    rules = platform_of(request).alert_rules
+    old = rules.get(who.principal, rule_id)  # a wrong id: 404
+    try:
+        values = _rule_values(form, old["config"] or {})
+        rules.update(who.principal, rule_id, **values, enabled=form.get("enabled") == "on")
+    except OpenKampError as exc:
+        if not _refused(exc):
             raise
         return _page(request, who, status_code=422, error=error_text(exc, lang_of(request)))
     return _page(request, who, note="alerting.saved")
@@ -153,11 +181,9 @@ def delete_rule(request: Request, who: Posting, rule_id: int) -> Response:
     return _back()
 
 
-@router.post("/alerts/channels", response_class=HTMLResponse)
-async def add_channel(request: Request, who: Posting) -> Response:
-    form = await request.form()
-    kamp = platform_of(request)
-    kind = str(form.get("kind") or "")
+def _channel_config(form: Any, kind: str, kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A channel's settings from its form; ``kept``: the stored settings the form does not show
+    (an empty secret is left to the service, which keeps the stored one)."""
     config: dict[str, Any]
     if kind == "email":
         port = str(form.get("port") or "587").strip()
@@ -177,16 +203,53 @@ async def add_channel(request: Request, who: Posting) -> Response:
             "secret": str(form.get("secret") or ""),
             "on_clear": form.get("on_clear") == "on",
         }
+    return {**{k: v for k, v in (kept or {}).items() if k in ("timeout_s", "retries")}, **config}
+
+
+@router.post("/alerts/channels", response_class=HTMLResponse)
+async def add_channel(request: Request, who: Posting) -> Response:
+    form = await request.form()
+    kind = str(form.get("kind") or "")
     try:
-        kamp.channels.create(
-            who.principal, name=str(form.get("name") or ""), kind=kind, config=config,
+        platform_of(request).channels.create(
+            who.principal, name=str(form.get("name") or ""), kind=kind,
+            config=_channel_config(form, kind),
             min_severity=str(form.get("min_severity") or "warning"),
         )  # fmt: skip
     except OpenKampError as exc:
-        if not isinstance(exc, InvalidInput) and type(exc).__name__ != "Conflict":
+        if not _refused(exc):
             raise
         return _page(request, who, status_code=422, error=error_text(exc, lang_of(request)))
     return _page(request, who, note="alerting.saved")
+
+
+@router.post("/alerts/channels/{channel_id}", response_class=HTMLResponse)
+async def edit_channel(request: Request, who: Posting, channel_id: int) -> Response:
+    """Change a channel (its kind stays): every field of its form; a secret left empty keeps
+    the stored one, ``enabled`` unchecked switches it off."""
+    form = await request.form()
+    channels = platform_of(request).channels
+    old = channels.get(who.principal, channel_id)  # a wrong id: 404
+    try:
+        channels.update(
+            who.principal, channel_id, name=str(form.get("name") or ""),
+            config=_channel_config(form, old["kind"], old["config"] or {}),
+            min_severity=str(form.get("min_severity") or "warning"),
+            enabled=form.get("enabled") == "on",
+        )  # fmt: skip
+    except OpenKampError as exc:
+        if not _refused(exc):
+            raise
+        return _page(request, who, status_code=422, error=error_text(exc, lang_of(request)))
+    return _page(request, who, note="alerting.saved")
+
+
+@router.post("/alerts/channels/{channel_id}/toggle")
+def toggle_channel(request: Request, who: Posting, channel_id: int) -> Response:
+    channels = platform_of(request).channels
+    rec = channels.get(who.principal, channel_id)
+    channels.update(who.principal, channel_id, enabled=not rec["enabled"])
+    return _back()
 
 
 @router.post("/alerts/channels/{channel_id}/test", response_class=HTMLResponse)
