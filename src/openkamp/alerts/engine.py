@@ -122,6 +122,8 @@ class _Org:
     loaded: float
     episodes: dict[tuple[str, str], _Episode] = field(default_factory=dict)
     latest: dict[int, pd.Timestamp] = field(default_factory=dict)
+    #: Signals this engine has had live points of (the others' newest time comes from the store).
+    heard: set[int] = field(default_factory=set)
     previous: dict[int, tuple[pd.Timestamp, float]] = field(default_factory=dict)
     started: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.now(tz="UTC"))
     #: A limit rule's levels per signal (its own, else the signal's declared limits).
@@ -224,7 +226,7 @@ class AlertEngine:
         fresh = self._load(org_id)
         if org is not None:  # keep what the running episodes and signals hold
             fresh.episodes, fresh.latest, fresh.previous = org.episodes, org.latest, org.previous
-            fresh.started = org.started
+            fresh.started, fresh.heard = org.started, org.heard
         else:
             self._resume(org_id, fresh)
         self._orgs[org_id] = fresh
@@ -317,6 +319,7 @@ class AlertEngine:
         unique, starts = np.unique(sids, return_index=True)
         ends = np.r_[starts[1:], len(sids)]
         groups = {int(u): (int(a), int(b)) for u, a, b in zip(unique, starts, ends, strict=True)}
+        org.heard.update(groups)
         for sid, (_, b) in groups.items():
             newest = _stamp(times[b - 1])
             old = org.latest.get(sid)
@@ -415,11 +418,17 @@ class AlertEngine:
                 org.latest[int(sid)] = pd.Timestamp(ts).tz_convert("UTC")
             for sid in unknown:
                 org.latest.setdefault(sid, org.started)
+        watching_s = (now - org.started).total_seconds()
         for rule in rules:
             limit = float(rule.config.max_age_s or 0)
             for sid in rule.signal_ids:
                 sig = org.signals.get(sid)
                 if sig is None:
+                    continue
+                if sid not in org.heard and watching_s < limit:
+                    # Just started: the live path gets max_age_s to deliver before a signal
+                    # whose newest point is an old stored one counts as silent (a platform
+                    # started on last month's data would else flag every signal at once).
                     continue
                 age = (now - org.latest[sid]).total_seconds()
                 cfg = rule.config.model_copy(update={"high": limit})

@@ -10,7 +10,9 @@ watches (a model, a signal, or every signal of a machine), a severity and its se
   limits);
 * ``rate``: a signal's change per ``per_s`` seconds, in either direction, beyond ``high``;
 * ``stale``: a signal (or every signal of a machine) silent for ``max_age_s`` seconds, or
-  missing since the platform started watching it;
+  missing since the platform started watching it (a signal whose newest point is older stored
+  data counts only once the platform has watched it for ``max_age_s``: the live path gets its
+  time to deliver after a start);
 * ``offline``: a machine whose live state (``equipment_states``: running, idle, down, offline,
   set by its connection) is one of ``states``.
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import MetadataStore, Record
+
+log = logging.getLogger(__name__)
 
 SOURCES = ("model", "defects", "stale", "limit", "rate", "offline")
 SEVERITIES = ("info", "warning", "critical")
@@ -83,6 +86,27 @@ class AlertService:
         # One raise at a time in this process: "find the open alert, else insert" must not run
         # twice at once (fifty browsers opening the overview together would each open one).
         self._raising = threading.Lock()
+        self._listeners: builtins.list[Callable[[int, Record], None]] = []
+
+    # -- listeners ------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[int, Record], None]) -> None:
+        """Call ``listener(org_id, record)`` after an alert is opened or changes (raised again,
+        its episode ended, acknowledged, closed): the live overview follows alerts this way.
+        It runs on the caller's thread (the engine's worker, a request) and must be quick."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[int, Record], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _changed(self, org_id: int, rec: Record) -> Record:
+        for listener in list(self._listeners):
+            try:
+                listener(org_id, rec)
+            except Exception:  # a listener's failure never fails the change itself
+                log.exception("alert listener failed")
+        return rec
 
     # -- raising ------------------------------------------------------------------------------
 
@@ -124,7 +148,7 @@ class AlertService:
                     return same
                 detail["seen"] = [*seen, once_per][-SEEN_KEPT:]
             if same is None:
-                return self.meta.insert(
+                rec = self.meta.insert(
                     principal.org_id,
                     "alert",
                     {
@@ -141,19 +165,21 @@ class AlertService:
                         "created_at": datetime.now(UTC),
                     },
                 )
-            return self.meta.update(
-                principal.org_id,
-                "alert",
-                same["id"],
-                {
-                    "severity": max(severity, same["severity"], key=_rank),
-                    "title": title[:512],
-                    "detail": detail,
-                    "first_at": min(first, _utc(same["first_at"])),
-                    "last_at": max(last, _utc(same["last_at"])),
-                    "count": int(same["count"]) + max(1, int(count)),
-                },
-            )
+            else:
+                rec = self.meta.update(
+                    principal.org_id,
+                    "alert",
+                    same["id"],
+                    {
+                        "severity": max(severity, same["severity"], key=_rank),
+                        "title": title[:512],
+                        "detail": detail,
+                        "first_at": min(first, _utc(same["first_at"])),
+                        "last_at": max(last, _utc(same["last_at"])),
+                        "count": int(same["count"]) + max(1, int(count)),
+                    },
+                )
+        return self._changed(principal.org_id, rec)
 
     def _open_like(
         self,
@@ -430,17 +456,23 @@ class AlertService:
         if rec["status"] != "open":
             if comment is None or rec["status"] == "closed":
                 return rec
-            return self.meta.update(principal.org_id, "alert", alert_id, {"comment": comment})
-        return self.meta.update(
+            return self._changed(
+                principal.org_id,
+                self.meta.update(principal.org_id, "alert", alert_id, {"comment": comment}),
+            )
+        return self._changed(
             principal.org_id,
-            "alert",
-            alert_id,
-            {
-                "status": "acknowledged",
-                "acknowledged_by": principal.name,
-                "acknowledged_at": datetime.now(UTC),
-                **({} if comment is None else {"comment": comment}),
-            },
+            self.meta.update(
+                principal.org_id,
+                "alert",
+                alert_id,
+                {
+                    "status": "acknowledged",
+                    "acknowledged_by": principal.name,
+                    "acknowledged_at": datetime.now(UTC),
+                    **({} if comment is None else {"comment": comment}),
+                },
+            ),
         )
 
     def close(self, principal: Principal, alert_id: int, comment: str | None = None) -> Record:
@@ -457,7 +489,9 @@ class AlertService:
             values.update(acknowledged_by=principal.name, acknowledged_at=now)
         if comment is not None:
             values["comment"] = comment
-        return self.meta.update(principal.org_id, "alert", alert_id, values)
+        return self._changed(
+            principal.org_id, self.meta.update(principal.org_id, "alert", alert_id, values)
+        )
 
     # -- live episodes (the rule engine) ----------------------------------------------------------
 
@@ -489,7 +523,7 @@ class AlertService:
             ):  # fmt: skip
                 if (rec["detail"] or {}).get("episode") == episode:
                     return rec
-            return self.meta.insert(
+            rec = self.meta.insert(
                 org_id,
                 "alert",
                 {
@@ -510,6 +544,7 @@ class AlertService:
                     "created_at": datetime.now(UTC),
                 },
             )  # fmt: skip
+        return self._changed(org_id, rec)
 
     def end_episode(
         self,
@@ -529,15 +564,18 @@ class AlertService:
             return None
         detail = {**(rec["detail"] or {}), **(extra or {}), "active": False,
                   "cleared_at": _utc(cleared_at).isoformat()}  # fmt: skip
-        return self.meta.update(
+        return self._changed(
             org_id,
-            "alert",
-            alert_id,
-            {
-                "detail": detail,
-                "last_at": max(_utc(last_at), _utc(rec["last_at"])),
-                "count": max(1, int(count)),
-            },
+            self.meta.update(
+                org_id,
+                "alert",
+                alert_id,
+                {
+                    "detail": detail,
+                    "last_at": max(_utc(last_at), _utc(rec["last_at"])),
+                    "count": max(1, int(count)),
+                },
+            ),
         )
 
     def active_episodes(self, org_id: int) -> builtins.list[Record]:
