@@ -227,6 +227,7 @@ def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "/api/v1/retention": [{}],
         "/api/v1/retention/signals": [{}],
         "/api/v1/retention/signals/{signal_id}": [{}],
+        "/api/v1/simulator": [{}],  # running: false (no live demo in the bench's server)
     } | {"_fill": [{  # path parameters
         "node_id": ctx["node_id"], "signal_id": ctx["signal_id"], "column_id": ctx["column_id"],
         "name": "shots", "import_id": ctx["import_id"], "job_id": ctx["job_id"],

@@ -32,8 +32,9 @@ from openkamp.sim.live.demo import (
 )
 from openkamp.sim.live.mosquitto import broker_or_skip, free_port
 
-#: An MQTT JSON machine, the Sparkplug B machine and the OPC UA machine.
-MACHINES = (JSON_MACHINES[0], *SPARKPLUG_MACHINES, *OPCUA_MACHINES)
+#: An MQTT JSON machine (the tank; the moulding machine shoots every 42 s), the Sparkplug B
+#: machine and the OPC UA machine.
+MACHINES = (JSON_MACHINES[1], *SPARKPLUG_MACHINES, *OPCUA_MACHINES)
 PATHS = {"inj01": "plant1/line1/inj01", "tank01": "plant1/line1/tank01",
          "cnc01": "plant1/line2/cnc01", "press01": "plant1/line2/press01"}  # fmt: skip
 SETTINGS: dict[str, Any] = {

@@ -116,7 +116,7 @@ def demo(
         live = start_live_demo(kamp, console, lang()) if serve_after else None
     if serve_after:
         try:
-            _serve(login)
+            _serve(login, simulator=live)
         finally:
             if live is not None:
                 live.stop()
@@ -135,7 +135,7 @@ def _print_login(login: tuple[str, str] | None) -> None:
         )
 
 
-def _serve(login: tuple[str, str] | None) -> None:
+def _serve(login: tuple[str, str] | None, simulator: Any = None) -> None:
     import uvicorn
 
     from openkamp.api import create_app
@@ -148,6 +148,7 @@ def _serve(login: tuple[str, str] | None) -> None:
         _print_login(login)
     console.print(f"[dim]{t('stop_server', lang())}[/]")
     app = create_app(s)
+    app.state.simulator = simulator  # the live demo's, for fault injection from the UI
     # Commands run while the server holds the data folder go through it (cli/remote.py).
     remote.install(app, remote.write_server_file(s.data_dir, url))
     data_dir = s.data_dir

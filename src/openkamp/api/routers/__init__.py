@@ -16,6 +16,7 @@ from openkamp.api.routers import (
     models,
     opcua,
     retention,
+    simulator,
     users,
 )
 
@@ -23,7 +24,7 @@ ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
     explore.router, opcua.router, connections.router, ingest.router, retention.router,
-    live.router,
+    live.router, simulator.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from openkamp.core.errors import InvalidInput
+from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.sim.factory import Factory, demo_lines
 from openkamp.sim.live.faults import FAULTS, FaultSpec, Injection, is_finite_duration
 from openkamp.sim.machine import Machine, Run, SignalDef
@@ -105,6 +106,8 @@ class LiveFactory:
         self._latest: dict[str, dict[str, tuple[int, float]]] = {n: {} for n in self._runs}
         self._ids = itertools.count(1)
         self.injections: list[Injection] = []
+        # Faults are injected from other threads (a web request) while the simulator steps.
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ the machines
 
@@ -133,7 +136,10 @@ class LiveFactory:
 
     def step(self, until_s: float | None = None) -> list[Tick]:
         """Every reading due before ``until_s`` (default: now) not returned before."""
-        until = self.now_s() if until_s is None else float(until_s)
+        with self._lock:
+            return self._step(self.now_s() if until_s is None else float(until_s))
+
+    def _step(self, until: float) -> list[Tick]:
         if until <= self.sim_s:
             return []
         self.sim_s = until
@@ -194,20 +200,43 @@ class LiveFactory:
                 code="live.bad_severity",
                 params={"severity": severity},
             )
-        start = max(self.sim_s, self.now_s()) + max(0.0, delay_s)
-        inj = Injection(next(self._ids), equipment, fault, start, start + duration_s, severity)
-        self.injections.append(inj)
+        with self._lock:
+            start = max(self.sim_s, self.now_s()) + max(0.0, delay_s)
+            inj = Injection(next(self._ids), equipment, fault, start, start + duration_s, severity)
+            self.injections.append(inj)
         return inj
 
     def clear(self, equipment: str | None = None) -> int:
         """End the injected faults (of one machine, or all) now; how many were active."""
-        now = max(self.sim_s, self.now_s())
-        n = 0
-        for inj in self.injections:
-            if (equipment is None or inj.equipment == equipment) and inj.end_s > now:
-                inj.end_s = max(inj.start_s, now)
-                n += 1
+        with self._lock:
+            now = max(self.sim_s, self.now_s())
+            n = 0
+            for inj in self.injections:
+                if (equipment is None or inj.equipment == equipment) and inj.end_s > now:
+                    inj.end_s = max(inj.start_s, now)
+                    n += 1
         return n
+
+    def end(self, injection_id: int) -> Injection:
+        """End one injected fault now (one that has not begun yet is dropped); raises
+        :class:`NotFound` when no fault of that number is still to come or going on."""
+        with self._lock:
+            now = max(self.sim_s, self.now_s())
+            for inj in self.injections:
+                if inj.id == injection_id and inj.end_s > max(now, inj.start_s):
+                    inj.end_s = max(inj.start_s, now)
+                    return inj
+        raise NotFound(
+            f"No injected fault #{injection_id} is going on.",
+            code="live.no_injection",
+            params={"id": injection_id},
+        )
+
+    def pending(self) -> list[Injection]:
+        """Injected faults going on or still to begin, by the clock."""
+        with self._lock:
+            now = max(self.sim_s, self.now_s())
+            return [i for i in self.injections if i.end_s > max(now, i.start_s)]
 
     def active(self, at_s: float | None = None) -> list[Injection]:
         """Faults active at ``at_s`` (default: the last step)."""

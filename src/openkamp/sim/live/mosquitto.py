@@ -3,6 +3,10 @@ the tests: :func:`run_broker` writes a config file in a temporary folder, starts
 ``/usr/sbin/mosquitto`` (or the one on ``PATH``), waits until it accepts connections and stops it
 on exit.
 
+With ``die_with_parent`` (the live demo's broker) the broker ends with the thread that started
+it, also when the process is killed (SIGKILL, a SIGTERM that skips the clean-up): Linux's parent
+death signal, so a killed ``openkamp demo --serve`` leaves no broker running behind it.
+
 Tests call :func:`broker_or_skip`: without Mosquitto they are skipped with the reason, except
 under ``CI=true``, where a missing broker is a failure (the issue: in CI a missing server is a
 failure, never a skip).
@@ -14,11 +18,13 @@ import contextlib
 import getpass
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +76,23 @@ def wait_for_port(host: str, port: int, timeout_s: float = 10.0) -> None:
             time.sleep(0.05)
 
 
+def _parent_death_signal() -> Callable[[], None] | None:
+    """What the child runs before ``exec`` to be sent SIGTERM when the thread that started it
+    ends (Linux's ``prctl(PR_SET_PDEATHSIG)``); looked up here, in the parent, so the child
+    only makes the call. None elsewhere."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    pr_set_pdeathsig = 1
+
+    def child() -> None:  # pragma: no cover - runs in the child process
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+
+    return child
+
+
 @contextlib.contextmanager
 def run_broker(
     port: int | None = None,
@@ -78,11 +101,14 @@ def run_broker(
     persistence: bool = True,
     folder: Path | None = None,
     executable: str | None = None,
+    die_with_parent: bool = False,
 ) -> Iterator[Broker]:
     """Run Mosquitto on ``host:port`` (a free port by default) until the block ends.
 
     ``persistence`` keeps QoS 1 sessions and queued messages across a restart of the broker in
     the same ``folder`` (pass the folder of an earlier broker to restart it).
+    ``die_with_parent``: the broker also ends when the thread that started it ends or the
+    process dies, however (Linux; elsewhere only the block's end stops it).
     """
     exe = executable or find_mosquitto()
     if exe is None:
@@ -121,6 +147,7 @@ def run_broker(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=_parent_death_signal() if die_with_parent else None,
         )
         try:
             try:
