@@ -3,8 +3,9 @@ with acknowledge, recent jobs. The equipment tree helpers serve the signal explo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from openkamp.alerts import describe, machine_states
 from openkamp.alerts.status import LEVELS
 from openkamp.i18n import t
-from openkamp.web.page import Page, Posting, lang_of, platform_of, render
+from openkamp.web.page import Page, Posting, _when, environment, lang_of, platform_of, render
 
 router = APIRouter()
 
@@ -147,6 +148,30 @@ def spacing_text(seconds: float | None, lang: str) -> str:
     return t("alerts.every.hours", lang, n=f"{seconds / 3600:.3g}")
 
 
+def alert_view(
+    a: Mapping[str, Any], lang: str, tz: Any, names: Mapping[int, str]
+) -> dict[str, Any]:
+    """An alert as the overview's list shows it: its text in ``lang``, its machine's name and
+    the signals that explain it."""
+    detail = a.get("detail") or {}
+    return {
+        **a,
+        "text": describe(dict(a), lang, tz),
+        "machine": names.get(a["equipment_id"], ""),
+        "signals": list(detail.get("signals") or detail.get("top_signals") or []),
+    }
+
+
+def alert_html(view: Mapping[str, Any], lang: str, tz: Any, can_write: bool) -> str:
+    """One item of the overview's alert list (``_alert_item.html``), for the live events: its
+    acknowledge form's CSRF token is left empty (live.js fills in the page's)."""
+    return environment().get_template("_alert_item.html").render(
+        a=view, who=SimpleNamespace(can_write=can_write), csrf="",
+        _=lambda key, **kw: t(key, lang, **kw),
+        when=lambda v, fmt="%Y-%m-%d %H:%M": _when(v, tz, fmt),
+    )  # fmt: skip
+
+
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, who: Page) -> HTMLResponse:
     kamp = platform_of(request)
@@ -165,8 +190,7 @@ def overview(request: Request, who: Page) -> HTMLResponse:
         who,
         machines=machines,
         levels=levels,
-        alerts=[{**a, "text": describe(a, lang, tz), "machine": names.get(a["equipment_id"], "")}
-                for a in shown],
+        alerts=[alert_view(a, lang, tz, names) for a in shown],
         open_count=len(open_alerts),
         jobs=recent_jobs(request, who),
         production=production,
@@ -174,7 +198,26 @@ def overview(request: Request, who: Page) -> HTMLResponse:
         ago=lambda s: ago(s, lang),
         spacing_text=lambda s: spacing_text(s, lang),
         describe=lambda a: describe(a, lang, tz),
+        simulator=simulator_panel(request, who, lang),
     )  # fmt: skip
+
+
+def simulator_panel(request: Request, who: Any, lang: str) -> dict[str, Any] | None:
+    """The live demo's simulator panel: its machines and faults, the faults going on; None
+    unless the demo's simulator runs in this process for the viewer's organisation and the
+    viewer may inject faults (engineers and administrators)."""
+    demo = getattr(request.app.state, "simulator", None)
+    if demo is None or not who.can_write or demo.org_id != who.principal.org_id:
+        return None
+    state = demo.status(who.principal)
+    for m in state["machines"]:
+        m["label"] = m["name_ko"] if lang == "ko" else m["name_en"]
+        for f in m["faults"]:
+            f["label"] = t(f"live_ui.fault.{f['fault']}", lang)
+    for i in state["injections"]:
+        i["label"] = t(f"live_ui.fault.{i['fault']}", lang)
+    state["tz"] = str(platform_of(request).settings.timezone)  # times as the page shows them
+    return state
 
 
 @router.post("/alerts/{alert_id}/acknowledge")

@@ -2,16 +2,20 @@
 point 7).
 
 ``GET /api/v1/live/events?equipment=<id>&equipment=<id>`` answers ``text/event-stream``: first a
-snapshot (the latest value of every signal, each machine's state), then an event whenever live
-points of the organisation are stored (at most one every ``min_interval_s``), and a comment line
-as heartbeat while nothing comes. A client that does not accept ``text/event-stream``
+snapshot (the latest value of every signal, each machine's state), then an event ``live``
+whenever live points of the organisation are stored (at most one every ``min_interval_s``), an
+event ``alerts`` whenever one of its alerts opens or changes (raised again, its episode ended,
+acknowledged, closed: each alert as the overview lists it, with the number of open alerts), and
+a comment line as heartbeat while nothing comes. A client that does not accept ``text/event-stream``
 gets the snapshot only. Authenticated (session or API token) and scoped to the acting
 organisation: another organisation's points never reach the stream.
 
 The sink calls :meth:`LiveHub.on_points` on its writer thread after each durable write; it only
 reduces the batch to the last value per signal and hands it to each subscriber of that
 organisation through a bounded queue (the oldest update is dropped when a slow client falls
-behind), so the writer never waits on a client.
+behind), so the writer never waits on a client. The alert service calls
+:meth:`LiveHub.on_alert` after each change of an alert; a subscriber only notes the alert's id
+and reads the alert when it sends the event (several changes meanwhile: one event).
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ router = APIRouter(tags=["live"])
 QUEUE_SIZE = 32
 #: A machine without a state record counts as running while its newest point is this fresh.
 FRESH_S = 120.0
+#: Changed alerts a subscriber notes before the next event (beyond: the event says ``more``
+#: and the page loads its list again).
+ALERTS_KEPT = 50
 
 
 class Subscriber:
@@ -47,6 +54,10 @@ class Subscriber:
         self.signals = signals  # signal id -> equipment id (what this client watches)
         self.loop = loop
         self.queue: asyncio.Queue[dict[int, tuple[int, float]]] = asyncio.Queue(QUEUE_SIZE)
+        #: Alerts that opened or changed since the last event (``overflow``: more than that).
+        self.alerts: set[int] = set()
+        self.overflow = False
+        self.wake = asyncio.Event()
 
     def offer(self, values: dict[int, tuple[int, float]]) -> None:
         """On the subscriber's loop: queue an update, dropping the oldest when full."""
@@ -54,6 +65,15 @@ class Subscriber:
             with contextlib.suppress(asyncio.QueueEmpty):
                 self.queue.get_nowait()
         self.queue.put_nowait(values)
+        self.wake.set()
+
+    def offer_alert(self, alert_id: int) -> None:
+        """On the subscriber's loop: an alert to send again."""
+        if len(self.alerts) < ALERTS_KEPT:
+            self.alerts.add(alert_id)
+        else:
+            self.overflow = True
+        self.wake.set()
 
 
 class LiveHub:
@@ -96,6 +116,14 @@ class LiveHub:
                 with contextlib.suppress(RuntimeError):  # the client's loop has closed
                     sub.loop.call_soon_threadsafe(sub.offer, mine)
 
+    def on_alert(self, org_id: int, rec: dict[str, Any]) -> None:
+        """An alert of ``org_id`` opened or changed (the alert service's listener)."""
+        with self._lock:
+            subs = [s for s in self._subs if s.org_id == org_id]
+        for sub in subs:
+            with contextlib.suppress(RuntimeError):
+                sub.loop.call_soon_threadsafe(sub.offer_alert, int(rec["id"]))
+
 
 _hub_lock = threading.Lock()
 
@@ -107,6 +135,7 @@ def hub_of(request: Request, kamp: Any) -> LiveHub:
         if hub is None:
             hub = LiveHub()
             kamp.live.add_listener(hub.on_points)
+            kamp.alerts.add_listener(hub.on_alert)
             request.app.state.live_hub = hub
         return hub
 
@@ -159,6 +188,52 @@ def _event(
     return f"event: live\ndata: {json.dumps(body, ensure_ascii=False, allow_nan=False)}\n\n"
 
 
+def _alerts_event(kamp: Any, me: Any, ids: list[int], lang: str, more: bool = False) -> str:
+    """The changed alerts as the overview lists them (deleted ones left out), and how many of
+    the organisation's alerts are open."""
+    from openkamp.core.errors import NotFound
+    from openkamp.core.tenancy import Role
+    from openkamp.web.overview import alert_html, alert_view, display
+
+    tz = kamp.settings.tz
+    names = {n.id: display(n, lang) for n in kamp.assets.list_nodes(me, "equipment")}
+    out = []
+    for alert_id in ids:
+        try:
+            rec = kamp.alerts.get(me, alert_id)
+        except NotFound:
+            continue
+        view = alert_view(rec, lang, tz, names)
+        level = "critical" if rec["severity"] == "critical" else "warning"
+        out.append(
+            {
+                "id": rec["id"],
+                "equipment_id": rec["equipment_id"],
+                # what an open alert makes its machine's card at least (live.js raises it)
+                "level": level,
+                "level_label": t(f"alerts.level.{level}", lang),
+                "status": rec["status"],
+                "severity": rec["severity"],
+                "source": rec["source"],
+                "active": bool((rec["detail"] or {}).get("active")),
+                "text": view["text"],
+                "machine": view["machine"],
+                "signals": view["signals"],
+                "first_at": rec["first_at"].isoformat(),
+                "last_at": rec["last_at"].isoformat(),
+                "html": alert_html(view, lang, tz, me.has(Role.ENGINEER)),
+            }
+        )
+    n_open = len(kamp.alerts.list(me, status="open", limit=500))
+    body = {
+        "alerts": out,
+        "open_count": n_open,
+        "open_label": t("alerts.open_count", lang, n=n_open),
+        "more": more,
+    }
+    return f"event: alerts\ndata: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
 # Not in the OpenAPI document: a stream that never ends on its own (schema fuzzers would wait
 # on it forever); documented in docs/architecture.md.
 @router.get("/live/events", response_class=StreamingResponse, include_in_schema=False)
@@ -207,16 +282,24 @@ async def live_events(
                 return
             while not await request.is_disconnected():
                 try:
-                    values = await asyncio.wait_for(sub.queue.get(), heartbeat_s)
+                    await asyncio.wait_for(sub.wake.wait(), heartbeat_s)
                 except TimeoutError:
                     yield ": heartbeat\n\n"
                     continue
                 if min_interval_s:
                     await asyncio.sleep(min_interval_s)  # gather what comes meanwhile
+                sub.wake.clear()  # before taking: what comes from now on wakes the next round
+                values: dict[int, tuple[int, float]] = {}
                 while not sub.queue.empty():
                     values.update(sub.queue.get_nowait())
                 values = {s: x for s, x in values.items() if np.isfinite(x[1])}
-                yield _event(kamp, sub, values, newest, lang)
+                if values:
+                    yield _event(kamp, sub, values, newest, lang)
+                if sub.alerts:
+                    ids, more = sorted(sub.alerts), sub.overflow
+                    sub.alerts.clear()
+                    sub.overflow = False
+                    yield await asyncio.to_thread(_alerts_event, kamp, me, ids, lang, more)
         finally:
             hub.unsubscribe(sub)
 

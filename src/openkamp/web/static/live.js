@@ -1,11 +1,15 @@
-// The overview, live: each machine's latest values and state from the server-sent events of
-// /api/v1/live/events (no reload). The page marks what to update: a machine's card
-// [data-equipment-id] with its [data-live-state], a signal's row [data-signal-id] with its
-// [data-live-value].
+// The overview, live: each machine's latest values and state, and the open alerts, from the
+// server-sent events of /api/v1/live/events (no reload). The page marks what to update: a
+// machine's card [data-equipment-id] with its [data-live-state], a signal's row
+// [data-signal-id] with its [data-live-value], the alert list [data-live-alerts] (each alert
+// [data-alert-id], rendered by the server as the page renders it).
 "use strict";
 (function () {
   var cards = document.querySelectorAll("[data-equipment-id]");
-  if (!cards.length || typeof EventSource === "undefined") return;
+  var alertList = document.querySelector("[data-live-alerts]");
+  if ((!cards.length && !alertList) || typeof EventSource === "undefined") return;
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
   var lang = document.body.dataset.lang || document.documentElement.lang || "ko";
   var number = new Intl.NumberFormat(lang, { maximumFractionDigits: 4 });
   var source = new EventSource("/api/v1/live/events");
@@ -33,6 +37,47 @@
       badge.className = "live-state live-" + s.state;
       badge.dataset.liveState = s.state;
     });
+  });
+  // An open alert makes its machine's card at least as urgent as the alert (never less: the
+  // card's other reasons stay until the page is loaded again).
+  var RANK = { nodata: 0, ok: 0, warning: 1, critical: 2 };
+  function raise(equipmentId, level, label) {
+    var card = equipmentId && document.querySelector('[data-equipment-id="' + equipmentId + '"]');
+    if (!card || (RANK[card.dataset.level] || 0) >= RANK[level]) return;
+    card.classList.remove("state-" + card.dataset.level);
+    card.classList.add("state-" + level);
+    card.dataset.level = level;
+    var badge = card.querySelector("header .level");
+    if (badge) {
+      badge.className = "level level-" + level;
+      badge.textContent = label;
+    }
+  }
+  source.addEventListener("alerts", function (message) {
+    var body;
+    try { body = JSON.parse(message.data); } catch (e) { return; }
+    if (!alertList) return;
+    if (body.more) { window.location.reload(); return; } // a burst: the page's list, afresh
+    (body.alerts || []).forEach(function (a) {
+      var old = alertList.querySelector('[data-alert-id="' + a.id + '"]');
+      if (a.status === "closed") {
+        if (old) old.remove();
+        return;
+      }
+      var box = document.createElement("template");
+      box.innerHTML = a.html.trim();
+      var item = box.content.firstElementChild;
+      if (!item) return;
+      item.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = csrf; });
+      item.classList.add("live-new");
+      if (old) old.replaceWith(item);
+      else alertList.insertBefore(item, alertList.firstChild);
+      if (a.status === "open") raise(a.equipment_id, a.level, a.level_label);
+    });
+    var empty = document.querySelector("[data-alerts-empty]");
+    if (empty && alertList.children.length) empty.remove();
+    var count = document.querySelector('[data-testid="open-count"]');
+    if (count && body.open_label) count.textContent = "(" + body.open_label + ")";
   });
   window.addEventListener("pagehide", function () { source.close(); });
 })();
