@@ -4,6 +4,8 @@ as "not running"."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from tests.sim_live.conftest import make_live
 
@@ -44,3 +46,24 @@ def test_a_simulator_that_does_not_run_here_is_not_found() -> None:
         assert err.value.code == "simulator.not_running"
     with pytest.raises(NotFound):
         demo.inject(system_principal(1), "press01", "bearing_wear")
+
+
+def test_a_started_demo_refuses_a_viewer_and_a_fault_longer_than_a_day() -> None:
+    from openkamp.core.errors import Forbidden, InvalidInput
+    from openkamp.core.tenancy import Principal, Role
+
+    demo = LiveDemo()
+    demo.org_id, demo._sim = 1, object()  # as if started for organisation 1
+    viewer = Principal(org_id=1, name="choi", roles=frozenset({Role.VIEWER}), user_id=5)
+    assert demo.status(viewer)["injections"] == []
+    with pytest.raises(Forbidden):
+        demo.inject(viewer, "press01", "bearing_wear")
+    with pytest.raises(InvalidInput) as err:
+        demo.inject(system_principal(1), "press01", "bearing_wear", duration_s=90_000)
+    assert err.value.code == "live.long_duration"
+    with pytest.raises(InvalidInput) as err:
+        demo.inject(system_principal(1), "mixer09", "bearing_wear")
+    assert err.value.code == "live.no_machine"
+    made = demo.inject(system_principal(1), "press01", "bearing_wear", duration_s=60)
+    assert made["signals"] == ["vib_rms", "vib_kurtosis", "vib_hf", "motor_current"]
+    assert made["end"] - made["start"] == timedelta(seconds=60)

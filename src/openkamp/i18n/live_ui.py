@@ -73,6 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "./kamp demo(openkamp demo --serve)로 데모를 시작하세요.",
         "en": "Start the demo with ./kamp demo (openkamp demo --serve).",
     },
+    "err.live.long_duration": {
+        "ko": "화면에서 주입하는 고장은 최대 {limit}초까지입니다: {duration}",
+        "en": "A fault injected from the UI lasts at most {limit} s: {duration}",
+    },
     "err.live.no_injection": {
         "ko": "진행 중인 고장 #{id}이(가) 없습니다.",
         "en": "No injected fault #{id} is going on.",

@@ -285,11 +285,11 @@ class LiveDemo:
                 code="live.no_machine",
                 params={"equipment": equipment, "known": ", ".join(LIVE_MACHINES)},
             )
-        if not duration_s <= MAX_DURATION_S:
+        if not duration_s <= MAX_DURATION_S:  # NaN too
             raise InvalidInput(
-                f"A fault's duration must be positive seconds, got {duration_s!r}.",
-                code="live.bad_duration",
-                params={"duration": duration_s},
+                f"A fault lasts at most {MAX_DURATION_S:.0f} s here, got {duration_s!r}.",
+                code="live.long_duration",
+                params={"duration": duration_s, "limit": f"{MAX_DURATION_S:.0f}"},
             )
         inj = self.live.inject(equipment, fault, duration_s, severity=severity)
         log.info("fault injected by %s: %s", principal.name, inj)
