@@ -7,7 +7,8 @@ All in one run, on the same machine and engine settings (DuckDB, memory_limit 51
 
 * write throughput with roll-ups against the same batches written by the same store with the
   roll-up maintenance switched off (the baseline): live batches (200 signals x 10 s at 1 Hz,
-  2,000 points, appended in time order, and the same at 100 s, 20,000 points), late batches
+  2,000 points, appended in time order, and the same at 100 s, 20,000 points), small live
+  batches (100 signals x 3 s, 300 points: a connector's write every few hundred ms), late batches
   (2,000 points of the past hour, merged) and import batches (one signal, 100,000 points);
 * the one-time build of the roll-ups when a file written without them is opened;
 * a chart of a year (1,000 buckets of three signals) from the hour tier against the same query
@@ -47,7 +48,7 @@ ORG = 1
 class NoRollups(DuckDBTimeSeriesStore):
     """The same store with the roll-up maintenance switched off: the baseline."""
 
-    def _add_to_rollups(self, con: Any, org: int, *points: Any) -> None:
+    def _add_to_rollups(self, con: Any, org: int, *points: Any, **how: Any) -> None:
         return None
 
     def _rollups_after_change(self, con: Any, org: int) -> None:
@@ -64,15 +65,16 @@ def batch(sig: np.ndarray, ts_us: np.ndarray, vals: np.ndarray) -> pa.Table:
     )
 
 
-def live_batches(n: int, start_us: int, seconds: int = 10) -> list[pa.Table]:
-    """``n`` batches of 200 signals x ``seconds`` at 1 Hz, consecutive in time, signal-major."""
+def live_batches(n: int, start_us: int, seconds: int = 10, signals: int = 200) -> list[pa.Table]:
+    """``n`` batches of ``signals`` signals x ``seconds`` at 1 Hz, consecutive in time,
+    signal-major."""
     rng = np.random.default_rng(1)
     out = []
-    sigs = np.arange(100, 300)
+    sigs = np.arange(100, 100 + signals)
     for i in range(n):
         secs = start_us + (i * seconds + np.arange(seconds)) * 1_000_000
         sig = np.repeat(sigs, seconds)
-        ts = np.tile(secs, 200)
+        ts = np.tile(secs, signals)
         out.append(batch(sig, ts, rng.normal(size=sig.size)))
     return out
 
@@ -91,6 +93,9 @@ def throughput(root: Path, n_live: int, rounds: int) -> dict[str, float]:
     live = live_batches(n_live, start_us)
     # The same seconds again, later, in batches of 100 s (20,000 points): a busier sink.
     big = live_batches(max(1, n_live // 10), start_us + n_live * 20 * 1_000_000, seconds=100)
+    # Then batches of 300 points (100 signals x 3 s), as often as the 2,000-point ones: the
+    # fixed cost per write shows most here.
+    small = live_batches(n_live, start_us + n_live * 40 * 1_000_000, seconds=3, signals=100)
     rng = np.random.default_rng(2)
     # Late points: random seconds of the last hour written, for existing and new times.
     end_us = start_us + n_live * 10 * 1_000_000
@@ -115,8 +120,8 @@ def throughput(root: Path, n_live: int, rounds: int) -> dict[str, float]:
             path = root / f"write-{name}-{k}.duckdb"
             store = cls(f"duckdb:///{path}?memory_limit=512MB")
             try:
-                for kind, batches in (("live", live), ("live20k", big), ("late", late),
-                                      ("import", imports)):  # fmt: skip
+                for kind, batches in (("live", live), ("live20k", big), ("small", small),
+                                      ("late", late), ("import", imports)):  # fmt: skip
                     seen.setdefault(f"{name}_{kind}", []).append(write_rate(store, batches))
             finally:
                 store.close()
@@ -235,7 +240,7 @@ def main() -> None:
 
     print_table(
         f"Write throughput, points/s (same batches, same run; median of {args.rounds} rounds)",
-        [pair("live"), pair("live20k"), pair("late"), pair("import")],
+        [pair("small"), pair("live"), pair("live20k"), pair("late"), pair("import")],
         ("batches", "without roll-ups", "with roll-ups", "ratio"),
     )
     n = args.points // args.signals * args.signals
@@ -270,6 +275,7 @@ def main() -> None:
             "machine": machine(),
             "points": n,
             **{f"{k}_points_per_s": round(v) for k, v in rates.items()},
+            "small_ratio": rates["rollups_small"] / rates["baseline_small"],
             "live_ratio": rates["rollups_live"] / rates["baseline_live"],
             "live20k_ratio": rates["rollups_live20k"] / rates["baseline_live20k"],
             "late_ratio": rates["rollups_late"] / rates["baseline_late"],

@@ -8,6 +8,7 @@ result (or raises its exception), so a write that returned has been committed.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _STOP = object()
+
+log = logging.getLogger(__name__)
 
 
 class SingleWriter:
@@ -51,6 +54,25 @@ class SingleWriter:
         fut: Future[T] = Future()
         self._queue.put((fn, fut))
         return fut.result()
+
+    def post(self, fn: Callable[[Any], object]) -> None:
+        """Queue ``fn(connection)`` to run on the writer thread after what is queued, without
+        waiting for it (upkeep that no caller needs to wait for); its errors are logged.
+        Nothing is queued once the writer is closed."""
+        if self._closed:
+            return
+
+        def run(conn: Any) -> None:
+            try:
+                fn(conn)
+            except Exception:
+                log.warning("background write %r failed", fn, exc_info=True)
+
+        self._queue.put((run, Future()))
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def close(self) -> None:
         if not self._closed:

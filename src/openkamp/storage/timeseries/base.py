@@ -21,6 +21,14 @@ Once raw data of a signal has been dropped before a time (its *horizon*, always 
 the aggregates of older buckets can no longer be recomputed from raw; a point written there later
 is merged into them (count, sum, min, max and last stay exact for new points; an overwrite there
 adjusts the sum and last exactly and can only widen min and max).
+
+How a backend stores the aggregates is its own affair, as long as :meth:`TimeSeriesStore.rollups`
+answers one row per bucket. Keeping them costs every write, and live sources write a few hundred
+points many times a second, so the upkeep should be a fixed, small number of statements per
+write whatever the buckets hold: the DuckDB store appends a partial aggregate per bucket and
+combines them when read (compacting now and then); a server database may upsert instead
+(``INSERT … ON CONFLICT DO UPDATE`` on signal and bucket). ``bench/rollups.py`` measures the
+cost against the same store without roll-ups.
 """
 
 from __future__ import annotations
@@ -277,10 +285,10 @@ class TimeSeriesStore(ABC):
         """Drop the signals' data of ``tier`` older than ``before`` (floored to a whole hour for
         raw points, to the tier's width for aggregates); the other tiers keep theirs.
 
-        Returns the rows dropped. Drops at most ``chunk`` rows per transaction so that writes
-        run between the chunks (retention never blocks ingest for long), and records
-        ``before`` as the tier's horizon of each signal (see :meth:`retained_from`) before the
-        first chunk. Horizons only move forward.
+        Returns the rows dropped (points, or aggregates: one per bucket). Drops at most
+        ``chunk`` rows per transaction so that writes run between the chunks (retention never
+        blocks ingest for long), and records ``before`` as the tier's horizon of each signal
+        (see :meth:`retained_from`) before the first chunk. Horizons only move forward.
         """
 
     @abstractmethod

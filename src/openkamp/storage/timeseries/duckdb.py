@@ -13,15 +13,24 @@ ones and skips identical ones, in one transaction. The mark is valid because eve
 through the store's single writer thread.
 
 Roll-ups. Two more tables, ``rollup_minute`` and ``rollup_hour`` (org, signal, bucket, count, min,
-max, sum, last time, last value), change in the same transaction as the points they summarise:
-new points are aggregated per bucket and merged into the stored aggregates (exact: count and sum
-add up, min / max / last combine), while buckets where an existing point changed value or points
-were deleted are recomputed from the raw points. Like ``points`` they have no index: the merge
-joins on a bucket range, which DuckDB's zone maps narrow to the recent row groups when data
+max, sum, last time, last value), change in the same transaction as the points they summarise.
+A bucket may be stored as several rows, *partial aggregates* of disjoint sets of its points, read
+as one (count and sum add up, min / max / last combine: :meth:`DuckDBTimeSeriesStore.rollups`
+and the tier charts group by bucket). New points are aggregated per bucket in numpy and appended
+as rows, one plain INSERT per tier: a live source writes a few hundred points every 50-500 ms,
+and merging them into the bucket's stored row (a MERGE per tier) cost 3-4 times the write of the
+points themselves. The buckets that received a second row are compacted into one row now and
+then, in a transaction of their own (every ``_LOOSE_ROWS`` such rows and at close); which ones
+is known without a query: an appended batch can only meet a stored row in the bucket of its
+signal's newest stored point (the high-water mark). Changed points adjust a bucket's newest row
+(sum, last, widened min / max: the bucket's values stay exact), and a bucket whose minimum or
+maximum was overwritten by a less extreme value, or whose points were deleted, is replaced by
+one row recomputed from the raw points. Like ``points`` the tables have no index: statements
+filter on a bucket range, which DuckDB's zone maps narrow to the recent row groups when data
 arrives in time order. ``horizons`` holds, per signal and tier, the time before which retention
 has dropped that tier's data; raw buckets older than the raw horizon are never recomputed (their
-raw points are gone), only merged into. A file written before roll-ups existed gets them built
-from its points once, at open.
+raw points are gone), only added to. A file written before roll-ups existed gets them built from
+its points once, at open.
 
 URL options: ``?memory_limit=512MB&threads=2``.
 """
@@ -134,6 +143,15 @@ def _engine_batch(tbl: pa.Table, key: str) -> pa.Table:
     return tbl.set_column(1, "ts", tbl.column("ts").cast(pa.timestamp("us")))
 
 
+_MINUTE_US = 60_000_000
+_HOUR_US = 3_600_000_000
+
+
+def _run_starts(sig: Any) -> Any:
+    """True where a run of one signal starts in an array ordered by signal."""
+    return np.r_[True, sig[1:] != sig[:-1]]
+
+
 def _buckets(sig: Any, ts: Any, val: Any, width_us: int) -> pa.Table:
     """Per (signal, bucket) of ``width_us``: count, min, max, sum, last time and value, of
     points ordered by signal then time (numpy arrays; ``ts`` in µs). Vectorised: a batch is
@@ -195,6 +213,12 @@ def _bucket_range(agg: pa.Table) -> list[Any]:
 _READ_WINDOW = 100_000  # points sorted at a time by a limited read
 _ANSWERS_KEPT = 256  # cached latest / extent answers (each a few rows per signal)
 _NO_DATA = -(2**62)  # high-water mark of a signal without points
+#: Roll-up rows added to buckets that already had one, before those buckets are compacted: a
+#: live source of 100 signals adds about 200 a write (a minute and an hour row per signal), so
+#: this compacts every 250 writes or so, in the time of 5-10 writes (every 50 writes cost three
+#: times as much per write: the statements cost more than the rows); reads group at most this
+#: many extra rows.
+_LOOSE_ROWS = 50_000
 
 
 class DuckDBTimeSeriesStore(TimeSeriesStore):
@@ -234,6 +258,13 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
             for o, s, t, b in self._con.execute("SELECT * FROM horizons").fetchall()
         }
         self._hwm: dict[tuple[int, int], int] = {}  # (org, signal) -> newest ts in µs
+        # Buckets given a second roll-up row, as (org, table, signal ids, bucket starts in µs):
+        # those of the write in progress, and those committed and waiting for compaction.
+        # Changed only by the writer thread.
+        self._staged: list[tuple[int, str, Any, Any]] = []
+        self._loose: list[tuple[int, str, Any, Any]] = []
+        self._loose_rows = 0
+        self._compaction_queued = False
         # Small answers read on every page view (latest values, extents) are kept per
         # organisation until its points change: every write or delete bumps the org's generation
         # after it is committed, and a cached answer is only used under the generation it was
@@ -280,6 +311,11 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         return answer
 
     def close(self) -> None:
+        if self._loose and not self._writer.closed:
+            try:
+                self._writer.submit(self._compact)
+            except Exception:  # only tidiness: the rows read the same uncompacted
+                log.warning("could not compact the roll-ups at close", exc_info=True)
         self._writer.close()
         for cur in self._readers:
             cur.close()
@@ -341,9 +377,11 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
+                self._note_loose(committed=False)
                 raise
         finally:
             con.unregister("_batch")
+        self._note_loose(committed=True)
         for s, hi in zip(gsig, gmax, strict=True):
             self._hwm[(org, s)] = max(self._hwm.get((org, s), _NO_DATA), hi)
         self._changed(org)
@@ -396,7 +434,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         new = con.execute(
             "SELECT signal_id, epoch_us(ts), value FROM _n ORDER BY 1, 2"
         ).fetchnumpy()
-        self._add_to_rollups(con, org, *new.values())
+        self._add_to_rollups(con, org, *new.values(), appended=False)
         if changed:
             self._rollups_after_change(con, org)
         con.execute("DROP TABLE _b; DROP TABLE _e; DROP TABLE _n")
@@ -441,35 +479,109 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         return None
 
     def _add_to_rollups(
-        self, con: duckdb.DuckDBPyConnection, org: int, sig: Any, ts: Any, val: Any
+        self,
+        con: duckdb.DuckDBPyConnection,
+        org: int,
+        sig: Any,
+        ts: Any,
+        val: Any,
+        *,
+        appended: bool = True,
     ) -> None:
-        """Merge points that were not stored before into both tiers. ``sig``, ``ts`` (µs) and
-        ``val`` are numpy arrays ordered by signal, then time."""
+        """Add points that were not stored before to both tiers, as partial aggregates: one
+        INSERT per tier, no merge with the stored rows (aggregates of disjoint point sets
+        combine exactly when read). ``sig``, ``ts`` (µs) and ``val`` are numpy arrays ordered by
+        signal, then time. ``appended``: every point is newer than its signal's high-water mark
+        (the live case), so only the bucket of the mark can already hold a row; otherwise any
+        bucket of the batch may (noted for compaction, :meth:`_compact`)."""
         if len(sig) == 0:
             return
-        minute = _buckets(sig, ts, val, 60_000_000)
-        hour = _combine(minute, 3_600_000_000)
-        for agg, (table, _) in zip((minute, hour), _ROLLUPS.values(), strict=True):
-            # Aggregates of disjoint point sets combine exactly; the later last wins. One
-            # statement per tier (per-statement overhead dominates small live batches); the
-            # bucket range lets the engine skip row groups of older aggregates.
-            con.register("_agg", agg)
-            try:
-                con.execute(
-                    f"""MERGE INTO {table} AS r USING _agg AS a
-                        ON r.org_id = ? AND r.bucket BETWEEN ? AND ?
-                           AND r.signal_id = a.signal_id AND r.bucket = a.bucket
-                        WHEN MATCHED THEN UPDATE SET n = r.n + a.n,
-                            vmin = least(r.vmin, a.vmin), vmax = greatest(r.vmax, a.vmax),
-                            vsum = r.vsum + a.vsum,
-                            vlast = CASE WHEN a.last_ts > r.last_ts THEN a.vlast ELSE r.vlast END,
-                            last_ts = greatest(r.last_ts, a.last_ts)
-                        WHEN NOT MATCHED THEN INSERT VALUES (?, a.signal_id, a.bucket, a.n,
-                            a.vmin, a.vmax, a.vsum, a.last_ts, a.vlast)""",
-                    [org, *_bucket_range(agg), org],
+        minute = _buckets(sig, ts, val, _MINUTE_US)
+        hour = _combine(minute, _HOUR_US)
+        if appended:
+            # The signals' marks, looked up once for both tiers (each tier's aggregates start
+            # with the same signals in the same order).
+            firsts = [np.flatnonzero(_run_starts(agg.column("signal_id").to_numpy()))
+                      for agg in (minute, hour)]  # fmt: skip
+            run_sig = minute.column("signal_id").to_numpy()[firsts[0]]
+            marks = np.fromiter(
+                (self._hwm.get((org, int(s)), _NO_DATA) for s in run_sig), np.int64, len(run_sig)
+            )
+        for k, (agg, (table, _), width) in enumerate(
+            zip((minute, hour), _ROLLUPS.values(), (_MINUTE_US, _HOUR_US), strict=True)
+        ):
+            rows = agg.add_column(0, "org_id", pa.array(np.full(agg.num_rows, org, np.int32)))
+            con.from_arrow(rows).insert_into(table)
+            keys_sig = agg.column("signal_id").to_numpy()
+            keys_bucket = agg.column("bucket").cast(pa.int64()).to_numpy()
+            if appended:
+                first = firsts[k]
+                meets = (marks != _NO_DATA) & (marks - marks % width == keys_bucket[first])
+                keys_sig, keys_bucket = keys_sig[first][meets], keys_bucket[first][meets]
+            if len(keys_sig):
+                self._staged.append((org, table, keys_sig, keys_bucket))
+
+    def _note_loose(self, committed: bool) -> None:
+        """After a write's transaction: keep the buckets it gave a second row (when it was
+        committed) and, once there are ``_LOOSE_ROWS`` of them, queue their compaction behind
+        the write (the writer's caller has its answer by then)."""
+        staged, self._staged = self._staged, []
+        if not committed:
+            return
+        self._loose.extend(staged)
+        self._loose_rows += sum(len(keys[2]) for keys in staged)
+        if self._loose_rows >= _LOOSE_ROWS and not self._compaction_queued:
+            self._compaction_queued = True
+            self._writer.post(self._compact)
+
+    def _compact(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Fold each bucket noted as stored in several rows into one row, in a transaction of
+        its own. Only tidiness: readers group by bucket, so both forms read the same."""
+        loose, self._loose, self._loose_rows = self._loose, [], 0
+        self._compaction_queued = False
+        grouped: dict[tuple[int, str], list[tuple[Any, Any]]] = {}
+        for org, table, sig, bucket in loose:
+            grouped.setdefault((org, table), []).append((sig, bucket))
+        if not grouped:
+            return
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for (org, table), parts in grouped.items():
+                keys = pa.table(
+                    {
+                        "signal_id": pa.array(np.concatenate([p[0] for p in parts]), pa.int32()),
+                        "bucket": pa.array(np.concatenate([p[1] for p in parts]), pa.int64()).cast(
+                            pa.timestamp("us")
+                        ),
+                    }
                 )
-            finally:
-                con.unregister("_agg")
+                span = [org, *_bucket_range(keys)]
+                con.register("_lk", keys)
+                try:
+                    con.execute(
+                        f"""CREATE OR REPLACE TEMP TABLE _f AS
+                            SELECT r.signal_id, r.bucket, sum(r.n)::BIGINT AS n,
+                                   min(r.vmin) AS vmin, max(r.vmax) AS vmax, sum(r.vsum) AS vsum,
+                                   max(r.last_ts) AS last_ts, arg_max(r.vlast, r.last_ts) AS vlast
+                            FROM {table} r SEMI JOIN _lk k
+                                 ON r.signal_id = k.signal_id AND r.bucket = k.bucket
+                            WHERE r.org_id = ? AND r.bucket BETWEEN ? AND ?
+                            GROUP BY r.signal_id, r.bucket HAVING count(*) > 1""",
+                        span,
+                    )
+                    con.execute(
+                        f"DELETE FROM {table} AS r USING _f f WHERE r.org_id = ? AND r.bucket "
+                        "BETWEEN ? AND ? AND r.signal_id = f.signal_id AND r.bucket = f.bucket",
+                        span,
+                    )
+                    con.execute(f"INSERT INTO {table} SELECT ?, * FROM _f", [org])
+                finally:
+                    con.unregister("_lk")
+            con.execute("DROP TABLE _f")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     def _rollups_after_change(self, con: duckdb.DuckDBPyConnection, org: int) -> None:
         """Points in ``_e`` changed value: adjust the aggregates of their buckets (sum, last,
@@ -499,17 +611,26 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         for table, unit in _ROLLUPS.values():
             # The change per bucket: the sum moves by new - old, the last value follows when the
             # last point changed, count and times stay. Only a bucket whose minimum or maximum
-            # was overwritten by a less extreme value needs its points again.
+            # was overwritten by a less extreme value needs its points again. A bucket of
+            # several rows is judged on their combination and the change goes to its newest row
+            # (``rid``, the one holding the bucket's last point): the rows' combination stays
+            # the bucket's exact aggregate even though that row alone no longer is one.
             con.execute(
                 f"""CREATE OR REPLACE TEMP TABLE _d AS
-                    SELECT c.signal_id, r.bucket, sum(c.new - c.old) AS dsum, min(c.new) AS mn,
+                    SELECT c.signal_id, r.bucket, any_value(r.rid) AS rid,
+                           sum(c.new - c.old) AS dsum, min(c.new) AS mn,
                            max(c.new) AS mx, max(c.ts) AS mts, arg_max(c.new, c.ts) AS mlast,
                            bool_and(c.whole) AS whole, bool_and(c.minutes_whole) AS minutes_whole,
                            bool_or((c.old = r.vmin AND c.new > c.old)
                                    OR (c.old = r.vmax AND c.new < c.old)) AS redo
-                    FROM _c c JOIN {table} r ON r.org_id = ? AND r.signal_id = c.signal_id
-                         AND r.bucket = date_trunc('{unit}', c.ts)
-                         AND r.bucket BETWEEN date_trunc('{unit}', ?::TIMESTAMP) AND ?
+                    FROM _c c JOIN (
+                        SELECT signal_id, bucket, min(vmin) AS vmin, max(vmax) AS vmax,
+                               arg_max(rowid, last_ts) AS rid
+                        FROM {table} WHERE org_id = ?
+                             AND bucket BETWEEN date_trunc('{unit}', ?::TIMESTAMP) AND ?
+                             AND signal_id IN (SELECT DISTINCT signal_id FROM _c)
+                        GROUP BY signal_id, bucket) r
+                      ON r.signal_id = c.signal_id AND r.bucket = date_trunc('{unit}', c.ts)
                     GROUP BY c.signal_id, r.bucket""",
                 [org, lo, hi],
             )
@@ -517,9 +638,7 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 f"""UPDATE {table} AS r SET vsum = r.vsum + d.dsum,
                        vmin = least(r.vmin, d.mn), vmax = greatest(r.vmax, d.mx),
                        vlast = CASE WHEN d.mts = r.last_ts THEN d.mlast ELSE r.vlast END
-                    FROM _d d
-                    WHERE r.org_id = ? AND r.signal_id = d.signal_id AND r.bucket = d.bucket""",
-                [org],
+                    FROM _d d WHERE r.rowid = d.rid"""
             )
             # Where retention dropped the bucket's raw points (not whole), min and max stay
             # widened: nothing to recompute them from.
@@ -696,6 +815,10 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
                 self._horizon[(org, s, tier)] = naive_cut
 
         self._writer.submit(mark)
+        if tier != "raw":
+            # Buckets noted as stored in several rows are folded first, so that what is dropped
+            # counts aggregates (rows left from before a crash would count once each).
+            self._writer.submit(self._compact)
         table, time_col = ("points", "ts") if tier == "raw" else (_ROLLUPS[tier][0], "bucket")
         where, params = _where("signal_id", org, ids, None, cut, time=time_col)
         sql = (
@@ -743,10 +866,11 @@ class DuckDBTimeSeriesStore(TimeSeriesStore):
         if tier not in _ROLLUPS:
             raise InvalidInput(f"Unknown roll-up tier {tier!r}.")
         where, params = _where("signal_id", org_id, signal_ids, start, end, time="bucket")
-        sql = (
-            "SELECT signal_id, bucket AS bucket_start, n AS count, vmin AS min, vmax AS max, "
-            f"vsum AS sum, last_ts, vlast AS last FROM {_ROLLUPS[tier][0]} WHERE {where} "
-            "ORDER BY signal_id, bucket"
+        sql = (  # a bucket may be stored in several rows (see the module's docstring)
+            "SELECT signal_id, bucket AS bucket_start, sum(n)::BIGINT AS count, min(vmin) AS min, "
+            "max(vmax) AS max, sum(vsum) AS sum, max(last_ts) AS last_ts, "
+            f"arg_max(vlast, last_ts) AS last FROM {_ROLLUPS[tier][0]} WHERE {where} "
+            "GROUP BY signal_id, bucket ORDER BY signal_id, bucket"
         )
         return _aware(self._query(sql, params), ROLLUP_SCHEMA)
 
