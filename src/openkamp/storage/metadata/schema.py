@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -357,6 +358,69 @@ retention_policies = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("org_id", "scope_key", name="uq_retention_policies_scope"),
 )
+
+# -- the usage ledger (issue 11, migration 0009) ---------------------------------------------
+# An append-only Merkle-tree log (openkamp.sharing.ledger, through storage.metadata.ledger): rows
+# are only ever inserted, and the migration adds triggers that refuse UPDATE and DELETE. These
+# tables are not record kinds: no generic find / update / delete reaches them.
+
+#: A leaf index or node id: 64-bit, and on SQLite the rowid itself (INTEGER PRIMARY KEY).
+LEDGER_KEY = BigInteger().with_variant(Integer(), "sqlite")
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", LEDGER_KEY, primary_key=True, autoincrement=False),  # the leaf's index
+    Column("kind", String(32), nullable=False),  # access | export | training | settlement
+    # The acting organisation (the leaf names it, and every party, by name).
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("contract", String(128), nullable=True),
+    Column("dataset", String(256), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("leaf", Text, nullable=False),  # canonical JSON: its UTF-8 bytes are the Merkle leaf
+)
+
+# The organisations each entry concerns (the acting one included): an organisation's view.
+ledger_parties = Table(
+    "ledger_parties",
+    metadata,
+    Column("seq", LEDGER_KEY, primary_key=True, autoincrement=False),
+    Column(
+        "org_id",
+        Integer,
+        ForeignKey("orgs.id", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Index("ix_ledger_parties_org_seq", "org_id", "seq"),
+    sqlite_with_rowid=False,
+)
+
+# Hashes of the complete subtrees, by flat-tree node id (leaf j: 2j; level L, index i:
+# i * 2^(L+1) + 2^L - 1): O(log n) of them give any proof.
+ledger_nodes = Table(
+    "ledger_nodes",
+    metadata,
+    Column("id", LEDGER_KEY, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Signed tree heads: the platform's (org_id NULL) and the acting organisation's, per batch.
+ledger_heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),  # signed: milliseconds since 1970, UTC
+    Column("key_id", String(64), nullable=False),  # hex SHA-256 of the signer's public key (DER)
+    Column("signature", LargeBinary(64), nullable=False),  # Ed25519
+    Index("ix_ledger_heads_org_size", "org_id", "tree_size"),
+)
+
+#: The ledger's tables, all append-only.
+LEDGER_TABLES = (ledger_entries, ledger_parties, ledger_nodes, ledger_heads)
 
 #: Record kinds the store serves, by name.
 TABLES = {
