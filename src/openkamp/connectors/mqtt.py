@@ -30,7 +30,10 @@ idempotent write keeps it once. The broker sends at most ``receive_maximum`` una
 messages (MQTT 5's Receive Maximum): a store slower than the publishers leaves the rest queued
 at the broker instead of in our memory; as a second bound (QoS 0 has no flow control, and
 some brokers send more), the connector stops reading its socket while it holds that many.
-Reconnects wait with :class:`Backoff`.
+Reconnects wait with :class:`Backoff`. The session is paho's (through aiomqtt); incoming
+messages are read from the socket in bulk and a batch's PUBACKs go out as one write
+(:mod:`openkamp.connectors.mqtt_wire`: paho's per-message path cost more than the rest of the
+platform together).
 
 **Bad input** never ends the connection; it is counted on it by reason and acknowledged (a
 message that can never be stored would otherwise come back forever): ``payload.<reason>`` (the
@@ -63,6 +66,7 @@ from openkamp.connectors.base import (
     now_us,
     points_table,
 )
+from openkamp.connectors.mqtt_wire import BulkReader, Message, send_pubacks
 from openkamp.connectors.payloads import PayloadError, SparkplugHost, decode_json, parse_ts
 from openkamp.connectors.payloads._points import TS_MAX_US
 from openkamp.core.errors import NotFound, OpenKampError
@@ -284,64 +288,6 @@ class _Lost(Exception):
     """The connection to the broker is gone."""
 
 
-class _Reader:
-    """Reads the client's socket for aiomqtt, many packets per wake-up, and can pause.
-
-    aiomqtt reads one packet per event-loop turn; this reads what the socket holds (up to
-    ``PACKETS``). Pausing stops reading (the broker then keeps what it has, TCP pushing back):
-    the bound on messages held here even where a broker sends more than Receive Maximum
-    (Mosquitto 2.0.11 lets each PUBACK release up to that many queued messages).
-    """
-
-    PACKETS = 256
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-        self.paho = client._client
-        self.paused = False
-        self.fd = -1
-        self.loop = asyncio.get_running_loop()
-
-    def install(self) -> None:
-        sock = self.paho.socket()
-        if sock is None or not hasattr(self.paho, "_packet_read"):
-            return  # another paho: keep aiomqtt's reader (no pausing)
-        self.fd = sock.fileno()
-        self.loop.remove_reader(self.fd)
-        self.loop.add_reader(self.fd, self.read)
-
-    def read(self) -> None:
-        from paho.mqtt.client import MQTTErrorCode
-
-        paho = self.paho
-        try:
-            for _ in range(self.PACKETS):
-                if self.paused or paho._sock is None:
-                    return
-                rc = paho._packet_read()
-                if rc == MQTTErrorCode.MQTT_ERR_AGAIN:
-                    return
-                if rc > 0:
-                    paho._loop_rc_handle(rc)
-                    return
-        except Exception as exc:  # a broken connection: what aiomqtt's reader does
-            lost = self.client._disconnected
-            if not lost.done():
-                lost.set_exception(exc)
-
-    def pause(self) -> None:
-        if not self.paused and self.fd >= 0:
-            self.paused = True
-            self.loop.remove_reader(self.fd)
-
-    def resume(self) -> None:
-        if self.paused:
-            self.paused = False
-            if self.paho._sock is not None:
-                self.loop.add_reader(self.fd, self.read)
-                self.loop.call_soon(self.read)  # bytes a TLS layer already holds
-
-
 # --------------------------------------------------------------------------- the connector
 
 
@@ -359,11 +305,11 @@ class MqttConnector(Connector):
         super().__init__(config)
         self.cfg: MqttConfig = config  # type: ignore[assignment]
         self.routes = [_Route.of(s) for s in self.cfg.subscriptions]
-        self._topics: dict[str, _Target | _Route | None] = {}
+        self._topics: dict[bytes, _Target | _Route | None] = {}
         self._equipment: dict[str, int | None] = {}
         self._signals: dict[tuple[int, str], int | None] = {}
         self._misses: dict[Any, float] = {}
-        self._buckets: dict[str, list[float]] = {}
+        self._buckets: dict[bytes, list[float]] = {}
         self._sparkplug: dict[int, SparkplugHost] = {}
         self._units: dict[tuple[str, str, str | None, str], str] = {}
         self._rebirth_at: dict[tuple[str, str], float] = {}
@@ -444,21 +390,27 @@ class MqttConnector(Connector):
         cfg = self.cfg
         client = self._client_for(ctx)
         paho = client._client
-        inbox: deque[tuple[Any, int]] = deque()
+        inbox: deque[Message] = deque()
         wake = asyncio.Event()  # something arrived
         filled = asyncio.Event()  # a whole batch arrived
         full = cfg.batch_messages
         high = cfg.receive_maximum
-        reader = _Reader(client)
 
-        def on_message(_client: Any, _userdata: Any, message: Any) -> None:
-            # Called by paho on the loop's thread for every PUBLISH: keep it minimal.
-            inbox.append((message, time.time_ns() // 1000))
+        def arrived() -> None:
             if not wake.is_set():
                 wake.set()
             if len(inbox) >= full and not filled.is_set():
                 filled.set()
-            if len(inbox) >= high:
+
+        reader = BulkReader(client, inbox, high, arrived)
+
+        def on_message(_client: Any, _userdata: Any, message: Any) -> None:
+            # paho's own reader (before the bulk reader takes over, or where it cannot):
+            # the same message tuples
+            inbox.append((message._topic, message.payload, message.mid, message.qos,
+                          time.time_ns() // 1000))  # fmt: skip
+            arrived()
+            if len(inbox) >= reader.high:
                 reader.pause()
 
         paho.on_message = on_message
@@ -467,10 +419,16 @@ class MqttConnector(Connector):
             self._client = client
             ctx.set_state("running")
             backoff.reset()
-            await client.subscribe([(s.filter, s.qos) for s in cfg.subscriptions])
-            lost = client._disconnected  # aiomqtt's future: set when the connection drops
+            # Read in bulk from the start (a persistent session's queued messages follow the
+            # CONNACK), but never pause before the SUBACK is in: nothing is taken from the
+            # inbox until then, so a pause would wait for itself. Meanwhile the broker sends at
+            # most Receive Maximum messages (none is acknowledged yet).
+            reader.high = 1 << 62
             reader.install()
-            writes: asyncio.Queue[tuple[asyncio.Future[int] | None, list[Any]] | None] = (
+            await client.subscribe([(s.filter, s.qos) for s in cfg.subscriptions])
+            reader.high = high
+            lost = client._disconnected  # aiomqtt's future: set when the connection drops
+            writes: asyncio.Queue[tuple[asyncio.Future[int] | None, list[int]] | None] = (
                 asyncio.Queue(self.PIPELINE)
             )
             acker = asyncio.create_task(self._ack_in_order(ctx, paho, writes))
@@ -526,7 +484,7 @@ class MqttConnector(Connector):
         self,
         ctx: ConnectorContext,
         paho: Any,
-        writes: asyncio.Queue[tuple[asyncio.Future[int] | None, list[Any]] | None],
+        writes: asyncio.Queue[tuple[asyncio.Future[int] | None, list[int]] | None],
     ) -> None:
         """PUBACK every message of a batch once its write is durable, batches in order."""
         while True:
@@ -538,39 +496,34 @@ class MqttConnector(Connector):
                 # Shielded: a write handed to the platform is never cancelled half-way (the
                 # session may end meanwhile; its points are still stored, just not acked).
                 await asyncio.shield(task)  # a failed write raises: nothing more is acked
-            for mid, qos in acks:
-                paho.ack(mid, qos)
+            send_pubacks(paho, acks)
 
     # -- decoding -----------------------------------------------------------------------------
 
     async def _decode(
-        self, ctx: ConnectorContext, client: Any, batch: list[tuple[Any, int]]
-    ) -> tuple[_Batch, list[tuple[int, int]]]:
+        self, ctx: ConnectorContext, client: Any, batch: list[Message]
+    ) -> tuple[_Batch, list[int]]:
         out = _Batch()
-        acks: list[tuple[int, int]] = []
+        acks: list[int] = []  # packet ids of the QoS 1 messages
         cap = self.cfg.max_messages_per_s_per_topic
-        for message, recv_us in batch:
-            if message.qos:
-                acks.append((message.mid, message.qos))
-            try:
-                topic = message.topic
-            except UnicodeDecodeError:
-                ctx.reject("topic.unknown", 1, message._topic)
-                continue
+        topics = self._topics
+        for topic, payload, mid, qos, recv_us in batch:
+            if qos:
+                acks.append(mid)
             if cap and not self._admit(topic, cap):
-                ctx.reject("mqtt.flood", 1, topic)
+                ctx.reject("mqtt.flood", 1, topic.decode(errors="replace"))
                 continue
-            target = self._topics[topic] if topic in self._topics else self._target(topic)
+            target = topics[topic] if topic in topics else self._target(topic)
             if target is None:
-                ctx.reject("topic.unknown", 1, topic)
+                ctx.reject("topic.unknown", 1, topic.decode(errors="replace"))
             elif isinstance(target, _Target):
-                await self._json(ctx, target, message.payload, recv_us, out)
+                await self._json(ctx, target, payload, recv_us, out)
             else:
-                await self._sparkplug_message(ctx, client, target, topic, message.payload,
+                await self._sparkplug_message(ctx, client, target, topic.decode(), payload,
                                               recv_us, out)  # fmt: skip
         return out, acks
 
-    def _admit(self, topic: str, cap: float) -> bool:
+    def _admit(self, topic: bytes, cap: float) -> bool:
         """A token bucket per topic (``cap`` per second, bursts of one second)."""
         now = time.monotonic()
         b = self._buckets.get(topic)
@@ -585,10 +538,14 @@ class MqttConnector(Connector):
         b[0] -= 1.0
         return True
 
-    def _target(self, topic: str) -> _Target | _Route | None:
-        parts = topic.split("/")
+    def _target(self, raw: bytes) -> _Target | _Route | None:
+        """What a topic maps to (None: no subscription's pattern, or not UTF-8), cached."""
         found: _Target | _Route | None = None
-        for route in self.routes:
+        try:
+            parts = raw.decode().split("/")
+        except UnicodeDecodeError:
+            parts = []
+        for route in self.routes if parts else ():
             got = route.match(parts)
             if got is None:
                 continue
@@ -600,7 +557,7 @@ class MqttConnector(Connector):
             break
         if len(self._topics) > 100_000:
             self._topics.clear()
-        self._topics[topic] = found
+        self._topics[raw] = found
         return found
 
     async def _equipment_id(self, ctx: ConnectorContext, path: str) -> int | None:
