@@ -3,10 +3,13 @@
 An ``opcua`` connection names one server (``endpoint``, ``opc.tcp://host:port/path``), how to
 sign in (anonymous, or ``username`` / ``password``) and secure the channel (``security_policy``
 ``None`` or ``Basic256Sha256`` with ``security_mode`` ``Sign`` or ``SignAndEncrypt``, where the
-server offers them: the client's self-signed certificate is made in ``certificate_dir`` once and
-kept, so a server's administrator can trust it), and a mapping of node ids to equipment and
-signals (``nodes``). :mod:`openkamp.connectors.opcua_browse` proposes that mapping, and the
-asset tree, from the server's own address space.
+server offers them; the client's certificate and key given as PEM text, ``client_certificate``
+and ``client_private_key``, or else a self-signed one made in ``certificate_dir`` once and kept,
+so a server's administrator can trust it; optionally the server's own certificate,
+``server_certificate``, to accept no other: :mod:`openkamp.connectors.opcua_security`), and a
+mapping of node ids to equipment and signals (``nodes``).
+:mod:`openkamp.connectors.opcua_browse` proposes that mapping, and the asset tree, from the
+server's own address space.
 
 **Subscription.** One subscription (``publishing_interval_ms``) with a monitored item per mapped
 node (``sampling_interval_ms``, ``queue_size``, oldest discarded). Every data change is stored
@@ -19,8 +22,9 @@ written in batches of up to ``batch_points`` or every ``flush_ms``.
 **A dead server** is found by asyncua's session watchdog (the server state read every
 ``watchdog_s``) or the transport closing; the connection turns ``connecting``, the outage is
 counted once (``opcua.outage``), and the connector reconnects with a growing, jittered delay
-(:class:`~openkamp.connectors.base.Backoff`). A refused login is reported on the connection in
-words (``last_error``), never with the password.
+(:class:`~openkamp.connectors.base.Backoff`). A refused login, security settings the server does
+not offer and a certificate it refuses are reported on the connection in Korean and English
+(``last_error``, :func:`in_words`), never with the password or the key.
 
 **Backfill.** For each node the connector keeps the newest time below which everything is
 stored (a *watermark*; at start, the store's newest point of the signal). After a reconnect it
@@ -39,16 +43,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from openkamp.connectors.base import (
     Backoff,
@@ -59,10 +61,18 @@ from openkamp.connectors.base import (
     now_us,
     points_table,
 )
+from openkamp.connectors.opcua_security import (
+    SecurityProblem,
+    check_client_pair,
+    pem,
+    read_certificate,
+    secure,
+)
 from openkamp.core.errors import NotFound
 
 SecurityPolicy = Literal["None", "Basic256Sha256"]
 SecurityMode = Literal["None", "Sign", "SignAndEncrypt"]
+_PEM_MAX = 20_000  # characters of a PEM certificate or key (a 4096-bit RSA key is ~3,300)
 
 #: Status codes a HistoryRead answers for a node (or the whole service) that keeps no history.
 NO_HISTORY = {
@@ -93,8 +103,23 @@ class OpcUaConfig(ConnectorConfig):
     security_mode: SecurityMode = Field("None", description="None, Sign or SignAndEncrypt")
     username: str = Field("", description="Login; empty: anonymous")
     password: Secret = Field("", description="Password of the login")
+    client_certificate: str = Field(
+        "",
+        max_length=_PEM_MAX,
+        description="Client certificate (PEM) for secure channels; empty: a self-signed one "
+        "made in certificate_dir",
+    )
+    client_private_key: Secret = Field(
+        "", max_length=_PEM_MAX, description="Private key of the client certificate (PEM)"
+    )
+    client_key_password: Secret = Field("", description="Password of an encrypted private key")
+    server_certificate: str = Field(
+        "",
+        max_length=_PEM_MAX,
+        description="The server's certificate (PEM): accept no other; empty: the one it presents",
+    )
     certificate_dir: str = Field(
-        "", description="Folder of the client certificate (secure channels); empty: a temp folder"
+        "", description="Folder of the self-signed client certificate; empty: a temp folder"
     )
     nodes: list[OpcUaNode] = Field(default_factory=list, description="Mapped variables")
     publishing_interval_ms: float = Field(1000.0, gt=0, le=3_600_000)
@@ -114,10 +139,21 @@ class OpcUaConfig(ConnectorConfig):
     batch_points: int = Field(50_000, ge=1, le=1_000_000)
     flush_ms: float = Field(200.0, gt=0, le=60_000)
 
+    @field_validator("client_certificate", "client_private_key", "server_certificate")
+    @classmethod
+    def _pem(cls, text: str) -> str:
+        """PEM text, its line breaks put back (a one-line form field drops them)."""
+        return pem(text)
+
     @model_validator(mode="after")
     def _security(self) -> OpcUaConfig:
         if (self.security_policy == "None") != (self.security_mode == "None"):
             raise ValueError("a security policy needs a mode Sign or SignAndEncrypt, and back")
+        check_client_pair(
+            self.client_certificate, self.client_private_key, self.client_key_password
+        )
+        if self.server_certificate:
+            read_certificate(self.server_certificate)
         return self
 
 
@@ -140,47 +176,67 @@ async def make_client(
     security_policy: str = "None",
     security_mode: str = "None",
     certificate_dir: str = "",
+    client_certificate: str = "",
+    client_private_key: str = "",
+    client_key_password: str = "",
+    server_certificate: str = "",
     timeout_s: float = 10.0,
     watchdog_s: float = 2.0,
 ) -> Any:
-    """An asyncua ``Client`` set up (not yet connected) for a server and a login."""
+    """An asyncua ``Client`` set up (not yet connected) for a server, a login and the channel's
+    security. The server's endpoints are read first: security settings it does not offer and
+    certificates that cannot work raise :class:`SecurityProblem` here."""
     from asyncua import Client
 
-    ua = _ua()
     client = Client(endpoint, timeout=timeout_s, watchdog_intervall=watchdog_s)
     client.name = client.description = "OpenKAMP"
     client.application_uri = "urn:openkamp:client"
     if username:
         client.set_user(username)
         client.set_password(password)
-    if security_policy != "None":
-        from asyncua.crypto.security_policies import SecurityPolicyBasic256Sha256
-
-        folder = Path(certificate_dir) if certificate_dir else _temp_cert_dir()
-        cert, key = await client.setup_self_signed_certificate(
-            folder / "openkamp-client-key.pem", folder / "openkamp-client-cert.der"
-        )
-        await client.set_security(
-            SecurityPolicyBasic256Sha256, cert, key,
-            mode=getattr(ua.MessageSecurityMode, security_mode),
-        )  # fmt: skip
+    await secure(
+        client, policy=security_policy, mode=security_mode, certificate=client_certificate,
+        private_key=client_private_key, key_password=client_key_password,
+        server_certificate=server_certificate, certificate_dir=certificate_dir,
+    )  # fmt: skip
     return client
 
 
-def _temp_cert_dir() -> Path:
-    return Path(tempfile.gettempdir()) / "openkamp-opcua-client"
+def client_settings(cfg: OpcUaConfig) -> dict[str, Any]:
+    """The keyword arguments of :func:`make_client` a connection's config gives."""
+    return {
+        "username": cfg.username, "password": cfg.password,
+        "security_policy": cfg.security_policy, "security_mode": cfg.security_mode,
+        "certificate_dir": cfg.certificate_dir, "client_certificate": cfg.client_certificate,
+        "client_private_key": cfg.client_private_key,
+        "client_key_password": cfg.client_key_password,
+        "server_certificate": cfg.server_certificate, "timeout_s": cfg.timeout_s,
+    }  # fmt: skip
+
+
+#: Status codes of a server that refused the client's certificate (Part 4, CreateSession).
+_CERTIFICATE_REFUSED = ("BadCertificate", "BadSecurityChecksFailed", "BadNoValidCertificates")
 
 
 def problem(exc: BaseException) -> tuple[str, str]:
     """What went wrong with a server: a short kind (``login_refused``, ``no_server``,
-    ``timeout``, ``security_refused``, ``failed``) and the same in English words."""
+    ``timeout``, ``security_unsupported``, ``certificate_invalid``, ``certificate_refused``,
+    ``server_certificate_mismatch``, ``security_refused``, ``failed``) and the detail: English
+    words, or for the security kinds what their texts (``err.opcua.<kind>``) show as
+    ``{reason}`` (what the server offers, the status code, the thumbprints)."""
     name = type(exc).__name__
+    if isinstance(exc, SecurityProblem):
+        return exc.kind, exc.detail
     if "IdentityToken" in name or "UserAccessDenied" in name:
         return "login_refused", f"the server refused the login ({name})"
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return "timeout", "the server did not answer in time"
     if isinstance(exc, OSError):
         return "no_server", f"no OPC UA server answers at this address ({exc})"
+    if name.startswith(_CERTIFICATE_REFUSED):
+        return "certificate_refused", name
+    if "No matching endpoints" in str(exc):  # asyncua's own check (ours comes first)
+        return "security_unsupported", "?"
     if "SecurityPolicy" in name or "Certificate" in name or "Security" in name:
         return "security_refused", f"the server refused the security settings ({name})"
     text = str(exc) or name
@@ -188,8 +244,25 @@ def problem(exc: BaseException) -> tuple[str, str]:
 
 
 def describe(exc: BaseException) -> str:
-    """A problem with a server in words (a refused login, no server at the address …)."""
+    """A problem with a server in English words (a refused login, no server at the address …)."""
     return problem(exc)[1]
+
+
+def in_words(exc: BaseException, endpoint: str) -> str:
+    """A problem with a server as a connection shows it (``last_error``): what happened and
+    what to do in Korean, then in English, then the detail (``err.opcua.<kind>``)."""
+    from openkamp.i18n import MESSAGES, t
+
+    kind, reason = problem(exc)
+    key = f"err.opcua.{kind}" if kind != "failed" else "err.opcua.session_failed"
+    said = []
+    for lang in ("ko", "en"):
+        text = t(key, lang, endpoint=endpoint, reason=reason)
+        if f"err.opcua.{kind}.hint" in MESSAGES:
+            text += " " + t(f"err.opcua.{kind}.hint", lang)
+        said.append(text)
+    shown = "{reason}" in MESSAGES[key]["en"]
+    return f"{said[0]} / {said[1]}" + ("" if shown else f" ({reason})")
 
 
 def to_us(ts: datetime | None) -> int | None:
@@ -311,13 +384,10 @@ class OpcUaConnector(Connector):
         cfg = self.cfg
         try:
             client = await make_client(
-                cfg.endpoint, username=cfg.username, password=cfg.password,
-                security_policy=cfg.security_policy, security_mode=cfg.security_mode,
-                certificate_dir=cfg.certificate_dir, timeout_s=cfg.timeout_s,
-                watchdog_s=cfg.watchdog_s,
-            )  # fmt: skip
+                cfg.endpoint, **client_settings(cfg), watchdog_s=cfg.watchdog_s
+            )
         except Exception as exc:
-            raise _Lost(describe(exc)) from exc
+            raise _Lost(in_words(exc, cfg.endpoint)) from exc
         lost = asyncio.Event()
         why: list[str] = []
 
@@ -330,7 +400,7 @@ class OpcUaConnector(Connector):
             try:
                 await client.connect()
             except Exception as exc:
-                raise _Lost(describe(exc)) from exc
+                raise _Lost(in_words(exc, cfg.endpoint)) from exc
             self.sessions += 1
             ctx.set_state("running")
             backoff.reset()
@@ -341,7 +411,7 @@ class OpcUaConnector(Connector):
             try:
                 await self._subscribe(ctx, client, items)
             except Exception as exc:
-                raise _Lost(describe(exc)) from exc
+                raise _Lost(in_words(exc, cfg.endpoint)) from exc
             backfill = (
                 asyncio.create_task(self._backfill(ctx, client, items, since))
                 if cfg.backfill and since

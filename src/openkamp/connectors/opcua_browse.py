@@ -230,19 +230,28 @@ async def browse(
     security_policy: str = "None",
     security_mode: str = "None",
     certificate_dir: str = "",
+    client_certificate: str = "",
+    client_private_key: str = "",
+    client_key_password: str = "",
+    server_certificate: str = "",
     timeout_s: float = 10.0,
     batch: int = 1000,
     max_nodes: int = 100_000,
 ) -> Proposal:
-    """Browse a server and propose its asset tree and mapping (module docstring). A server
-    that cannot be reached or refuses the login raises :class:`InvalidInput` with the reason
-    (code ``opcua.no_server``, ``opcua.login_refused``, ``opcua.timeout``,
-    ``opcua.security_refused`` or ``opcua.failed``)."""
+    """Browse a server and propose its asset tree and mapping (module docstring), over a
+    secured channel where asked (the same settings as a connection's). A server that cannot
+    be reached, refuses the login or the certificate, or does not offer the security asked
+    raises :class:`InvalidInput` with the reason (code ``opcua.<kind>`` of
+    :func:`~openkamp.connectors.opcua.problem`: ``opcua.no_server``, ``opcua.login_refused``,
+    ``opcua.security_unsupported``, ``opcua.certificate_refused`` …)."""
     began = time.perf_counter()
     try:
         client = await make_client(
             endpoint, username=username, password=password, security_policy=security_policy,
-            security_mode=security_mode, certificate_dir=certificate_dir, timeout_s=timeout_s,
+            security_mode=security_mode, certificate_dir=certificate_dir,
+            client_certificate=client_certificate, client_private_key=client_private_key,
+            client_key_password=client_key_password, server_certificate=server_certificate,
+            timeout_s=timeout_s,
         )  # fmt: skip
         await client.connect()
     except Exception as exc:

@@ -26,15 +26,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "보안 없음, 서명, 또는 서명과 암호화 (서버가 제공하는 것).",
         "en": "None, Sign, or SignAndEncrypt.",
     },
+    "connectors.field.client_certificate": {
+        "ko": "클라이언트 인증서 (PEM)",
+        "en": "Client certificate (PEM)",
+    },
+    "connectors.field.client_certificate.help": {
+        "ko": "보안 채널에 쓰는 이 클라이언트의 애플리케이션 인스턴스 인증서. PEM 텍스트 전체를 "
+        "붙여 넣습니다. 서버의 신뢰 목록에 있어야 합니다. 비우면 자체 서명 인증서를 만들어 씁니다.",
+        "en": "This client's application instance certificate for secure channels: paste the "
+        "whole PEM text. The server must trust it. Empty: a self-signed one is made.",
+    },
+    "connectors.field.client_private_key": {
+        "ko": "클라이언트 개인 키 (PEM)",
+        "en": "Client private key (PEM)",
+    },
+    "connectors.field.client_private_key.help": {
+        "ko": "클라이언트 인증서의 RSA 개인 키. 저장 후에는 다시 보여 주지 않습니다.",
+        "en": "The RSA private key of the client certificate; never shown again once saved.",
+    },
+    "connectors.field.client_key_password": {
+        "ko": "개인 키 비밀번호",
+        "en": "Private key password",
+    },
+    "connectors.field.client_key_password.help": {
+        "ko": "암호화된 개인 키일 때만 입력합니다.",
+        "en": "Only for an encrypted private key.",
+    },
+    "connectors.field.server_certificate": {
+        "ko": "서버 인증서 (PEM)",
+        "en": "Server certificate (PEM)",
+    },
+    "connectors.field.server_certificate.help": {
+        "ko": "넣으면 이 인증서를 제시하는 서버에만 연결합니다 (다른 서버가 같은 주소를 가장하면 "
+        "거부). 비우면 서버가 제시하는 인증서를 믿습니다.",
+        "en": "When given, only a server presenting this certificate is accepted (an impostor at "
+        "the address is refused). Empty: the certificate the server presents is trusted.",
+    },
     "connectors.field.certificate_dir": {
-        "ko": "클라이언트 인증서 폴더",
-        "en": "Client certificate folder",
+        "ko": "자체 서명 인증서 폴더",
+        "en": "Self-signed certificate folder",
     },
     "connectors.field.certificate_dir.help": {
-        "ko": "보안 채널용 인증서를 한 번 만들어 보관하는 폴더. 서버 관리자가 이 인증서를 신뢰 "
-        "목록에 넣습니다. 비우면 임시 폴더.",
-        "en": "Where the client certificate for secure channels is made once and kept, for the "
-        "server's administrator to trust. Empty: a temporary folder.",
+        "ko": "클라이언트 인증서를 넣지 않았을 때 자체 서명 인증서를 한 번 만들어 보관하는 폴더. "
+        "서버 관리자가 이 인증서를 신뢰 목록에 넣습니다. 비우면 임시 폴더.",
+        "en": "Without a client certificate, where a self-signed one is made once and kept, for "
+        "the server's administrator to trust. Empty: a temporary folder.",
     },
     "connectors.field.nodes": {"ko": "노드 매핑", "en": "Node mapping"},
     "connectors.field.nodes.help": {
@@ -143,6 +179,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "신뢰하도록 하세요.",
         "en": "Choose a policy and mode the server offers, and have the server trust the "
         "client certificate.",
+    },
+    "err.opcua.security_unsupported": {
+        "ko": "OPC UA 서버 {endpoint} 는 요청한 보안 정책과 모드를 제공하지 않습니다 "
+        "(서버가 제공하는 것: {reason}).",
+        "en": "The OPC UA server {endpoint} does not offer the security policy and mode asked "
+        "(it offers: {reason}).",
+    },
+    "err.opcua.security_unsupported.hint": {
+        "ko": "서버가 제공하는 보안 정책과 모드를 고르세요.",
+        "en": "Choose a policy and mode the server offers.",
+    },
+    "err.opcua.certificate_refused": {
+        "ko": "OPC UA 서버 {endpoint} 가 클라이언트 인증서를 받아들이지 않았습니다 ({reason}).",
+        "en": "The OPC UA server {endpoint} refused the client certificate ({reason}).",
+    },
+    "err.opcua.certificate_refused.hint": {
+        "ko": "서버 관리자가 이 클라이언트 인증서를 신뢰 목록에 넣어야 합니다. 인증서의 유효 기간과 "
+        "애플리케이션 URI도 확인하세요.",
+        "en": "The server's administrator must trust this client certificate; check also its "
+        "validity dates and application URI.",
+    },
+    "err.opcua.certificate_invalid": {
+        "ko": "OPC UA 연결의 인증서나 개인 키를 쓸 수 없습니다: {reason}",
+        "en": "The certificate or private key of the OPC UA connection cannot be used: {reason}",
+    },
+    "err.opcua.certificate_invalid.hint": {
+        "ko": "PEM 형식의 인증서와 그 인증서의 RSA 개인 키를 넣으세요.",
+        "en": "Give a PEM certificate and the RSA private key that belongs to it.",
+    },
+    "err.opcua.server_certificate_mismatch": {
+        "ko": "OPC UA 서버 {endpoint} 의 인증서가 설정된 서버 인증서와 다릅니다 "
+        "(SHA-1 지문, 제시된 것 / 설정된 것: {reason}).",
+        "en": "The OPC UA server {endpoint} presents another certificate than the one configured "
+        "(SHA-1 thumbprints, presented / configured: {reason}).",
+    },
+    "err.opcua.server_certificate_mismatch.hint": {
+        "ko": "서버 인증서가 바뀌었다면 새 인증서를 넣고, 아니라면 다른 장비가 서버를 가장하는지 "
+        "확인하세요.",
+        "en": "If the server's certificate was renewed, configure the new one; otherwise check "
+        "that no other device poses as the server.",
+    },
+    "err.opcua.session_failed": {
+        "ko": "OPC UA 서버 {endpoint} 와 세션을 열지 못했습니다.",
+        "en": "No session could be opened with the OPC UA server {endpoint}.",
     },
     "err.opcua.failed": {
         "ko": "OPC UA 서버 {endpoint} 를 탐색하지 못했습니다.",

@@ -26,10 +26,34 @@ Password = Annotated[
     Field(max_length=256),
     WithJsonSchema({"type": "string", "format": "password", "writeOnly": True, "maxLength": 256}),
 ]
+#: A private key (PEM): never answered back.
+PrivateKey = Annotated[
+    str,
+    Field(max_length=20_000),
+    WithJsonSchema(
+        {"type": "string", "format": "password", "writeOnly": True, "maxLength": 20_000}
+    ),
+]
+Certificate = Annotated[str, Field(max_length=20_000)]
 
 
-class OpcUaServer(BaseModel):
-    """Where the server is and how to sign in."""
+class _Security(BaseModel):
+    """The channel's security (as in the opcua connection's config)."""
+
+    security_policy: SecurityPolicy = "None"
+    security_mode: SecurityMode = "None"
+    client_certificate: Certificate = Field(
+        "", description="Client certificate (PEM); empty: a self-signed one"
+    )
+    client_private_key: PrivateKey = ""
+    client_key_password: Password = ""
+    server_certificate: Certificate = Field(
+        "", description="The server's certificate (PEM): accept no other"
+    )
+
+
+class OpcUaServer(_Security):
+    """Where the server is, how to sign in and secure the channel."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -40,20 +64,16 @@ class OpcUaServer(BaseModel):
     )
     username: str = Field("", max_length=256, description="Login; empty: anonymous")
     password: Password = ""
-    security_policy: SecurityPolicy = "None"
-    security_mode: SecurityMode = "None"
     timeout_s: float = Field(10.0, gt=0, le=30, description="Seconds to wait for each answer")
 
 
-class OpcUaSettings(BaseModel):
+class OpcUaSettings(_Security):
     """The new connection's settings besides the endpoint and the mapping."""
 
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field("", max_length=256)
     password: Password = ""
-    security_policy: SecurityPolicy = "None"
-    security_mode: SecurityMode = "None"
     publishing_interval_ms: float = Field(1000.0, gt=0, le=3_600_000)
     sampling_interval_ms: float = Field(0.0, ge=0, le=3_600_000)
     queue_size: int = Field(10, ge=1, le=100_000)
@@ -80,15 +100,20 @@ class OpcUaApplied(Answer):
 @router.post("/browse", response_model=Proposal, responses=responses(403))
 async def opcua_browse(body: OpcUaServer, me: Me) -> Proposal:
     """Browse the server's address space and propose sites, lines, equipment and signals with
-    units and ranges (nothing is stored). A server that cannot be reached or refuses the login
-    answers 422 with the reason (code opcua.no_server, opcua.login_refused, opcua.timeout …)."""
+    units and ranges (nothing is stored), over a secured channel where asked. A server that
+    cannot be reached, refuses the login or the certificate, or does not offer the security
+    asked answers 422 with the reason (code opcua.no_server, opcua.login_refused,
+    opcua.timeout, opcua.security_unsupported, opcua.certificate_refused …)."""
     require(me, Role.ENGINEER)
     try:
         return await asyncio.wait_for(
             browse(
                 body.endpoint, username=body.username, password=body.password,
                 security_policy=body.security_policy, security_mode=body.security_mode,
-                timeout_s=body.timeout_s,
+                client_certificate=body.client_certificate,
+                client_private_key=body.client_private_key,
+                client_key_password=body.client_key_password,
+                server_certificate=body.server_certificate, timeout_s=body.timeout_s,
             ),
             timeout=body.timeout_s * 6,
         )  # fmt: skip
