@@ -170,27 +170,27 @@ def consistency_ranges(old: int, new: int) -> list[Range]:
     return out
 
 
-def chunk_nodes(lo: int, leaf_hashes: Sequence[bytes]) -> tuple[dict[int, bytes], list[bytes]]:
+def chunk_nodes(lo: int, leaf_hashes: Sequence[bytes]) -> tuple[list[bytes | None], list[bytes]]:
     """Every complete subtree inside the leaves ``lo .. lo+len-1`` (``lo`` a multiple of a power
-    of two at least as large as the chunk): a dict of node id to hash, and the hashes of the
+    of two at least as large as the chunk), in node id order: position ``p`` holds node
+    ``2 * lo + p`` (None where that subtree reaches past the chunk); and the hashes of the
     chunk's own decomposition (:func:`range_ids` of the chunk, left to right)."""
-    nodes: dict[int, bytes] = {}
+    n = len(leaf_hashes)
+    nodes: list[bytes | None] = [None] * (2 * n - 1) if n else []
+    nodes[0::2] = leaf_hashes
     level_hashes = list(leaf_hashes)
-    for j, h in enumerate(level_hashes):
-        nodes[(lo + j) << 1] = h
     tops: list[bytes] = []  # the odd last subtree of each level: the chunk's decomposition
     level = 0
     while level_hashes:
         if len(level_hashes) & 1:
             tops.append(level_hashes[-1])
         pairs = [
-            node_hash(level_hashes[i], level_hashes[i + 1])
-            for i in range(0, len(level_hashes) - 1, 2)
+            node_hash(a, b) for a, b in zip(level_hashes[::2], level_hashes[1::2], strict=False)
         ]
         level += 1
-        first = lo >> level
-        for i, h in enumerate(pairs):
-            nodes[node_id(level, first + i)] = h
+        if pairs:  # node (level, i) of the chunk sits at i * 2^(level+1) + 2^level - 1
+            step, first = 1 << (level + 1), (1 << level) - 1
+            nodes[first : first + step * (len(pairs) - 1) + 1 : step] = pairs
         level_hashes = pairs
     tops.reverse()  # largest first
     return nodes, tops

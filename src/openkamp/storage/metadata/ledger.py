@@ -39,8 +39,8 @@ __all__ = ["EntryRow", "HeadRow", "LedgerStore", "ScanRow", "SqlLedgerStore", "l
 _PG_LOCK = 0x6F6B_6C65_6467_6572  # "okledger"
 _NO_ORG = object()
 
-#: (seq, kind, org_id, contract, dataset, ISO time, leaf): see :meth:`LedgerStore.scan`.
-ScanRow = tuple[int, str, int, str | None, str | None, str, str]
+#: (seq, kind, org_id, contract, dataset, ISO time, leaf, party ids): see LedgerStore.scan.
+ScanRow = tuple[int, str, int, str | None, str | None, str, str, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +84,8 @@ class LedgerStore(ABC):
         """Stored subtree hashes of these node ids (absent ids are left out)."""
 
     @abstractmethod
-    def nodes_between(self, lo: int, hi: int) -> dict[int, bytes]:
-        """Every stored subtree hash with ``lo <= id < hi``."""
+    def nodes_between(self, lo: int, hi: int) -> list[tuple[int, bytes]]:
+        """Every stored subtree hash with ``lo <= id < hi``, as ``(id, hash)`` by id."""
 
     @abstractmethod
     def entries_between(self, lo: int, hi: int) -> list[EntryRow]:
@@ -94,12 +94,13 @@ class LedgerStore(ABC):
     @abstractmethod
     def scan(self, lo: int, hi: int) -> list[ScanRow]:
         """Entries with ``lo <= seq < hi`` by index, as lean tuples for verification: ``(seq,
-        kind, org_id, contract, dataset, time as ISO 8601 UTC with microseconds and Z, leaf)``."""
+        kind, org_id, contract, dataset, time as ISO 8601 UTC with microseconds and Z, leaf,
+        the ids of the organisations concerned as text joined by commas)``."""
 
     @abstractmethod
-    def parties_between(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        """``(seq, org_id)`` of the organisations concerned by entries ``lo <= seq < hi``, by
-        index and organisation."""
+    def node_hashes_between(self, lo: int, hi: int) -> list[bytes]:
+        """The stored subtree hashes with ``lo <= id < hi``, by id (no ids: for a range that
+        holds only complete subtrees, where their count says whether every id is there)."""
 
     @abstractmethod
     def entries_of(self, org_id: int, *, after: int = -1, limit: int = 100) -> list[EntryRow]:
@@ -165,22 +166,26 @@ class SqlLedgerStore(LedgerStore):
         with self.meta._read() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
             if conn.dialect.name == "postgresql":
-                at = "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                at = "to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                ids = "string_agg(p.org_id::text, ',' ORDER BY p.org_id)"
             else:  # SQLite holds what SQLAlchemy wrote: "YYYY-MM-DD HH:MM:SS.ffffff", UTC
-                at = "replace(at, ' ', 'T') || 'Z'"
+                at = "replace(e.at, ' ', 'T') || 'Z'"
+                ids = "group_concat(p.org_id)"
+            sql = sql.replace("{at}", at).replace("{ids}", ids)
             cursor = conn.connection.cursor()
             try:
-                cursor.execute(sql.replace("{at}", at).format(*[mark] * len(params)), params)
+                cursor.execute(sql.format(*[mark] * len(params)), params)
                 return list(cursor.fetchall())
             finally:
                 cursor.close()
 
-    def nodes_between(self, lo: int, hi: int) -> dict[int, bytes]:
-        rows = self._fetch("SELECT id, hash FROM ledger_nodes WHERE id >= {} AND id < {}", lo, hi)
-        out = dict(rows)
-        if out and not isinstance(next(iter(out.values())), bytes):  # a driver's memoryview
-            out = {i: bytes(h) for i, h in out.items()}
-        return out
+    def nodes_between(self, lo: int, hi: int) -> list[tuple[int, bytes]]:
+        rows = self._fetch(
+            "SELECT id, hash FROM ledger_nodes WHERE id >= {} AND id < {} ORDER BY id", lo, hi
+        )
+        if rows and not isinstance(rows[0][1], bytes):  # a driver's memoryview
+            rows = [(i, bytes(h)) for i, h in rows]
+        return rows
 
     def entries_between(self, lo: int, hi: int) -> list[EntryRow]:
         c = ledger_entries.c
@@ -190,17 +195,17 @@ class SqlLedgerStore(LedgerStore):
 
     def scan(self, lo: int, hi: int) -> list[ScanRow]:
         return self._fetch(
-            "SELECT seq, kind, org_id, contract, dataset, {at}, leaf FROM ledger_entries "
-            "WHERE seq >= {} AND seq < {} ORDER BY seq",
+            "SELECT e.seq, e.kind, e.org_id, e.contract, e.dataset, {at}, e.leaf, "
+            "(SELECT {ids} FROM ledger_parties p WHERE p.seq = e.seq) "
+            "FROM ledger_entries e WHERE e.seq >= {} AND e.seq < {} ORDER BY e.seq",
             lo, hi,
         )  # fmt: skip
 
-    def parties_between(self, lo: int, hi: int) -> list[tuple[int, int]]:
-        return self._fetch(
-            "SELECT seq, org_id FROM ledger_parties WHERE seq >= {} AND seq < {} "
-            "ORDER BY seq, org_id",
-            lo, hi,
-        )  # fmt: skip
+    def node_hashes_between(self, lo: int, hi: int) -> list[bytes]:
+        rows = self._fetch(
+            "SELECT hash FROM ledger_nodes WHERE id >= {} AND id < {} ORDER BY id", lo, hi
+        )
+        return [bytes(h) for (h,) in rows]
 
     def entries_of(self, org_id: int, *, after: int = -1, limit: int = 100) -> list[EntryRow]:
         p, e = ledger_parties.c, ledger_entries.c
