@@ -274,3 +274,64 @@ def test_every_ledger_error_code_has_korean_and_english_texts() -> None:
     assert {"ledger.float", "ledger.busy", "ledger.damaged", "ledger.no_entry"} <= codes
     for code in codes:
         assert MESSAGES[f"err.{code}"]["ko"] and MESSAGES[f"err.{code}"]["en"], code
+
+
+def test_two_writers_on_one_file_never_share_an_index(w: World, tmp_path: Path) -> None:
+    """Two metadata stores on one SQLite file (as two processes would have): a writer that read
+    the size before the other committed loses the race, writes nothing and appends again; only
+    inside a caller's transaction does it give up with ``ledger.busy``."""
+    import threading
+
+    from openkamp.core.errors import Conflict
+    from openkamp.storage import open_metadata
+
+    other_meta = open_metadata(f"sqlite:///{tmp_path}/meta.sqlite")
+    other = Ledger.at(other_meta, w.data_dir)
+    busy: list[str] = []
+    done = [0, 0]
+
+    def write(which: int, led: Ledger) -> None:
+        for i in range(30):
+            try:
+                led.append(w.beta if which else w.acme, [use(i, w.acme), use(i + 1, w.acme)])
+                done[which] += 2
+            except Conflict as exc:
+                busy.append(str(exc.code))
+
+    pair = (w.ledger, other)
+    threads = [threading.Thread(target=write, args=(k, led)) for k, led in enumerate(pair)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    other_meta.close()
+    assert set(busy) <= {"ledger.busy"} and len(busy) <= 2  # five tries each: lost races retried
+    assert w.ledger.size() == sum(done) and len(w.ledger.heads()) == sum(done) // 2
+    assert w.ledger.verify().ok
+
+
+def test_a_lost_race_inside_a_callers_transaction_is_the_callers_to_redo(
+    w: World, tmp_path: Path
+) -> None:
+    from openkamp.core.errors import Conflict
+    from openkamp.storage import open_metadata
+
+    fill(w, [2])
+    other_meta = open_metadata(f"sqlite:///{tmp_path}/meta.sqlite")
+    other = Ledger.at(other_meta, w.data_dir)
+    stale = w.ledger.store.size
+    # This writer reads the size as it was, and another process appends meanwhile.
+    w.ledger.store.size = lambda: 2  # type: ignore[method-assign]
+    other.append(w.beta, [use(5, w.acme)])
+    with pytest.raises(Conflict) as caught, w.meta.transaction():
+        w.ledger.append(w.beta, [use(6, w.acme)])
+    assert caught.value.code == "ledger.busy"
+    tries = []
+    w.ledger.store.size = lambda: tries.append(1) or 2  # type: ignore[method-assign]
+    with pytest.raises(Conflict):  # its own transaction: tried again, five times in all
+        w.ledger.append(w.beta, [use(7, w.acme)])
+    assert len(tries) == 5
+    w.ledger.store.size = stale  # type: ignore[method-assign]
+    w.ledger.append(w.beta, [use(7, w.acme)])
+    other_meta.close()
+    assert w.ledger.size() == 4 and w.ledger.verify().ok

@@ -53,7 +53,16 @@ the newest signed head. What it cannot see alone: the newest entries removed tog
 heads — an owner's kept head catches that (it is larger than the log, or inconsistent with it).
 
 The ledger takes the acting organisation from its caller: the sharing service checks who may
-append or read (STYLE: access is checked in services, in one place).
+append or read (STYLE: access is checked in services, in one place). Organisation names must not
+change once an organisation has ledger entries (nothing renames one today): the leaves name them.
+
+**Our own code, not a library.** pymerkle (PyPI) implements RFC 9162 trees and proofs, but keeps
+its tree in its own store (in memory or its own SQLite file), where these entries must commit in
+the metadata database's transaction (SQLite or PostgreSQL, Alembic-migrated) together with the
+change they record; and the auditor's verifier must run with nothing but the standard library and
+``cryptography``, so the verification algorithms had to be written here anyway. What is left,
+numbering and assembling proofs from stored subtrees, is :mod:`openkamp.sharing.merkle` (tested
+against the Certificate Transparency test vectors and the RFC's recursive definitions).
 """
 
 from __future__ import annotations
@@ -68,9 +77,9 @@ from json.encoder import encode_basestring as _encode_text  # what json.dumps wr
 from pathlib import Path
 from typing import Any
 
-from openkamp.core.errors import InvalidInput, NotFound, StorageError
+from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
 from openkamp.sharing import merkle
-from openkamp.sharing.keys import LedgerKeys
+from openkamp.sharing.keys import LedgerKeys, SigningKey
 from openkamp.sharing.verify_standalone import (
     FORMAT,
     MAX_JSON_INT,
@@ -109,6 +118,7 @@ MAX_LEAF_BYTES = 64 * 1024
 #: Leaves per verification chunk (a power of two): bounds verify's memory, not its result.
 CHUNK = 1 << 16
 _PROOF_PAGE = 512  # entries whose proofs one query serves, in an export
+_RETRIES = 5  # appends tried when another process wrote first
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -287,7 +297,9 @@ class Ledger:
     def append(self, org: int, entries: Sequence[Entry]) -> list[tuple[int, bytes]]:
         """Append entries acted by organisation ``org`` as one batch, with a tree head signed by
         the platform and one by ``org``; returns each entry's index and leaf hash. Joins the
-        caller's transaction if one is open (the entries commit with it, or not at all)."""
+        caller's transaction if one is open (the entries commit with it, or not at all). When
+        another process appended first, tries again (a few times) if the transaction is its
+        own, else raises Conflict ``ledger.busy`` for the caller to redo its transaction."""
         if not entries:
             return []
         acting = self._name(org)
@@ -299,6 +311,31 @@ class Ledger:
             rows.append((entry, at, leaf, party_ids))
         hashes = [leaf_hash(leaf.encode("utf-8")) for _, _, leaf, _ in rows]
         platform, own = self.keys.signer(None), self.keys.signer(org)
+        for attempt in range(_RETRIES):
+            try:
+                n = self._write(int(org), rows, hashes, platform, own)
+                break
+            except Conflict as exc:
+                # Another process appended between this one's read of the log's size and its
+                # write (SQLite: each process has its own writer). Try again on the new size,
+                # unless the caller's transaction holds other changes: then it is theirs to redo.
+                if exc.code != "ledger.busy" or self.store.in_transaction():
+                    raise
+                if attempt == _RETRIES - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
+        return [(n + i, h) for i, h in enumerate(hashes)]
+
+    def _write(
+        self,
+        org: int,
+        rows: list[tuple[Entry, datetime, str, list[int]]],
+        hashes: list[bytes],
+        platform: SigningKey,
+        own: SigningKey,
+    ) -> int:
+        """One batch in one transaction: its entries, parties, subtree hashes and two signed
+        heads; returns the index of its first entry."""
         with self.store.writing():
             n = self.store.size()
             edge = self._edge(n)
@@ -308,16 +345,18 @@ class Ledger:
             message = tree_head_message(platform.key_id, size, stamp, root)
             heads = [
                 HeadRow(None, size, root, stamp, platform.key_id.hex(), platform.sign(message)),
-                HeadRow(int(org), size, root, stamp, own.key_id.hex(), own.sign(message)),
+                HeadRow(org, size, root, stamp, own.key_id.hex(), own.sign(message)),
             ]
             self.store.insert(
-                [EntryRow(n + i, e.kind, int(org), _text(e.contract), _text(e.dataset), at, leaf)
-                 for i, (e, at, leaf, _) in enumerate(rows)],
+                [
+                    EntryRow(n + i, e.kind, org, _text(e.contract), _text(e.dataset), at, leaf)
+                    for i, (e, at, leaf, _) in enumerate(rows)
+                ],
                 [(n + i, p) for i, (_, _, _, ps) in enumerate(rows) for p in ps],
                 nodes,
                 heads,
-            )  # fmt: skip
-        return [(n + i, h) for i, h in enumerate(hashes)]
+            )
+        return n
 
     def _edge(self, size: int) -> list[bytes]:
         ids = merkle.frontier_ranges(size)

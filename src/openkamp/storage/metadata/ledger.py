@@ -76,6 +76,10 @@ class LedgerStore(ABC):
         """A transaction (joining the caller's) in which this is the only ledger writer."""
 
     @abstractmethod
+    def in_transaction(self) -> bool:
+        """Whether a caller's transaction is open (a write commits, or fails, with it)."""
+
+    @abstractmethod
     def size(self) -> int:
         """Number of entries (the highest index plus one)."""
 
@@ -145,6 +149,9 @@ class SqlLedgerStore(LedgerStore):
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
             yield
+
+    def in_transaction(self) -> bool:
+        return self.meta._tx.get() is not None
 
     def size(self) -> int:
         with self.meta._read() as conn:
