@@ -99,15 +99,17 @@ def hash_only(entries: int, batch: int, names: list[str]) -> float:
 
 
 def hash_root(ledger: Ledger, size: int) -> tuple[float, bytes]:
-    """The baseline of verify: the stored leaves, read beforehand, hashed into the root."""
-    leaves = []
-    for lo in range(0, size, 65536):
-        leaves += [r[6].encode("utf-8") for r in ledger.store.scan(lo, lo + 65536)]
-    t0 = time.perf_counter()
+    """The baseline of verify: the stored leaves hashed into the root (only the hashing is
+    timed; each chunk is read beforehand)."""
     f = Frontier()
-    for leaf in leaves:
-        f.push(leaf_hash(leaf))
-    return time.perf_counter() - t0, f.root()
+    spent = 0.0
+    for lo in range(0, size, 65536):
+        leaves = [r[6].encode("utf-8") for r in ledger.store.scan(lo, lo + 65536)]
+        t0 = time.perf_counter()
+        for leaf in leaves:
+            f.push(leaf_hash(leaf))
+        spent += time.perf_counter() - t0
+    return spent, f.root()
 
 
 def proofs(ledger: Ledger, count: int) -> dict[str, Any]:
