@@ -47,6 +47,9 @@ class Simulator:
         self._stopped = asyncio.Event()
 
     async def start(self) -> None:
+        # The first readings are taken before the outputs start: what an output announces as
+        # it connects (Sparkplug births, OPC UA variables) carries values, not nulls.
+        first = self.live.step()
         started: list[Output] = []
         try:
             for out in self.outputs:
@@ -57,18 +60,21 @@ class Simulator:
                 with contextlib.suppress(Exception):
                     await out.stop()
             raise
-        await self.step()
+        await self._publish(first)
         self._task = asyncio.create_task(self._loop(), name="openkamp-sim-live")
 
     async def step(self) -> list[Tick]:
         """Advance to now and publish; returns the step's readings."""
         ticks = self.live.step()
+        await self._publish(ticks)
+        return ticks
+
+    async def _publish(self, ticks: list[Tick]) -> None:
         if ticks:
             for out in self.outputs:
                 await out.publish(ticks)
         self.steps += 1
         self.readings += sum(len(t) * len(t.signals) for t in ticks)
-        return ticks
 
     async def _loop(self) -> None:
         while True:
