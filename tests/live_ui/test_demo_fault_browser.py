@@ -69,6 +69,20 @@ def test_the_console_points_to_the_ui_for_fault_injection(demo: DemoProcess) -> 
     assert "Traceback" not in text
 
 
+def test_both_connections_run_and_reject_nothing(demo: DemoProcess) -> None:
+    admin, _ = login(demo)
+    deadline = time.monotonic() + 45
+    while True:
+        got = {c["name"]: c["status"] for c in admin.get("/api/v1/connections").json()}
+        if all(got.get(n, {}).get("points") for n in ("demo-mqtt", "demo-opcua")):
+            break
+        assert time.monotonic() < deadline, got
+        time.sleep(0.5)
+    # the platform's session is held before the first reading and the births carry values:
+    # no rebirth asked for, no null metric, nothing lost or refused
+    assert got["demo-mqtt"]["rejected"] == {} and got["demo-opcua"]["rejected"] == {}, got
+
+
 def test_the_simulator_api_injects_and_ends_for_engineers_only(demo: DemoProcess) -> None:
     admin, csrf = login(demo)
     state = admin.get("/api/v1/simulator").json()
