@@ -481,7 +481,7 @@ def mqtt_latency(
     rule = kamp.alert_rules.create(me, name="bench-limit", kind="limit",
                                    equipment_id=int(press.id), config={"high": ALERT_HIGH})  # fmt: skip
     alerts = _AlertMeter(kamp.alert_engine)
-    conn = kamp.connections.find(me, "bench-single")
+    conn = kamp.connections.find(me, "bench-single") or _connection(kamp, port, "single")
     kamp.connections.start(me, conn["id"])
     _wait_running(kamp, conn)
     n = int(seconds * rate)

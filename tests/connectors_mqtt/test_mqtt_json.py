@@ -95,8 +95,7 @@ def test_compact_fast_path_reads_exactly_what_the_codec_reads() -> None:
         body = json.dumps(doc).encode()
         t0, step, series = compact_doc(body)  # type: ignore[misc]
         for name, values in series.items():
-            batch.series.append((ids[name], t0, step, len(values)))
-            batch.series_vals.extend(values)
+            batch.add_series(ids[name], t0, step, values)
         pts = decode_json(body)
         want += [(ids[n], t, v) for n, t, v in pts.as_tuples()]
     tbl = batch.table()

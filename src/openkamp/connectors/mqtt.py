@@ -225,25 +225,37 @@ class _Batch:
     ts: list[int] = field(default_factory=list)
     vals: list[float] = field(default_factory=list)
     chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
-    # Compact series of the whole batch, turned into arrays once (per series: id, t0, step, n).
-    series: list[tuple[int, int, float, int]] = field(default_factory=list)
+    # Compact series of the whole batch, turned into arrays once (per series: id, t0, step, n;
+    # four lists, not a tuple per series: fewer objects for the garbage collector to scan).
+    series_ids: list[int] = field(default_factory=list)
+    series_t0: list[int] = field(default_factory=list)
+    series_step: list[float] = field(default_factory=list)
+    series_len: list[int] = field(default_factory=list)
     series_vals: list[float] = field(default_factory=list)
+
+    def add_series(self, sid: int, t0_us: int, step_us: float, values: list[Any]) -> None:
+        """A compact series: ``values`` at ``t0_us + round(i * step_us)``."""
+        self.series_ids.append(sid)
+        self.series_t0.append(t0_us)
+        self.series_step.append(step_us)
+        self.series_len.append(len(values))
+        self.series_vals.extend(values)
 
     def table(self) -> Any:
         parts = [
             (np.array(self.sids, np.int64), np.array(self.ts, np.int64), np.array(self.vals)),
             *self.chunks,
         ]
-        if self.series:
-            ids, t0s, steps, lens = (np.array(c) for c in zip(*self.series, strict=True))
+        if self.series_ids:
+            lens = np.array(self.series_len, np.int64)
             starts = np.cumsum(lens) - lens
             index = np.arange(int(lens.sum())) - np.repeat(starts, lens)
             # the same arithmetic as json_forms' compact form: t0 + round(i * dt_ms * 1000)
-            ts = np.repeat(t0s.astype(np.int64), lens) + np.round(
-                index * np.repeat(steps.astype(np.float64), lens)
+            ts = np.repeat(np.array(self.series_t0, np.int64), lens) + np.round(
+                index * np.repeat(np.array(self.series_step, np.float64), lens)
             ).astype(np.int64)
             vals = np.array(self.series_vals, dtype=np.float64)
-            parts.append((np.repeat(ids.astype(np.int64), lens), ts, vals))
+            parts.append((np.repeat(np.array(self.series_ids, np.int64), lens), ts, vals))
         sids, ts, vals = (np.concatenate(c) for c in zip(*parts, strict=True))
         return points_table(sids, ts, vals)
 
@@ -300,6 +312,11 @@ class MqttConnector(Connector):
 
     #: Write tasks of batches in flight at once (decoding goes on while the store writes).
     PIPELINE = 4
+    #: About the most points of one batch: batches of large messages close after fewer
+    #: messages, so that their PUBACKs come sooner and the broker keeps sending while the store
+    #: writes (with 100-point messages, 5,000 a batch filled the whole Receive Maximum window:
+    #: reading, decoding and writing took turns).
+    BATCH_POINTS = 50_000
 
     def __init__(self, config: ConnectorConfig) -> None:
         super().__init__(config)
@@ -393,7 +410,7 @@ class MqttConnector(Connector):
         inbox: deque[Message] = deque()
         wake = asyncio.Event()  # something arrived
         filled = asyncio.Event()  # a whole batch arrived
-        full = cfg.batch_messages
+        full = cfg.batch_messages  # messages of the next batch (fewer for large messages)
         high = cfg.receive_maximum
 
         def arrived() -> None:
@@ -433,6 +450,7 @@ class MqttConnector(Connector):
             )
             acker = asyncio.create_task(self._ack_in_order(ctx, paho, writes))
             stop = asyncio.ensure_future(ctx.stopping.wait())
+            per = 1.0  # points per message, a running mean
             try:
                 while not ctx.stopping.is_set():
                     if not inbox:
@@ -459,6 +477,8 @@ class MqttConnector(Connector):
                     if reader.paused and len(inbox) < high // 2:
                         reader.resume()
                     points, acks = await self._decode(ctx, client, batch)
+                    per = 0.5 * per + 0.5 * max(1.0, len(points) / n)
+                    full = max(1, min(cfg.batch_messages, int(self.BATCH_POINTS / per)))
                     task = None
                     if len(points):
                         task = asyncio.ensure_future(ctx.write(points.table()))
@@ -686,8 +706,7 @@ class MqttConnector(Connector):
                 if sid is None:
                     ctx.reject("signal.unknown", len(values), f"{target.equipment}/{key}")
                     continue
-            out.series.append((sid, t0, step, len(values)))
-            out.series_vals.extend(values)
+            out.add_series(sid, t0, step, values)
 
     # -- Sparkplug B --------------------------------------------------------------------------
 
