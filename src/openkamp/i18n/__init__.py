@@ -853,5 +853,6 @@ def _merge_catalogues() -> None:
 # Catalogue modules of this package, one per area.
 CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "accounts", "aas",
               "connectors", "alerting", "live", "retention", "modbus", "opcua", "mqtt",
-              "live_ui", "sharing", "sharing_policy", "sharing_catalog", "sharing_delivery")  # fmt: skip
+              "live_ui", "sharing", "sharing_policy", "sharing_catalog", "sharing_delivery",
+              "sharing_pricing")  # fmt: skip
 _merge_catalogues()
