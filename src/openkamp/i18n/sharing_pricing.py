@@ -134,4 +134,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "정산 주기 '{value}'은(는) 쓸 수 없습니다. 가능한 주기: {allowed}.",
         "en": "The period '{value}' cannot be used; periods: {allowed}.",
     },
+    # errors of settlement
+    "err.sharing.settlement.whole_won": {
+        "ko": "정산 항목 '{field}'은(는) 원 단위 정수여야 합니다: {value}.",
+        "en": "The settlement field '{field}' must be whole won: {value}.",
+    },
+    "err.sharing.settlement.count": {
+        "ko": "정산 항목 '{field}'은(는) 0 이상의 정수여야 합니다: {value}.",
+        "en": "The settlement field '{field}' must be a whole number of at least 0: {value}.",
+    },
+    "err.sharing.settlement.period": {
+        "ko": "정산 기간 '{value}'이(가) 올바르지 않습니다. 'YYYY-MM' 형식의 달로 적어 주세요.",
+        "en": "The settlement period '{value}' is not valid; give a month as YYYY-MM.",
+    },
+    "err.sharing.settlement.naive_time": {
+        "ko": "시각 {value}에 시간대가 없습니다.",
+        "en": "The time {value} has no time zone.",
+    },
+    "err.sharing.settlement.usage": {
+        "ko": "이용량이 올바르지 않습니다 ({value}).",
+        "en": "The usage is not valid ({value}).",
+    },
+    "err.sharing.settlement.active_days": {
+        "ko": "이용 일수 {value}일이 {period}의 일수 {days}일보다 많습니다.",
+        "en": "{value} active days is more than the {days} days of {period}.",
+    },
+    "err.sharing.settlement.share": {
+        "ko": "기관 {owner}의 기여도 {value}은(는) 유한한 수여야 합니다.",
+        "en": "The contribution share of {owner} must be a finite number, not {value}.",
+    },
+    "err.sharing.settlement.no_owners": {
+        "ko": "{amount}원을 나눌 데이터 제공 기관이 없습니다.",
+        "en": "There is no owner to split KRW {amount} between.",
+    },
+    "err.sharing.settlement.pooled": {
+        "ko": "공동 학습 대금이 올바르지 않습니다 ({value}).",
+        "en": "Not a pooled model payment ({value}).",
+    },
+    "err.sharing.settlement.bill": {
+        "ko": "계약 청구 내역이 올바르지 않습니다 ({value}).",
+        "en": "Not a contract bill ({value}).",
+    },
+    "err.sharing.settlement.other_period": {
+        "ko": "{value}의 청구 내역은 {period} 정산에 넣을 수 없습니다.",
+        "en": "A bill of {value} cannot go into the settlement of {period}.",
+    },
+    "err.sharing.settlement.negative": {
+        "ko": "청구 금액 {value}원이 음수입니다.",
+        "en": "The billed amount KRW {value} is negative.",
+    },
 }

@@ -350,7 +350,7 @@ def parse_price(obj: object) -> PriceModel:
         items = [{k: obj[k] for k in inline if k in obj}]
     rates: list[MeterRate] = []
     for i, item in enumerate(items):
-        where = f"rates[{i}]."
+        where = f"rates[{i}]." if "rates" in obj else ""  # name the field as it was written
         if not isinstance(item, Mapping):
             raise _error("invalid", detail=f"rates[{i}]")
         _fields(item, inline, {"unit", "amount"}, where)
