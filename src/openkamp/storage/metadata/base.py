@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 RecordKind = Literal[
     "node", "signal", "label_column", "import", "model", "user", "api_token", "session", "job",
     "dataset", "alert", "connection", "equipment_state", "alert_rule", "notification_channel",
-    "retention_policy",
+    "retention_policy", "offer",
 ]  # fmt: skip
 Record = dict[str, Any]
 

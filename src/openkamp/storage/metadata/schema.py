@@ -40,6 +40,8 @@ orgs = Table(
     Column("name", String(128), nullable=False, unique=True),
     Column("display_name", String(256), nullable=False, server_default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # KSIC code such as "C29" (migration 0010): the industry a usage policy's clause checks.
+    Column("industry", String(16), nullable=True),
 )
 
 nodes = Table(
@@ -422,6 +424,130 @@ ledger_heads = Table(
 #: The ledger's tables, all append-only.
 LEDGER_TABLES = (ledger_entries, ledger_parties, ledger_nodes, ledger_heads)
 
+# -- sharing manufacturing data (issue 11, migration 0010) ------------------------------------
+# JSON is stored as text. Offers are a record kind (the store decodes their JSON columns);
+# contracts concern two organisations and are read through storage.metadata.contracts.
+
+# A dataset version an organisation offers (openkamp.sharing.catalog).
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),  # owner
+    Column("name", String(128), nullable=False),
+    Column("dataset_id", Integer, ForeignKey("datasets.id", ondelete="RESTRICT"), nullable=False),
+    Column("dataset_name", String(128), nullable=False),
+    Column("dataset_version", Integer, nullable=False),
+    Column("schema_hash", String(64), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("title_ko", String(256), nullable=False, server_default=""),
+    Column("title_en", String(256), nullable=False, server_default=""),
+    Column("description_ko", Text, nullable=False, server_default=""),
+    Column("description_en", Text, nullable=False, server_default=""),
+    Column("equipment_type", String(64), nullable=False, server_default=""),
+    Column("industry", String(16), nullable=False, server_default=""),  # KSIC code
+    # anomaly | defect | quality | rul | forecast | setting | vision | other
+    Column("problem", String(32), nullable=False, server_default="other"),
+    Column("coverage", Text, nullable=False, server_default="{}"),  # JSON: start, end, rows, ...
+    Column("preview", Text, nullable=False, server_default="{}"),  # JSON: columns, <= 20 rows
+    Column("certificate", Text, nullable=False, server_default="{}"),  # JSON, signed
+    Column("price", Text, nullable=False, server_default="{}"),  # JSON (sharing.pricing)
+    Column("policy", Text, nullable=False, server_default="{}"),  # ODRL Offer JSON-LD
+    Column(
+        "state", String(16), nullable=False, server_default="draft"
+    ),  # draft|published|withdrawn
+    Column("golden", Integer, nullable=False, server_default="0"),
+    Column("golden_by", String(256), nullable=True),
+    Column("golden_at", DateTime(timezone=True), nullable=True),
+    Column("created_by", String(256), nullable=False, server_default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("org_id", "name", name="uq_offers_name"),
+    Index("ix_offers_state", "state", "golden"),  # the cross-organisation catalog search
+)
+
+# A consumer organisation's contract for an offer; ``org_id`` is the OWNER's organisation.
+contracts = Table(
+    "contracts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("offer_id", Integer, ForeignKey("offers.id", ondelete="RESTRICT"), nullable=False),
+    Column("consumer_org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("requested_by", String(256), nullable=False, server_default=""),
+    Column("purpose", String(32), nullable=False),  # a sharing.policy.Purpose value
+    Column("request_note", Text, nullable=False, server_default=""),
+    # requested | countered | active | rejected | expired | revoked | completed
+    Column("state", String(16), nullable=False, server_default="requested"),
+    Column("terms", Text, nullable=True),  # ODRL Agreement JSON-LD, once decided
+    Column("price", Text, nullable=False, server_default="{}"),  # JSON (sharing.pricing)
+    Column("starts_at", DateTime(timezone=True), nullable=True),
+    Column("ends_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(256), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_note", Text, nullable=True),
+    Column("ended_by", String(256), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("end_reason", Text, nullable=True),
+    # Names the per-contract key (pseudonymisation, watermark); the key is derived, not stored.
+    Column("secret_id", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_contracts_offer", "offer_id"),
+    Index("ix_contracts_consumer", "consumer_org_id", "state"),
+)
+
+# Usage counters per contract, updated in the transaction that appends the ledger entry.
+contract_usage = Table(
+    "contract_usage",
+    metadata,
+    Column(
+        "contract_id",
+        Integer,
+        ForeignKey("contracts.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("rows", BigInteger, nullable=False, server_default="0"),
+    Column("queries", BigInteger, nullable=False, server_default="0"),
+    Column("trainings", BigInteger, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# What left the owner's space under a contract: a governed export or a compute-to-data result.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),  # owner
+    Column("contract_id", Integer, ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False),
+    Column("kind", String(16), nullable=False),  # export | compute
+    Column("rows", BigInteger, nullable=False, server_default="0"),
+    Column("columns", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("sha256", String(64), nullable=False, server_default=""),  # of the delivered file
+    Column("watermark", Text, nullable=False, server_default="{}"),  # JSON: scheme, params, no key
+    Column("delivered_at", DateTime(timezone=True), nullable=False),
+    Column("delete_by", DateTime(timezone=True), nullable=True),
+    Column("deleted_at", DateTime(timezone=True), nullable=True),  # the consumer's confirmation
+    Column("ledger_index", BigInteger, nullable=True),
+    Index("ix_deliveries_contract", "contract_id"),
+)
+
+# Which jobs run under which contract (revocation cancels them).
+sharing_jobs = Table(
+    "sharing_jobs",
+    metadata,
+    Column(
+        "job_id",
+        Integer,
+        ForeignKey("jobs.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("contract_id", Integer, ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False),
+    Index("ix_sharing_jobs_contract", "contract_id"),
+)
+
 #: Record kinds the store serves, by name.
 TABLES = {
     "node": nodes,
@@ -440,6 +566,7 @@ TABLES = {
     "alert_rule": alert_rules,
     "notification_channel": notification_channels,
     "retention_policy": retention_policies,
+    "offer": offers,
 }
 
 #: Kinds that :meth:`MetadataStore.lookup` may find across organisations (authentication only).

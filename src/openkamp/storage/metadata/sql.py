@@ -26,6 +26,7 @@ from openkamp.storage.metadata.schema import LOOKUP_KINDS, TABLES, orgs
 _JSON_COLUMNS = {
     "categories", "options", "reasons", "report", "provenance", "metrics", "params", "scopes", "result",
     "columns", "detail", "nameplate", "config", "stats",
+    "coverage", "preview", "certificate", "price", "policy",  # offers (migration 0010)
 }  # fmt: skip
 
 

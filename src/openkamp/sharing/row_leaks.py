@@ -1,0 +1,384 @@
+"""Finding training rows in what leaves the owner's space (the compute-to-data leak check).
+
+:func:`find_rows` scans outputs (response bodies, files, model artefacts: JSON, HTML, CSV,
+pickled / joblib model files, Parquet) for rows of a frame and returns every row it finds::
+
+    leaks = find_rows({"model.pkl": data, "report.html": html}, frame)
+    assert not leaks, leaks[0]
+
+The rule (documented here because the tests and :mod:`openkamp.sharing.compute` rely on it):
+
+**Cells that count as evidence.** A cell identifies its row only if chance cannot explain seeing
+it: a number with at least :data:`MIN_DIGITS` significant digits in its shortest form (``123.4``,
+``0.1234``, ``1234``; not ``0``, ``1``, ``4.8`` or ``1000``), a text of at least three characters,
+or a time. Short numbers and short labels (``OK``, ``NG``, ``정상``) occur in any output and are
+never evidence on their own; they also do not make a row of a table that holds only them
+detectable, which is why the checker is a test of what an output holds, not a proof that a row
+with no distinctive cell is absent.
+
+**Where a cell is found.**
+
+* In text (an output given as ``str``, and every byte stream decoded as UTF-8): a number token
+  matches a cell when it has at least :data:`MIN_DIGITS` significant digits and is the cell's
+  value exactly, or when it has at least :data:`MIN_ROUNDED_DIGITS` significant digits and is the
+  cell's value rounded to the token's decimals (``123.456789`` shown as ``123.457``); thousands
+  separators and exponents are read. A time token (``2026-03-02T09:00:00+09:00``,
+  ``2026-03-02 00:00:00``) matches a time cell at the same instant (to the second; naive times are
+  UTC). A word token matches a text cell equal to it (NFC).
+* In bytes (an output given as ``bytes``): a number cell as float64 (little- and big-endian, the
+  latter being how pickle writes a Python float), as float32, and, when whole, as int64 / int32;
+  a time cell as int64 nanoseconds (pandas, Arrow). Every byte offset is tried (pickled arrays are
+  not aligned). gzip and zlib streams (joblib's compression) are opened first; Parquet files are
+  read and scanned as their CSV text.
+
+**Together and near.** A row is leaked when at least ``min_cells`` of its cells, each from a
+different column, are found in **one** output at positions that are either within ``window``
+characters / bytes of each other (records written row by row: JSON records, CSV, HTML tables,
+row-major arrays), or, in bytes, evenly spaced: offsets on one lattice ``a + j·s`` with
+``|j| < columns`` (a column-major block, the way pandas pickles a frame's float columns: a
+row's cells are one column length apart). One coincidence is plausible; ``min_cells`` exact
+coincidences from one row, laid out as a row, are not (a float64 pattern matches by chance with
+probability about 2⁻⁶⁴).
+
+Not covered: values transformed before they were written (standardised, scaled, encrypted) and
+column-oriented text (``{"col": {"0": …, "1": …}}``) where a row's cells are a whole column apart.
+The compute-to-data artefact rules (:mod:`openkamp.sharing.compute`) exist for the first; the
+platform writes no output of the second kind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import math
+import re
+import struct
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["DEFAULT_WINDOW", "MIN_DIGITS", "MIN_ROUNDED_DIGITS", "RowLeak", "find_rows"]
+
+#: Characters / bytes within which the cells of one row must lie (row-by-row layouts).
+DEFAULT_WINDOW = 2048
+#: Significant digits a number needs to count as evidence.
+MIN_DIGITS = 4
+#: Significant digits a rounded rendering needs to be matched to a longer cell value: at 4 digits
+#: a value spread over a few units matches a token by chance about 1 time in 200, too often for
+#: several cells of one row; at 6 digits about 1 in 20,000.
+MIN_ROUNDED_DIGITS = 6
+# Matches kept per row and output: enough to find any layout, bounded for the pairwise check.
+_MAX_MATCHES = 400
+
+_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z_.])[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?(?![0-9_])"
+)
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+_WORD = re.compile(r"[^\s\"'<>,;=(){}\[\]\\|`]{3,}")
+
+
+@dataclass(frozen=True)
+class RowLeak:
+    """A row of the frame found in an output: which output, which row (position in the frame),
+    the columns of its cells found there, their positions, and the layout they were found in
+    (``text``, ``bytes`` or ``columnar`` for an evenly spaced column-major block)."""
+
+    output: str
+    row: int
+    columns: tuple[str, ...]
+    positions: tuple[int, ...]
+    layout: str
+
+
+def find_rows(
+    outputs: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    frame: pd.DataFrame,
+    min_cells: int = 3,
+    *,
+    window: int = DEFAULT_WINDOW,
+) -> list[RowLeak]:
+    """Every row of ``frame`` found in ``outputs`` (name → ``bytes``, ``str``, or a JSON value),
+    at most one finding per row and output, by the rule of this module's docstring."""
+    if min_cells < 1:
+        raise ValueError("min_cells must be at least 1")
+    items = outputs.items() if isinstance(outputs, Mapping) else outputs
+    cells = _Cells(frame)
+    found: list[RowLeak] = []
+    for name, value in items:
+        for text, data in _views(value):
+            if text is not None:
+                found += _judge(name, cells.in_text(text), min_cells, window, cells, False)
+            if data is not None:
+                found += _judge(name, cells.in_bytes(data), min_cells, window, cells, True)
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for leak in found:
+        if (leak.output, leak.row) not in seen:
+            seen.add((leak.output, leak.row))
+            out.append(leak)
+    return out
+
+
+# -- the outputs ---------------------------------------------------------------------------------
+
+
+def _views(value: Any) -> list[tuple[str | None, bytes | None]]:
+    """(text, bytes) views of one output to scan."""
+    if isinstance(value, str):
+        return [(value, None)]
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        views: list[tuple[str | None, bytes | None]] = [
+            (data.decode("utf-8", errors="replace"), data)
+        ]
+        inner = _unwrapped(data)
+        if inner is not None:
+            views += _views(inner)
+        if data[:4] == b"PAR1":
+            views.append((_parquet_text(data), None))
+        return views
+    return [(json.dumps(value, ensure_ascii=False, default=str), None)]
+
+
+def _unwrapped(data: bytes) -> bytes | None:
+    try:
+        if data[:2] == b"\x1f\x8b":
+            return gzip.decompress(data)
+        if data[:1] == b"\x78" and data[1:2] in (b"\x01", b"\x5e", b"\x9c", b"\xda"):
+            return zlib.decompress(data)
+    except (OSError, zlib.error, EOFError):
+        return None
+    return None
+
+
+def _parquet_text(data: bytes) -> str:
+    import pyarrow.parquet as pq
+
+    try:
+        return str(pq.read_table(io.BytesIO(data)).to_pandas().to_csv(index=False))
+    except Exception:  # not a readable Parquet file after all: the raw scans still ran
+        return ""
+
+
+# -- the cells -----------------------------------------------------------------------------------
+
+
+def _digits(text: str) -> int:
+    """Significant digits of a number's text (sign, exponent, point, and leading and trailing
+    zeros left out)."""
+    mantissa = re.split(r"[eE]", text)[0].replace(",", "").lstrip("+-")
+    return len(mantissa.replace(".", "").strip("0"))
+
+
+def _shortest(v: float) -> str:
+    return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+
+
+class _Cells:
+    """The frame's distinctive cells, indexed by how they can appear."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.ncols = max(1, frame.shape[1])
+        self.columns = [str(c) for c in frame.columns]
+        self.numbers: dict[float, list[tuple[int, int]]] = defaultdict(list)
+        self.long: list[tuple[float, int, int]] = []  # cells with enough digits to round
+        self.words: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.times: dict[int, list[tuple[int, int]]] = defaultdict(list)  # UTC seconds
+        self.patterns: dict[int, dict[int, list[tuple[int, int]]]] = {8: defaultdict(list), 4: defaultdict(list)}  # fmt: skip
+        for j, col in enumerate(frame.columns):
+            self._add_column(frame[col], j)
+        self._rounded: dict[int, dict[float, list[tuple[int, int]]]] = {}
+
+    def _add_column(self, s: pd.Series, j: int) -> None:
+        rows = np.arange(len(s))
+        if pd.api.types.is_datetime64_any_dtype(s):
+            ts = pd.to_datetime(s, utc=True)
+            ns = ts.astype("int64").to_numpy()
+            for i, (t, v) in enumerate(zip(ts.isna().to_numpy(), ns, strict=True)):
+                if not t:
+                    self.times[int(v) // 1_000_000_000].append((i, j))
+                    self.patterns[8][int(v) & ((1 << 64) - 1)].append((i, j))
+            return
+        if pd.api.types.is_bool_dtype(s):
+            return
+        if pd.api.types.is_numeric_dtype(s):
+            values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            for i, v in zip(rows, values, strict=True):
+                self._add_number(float(v), int(i), j)
+            return
+        for i, v in zip(rows, s.to_numpy(dtype=object), strict=True):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                continue
+            if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+                self._add_number(float(v), int(i), j)
+            elif isinstance(v, pd.Timestamp):
+                t = v.tz_localize("UTC") if v.tzinfo is None else v
+                self.times[int(t.value) // 1_000_000_000].append((int(i), j))
+            else:
+                text = unicodedata.normalize("NFC", str(v)).strip()
+                if len(text) >= 3:
+                    self.words[text].append((int(i), j))
+
+    def _add_number(self, v: float, i: int, j: int) -> None:
+        if not math.isfinite(v):
+            return
+        short = _shortest(v)
+        if _digits(short) < MIN_DIGITS:
+            return
+        cell = (i, j)
+        self.numbers[v].append(cell)
+        if _digits(short) >= MIN_ROUNDED_DIGITS:
+            self.long.append((v, i, j))
+        for fmt in ("<d", ">d"):
+            self.patterns[8][int.from_bytes(struct.pack(fmt, v), "little")].append(cell)
+        with contextlib.suppress(OverflowError):  # beyond float32's range
+            self.patterns[4][int.from_bytes(struct.pack("<f", v), "little")].append(cell)
+        if v.is_integer():
+            if -(2**63) <= v < 2**63:
+                self.patterns[8][int(v) & ((1 << 64) - 1)].append(cell)
+            if -(2**31) <= v < 2**31:
+                self.patterns[4][int(v) & ((1 << 32) - 1)].append(cell)
+
+    def _rounded_at(self, decimals: int) -> dict[float, list[tuple[int, int]]]:
+        table = self._rounded.get(decimals)
+        if table is None:
+            table = defaultdict(list)
+            for v, i, j in self.long:
+                table[round(v, decimals)].append((i, j))
+            self._rounded[decimals] = table
+        return table
+
+    def in_text(self, text: str) -> list[tuple[int, int, int]]:
+        """(row, column, position) of every cell found in ``text``."""
+        out: list[tuple[int, int, int]] = []
+        for m in _TIME.finditer(text):
+            try:
+                t = pd.Timestamp(m.group(0).replace(" ", "T"))
+            except ValueError:
+                continue
+            t = t.tz_localize("UTC") if t.tzinfo is None else t
+            for i, j in self.times.get(int(t.value) // 1_000_000_000, ()):
+                out.append((i, j, m.start()))
+        if self.numbers:
+            for m in _NUMBER.finditer(text):
+                token = m.group(0)
+                digits = _digits(token)
+                if digits < MIN_DIGITS:
+                    continue
+                plain = token.replace(",", "")
+                try:
+                    value = float(plain)
+                    exponent = Decimal(plain).as_tuple().exponent
+                except (ValueError, InvalidOperation):
+                    continue
+                hits = self.numbers.get(value, [])
+                if not hits and digits >= MIN_ROUNDED_DIGITS and isinstance(exponent, int):
+                    hits = self._rounded_at(-exponent).get(value, [])
+                out += [(i, j, m.start()) for i, j in hits]
+        if self.words:
+            for m in _WORD.finditer(text):
+                word = unicodedata.normalize("NFC", m.group(0))
+                for i, j in self.words.get(word, ()):
+                    out.append((i, j, m.start()))
+        return out
+
+    def in_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
+        """(row, column, offset) of every cell found in ``data`` as a binary value."""
+        out: list[tuple[int, int, int]] = []
+        for width, table in self.patterns.items():
+            if not table or len(data) < width:
+                continue
+            keys = np.fromiter(table.keys(), dtype=np.uint64 if width == 8 else np.uint32)
+            dtype = "<u8" if width == 8 else "<u4"
+            for start in range(width):
+                n = (len(data) - start) // width
+                if n <= 0:
+                    continue
+                arr = np.frombuffer(data, dtype=dtype, count=n, offset=start)
+                for k in np.flatnonzero(np.isin(arr, keys)):
+                    for i, j in table[int(arr[k])]:
+                        out.append((i, j, start + width * int(k)))
+        return out
+
+
+# -- the judgement ---------------------------------------------------------------------------------
+
+
+def _judge(
+    name: str,
+    matches: list[tuple[int, int, int]],
+    min_cells: int,
+    window: int,
+    cells: _Cells,
+    binary: bool,
+) -> list[RowLeak]:
+    by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, j, pos in matches:
+        by_row[i].append((pos, j))
+    out = []
+    for i, found in by_row.items():
+        if len({j for _, j in found}) < min_cells:
+            continue
+        found = sorted(set(found))[:_MAX_MATCHES]
+        hit = _near(found, min_cells, window)
+        layout = "bytes" if binary else "text"
+        if hit is None and binary:
+            hit, layout = _lattice(found, min_cells, cells.ncols), "columnar"
+        if hit is not None:
+            out.append(
+                RowLeak(
+                    name,
+                    i,
+                    tuple(cells.columns[j] for _, j in hit),
+                    tuple(p for p, _ in hit),
+                    layout,
+                )
+            )
+    return out
+
+
+def _near(
+    found: list[tuple[int, int]], min_cells: int, window: int
+) -> list[tuple[int, int]] | None:
+    """Matches of at least ``min_cells`` columns within ``window`` of each other (sorted input)."""
+    lo = 0
+    for hi in range(len(found)):
+        while found[hi][0] - found[lo][0] > window:
+            lo += 1
+        span = found[lo : hi + 1]
+        cols: dict[int, tuple[int, int]] = {}
+        for p, j in span:
+            cols.setdefault(j, (p, j))
+        if len(cols) >= min_cells:
+            return sorted(cols.values())
+    return None
+
+
+def _lattice(
+    found: list[tuple[int, int]], min_cells: int, ncols: int
+) -> list[tuple[int, int]] | None:
+    """Matches of at least ``min_cells`` columns on one lattice ``a + j·s`` (``|j| < ncols``)."""
+    positions: dict[int, set[int]] = defaultdict(set)
+    for p, j in found:
+        positions[p].add(j)
+    for x, (a, ja) in enumerate(found):
+        for b, jb in found[x + 1 :]:
+            step = b - a
+            if jb == ja or step <= 0:
+                continue
+            cols: dict[int, tuple[int, int]] = {}
+            for k in range(-(ncols - 1), ncols):
+                for j in positions.get(a + k * step, ()):
+                    cols.setdefault(j, (a + k * step, j))
+            if len(cols) >= min_cells:
+                return sorted(cols.values())
+    return None
