@@ -358,6 +358,12 @@ def test_positive_controls_the_checker_finds_rows(
     leaks = find_rows({"pickle": pickle.dumps(big)}, big)
     assert len(leaks) == 2000 and {leak.layout for leak in leaks} == {"columnar"}
     assert set(leaks[0].columns) <= set(big.columns)
+    # A missing time or value is no evidence, and does not stop the rest of its row counting.
+    gaps = frame.copy()
+    gaps.loc[3, "시각"] = pd.NaT
+    gaps.loc[4, "사출압력"] = np.nan
+    text = gaps.to_json(orient="records", force_ascii=False, date_format="iso")
+    assert {3, 4} <= {leak.row for leak in find_rows({"gaps": text}, gaps)}
     one = frame.iloc[[17]]
     leaks = find_rows(
         {"one row": one.to_json(orient="records", force_ascii=False, date_format="iso")}, frame
@@ -482,3 +488,23 @@ def test_same_organisation_is_refused(kamp: Platform, owner: Principal, c2d: Com
     with pytest.raises(InvalidInput) as info:
         c2d.run_compute(owner, "shots", _spec("classify", "mine"), owner, allowed)
     assert info.value.code == "sharing.compute.same_org"
+
+
+def test_a_row_in_an_output_refuses_the_job(
+    kamp: Platform,
+    owner: Principal,
+    consumer: Principal,
+    c2d: ComputeToData,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fail closed: were the rows not removed (a forecast keeps its recent history), the check
+    before registering finds them and nothing leaves."""
+    from openkamp.sharing import compute
+
+    _open(kamp, owner)
+    monkeypatch.setattr(compute, "strip_rows", lambda template, k=K_MIN: template)
+    with pytest.raises(InvalidInput) as info:
+        c2d.run_compute(owner, "hourly", _spec("forecast", "b_leaky"), consumer, allowed)
+    assert info.value.code == "sharing.compute.leak"
+    assert "model.pkl" in error_text(info.value, "ko")[0]
+    assert kamp.models.list(consumer) == []

@@ -27,9 +27,9 @@ with no distinctive cell is absent.
   UTC). A word token matches a text cell equal to it (NFC).
 * In bytes (an output given as ``bytes``): a number cell as float64 (little- and big-endian, the
   latter being how pickle writes a Python float), as float32, and, when whole, as int64 / int32;
-  a time cell as int64 nanoseconds (pandas, Arrow). Every byte offset is tried (pickled arrays are
-  not aligned). gzip and zlib streams (joblib's compression) are opened first; Parquet files are
-  read and scanned as their CSV text.
+  a time cell as int64 nanoseconds, microseconds, milliseconds or seconds (pandas, Arrow). Every
+  byte offset is tried (pickled arrays are not aligned). gzip and zlib streams (joblib's
+  compression) are opened first; Parquet files are read and scanned as their CSV text too.
 
 **Together and near.** A row is leaked when at least ``min_cells`` of its cells, each from a
 different column, are found in **one** output at positions that are either within ``window``
@@ -199,34 +199,37 @@ class _Cells:
         self._rounded: dict[int, dict[float, list[tuple[int, int]]]] = {}
 
     def _add_column(self, s: pd.Series, j: int) -> None:
-        rows = np.arange(len(s))
         if pd.api.types.is_datetime64_any_dtype(s):
             ts = pd.to_datetime(s, utc=True)
-            ns = ts.astype("int64").to_numpy()
-            for i, (t, v) in enumerate(zip(ts.isna().to_numpy(), ns, strict=True)):
-                if not t:
-                    self.times[int(v) // 1_000_000_000].append((i, j))
-                    self.patterns[8][int(v) & ((1 << 64) - 1)].append((i, j))
+            missing = ts.isna().to_numpy()
+            ns = ts.dt.tz_localize(None).to_numpy("datetime64[ns]").view("int64")
+            for i, (gone, v) in enumerate(zip(missing, ns.tolist(), strict=True)):
+                if not gone:
+                    self.times[v // 1_000_000_000].append((i, j))
+                    # As stored at any resolution: pandas and Arrow write ns, us, ms or s.
+                    for unit in (1, 1_000, 1_000_000, 1_000_000_000):
+                        if v % unit == 0:
+                            self.patterns[8][(v // unit) & ((1 << 64) - 1)].append((i, j))
             return
         if pd.api.types.is_bool_dtype(s):
             return
         if pd.api.types.is_numeric_dtype(s):
             values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            for i, v in zip(rows, values, strict=True):
-                self._add_number(float(v), int(i), j)
+            for i, x in enumerate(values.tolist()):
+                self._add_number(float(x), i, j)
             return
-        for i, v in zip(rows, s.to_numpy(dtype=object), strict=True):
+        for i, v in enumerate(s.to_numpy(dtype=object).tolist()):
             if v is None or (isinstance(v, float) and math.isnan(v)):
                 continue
             if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-                self._add_number(float(v), int(i), j)
+                self._add_number(float(v), i, j)
             elif isinstance(v, pd.Timestamp):
                 t = v.tz_localize("UTC") if v.tzinfo is None else v
-                self.times[int(t.value) // 1_000_000_000].append((int(i), j))
+                self.times[int(t.value) // 1_000_000_000].append((i, j))
             else:
                 text = unicodedata.normalize("NFC", str(v)).strip()
                 if len(text) >= 3:
-                    self.words[text].append((int(i), j))
+                    self.words[text].append((i, j))
 
     def _add_number(self, v: float, i: int, j: int) -> None:
         if not math.isfinite(v):
