@@ -548,6 +548,104 @@ sharing_jobs = Table(
     Index("ix_sharing_jobs_contract", "contract_id"),
 )
 
+# -- settlement (issue 11, migration 0011) -------------------------------------------------------
+# Money is Decimal won stored as TEXT, never a floating-point column; JSON as text. Read and
+# written through storage.metadata.settlement. Statements and their lines are immutable once
+# issued: the migration adds triggers that refuse UPDATE and DELETE on them.
+
+# A pooled model's owners' contribution shares (openkamp.sharing.valuation).
+valuations = Table(
+    "valuations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # the organisation that trained the pooled model (the consumer)
+    Column("consumer_org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("pooled_ref", String(128), nullable=False),  # the pooled model, e.g. "model:42"
+    Column("metric", String(64), nullable=False, server_default=""),
+    Column("method", String(16), nullable=False),  # exact | monte_carlo
+    Column("shares", Text, nullable=False),  # JSON {owner org id: value as text}
+    Column("std_errors", Text, nullable=True),  # JSON {owner org id: text} (Monte Carlo)
+    Column("full_value", Text, nullable=True),  # the full coalition's metric, as text
+    Column("samples", Integer, nullable=True),  # Monte Carlo permutations
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_valuations_ref", "consumer_org_id", "pooled_ref"),
+)
+
+# What a consumer owes for a month: under a contract (kind "contract", org_id the owner) or for
+# a pooled model (kind "pooled", org_id NULL: the owners and their shares are in ``pooled``).
+charges = Table(
+    "charges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),  # contract | pooled
+    Column("period", String(7), nullable=False),  # YYYY-MM
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=True),
+    Column("consumer_org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),
+    Column("contract_id", Integer, ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=True),
+    Column("pooled_ref", String(128), nullable=True),
+    Column(
+        "valuation_id", Integer, ForeignKey("valuations.id", ondelete="RESTRICT"), nullable=True
+    ),
+    Column("dataset", String(256), nullable=True),
+    Column("price", Text, nullable=False, server_default="{}"),  # JSON (sharing.pricing)
+    Column("usage", Text, nullable=False, server_default="{}"),  # JSON: the month's usage
+    Column("charges", Text, nullable=False, server_default="[]"),  # JSON: kind, amount, basis
+    Column("pooled", Text, nullable=False, server_default="{}"),  # JSON: shares, contracts, ...
+    Column("total", Text, nullable=False),  # whole won
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("contract_id", "period", name="uq_charges_contract_period"),
+    UniqueConstraint("consumer_org_id", "pooled_ref", "period", name="uq_charges_pooled_period"),
+    Index("ix_charges_period_owner", "period", "org_id"),
+    Index("ix_charges_period_consumer", "period", "consumer_org_id"),
+)
+
+# An owner's settlement statement for a month (always issued, then immutable).
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=False),  # owner
+    Column("period", String(7), nullable=False),
+    Column("state", String(16), nullable=False, server_default="issued"),
+    Column("fee_rate", Text, nullable=False),
+    Column("revenue", Text, nullable=False),  # whole won, = the sum of the lines' amounts
+    Column("fee", Text, nullable=False),
+    Column("payout", Text, nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the statement's canonical JSON
+    Column("issued_by", String(256), nullable=False, server_default=""),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("ledger_index", BigInteger, nullable=True),  # its "settlement" entry in the ledger
+    UniqueConstraint("org_id", "period", name="uq_statements_org_period"),
+)
+
+statement_lines = Table(
+    "statement_lines",
+    metadata,
+    Column(
+        "statement_id",
+        Integer,
+        ForeignKey("statements.id", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # contract | pooled | platform_fee
+    Column("contract_id", Integer, ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=True),
+    Column("consumer_org_id", Integer, ForeignKey("orgs.id", ondelete="RESTRICT"), nullable=True),
+    Column("dataset", String(256), nullable=True),
+    Column("pooled_ref", String(128), nullable=True),
+    Column("share", String(64), nullable=True),  # the contribution share as given (text)
+    Column("gross", Text, nullable=False),
+    Column("fee", Text, nullable=False),
+    Column("amount", Text, nullable=False),
+    Column("charges", Text, nullable=False, server_default="[]"),  # JSON: the bill's basis
+    Index("ix_statement_lines_consumer", "consumer_org_id", "statement_id"),
+)
+
+#: Tables whose rows are never changed once written (issued statements).
+STATEMENT_TABLES = (statements, statement_lines)
+
 #: Record kinds the store serves, by name.
 TABLES = {
     "node": nodes,
