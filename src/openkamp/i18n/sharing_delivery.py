@@ -16,8 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Transform {path}: '{value}' is not a known transform. Transforms: {allowed}.",
     },
     "err.sharing.transform.field": {
-        "ko": "변환 {path}: {expected}이(가) 필요합니다.",
-        "en": "Transform {path}: {expected} is needed.",
+        "ko": "변환 {path}: 값이 없거나 형식이 맞지 않습니다 ({expected}).",
+        "en": "Transform {path}: the value is missing or of the wrong type ({expected}).",
     },
     "err.sharing.transform.unknown_field": {
         "ko": "변환 {path}: '{value}' 항목은 이 변환에 쓸 수 없습니다. 쓸 수 있는 항목: {allowed}.",
@@ -75,9 +75,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "변환 {path}: 데이터에 열 '{column}'이(가) 없습니다.",
         "en": "Transform {path}: the data has no column '{column}'.",
     },
-    "err.sharing.transform.column_type": {
-        "ko": "변환 {path}: 열 '{column}'은(는) {kind} 열입니다. 이 변환에는 {expected} 열이 필요합니다.",
-        "en": "Transform {path}: the column '{column}' holds {kind} values; this transform needs {expected} values.",
+    "err.sharing.transform.not_numeric": {
+        "ko": "변환 {path}: 열 '{column}'은(는) 숫자 열이 아닙니다. 이 변환은 숫자 열에만 쓸 수 있습니다.",
+        "en": "Transform {path}: the column '{column}' is not numeric; this transform needs numbers.",
+    },
+    "err.sharing.transform.not_time": {
+        "ko": "변환 {path}: 열 '{column}'은(는) 시각 열이 아닙니다. 이 변환은 시각 열에만 쓸 수 있습니다.",
+        "en": "Transform {path}: the column '{column}' holds no timestamps; this transform needs timestamps.",
     },
     "err.sharing.transform.unmapped": {
         "ko": "변환 {path}: 열 '{column}'의 값 {count}종이 대응표에 없습니다 (예: {examples}). 대응표에 넣거나 other를 지정하십시오.",
@@ -109,12 +113,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Watermark: the column '{column}' is not numeric or not in the data.",
     },
     "err.sharing.watermark.params": {
-        "ko": "워터마크 매개변수 {path}이(가) 올바르지 않습니다: {expected}.",
-        "en": "Watermark parameter {path} is invalid: {expected}.",
+        "ko": "워터마크 매개변수 {path}이(가) 없거나 올바르지 않습니다 ({expected}).",
+        "en": "Watermark parameter {path} is missing or invalid ({expected}).",
     },
     "err.sharing.watermark.key": {
-        "ko": "워터마크 키는 {min}바이트 이상이어야 합니다.",
-        "en": "A watermark key must be at least {min} bytes.",
+        "ko": "워터마크 키는 {min}~{max}바이트의 바이트열이어야 합니다.",
+        "en": "A watermark key must be {min} to {max} bytes.",
     },
     # --- a contract's keys ----------------------------------------------------------------------
     "err.sharing.key.secret": {

@@ -39,7 +39,10 @@ MIN_SECRET_BYTES = 16
 
 def derive_key(platform_secret: bytes, secret_id: str, purpose: str) -> bytes:
     """The 32-byte key of ``purpose`` for the contract named ``secret_id``."""
-    if not isinstance(platform_secret, bytes | bytearray) or len(platform_secret) < MIN_SECRET_BYTES:
+    if (
+        not isinstance(platform_secret, bytes | bytearray)
+        or len(platform_secret) < MIN_SECRET_BYTES
+    ):
         raise _invalid("secret", min=MIN_SECRET_BYTES)
     if not isinstance(secret_id, str) or not secret_id.strip() or len(secret_id) > 64:
         raise _invalid("secret_id")
