@@ -32,6 +32,7 @@ from openkamp.ml.service import ModelService
 from openkamp.query import QueryService
 from openkamp.retention import Policy, RetentionService
 from openkamp.settings import Settings
+from openkamp.sharing.service import SharingService
 from openkamp.storage.registry import open_files, open_metadata, open_timeseries
 
 
@@ -104,6 +105,9 @@ class Platform:
             ),
             chunk_rows=self.settings.retention_chunk_rows,
         )
+        # Sharing data under contract: the catalog, contracts, the check of every access and
+        # the usage ledger (keys in <data_dir>/keys/ledger); revocation cancels jobs.
+        self.sharing = SharingService.at(self.meta, self.settings.data_dir, self.jobs)
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(

@@ -38,6 +38,7 @@ from openkamp.cli.common import (
 )
 from openkamp.cli.datasets import datasets_app
 from openkamp.cli.edge import edge_app
+from openkamp.cli.ledger import ledger_app
 from openkamp.cli.models import models_app
 from openkamp.cli.retention import retention_app
 from openkamp.cli.simulate import simulate
@@ -61,6 +62,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(edge_app, name="edge")
 app.add_typer(retention_app, name="retention")
+app.add_typer(ledger_app, name="ledger")
 app.command("simulate")(simulate)
 
 

@@ -26,7 +26,9 @@ def run(app: Any, argv: list[str]) -> int:
     mistake: every error becomes a short message in the user's language."""
     language = _argv_lang(argv)
     try:
-        app(args=argv, prog_name="openkamp", standalone_mode=False)
+        # (outside standalone mode click returns a command's typer.Exit status instead of
+        # raising it)
+        status = app(args=argv, prog_name="openkamp", standalone_mode=False)
     except OpenKampError as exc:
         message, hint = error_text(exc, language)
         err_console.print(f"[bold red]{t('error', language)}:[/] {message}", highlight=False)
@@ -63,7 +65,7 @@ def run(app: Any, argv: list[str]) -> int:
             return int(getattr(exc, "exit_code", 1) or 0)
         _unexpected(exc, language)
         return 1
-    return 0
+    return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
 
 def _argv_lang(argv: list[str]) -> str:

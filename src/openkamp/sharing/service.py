@@ -1,0 +1,232 @@
+"""The sharing service (``Platform.sharing``): one door to the catalog, contracts, the check of
+every access and the usage ledger, with the owner's and the consumer's views of the ledger.
+
+    kamp.sharing.contracts.request(supplier, offer_id, Purpose.QUALITY)
+    kamp.sharing.authorize(supplier, contract_id, Access.TRAIN)   # every access, recorded
+    kamp.sharing.usage(factory)                                   # who used what of ours
+    kamp.sharing.inclusion_proof(factory, index)                  # this entry is in the log
+    kamp.sharing.consistency_proof(factory, kept_head)            # and history was not rewritten
+
+An organisation sees the ledger entries that concern it (acting or a party): its own uses and
+the uses of its data. Proofs are checked against signed tree heads: an entry's inclusion against
+the organisation's newest co-signed head (or the platform's when the organisation never acted,
+an owner whose data is only used by others), and a head the organisation kept against today's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openkamp.core.errors import InvalidInput, NotFound
+from openkamp.core.tenancy import Principal, Role, require
+from openkamp.sharing.access import Decision
+from openkamp.sharing.contracts import ContractService
+from openkamp.sharing.ledger import (
+    ConsistencyProof,
+    InclusionProof,
+    Ledger,
+    LedgerEntry,
+    TreeHead,
+    VerifyReport,
+)
+from openkamp.sharing.policy import Access
+from openkamp.storage.metadata.base import MetadataStore
+
+__all__ = ["Consistency", "Inclusion", "SharingService", "UsageLine", "UsageView"]
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """Uses of one kind by one organisation under one contract (allowed or refused)."""
+
+    contract: str | None
+    dataset: str | None
+    org: str  # who acted
+    kind: str  # access / export / training / settlement
+    allowed: bool
+    count: int = 0
+    rows: int = 0
+
+
+@dataclass
+class UsageView:
+    """The ledger entries concerning an organisation (a page) and what they add up to."""
+
+    entries: list[LedgerEntry] = field(default_factory=list)
+    lines: list[UsageLine] = field(default_factory=list)
+    next_after: int | None = None  # pass as ``after`` for the next page (None: no more)
+
+    def to_json(self) -> dict[str, Any]:
+        # fmt: off
+        return {
+            "entries": [
+                {"index": e.index, "kind": e.kind, "org": e.org, "parties": list(e.parties),
+                 "contract": e.contract, "dataset": e.dataset, "details": e.details,
+                 "at": e.at.isoformat()}
+                for e in self.entries
+            ],
+            "lines": [line.__dict__ for line in self.lines],
+            "next_after": self.next_after,
+        }
+        # fmt: on
+
+
+@dataclass(frozen=True)
+class Inclusion:
+    """An entry, a signed tree head, and the proof that the entry is in that head's tree."""
+
+    entry: LedgerEntry
+    head: TreeHead
+    proof: InclusionProof
+    verified: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.entry.index, "leaf": self.entry.leaf,
+                "leaf_hash": self.entry.leaf_hash.hex(), "head": self.head.to_json(),
+                "proof": self.proof.to_json(), "verified": self.verified}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Consistency:
+    """A kept tree head, today's, and the proof that the kept tree is a prefix of today's."""
+
+    old: TreeHead
+    new: TreeHead
+    proof: ConsistencyProof
+    verified: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"old": self.old.to_json(), "new": self.new.to_json(),
+                "proof": self.proof.to_json(), "verified": self.verified}  # fmt: skip
+
+
+class SharingService:
+    """``Platform.sharing``: ``ledger``, ``contracts`` and, once the catalog module exists,
+    ``catalog``; authorize and the ledger's views for organisations."""
+
+    def __init__(self, meta: MetadataStore, ledger: Ledger, jobs: Any = None) -> None:
+        self.meta = meta
+        self.ledger = ledger
+        self.contracts = ContractService(meta, ledger, jobs)
+
+    @classmethod
+    def at(cls, meta: MetadataStore, data_dir: str | Path, jobs: Any = None) -> SharingService:
+        """The service with the ledger's keys in ``<data_dir>/keys/ledger``."""
+        return cls(meta, Ledger.at(meta, data_dir), jobs)
+
+    # -- every access -----------------------------------------------------------------------
+
+    def authorize(
+        self,
+        principal: Principal,
+        contract_id: int,
+        access: Access | str,
+        rows: int = 0,
+        anonymised: bool = False,
+        *,
+        details: Mapping[str, Any] | None = None,
+    ) -> Decision:
+        """:meth:`ContractService.authorize`: allowed and recorded, or refused (recorded) and
+        raised."""
+        return self.contracts.authorize(
+            principal, contract_id, access, rows, anonymised, details=details
+        )
+
+    # -- the ledger as an organisation sees it ----------------------------------------------
+
+    def usage(self, principal: Principal, *, after: int = -1, limit: int = 1000) -> UsageView:
+        """Who used what: the ledger entries concerning the organisation (its uses and the uses
+        of its data), from index ``after`` on, and their sums per contract, acting organisation,
+        kind and outcome."""
+        require(principal, Role.VIEWER)
+        limit = max(1, min(int(limit), 10_000))
+        entries = self.ledger.entries(principal.org_id, after=after, limit=limit)
+        sums: dict[tuple[str | None, str | None, str, str, bool], list[int]] = {}
+        for e in entries:
+            allowed = e.details.get("allowed", True) is not False
+            key = (e.contract, e.dataset, e.org, e.kind, allowed)
+            acc = sums.setdefault(key, [0, 0])
+            acc[0] += 1
+            rows = e.details.get("rows", 0)
+            acc[1] += rows if isinstance(rows, int) and allowed else 0
+        lines = [
+            UsageLine(contract, dataset, org, kind, allowed, count, rows)
+            for (contract, dataset, org, kind, allowed), (count, rows) in sums.items()
+        ]
+        nxt = entries[-1].index if len(entries) == limit else None
+        return UsageView(entries, lines, nxt)
+
+    def head(self, principal: Principal) -> TreeHead | None:
+        """The organisation's newest co-signed tree head, else the platform's newest."""
+        require(principal, Role.VIEWER)
+        return self.ledger.tree_head(principal.org_id) or self.ledger.tree_head()
+
+    def inclusion_proof(self, principal: Principal, index: int) -> Inclusion:
+        """Proof that ledger entry ``index`` (one concerning the organisation) is in the tree
+        of the organisation's newest signed head (the platform's if that one predates it)."""
+        require(principal, Role.VIEWER)
+        entry = self._entry_of(principal, index)
+        head = self.ledger.tree_head(principal.org_id)
+        if head is None or head.tree_size <= index:
+            head = self.ledger.tree_head()
+        if head is None or head.tree_size <= index:
+            raise NotFound(
+                f"No signed tree head covers ledger entry {index} yet.",
+                code="ledger.no_entry",
+                params={"index": index},
+            )
+        proof = self.ledger.inclusion_proof(index, head.tree_size)
+        ok = self.ledger.head_signed(head) and proof.verify(entry.leaf_hash, head)
+        return Inclusion(entry, head, proof, ok)
+
+    def consistency_proof(
+        self, principal: Principal, kept: TreeHead | Mapping[str, Any]
+    ) -> Consistency:
+        """Proof that the tree of a head the organisation kept is a prefix of today's (the
+        platform's newest head): the log was only appended to since. A head whose signature
+        does not hold is refused (a forged head proves nothing)."""
+        require(principal, Role.VIEWER)
+        old = kept if isinstance(kept, TreeHead) else TreeHead.from_json(kept)
+        if not self.ledger.head_signed(old):
+            raise InvalidInput(
+                "The tree head's signature does not hold: it was not signed by the platform "
+                "or an organisation of this log.",
+                code="ledger.bad_head",
+                params={"reason": "signature"},
+            )
+        new = self.ledger.tree_head()
+        if new is None or new.tree_size < old.tree_size:
+            size = 0 if new is None else new.tree_size
+            raise InvalidInput(
+                f"The kept head covers {old.tree_size:,} entries; the log's newest {size:,}: "
+                f"entries were removed.",
+                code="ledger.bad_sizes",
+                params={"old": old.tree_size, "new": size},
+            )
+        proof = self.ledger.consistency_proof(old.tree_size, new.tree_size)
+        ok = self.ledger.head_signed(new) and proof.verify(old, new)
+        return Consistency(old, new, proof, ok)
+
+    def verify(self, principal: Principal, trusted: list[TreeHead] | None = None) -> VerifyReport:
+        """Recompute the whole log against every signed head (and ``trusted`` kept heads)."""
+        require(principal, Role.ADMIN)
+        return self.ledger.verify(trusted or ())
+
+    def export(self, principal: Principal, folder: str | Path, *, whole: bool = False) -> Path:
+        """The auditor's bundle of the organisation (``whole``: the entire log, operators only);
+        checked by ``verify_standalone.py``."""
+        require(principal, Role.OPERATOR if whole else Role.ADMIN)
+        return self.ledger.export(folder, org=None if whole else principal.org_id)
+
+    def _entry_of(self, principal: Principal, index: int) -> LedgerEntry:
+        entry = self.ledger.entry(index)
+        name = str(self.meta.get_org(principal.org_id)["name"])
+        if name not in entry.parties and not principal.has(Role.OPERATOR):
+            # another's entry is "not found", like a missing one
+            raise NotFound(
+                f"No ledger entry {index}.", code="ledger.no_entry", params={"index": index}
+            )
+        return entry
