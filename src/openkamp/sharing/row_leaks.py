@@ -48,13 +48,11 @@ platform writes no output of the second kind.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import json
 import math
 import re
-import struct
 import unicodedata
 import zlib
 from collections import defaultdict
@@ -179,138 +177,213 @@ def _digits(text: str) -> int:
     return len(mantissa.replace(".", "").strip("0"))
 
 
-def _shortest(v: float) -> str:
-    return str(int(v)) if v.is_integer() and abs(v) < 1e16 else repr(v)
+def _more_digits_than(v: np.ndarray, digits: int) -> np.ndarray:
+    """Whether each (finite, non-zero) value needs more than ``digits`` significant digits: it
+    differs from itself rounded to that many."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        scale = 10.0 ** (np.floor(np.log10(np.abs(v))) - (digits - 1))
+        rounded = np.round(v / scale) * scale
+        return np.isfinite(v) & (v != 0) & ~np.isclose(v, rounded, rtol=1e-12, atol=0.0)
+
+
+class _Keyed:
+    """Cells indexed by one sorted key array (duplicates kept), for vectorised look-ups."""
+
+    def __init__(self, keys: list[np.ndarray], rows: list[np.ndarray], cols: list[np.ndarray], dtype: Any) -> None:  # fmt: skip
+        k = np.concatenate(keys).astype(dtype) if keys else np.zeros(0, dtype)
+        order = np.argsort(k, kind="stable")
+        self.keys = k[order]
+        self.rows = np.concatenate(rows)[order] if rows else np.zeros(0, np.int64)
+        self.cols = np.concatenate(cols)[order] if cols else np.zeros(0, np.int64)
+        self.unique = np.unique(self.keys)
+
+    def between(self, lo: np.ndarray, hi: np.ndarray, at: np.ndarray) -> _Found:
+        """Cells with a key in ``[lo, hi]`` for each probe, found at position ``at``."""
+        first = np.searchsorted(self.keys, lo, side="left")
+        last = np.searchsorted(self.keys, hi, side="right")
+        return _expand(first, last, at, self.rows, self.cols)
+
+    def equal(self, probes: np.ndarray, at: np.ndarray) -> _Found:
+        if not len(self.unique) or not len(probes):
+            return _EMPTY
+        idx = np.minimum(np.searchsorted(self.unique, probes), len(self.unique) - 1)
+        hit = self.unique[idx] == probes
+        return self.between(probes[hit], probes[hit], at[hit])
+
+
+_Found = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, columns, positions
+_EMPTY: _Found = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _expand(first: np.ndarray, last: np.ndarray, at: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> _Found:  # fmt: skip
+    counts = np.maximum(last - first, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return _EMPTY
+    starts = np.repeat(first, counts)
+    offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+    idx = starts + offsets
+    return rows[idx], cols[idx], np.repeat(np.asarray(at, dtype=np.int64), counts)
+
+
+def _join(parts: list[_Found]) -> _Found:
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _EMPTY
+    return (
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+    )
 
 
 class _Cells:
-    """The frame's distinctive cells, indexed by how they can appear."""
+    """The frame's distinctive cells, indexed by how they can appear (all vectorised: a frame of
+    100,000 rows is indexed in about a second)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self.ncols = max(1, frame.shape[1])
         self.columns = [str(c) for c in frame.columns]
-        self.numbers: dict[float, list[tuple[int, int]]] = defaultdict(list)
-        self.long: list[tuple[float, int, int]] = []  # cells with enough digits to round
+        nums: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        longs: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        times: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        wide: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        narrow: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
         self.words: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.times: dict[int, list[tuple[int, int]]] = defaultdict(list)  # UTC seconds
-        self.patterns: dict[int, dict[int, list[tuple[int, int]]]] = {8: defaultdict(list), 4: defaultdict(list)}  # fmt: skip
-        for j, col in enumerate(frame.columns):
-            self._add_column(frame[col], j)
-        self._rounded: dict[int, dict[float, list[tuple[int, int]]]] = {}
 
-    def _add_column(self, s: pd.Series, j: int) -> None:
-        if pd.api.types.is_datetime64_any_dtype(s):
-            ts = pd.to_datetime(s, utc=True)
-            missing = ts.isna().to_numpy()
-            ns = ts.dt.tz_localize(None).to_numpy("datetime64[ns]").view("int64")
-            for i, (gone, v) in enumerate(zip(missing, ns.tolist(), strict=True)):
-                if not gone:
-                    self.times[v // 1_000_000_000].append((i, j))
-                    # As stored at any resolution: pandas and Arrow write ns, us, ms or s.
-                    for unit in (1, 1_000, 1_000_000, 1_000_000_000):
-                        if v % unit == 0:
-                            self.patterns[8][(v // unit) & ((1 << 64) - 1)].append((i, j))
-            return
-        if pd.api.types.is_bool_dtype(s):
-            return
-        if pd.api.types.is_numeric_dtype(s):
-            values = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            for i, x in enumerate(values.tolist()):
-                self._add_number(float(x), i, j)
-            return
-        for i, v in enumerate(s.to_numpy(dtype=object).tolist()):
-            if v is None or (isinstance(v, float) and math.isnan(v)):
+        def add(to: tuple[list[np.ndarray], ...], keys: np.ndarray, rows: np.ndarray, j: int) -> None:  # fmt: skip
+            to[0].append(keys)
+            to[1].append(rows)
+            to[2].append(np.full(len(rows), j, dtype=np.int64))
+
+        for j, col in enumerate(frame.columns):
+            s = frame[col]
+            if pd.api.types.is_datetime64_any_dtype(s):
+                ts = pd.to_datetime(s, utc=True)
+                ok = ~ts.isna().to_numpy()
+                ns = ts.dt.tz_localize(None).to_numpy("datetime64[ns]").view("int64")[ok]
+                rows = np.flatnonzero(ok)
+                add(times, ns // 1_000_000_000, rows, j)
+                # As stored at any resolution: pandas and Arrow write ns, us, ms or s.
+                for unit in (1, 1_000, 1_000_000, 1_000_000_000):
+                    whole = ns % unit == 0
+                    add(wide, (ns[whole] // unit).view(np.uint64), rows[whole], j)
                 continue
-            if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-                self._add_number(float(v), i, j)
-            elif isinstance(v, pd.Timestamp):
-                t = v.tz_localize("UTC") if v.tzinfo is None else v
-                self.times[int(t.value) // 1_000_000_000].append((i, j))
-            else:
+            if pd.api.types.is_bool_dtype(s):
+                continue
+            if pd.api.types.is_numeric_dtype(s):
+                self._numbers(s.to_numpy(dtype=np.float64, na_value=np.nan), j, add, nums, longs, wide, narrow)  # fmt: skip
+                continue
+            values = s.to_numpy(dtype=object)
+            number = np.array(
+                [
+                    isinstance(v, int | float | np.number) and not isinstance(v, bool)
+                    for v in values
+                ],
+                dtype=bool,
+            )
+            if number.any():
+                v = np.full(len(values), np.nan)
+                v[number] = values[number].astype(np.float64)
+                self._numbers(v, j, add, nums, longs, wide, narrow)
+            for i, v in enumerate(values.tolist()):
+                if number[i] or v is None or (isinstance(v, float) and math.isnan(v)):
+                    continue
+                if isinstance(v, pd.Timestamp):
+                    t = v.tz_localize("UTC") if v.tzinfo is None else v
+                    add(times, np.array([int(t.value) // 1_000_000_000]), np.array([i]), j)
+                    continue
                 text = unicodedata.normalize("NFC", str(v)).strip()
                 if len(text) >= 3:
                     self.words[text].append((i, j))
+        self.numbers = _Keyed(*nums, dtype=np.float64)
+        self.long = _Keyed(*longs, dtype=np.float64)
+        self.times = _Keyed(*times, dtype=np.int64)
+        self.patterns = {8: _Keyed(*wide, dtype=np.uint64), 4: _Keyed(*narrow, dtype=np.uint32)}
 
-    def _add_number(self, v: float, i: int, j: int) -> None:
-        if not math.isfinite(v):
-            return
-        short = _shortest(v)
-        if _digits(short) < MIN_DIGITS:
-            return
-        cell = (i, j)
-        self.numbers[v].append(cell)
-        if _digits(short) >= MIN_ROUNDED_DIGITS:
-            self.long.append((v, i, j))
-        for fmt in ("<d", ">d"):
-            self.patterns[8][int.from_bytes(struct.pack(fmt, v), "little")].append(cell)
-        with contextlib.suppress(OverflowError):  # beyond float32's range
-            self.patterns[4][int.from_bytes(struct.pack("<f", v), "little")].append(cell)
-        if v.is_integer():
-            if -(2**63) <= v < 2**63:
-                self.patterns[8][int(v) & ((1 << 64) - 1)].append(cell)
-            if -(2**31) <= v < 2**31:
-                self.patterns[4][int(v) & ((1 << 32) - 1)].append(cell)
+    @staticmethod
+    def _numbers(v: np.ndarray, j: int, add: Any, nums: Any, longs: Any, wide: Any, narrow: Any) -> None:  # fmt: skip
+        keep = _more_digits_than(v, MIN_DIGITS - 1)
+        rows = np.flatnonzero(keep)
+        x = v[keep]
+        add(nums, x, rows, j)
+        long = _more_digits_than(x, MIN_ROUNDED_DIGITS - 1)
+        add(longs, x[long], rows[long], j)
+        add(wide, x.astype("<f8").view("<u8"), rows, j)
+        add(wide, np.frombuffer(x.astype(">f8").tobytes(), dtype="<u8"), rows, j)
+        with np.errstate(over="ignore"):
+            f32 = x.astype("<f4")
+        fits = np.isfinite(f32)
+        add(narrow, f32[fits].view("<u4"), rows[fits], j)
+        whole = (x == np.round(x)) & (np.abs(x) < 2.0**63)
+        add(wide, x[whole].astype(np.int64).view(np.uint64), rows[whole], j)
+        small = whole & (np.abs(x) < 2.0**31)
+        add(narrow, x[small].astype(np.int64).astype(np.int32).view(np.uint32), rows[small], j)
 
-    def _rounded_at(self, decimals: int) -> dict[float, list[tuple[int, int]]]:
-        table = self._rounded.get(decimals)
-        if table is None:
-            table = defaultdict(list)
-            for v, i, j in self.long:
-                table[round(v, decimals)].append((i, j))
-            self._rounded[decimals] = table
-        return table
-
-    def in_text(self, text: str) -> list[tuple[int, int, int]]:
-        """(row, column, position) of every cell found in ``text``."""
-        out: list[tuple[int, int, int]] = []
+    def in_text(self, text: str) -> _Found:
+        """(rows, columns, positions) of every cell found in ``text``."""
+        parts: list[_Found] = []
+        secs, at = [], []
         for m in _TIME.finditer(text):
             try:
                 t = pd.Timestamp(m.group(0).replace(" ", "T"))
             except ValueError:
                 continue
             t = t.tz_localize("UTC") if t.tzinfo is None else t
-            for i, j in self.times.get(int(t.value) // 1_000_000_000, ()):
-                out.append((i, j, m.start()))
-        if self.numbers:
-            for m in _NUMBER.finditer(text):
-                token = m.group(0)
-                digits = _digits(token)
-                if digits < MIN_DIGITS:
-                    continue
-                plain = token.replace(",", "")
-                try:
-                    value = float(plain)
-                    exponent = Decimal(plain).as_tuple().exponent
-                except (ValueError, InvalidOperation):
-                    continue
-                hits = self.numbers.get(value, [])
-                if not hits and digits >= MIN_ROUNDED_DIGITS and isinstance(exponent, int):
-                    hits = self._rounded_at(-exponent).get(value, [])
-                out += [(i, j, m.start()) for i, j in hits]
-        if self.words:
-            for m in _WORD.finditer(text):
-                word = unicodedata.normalize("NFC", m.group(0))
-                for i, j in self.words.get(word, ()):
-                    out.append((i, j, m.start()))
-        return out
-
-    def in_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
-        """(row, column, offset) of every cell found in ``data`` as a binary value."""
-        out: list[tuple[int, int, int]] = []
-        for width, table in self.patterns.items():
-            if not table or len(data) < width:
+            secs.append(int(t.value) // 1_000_000_000)
+            at.append(m.start())
+        if secs:
+            parts.append(self.times.equal(np.array(secs, dtype=np.int64), np.array(at)))
+        values, half, where = [], [], []
+        for m in _NUMBER.finditer(text):
+            token = m.group(0)
+            digits = _digits(token)
+            if digits < MIN_DIGITS:
                 continue
-            keys = np.fromiter(table.keys(), dtype=np.uint64 if width == 8 else np.uint32)
+            plain = token.replace(",", "")
+            try:
+                value = float(plain)
+                exponent = Decimal(plain).as_tuple().exponent
+            except (ValueError, InvalidOperation):
+                continue
+            if not math.isfinite(value) or not isinstance(exponent, int):
+                continue
+            values.append(value)
+            # Half a unit of the token's last digit: the interval of values it may show rounded.
+            half.append(0.5 * 10.0**exponent if digits >= MIN_ROUNDED_DIGITS else -1.0)
+            where.append(m.start())
+        if values:
+            x, h, w = np.array(values), np.array(half), np.array(where, dtype=np.int64)
+            exact = self.numbers.equal(x, w)
+            parts.append(exact)
+            found_exact = np.isin(w, exact[2])
+            r = (h > 0) & ~found_exact
+            parts.append(self.long.between(x[r] - h[r], x[r] + h[r], w[r]))
+        if self.words:
+            rows, cols, pos = [], [], []
+            for m in _WORD.finditer(text):
+                for i, j in self.words.get(unicodedata.normalize("NFC", m.group(0)), ()):
+                    rows.append(i)
+                    cols.append(j)
+                    pos.append(m.start())
+            if rows:
+                parts.append((np.array(rows), np.array(cols), np.array(pos)))
+        return _join(parts)
+
+    def in_bytes(self, data: bytes) -> _Found:
+        """(rows, columns, offsets) of every cell found in ``data`` as a binary value."""
+        parts: list[_Found] = []
+        for width, keyed in self.patterns.items():
+            if not len(keyed.keys) or len(data) < width:
+                continue
             dtype = "<u8" if width == 8 else "<u4"
             for start in range(width):
                 n = (len(data) - start) // width
                 if n <= 0:
                     continue
                 arr = np.frombuffer(data, dtype=dtype, count=n, offset=start)
-                for k in np.flatnonzero(np.isin(arr, keys)):
-                    for i, j in table[int(arr[k])]:
-                        out.append((i, j, start + width * int(k)))
-        return out
+                parts.append(keyed.equal(arr, start + width * np.arange(n, dtype=np.int64)))
+        return _join(parts)
 
 
 # -- the judgement ---------------------------------------------------------------------------------
@@ -318,15 +391,25 @@ class _Cells:
 
 def _judge(
     name: str,
-    matches: list[tuple[int, int, int]],
+    matches: _Found,
     min_cells: int,
     window: int,
     cells: _Cells,
     binary: bool,
 ) -> list[RowLeak]:
+    rows, cols, pos = matches
+    if len(rows) == 0:
+        return []
+    # Only rows with cells of at least min_cells columns can leak: count distinct columns first.
+    pairs = np.unique(rows * cells.ncols + cols)
+    per_row = np.bincount(pairs // cells.ncols)
+    candidates = np.flatnonzero(per_row >= min_cells)
+    if not len(candidates):
+        return []
+    keep = np.isin(rows, candidates)
     by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for i, j, pos in matches:
-        by_row[i].append((pos, j))
+    for i, j, p in zip(rows[keep].tolist(), cols[keep].tolist(), pos[keep].tolist(), strict=True):
+        by_row[i].append((p, j))
     out = []
     for i, found in by_row.items():
         if len({j for _, j in found}) < min_cells:
