@@ -1,9 +1,11 @@
-"""Sharing benchmark (issue 11): so far the usage ledger; valuation and settlement come later.
+"""Sharing benchmark (issue 11): the usage ledger and the valuation of pooled data.
 
-    python bench/sharing.py                          # 1,000,000 ledger entries
+    python bench/sharing.py                          # both: 1,000,000 ledger entries, valuation
     python bench/sharing.py --entries 100000 --json
+    python bench/sharing.py --only valuation         # one section (ledger or valuation)
 
-All in one run, on one SQLite metadata file (the embedded default) in a temporary folder:
+The ledger, all in one run, on one SQLite metadata file (the embedded default) in a temporary
+folder:
 
 * appends: ``--entries`` uses (access, training, export, settlement; a consumer acting on an
   owner's dataset, with a decimal fee) in batches of ``--batch``, each batch one transaction that
@@ -16,6 +18,20 @@ All in one run, on one SQLite metadata file (the embedded default) in a temporar
   the same leaves, already in memory, hashed into the tree's root (the hashing alone).
 * proofs: inclusion proofs of ``--proofs`` random entries against the newest signed head, and
   consistency proofs from random older heads to it (each proof is verified, outside the timing).
+
+The valuation (``openkamp.sharing.valuation``), on injection-moulding shots of unequal owners
+(``openkamp.sim.owners``: each owner 0.92 times the size of the one before; careless inspection
+or worn sensors at some; the fourth the only one whose data records burns; the last, the
+smallest, pure noise) and a consumer's validation set of ``--validation`` shots; linear discriminant analysis with uniform priors,
+balanced accuracy over the five defect types:
+
+* exact Shapley values of ``--owners`` owners pooling ``--rows`` shots (all 2^n coalitions), the
+  fast path: the learner fitted from per-owner sums (the time includes computing them);
+* the naive baseline in the same run: the same scikit-learn pipeline trained on the concatenated
+  rows of each of the 2^n - 1 coalitions; ``shapley_max_abs_error`` is the largest difference
+  between the two valuations' shares;
+* Monte Carlo for ``--mc-owners`` owners pooling the same number of shots (antithetic orders)
+  until every owner's standard error is at most ``--mc-stderr`` or ``--mc-max`` orders.
 """
 
 from __future__ import annotations
@@ -175,13 +191,156 @@ def bench_ledger(root: Path, entries: int, batch: int, proof_count: int) -> dict
     }
 
 
+def valuation_owners(n: int, rows: int, seed: int) -> list[Any]:
+    """``n`` owners of ``rows`` shots in all, unequal (see the module docstring)."""
+    from openkamp.sim.owners import OwnerSpec
+
+    weights = [0.92**i for i in range(n)]
+    sizes = [max(200, int(rows * w / sum(weights))) for w in weights]
+    sizes[0] += rows - sum(sizes)
+    no_burn = ("short_shot", "flash", "sink_mark")
+    specs = []
+    for i, size in enumerate(sizes):
+        if i == 3:  # the only owner whose inspection records burns
+            specs.append(OwnerSpec(f"owner{i:02d}", size, seed + i))
+        elif i == n - 1:  # pure noise, the smallest
+            specs.append(OwnerSpec(f"owner{i:02d}", size, seed + i, pure_noise=True))
+        else:
+            specs.append(OwnerSpec(f"owner{i:02d}", size, seed + i, covers=no_burn,
+                                   label_noise=(0.0, 0.1, 0.0, 0.25)[i % 4],
+                                   sensor_noise=(0.0, 0.0, 0.5, 0.0)[i % 4]))  # fmt: skip
+    return specs
+
+
+def bench_valuation(
+    owners: int, rows: int, validation: int, mc_owners: int, mc_stderr: float, mc_max: int
+) -> dict[str, Any]:
+    from openkamp.sharing.valuation import (
+        LdaUtility,
+        OwnerRows,
+        exact_shapley,
+        monte_carlo_shapley,
+        naive_utility,
+    )
+    from openkamp.sim.owners import FEATURES, TARGET, OwnerSpec, owner_shots
+
+    def shots(specs: list[Any]) -> list[OwnerRows]:
+        return [OwnerRows.from_frame(s.name, owner_shots(s), FEATURES, TARGET) for s in specs]
+
+    val = shots([OwnerSpec("consumer", validation, 999)])[0]
+    specs = valuation_owners(owners, rows, 100)
+    pool = shots(specs)
+    t0 = time.perf_counter()
+    fast = LdaUtility(pool, val)
+    exact = exact_shapley(fast)
+    fast_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    naive = exact_shapley(naive_utility(fast))
+    naive_s = time.perf_counter() - t0
+    error = max(abs(a - b) for a, b in zip(exact.shares, naive.shares, strict=True))
+    mc_pool = shots(valuation_owners(mc_owners, rows, 500))
+    t0 = time.perf_counter()
+    mc = monte_carlo_shapley(LdaUtility(mc_pool, val), target_stderr=mc_stderr,
+                             max_permutations=mc_max, seed=1)  # fmt: skip
+    mc_s = time.perf_counter() - t0
+    return {
+        "owners": owners,
+        "rows": sum(len(o) for o in pool),
+        "validation": len(val),
+        "shapley_s": fast_s,
+        "naive_s": naive_s,
+        "coalitions": exact.coalitions,
+        "max_abs_error": error,
+        "efficiency_error": abs(sum(exact.shares) - exact.total),
+        "full_value": exact.full_value,
+        "empty_value": exact.empty_value,
+        "shares": dict(zip(exact.owners, exact.shares, strict=True)),
+        "sizes": {s.name: s.rows for s in specs},
+        "failure_owner": specs[3].name,
+        "noise_owner": specs[-1].name,
+        "mc_owners": mc_owners,
+        "mc_rows": sum(len(o) for o in mc_pool),
+        "mc_s": mc_s,
+        "mc_max_stderr": max(mc.stderr),
+        "mc_permutations": mc.permutations,
+        "mc_coalitions": mc.coalitions,
+        "mc_converged": mc.converged,
+        "mc_efficiency_error": abs(sum(mc.shares) - mc.total),
+    }
+
+
+def print_valuation(v: dict[str, Any]) -> None:
+    shares = v["shares"]
+    top = max(shares, key=shares.get)
+    print_table(
+        f"Valuation: {v['owners']} owners pooling {v['rows']:,} shots, validation "
+        f"{v['validation']:,} shots; LDA, balanced accuracy v(N) = {v['full_value']:.4f}, "
+        f"v(empty) = {v['empty_value']:.4f}",
+        [
+            ("exact Shapley", f"{v['shapley_s']:.2f} s", f"{v['coalitions']:,} coalitions",
+             f"naive {v['naive_s']:.1f} s ({v['naive_s'] / v['shapley_s']:,.0f}x)", "<= 120 s"),
+            ("fast vs naive", f"{v['max_abs_error']:.1e}", "max |share difference|",
+             f"efficiency {v['efficiency_error']:.1e}", "< 1e-9"),
+            ("largest share", f"{shares[top]:.4f}", top,
+             f"failure-mode owner {v['failure_owner']}", ""),
+            ("noise owner", f"{shares[v['noise_owner']]:.4f}", v["noise_owner"],
+             f"{v['sizes'][v['noise_owner']]:,} shots", "~ 0"),
+            (f"Monte Carlo, {v['mc_owners']} owners", f"{v['mc_s']:.2f} s",
+             f"max stderr {v['mc_max_stderr']:.4f}",
+             f"{v['mc_permutations']:,} orders, {v['mc_coalitions']:,} coalitions", ""),
+        ],
+        ("", "measured", "", "baseline / detail", "target"),
+    )  # fmt: skip
+    print("\nShares: " + ", ".join(f"{o} ({v['sizes'][o]:,}) {s:+.4f}" for o, s in shares.items()))
+
+
+def valuation_json(v: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "valuation_owners": v["owners"],
+        "valuation_rows": v["rows"],
+        "valuation_validation_rows": v["validation"],
+        "shapley_10_owners_s": v["shapley_s"],
+        "naive_10_owners_s": v["naive_s"],
+        "shapley_max_abs_error": v["max_abs_error"],
+        "shapley_efficiency_error": v["efficiency_error"],
+        "shapley_full_value": v["full_value"],
+        "shapley_empty_value": v["empty_value"],
+        "shapley_shares": v["shares"],
+        "mc_owners": v["mc_owners"],
+        "mc_30_owners_s": v["mc_s"],
+        "mc_30_max_stderr": v["mc_max_stderr"],
+        "mc_permutations": v["mc_permutations"],
+        "mc_converged": v["mc_converged"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--entries", type=int, default=1_000_000, help="ledger entries appended")
     ap.add_argument("--batch", type=int, default=1000, help="entries per append (signed batch)")
     ap.add_argument("--proofs", type=int, default=1000, help="inclusion proofs timed")
+    ap.add_argument("--owners", type=int, default=10, help="owners valued exactly")
+    ap.add_argument("--rows", type=int, default=100_000, help="shots pooled by the owners")
+    ap.add_argument("--validation", type=int, default=20_000, help="the consumer's shots")
+    ap.add_argument("--mc-owners", type=int, default=30, help="owners valued by Monte Carlo")
+    ap.add_argument("--mc-stderr", type=float, default=0.003, help="target standard error")
+    ap.add_argument("--mc-max", type=int, default=3000, help="most orders sampled")
+    ap.add_argument("--only", choices=("ledger", "valuation"), help="run one section")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    out: dict[str, Any] = {"bench": "sharing", "machine": machine()}
+    if args.only != "valuation":
+        out.update(run_ledger(args))
+    if args.only != "ledger":
+        v = bench_valuation(args.owners, args.rows, args.validation, args.mc_owners,
+                            args.mc_stderr, args.mc_max)  # fmt: skip
+        print_valuation(v)
+        out.update(valuation_json(v))
+    out["peak_rss_mb"] = peak_rss_mb()
+    emit_json(args.json, out)
+
+
+def run_ledger(args: argparse.Namespace) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="okp-sharing-"))
     try:
         r = bench_ledger(root, args.entries, args.batch, args.proofs)
@@ -205,27 +364,21 @@ def main() -> None:
         ],
         ("", "measured", "", "baseline / detail", "target"),
     )  # fmt: skip
-    emit_json(
-        args.json,
-        {
-            "bench": "sharing",
-            "machine": machine(),
-            "ledger_entries": r["entries"],
-            "ledger_batch": r["batch"],
-            "ledger_appends_per_s": r["appends_per_s"],
-            "ledger_appends_per_s_last_tenth": r["appends_per_s_last_tenth"],
-            "ledger_hash_only_per_s": r["hash_only_per_s"],
-            "ledger_verify_s": r["verify_s"],
-            "ledger_verify_1m_s": r["verify_s"] * per_million,
-            "ledger_verify_1m_extrapolated": r["entries"] != 1_000_000,
-            "ledger_hash_root_s": r["hash_root_s"],
-            "inclusion_proof_ms": r["inclusion_ms"],
-            "inclusion_proof_p99_ms": r["inclusion_p99_ms"],
-            "consistency_proof_ms": r["consistency_ms"],
-            "ledger_db_mb": r["db_mb"],
-            "peak_rss_mb": peak_rss_mb(),
-        },
-    )
+    return {
+        "ledger_entries": r["entries"],
+        "ledger_batch": r["batch"],
+        "ledger_appends_per_s": r["appends_per_s"],
+        "ledger_appends_per_s_last_tenth": r["appends_per_s_last_tenth"],
+        "ledger_hash_only_per_s": r["hash_only_per_s"],
+        "ledger_verify_s": r["verify_s"],
+        "ledger_verify_1m_s": r["verify_s"] * per_million,
+        "ledger_verify_1m_extrapolated": r["entries"] != 1_000_000,
+        "ledger_hash_root_s": r["hash_root_s"],
+        "inclusion_proof_ms": r["inclusion_ms"],
+        "inclusion_proof_p99_ms": r["inclusion_p99_ms"],
+        "consistency_proof_ms": r["consistency_ms"],
+        "ledger_db_mb": r["db_mb"],
+    }
 
 
 if __name__ == "__main__":

@@ -371,7 +371,7 @@ class LdaUtility(_StatsUtility):
         *,
         shrinkage: float = 0.1,
         metric: str = "balanced_accuracy",
-        chunk: int = 64,
+        chunk: int = 32,
     ) -> None:
         if not 0.0 < shrinkage <= 1.0:
             raise InvalidInput(
@@ -395,6 +395,7 @@ class LdaUtility(_StatsUtility):
                 self._sxk[i, j * d : (j + 1) * d] = xj.sum(axis=0)
                 self._Sxxk[i, j * d * d : (j + 1) * d * d] = (xj.T @ xj).ravel()
         self._yk = np.searchsorted(self.classes, validation.y)
+        self._Xv1 = np.column_stack([self._Xv, np.ones(len(self._Xv))])
 
     def _batch(self, M: np.ndarray) -> np.ndarray:
         K, d, s = len(self.classes), self._d, self.shrinkage
@@ -424,12 +425,15 @@ class LdaUtility(_StatsUtility):
             np.where(present, prior, 1.0)
         )
         # Scores of the validation rows: ((x - m) / sd) @ coef + intercept, folded into one
-        # matrix product over the whole batch.
+        # matrix product over the whole batch (the intercept through a column of ones; a class
+        # the coalition lacks gets an intercept no score can reach). Scoring is most of the
+        # cost, and one pass over the scores is what memory bandwidth allows.
         W = coef / sd[:, :, None]
         b0 = intercept - np.einsum("bd,bdk->bk", m, W)
-        scores = (self._Xv @ W.transpose(1, 0, 2).reshape(d, b * K)).reshape(-1, b, K) + b0
-        scores = np.where(present[None, :, :], scores, -np.inf)
-        pred = scores.argmax(axis=2)  # indexes into self.classes; ties to the first, as sklearn
+        b0 = np.where(present, b0, -1e300)
+        Wa = np.concatenate([W, b0[:, None, :]], axis=1)  # b x (d + 1) x K
+        scores = self._Xv1 @ Wa.transpose(1, 0, 2).reshape(d + 1, b * K)
+        pred = scores.reshape(-1, b, K).argmax(axis=2)  # ties to the first class, as sklearn
         single = present.sum(axis=1) < 2  # one class seen: predict it (a constant)
         if single.any():
             pred[:, single] = present[single].argmax(axis=1)
