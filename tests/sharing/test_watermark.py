@@ -7,6 +7,7 @@ one over 200 random keys; the distortion stays within the stated bound."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from typing import Any
@@ -19,6 +20,7 @@ import pytest
 from openkamp.core.errors import InvalidInput
 from openkamp.i18n import error_text
 from openkamp.sharing.contract_keys import ContractKey
+from openkamp.sharing.export import governed_export
 from openkamp.sharing.transforms import TransformSpec, apply, column_decimals
 from openkamp.sharing.watermark import (
     WatermarkParams,
@@ -257,3 +259,31 @@ def test_params_json_round_trip_and_refusals(shots: pd.DataFrame, params: Waterm
         assert info.value.code == f"sharing.watermark.{reason}", reason
         ko, _ = error_text(info.value, "ko")
         assert re.search("[가-힣]", ko) and not re.search(r"\{[a-z_]+\}", ko)
+
+
+def test_governed_export_marks_all_but_the_generalised_columns(shots: pd.DataFrame) -> None:
+    document = SPEC.to_json()
+    document["transforms"].append(
+        {"op": "generalise", "column": "보압[bar]", "bin_width": 10, "output": "low"}
+    )
+    key = CONTRACTS[LEAKER]
+    export = governed_export(shots, TransformSpec.from_json(document), key, row_key=ROW_KEY)
+    assert isinstance(export.frame, pd.DataFrame)
+    assert (export.frame["보압[bar]"] % 10 == 0).all()  # still bins: not marked
+    record = json.loads(json.dumps(export.record()))  # JSON as stored
+    assert [c["name"] for c in record["watermark"]["columns"]] == [
+        c for c in MARKED if c != "보압[bar]"
+    ]
+    assert [s["op"] for s in record["transforms"]["steps"]] == [
+        "drop",
+        "pseudonymise",
+        "time_shift",
+        "generalise",
+    ]
+    text = json.dumps(record)
+    assert key.watermark.hex() not in text and key.pseudonym.hex() not in text
+    params = WatermarkParams.from_json(record["watermark"])
+    leaked = leak(export.frame, 0.1, rounded=True)
+    assert trace(leaked, CONTRACTS, params).identified == LEAKER
+    plain = governed_export(shots, SPEC, key, row_key=ROW_KEY, mark=False)
+    assert plain.watermark is None and plain.record()["watermark"] is None

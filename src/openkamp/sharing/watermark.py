@@ -63,6 +63,30 @@ most ``std^2 / (12 * gamma)`` (std by at most 0.13 % at the defaults). :class:`W
 states the measured maximum absolute and relative change, and the change of each column's mean
 and standard deviation, for the delivery record.
 
+Measured
+--------
+On the tests' generated 20,000-shot injection-moulding table (five marked columns of one to
+three decimals, the mould temperature skipped for its small spread; 3,239 values marked), the
+leaked copy sampled, shuffled, two marked columns dropped and read back from a CSV file:
+
+=========  ======  ====================================  ======================================
+sample     rows    delivered decimals                    one decimal fewer
+=========  ======  ====================================  ======================================
+2 %        400     43 marks, z = 6.6, p ~ 1e-13           the same (every mark decodes)
+10 %       2,000   216 marks, z = 14.7, p ~ 1e-65         the same
+20 %       4,000   398 marks, z = 19.9, p ~ 1e-120        the same
+30 %       6,000   581 marks, z = 24.1, p ~ 1e-175        the same
+=========  ======  ====================================  ======================================
+
+Two decimals fewer defeats the default (z <= 2.5 even on the whole table: ``robust_decimals=2``
+is the setting for that). Innocent keys: 2,000 random keys on an unmarked 30 % copy gave z of
+mean 0.06 and standard deviation 1.00, the largest 3.65, the smallest p-value 1.5e-4, 4.9 % below
+0.05, as the exact null says. Distortion on that table: the largest change equals the bound
+(1.2 bar, 0.12 mm/s, 0.012 s, 0.12 mm), the largest relative change 0.1 % (pressures) to 2 %
+(a 6 mm cushion), means and standard deviations moved by at most 6e-4 of a standard deviation
+(the cushion; 2e-4 or less for the others). Marking 20,000 rows takes ~0.1 s; scoring 205 candidates against a 4,000-row
+copy ~1 s (the loaded two-core machine).
+
 The parameters (:class:`WatermarkParams`: scheme, key columns, marked columns with decimals and
 step, gamma) go into the delivery record as JSON; the key never does: it is re-derived from the
 platform secret and the contract's ``secret_id`` to trace.
