@@ -189,12 +189,19 @@ def test_zero_prices_are_allowed() -> None:
 
 def test_every_price_error_code_has_korean_and_english_texts() -> None:
     import openkamp.sharing.settlement as settlement
+    import openkamp.sharing.settlement_service as service
+    import openkamp.storage.metadata.settlement as storage
 
     codes: set[str] = set()
-    for module, prefix in ((pricing, "sharing.price"), (settlement, "sharing.settlement")):
+    for module, prefix in ((pricing, "sharing.price"), (settlement, "sharing.settlement"),
+                           (service, "sharing.settlement")):  # fmt: skip
         text = Path(str(module.__file__)).read_text(encoding="utf-8")
-        codes |= {f"{prefix}.{r}" for r in re.findall(r'_error\(\s*"([a-z_]+)"', text)}
-    assert {"sharing.price.float", "sharing.price.whole_won", "sharing.settlement.share"} <= codes
+        found = re.findall(r'_error\(\s*(?:[A-Za-z]+,\s*)?"([a-z_]+)"', text)
+        codes |= {f"{prefix}.{r}" for r in found}
+    text = Path(str(storage.__file__)).read_text(encoding="utf-8")
+    codes |= set(re.findall(r'code="(sharing\.settlement\.[a-z_]+)"', text))
+    assert {"sharing.price.float", "sharing.price.whole_won", "sharing.settlement.share",
+            "sharing.settlement.issued", "sharing.settlement.not_consumer"} <= codes  # fmt: skip
     for code in codes:
         entry = MESSAGES[f"err.{code}"]
         assert entry["ko"] and entry["en"], code

@@ -4,16 +4,25 @@ for any amounts and shares (hypothesis); floats refused everywhere money is give
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openkamp.core.errors import InvalidInput
+from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from openkamp.core.tenancy import Principal, Role, system_principal
 from openkamp.i18n import error_text
+from openkamp.sharing.ledger import Ledger
 from openkamp.sharing.settlement import (
     Bill,
     Period,
@@ -25,6 +34,10 @@ from openkamp.sharing.settlement import (
     split_by_shares,
     statement,
 )
+from openkamp.sharing.settlement_service import SettlementService
+from openkamp.storage import open_metadata
+from openkamp.storage.metadata.migrate import alembic_config
+from openkamp.storage.metadata.schema import contracts, offers
 
 KST = timezone(timedelta(hours=9))
 DEC = Period(2026, 12)  # 31 days
@@ -371,3 +384,185 @@ def test_statements_add_up_to_the_won(
     # everything consumers paid reaches exactly one owner's statement
     assert revenue == sum(invoice(c, DEC, flat, pooled=pooled).total for c in range(100, 104))
     assert revenue == sum(a for _, _, a in bills) + sum(a for _, a, _ in payments)
+
+
+# -- the settlement service: stored bills, issued statements, scoping ----------------------------
+
+
+@dataclass
+class Store:
+    meta: Any
+    ledger: Any
+    svc: SettlementService
+    acme: Principal  # the factory offering data
+    beta: Principal  # the supplier using it
+    gamma: Principal  # another factory
+    offer: int
+
+    def contract(self, price: dict[str, Any], *, owner: Principal | None = None,
+                 consumer: Principal | None = None, starts_at: datetime | None = None,
+                 ends_at: datetime | None = None, state: str = "active") -> int:  # fmt: skip
+        """A contract row as the contract service leaves it (written straight into the table)."""
+        owner, consumer = owner or self.acme, consumer or self.beta
+        # stored in UTC, as the contract store does (SQLite keeps no offset)
+        starts_at, ends_at = (
+            None if t is None else t.astimezone(UTC) for t in (starts_at, ends_at)
+        )
+        with self.meta._write() as conn:
+            return int(conn.execute(contracts.insert().values(
+                org_id=owner.org_id, offer_id=self.offer, consumer_org_id=consumer.org_id,
+                purpose="quality", state=state, price=json.dumps(price), starts_at=starts_at,
+                ends_at=ends_at, secret_id=uuid.uuid4().hex, created_at=T0, updated_at=T0,
+            ).returning(contracts.c.id)).scalar())  # fmt: skip
+
+
+T0 = datetime(2026, 11, 20, tzinfo=KST)
+
+
+@pytest.fixture
+def s(tmp_path: Path) -> Iterator[Store]:
+    meta = open_metadata(f"sqlite:///{tmp_path}/meta.sqlite")
+    ids = [int(meta.create_org(n)["id"]) for n in ("acme", "beta", "gamma")]
+    dataset = meta.insert(ids[0], "dataset", {
+        "name": "press-shots", "version": 3, "origin": "records", "rows": 100,
+        "schema_hash": "s" * 16, "content_sha256": "c" * 64, "file_key": "datasets/x.parquet",
+    })  # fmt: skip
+    with meta._write() as conn:
+        offer = conn.execute(offers.insert().values(
+            org_id=ids[0], name="press", dataset_id=dataset["id"], dataset_name="press-shots",
+            dataset_version=3, schema_hash="s" * 16, content_hash="c" * 16, state="published",
+            created_at=T0, updated_at=T0,
+        ).returning(offers.c.id)).scalar()  # fmt: skip
+    ledger = Ledger.at(meta, tmp_path)
+    acme, beta, gamma = (system_principal(i) for i in ids)
+    try:
+        yield Store(meta, ledger, SettlementService(meta, ledger=ledger, clock=lambda: T0),
+                    acme, beta, gamma, int(offer))  # fmt: skip
+    finally:
+        meta.close()
+
+
+def test_owner_settles_a_contract_from_its_dates(s: Store) -> None:
+    # active from 22 Dec 10:00 KST: 10 of 31 days of 310,000 won
+    cid = s.contract({"model": "flat", "amount": "310000"},
+                     starts_at=datetime(2026, 12, 22, 1, tzinfo=UTC))  # fmt: skip
+    bill = s.svc.settle_contract(s.acme, cid, "2026-12")
+    assert bill.total == 100000 and bill.dataset == "press-shots@3"
+    assert (bill.owner_org_id, bill.consumer_org_id) == (s.acme.org_id, s.beta.org_id)
+    assert s.svc.settle_contract(s.acme, cid, "2026-11").charges == ()  # not active yet
+    # revoked on 27 Jan 00:00 KST: 26 days of January
+    ended = s.contract({"model": "flat", "amount": "310000"}, starts_at=T0, state="revoked")
+    with s.meta._write() as conn:
+        conn.execute(contracts.update().where(contracts.c.id == ended)
+                     .values(ended_at=datetime(2027, 1, 27, tzinfo=KST).astimezone(UTC)))  # fmt: skip
+    assert s.svc.settle_contract(s.acme, ended, "2027-01").total == 260000
+    # settling again replaces the month's bill: one per contract and month
+    metered = s.contract({"model": "metered", "unit": "rows_1000", "amount": "500"}, starts_at=T0)
+    s.svc.settle_contract(s.acme, metered, "2026-12", rows=4000)
+    s.svc.settle_contract(s.acme, metered, "2026-12", rows=6000)
+    stored = {b.contract_id: b.total for b in s.svc.bills(s.acme, "2026-12")}
+    assert stored == {cid: 100000, metered: 3000}
+    # the consumer sees the same bills from its side; a third organisation sees none
+    assert {b.contract_id for b in s.svc.bills(s.beta, "2026-12", role="consumer")} == {
+        cid,
+        metered,
+    }
+    assert s.svc.bills(s.gamma, "2026-12", role="consumer") == []
+    assert s.svc.bills(s.beta, "2026-12") == []  # beta owns nothing
+
+
+def test_only_the_owners_admin_settles(s: Store) -> None:
+    cid = s.contract({"model": "flat", "amount": "1000"}, starts_at=T0)
+    for who in (s.beta, s.gamma):
+        with pytest.raises(NotFound) as info:
+            s.svc.settle_contract(who, cid, "2026-12")
+        assert info.value.code == "sharing.settlement.contract"
+    viewer = Principal(org_id=s.acme.org_id, name="v", roles=frozenset({Role.VIEWER}))
+    with pytest.raises(Forbidden):
+        s.svc.settle_contract(viewer, cid, "2026-12")
+
+
+def test_issued_statement_is_stored_in_the_ledger_and_immutable(s: Store) -> None:
+    c1 = s.contract({"model": "flat", "amount": "310000"}, starts_at=T0)
+    c2 = s.contract({"model": "royalty", "rate": "0.03", "minimum": "100000"}, starts_at=T0)
+    s.svc.settle_contract(s.acme, c1, "2026-12")
+    s.svc.settle_contract(s.acme, c2, "2026-12", revenue="12345678")  # 370,370 won
+    preview = s.svc.preview(s.acme, "2026-12", fee_rate="0.05")
+    issued = s.svc.issue(s.acme, "2026-12", fee_rate="0.05")
+    st = issued.statement
+    assert st == preview
+    assert (st.revenue, st.fee, st.payout) == (680370, 34019, 646351)  # 5 % of 680,370 = 34,018.5
+    assert sum(line.amount for line in st.lines) == st.revenue
+    # the ledger holds a settlement entry with the statement's digest
+    entry = s.ledger.entry(issued.ledger_index)
+    assert entry.kind == "settlement" and entry.details["digest"] == issued.digest
+    assert entry.details["payout"] == "646351" and "beta" in entry.parties
+    assert s.ledger.verify().ok
+    # read back as stored, only by the owner
+    again = s.svc.statement(s.acme, issued.id)
+    assert again.statement == st and again.digest == issued.digest
+    assert [i.id for i in s.svc.statements(s.acme)] == [issued.id]
+    for who in (s.beta, s.gamma):
+        with pytest.raises(NotFound):
+            s.svc.statement(who, issued.id)
+    assert s.svc.earnings(s.acme) == {"by_dataset": {"press-shots@3": "646351"},
+                                      "by_consumer": {str(s.beta.org_id): "646351"}}  # fmt: skip
+    # the month is closed: no second statement, no changed charges
+    for call in (lambda: s.svc.issue(s.acme, "2026-12"),
+                 lambda: s.svc.settle_contract(s.acme, c1, "2026-12")):  # fmt: skip
+        with pytest.raises(Conflict) as info:
+            call()
+        assert info.value.code == "sharing.settlement.issued"
+        assert "발행" in error_text(info.value, "ko")[0]
+    # and the database refuses to change the stored statement
+    raw = sqlite3.connect(str(s.meta.engine.url.database))
+    for sql in ("UPDATE statements SET payout = '1'", "DELETE FROM statement_lines"):
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            raw.execute(sql)
+    raw.close()
+    # the next month is open
+    s.svc.settle_contract(s.acme, c1, "2027-01")
+
+
+def test_pooled_payment_split_by_a_stored_valuation(s: Store) -> None:
+    shares = {s.acme.org_id: 0.7, s.gamma.org_id: 0.3}
+    v = s.svc.record_valuation(s.beta, "model:7", {**shares}, method="exact", metric="f1",
+                               full_value=0.91)  # fmt: skip
+    assert v.shares == shares and v.method == "exact"
+    # an owner named in the valuation may read it; a stranger may not
+    assert s.svc.valuation(s.gamma, v.id).pooled_ref == "model:7"
+    paid = s.svc.record_pooled(s.beta, v.id, "2026-12", "1000001",
+                               contracts={}, datasets={s.acme.org_id: "press-shots@3"})  # fmt: skip
+    assert paid.split() == {s.acme.org_id: 700001, s.gamma.org_id: 300000}
+    with pytest.raises(Forbidden):  # only the consumer that trained it records the payment
+        s.svc.record_pooled(s.acme, v.id, "2026-12", "5")
+    acme = s.svc.preview(s.acme, "2026-12")
+    gamma = s.svc.preview(s.gamma, "2026-12")
+    assert [(ln.kind, ln.amount) for ln in acme.owner_lines] == [("pooled", 700001)]
+    assert [(ln.kind, ln.amount) for ln in gamma.owner_lines] == [("pooled", 300000)]
+    assert acme.owner_lines[0].dataset == "press-shots@3"
+    inv = s.svc.invoice(s.beta, "2026-12")
+    assert inv.total == 1000001 == acme.revenue + gamma.revenue
+    # once gamma issued its December statement, the payment cannot change
+    s.svc.issue(s.gamma, "2026-12")
+    with pytest.raises(Conflict):
+        s.svc.record_pooled(s.beta, v.id, "2026-12", "2000000")
+    with pytest.raises(InvalidInput) as info:
+        s.svc.record_valuation(s.beta, "model:8", {s.acme.org_id: float("nan")}, method="exact")
+    assert info.value.code == "sharing.settlement.share"
+    with pytest.raises(InvalidInput) as info:
+        s.svc.record_valuation(s.beta, "model:8", shares, method="guess")
+    assert info.value.code == "sharing.settlement.method"
+
+
+def test_migration_0011_goes_down_and_up(s: Store) -> None:
+    cfg = alembic_config(s.meta.engine)
+    command.downgrade(cfg, "0010")
+    raw = sqlite3.connect(str(s.meta.engine.url.database))
+    names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+    raw.close()
+    assert not names & {"charges", "statements", "statement_lines", "valuations"}
+    command.upgrade(cfg, "head")
+    cid = s.contract({"model": "lump_sum", "amount": "5000000"}, starts_at=T0)
+    s.svc.settle_contract(s.acme, cid, "2026-11")
+    assert s.svc.issue(s.acme, "2026-11").statement.revenue == 5000000

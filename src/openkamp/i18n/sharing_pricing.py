@@ -183,4 +183,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "청구 금액 {value}원이 음수입니다.",
         "en": "The billed amount KRW {value} is negative.",
     },
+    "err.sharing.settlement.contract": {
+        "ko": "정산할 계약 #{id}이(가) 없습니다.",
+        "en": "No contract {id} to settle.",
+    },
+    "err.sharing.settlement.statement": {
+        "ko": "정산서 #{id}이(가) 없습니다.",
+        "en": "No statement {id}.",
+    },
+    "err.sharing.settlement.valuation": {
+        "ko": "기여도 평가 #{id}이(가) 없습니다.",
+        "en": "No valuation {id}.",
+    },
+    "err.sharing.settlement.not_consumer": {
+        "ko": "기여도 평가 #{id}의 공동 학습 대금은 그 모델을 학습한 기관만 기록할 수 있습니다.",
+        "en": "Only the organisation that trained the pooled model may record its payment (valuation {id}).",
+    },
+    "err.sharing.settlement.issued": {
+        "ko": "{period} 정산서가 이미 발행되어 그 달의 대금은 바꿀 수 없습니다.",
+        "en": "The statement of {period} is issued: that month's charges cannot change.",
+    },
+    "err.sharing.settlement.issued.hint": {
+        "ko": "발행된 정산서는 고칠 수 없습니다. 차이는 다음 달 정산에 반영해 주세요.",
+        "en": "An issued statement is never changed; carry a difference into the next month.",
+    },
+    "err.sharing.settlement.role": {
+        "ko": "역할은 'owner'(제공 기관) 또는 'consumer'(이용 기관)입니다: {value}.",
+        "en": "The role is 'owner' or 'consumer', not {value}.",
+    },
+    "err.sharing.settlement.method": {
+        "ko": "기여도 평가 방법 '{value}'을(를) 알 수 없습니다. 가능한 방법: {allowed}.",
+        "en": "Unknown valuation method '{value}'; methods: {allowed}.",
+    },
+    "err.sharing.settlement.pooled_ref": {
+        "ko": "공동 학습 모델의 이름 '{value}'이(가) 비었거나 너무 깁니다 (최대 128자).",
+        "en": "The pooled model's name '{value}' is empty or too long (at most 128 characters).",
+    },
 }
