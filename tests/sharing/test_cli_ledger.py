@@ -5,16 +5,27 @@ checked by the standalone verifier, and a tampered entry found (exit status 1)."
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_cli import run
-
 from openkamp.platform import Platform
 from openkamp.settings import Settings
 from openkamp.sharing import Entry
+
+
+def run(data: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """``openkamp ARGS`` in a new process on the data folder; checks the exit status if ``ok``."""
+    env = {**os.environ, "COLUMNS": "200", "OPENKAMP_DATA_DIR": str(data)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "openkamp.cli.main", *args],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+    return proc
 
 
 def _fill(data: Path) -> Path:
