@@ -84,8 +84,13 @@ def test_changed_terms_counter_then_accept_or_decline(w: World) -> None:
     w.contracts.complete(w.beta, a.id)
 
     b = w.contracts.request(w.beta, offer, Purpose.QUALITY)
-    b = w.contracts.approve(w.acme, b.id, price={"model": "metered", "per_row": "10"})
-    assert b.state is S.COUNTERED and b.price == {"model": "metered", "per_row": "10"}
+    metered = {"model": "metered", "rates": [{"unit": "rows_1000", "amount": "500"}]}
+    with pytest.raises(InvalidInput) as bad:  # a price the pricing module refuses
+        w.contracts.approve(w.acme, b.id, price={"model": "metered", "per_row": 0.5})
+    assert (bad.value.code or "").startswith("sharing.price.")
+    b = w.contracts.approve(w.acme, b.id, price=metered)
+    assert b.state is S.COUNTERED and b.price is not None and b.price["model"] == "metered"
+    assert b.price["rates"] == [{"unit": "rows_1000", "amount": "500", "included": 0}]
     b = w.contracts.decline(w.beta, b.id, "too expensive")
     assert b.state is S.REJECTED and b.end_reason == "too expensive" and b.ended_at == w.clock()
 
@@ -93,7 +98,9 @@ def test_changed_terms_counter_then_accept_or_decline(w: World) -> None:
     offered = w.contracts.store.offer(offer)
     assert offered is not None
     same = from_jsonld(offered["policy"])
-    c = w.contracts.approve(w.acme, c.id, terms=same, price={"model": "flat", "amount": "100000"})
+    c = w.contracts.approve(
+        w.acme, c.id, terms=same, price={"model": "flat", "amount": "100000", "currency": "KRW"}
+    )
     assert c.state is S.ACTIVE  # the same terms and price as offered: nothing to accept
 
 

@@ -75,6 +75,7 @@ from openkamp.sharing.policy import (
     agreement,
 )
 from openkamp.sharing.policy_jsonld import from_jsonld, to_jsonld
+from openkamp.sharing.pricing import parse_price
 from openkamp.storage.metadata.base import MetadataStore, Record
 from openkamp.storage.metadata.contracts import ContractStore, contract_store
 
@@ -381,8 +382,9 @@ class ContractService:
             if price is not None:
                 if not isinstance(price, Mapping):
                     raise _error(InvalidInput, "price")
-                new_price: str | None = json.dumps(dict(price), ensure_ascii=False, sort_keys=True)
-                changed = changed or _json(new_price) != _json(offer.get("price"))
+                proposed_price = parse_price(price).to_json()  # InvalidInput sharing.price.*
+                new_price: str | None = json.dumps(proposed_price, ensure_ascii=False)
+                changed = changed or proposed_price != _canonical_price(offer.get("price"))
             else:
                 new_price = offer.get("price")
             owner = self.meta.get_org(int(rec["org_id"]))
@@ -804,6 +806,14 @@ def _terms(terms: UsagePolicy | Mapping[str, Any] | str, offered: UsagePolicy) -
         if getattr(policy, field) != getattr(offered, field):
             raise _error(InvalidInput, "terms_target", field=field)
     return policy
+
+
+def _canonical_price(text: str | None) -> dict[str, Any] | None:
+    """The offer's price as :func:`parse_price` writes it (as stored, if it does not parse)."""
+    try:
+        return parse_price(text or "{}").to_json()
+    except InvalidInput:
+        return _json(text)
 
 
 def _window_end(policy: UsagePolicy) -> datetime | None:
