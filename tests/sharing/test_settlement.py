@@ -25,6 +25,7 @@ from openkamp.i18n import error_text
 from openkamp.sharing.ledger import Ledger
 from openkamp.sharing.settlement import (
     Bill,
+    Charge,
     Period,
     PooledPayment,
     Usage,
@@ -148,6 +149,23 @@ def test_metered_per_unit_with_included_units_and_a_cap() -> None:
         {"model": "metered", "unit": "rows_1000", "amount": "500"}, Usage(rows=1), DEC
     )
     assert one.total == 1
+
+
+def test_each_charge_explains_its_basis_in_korean_and_english() -> None:
+    usage = Usage(rows=12345, queries=7, trainings=2, active_days=10, revenue="12345678")
+    rows, _, _, cap = charges_for({**METERED, "cap": "30000"}, usage, DEC).charges
+    assert rows.explain("ko") == "2,345행 × 1,000행당 500원 (이용 12,345행, 무료 10,000행)"
+    assert rows.explain("en") == "2,345 rows × KRW 500 per 1,000 rows (used 12,345, 10,000 free)"
+    assert cap.explain("ko") == "월 상한 30,000원 적용 (종량 합계 41,177원)"
+    flat = charges_for({"model": "flat", "amount": "310000"}, usage, DEC).charges[0]
+    assert flat.explain("ko") == "월 310,000원 × 10/31일" and flat.label("en") == "Flat fee"
+    royalty = {"model": "royalty", "rate": "0.025", "minimum": "1000000"}
+    r, m = charges_for(royalty, usage, DEC).charges
+    assert r.explain("en") == "reported revenue KRW 12,345,678 × 2.5%"
+    assert m.explain("ko") == (
+        "월 최소 보장 1,000,000원 × 10/31일 = 322,581원, 로열티 308,642원과의 차액"
+    )
+    assert Charge("other", Decimal(1)).explain("ko") == ""
 
 
 def test_lump_sum_only_in_the_month_of_activation() -> None:

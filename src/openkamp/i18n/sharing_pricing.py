@@ -55,6 +55,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing.charge.lump_sum": {"ko": "일시불 이용료", "en": "Lump sum"},
     "sharing.charge.royalty": {"ko": "로열티 (수익배분)", "en": "Royalty (revenue share)"},
     "sharing.charge.minimum": {"ko": "최소 보장액 보전", "en": "Minimum guarantee top-up"},
+    # a charge's basis in words (Charge.explain)
+    "sharing.charge.basis.flat": {
+        "ko": "월 {monthly}원 × {active_days}/{days}일",
+        "en": "KRW {monthly} a month × {active_days}/{days} days",
+    },
+    "sharing.charge.basis.metered.rows_1000": {
+        "ko": "{billable}행 × 1,000행당 {unit_price}원 (이용 {used}행, 무료 {included}행)",
+        "en": "{billable} rows × KRW {unit_price} per 1,000 rows (used {used}, {included} free)",
+    },
+    "sharing.charge.basis.metered.query": {
+        "ko": "{billable}회 × 조회 1회당 {unit_price}원 (이용 {used}회, 무료 {included}회)",
+        "en": "{billable} queries × KRW {unit_price} (used {used}, {included} free)",
+    },
+    "sharing.charge.basis.metered.training": {
+        "ko": "{billable}회 × 학습 1회당 {unit_price}원 (이용 {used}회, 무료 {included}회)",
+        "en": "{billable} trainings × KRW {unit_price} (used {used}, {included} free)",
+    },
+    "sharing.charge.basis.cap": {
+        "ko": "월 상한 {cap}원 적용 (종량 합계 {metered}원)",
+        "en": "monthly cap KRW {cap} (metered total KRW {metered})",
+    },
+    "sharing.charge.basis.lump_sum": {
+        "ko": "계약 시작 달에 1회 {amount}원",
+        "en": "KRW {amount} once, in the month the contract began",
+    },
+    "sharing.charge.basis.royalty": {
+        "ko": "보고 매출 {revenue}원 × {rate}%",
+        "en": "reported revenue KRW {revenue} × {rate}%",
+    },
+    "sharing.charge.basis.minimum": {
+        "ko": "월 최소 보장 {minimum}원 × {active_days}/{days}일 = {prorated}원, 로열티 {royalty}원과의 차액",
+        "en": "minimum KRW {minimum} × {active_days}/{days} days = KRW {prorated}, less the royalty KRW {royalty}",
+    },
+    "sharing.charge.basis.pooled": {
+        "ko": "기여도 평가 #{valuation_id} ({method})에 따른 배분",
+        "en": "split by valuation {valuation_id} ({method})",
+    },
     "sharing.statement.line.contract": {"ko": "계약 대금", "en": "Contract payment"},
     "sharing.statement.line.pooled": {"ko": "공동 학습 기여 배분", "en": "Pooled model share"},
     "sharing.statement.line.platform_fee": {"ko": "플랫폼 수수료", "en": "Platform fee"},

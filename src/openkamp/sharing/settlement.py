@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo
 
 from openkamp.core.errors import InvalidInput
 from openkamp.sharing.pricing import (
+    _NUMBER,
     FlatFee,
     LumpSum,
     Metered,
@@ -95,6 +96,10 @@ def round_won(x: Fraction | Decimal | int) -> Decimal:
     q = Fraction(x)
     n = math.floor(abs(q) + Fraction(1, 2))
     return Decimal(n if q >= 0 else -n)
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text))
 
 
 def _whole_won(value: object, field_name: str) -> Decimal:
@@ -267,6 +272,32 @@ class Charge:
         from openkamp.i18n import t
 
         return t(f"sharing.charge.{self.kind}", lang)
+
+    def explain(self, lang: str = "ko") -> str:
+        """The basis in words, for invoices and statements: ``2,345행 × 1,000행당 500원 (이용
+        12,345행, 무료 10,000행)``."""
+        from openkamp.i18n import MESSAGES, t
+
+        basis = dict(self.basis)
+        key = f"sharing.charge.basis.{self.kind}"
+        if self.kind == "metered":
+            key += f".{basis.get('unit')}"
+        if key not in MESSAGES:
+            return ""
+        params: dict[str, object] = {}
+        for k, v in basis.items():
+            if k == "rate":
+                params[k] = format_won(Decimal(str(v)) * 100)
+            elif isinstance(v, int) and not isinstance(v, bool):
+                params[k] = f"{v:,}"
+            elif isinstance(v, str) and _is_number(v):
+                params[k] = format_won(Decimal(v))
+            else:
+                params[k] = v
+        try:
+            return t(key, lang, **params)
+        except (KeyError, IndexError):  # a stored basis of another shape: no words, no error
+            return ""
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "amount": str(self.amount), "basis": dict(self.basis)}
