@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+import string
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +17,8 @@ import pyarrow as pa
 import pytest
 
 from openkamp.core.errors import InvalidInput
-from openkamp.i18n import error_text
+from openkamp.i18n import MESSAGES, error_text
+from openkamp.sharing import contract_keys, watermark
 from openkamp.sharing import transforms as T
 from openkamp.sharing.contract_keys import ContractKey, derive_key
 from openkamp.sharing.transforms import (
@@ -353,3 +356,18 @@ def assert_refusal(error: InvalidInput, reason: str) -> None:
     en, _ = error_text(error, "en")
     assert ko != en and re.search("[가-힣]", ko)
     assert not PLACEHOLDER.search(ko) and not PLACEHOLDER.search(en)
+
+
+def test_every_code_reads_in_both_languages_with_the_same_fields() -> None:
+    used = set()
+    for module, area in [(T, "transform"), (watermark, "watermark"), (contract_keys, "key")]:
+        source = Path(str(module.__file__)).read_text(encoding="utf-8")
+        used |= {f"err.sharing.{area}.{r}" for r in re.findall(r'_invalid\(\s*"([a-z_]+)"', source)}
+    defined = {k for k in MESSAGES if re.match(r"err\.sharing\.(transform|watermark|key)\.", k)}
+    assert used == defined and len(used) > 30
+    for key in defined:
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(MESSAGES[key][lang]) if f}
+            for lang in ("ko", "en")
+        ]
+        assert fields[0] == fields[1], key

@@ -184,6 +184,8 @@ def test_renamed_columns_and_duplicated_rows(
     copy = leak(exports[LEAKER][0], 0.05, rounded=True)
     copy = pd.concat([copy, copy, copy]).rename(columns={"보압[bar]": "holding pressure"})
     single = score(copy.drop_duplicates(), CONTRACTS[LEAKER], params)
+    _, report = embed(pd.concat([exports[LEAKER][0].head(100)] * 3), CONTRACTS[LEAKER], params)
+    assert report.duplicate_keys == 200
     tripled = score(copy, CONTRACTS[LEAKER], params)
     assert tripled == single  # a row key counts once, however often the row is repeated
     renamed = score(copy, CONTRACTS[LEAKER], params, rename={"holding pressure": "보압[bar]"})
@@ -222,6 +224,7 @@ def test_distortion_within_the_stated_bound(
         assert column_decimals(after) == PROCESS[c.name][2]
     assert report.marked == sum(int(report.columns[c]["marked"]) for c in MARKED)
     assert report.rows == len(marked)
+    assert report.unkeyed_rows == 0 and report.duplicate_keys == 0
 
 
 def test_marking_is_deterministic_per_key_and_works_on_arrow(shots: pd.DataFrame) -> None:

@@ -290,18 +290,24 @@ def plan(
 @dataclass(frozen=True)
 class WatermarkReport:
     """What marking did (for the delivery record): the parameters, how many values were marked
-    and the measured distortion per column."""
+    and the measured distortion per column. ``unkeyed_rows``: rows with a missing key part (never
+    marked); ``duplicate_keys``: rows whose key an earlier row has (they carry the same marks, and
+    count once in detection: a key should identify one row)."""
 
     params: WatermarkParams
     rows: int
     marked: int
     columns: Mapping[str, Mapping[str, float | int]]
+    unkeyed_rows: int = 0
+    duplicate_keys: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             **self.params.to_json(),
             "rows": self.rows,
             "marked": self.marked,
+            "unkeyed_rows": self.unkeyed_rows,
+            "duplicate_keys": self.duplicate_keys,
             "distortion": {k: dict(v) for k, v in self.columns.items()},
         }
 
@@ -348,7 +354,12 @@ def embed(
             data[c.name] = new
         total += int(selected.sum())
         figures[c.name] = _distortion(values, new, selected, c)
-    return data, WatermarkReport(params, len(data), total, figures)
+    keyed = rows[valid]
+    duplicates = len(keyed) - len(np.unique(keyed))
+    report = WatermarkReport(
+        params, len(data), total, figures, int((~valid).sum()), int(duplicates)
+    )
+    return data, report
 
 
 def _distortion(
