@@ -485,3 +485,17 @@ def test_the_guard_stops_a_job_between_checks(w: World) -> None:
     done = w.kamp.jobs.wait(w.beta, job["id"], timeout=10)
     assert done["status"] == "cancelled" and "between checks" in done["message"]
     assert steps == ["checked"]
+
+
+def test_every_error_of_the_module_has_its_texts() -> None:
+    """Each ``_error(cls, "reason", …)`` of contracts.py has Korean and English texts, and
+    every placeholder of those texts is a parameter the module passes."""
+    import openkamp.sharing.contracts as module
+    from openkamp.i18n import MESSAGES
+
+    source = Path(module.__file__).read_text("utf-8")
+    reasons = set(re.findall(r'_error\(\s*\w+,\s*"(\w+)"', source))
+    assert {"state", "not_party", "not_found", "not_active", "duplicate"} <= reasons
+    for reason in reasons:
+        entry = MESSAGES[f"err.sharing.contract.{reason}"]
+        assert entry["ko"] and entry["en"] and entry["ko"] != entry["en"]

@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "계약 #{id}이(가) {state[ko]} 상태라 데이터를 이용할 수 없습니다.",
         "en": "Contract {id} is {state[en]}: the data cannot be used under it.",
     },
+    "err.sharing.contract.no_terms": {
+        "ko": "계약 #{id}은(는) 아직 조건이 정해지지 않았습니다 (승인 전).",
+        "en": "Contract {id} has no terms yet (not decided).",
+    },
     "err.sharing.contract.job_taken": {
         "ko": "작업 #{job}은(는) 이미 다른 계약에 등록되어 있습니다 (계약 #{id}에 등록할 수 없음).",
         "en": "Job {job} already works under another contract; it cannot be registered under contract {id}.",

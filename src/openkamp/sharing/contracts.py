@@ -197,7 +197,7 @@ class Contract:
     def policy(self) -> UsagePolicy:
         """The contract's terms as a policy (the Agreement once approved)."""
         if self.terms is None:
-            raise NotFound(f"Contract {self.id} has no terms yet.", code="sharing.contract.state")
+            raise _error(NotFound, "no_terms", id=self.id)
         return from_jsonld(self.terms)
 
     def to_json(self) -> dict[str, Any]:
