@@ -508,3 +508,39 @@ def test_a_row_in_an_output_refuses_the_job(
     assert info.value.code == "sharing.compute.leak"
     assert "model.pkl" in error_text(info.value, "ko")[0]
     assert kamp.models.list(consumer) == []
+
+
+def test_a_cancelled_job_stops_at_its_next_step(
+    kamp: Platform, owner: Principal, consumer: Principal, c2d: ComputeToData
+) -> None:
+    """Cancelling the job (what revoking the contract does to its running jobs) stops it at the
+    next step; the guard's own cancellation (contract_guard raises Cancelled) ends it the same."""
+    import threading
+
+    from openkamp.jobs.context import Cancelled
+
+    _open(kamp, owner)
+    read = threading.Event()
+    go = threading.Event()
+    calls: list[int] = []
+
+    def held_after_read() -> None:
+        calls.append(1)
+        if len(calls) == 2:  # after the read: let the test cancel the job here
+            read.set()
+            assert go.wait(60)
+
+    job = c2d.submit(owner, "shots", _spec("classify", "b_cancel"), consumer, held_after_read)
+    assert read.wait(60)
+    kamp.jobs.cancel(owner, job["id"])
+    go.set()
+    rec = kamp.jobs.wait(owner, job["id"], timeout=120)
+    assert rec["status"] == "cancelled"
+    assert kamp.models.list(consumer) == []
+
+    def ended() -> None:
+        raise Cancelled("계약이 해지되었습니다 / the contract was revoked")
+
+    job = c2d.submit(owner, "shots", _spec("classify", "b_cancel"), consumer, ended)
+    assert kamp.jobs.wait(owner, job["id"], timeout=120)["status"] == "cancelled"
+    assert kamp.models.list(consumer) == []
