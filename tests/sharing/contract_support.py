@@ -70,11 +70,12 @@ class World:
         with self.kamp.meta._write() as conn:  # type: ignore[attr-defined]
             conn.execute(update(orgs).where(orgs.c.id == who.org_id).values(industry=code))
 
-    def deliver(self, contract_id: int, at: datetime, deleted: bool = False) -> None:
+    def deliver(self, contract_id: int, at: datetime, deleted: bool = False,
+                kind: str = "export") -> None:  # fmt: skip
         """A delivered copy (as the export path records it), deleted or not."""
         with self.kamp.meta._write() as conn:  # type: ignore[attr-defined]
             conn.execute(deliveries.insert().values(
-                org_id=self.acme.org_id, contract_id=contract_id, kind="export", rows=10,
+                org_id=self.acme.org_id, contract_id=contract_id, kind=kind, rows=10,
                 columns="[]", sha256="0" * 64, watermark="{}", delivered_at=at,
                 deleted_at=at + timedelta(days=1) if deleted else None, ledger_index=0,
             ))  # fmt: skip

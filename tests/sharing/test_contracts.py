@@ -361,6 +361,7 @@ def test_purpose_recipients_channel_duties_and_redistribution(w: World) -> None:
 def test_delete_duty_uses_the_oldest_undeleted_delivery(w: World) -> None:
     c = w.active(delete_within_days=7)
     w.deliver(c, T0 - timedelta(days=20), deleted=True)  # deleted in time: no matter
+    w.deliver(c, T0 - timedelta(days=30), kind="compute")  # a model, not a copy of rows
     w.contracts.authorize(w.beta, c, Access.READ, rows=1)
     w.deliver(c, T0 - timedelta(days=8))  # kept past its 7 days
     refused(w, c, "delete", "delete", rows=1)

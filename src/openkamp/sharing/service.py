@@ -107,15 +107,37 @@ class SharingService:
     """``Platform.sharing``: ``ledger``, ``contracts`` and, once the catalog module exists,
     ``catalog``; authorize and the ledger's views for organisations."""
 
-    def __init__(self, meta: MetadataStore, ledger: Ledger, jobs: Any = None) -> None:
+    def __init__(
+        self, meta: MetadataStore, ledger: Ledger, jobs: Any = None, *, catalog: Any = None
+    ) -> None:
         self.meta = meta
         self.ledger = ledger
         self.contracts = ContractService(meta, ledger, jobs)
+        if catalog is not None:
+            self.catalog = catalog
 
     @classmethod
-    def at(cls, meta: MetadataStore, data_dir: str | Path, jobs: Any = None) -> SharingService:
-        """The service with the ledger's keys in ``<data_dir>/keys/ledger``."""
-        return cls(meta, Ledger.at(meta, data_dir), jobs)
+    def at(
+        cls,
+        meta: MetadataStore,
+        data_dir: str | Path,
+        jobs: Any = None,
+        *,
+        datasets: Any = None,
+        base_url: str = "",
+    ) -> SharingService:
+        """The service with the ledger's keys in ``<data_dir>/keys/ledger``; with the dataset
+        service, the catalog too (its certificates signed with the platform's ledger key;
+        ``base_url``: the installation's public address, for the DCAT IRIs)."""
+        ledger = Ledger.at(meta, data_dir)
+        catalog = None
+        if datasets is not None:
+            from openkamp.sharing.catalog import CatalogService
+
+            catalog = CatalogService(
+                meta, datasets, ledger.keys, base_url=base_url or "http://localhost:8000"
+            )
+        return cls(meta, ledger, jobs, catalog=catalog)
 
     # -- every access -----------------------------------------------------------------------
 

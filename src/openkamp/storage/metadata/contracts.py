@@ -149,8 +149,9 @@ class ContractStore:
                 select(u.rows, u.queries, u.trainings).where(u.contract_id == int(contract_id))
             ).first()
             oldest = conn.execute(
+                # copies of rows only: a compute-to-data delivery hands over no row
                 select(func.min(d.delivered_at)).where(
-                    d.contract_id == int(contract_id), d.deleted_at.is_(None)
+                    d.contract_id == int(contract_id), d.kind == "export", d.deleted_at.is_(None)
                 )
             ).scalar()
         if row is None:
