@@ -162,6 +162,8 @@ def test_unmarked_copies_and_other_data_name_no_one(
 def test_without_the_key_columns_there_is_no_evidence(
     exports: dict[str, tuple[pd.DataFrame, Any]], params: WatermarkParams
 ) -> None:
+    without_part = leak(exports[LEAKER][0], 0.1, rounded=True).drop(columns=[PART])
+    assert trace(without_part, CONTRACTS, params).identified == LEAKER
     leaked = leak(exports[LEAKER][0], 0.3, rounded=False).drop(columns=[TIME])
     result = trace(leaked, CONTRACTS, params)
     assert result.identified is None and result.missing_key_columns == (TIME,)
@@ -174,7 +176,7 @@ def test_a_copy_that_lost_its_time_zone_is_still_traced(
     copy = exports[LEAKER][0].sample(frac=0.1, random_state=3)
     # the wall time in Korea, as a spreadsheet shows it: no offset
     copy[TIME] = copy[TIME].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    assert params.key_columns[1].tz == "Asia/Seoul"
+    assert params.key_columns[0].tz == "Asia/Seoul"
     assert trace(copy, CONTRACTS, params).identified == LEAKER
 
 
@@ -245,7 +247,10 @@ def test_params_json_round_trip_and_refusals(shots: pd.DataFrame, params: Waterm
     assert document["scheme"] == "openkamp-qim-v1" and "key" not in str(document).replace(
         "key_columns", ""
     )
-    assert [k["kind"] for k in document["key_columns"]] == ["text", "time"]
+    # the timestamp alone tells the shots apart: the part number is not needed in the row key
+    assert [(k["name"], k["kind"]) for k in document["key_columns"]] == [(TIME, "time")]
+    both = plan(shots.assign(**{TIME: shots[TIME].dt.floor("D")}), ROW_KEY)
+    assert [k.name for k in both.key_columns] == ROW_KEY  # a day is not unique: both, as given
     cases: list[tuple[str, Any]] = [
         ("key_column", lambda: plan(shots, ["없는열"])),
         ("key_columns", lambda: plan(shots, [])),
