@@ -12,7 +12,7 @@ the ledger; it never holds a key, a pseudonym table or the time offset)::
       {"op": "time_shift", "columns": ["일시"], "max_days": 365, "keep": "time_of_day"},
       {"op": "generalise", "column": "사출압력[bar]", "bin_width": 10},
       {"op": "generalise", "column": "일시", "truncate": "hour"},
-      {"op": "generalise", "column": "설비", "mapping": {"M01": "A동", "M02": "A동"}, "other": "기타"},
+      {"op": "generalise", "column": "설비", "mapping": {"M01": "A동"}, "other": "기타"},
       {"op": "noise", "columns": ["중량[g]"], "distribution": "laplace", "scale": 0.05}]}
 
 The transforms run in this fixed order, whatever the order of the list: drop, pseudonymise,

@@ -48,10 +48,11 @@ Robustness
 - **Dropped columns:** each column carries its own marks; any one marked column left is enough
   for a large enough copy (``rename`` maps renamed columns back).
 - **Not survived (stated limits):** dropping or rewriting the row key's columns (shifting the
-  timestamps again, re-pseudonymising ids, cutting timestamps to whole seconds), adding noise larger than ``H / 2`` to every value,
-  and two recipients comparing their copies (the values that differ are the marks; pseudonyms and
-  time shifts per contract make their row keys differ, which hides the rows' correspondence but
-  not the values).
+  timestamps again, re-pseudonymising ids, cutting timestamps to whole seconds); noise larger
+  than ``H / 2`` added to every value; rounding to more decimals fewer than ``robust_decimals``;
+  two recipients comparing their copies (the values that differ are the marks: pseudonyms and
+  time shifts per contract make their row keys differ, which hides which rows correspond, but
+  not for long against someone who matches rows by their values).
 
 Distortion
 ----------
