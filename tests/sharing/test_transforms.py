@@ -212,6 +212,30 @@ def test_noise_has_the_stated_scale_and_is_keyed(shots: pd.DataFrame, distributi
     assert figures["noise_sd"] == pytest.approx(0.1 * shots[PRESSURE].std())
 
 
+@pytest.mark.parametrize("distribution", ["gaussian", "laplace"])
+def test_noise_keyed_by_row_is_the_same_in_every_export(
+    shots: pd.DataFrame, distribution: str
+) -> None:
+    s = spec({"op": "noise", "columns": [PRESSURE], "distribution": distribution, "scale": 0.1})
+    full, report = apply(shots, s, A, row_key=[TIME, PART])
+    shuffled, _ = apply(shots.sample(frac=1.0, random_state=3), s, A, row_key=[TIME, PART])
+    part, _ = apply(shots.sample(frac=0.3, random_state=4), s, A, row_key=[TIME, PART])
+    other, _ = apply(shots, s, B, row_key=[TIME, PART])
+    assert report.steps[0].details["seeded_by"] == "row_key"
+    assert (shuffled[PRESSURE].sort_index() == full[PRESSURE]).all()  # order does not matter
+    noise = full[PRESSURE] - shots[PRESSURE]
+    # another selection of rows: the same draws (scaled by that selection's std)
+    same = (part[PRESSURE] - shots[PRESSURE][part.index]).corr(noise[part.index])
+    assert same > 0.99
+    assert noise.corr(other[PRESSURE] - shots[PRESSURE]) < 0.05  # another contract's noise
+    std = shots[PRESSURE].std()
+    assert 0.09 * std < noise.std() < 0.11 * std and abs(noise.mean()) < 0.01 * std
+    assert (noise.kurt() > 1.5) if distribution == "laplace" else (abs(noise.kurt()) < 0.5)
+    with pytest.raises(InvalidInput) as info:
+        apply(shots, s, A, row_key=["없는열"])
+    assert_refusal(info.value, "column")
+
+
 def test_noise_skips_a_constant_column(shots: pd.DataFrame) -> None:
     frame = shots.head(50).assign(**{"설정온도[°C]": 230.0})
     out, report = run(frame, {"op": "noise", "columns": ["설정온도[°C]"]})

@@ -51,9 +51,9 @@ def governed_export(
     """Transform ``frame`` as ``spec`` requires and mark it for the contract of ``key``.
 
     ``row_key``: the columns that identify a row in the export (e.g. the pseudonymised id and the
-    timestamp); ``options`` go to :func:`openkamp.sharing.watermark.plan` (``gamma``,
+    timestamp): the watermark's row key, and the noise's seed per row; ``options`` go to :func:`openkamp.sharing.watermark.plan` (``gamma``,
     ``robust_decimals``, ``max_step_std``, ``columns``)."""
-    data, report = apply(frame, spec, key)
+    data, report = apply(frame, spec, key, row_key=row_key)
     if not mark:
         return Export(data, report, None)
     exclude = {*options.pop("exclude", ()), *report.columns_of("generalise")}

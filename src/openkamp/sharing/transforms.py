@@ -36,10 +36,13 @@ noise; a shifted timestamp may also be truncated.
   ``minute`` / ``hour`` / ``day``; categories through ``mapping`` (values not in it become
   ``other``; without ``other`` an unmapped value is refused, so no raw value slips through).
 - **noise**: Gaussian or Laplace noise whose standard deviation is ``scale`` times the column's
-  (sample) standard deviation, seeded by the contract's noise key and the column name (the same
-  contract gets the same noise again, so two exports of one contract cannot be averaged to remove
-  it; the draw follows the row order of the version). The result is rounded to the column's own
-  decimals, so the noise does not show as extra digits. A constant column gets none.
+  (sample) standard deviation, drawn from the contract's noise key: with ``row_key`` (as
+  :func:`~openkamp.sharing.export.governed_export` passes it) each row's draw comes from keyed
+  BLAKE2b of the column and the row's key, so a row gets the same noise in every export of the
+  contract, whatever rows come with it and in whatever order (averaging exports cannot remove
+  it); without, from a generator seeded by the key and the column, following the row order. The
+  result is rounded to the column's own decimals, so the noise does not show as extra digits. A
+  constant column gets none.
 
 Errors are :class:`~openkamp.core.errors.InvalidInput` with codes ``sharing.transform.<reason>``
 (texts in :mod:`openkamp.i18n.sharing_delivery`), naming the path in the spec (``transforms[2].
@@ -400,10 +403,20 @@ class TransformReport:
 Frame: TypeAlias = pd.DataFrame | pa.Table
 
 
-def apply(frame: Frame, spec: TransformSpec, key: ContractKey) -> tuple[Frame, TransformReport]:
-    """Run ``spec`` on ``frame`` (not changed; a new frame of the same kind comes back)."""
+def apply(
+    frame: Frame,
+    spec: TransformSpec,
+    key: ContractKey,
+    *,
+    row_key: Sequence[str] | None = None,
+) -> tuple[Frame, TransformReport]:
+    """Run ``spec`` on ``frame`` (not changed; a new frame of the same kind comes back).
+
+    ``row_key``: the columns that identify a row; given, each row's noise is drawn from the row's
+    key (as the noise step sees it), so every export of the contract gives a row the same noise
+    whatever rows come with it and in what order; without, the noise follows the row order."""
     if isinstance(frame, pa.Table):
-        out, report = apply(frame.to_pandas(), spec, key)
+        out, report = apply(frame.to_pandas(), spec, key, row_key=row_key)
         return pa.Table.from_pandas(cast(pd.DataFrame, out), preserve_index=False), report
     if not isinstance(frame, pd.DataFrame):
         raise _invalid("frame", "")
@@ -428,7 +441,10 @@ def apply(frame: Frame, spec: TransformSpec, key: ContractKey) -> tuple[Frame, T
         elif isinstance(step, GeneraliseCategory):
             reports.append(_map(data, step, path))
         else:
-            reports.append(_noise(data, step, key.noise, path))
+            for column in row_key or ():
+                if column not in data.columns:
+                    raise _invalid("column", "row_key", column=column)
+            reports.append(_noise(data, step, key.noise, path, row_key))
     report = TransformReport(
         rows=len(data),
         columns=tuple(str(c) for c in data.columns),
@@ -575,8 +591,11 @@ def _map(data: pd.DataFrame, step: GeneraliseCategory, path: str) -> StepReport:
     )
 
 
-def _noise(data: pd.DataFrame, step: Noise, key: bytes, path: str) -> StepReport:
+def _noise(
+    data: pd.DataFrame, step: Noise, key: bytes, path: str, row_key: Sequence[str] | None
+) -> StepReport:
     figures: dict[str, dict[str, Any]] = {}
+    texts = _row_texts(data, row_key) if row_key else None
     for column in step.columns:
         series = data[column]
         if not _is_number_series(series):
@@ -588,12 +607,15 @@ def _noise(data: pd.DataFrame, step: Noise, key: bytes, path: str) -> StepReport
             figures[column] = {"std": std, "noise_sd": 0.0, "skipped": "constant"}
             continue
         sd = step.scale * std
-        seed = hmac.new(key, b"noise\x00" + column.encode("utf-8"), hashlib.sha256).digest()
-        rng = np.random.default_rng(int.from_bytes(seed[:16], "big"))
-        if step.distribution == "gaussian":
-            draw = rng.normal(0.0, sd, len(values))
-        else:  # Laplace of scale b has standard deviation b * sqrt(2)
-            draw = rng.laplace(0.0, sd / math.sqrt(2), len(values))
+        if texts is not None:
+            draw = sd * _keyed_draws(texts, key, column, step.distribution)
+        else:
+            seed = hmac.new(key, b"noise\x00" + column.encode("utf-8"), hashlib.sha256).digest()
+            rng = np.random.default_rng(int.from_bytes(seed[:16], "big"))
+            if step.distribution == "gaussian":
+                draw = rng.normal(0.0, sd, len(values))
+            else:  # Laplace of scale b has standard deviation b * sqrt(2)
+                draw = rng.laplace(0.0, sd / math.sqrt(2), len(values))
         decimals = column_decimals(series)
         noisy = values + draw
         if decimals is not None:
@@ -615,8 +637,55 @@ def _noise(data: pd.DataFrame, step: Noise, key: bytes, path: str) -> StepReport
     return StepReport(
         "noise",
         step.columns,
-        {"distribution": step.distribution, "scale": step.scale, "columns": figures},
+        {
+            "distribution": step.distribution,
+            "scale": step.scale,
+            "seeded_by": "row_key" if row_key else "row_order",
+            "columns": figures,
+        },
     )
+
+
+def _row_texts(data: pd.DataFrame, columns: Sequence[str]) -> list[bytes]:
+    """Each row's key as text: timestamps as microseconds UTC, anything else canonical."""
+    parts: list[pd.Series] = []
+    for column in columns:
+        series = data[column]
+        if _is_time(series):
+            utc = (
+                series.dt.tz_localize("UTC")
+                if series.dt.tz is None
+                else series.dt.tz_convert("UTC")
+            )
+            micros = (utc - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)
+            parts.append(micros.astype("Int64").astype(str).reset_index(drop=True))
+        else:
+            text = series.map(canonical_text, na_action="ignore").astype(str)
+            parts.append(text.reset_index(drop=True))
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "\x1f" + part
+    return [text.encode("utf-8") for text in joined]
+
+
+def _keyed_draws(texts: Sequence[bytes], key: bytes, column: str, distribution: str) -> np.ndarray:
+    """One draw of unit variance per row from keyed BLAKE2b of the column and the row's key:
+    Gaussian by Box-Muller, Laplace by its inverse distribution function."""
+    keyed = hashlib.blake2b(
+        b"noise\x00" + column.encode("utf-8") + b"\x00", key=key, digest_size=16
+    )
+    out = bytearray()
+    for text in texts:
+        h = keyed.copy()
+        h.update(text)
+        out += h.digest()
+    words = np.frombuffer(bytes(out), dtype=">u8").reshape(-1, 2)
+    u1 = ((words[:, 0] >> np.uint64(11)).astype(float) + 0.5) / 2.0**53  # in (0, 1)
+    u2 = ((words[:, 1] >> np.uint64(11)).astype(float) + 0.5) / 2.0**53
+    if distribution == "gaussian":
+        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    centred = u1 - 0.5  # Laplace of scale 1/sqrt(2): variance 1
+    return -np.sign(centred) * np.log1p(-2.0 * np.abs(centred)) / math.sqrt(2.0)
 
 
 # --- helpers ----------------------------------------------------------------------------------
