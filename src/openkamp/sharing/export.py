@@ -51,8 +51,9 @@ def governed_export(
     """Transform ``frame`` as ``spec`` requires and mark it for the contract of ``key``.
 
     ``row_key``: the columns that identify a row in the export (e.g. the pseudonymised id and the
-    timestamp): the watermark's row key, and the noise's seed per row; ``options`` go to :func:`openkamp.sharing.watermark.plan` (``gamma``,
-    ``robust_decimals``, ``max_step_std``, ``columns``)."""
+    timestamp): the watermark's row key, and the noise's seed per row. ``options`` go to
+    :func:`openkamp.sharing.watermark.plan` (``gamma``, ``robust_decimals``, ``max_step_std``,
+    ``columns``, ``exclude``)."""
     data, report = apply(frame, spec, key, row_key=row_key)
     if not mark:
         return Export(data, report, None)
