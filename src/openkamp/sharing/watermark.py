@@ -209,7 +209,7 @@ class WatermarkParams:
                 robust_decimals=int(document["robust_decimals"]),
                 skipped=dict(document.get("skipped") or {}),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise _invalid("params", path=str(exc), expected="openkamp-qim-v1 JSON") from exc
         _check_params(params)
         return params
