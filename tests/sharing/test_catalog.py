@@ -22,6 +22,7 @@ from openkamp.core.tenancy import Principal, Role
 from openkamp.i18n import MESSAGES, error_text
 from openkamp.sharing import catalog as K
 from openkamp.sharing import certificate as C
+from openkamp.sharing import offer_fields as F
 from openkamp.sharing.policy_jsonld import from_jsonld
 from openkamp.storage.metadata.schema import offers
 
@@ -355,10 +356,13 @@ def test_golden_datasets_are_marked_by_the_operator_only(w: World, market: dict[
         with pytest.raises(Forbidden) as info:
             w.catalog.mark_golden(who, m["injection"])
         assert info.value.code == "sharing.catalog.operator"
-    # Published offers only (a draft or a withdrawn offer of another organisation: not found).
-    for key in ("draft", "withdrawn"):
-        with pytest.raises(NotFound):
-            w.catalog.mark_golden(w.operator, m[key])
+    # Published offers only: another organisation's draft does not exist for the operator, a
+    # withdrawn offer is in the wrong state.
+    with pytest.raises(NotFound):
+        w.catalog.mark_golden(w.operator, m["draft"])
+    with pytest.raises(Conflict) as state:
+        w.catalog.mark_golden(w.operator, m["withdrawn"])
+    assert state.value.code == "sharing.catalog.state"
     w.clock[0] += timedelta(minutes=5)
     marked = w.catalog.mark_golden(w.operator, m["gappy"])
     assert marked["golden"] is True and marked["golden_at"] == w.clock[0]
@@ -431,10 +435,11 @@ def test_the_live_catalog_exports_dcat_ap_that_pyshacl_accepts(
 
 def test_every_catalog_error_code_has_korean_and_english_texts() -> None:
     codes: set[str] = set()
-    for module in (K, C):
+    for module in (K, C, F):
         source = Path(str(module.__file__)).read_text(encoding="utf-8")
-        codes |= set(re.findall(r'_error\(\s*(?:\w+,\s*)?"([a-z_]+)"', source))
+        codes |= set(re.findall(r'(?<![\w.])_?error\(\s*(?:\w+,\s*)?"([a-z_]+)"', source))
     assert {"not_found", "name", "text", "state", "operator", "uncertified", "empty"} <= codes
+    assert {"industry", "policy_field", "policy_value", "field", "filter", "page"} <= codes
     for code in codes:
         entry = MESSAGES[f"err.sharing.catalog.{code}"]
         assert entry["ko"] and entry["en"] and entry["ko"] != entry["en"], code

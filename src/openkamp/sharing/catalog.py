@@ -30,21 +30,9 @@ withdrawing offers data to other organisations, so it needs an administrator.
 (:data:`PUBLIC_FIELDS`), the owner organisation's name, the certificate and the preview; never
 the dataset itself (rows reach a consumer only through a contract, openkamp.sharing.contracts).
 
-**The anonymised preview** (:func:`anonymised_preview`): at most :data:`PREVIEW_ROWS` rows spread
-evenly over the version. Per column, by role and kind:
-
-- ``ignore`` columns: dropped.
-- ``id`` and ``group`` columns (part, lot, mould, serial numbers): pseudonymised with HMAC-SHA256
-  under a random key made for this preview and then discarded: equal values stay equal inside
-  the preview, and nothing, not even the platform, can map a pseudonym back.
-- ``time`` columns (the role or the kind): generalised to the day (``2026-02-14``), never an exact
-  time.
-- text columns that are not labels: free text (operators' notes, names): dropped. Text labels
-  (OK/NG, defect types) are kept when every value is a short category (at most 32 characters),
-  else dropped.
-- numbers: rounded to three significant digits; booleans kept.
-
-The preview lists every column with what was done to it (``treatment``).
+**The anonymised preview** (:mod:`openkamp.sharing.preview`): at most 20 rows, ids and groups
+pseudonymised under a key that is discarded, times generalised to the day, free text dropped,
+numbers rounded to three significant digits.
 
 **Golden datasets**: the platform operator (``Role.OPERATOR``) marks published offers whose
 certificate carries a valid platform signature; search can ask for golden offers only.
@@ -52,17 +40,12 @@ certificate carries a valid platform signature; search can ask for golden offers
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import math
 import re
-import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-import pandas as pd
 from sqlalchemy import func, or_, select
 
 from openkamp.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -72,7 +55,19 @@ from openkamp.quality.profile import INDICES
 from openkamp.sharing import certificate as C
 from openkamp.sharing import dcat as D
 from openkamp.sharing import policy as P
+from openkamp.sharing.offer_fields import (
+    EQUIPMENT,
+    MAX_TITLE,
+    POLICY_CLAUSES,
+    PROBLEMS,
+    check_fields,
+    check_name,
+    clauses_of,
+    policy_clauses,
+)
+from openkamp.sharing.offer_fields import error as _error
 from openkamp.sharing.policy_jsonld import to_jsonld
+from openkamp.sharing.preview import PREVIEW_ROWS, anonymised_preview, coverage
 from openkamp.storage.metadata.schema import offers, orgs
 
 if TYPE_CHECKING:
@@ -96,82 +91,22 @@ __all__ = [
 ]
 
 _OFFER = cast("RecordKind", "offer")
-#: Manufacturing problems an offer is for.
-PROBLEMS = ("anomaly", "defect", "quality", "rul", "forecast", "setting", "vision", "other")
 #: Offer states.
 STATES = ("draft", "published", "withdrawn")
-#: Rows an anonymised preview holds at most.
-PREVIEW_ROWS = 20
 #: Largest page of a search.
 MAX_PAGE = 100
-#: Clauses of the usage policy (keyword arguments of :func:`openkamp.sharing.policy.offer`).
-POLICY_CLAUSES = (
-    "purposes",
-    "recipients",
-    "excluded_recipients",
-    "industries",
-    "excluded_industries",
-    "valid_from",
-    "valid_until",
-    "max_rows",
-    "max_queries",
-    "max_trainings",
-    "compute_to_data_only",
-    "anonymise",
-    "delete_within_days",
-    "no_redistribution",
-)
-#: Fields of a published offer another organisation sees (besides owner, certificate, preview).
+#: Fields of a published offer another organisation sees (with its owner's names).
 PUBLIC_FIELDS = (
-    "id",
-    "name",
-    "dataset_name",
-    "dataset_version",
-    "schema_hash",
-    "content_hash",
-    "title_ko",
-    "title_en",
-    "description_ko",
-    "description_en",
-    "equipment_type",
-    "industry",
-    "problem",
-    "coverage",
-    "preview",
-    "certificate",
-    "price",
-    "policy",
-    "state",
-    "golden",
-    "golden_at",
-    "created_at",
-    "updated_at",
-)
+    "id", "name", "dataset_name", "dataset_version", "schema_hash", "content_hash", "title_ko",
+    "title_en", "description_ko", "description_en", "equipment_type", "industry", "problem",
+    "coverage", "preview", "certificate", "price", "policy", "state", "golden", "golden_at",
+    "created_at", "updated_at",
+)  # fmt: skip
 _EDITABLE = (
-    "title_ko",
-    "title_en",
-    "description_ko",
-    "description_en",
-    "equipment_type",
-    "industry",
-    "problem",
-    "price",
-    "policy",
-    "dataset",
-)
-_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}")
-_EQUIPMENT = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-_KSIC = re.compile(r"[A-U][0-9]{2,5}")
+    "title_ko", "title_en", "description_ko", "description_en", "equipment_type", "industry",
+    "problem", "price", "policy", "dataset",
+)  # fmt: skip
 _GRADES = ("A", "B", "C", "D")
-_MAX_TITLE = 256
-_MAX_DESCRIPTION = 4000
-_MAX_CATEGORY = 32
-
-
-def _error(cls: type[Any], reason: str, **params: object) -> Any:
-    """A domain error with code ``sharing.catalog.<reason>`` and its English text."""
-    code = f"sharing.catalog.{reason}"
-    return cls(t(f"err.{code}", "en", **params), code=code, params=params)
 
 
 def org_iri(name: str) -> str:
@@ -187,219 +122,6 @@ def offer_iri(offer_id: int) -> str:
 def dataset_iri(org_name: str, dataset: str, version: int) -> str:
     """The IRI of a dataset version, the target of the offer's usage policy."""
     return f"urn:openkamp:dataset:{quote(org_name, safe='')}/{quote(dataset, safe='')}@{version}"
-
-
-# --- what the platform computes from the data ----------------------------------------------------
-
-
-def _pseudonym(key: bytes, value: Any) -> str:
-    return "p-" + hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:12]
-
-
-def _round3(value: Any) -> Any:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(x):
-        return None
-    r = float(f"{x:.3g}")
-    return int(r) if r.is_integer() and abs(r) < 2**53 else r
-
-
-def _day(value: Any) -> str | None:
-    at = pd.to_datetime(value, utc=True, errors="coerce")
-    return None if pd.isna(at) else str(at.strftime("%Y-%m-%d"))
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def anonymised_preview(v: DatasetVersion, frame: pd.DataFrame) -> dict[str, Any]:
-    """The anonymised preview of ``frame`` (at most :data:`PREVIEW_ROWS` rows of version
-    ``v``): see the module docstring for the rule. ``{"columns": [...], "rows": [[...]]}``."""
-    frame = frame.head(PREVIEW_ROWS)
-    key = secrets.token_bytes(32)  # discarded with this call: pseudonyms cannot be reversed
-    columns: list[dict[str, Any]] = []
-    kept: list[list[Any]] = []
-    for c in v.columns:
-        out: list[Any] | None
-        desc = {
-            "name": c.name,
-            "kind": c.kind,
-            "role": c.role,
-            "unit": c.unit,
-            "display": dict(c.display),
-        }
-        values = list(frame[c.name]) if c.name in frame.columns else []
-        if c.role == "ignore" or c.name not in frame.columns:
-            treatment, out = "dropped", None
-        elif c.role in ("id", "group"):
-            treatment = "pseudonymised"
-            out = [None if _missing(x) else _pseudonym(key, x) for x in values]
-        elif c.role == "time" or c.kind == "time":
-            treatment = "generalised_to_day"
-            out = [_day(x) for x in values]
-        elif c.kind == "text":
-            short = all(_missing(x) or len(str(x)) <= _MAX_CATEGORY for x in values)
-            if c.role == "label" and short:
-                treatment = "kept"
-                out = [None if _missing(x) else str(x) for x in values]
-            else:
-                treatment, out = "dropped", None
-        elif c.kind == "bool":
-            treatment, out = "kept", [None if _missing(x) else bool(x) for x in values]
-        else:
-            treatment, out = "rounded_3_significant", [_round3(x) for x in values]
-        columns.append({**desc, "treatment": treatment})
-        if out is not None:
-            kept.append(out)
-    shown = [col for col in columns if col["treatment"] != "dropped"]
-    rows = [list(r) for r in zip(*kept, strict=True)] if kept else []
-    return {"columns": columns, "shown": [col["name"] for col in shown], "rows": rows}
-
-
-def _coverage(datasets: DatasetService, principal: Principal, v: DatasetVersion) -> dict[str, Any]:
-    """Rows, time span, the machine and label classes of version ``v`` (read column by column
-    in batches: bounded memory)."""
-    start = end = None
-    time = v.time_column
-    if time is not None:
-        for part in datasets.iter_batches(principal, v.id, [time]):
-            at = pd.to_datetime(part[time], utc=True, errors="coerce").dropna()
-            if len(at):
-                lo, hi = at.min(), at.max()
-                start = lo if start is None or lo < start else start
-                end = hi if end is None or hi > end else end
-    labels: dict[str, dict[str, int] | None] = {}
-    for name in v.label_columns:
-        counts: dict[str, int] | None = {}
-        for part in datasets.iter_batches(principal, v.id, [name]):
-            for value, n in part[name].dropna().astype(str).value_counts().items():
-                assert counts is not None
-                counts[str(value)] = counts.get(str(value), 0) + int(n)
-            if len(counts or {}) > PREVIEW_ROWS:  # a measured quantity, not classes
-                counts = None
-                break
-        labels[name] = counts
-    roles: dict[str, int] = {}
-    for c in v.columns:
-        roles[c.role] = roles.get(c.role, 0) + 1
-    return {
-        "rows": v.rows,
-        "start": None if start is None else start.isoformat(),
-        "end": None if end is None else end.isoformat(),
-        "equipment": 1 if v.equipment_id is not None else None,
-        "columns": roles,
-        "labels": labels,
-    }
-
-
-# --- checking what the owner gives ------------------------------------------------------------
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise _error(InvalidInput, "name", value=P.shown(name))
-    return name
-
-
-def _check_text(field: str, value: object, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
-        raise _error(InvalidInput, "text", field=field, max=limit)
-    return value.strip()
-
-
-def _check_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The catalog fields in ``values`` checked and normalised (only those present)."""
-    out: dict[str, Any] = {}
-    for lang in ("ko", "en"):
-        if f"title_{lang}" in values:
-            out[f"title_{lang}"] = _check_text("title", values[f"title_{lang}"], _MAX_TITLE)
-        if f"description_{lang}" in values:
-            out[f"description_{lang}"] = _check_text(
-                "description", values[f"description_{lang}"], _MAX_DESCRIPTION
-            )
-    if "equipment_type" in values:
-        value = values["equipment_type"]
-        if not isinstance(value, str) or not _EQUIPMENT.fullmatch(value):
-            raise _error(InvalidInput, "equipment_type", value=P.shown(value))
-        out["equipment_type"] = value
-    if "industry" in values:
-        value = values["industry"]
-        if not isinstance(value, str) or not _KSIC.fullmatch(value):
-            raise _error(InvalidInput, "industry", value=P.shown(value))
-        out["industry"] = value
-    if "problem" in values:
-        value = values["problem"]
-        if value not in PROBLEMS:
-            raise _error(InvalidInput, "problem", value=P.shown(value), allowed=", ".join(PROBLEMS))
-        out["problem"] = value
-    if "price" in values:
-        from openkamp.sharing.pricing import parse_price
-
-        out["price"] = parse_price(values["price"]).to_json()
-    return out
-
-
-def _clause_time(field: str, value: object) -> datetime:
-    at = value
-    if isinstance(value, str):
-        try:
-            at = datetime.fromisoformat(value)
-        except ValueError:
-            at = None
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise _error(InvalidInput, "policy_value", field=field, value=P.shown(str(value)))
-    return at
-
-
-def _policy_clauses(policy: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Keyword arguments of :func:`openkamp.sharing.policy.offer` from the owner's clauses
-    (JSON values: purposes and dates as strings)."""
-    if policy is None:
-        return {}
-    if not isinstance(policy, Mapping):
-        raise _error(InvalidInput, "policy_value", field="policy", value=P.shown(str(policy)))
-    out: dict[str, Any] = {}
-    for field, value in policy.items():
-        if field not in POLICY_CLAUSES:
-            raise _error(
-                InvalidInput, "policy_field", field=str(field), allowed=", ".join(POLICY_CLAUSES)
-            )
-        bad = _error(InvalidInput, "policy_value", field=field, value=P.shown(value))
-        if value is None:
-            continue
-        if field == "purposes":
-            if not isinstance(value, Sequence) or isinstance(value, str):
-                raise bad
-            try:
-                out[field] = [P.Purpose(p) for p in value]
-            except ValueError:
-                raise bad from None
-        elif field in ("recipients", "excluded_recipients", "industries", "excluded_industries"):
-            if not isinstance(value, Sequence) or isinstance(value, str):
-                raise bad
-            if not all(isinstance(x, str) and x for x in value):
-                raise bad
-            if "industries" in field and not all(_KSIC.fullmatch(x) for x in value):
-                raise bad
-            out[field] = list(value)
-        elif field in ("valid_from", "valid_until"):
-            out[field] = _clause_time(field, value)
-        elif field in ("max_rows", "max_queries", "max_trainings", "delete_within_days"):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise bad
-            out[field] = value
-        else:  # the booleans
-            if not isinstance(value, bool):
-                raise bad
-            out[field] = value
-    return out
 
 
 # --- the service -----------------------------------------------------------------------------
@@ -449,8 +171,8 @@ class CatalogService:
         (``"name@3"``, ``"name"`` for the latest, or its id); everything is checked, and the
         certificate, coverage and preview computed, before anything is written."""
         require(principal, Role.ENGINEER)
-        name = _check_name(name)
-        fields = _check_fields(
+        name = check_name(name)
+        fields = check_fields(
             {
                 "title_ko": title_ko,
                 "title_en": title_en,
@@ -462,7 +184,7 @@ class CatalogService:
                 "price": price,
             }
         )
-        clauses = _policy_clauses(policy)
+        clauses = policy_clauses(policy)
         v = self.datasets.get(principal, dataset)
         computed = self._computed(principal, v)
         owner = str(self.meta.get_org(principal.org_id)["name"])
@@ -498,8 +220,8 @@ class CatalogService:
         unknown = sorted(set(changes) - set(_EDITABLE))
         if unknown:
             raise _error(InvalidInput, "field", field=unknown[0], allowed=", ".join(_EDITABLE))
-        fields = _check_fields(changes)
-        clauses = _policy_clauses(changes["policy"]) if "policy" in changes else None
+        fields = check_fields(changes)
+        clauses = policy_clauses(changes["policy"]) if "policy" in changes else None
         rec = self._own(principal, offer_id)
         self._require_state(rec, "draft")
         owner = str(self.meta.get_org(principal.org_id)["name"])
@@ -509,7 +231,7 @@ class CatalogService:
         else:
             v = self.datasets.get(principal, int(rec["dataset_id"]))
         if clauses is None and "dataset" in changes:  # same clauses, new target
-            clauses = _clauses_of(rec)
+            clauses = clauses_of(rec)
         if clauses is not None:
             fields["policy"] = self._policy(owner, int(rec["id"]), v, clauses)
         with self.meta.transaction():
@@ -577,7 +299,7 @@ class CatalogService:
         stmt = select(offers, orgs.c.name.label("_owner"), orgs.c.display_name.label("_owner_d"))
         stmt = stmt.join(orgs, orgs.c.id == offers.c.org_id).where(offers.c.state == "published")
         if text is not None:
-            if not isinstance(text, str) or len(text) > _MAX_TITLE:
+            if not isinstance(text, str) or len(text) > MAX_TITLE:
                 raise _error(InvalidInput, "filter", field="text", value=P.shown(text))
             needle = text.strip().lower()
             if needle:
@@ -591,7 +313,7 @@ class CatalogService:
                     or_(*(func.lower(c).contains(needle, autoescape=True) for c in cols))
                 )
         if equipment_type is not None:
-            if not isinstance(equipment_type, str) or not _EQUIPMENT.fullmatch(equipment_type):
+            if not isinstance(equipment_type, str) or not EQUIPMENT.fullmatch(equipment_type):
                 raise _error(
                     InvalidInput, "filter", field="equipment_type", value=P.shown(equipment_type)
                 )
@@ -643,20 +365,22 @@ class CatalogService:
             raise _error(Forbidden, "operator")
         with self.meta.transaction():
             rec = self._read(offer_id)
-            if rec is None or (rec["state"] != "published" and on):
-                if rec is None or int(rec["org_id"]) != principal.org_id:
-                    raise _error(NotFound, "not_found", id=offer_id)
+            # The operator spans organisations, but a draft stays its owner's alone.
+            if rec is None or (rec["state"] == "draft" and int(rec["org_id"]) != principal.org_id):
+                raise _error(NotFound, "not_found", id=offer_id)
+            if on:
                 self._require_state(rec, "published")
-            assert rec is not None
-            if on and not C.verify_certificate(rec["certificate"], self.keys.public_key(None)):
-                raise _error(Conflict, "uncertified", id=offer_id)
-            values: dict[str, Any] = (
-                {"golden": 1, "golden_by": principal.name, "golden_at": self.now()}
-                if on
-                else {"golden": 0, "golden_by": None, "golden_at": None}
-            )
+                if not C.verify_certificate(rec["certificate"], self.keys.public_key(None)):
+                    raise _error(Conflict, "uncertified", id=offer_id)
+                values: dict[str, Any] = {
+                    "golden": 1, "golden_by": principal.name, "golden_at": self.now(),
+                }  # fmt: skip
+            else:
+                values = {"golden": 0, "golden_by": None, "golden_at": None}
             rec = self.meta.update(int(rec["org_id"]), _OFFER, int(rec["id"]), values)
-        return self._public_view(rec) if int(rec["org_id"]) != principal.org_id else rec
+        if int(rec["org_id"]) == principal.org_id:
+            return self._owner_view(rec)
+        return self._public_view(rec)
 
     # -- DCAT-AP ------------------------------------------------------------------------------
 
@@ -743,7 +467,7 @@ class CatalogService:
             "schema_hash": v.schema_hash,
             "content_hash": v.content_sha256,
             "certificate": cert,
-            "coverage": _coverage(self.datasets, principal, v),
+            "coverage": coverage(self.datasets, principal, v),
             "preview": anonymised_preview(v, sample),
         }
 
@@ -836,34 +560,3 @@ def _time(value: object) -> datetime | None:
     except ValueError:
         return None
     return at if at.utcoffset() is not None else at.replace(tzinfo=UTC)
-
-
-def _clauses_of(rec: Record) -> dict[str, Any]:
-    """The clauses of a stored offer's policy, as :func:`openkamp.sharing.policy.offer` takes
-    them (to rebuild it for another dataset version)."""
-    from openkamp.sharing.policy_jsonld import from_jsonld
-
-    policy = from_jsonld(rec["policy"])
-    out: dict[str, Any] = {"no_redistribution": bool(policy.prohibitions)}
-    for perm in policy.permissions:
-        for c in perm.constraints:
-            if isinstance(c, P.PurposeIn):
-                out["purposes"] = list(c.purposes)
-            elif isinstance(c, P.RecipientIn):
-                out["excluded_recipients" if c.exclude else "recipients"] = list(c.orgs)
-            elif isinstance(c, P.IndustryIn):
-                out["excluded_industries" if c.exclude else "industries"] = list(c.codes)
-            elif isinstance(c, P.NotBefore):
-                out["valid_from"] = c.at
-            elif isinstance(c, P.Before):
-                out["valid_until"] = c.at
-            elif isinstance(c, P.MaxCount):
-                out[f"max_{c.unit.value}s"] = c.limit
-            elif isinstance(c, P.ChannelIs):
-                out["compute_to_data_only"] = True
-        for d in perm.duties:
-            if isinstance(d, P.Anonymise):
-                out["anonymise"] = True
-            elif isinstance(d, P.DeleteWithin):
-                out["delete_within_days"] = d.days
-    return out
