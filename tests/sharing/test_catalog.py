@@ -443,3 +443,41 @@ def test_every_catalog_error_code_has_korean_and_english_texts() -> None:
     for code in codes:
         entry = MESSAGES[f"err.sharing.catalog.{code}"]
         assert entry["ko"] and entry["en"] and entry["ko"] != entry["en"], code
+
+
+# -- migration 0010 -------------------------------------------------------------------------------
+
+
+def test_migration_0010_goes_down_and_up(tmp_path: Path) -> None:
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import update as sql_update
+
+    from openkamp.storage import open_metadata
+    from openkamp.storage.metadata.migrate import alembic_config
+    from openkamp.storage.metadata.schema import orgs
+
+    db = tmp_path / "meta.sqlite"
+    store = open_metadata(f"sqlite:///{db}")
+    try:
+        org = store.create_org("acme")
+        with store._write() as conn:
+            conn.execute(sql_update(orgs).where(orgs.c.id == org["id"]).values(industry="C29"))
+        assert store.get_org(org["id"])["industry"] == "C29"
+        tables = ("offers", "contracts", "contract_usage", "deliveries", "sharing_jobs")
+        cfg = alembic_config(store.engine)
+        command.downgrade(cfg, "0009")  # with rows in orgs, which every table refers to
+        con = sqlite3.connect(db)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        columns = {r[1] for r in con.execute("PRAGMA table_info(orgs)")}
+        con.close()
+        assert names.isdisjoint(tables) and "industry" not in columns
+        command.upgrade(cfg, "head")
+        assert store.get_org(org["id"])["industry"] is None and store.find_org("acme")
+        con = sqlite3.connect(db)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        con.close()
+        assert set(tables) <= names
+    finally:
+        store.close()

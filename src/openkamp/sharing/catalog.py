@@ -185,13 +185,15 @@ class CatalogService:
             }
         )
         clauses = policy_clauses(policy)
+        if self.meta.find(principal.org_id, _OFFER, name=name):  # before the costly part
+            raise _error(Conflict, "duplicate", name=name)
         v = self.datasets.get(principal, dataset)
         computed = self._computed(principal, v)
         owner = str(self.meta.get_org(principal.org_id)["name"])
         self._policy(owner, 0, v, clauses)  # refuse bad terms before writing
         now = self.now()
         with self.meta.transaction():
-            if self.meta.find(principal.org_id, _OFFER, name=name):
+            if self.meta.find(principal.org_id, _OFFER, name=name):  # made meanwhile
                 raise _error(Conflict, "duplicate", name=name)
             rec = self.meta.insert(
                 principal.org_id,
