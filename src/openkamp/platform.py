@@ -107,7 +107,13 @@ class Platform:
         )
         # Sharing data under contract: the catalog, contracts, the check of every access and
         # the usage ledger (keys in <data_dir>/keys/ledger); revocation cancels jobs.
-        self.sharing = SharingService.at(self.meta, self.settings.data_dir, self.jobs)
+        self.sharing = SharingService.at(
+            self.meta,
+            self.settings.data_dir,
+            self.jobs,
+            datasets=self.datasets,
+            base_url=self.settings.public_url,
+        )
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
             org = self.meta.create_org(

@@ -12,6 +12,7 @@ import pytest
 
 from openkamp.core.errors import Forbidden, InvalidInput, NotFound
 from openkamp.sharing import TreeHead
+from openkamp.sharing.catalog import CatalogService
 from openkamp.sharing.policy import Access
 from openkamp.sharing.service import SharingService, UsageLine
 from openkamp.sharing.verify_standalone import verify_bundle
@@ -28,6 +29,8 @@ def test_platform_has_the_sharing_service(w: World) -> None:
     s = w.kamp.sharing
     assert isinstance(s, SharingService) and s.contracts.ledger is s.ledger
     assert s.ledger.keys.folder == w.kamp.settings.data_dir / "keys" / "ledger"
+    assert isinstance(s.catalog, CatalogService) and s.catalog.datasets is w.kamp.datasets
+    assert s.catalog.keys is s.ledger.keys  # certificates signed with the platform's key
 
 
 def test_usage_shows_who_used_what_to_both_parties_only(w: World) -> None:
