@@ -348,6 +348,7 @@ def test_positive_controls_the_checker_finds_rows(
         "html": frame.to_html(),
         "csv": frame.to_csv(index=False),
         "float32 rows": frame[["사출압력", "금형온도", "보압시간"]].to_numpy(np.float32).tobytes(),
+        "numpy text": pickle.dumps(frame.astype(str).to_numpy().astype(str)),
     }
     for name, value in outputs.items():
         rows = {leak.row for leak in find_rows({name: value}, frame) if leak.output == name}
@@ -372,9 +373,14 @@ def test_positive_controls_the_checker_finds_rows(
     # Two cells of a row are not a row at min_cells=3 (and the same row with three is).
     two = frame.iloc[17][["사출압력", "금형온도"]].to_dict()
     assert find_rows({"two": json.dumps(two)}, frame) == []
-    # Rounded the way a display rounds (6 significant digits) still counts.
-    shown = " ".join(f"{v:.6g}" for v in frame.iloc[5][["사출압력", "금형온도", "사이클타임"]])
+    # Rounded the way pandas shows a table (6 decimals: 9 digits here) still counts; a rendering
+    # with 6 or fewer significant digits (a chart's label, LightGBM's leaf values) is too coarse
+    # to tell a row from chance and does not.
+    cells = frame.iloc[5][["사출압력", "금형온도", "사이클타임"]]
+    shown = " ".join(f"{v:.6f}" for v in cells)
     assert [leak.row for leak in find_rows({"shown": shown}, frame)] == [5]
+    for coarse in ("{:.6g}", "{:.4g}"):
+        assert find_rows({"coarse": " ".join(coarse.format(v) for v in cells)}, frame) == []
     # The same cells far apart in one text are not a row.
     far = (" " * 5000).join(f"{v!r}" for v in frame.iloc[5][["사출압력", "금형온도", "사이클타임"]])
     assert find_rows({"far": far}, frame) == []

@@ -75,6 +75,7 @@ import dataclasses
 import json
 import math
 import pickle
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -475,7 +476,23 @@ def strip_rows(template: Any, k: int = K_MIN) -> Any:
             state["abs_residuals_"] = _binned_means(np.sort(np.asarray(state["abs_residuals_"])), k)
         if "history_" in state and isinstance(state["history_"], pd.Series):
             state["history_"] = state["history_"].iloc[:0]
+        for name, value in list(state.items()):
+            if type(value).__name__ == "Booster" and type(value).__module__.startswith("lightgbm"):
+                state[name] = _without_ranges(value)
     return out
+
+
+def _without_ranges(booster: Any) -> Any:
+    """A LightGBM booster whose model text no longer names each feature's training minimum and
+    maximum (``feature_infos``: cells of the extreme rows; prediction does not read them)."""
+    import lightgbm as lgb
+
+    def blank(m: re.Match[str]) -> str:
+        tokens = m.group(1).split(" ")
+        return "feature_infos=" + " ".join("none" if t.startswith("[") else t for t in tokens)
+
+    text = booster.model_to_string(num_iteration=-1)
+    return lgb.Booster(model_str=re.sub(r"^feature_infos=(.*)$", blank, text, flags=re.M))
 
 
 def parts_of(root: Any, seen: set[int] | None = None) -> Iterator[Any]:

@@ -21,10 +21,11 @@ with no distinctive cell is absent.
 * In text (an output given as ``str``, and every byte stream decoded as UTF-8): a number token
   matches a cell when it has at least :data:`MIN_DIGITS` significant digits and is the cell's
   value exactly, or when it has at least :data:`MIN_ROUNDED_DIGITS` significant digits and is the
-  cell's value rounded to the token's decimals (``123.456789`` shown as ``123.457``); thousands
+  cell's value rounded to the token's decimals (``123.4567891`` shown as ``123.45679``); thousands
   separators and exponents are read. A time token (``2026-03-02T09:00:00+09:00``,
   ``2026-03-02 00:00:00``) matches a time cell at the same instant (to the second; naive times are
-  UTC). A word token matches a text cell equal to it (NFC).
+  UTC). A word token matches a text cell equal to it (NFC). Byte streams are also read as
+  UTF-32 (numpy's text arrays).
 * In bytes (an output given as ``bytes``): a number cell as float64 (little- and big-endian, the
   latter being how pickle writes a Python float), as float32, and, when whole, as int64 / int32;
   a time cell as int64 nanoseconds, microseconds, milliseconds or seconds (pandas, Arrow). Every
@@ -34,9 +35,9 @@ with no distinctive cell is absent.
 **Together and near.** A row is leaked when at least ``min_cells`` of its cells, each from a
 different column, are found in **one** output at positions that are either within ``window``
 characters / bytes of each other (records written row by row: JSON records, CSV, HTML tables,
-row-major arrays), or, in bytes, evenly spaced: offsets on one lattice ``a + j·s`` with
-``|j| < columns`` (a column-major block, the way pandas pickles a frame's float columns: a
-row's cells are one column length apart). One coincidence is plausible; ``min_cells`` exact
+row-major arrays), or, in bytes and fixed-width text (numpy's UTF-32 arrays), evenly spaced:
+offsets on one lattice ``a + j·s`` with ``|j| < columns`` (a column-major block, the way pandas
+pickles a frame's float columns: a row's cells are one column length apart). One coincidence is plausible; ``min_cells`` exact
 coincidences from one row, laid out as a row, are not (a float64 pattern matches by chance with
 probability about 2⁻⁶⁴).
 
@@ -72,8 +73,10 @@ DEFAULT_WINDOW = 2048
 MIN_DIGITS = 4
 #: Significant digits a rounded rendering needs to be matched to a longer cell value: at 4 digits
 #: a value spread over a few units matches a token by chance about 1 time in 200, too often for
-#: several cells of one row; at 6 digits about 1 in 20,000.
-MIN_ROUNDED_DIGITS = 6
+#: several cells of one row; at 7 about 1 in 200,000. (LightGBM writes its leaf values and
+#: weights with 6 digits, thousands of them in a model: at 6, a large table had rows whose cells
+#: chance put together in one stretch of a model's text.)
+MIN_ROUNDED_DIGITS = 7
 # Matches kept per row and output: enough to find any layout, bounded for the pairwise check.
 _MAX_MATCHES = 400
 
@@ -112,11 +115,11 @@ def find_rows(
     cells = _Cells(frame)
     found: list[RowLeak] = []
     for name, value in items:
-        for text, data in _views(value):
+        for text, data, fixed in _views(value):
             if text is not None:
-                found += _judge(name, cells.in_text(text), min_cells, window, cells, False)
+                found += _judge(name, cells.in_text(text), min_cells, window, cells, "text", fixed)
             if data is not None:
-                found += _judge(name, cells.in_bytes(data), min_cells, window, cells, True)
+                found += _judge(name, cells.in_bytes(data), min_cells, window, cells, "bytes", True)
     seen: set[tuple[str, int]] = set()
     out = []
     for leak in found:
@@ -129,22 +132,32 @@ def find_rows(
 # -- the outputs ---------------------------------------------------------------------------------
 
 
-def _views(value: Any) -> list[tuple[str | None, bytes | None]]:
-    """(text, bytes) views of one output to scan."""
+def _views(value: Any) -> list[tuple[str | None, bytes | None, bool]]:
+    """(text, bytes, whether the text has fixed-width cells) views of one output to scan."""
     if isinstance(value, str):
-        return [(value, None)]
+        return [(value, None, False)]
     if isinstance(value, bytes | bytearray | memoryview):
         data = bytes(value)
-        views: list[tuple[str | None, bytes | None]] = [
-            (data.decode("utf-8", errors="replace"), data)
+        views: list[tuple[str | None, bytes | None, bool]] = [
+            (data.decode("utf-8", errors="replace"), data, False)
         ]
+        views += [(_utf32(data, k), None, True) for k in range(4)]
         inner = _unwrapped(data)
         if inner is not None:
             views += _views(inner)
         if data[:4] == b"PAR1":
-            views.append((_parquet_text(data), None))
+            views.append((_parquet_text(data), None, False))
         return views
-    return [(json.dumps(value, ensure_ascii=False, default=str), None)]
+    return [(json.dumps(value, ensure_ascii=False, default=str), None, False)]
+
+
+def _utf32(data: bytes, start: int) -> str:
+    """``data`` from ``start`` read as UTF-32 (numpy's text arrays), every code unit that is no
+    character (and the padding NULs between an array's elements) read as a space."""
+    units = np.frombuffer(data, dtype="<u4", count=(len(data) - start) // 4, offset=start).copy()
+    bad = (units == 0) | (units > 0x10FFFF) | ((units >= 0xD800) & (units <= 0xDFFF))
+    units[bad] = 0x20
+    return units.tobytes().decode("utf-32-le")
 
 
 def _unwrapped(data: bytes) -> bytes | None:
@@ -395,8 +408,11 @@ def _judge(
     min_cells: int,
     window: int,
     cells: _Cells,
-    binary: bool,
+    layout: str,
+    lattice: bool,
 ) -> list[RowLeak]:
+    """Rows found, by the rule of the module's docstring; ``lattice``: the output may hold
+    column-major arrays of fixed-width cells (bytes, numpy's text arrays)."""
     rows, cols, pos = matches
     if len(rows) == 0:
         return []
@@ -415,10 +431,9 @@ def _judge(
         if len({j for _, j in found}) < min_cells:
             continue
         found = sorted(set(found))[:_MAX_MATCHES]
-        hit = _near(found, min_cells, window)
-        layout = "bytes" if binary else "text"
-        if hit is None and binary:
-            hit, layout = _lattice(found, min_cells, cells.ncols), "columnar"
+        hit, how = _near(found, min_cells, window), layout
+        if hit is None and lattice:
+            hit, how = _lattice(found, min_cells, cells.ncols), "columnar"
         if hit is not None:
             out.append(
                 RowLeak(
@@ -426,7 +441,7 @@ def _judge(
                     i,
                     tuple(cells.columns[j] for _, j in hit),
                     tuple(p for p, _ in hit),
-                    layout,
+                    how,
                 )
             )
     return out
