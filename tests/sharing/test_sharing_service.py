@@ -99,3 +99,35 @@ def test_verify_and_export_need_an_administrator_and_check_out(w: World, tmp_pat
     assert verify_bundle(out).ok
     with pytest.raises(Forbidden):  # the whole log: platform operators only
         s.export(w.acme, tmp_path / "all", whole=True)
+
+
+def test_from_a_published_catalog_offer_to_a_recorded_use(tmp_path: Path) -> None:
+    """The catalog's own offer (its ODRL Offer, price and dataset version), requested, approved
+    as offered and used: the Agreement is the consumer's, the ledger names the version."""
+    from .catalog_support import world as catalog_world
+
+    gen = catalog_world(tmp_path)
+    cw = next(gen)
+    try:
+        cw.dataset()
+        offer = cw.offer(policy={"purposes": ["quality"], "max_rows": 300})
+        s = cw.kamp.sharing
+        with pytest.raises(NotFound):  # a draft is nobody else's business
+            s.contracts.request(cw.beta, offer["id"], "quality")
+        s.catalog.publish(cw.acme, offer["id"])
+        c = s.contracts.request(cw.beta, offer["id"], "quality", "사출 불량 예측")
+        c = s.contracts.approve(cw.acme, c.id)
+        assert c.state.value == "active" and c.dataset == "shots@1"
+        assert c.price == offer["price"]
+        agreement = c.policy()
+        assert agreement.assignee == "urn:openkamp:org:beta"
+        assert agreement.target == "urn:openkamp:dataset:acme/shots@1"
+        s.authorize(cw.beta, c.id, Access.EXPORT, rows=250)
+        with pytest.raises(Forbidden) as info:
+            s.authorize(cw.beta, c.id, Access.EXPORT, rows=51)
+        assert info.value.params["clause"] == f"{c.iri}#max-rows"
+        [used, refused] = s.usage(cw.acme).entries
+        assert (used.kind, used.dataset, used.parties) == ("export", "shots@1", ("acme", "beta"))
+        assert refused.details["allowed"] is False
+    finally:
+        gen.close()
