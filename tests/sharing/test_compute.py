@@ -328,6 +328,9 @@ def test_compute_to_data_leaves_model_metrics_report_and_no_row(
     outputs = _outputs(kamp, consumer, result, kamp.jobs.get(owner, job["id"]))
     min_cells = 3 if frame.shape[1] > 2 else 2
     assert find_rows(outputs, frame, min_cells=min_cells) == []
+    # Not even one training cell (e.g. a feature's minimum in a LightGBM model's text).
+    model_and_report = {k: v for k, v in outputs.items() if not k.startswith("job")}
+    assert find_rows(model_and_report, frame, min_cells=1) == []
     # Every chart that left has at least K_MIN rows behind each of its points.
     for plot in result.report_json["plots"]:
         for point in plot["data"]:
