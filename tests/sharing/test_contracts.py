@@ -252,6 +252,17 @@ def test_request_errors(w: World) -> None:
     assert dup.value.code == "sharing.contract.duplicate" and str(first.id) in texts(dup.value)[0]
     w.contracts.reject(w.acme, first.id, "no")
     assert w.contracts.request(w.beta, offer, Purpose.RESEARCH).state is S.REQUESTED
+    for wrong in (
+        lambda: w.contracts.list(w.beta, role="thief"),
+        lambda: w.contracts.list(w.beta, state="lost"),
+        lambda: w.contracts.authorize(w.beta, first.id, "steal"),
+        lambda: w.contracts.authorize(w.beta, first.id, Access.READ, rows=-1),
+    ):
+        with pytest.raises(InvalidInput) as info:
+            wrong()
+        assert (
+            info.value.code == "sharing.contract.bad_value" and "가능한 값" in texts(info.value)[0]
+        )
 
 
 def test_time_window_expires_on_read_and_by_sweep(w: World) -> None:

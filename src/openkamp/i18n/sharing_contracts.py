@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "계약 #{id}이(가) {state[ko]} 상태라 데이터를 이용할 수 없습니다.",
         "en": "Contract {id} is {state[en]}: the data cannot be used under it.",
     },
+    "err.sharing.contract.bad_value": {
+        "ko": "{field} 값 '{value}'은(는) 쓸 수 없습니다. 가능한 값: {allowed}.",
+        "en": "The {field} '{value}' cannot be used; values: {allowed}.",
+    },
     "err.sharing.contract.no_terms": {
         "ko": "계약 #{id}은(는) 아직 조건이 정해지지 않았습니다 (승인 전).",
         "en": "Contract {id} has no terms yet (not decided).",

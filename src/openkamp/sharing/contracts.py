@@ -283,8 +283,9 @@ class ContractService:
         require(principal, Role.VIEWER)
         org = principal.org_id
         if role not in (None, "owner", "consumer"):
-            raise InvalidInput(f"role is 'owner' or 'consumer', not {role!r}.")
-        wanted = None if state is None else ContractState(state)
+            raise _error(InvalidInput, "bad_value", field="role", value=str(role),
+                         allowed="owner, consumer")  # fmt: skip
+        wanted = None if state is None else _choice(ContractState, state, "state")
         recs = self.store.list(
             owner=org if role == "owner" else None,
             consumer=org if role == "consumer" else None,
@@ -533,9 +534,10 @@ class ContractService:
         :class:`ContractEnded` when the contract is not active. ``details`` go into the ledger
         entry (e.g. the delivery's checksum)."""
         require(principal, Role.VIEWER)
-        access = Access(access)
+        access = _choice(Access, access, "access")
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-            raise InvalidInput(f"rows is a whole number >= 0, not {rows!r}.")
+            raise _error(InvalidInput, "bad_value", field="rows", value=str(rows),
+                         allowed="0, 1, 2, …")  # fmt: skip
         for attempt in range(_RETRIES):
             try:
                 decision, refusal = self._authorize(
@@ -772,6 +774,14 @@ def _refused(decision: Decision) -> Forbidden:
     r = decision.refusal
     assert r is not None
     return Forbidden(r.text("en"), code=r.code, params={"clause": r.clause, **r.params})
+
+
+def _choice(enum: type[Any], value: object, field: str) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        raise _error(InvalidInput, "bad_value", field=field, value=str(value),
+                     allowed=", ".join(m.value for m in enum)) from None  # fmt: skip
 
 
 def _purpose(value: Purpose | str) -> Purpose:
