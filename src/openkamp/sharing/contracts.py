@@ -534,14 +534,14 @@ class ContractService:
         :class:`ContractEnded` when the contract is not active. ``details`` go into the ledger
         entry (e.g. the delivery's checksum)."""
         require(principal, Role.VIEWER)
-        access = _choice(Access, access, "access")
+        what: Access = _choice(Access, access, "access")
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
             raise _error(InvalidInput, "bad_value", field="rows", value=str(rows),
                          allowed="0, 1, 2, …")  # fmt: skip
         for attempt in range(_RETRIES):
             try:
                 decision, refusal = self._authorize(
-                    principal, int(contract_id), access, rows, anonymised, details or {}
+                    principal, int(contract_id), what, rows, anonymised, details or {}
                 )
                 break
             except Conflict as exc:  # another process appended to the ledger first
