@@ -311,6 +311,18 @@ def test_compute_to_data_leaves_model_metrics_report_and_no_row(
             if isinstance(value, np.ndarray | pd.Series | pd.DataFrame) and value.ndim:
                 assert len(value) < rows // 2, (type(obj).__name__, attr, len(value))
 
+    if kind == "classify":
+        # The threshold trade-off leaves as counts, and follows a threshold chosen later.
+        from openkamp.ml.tradeoff import tradeoff
+
+        own = tradeoff(model, mv.provenance, kamp.ml.card(consumer, name)[1])
+        normal_mv = kamp.ml.train(owner, _spec(kind, "normal_trade")).version
+        normal = tradeoff(kamp.models.load(owner, normal_mv.name), normal_mv.provenance)
+        assert own is not None and normal is not None and own["rows"] == normal["rows"]
+        kamp.ml.set_threshold(consumer, name, mv.version, 0.3)
+        later = tradeoff(None, mv.provenance, kamp.ml.card(consumer, name)[1])
+        assert later is not None and later["current"] == 0.3
+
     # It scores the consumer's own file.
     scores = _consumer_scores(kamp, consumer, kind, name)
     assert len(scores) > 0

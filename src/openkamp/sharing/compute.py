@@ -156,7 +156,12 @@ class ComputedModel:
         object.__setattr__(self, "origin_", origin)
 
     def card(self) -> ModelCard:
-        return copy.deepcopy(self.card_)
+        card = copy.deepcopy(self.card_)
+        trade = getattr(card, "tradeoff", None)
+        current = getattr(self.template_, "threshold_", None)
+        if isinstance(trade, dict) and current is not None:
+            trade["current"] = float(current)  # a threshold chosen since (set_threshold)
+        return card
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names not found on the wrapper; during unpickling the template is not
@@ -225,6 +230,7 @@ class ComputeToData:
         say("strip")
         calibration = calibration_curve(template, self.k)
         card = aggregate_card(card_of(template), self.k, calibration=calibration)
+        _keep_tradeoff(card, template, version, frame)
         stripped = strip_rows(template, self.k)
         origin = {
             "compute_to_data": True,
@@ -392,6 +398,24 @@ def _leaf_rows(learner: str, params: dict[str, Any]) -> float:
     if learner in ("rf", "trees"):
         return float(params.get("min_samples_leaf", 1))
     return math.inf
+
+
+def _keep_tradeoff(card: ModelCard, template: Any, version: DatasetVersion, frame: pd.DataFrame) -> None:  # fmt: skip
+    """A binary defect model's threshold trade-off (counts of caught, missed and false alarms per
+    day or per 1,000 parts at a ladder of thresholds: aggregates of the cross-fitted evaluation)
+    kept on the card as ``card.tradeoff``, which :func:`openkamp.ml.tradeoff.tradeoff` uses as
+    it is: the per-row probabilities it is computed from do not leave."""
+    from openkamp.ml.tradeoff import tradeoff
+
+    data: dict[str, Any] = {"rows": len(frame)}
+    tcol = version.time_column
+    if tcol and tcol in frame.columns:
+        times = pd.to_datetime(frame[tcol], errors="coerce", utc=True).dropna()
+        if len(times):
+            data.update(first=times.min().isoformat(), last=times.max().isoformat())
+    trade = tradeoff(template, {"training": {"data": data}})
+    if trade is not None:
+        card.tradeoff = trade  # type: ignore[attr-defined]
 
 
 # -- training ----------------------------------------------------------------------------------

@@ -203,6 +203,7 @@ def card_json(card: ModelCard) -> dict[str, Any]:
         "importance": None
         if card.importance is None
         else {str(k): float(v) for k, v in card.importance.items()},
+        "tradeoff": _plain(getattr(card, "tradeoff", None)),
         "plots": [
             {
                 "kind": p.kind,
