@@ -18,38 +18,41 @@ organisation. What leaves is built afterwards:
 **The model.** A fitted template keeps more than it needs to predict. What each kind keeps, and
 what happens to it:
 
-=====================  ===========================================  ==========================
-kind                   holds                                        compute-to-data
-=====================  ===========================================  ==========================
-anomaly ``pca``        means, scales, components, control limits    leaves
-anomaly ``residual``   means, scales, ridge coefficients            leaves
-anomaly ``knn``        the (standardised) training rows             refused
-anomaly ``mset``       a memory of standardised training rows       refused
-anomaly ``iforest``    thresholds drawn between training values;    refused
-                       a leaf boxes in one row of its subsample
-classify / regress     trees whose leaves hold at least             leaves
-LightGBM               ``min_child_samples`` (≥ 10) rows; bin edges
-                       between distinct values; per-feature min/max
-classify ``logreg``,   coefficients, scaler means, imputer medians  leaves
+====================  =============================================  ========================
+kind                  holds                                          compute-to-data
+====================  =============================================  ========================
+anomaly ``pca``       means, scales, components, control limits      leaves
+anomaly ``residual``  means, scales, ridge coefficients              leaves
+anomaly ``knn``       the (standardised) training rows               refused
+anomaly ``mset``      a memory of standardised training rows         refused
+anomaly ``iforest``   thresholds drawn between training values;      refused
+                      a leaf boxes in one row of its subsample
+classify / regress    trees whose leaves hold at least               leaves (min/max removed)
+LightGBM              ``min_child_samples`` (>= 10) rows; bin edges
+                      between distinct values; per-feature min/max
+classify ``logreg``,  coefficients, scaler means, imputer medians    leaves
 regress ``ridge``
-classify ``rf``        fully grown trees (1 row a leaf): a leaf's    refused
-                       bounds box in single rows
-regress ``trees``      forests with 3 rows a leaf                    refused
-rul (every learner)    LightGBM (≥ 50 rows a leaf), ridge, extra     leaves
-                       trees with 10 rows a leaf; regime centres
-forecast               ridge / LightGBM on lags, seasonal baselines leaves (history removed)
-optimise, vision       (not offered)                                 refused
-=====================  ===========================================  ==========================
+classify ``rf``       fully grown trees (1 row a leaf): a leaf's     refused
+                      bounds box in single rows
+regress ``trees``     forests with 3 rows a leaf                     refused
+rul (every learner)   LightGBM (>= 50 rows a leaf), ridge, extra     leaves
+                      trees with 10 rows a leaf; regime centres
+forecast              ridge / LightGBM on lags, seasonal baselines   leaves (history removed)
+optimise, vision      (not offered)                                  refused
+====================  =============================================  ========================
 
 A tree learner leaves only when every leaf holds at least :data:`K_MIN` rows. Every template
 also keeps per-row results for its report (out-of-fold probabilities and targets, held-out
 anomaly scores, cross-validated RUL predictions, a forecast's history and last backtest, a
 detector's training scores, k-means labels): these are removed (:func:`strip_rows`); a
 regression's sorted absolute residuals, which its prediction interval needs, are replaced by
-means of :data:`K_MIN` consecutive ones. What a model cannot do without them afterwards: the
-threshold trade-off view (it needs per-row probabilities), and a forecast needs the consumer's
-own history (``predict(history=…)``). The stripped template is wrapped in :class:`ComputedModel`,
-which answers ``card()`` with the aggregated card made before stripping, and is registered in the
+means of :data:`K_MIN` consecutive ones; LightGBM's model text loses ``feature_infos`` (each
+feature's training minimum and maximum: cells of the extreme rows, not read to predict). A
+binary defect model's threshold trade-off leaves as counts, computed before the probabilities
+are removed (``card.tradeoff``). Afterwards a forecast needs the consumer's own history
+(``predict(history=…)``), and an anomaly model cannot re-derive its threshold from held-out
+scores (``ml.selection``). The stripped template is wrapped in :class:`ComputedModel`, which
+answers ``card()`` with the aggregated card made before stripping, and is registered in the
 **consumer's** model registry as a candidate.
 
 **Metrics**: the card's headline figures (aggregates of the validation; unchanged).
