@@ -565,3 +565,24 @@ def test_a_cancelled_job_stops_at_its_next_step(
     job = c2d.submit(owner, "shots", _spec("classify", "b_cancel"), consumer, ended)
     assert kamp.jobs.wait(owner, job["id"], timeout=120)["status"] == "cancelled"
     assert kamp.models.list(consumer) == []
+
+
+def test_every_compute_error_has_korean_and_english_text() -> None:
+    """Every code compute.py raises has both texts, with the same placeholders."""
+    import re
+    import string
+    from pathlib import Path
+
+    from openkamp.i18n import MESSAGES
+    from openkamp.i18n.sharing_compute import MESSAGES as OWN
+    from openkamp.sharing import compute
+
+    source = Path(compute.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'code="(sharing\.compute\.[a-z_.]+)"', source))
+    codes |= {f"sharing.compute.refused.{d}" for d in compute.DETECTORS_REFUSED}
+    assert codes and {f"err.{c}" for c in codes} == set(OWN)
+    for key, texts in OWN.items():
+        assert MESSAGES[key] == texts
+        fields = [{f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in ("ko", "en")]  # fmt: skip
+        assert fields[0] == fields[1], key
+        assert re.search(r"[가-힣]", texts["ko"]) and not re.search(r"[가-힣]", texts["en"])
