@@ -854,5 +854,6 @@ def _merge_catalogues() -> None:
 CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "accounts", "aas",
               "connectors", "alerting", "live", "retention", "modbus", "opcua", "mqtt",
               "live_ui", "sharing", "sharing_policy", "sharing_catalog", "sharing_delivery",
-              "sharing_pricing", "sharing_contracts", "sharing_offers")  # fmt: skip
+              "sharing_contracts", "sharing_compute", "sharing_pricing",
+              "sharing_valuation", "sharing_offers")  # fmt: skip
 _merge_catalogues()
