@@ -24,7 +24,15 @@ from openkamp.sharing import dcat as D
 from openkamp.sharing import policy as P
 from openkamp.sharing.dcat import Agent, CatalogInfo, Concept, OfferRecord, QualityCertificate, Text
 
-STANDARDS = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "dcat-ap-3.0.0"
+# The official shapes are never copied into the repository: ``$OPENKAMP_STANDARDS_DIR`` when set
+# (a clone elsewhere than beside ../shared), else ../shared/standards beside the project root.
+STANDARDS = (
+    Path(
+        os.environ.get("OPENKAMP_STANDARDS_DIR")
+        or Path(__file__).resolve().parents[2].parent / "shared" / "standards"
+    )
+    / "dcat-ap-3.0.0"
+)
 SHAPE_FILES = ("dcat-ap-SHACL.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
 # Plain namespaces: rdflib's closed ones warn when pytest probes the module's attributes.
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
