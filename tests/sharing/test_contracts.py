@@ -327,8 +327,7 @@ def test_max_queries_and_trainings_count_across_calls(w: World) -> None:
     c = w.active(max_queries=3)
     for access in (Access.READ, Access.EXPORT, Access.TRAIN):
         w.contracts.authorize(w.beta, c, access, rows=1)
-    # (policy.offer names this clause "max-querys": f"max-{unit}s")
-    refused(w, c, "max-querys", "max_queries", Access.COMPUTE_TO_DATA)
+    refused(w, c, "max-queries", "max_queries", Access.COMPUTE_TO_DATA)
     t = w.active(max_trainings=2)
     w.contracts.authorize(w.beta, t, Access.TRAIN, rows=5)
     w.contracts.authorize(w.beta, t, Access.READ, rows=5)  # not a training

@@ -140,10 +140,10 @@ def test_max_rows() -> None:
 def test_max_queries() -> None:
     p = offer(max_queries=5)
     assert ask(p, usage=Usage(queries=4)).allowed  # the 5th access
-    refused(ask(p, usage=Usage(queries=5)), UID + "#max-querys", "max_queries", "5")
+    refused(ask(p, usage=Usage(queries=5)), UID + "#max-queries", "max_queries", "5")
     refused(
         ask(p, access=Access.COMPUTE_TO_DATA, usage=Usage(queries=5)),
-        UID + "#max-querys",
+        UID + "#max-queries",
         "max_queries",
     )
 

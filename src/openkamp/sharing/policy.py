@@ -317,13 +317,13 @@ def offer(
         c.append(NotBefore(f"{uid}#valid-from", valid_from))
     if valid_until is not None:
         c.append(Before(f"{uid}#valid-until", valid_until))
-    for limit, unit in (
-        (max_rows, CountUnit.ROW),
-        (max_queries, CountUnit.QUERY),
-        (max_trainings, CountUnit.TRAINING),
+    for limit, unit, clause in (
+        (max_rows, CountUnit.ROW, "max-rows"),
+        (max_queries, CountUnit.QUERY, "max-queries"),
+        (max_trainings, CountUnit.TRAINING, "max-trainings"),
     ):
         if limit is not None:
-            c.append(MaxCount(f"{uid}#max-{unit.value}s", limit, unit))
+            c.append(MaxCount(f"{uid}#{clause}", limit, unit))
     if compute_to_data_only:
         c.append(ChannelIs(f"{uid}#compute-to-data-only", Channel.COMPUTE_TO_DATA))
     duties: list[Duty] = []
