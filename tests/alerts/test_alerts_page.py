@@ -62,7 +62,8 @@ def test_alerts_page_acknowledge_close_history_in_korean(site: Platform) -> None
         html = page.text
         assert 'href="/alerts"' in html  # the menu entry
         assert f'data-testid="alert-{aid}"' in html and "overheat" in html and "한계" in html
-        assert re.search(rf'data-testid="signals-{aid}">temp<', html)
+        # a signal without a display name is shown by its key
+        assert re.search(rf'data-testid="signals-{aid}" title="temp">temp<', html)
         assert untranslated(html, "ko", "alerts", WORDS) == []
         done = client.post(f"/alerts/{aid}/handle", data={
             "csrf_token": csrf, "action": "acknowledge", "comment": "냉각수 확인"})  # fmt: skip
@@ -78,6 +79,31 @@ def test_alerts_page_acknowledge_close_history_in_korean(site: Platform) -> None
         assert f'data-testid="alert-{aid}"' in history and "닫음: kim" in history
         # without the CSRF token nothing happens
         assert client.post(f"/alerts/{aid}/handle", data={"action": "close"}).status_code == 403
+
+
+def test_an_alerts_signals_are_shown_by_their_names_in_the_pages_language(
+    site: Platform,
+) -> None:
+    """The alerts page and the overview's alert list name the related signals as the rest of
+    the page does (the key stays in the title and in data-signals, what selectors use)."""
+    me = site.principal()
+    (sig,) = site.assets.list_signals(me)
+    site.assets.update_signal(me, sig.id, name_ko="온도", name_en="Temperature")
+    (alert,) = site.alerts.list(me)
+    aid = alert["id"]
+    with TestClient(create_app(platform=site), follow_redirects=False) as client:
+        sign_in(client, "kim", PASSWORD)
+        assert re.search(
+            rf'data-testid="signals-{aid}" title="temp">온도<', client.get("/alerts").text
+        )
+        overview = client.get("/").text
+        assert 'data-signals="temp"' in overview
+        assert re.search(r'data-testid="alert-signals" title="temp">온도<', overview)
+        client.cookies.set("okp_lang", "en")
+        page = client.get("/alerts").text
+        assert re.search(rf'data-testid="signals-{aid}" title="temp">Temperature<', page)
+        overview = client.get("/").text
+        assert re.search(r'data-testid="alert-signals" title="temp">Temperature<', overview)
 
 
 def test_rules_and_channels_from_the_page(site: Platform) -> None:

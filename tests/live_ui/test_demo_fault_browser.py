@@ -32,6 +32,7 @@ from openkamp.sim.live.mosquitto import broker_or_skip
 SHOTS = Path(os.environ.get("OPENKAMP_SHOTS", "/tmp/shots_demo"))
 #: The fault the browser injects, the rule that flags it and the signal it names.
 MACHINE, FAULT, SIGNAL = "press01", "bearing_wear", "vib_hf"
+SIGNAL_KO = "고주파 진동"  # the signal's display name in Korean (sim/press.py)
 #: Seconds from the click to the alert on the overview that the test allows (the test prints
 #: what it measured: 1.8 s on the loaded 2-core machine; the press samples every second).
 ALERT_WITHIN_S = 30.0
@@ -178,11 +179,18 @@ def test_a_fault_injected_in_the_ui_raises_an_alert_on_the_overview_within_secon
         assert before == 0 and alert.count() == 1
         assert page.evaluate("window.__same_page === true")  # no reload
         text = alert.first.inner_text()
-        assert "고주파 진동" in text and "press01" in text and SIGNAL in text, text
+        assert "고주파 진동" in text and "press01" in text, text
+        # its related signal by its Korean name, not its key (the key stays in the title)
+        related = alert.first.locator("[data-testid=alert-signals]")
+        assert related.inner_text() == SIGNAL_KO and related.get_attribute("title") == SIGNAL
         assert "긴급" in text  # its severity, in Korean
         card = page.locator('[data-path="plant1/line2/press01"]')
         assert card.get_attribute("data-level") == "critical"  # the press's card follows
         assert card.locator("header .level").inner_text() == "긴급"
+        # and so does the summary at the top: as many 긴급 as cards at that level
+        critical = page.locator("[data-level-count=critical]")
+        cards = page.locator('[data-testid=machine][data-level="critical"]').count()
+        assert critical.is_visible() and critical.inner_text() == f"긴급 {cards}"
         note = page.locator("[data-testid=simulator-note]").inner_text()
         assert "press01" in note and "베어링 마모" in note, note
         active = page.locator("[data-testid=simulator-active] li")
@@ -201,7 +209,7 @@ def test_a_fault_injected_in_the_ui_raises_an_alert_on_the_overview_within_secon
         # acknowledge with a comment, then close, on the alerts page
         page.goto(demo.url + "/alerts")
         row = page.locator(f"[data-testid=alert-{alert_id}]")
-        assert SIGNAL in row.locator(f"[data-testid=signals-{alert_id}]").inner_text()
+        assert row.locator(f"[data-testid=signals-{alert_id}]").inner_text() == SIGNAL_KO
         row.locator("input[name=comment]").fill("베어링 점검 예정")
         row.locator("button[value=acknowledge]").click()
         page.wait_for_url(demo.url + "/alerts")

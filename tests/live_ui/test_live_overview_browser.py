@@ -1,5 +1,6 @@
 """The overview, live, in a real browser (Debian's chromium, Playwright): a value written through
-the live sink shows on the machine's card and its state turns to running, without a reload.
+the live sink shows on the machine's card and its state turns to running, and an alert that opens
+raises the card's level, the summary of levels at the top with it, without a reload.
 Skips without chromium (fails under CI=true), like tests/web/test_browser.py."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tests.live_ui.test_live_events import PASSWORD, PRESS, SETTINGS, sid, tree,
 from tests.web.chromium import launched, playwright_or_skip
 from tests.web.support import wait_true
 
+from openkamp.i18n import t
 from openkamp.platform import Platform
 from openkamp.sim.live.mosquitto import free_port
 
@@ -83,6 +85,28 @@ def test_the_overview_follows_live_values_and_state_without_reloading(
         kamp.live.sink.write(kamp.default_org_id, points(pressure, datetime.now(UTC), 777.25))
         wait_true(pg, f"{value}.textContent.replace(/,/g, '') === '777.25'")
         wait_true(pg, f"{state}.textContent === '가동'")
+        assert pg.evaluate("window.__same_page === true")
+
+        # a critical alert opens: the card turns 긴급, and so does the summary at the top
+        shown = "[...document.querySelectorAll('[data-level-count]:not([hidden])')]"
+        summary = f"{shown}.map(b => b.textContent.trim()).join(' | ')"
+        before = pg.evaluate(summary)
+        level = pg.evaluate(f"document.querySelector('[data-equipment-id=\"{eq}\"]').dataset.level")
+        assert level != "critical" and before == f"{t('alerts.level.' + level, 'ko')} 1", before
+        now = datetime.now(UTC)
+        kamp.alerts.open_episode(
+            kamp.default_org_id, source="limit", severity="critical", title="pressure high",
+            key="alerting.text.limit", params={"rule": "pressure high"}, episode="e1",
+            equipment_id=eq, model_id=None, rule_id=None, first_at=now, last_at=now,
+            extra={"signals": ["pressure"]},
+        )  # fmt: skip
+        card = f"document.querySelector('[data-equipment-id=\"{eq}\"]')"
+        wait_true(pg, f"{card}.dataset.level === 'critical'")
+        wait_true(pg, f"{summary} === '긴급 1'")
+        # the alert names its signal as the page does (사출압력), not by its key (pressure)
+        signals = pg.locator("[data-live-alerts] [data-testid=alert-signals]")
+        assert signals.first.inner_text() == "사출압력"
+        assert signals.first.get_attribute("title") == "pressure"
         assert pg.evaluate("window.__same_page === true")
         context.close()
     assert errors == [], errors

@@ -18,6 +18,7 @@ from openkamp.alerts import describe
 from openkamp.alerts.notify import public_config
 from openkamp.core.errors import InvalidInput, OpenKampError
 from openkamp.i18n import error_text
+from openkamp.web.overview import display
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 
 router = APIRouter()
@@ -42,20 +43,26 @@ def _page(
     tz = kamp.settings.tz
     machines = {n.id: n for n in kamp.assets.list_nodes(me, "equipment")}
     paths = {i: kamp.assets.path_of(me, i) for i in machines}
-    signals = {
-        s.id: f"{paths.get(s.equipment_id, '?')}/{s.name}" for s in kamp.assets.list_signals(me)
-    }
+    listed = kamp.assets.list_signals(me)
+    signals = {s.id: f"{paths.get(s.equipment_id, '?')}/{s.name}" for s in listed}
+    labels = {(int(s.equipment_id), s.name): display(s, lang) for s in listed}
     models = {v.id: f"{v.name} v{v.version}" for v in kamp.models.list(me)
               if v.stage == "production" and v.task in ("anomaly", "classify", "regress", "rul")}  # fmt: skip
     alerts = []
     for a in kamp.alerts.list(me, history=history, limit=300):
         detail = a["detail"] or {}
+        keys = [str(k) for k in detail.get("signals") or detail.get("top_signals") or []]
+        eq = a["equipment_id"]
         alerts.append(
             {
                 **a,
                 "text": describe(a, lang, tz),
-                "machine": paths.get(a["equipment_id"], ""),
-                "signals": list(detail.get("signals") or detail.get("top_signals") or []),
+                "machine": paths.get(eq, ""),
+                "signals": keys,
+                # each in the page's language (a key no signal of the machine has, as it is)
+                "signal_labels": [
+                    labels.get((int(eq), k), k) if eq is not None else k for k in keys
+                ],
                 "active": bool(detail.get("active")),
                 "cleared_at": detail.get("cleared_at"),
             }

@@ -148,17 +148,33 @@ def spacing_text(seconds: float | None, lang: str) -> str:
     return t("alerts.every.hours", lang, n=f"{seconds / 3600:.3g}")
 
 
+def signal_labels(kamp: Any, me: Any, lang: str) -> dict[tuple[int, str], str]:
+    """Each signal's display name in ``lang``, by its machine's id and its key (the name an
+    alert's detail lists)."""
+    return {(int(s.equipment_id), s.name): display(s, lang) for s in kamp.assets.list_signals(me)}
+
+
 def alert_view(
-    a: Mapping[str, Any], lang: str, tz: Any, names: Mapping[int, str]
+    a: Mapping[str, Any],
+    lang: str,
+    tz: Any,
+    names: Mapping[int, str],
+    labels: Mapping[tuple[int, str], str] | None = None,
 ) -> dict[str, Any]:
     """An alert as the overview's list shows it: its text in ``lang``, its machine's name and
-    the signals that explain it."""
+    the signals that explain it: their keys (``signals``, what the page's selectors and the
+    API use) and their display names (``signal_labels``, from ``labels``; a key no signal of
+    the machine has, a model's derived feature for one, is shown as it is)."""
     detail = a.get("detail") or {}
+    keys = [str(k) for k in detail.get("signals") or detail.get("top_signals") or []]
+    eq = a.get("equipment_id")
+    shown = labels or {}
     return {
         **a,
         "text": describe(dict(a), lang, tz),
         "machine": names.get(a["equipment_id"], ""),
-        "signals": list(detail.get("signals") or detail.get("top_signals") or []),
+        "signals": keys,
+        "signal_labels": [shown.get((int(eq), k), k) if eq is not None else k for k in keys],
     }
 
 
@@ -183,6 +199,7 @@ def overview(request: Request, who: Page) -> HTMLResponse:
     names = {m.id: m.label for m in machines}
     production = [v for v in kamp.models.list(me) if v.stage == "production"]
     levels = {level: sum(1 for m in machines if m.level == level) for level in LEVELS}
+    labels = signal_labels(kamp, me, lang)
     tz = kamp.settings.tz
     return render(
         request,
@@ -190,7 +207,7 @@ def overview(request: Request, who: Page) -> HTMLResponse:
         who,
         machines=machines,
         levels=levels,
-        alerts=[alert_view(a, lang, tz, names) for a in shown],
+        alerts=[alert_view(a, lang, tz, names, labels) for a in shown],
         open_count=len(open_alerts),
         jobs=recent_jobs(request, who),
         production=production,

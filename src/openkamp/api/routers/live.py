@@ -193,17 +193,18 @@ def _alerts_event(kamp: Any, me: Any, ids: list[int], lang: str, more: bool = Fa
     the organisation's alerts are open."""
     from openkamp.core.errors import NotFound
     from openkamp.core.tenancy import Role
-    from openkamp.web.overview import alert_html, alert_view, display
+    from openkamp.web.overview import alert_html, alert_view, display, signal_labels
 
     tz = kamp.settings.tz
     names = {n.id: display(n, lang) for n in kamp.assets.list_nodes(me, "equipment")}
+    labels = signal_labels(kamp, me, lang)
     out = []
     for alert_id in ids:
         try:
             rec = kamp.alerts.get(me, alert_id)
         except NotFound:
             continue
-        view = alert_view(rec, lang, tz, names)
+        view = alert_view(rec, lang, tz, names, labels)
         level = "critical" if rec["severity"] == "critical" else "warning"
         out.append(
             {

@@ -2,7 +2,8 @@
 // server-sent events of /api/v1/live/events (no reload). The page marks what to update: a
 // machine's card [data-equipment-id] with its [data-live-state], a signal's row
 // [data-signal-id] with its [data-live-value], the alert list [data-live-alerts] (each alert
-// [data-alert-id], rendered by the server as the page renders it).
+// [data-alert-id], rendered by the server as the page renders it), and the summary of the
+// machines by level [data-level-count] (counted again from the cards when an alert raises one).
 "use strict";
 (function () {
   var cards = document.querySelectorAll("[data-equipment-id]");
@@ -53,6 +54,19 @@
       badge.textContent = label;
     }
   }
+  // The summary at the top ("정상 4"): how many cards are at each level, as the cards show it.
+  function recount() {
+    var counts = {};
+    document.querySelectorAll("[data-equipment-id]").forEach(function (card) {
+      counts[card.dataset.level] = (counts[card.dataset.level] || 0) + 1;
+    });
+    document.querySelectorAll("[data-level-count]").forEach(function (badge) {
+      var n = counts[badge.dataset.levelCount] || 0;
+      var cell = badge.querySelector("[data-count]");
+      if (cell) cell.textContent = String(n);
+      badge.hidden = !n;
+    });
+  }
   source.addEventListener("alerts", function (message) {
     var body;
     try { body = JSON.parse(message.data); } catch (e) { return; }
@@ -74,6 +88,7 @@
       else alertList.insertBefore(item, alertList.firstChild);
       if (a.status === "open") raise(a.equipment_id, a.level, a.level_label);
     });
+    recount();
     var empty = document.querySelector("[data-alerts-empty]");
     if (empty && alertList.children.length) empty.remove();
     var count = document.querySelector('[data-testid="open-count"]');
