@@ -113,6 +113,8 @@ class Platform:
             self.jobs,
             datasets=self.datasets,
             base_url=self.settings.public_url,
+            models=self.models,
+            tz=self.settings.timezone,
         )
         org = self.meta.find_org(self.settings.default_org_name)
         if org is None:
@@ -148,6 +150,7 @@ class Platform:
 
     def close(self) -> None:
         self.retention.stop()  # a pass in progress ends before the stores close
+        self.sharing.stop_sweep()  # (the server's contract sweep, if it runs)
         self.live.close()  # connections stop, accepted live points are written
         self.alert_engine.stop()  # what the live path handed over is evaluated
         self.notifier.stop()

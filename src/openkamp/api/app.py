@@ -45,11 +45,15 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         app.state.platform.alert_engine.start()  # live rules, also on time (stale, offline)
         interval = app.state.platform.settings.retention_interval_s
         retention = interval > 0 and app.state.platform.retention.start(interval)
+        # contracts past their time window written expired, their jobs cancelled
+        sweep = app.state.platform.sharing.start_sweep()
         try:
             yield
         finally:
             if retention:
                 app.state.platform.retention.stop()
+            if sweep:
+                app.state.platform.sharing.stop_sweep()
             if live:
                 app.state.platform.live.stop()
             if owned is not None:

@@ -62,6 +62,7 @@ from openkamp.sharing.offer_fields import (
     PROBLEMS,
     check_fields,
     check_name,
+    check_transforms,
     clauses_of,
     policy_clauses,
 )
@@ -99,12 +100,12 @@ MAX_PAGE = 100
 PUBLIC_FIELDS = (
     "id", "name", "dataset_name", "dataset_version", "schema_hash", "content_hash", "title_ko",
     "title_en", "description_ko", "description_en", "equipment_type", "industry", "problem",
-    "coverage", "preview", "certificate", "price", "policy", "state", "golden", "golden_at",
-    "created_at", "updated_at",
+    "coverage", "preview", "certificate", "price", "policy", "transforms", "state", "golden",
+    "golden_at", "created_at", "updated_at",
 )  # fmt: skip
 _EDITABLE = (
     "title_ko", "title_en", "description_ko", "description_en", "equipment_type", "industry",
-    "problem", "price", "policy", "dataset",
+    "problem", "price", "policy", "dataset", "transforms",
 )  # fmt: skip
 _GRADES = ("A", "B", "C", "D")
 
@@ -166,10 +167,12 @@ class CatalogService:
         problem: str,
         price: Mapping[str, Any] | str,
         policy: Mapping[str, Any] | None = None,
+        transforms: Mapping[str, Any] | None = None,
     ) -> Record:
         """A draft offer of the dataset version ``dataset`` of the principal's organisation
         (``"name@3"``, ``"name"`` for the latest, or its id); everything is checked, and the
-        certificate, coverage and preview computed, before anything is written."""
+        certificate, coverage and preview computed, before anything is written. ``transforms``:
+        what its governed exports apply (a TransformSpec document; None: the default)."""
         require(principal, Role.ENGINEER)
         name = check_name(name)
         fields = check_fields(
@@ -188,6 +191,7 @@ class CatalogService:
         if self.meta.find(principal.org_id, _OFFER, name=name):  # before the costly part
             raise _error(Conflict, "duplicate", name=name)
         v = self.datasets.get(principal, dataset)
+        spec = check_transforms(transforms, [c.name for c in v.columns])
         computed = self._computed(principal, v)
         owner = str(self.meta.get_org(principal.org_id)["name"])
         self._policy(owner, 0, v, clauses)  # refuse bad terms before writing
@@ -203,6 +207,7 @@ class CatalogService:
                     **fields,
                     **computed,
                     "policy": {},
+                    "transforms": spec,
                     "state": "draft",
                     "golden": 0,
                     "created_by": principal.name,
@@ -236,6 +241,9 @@ class CatalogService:
             clauses = clauses_of(rec)
         if clauses is not None:
             fields["policy"] = self._policy(owner, int(rec["id"]), v, clauses)
+        if "transforms" in changes or "dataset" in changes:  # (named columns of the version)
+            spec = changes["transforms"] if "transforms" in changes else rec.get("transforms")
+            fields["transforms"] = check_transforms(spec, [c.name for c in v.columns])
         with self.meta.transaction():
             rec = self._own(principal, offer_id)
             self._require_state(rec, "draft")
@@ -545,7 +553,7 @@ def _record(row: Any) -> Record:
     import json
 
     rec = dict(row._mapping)
-    for key in ("coverage", "preview", "certificate", "price", "policy"):
+    for key in ("coverage", "preview", "certificate", "price", "policy", "transforms"):
         if isinstance(rec.get(key), str):
             rec[key] = json.loads(rec[key])
     for key, value in rec.items():

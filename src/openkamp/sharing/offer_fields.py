@@ -24,6 +24,7 @@ __all__ = [
     "PROBLEMS",
     "check_fields",
     "check_name",
+    "check_transforms",
     "clauses_of",
     "policy_clauses",
 ]
@@ -149,6 +150,34 @@ def policy_clauses(policy: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+_MAX_CLAUSE = {
+    P.CountUnit.ROW: "max_rows",
+    P.CountUnit.QUERY: "max_queries",
+    P.CountUnit.TRAINING: "max_trainings",
+}
+
+
+def check_transforms(value: object, columns: Sequence[str]) -> dict[str, Any] | None:
+    """The transforms an offer's governed exports apply (a :class:`~openkamp.sharing.
+    transforms.TransformSpec` document, ``sharing.transform.<reason>`` when malformed), each
+    column it names one of the dataset version's ``columns``; None: the default transforms."""
+    if value is None:
+        return None
+    from openkamp.sharing.transforms import TransformSpec
+
+    spec = TransformSpec.from_json(value)
+    known = set(columns)
+    for i, step in enumerate(spec.transforms):
+        named = getattr(step, "columns", None) or ()
+        if hasattr(step, "column"):
+            named = (step.column,)
+        for column in named:
+            if column not in known:
+                raise error(InvalidInput, "transform_column", path=f"transforms[{i}]",
+                            column=P.shown(column))  # fmt: skip
+    return spec.to_json()
+
+
 def clauses_of(rec: Mapping[str, Any]) -> dict[str, Any]:
     """The clauses of a stored offer's policy, as :func:`openkamp.sharing.policy.offer` takes
     them (to rebuild it for another dataset version)."""
@@ -169,7 +198,7 @@ def clauses_of(rec: Mapping[str, Any]) -> dict[str, Any]:
             elif isinstance(c, P.Before):
                 out["valid_until"] = c.at
             elif isinstance(c, P.MaxCount):
-                out[f"max_{c.unit.value}s"] = c.limit
+                out[_MAX_CLAUSE[c.unit]] = c.limit
             elif isinstance(c, P.ChannelIs):
                 out["compute_to_data_only"] = True
         for d in perm.duties:

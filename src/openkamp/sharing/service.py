@@ -6,6 +6,15 @@ every access and the usage ledger, with the owner's and the consumer's views of 
     kamp.sharing.usage(factory)                                   # who used what of ours
     kamp.sharing.inclusion_proof(factory, index)                  # this entry is in the log
     kamp.sharing.consistency_proof(factory, kept_head)            # and history was not rewritten
+    kamp.sharing.deliver(supplier, contract_id)                   # a governed, watermarked export
+    kamp.sharing.compute(supplier, contract_id, spec)             # compute-to-data, as a job
+    kamp.sharing.settle(factory, "2026-12")                       # the month's statement
+
+The bodies live in their modules: :mod:`openkamp.sharing.delivery` (exports, deletion
+confirmations, leak tracing, compute-to-data), :mod:`openkamp.sharing.earnings` (the month's
+usage from the ledger, statements, invoices), :mod:`openkamp.sharing.org_industry`. Expired
+contracts are written by :meth:`SharingService.sweep`, which the server runs periodically
+(:meth:`SharingService.start_sweep`).
 
 An organisation sees the ledger entries that concern it (acting or a party): its own uses and
 the uses of its data. Proofs are checked against signed tree heads: an entry's inclusion against
@@ -15,15 +24,21 @@ an owner whose data is only used by others), and a head the organisation kept ag
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openkamp.core.errors import InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
+from openkamp.sharing import earnings as E
+from openkamp.sharing import org_industry
 from openkamp.sharing.access import Decision
 from openkamp.sharing.contracts import ContractService
+from openkamp.sharing.delivery import Delivery, DeliveryService, LeakTrace
 from openkamp.sharing.ledger import (
     ConsistencyProof,
     InclusionProof,
@@ -32,8 +47,21 @@ from openkamp.sharing.ledger import (
     TreeHead,
     VerifyReport,
 )
+from openkamp.sharing.platform_secret import PlatformSecret
 from openkamp.sharing.policy import Access
+from openkamp.sharing.settlement import DEFAULT_TZ, Invoice, Period
+from openkamp.sharing.settlement_service import IssuedStatement, SettlementService
 from openkamp.storage.metadata.base import MetadataStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from openkamp.ml.service import TrainSpec
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two passes of the contract sweep in a running server.
+SWEEP_INTERVAL_S = 60.0
 
 __all__ = ["Consistency", "Inclusion", "SharingService", "UsageLine", "UsageView"]
 
@@ -108,13 +136,29 @@ class SharingService:
     ``catalog``; authorize and the ledger's views for organisations."""
 
     def __init__(
-        self, meta: MetadataStore, ledger: Ledger, jobs: Any = None, *, catalog: Any = None
+        self,
+        meta: MetadataStore,
+        ledger: Ledger,
+        jobs: Any = None,
+        *,
+        catalog: Any = None,
+        datasets: Any = None,
+        models: Any = None,
+        secret: PlatformSecret | None = None,
+        folder: str | Path | None = None,
+        tz: str = DEFAULT_TZ,
     ) -> None:
         self.meta = meta
         self.ledger = ledger
         self.contracts = ContractService(meta, ledger, jobs)
         if catalog is not None:
             self.catalog = catalog
+        self.settlement = SettlementService(meta, ledger=ledger, tz=tz)
+        self.delivery = DeliveryService(
+            meta, self.contracts, datasets, secret, models=models, jobs=jobs, folder=folder
+        )
+        self._sweep_stop: threading.Event | None = None
+        self._sweep_thread: threading.Thread | None = None
 
     @classmethod
     def at(
@@ -125,10 +169,13 @@ class SharingService:
         *,
         datasets: Any = None,
         base_url: str = "",
+        models: Any = None,
+        tz: str = DEFAULT_TZ,
     ) -> SharingService:
-        """The service with the ledger's keys in ``<data_dir>/keys/ledger``; with the dataset
-        service, the catalog too (its certificates signed with the platform's ledger key;
-        ``base_url``: the installation's public address, for the DCAT IRIs)."""
+        """The service with the ledger's keys in ``<data_dir>/keys/ledger`` and the delivery
+        secret in ``<data_dir>/keys/sharing``; with the dataset service, the catalog too (its
+        certificates signed with the platform's ledger key; ``base_url``: the installation's
+        public address, for the DCAT IRIs); with the model registry, compute-to-data."""
         ledger = Ledger.at(meta, data_dir)
         catalog = None
         if datasets is not None:
@@ -137,7 +184,117 @@ class SharingService:
             catalog = CatalogService(
                 meta, datasets, ledger.keys, base_url=base_url or "http://localhost:8000"
             )
-        return cls(meta, ledger, jobs, catalog=catalog)
+        return cls(
+            meta, ledger, jobs, catalog=catalog, datasets=datasets, models=models,
+            secret=PlatformSecret.at(data_dir), folder=Path(data_dir) / "tmp" / "deliveries",
+            tz=tz,
+        )  # fmt: skip
+
+    # -- the organisation -------------------------------------------------------------------
+
+    def industry(self, principal: Principal) -> str | None:
+        """The organisation's KSIC industry code (what an industry clause checks)."""
+        return org_industry.industry(self.meta, principal)
+
+    def set_industry(self, principal: Principal, code: str | None) -> str | None:
+        """Record the organisation's KSIC code (administrators); None clears it."""
+        return org_industry.set_industry(self.meta, principal, code)
+
+    # -- delivery (openkamp.sharing.delivery) -----------------------------------------------
+
+    def deliver(
+        self,
+        principal: Principal,
+        contract_id: int,
+        *,
+        columns: list[str] | None = None,
+        limit: int | None = None,
+    ) -> Delivery:
+        """A governed, watermarked export for the contract's consumer (a CSV file)."""
+        return self.delivery.deliver(principal, contract_id, columns=columns, limit=limit)
+
+    def confirm_deleted(self, principal: Principal, delivery_id: int) -> Delivery:
+        """The consumer confirms it deleted its copy."""
+        return self.delivery.confirm_deleted(principal, delivery_id)
+
+    def deliveries(self, principal: Principal, contract_id: int) -> list[Delivery]:
+        """The contract's deliveries (its parties only)."""
+        return self.delivery.deliveries(principal, contract_id)
+
+    def trace_leak(
+        self, principal: Principal, offer_id: int, leaked: pd.DataFrame | str | Path | bytes
+    ) -> LeakTrace:
+        """The contract whose export a leaked copy is (the offer's owner)."""
+        return self.delivery.trace_leak(principal, offer_id, leaked)
+
+    def compute(
+        self, principal: Principal, contract_id: int, spec: TrainSpec | Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Compute-to-data under the contract: the job record (the owner's job; the model lands
+        in the consumer's registry)."""
+        return self.delivery.compute(principal, contract_id, spec)
+
+    def compute_jobs(self, principal: Principal, contract_id: int) -> list[dict[str, Any]]:
+        """The contract's compute-to-data jobs as its parties see them."""
+        return self.delivery.compute_jobs(principal, contract_id)
+
+    # -- settlement (openkamp.sharing.earnings) ---------------------------------------------
+
+    def settle(
+        self,
+        principal: Principal,
+        month: Period | str,
+        *,
+        fee_rate: Decimal | str = "0",
+        revenue: Mapping[int, Decimal | str | int] | None = None,
+    ) -> IssuedStatement:
+        """Bill the owner's contracts of ``month`` from the month's ledger entries and issue
+        its statement."""
+        return E.settle(
+            self.settlement, self.ledger, principal, month, fee_rate=fee_rate, revenue=revenue
+        )
+
+    def statements(self, principal: Principal) -> list[IssuedStatement]:
+        """The owner's issued statements, oldest month first."""
+        return self.settlement.statements(principal)
+
+    def invoices(self, principal: Principal) -> list[Invoice]:
+        """The consumer's invoices, one per month billed."""
+        return E.invoices(self.settlement, principal)
+
+    def earnings(self, principal: Principal) -> dict[str, dict[str, str]]:
+        """The owner's earnings per dataset and per consumer (whole won, as text)."""
+        return self.settlement.earnings(principal)
+
+    # -- the contract sweep -----------------------------------------------------------------
+
+    def sweep(self) -> list[int]:
+        """Write ``expired`` for contracts past their time window (and cancel their jobs)."""
+        return self.contracts.sweep()
+
+    def start_sweep(self, interval_s: float = SWEEP_INTERVAL_S) -> bool:
+        """Run :meth:`sweep` every ``interval_s`` seconds on a thread (False: already running)."""
+        if self._sweep_thread is not None and self._sweep_thread.is_alive():
+            return False
+        stop = self._sweep_stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(interval_s):
+                try:
+                    self.sweep()
+                except Exception:  # a failed pass is retried at the next one
+                    log.exception("contract sweep failed")
+
+        self._sweep_thread = threading.Thread(target=loop, name="contract-sweep", daemon=True)
+        self._sweep_thread.start()
+        return True
+
+    def stop_sweep(self) -> None:
+        if self._sweep_stop is not None:
+            self._sweep_stop.set()
+        if self._sweep_thread is not None:
+            self._sweep_thread.join(timeout=10)
+        self._sweep_thread = self._sweep_stop = None
 
     # -- every access -----------------------------------------------------------------------
 

@@ -453,6 +453,8 @@ offers = Table(
     Column("certificate", Text, nullable=False, server_default="{}"),  # JSON, signed
     Column("price", Text, nullable=False, server_default="{}"),  # JSON (sharing.pricing)
     Column("policy", Text, nullable=False, server_default="{}"),  # ODRL Offer JSON-LD
+    # JSON TransformSpec its governed exports apply (migration 0012); None: the default
+    Column("transforms", Text, nullable=True),
     Column(
         "state", String(16), nullable=False, server_default="draft"
     ),  # draft|published|withdrawn

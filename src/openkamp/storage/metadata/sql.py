@@ -27,6 +27,7 @@ _JSON_COLUMNS = {
     "categories", "options", "reasons", "report", "provenance", "metrics", "params", "scopes", "result",
     "columns", "detail", "nameplate", "config", "stats",
     "coverage", "preview", "certificate", "price", "policy",  # offers (migration 0010)
+    "transforms",  # offers (migration 0012)
 }  # fmt: skip
 
 
