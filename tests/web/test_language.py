@@ -38,6 +38,8 @@ SAMPLES: dict[str, Any] = {
     "user_id": None,
     "token_id": None,
     "connection_id": None,  # a connection's page (scanned in tests/connectors/test_page.py)
+    "offer_id": None,  # data-sharing pages (scanned in tests/sharing/test_sharing_pages.py)
+    "contract_id": None,
 }
 #: Query variants of pages whose content depends on them.
 VARIANTS = [f"/models/new?problem={p}" for p in

@@ -27,6 +27,9 @@ from openkamp.web import (
     recipe_page,
     score_page,
     settings_page,
+    sharing_catalog_page,
+    sharing_contracts_page,
+    sharing_ledger_page,
 )
 from openkamp.web.page import (
     HERE,
@@ -58,7 +61,8 @@ def install(app: FastAPI) -> None:
     app.add_api_route("/lang/{code}", _language, methods=["GET"], include_in_schema=False)
     for module in (
         account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
-        settings_page, connections_page, opcua_page, alerts_page,
+        settings_page, connections_page, opcua_page, alerts_page, sharing_catalog_page,
+        sharing_contracts_page, sharing_ledger_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 

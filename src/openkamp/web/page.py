@@ -41,6 +41,7 @@ NAV = (
     ("/signals", "web.nav.signals"),
     ("/models", "web.nav.models"),
     ("/connections", "connectors.nav"),
+    ("/sharing", "sharing_web.nav"),
     ("/settings", "web.nav.settings"),
 )
 
