@@ -25,7 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "sharing_web.usage": {
         "ko": "받은 행 {rows:,} · 이용 {queries:,}회 · 학습 {trainings:,}회",
-        "en": "{rows:,} rows received · {queries:,} accesses · {trainings:,} trainings",
+        "en": "rows received {rows:,} · accesses {queries:,} · trainings {trainings:,}",
     },
     "sharing_web.contract_no": {"ko": "계약 #{id}", "en": "Contract #{id}"},
     "sharing_web.admin_only": {"ko": "관리자만 공개할 수 있습니다", "en": "Administrators publish"},
@@ -269,7 +269,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "승인되면 이용 조건이 확정됩니다.",
         "en": "The terms are fixed once approved.",
     },
-    "sharing_web.contract.decide": {"ko": "처리", "en": "Decide"},
+    "sharing_web.contract.decide": {"ko": "처리", "en": "Actions"},
     "sharing_web.contract.note": {"ko": "메모", "en": "Note"},
     "sharing_web.contract.change_price": {
         "ko": "다른 가격으로 승인 (상대가 수락하면 유효)",
@@ -354,6 +354,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.ledger.index": {"ko": "번호", "en": "No."},
     "sharing_web.ledger.when": {"ko": "시각", "en": "Time"},
     "sharing_web.ledger.detail": {"ko": "내용", "en": "Detail"},
+    "sharing_web.ledger.trained_rows": {
+        "ko": "학습에 쓴 행 {n:,} (전달되지 않음)",
+        "en": "{n:,} rows trained on (not handed over)",
+    },
     "sharing_web.ledger.prove": {"ko": "포함 증명", "en": "Inclusion proof"},
     "sharing_web.ledger.proof_title": {
         "ko": "항목 {index}의 포함 증명",
@@ -376,8 +380,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.ledger.size": {"ko": "기록 수", "en": "Entries"},
     "sharing_web.ledger.download": {"ko": "트리 헤드 내려받기", "en": "Download the tree head"},
     "sharing_web.ledger.keep_help": {
-        "ko": "내려받아 보관해 두면, 나중에 그 뒤로 기록이 덧붙기만 했는지 아래에서 확인할 수 있습니다.",
-        "en": "Keep it: later, check below that the log was only appended to since.",
+        "ko": "내려받아 보관해 두면, 나중에 '보관한 트리 헤드 확인'에서 그 뒤로 기록이 덧붙기만 했는지 확인할 수 있습니다.",
+        "en": "Keep it: later, 'Check a kept tree head' shows whether the log was only appended to since.",
     },
     "sharing_web.ledger.no_head": {
         "ko": "아직 서명된 헤드가 없습니다.",

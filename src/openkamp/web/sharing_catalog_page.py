@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.core.errors import OpenKampError
+from openkamp.quality.profile import INDICES
 from openkamp.sharing.certificate import verify_certificate
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 from openkamp.web.sharing_view import (
@@ -214,7 +215,7 @@ def _offer_page(
         request, "sharing_offer.html", who, status_code=status_code, offer=offer, cert=cert,
         verified=verified, columns=columns, dropped=dropped, rows=preview.get("rows", []),
         clauses=clauses_in_words(offer.get("policy"), lang), own=own, mine=mine,
-        owner_name=owner_name, purposes=PURPOSES, error=error, form=form or {},
+        owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error, form=form or {},
         section="catalog",
     )  # fmt: skip
 

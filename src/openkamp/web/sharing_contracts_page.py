@@ -136,8 +136,9 @@ def _contract_page(
         import json
 
         preview = json.loads(preview or "{}")
-    targets = [col["name"] for col in preview.get("columns", [])
-               if col.get("role") in ("label", "input")]  # fmt: skip
+    columns = preview.get("columns", [])
+    # labels first: the usual target of a defect or quality model
+    targets = [c["name"] for role in ("label", "input") for c in columns if c.get("role") == role]
     consumer_active = row["role"] == "consumer" and state == "active"
     sharing = kamp.sharing
     return render(
@@ -147,7 +148,8 @@ def _contract_page(
         tasks=TASKS, targets=targets, error=error, note=note, form=form or {}, job=job,
         can_export=consumer_active and hasattr(sharing, "deliver"),
         can_compute=consumer_active and hasattr(sharing, "compute"),
-        deliveries=_deliveries(request, who, c) if row["role"] == "consumer" else [],
+        deliveries=[d for d in _deliveries(request, who, c) if d.get("kind") == "export"]
+        if row["role"] == "consumer" else [],
         trained=_models_of(request, who, c) if row["role"] == "consumer" else [],
         jobs=list(sharing.compute_jobs(me, c.id)) if hasattr(sharing, "compute_jobs") else [],
         requester=names.get(c.consumer_org_id, ""), owner=names.get(c.owner_org_id, ""),
