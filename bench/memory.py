@@ -228,12 +228,31 @@ def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "/api/v1/retention/signals": [{}],
         "/api/v1/retention/signals/{signal_id}": [{}],
         "/api/v1/simulator": [{}],  # running: false (no live demo in the bench's server)
+        # data sharing (issue 11): the bench's server has no offer or contract, so the routes
+        # that name one answer 404 (still measured); the lists and the ledger answer empty
+        "/api/v1/sharing/offers": [{}],
+        "/api/v1/sharing/catalog": [{"limit": 100}],
+        "/api/v1/sharing/catalog/dcat": [{}],
+        "/api/v1/sharing/catalog/{offer_id}": [{}],
+        "/api/v1/sharing/industry": [{}],
+        "/api/v1/sharing/contracts": [{"limit": 1000}],
+        "/api/v1/sharing/contracts/{contract_id}": [{}],
+        "/api/v1/sharing/contracts/{contract_id}/usage": [{}],
+        "/api/v1/sharing/contracts/{contract_id}/deliveries": [{}],
+        "/api/v1/sharing/contracts/{contract_id}/jobs": [{}],
+        "/api/v1/sharing/ledger/head": [{}],
+        "/api/v1/sharing/ledger/usage": [{"limit": 10_000}],
+        "/api/v1/sharing/ledger/proof/{index}": [{}],
+        "/api/v1/sharing/ledger/export": [{}],
+        "/api/v1/sharing/settlement/statements": [{}],
+        "/api/v1/sharing/settlement/invoices": [{}],
+        "/api/v1/sharing/settlement/earnings": [{}],
     } | {"_fill": [{  # path parameters
         "node_id": ctx["node_id"], "signal_id": ctx["signal_id"], "column_id": ctx["column_id"],
         "name": "shots", "import_id": ctx["import_id"], "job_id": ctx["job_id"],
         "alert_id": ctx["alert_id"], "user_id": ctx["user_id"], "model": model,
         "version": version, "connection_id": ctx["connection_id"], "rule_id": ctx["rule_id"],
-        "channel_id": ctx["channel_id"],
+        "channel_id": ctx["channel_id"], "offer_id": 1, "contract_id": 1, "index": 0,
     }]}  # fmt: skip
 
 

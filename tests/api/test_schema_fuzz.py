@@ -77,6 +77,19 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     admin = kamp.accounts.create_first_admin(kamp.default_org_id, "kim", "correct horse battery")
     boss = kamp.accounts.principal_of(admin)
     token_rec, token = kamp.accounts.create_token(boss, "fuzz", ["admin"])
+    # Sharing: an offer of the records, published; another organisation's active contract for
+    # it, used once (a ledger entry), so the sharing reads have records to answer with.
+    offer = kamp.sharing.catalog.create(
+        boss, "cavity-offer", "cavity", title_ko="캐비티 판정", title_en="Cavity results",
+        description_ko="캐비티별 사출압력과 판정.", description_en="Pressure and result per cavity.",
+        equipment_type="injection_moulding", industry="C22", problem="defect",
+        price={"model": "flat", "amount": "100000"}, policy={"purposes": ["quality"]},
+    )  # fmt: skip
+    kamp.sharing.catalog.publish(boss, offer["id"])
+    consumer = kamp.principal("fuzz-consumer")
+    contract = kamp.sharing.contracts.request(consumer, offer["id"], "quality")
+    kamp.sharing.contracts.approve(boss, contract.id)
+    kamp.sharing.authorize(consumer, contract.id, "read", rows=1)
     app = create_app(platform=kamp)
     auth = {"Authorization": f"Bearer {token}"}
     equipment = "plant1/line1/inj01"
@@ -123,7 +136,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "import_id": kamp.imports.list(me)[0]["id"], "alert_id": alert["id"],
                 "version": 1, "token": scored.json()["download"].rsplit("/", 1)[1],
                 "connection_id": connection["id"], "rule_id": rule["id"],
-                "channel_id": channel["id"],
+                "channel_id": channel["id"], "offer_id": offer["id"],
+                "contract_id": contract.id, "index": 0,
             },
             "names": {"/datasets/": "cavity", "/models/": "inj01_defect"},
             "query": {

@@ -538,7 +538,7 @@ def _read_leak(leaked: pd.DataFrame | str | Path | bytes) -> pd.DataFrame:
     try:
         source: Any = io.BytesIO(leaked) if isinstance(leaked, bytes) else leaked
         frame = pd.read_csv(source, encoding="utf-8-sig", nrows=MAX_TRACE_ROWS + 1)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error, pd.errors.ParserError) as exc:
         raise _error(InvalidInput, "leak_file", detail=str(exc)[:200]) from exc
     if len(frame) > MAX_TRACE_ROWS:
         raise _error(InvalidInput, "leak_rows", max=MAX_TRACE_ROWS)

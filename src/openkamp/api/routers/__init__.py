@@ -16,6 +16,9 @@ from openkamp.api.routers import (
     models,
     opcua,
     retention,
+    sharing,
+    sharing_contracts,
+    sharing_ledger,
     simulator,
     users,
 )
@@ -24,7 +27,8 @@ ROUTERS = [
     health.router, auth.router, users.router, assets.router, data.router, datasets.router,
     imports.router, models.router, jobs.router, alerts.router,
     explore.router, opcua.router, connections.router, ingest.router, retention.router,
-    live.router, simulator.router,
+    live.router, simulator.router, sharing.router, sharing_contracts.router,
+    sharing_ledger.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]

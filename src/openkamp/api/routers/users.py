@@ -80,6 +80,9 @@ class Org(Answer):
     name: str
     display_name: str
     created_at: Timestamp
+    industry: str | None = Field(
+        None, description="KSIC industry code (data sharing's industry clause), if recorded"
+    )
 
 
 class NewOrg(Answer):
