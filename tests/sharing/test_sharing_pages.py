@@ -283,3 +283,24 @@ def test_a_viewer_sees_the_pages_but_no_forms_that_change(world: Sharing, tmp_pa
     page = c.get(f"/sharing/offers/{_offer_id(world)}").text
     assert 'data-testid="request-form"' not in page
     assert 'data-testid="new-offer"' not in c.get("/sharing/offers").text
+
+
+def test_every_text_of_the_pages_is_in_the_catalogue_in_both_languages() -> None:
+    """Each ``sharing_web.*`` key a template or page module names exists, and every text has
+    the same placeholders in Korean and English."""
+    from string import Formatter
+
+    from openkamp.i18n import MESSAGES
+    from openkamp.i18n.sharing_web import MESSAGES as OURS
+
+    web = Path(__file__).resolve().parents[2] / "src" / "openkamp" / "web"
+    sources = [*web.glob("sharing_*.py"), *web.glob("templates/*sharing*.html")]
+    used = set()
+    for path in sources:
+        used |= set(re.findall(r"sharing_web\.[a-z_.0-9]*", path.read_text()))
+    missing = sorted(k for k in used if k not in MESSAGES and not k.endswith("."))
+    assert not missing, missing
+    for key, entry in OURS.items():
+        names = [{f.split("[")[0] for _, f, _, _ in Formatter().parse(entry[lang]) if f}
+                 for lang in ("ko", "en")]  # fmt: skip
+        assert names[0] == names[1], key

@@ -76,10 +76,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.price.none": {"ko": "가격 정보 없음", "en": "No price"},
     "sharing_web.price.legend": {"ko": "가격", "en": "Price"},
     "sharing_web.price.keep": {"ko": "제공 가격 그대로", "en": "The offer's price"},
-    "sharing_web.price.amount": {
-        "ko": "금액 (원, 정액제는 월 금액·일시불)",
-        "en": "Amount (KRW; per month for a flat fee, once for a lump sum)",
-    },
+    "sharing_web.price.amount": {"ko": "금액 (원)", "en": "Amount (KRW)"},
     "sharing_web.price.rate.rows_1000": {"ko": "1,000행당 (원)", "en": "Per 1,000 rows (KRW)"},
     "sharing_web.price.rate.query": {"ko": "이용 1회당 (원)", "en": "Per access (KRW)"},
     "sharing_web.price.rate.training": {"ko": "학습 1회당 (원)", "en": "Per training (KRW)"},
@@ -93,8 +90,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.price.percent": {"ko": "로열티 (%)", "en": "Royalty (%)"},
     "sharing_web.price.minimum": {"ko": "월 최소 보장액 (원)", "en": "Monthly minimum (KRW)"},
     "sharing_web.price.help": {
-        "ko": "고른 가격 방식의 칸만 채우세요: 정액제·일시불은 금액, 종량제는 단위별 단가, 로열티는 비율. 금액은 부가세 별도입니다.",
-        "en": "Fill in the fields of the chosen model only: an amount for a flat fee or lump sum, unit prices for metered use, a rate for a royalty. Prices exclude VAT.",
+        "ko": "정액제는 월 금액, 일시불은 한 번 내는 금액, 종량제는 단위별 단가(빈 칸은 과금 안 함), 로열티는 매출 대비 비율입니다. 금액은 부가세 별도입니다.",
+        "en": "A flat fee is a monthly amount, a lump sum is paid once, metered use has a price per unit (empty: not charged), a royalty is a share of revenue. Prices exclude VAT.",
     },
     # policy form and clauses in words
     "sharing_web.policy.legend": {"ko": "이용 조건", "en": "Terms of use"},
@@ -422,6 +419,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.earnings.month": {"ko": "정산할 달", "en": "Month to settle"},
     "sharing_web.earnings.settle": {"ko": "정산하기", "en": "Settle"},
     "sharing_web.earnings.period": {"ko": "{period} 정산", "en": "{period}"},
+    "sharing_web.earnings.invoice_period": {"ko": "{period} 청구", "en": "{period}"},
+    "sharing_web.earnings.due": {"ko": "청구 금액", "en": "Amount due"},
     "sharing_web.earnings.revenue": {"ko": "이용료 합계", "en": "Revenue"},
     "sharing_web.earnings.fee": {"ko": "플랫폼 수수료", "en": "Platform fee"},
     "sharing_web.earnings.payout": {"ko": "지급액", "en": "Payout"},
