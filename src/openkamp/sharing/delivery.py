@@ -237,7 +237,7 @@ class DeliveryService:
                 principal, contract.id, Access.EXPORT, rows=len(data),
                 anonymised=_anonymises(spec, version),
                 details={"delivery": ref, "sha256": sha, "file_rows": len(data),
-                         "transforms": record["transforms"],
+                         "transforms": _decimal_texts(record["transforms"]),
                          "watermark": None if record["watermark"] is None else {
                              k: record["watermark"][k]
                              for k in ("scheme", "gamma", "marked", "rows")}},
@@ -522,6 +522,18 @@ def _export(frame: pd.DataFrame, spec: TransformSpec, key: ContractKey, row_key:
         if exc.code not in ("sharing.watermark.no_column", "sharing.watermark.key_columns"):
             raise
         return governed_export(frame, spec, key, row_key=row_key, mark=False)
+
+
+def _decimal_texts(value: Any) -> Any:
+    """``value`` with every float written as decimal text (the ledger's leaves hold no floats:
+    a float has no canonical JSON form)."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): _decimal_texts(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decimal_texts(v) for v in value]
+    return value
 
 
 def _anonymises(spec: TransformSpec, version: DatasetVersion) -> bool:

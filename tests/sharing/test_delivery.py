@@ -1,0 +1,254 @@
+"""``Platform.sharing``'s delivery and settlement wiring (issue 11, items 4 and 6), below the API:
+the platform secret, the organisation's industry, the offer's transforms and the default ones,
+a refused export that leaves nothing, the delete duty's date, leak tracing among several
+contracts, the month's usage counted from the ledger (not the cumulative counters), the contract
+sweep, and every new error's Korean and English text."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from openkamp.core.errors import Forbidden, InvalidInput, NotFound
+from openkamp.core.tenancy import Principal, system_principal
+from openkamp.i18n import MESSAGES
+from openkamp.platform import Platform
+from openkamp.sharing import delivery as D
+from openkamp.sharing import earnings as E
+from openkamp.sharing import org_industry as O
+from openkamp.sharing.platform_secret import PlatformSecret
+from openkamp.sharing.policy import Access
+from openkamp.sharing.settlement import Period
+
+from .shot_data import PART, PROCESS, TIME, shot_table
+
+COLUMNS = [
+    {"name": TIME, "kind": "time", "role": "time"},
+    {"name": PART, "kind": "text", "role": "id"},
+    {"name": "설비", "kind": "text", "role": "group"},
+    {"name": "작업자", "kind": "text", "role": "input"},
+    *({"name": c, "kind": "number", "role": "input"} for c in PROCESS),
+]
+PRICE = {"model": "metered", "rates": [{"unit": "rows_1000", "amount": "1000"}]}
+
+
+@dataclass
+class W:
+    kamp: Platform
+    acme: Principal
+    beta: Principal
+    gamma: Principal
+    data: pd.DataFrame
+
+    def offer(self, name: str = "shots-offer", **kw: Any) -> int:
+        cat = self.kamp.sharing.catalog
+        fields: dict[str, Any] = {
+            "title_ko": "사출 샷", "title_en": "Shots", "description_ko": "샷 데이터",
+            "description_en": "Shot data", "equipment_type": "injection", "industry": "C22",
+            "problem": "defect", "price": PRICE, "policy": {"purposes": ["quality"]},
+        }  # fmt: skip
+        fields.update(kw)
+        rec = cat.create(self.acme, name, "shots", **fields)
+        cat.publish(self.acme, rec["id"])
+        return int(rec["id"])
+
+    def contract(self, offer: int, who: Principal | None = None) -> int:
+        s = self.kamp.sharing
+        c = s.contracts.request(who or self.beta, offer, "quality")
+        return s.contracts.approve(self.acme, c.id).id
+
+
+@pytest.fixture
+def w(tmp_path: Path) -> Iterator[W]:
+    kamp = Platform.at(tmp_path / "data", duckdb_memory_limit="256MB")
+    try:
+        acme, beta, gamma = (system_principal(kamp.principal(n).org_id)
+                             for n in ("acme", "beta", "gamma"))  # fmt: skip
+        data = shot_table(2000, seed=3)
+        kamp.datasets.create(acme, "shots", data, COLUMNS)
+        yield W(kamp, acme, beta, gamma, data)
+    finally:
+        kamp.close()
+
+
+def test_the_platform_secret_is_made_once_private_and_kept(tmp_path: Path) -> None:
+    secret = PlatformSecret.at(tmp_path)
+    value = secret.value()
+    assert len(value) == 32 and secret.path == tmp_path / "keys" / "sharing" / "secret"
+    assert stat.S_IMODE(os.stat(secret.path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(secret.path.parent).st_mode) == 0o700
+    os.chmod(secret.path, 0o644)
+    again = PlatformSecret.at(tmp_path)
+    assert again.value() == value and stat.S_IMODE(os.stat(secret.path).st_mode) == 0o600
+    secret.path.write_bytes(b"short")
+    with pytest.raises(Exception, match="32"):
+        PlatformSecret.at(tmp_path).value()
+
+
+def test_industry_is_set_by_administrators_and_checked(w: W) -> None:
+    s = w.kamp.sharing
+    assert s.industry(w.beta) is None
+    assert s.set_industry(w.beta, "C29") == "C29" and s.industry(w.beta) == "C29"
+    with pytest.raises(InvalidInput) as info:
+        s.set_industry(w.beta, "car")
+    assert info.value.code == "sharing.org.industry"
+    viewer = Principal(w.beta.org_id, "viewer")
+    with pytest.raises(Forbidden):
+        O.set_industry(w.kamp.meta, viewer, "C30")
+    assert s.set_industry(w.beta, None) is None and s.industry(w.beta) is None
+
+
+def test_the_default_export_pseudonymises_ids_and_drops_free_text(w: W) -> None:
+    s = w.kamp.sharing
+    cid = w.contract(w.offer())
+    d = s.deliver(w.beta, cid)
+    assert d.path is not None and d.path.exists()
+    out = pd.read_csv(d.path, encoding="utf-8-sig")
+    assert "작업자" not in out.columns and len(out) == len(w.data)
+    assert not out[PART].isin(w.data[PART]).any() and not out["설비"].isin(w.data["설비"]).any()
+    assert out[PART].nunique() == w.data[PART].nunique()  # pseudonyms keep equal values equal
+    again = s.deliver(w.beta, cid, columns=["사출압력[bar]"], limit=100)
+    two = pd.read_csv(again.path, encoding="utf-8-sig")  # type: ignore[arg-type]
+    # the row key comes along (to trace it), and the same rows get the same values
+    assert list(two.columns) == [TIME, "사출압력[bar]"] and len(two) == 100
+    assert (two["사출압력[bar]"].to_numpy() == out["사출압력[bar]"].to_numpy()[:100]).all()
+    assert [x.id for x in s.deliveries(w.acme, cid)] == [d.id, again.id]
+    with pytest.raises(NotFound):
+        s.deliveries(w.gamma, cid)
+    with pytest.raises(InvalidInput):
+        s.deliver(w.beta, cid, columns=["작업자"])
+
+
+def test_the_offer_s_transforms_are_checked_and_applied(w: W) -> None:
+    s = w.kamp.sharing
+    spec = {"version": 1, "transforms": [{"op": "drop", "columns": ["설비", "작업자"]},
+                                         {"op": "pseudonymise", "columns": [PART]},
+                                         {"op": "generalise", "column": "보압[bar]",
+                                          "bin_width": 10}]}  # fmt: skip
+    with pytest.raises(InvalidInput) as info:
+        w.offer("bad", transforms={"version": 1, "transforms": [
+            {"op": "drop", "columns": ["없는열"]}]})  # fmt: skip
+    assert info.value.code == "sharing.catalog.transform_column"
+    offer = w.offer(transforms=spec)
+    assert s.catalog.get(w.beta, offer)["transforms"] == s.catalog.get(w.acme, offer)["transforms"]
+    d = s.deliver(w.beta, w.contract(offer))
+    out = pd.read_csv(d.path, encoding="utf-8-sig")  # type: ignore[arg-type]
+    assert "설비" not in out.columns and "작업자" not in out.columns
+    assert ((out["보압[bar]"] - 5) % 10 == 0).all()  # bins, written as their middle
+    entry = s.ledger.entry(d.ledger_index)  # type: ignore[arg-type]
+    assert entry.kind == "export" and entry.details["sha256"] == d.sha256
+    assert [t["op"] for t in entry.details["transforms"]["steps"]] == [
+        "drop", "pseudonymise", "generalise"]  # fmt: skip
+
+
+def test_a_refused_export_leaves_no_file_and_the_delete_duty_has_a_date(w: W) -> None:
+    s = w.kamp.sharing
+    offer = w.offer(policy={"purposes": ["quality"], "max_rows": 2500, "delete_within_days": 7})
+    cid = w.contract(offer)
+    d = s.deliver(w.beta, cid)
+    assert d.delete_by is not None
+    assert timedelta(days=6) < d.delete_by - d.delivered_at <= timedelta(days=7, seconds=5)
+    assert s.contracts.usage(w.beta, cid).oldest_undeleted == d.delivered_at
+    before = sorted((w.kamp.settings.data_dir / "tmp" / "deliveries").iterdir())
+    with pytest.raises(Forbidden) as info:
+        s.deliver(w.beta, cid)  # 2,000 + 2,000 > 2,500
+    assert info.value.params["clause"].endswith("#max-rows")
+    assert sorted((w.kamp.settings.data_dir / "tmp" / "deliveries").iterdir()) == before
+    assert s.confirm_deleted(w.beta, d.id).deleted_at is not None
+    assert s.contracts.usage(w.beta, cid).oldest_undeleted is None
+    with pytest.raises(Forbidden):  # the owner does not confirm the consumer's deletion
+        s.confirm_deleted(w.acme, d.id)
+    with pytest.raises(NotFound):
+        s.confirm_deleted(w.gamma, d.id)
+    with pytest.raises(Forbidden):  # the owner receives nothing of its own contract
+        s.deliver(w.acme, cid)
+
+
+def test_a_leak_is_traced_among_several_contracts(w: W) -> None:
+    s = w.kamp.sharing
+    offer = w.offer()
+    c_beta, c_gamma = w.contract(offer), w.contract(offer, w.gamma)
+    s.deliver(w.gamma, c_gamma)
+    d = s.deliver(w.beta, c_beta)
+    leaked = pd.read_csv(d.path, encoding="utf-8-sig").sample(frac=0.2, random_state=1)  # type: ignore[arg-type]
+    leaked = leaked.drop(columns=[PART, "설비"])
+    found = s.trace_leak(w.acme, offer, leaked)
+    assert found.identified == c_beta and found.consumer == "beta"
+    assert {c["contract_id"] for c in found.candidates} == {c_beta, c_gamma}
+    assert [c["matched"] for c in found.candidates] == [True, False]
+    csv_bytes = leaked.to_csv(index=False).encode()
+    assert s.trace_leak(w.acme, offer, csv_bytes).identified == c_beta
+    assert s.trace_leak(w.acme, offer, w.data.sample(400, random_state=2)).identified is None
+    for who in (w.beta, w.gamma):  # only the offer's owner traces
+        with pytest.raises(NotFound):
+            s.trace_leak(who, offer, leaked)
+    with pytest.raises(InvalidInput) as info:
+        s.trace_leak(w.acme, offer, b"\x00\xff\xfe")
+    assert info.value.code.startswith("sharing.delivery.leak")
+
+
+def test_the_month_is_counted_from_its_ledger_entries(w: W) -> None:
+    s = w.kamp.sharing
+    cid = w.contract(w.offer())
+    month = Period.of(datetime.now(UTC))
+    clock = s.contracts.clock
+    try:
+        # a use last month counts for last month, not this one
+        s.contracts.clock = lambda: datetime.now(UTC) - timedelta(days=40)
+        s.authorize(w.beta, cid, Access.READ, rows=7000)
+    finally:
+        s.contracts.clock = clock
+    s.authorize(w.beta, cid, Access.READ, rows=3000)
+    with pytest.raises(Forbidden):
+        s.authorize(w.beta, cid, Access.REDISTRIBUTE, rows=1)  # refused: not counted
+    usage = E.month_usage(s.ledger, w.acme.org_id, month, s.settlement.tz)
+    assert (usage[cid].rows, usage[cid].queries) == (3000, 1)
+    assert s.contracts.usage(w.beta, cid).rows == 10_000  # the counters hold both months
+    st = s.settle(w.acme, month.key)
+    assert st.statement.revenue == 3000  # 3,000 rows at 1,000 won per 1,000 rows
+    [inv] = s.invoices(w.beta)
+    assert inv.total == 3000 and inv.period == month
+    assert s.earnings(w.acme)["by_consumer"] == {str(w.beta.org_id): "3000"}
+    assert [x.id for x in s.statements(w.acme)] == [st.id] and s.statements(w.gamma) == []
+
+
+def test_the_sweep_expires_contracts_and_runs_on_a_thread(w: W) -> None:
+    s = w.kamp.sharing
+    until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    cid = w.contract(w.offer(policy={"purposes": ["quality"], "valid_until": until}))
+    assert s.sweep() == []
+    clock = s.contracts.clock
+    s.contracts.clock = lambda: datetime.now(UTC) + timedelta(days=2)
+    try:
+        assert s.start_sweep(0.05) and not s.start_sweep(0.05)
+        for _ in range(100):
+            if s.contracts.store.get(cid)["state"] == "expired":  # type: ignore[index]
+                break
+            time.sleep(0.05)
+        assert s.contracts.store.get(cid)["state"] == "expired"  # type: ignore[index]
+    finally:
+        s.stop_sweep()
+        s.contracts.clock = clock
+
+
+def test_every_new_error_has_korean_and_english_text() -> None:
+    codes = set()
+    for module in (D, O):
+        source = Path(str(module.__file__)).read_text(encoding="utf-8")
+        codes |= {f"sharing.delivery.{c}" for c in re.findall(r'_error\(\s*\w+,\s*"([a-z_]+)"',
+                                                                source)}  # fmt: skip
+    codes |= {"sharing.org.industry", "sharing.catalog.transform_column"}
+    assert {"sharing.delivery.not_consumer", "sharing.delivery.leak_file"} <= codes
+    for code in codes:
+        entry = MESSAGES[f"err.{code}"]
+        assert entry["ko"] and entry["en"] and entry["ko"] != entry["en"], code
