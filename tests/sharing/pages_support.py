@@ -20,6 +20,7 @@ from .catalog_support import COLUMNS, shots
 
 PASSWORD = "correct horse battery"
 LOGINS = {"acme": "factory_a", "beta": "supplier_b", "gamma": "third_c"}
+OPERATOR = "operator"  # the platform's operator (the first user, of the default organisation)
 #: The offer A makes in the tests, as its form sends it.
 OFFER_FORM = {
     "dataset": "shots@1",
@@ -50,20 +51,20 @@ class Sharing:
     def client(self, org: str, lang: str = "ko") -> TestClient:
         """A browser of ``org``'s administrator, signed in, in ``lang``."""
         c = TestClient(create_app(platform=self.kamp), follow_redirects=False)
-        sign_in(c, LOGINS[org])
+        sign_in(c, LOGINS.get(org, OPERATOR))
         c.get(f"/lang/{lang}")
         return c
 
     def data_words(self) -> frozenset[str]:
         """Names of the data a page shows as they are (logins, organisations, columns)."""
-        words = set(LOGINS.values()) | set(self.orgs) | {c["name"] for c in COLUMNS}
+        words = set(LOGINS.values()) | set(self.orgs) | {OPERATOR} | {c["name"] for c in COLUMNS}
         words |= {"shots", "shots@1", "injection-feb", "injection_moulding", "org", "platform"}
         return frozenset(words)
 
 
 def load(root: Path) -> Sharing:
     kamp = Platform.at(root / "data", password_hash_memory_kib=1024, password_hash_time_cost=1)
-    kamp.accounts.create_first_admin(kamp.default_org_id, "operator", PASSWORD)
+    kamp.accounts.create_first_admin(kamp.default_org_id, OPERATOR, PASSWORD)
     orgs = {name: system_principal(kamp.principal(name).org_id) for name in LOGINS}
     for name, login in LOGINS.items():
         kamp.accounts.create_user(orgs[name], login, PASSWORD, role=Role.ADMIN)

@@ -105,6 +105,18 @@ def test_the_offer_page_shows_preview_certificate_and_terms(world: Sharing) -> N
     assert 'data-testid="request-form"' in html
 
 
+def test_the_operator_marks_the_offer_golden(world: Sharing) -> None:
+    offer_id = _offer_id(world)
+    b = world.client("beta")
+    assert 'data-testid="golden-card"' not in b.get(f"/sharing/offers/{offer_id}").text
+    assert post(b, f"/sharing/offers/{offer_id}/golden", {"golden": "on"}).status_code == 403
+    op = world.client("operator")
+    assert 'data-testid="golden-card"' in op.get(f"/sharing/offers/{offer_id}").text
+    assert post(op, f"/sharing/offers/{offer_id}/golden", {"golden": "on"}).status_code == 303
+    found = b.get("/sharing", params={"golden": "on"}).text
+    assert f'data-testid="golden-{offer_id}"' in found and "골든 데이터셋" in found
+
+
 def test_b_requests_a_approves_at_a_metered_price_and_b_accepts(world: Sharing) -> None:
     b, a = world.client("beta"), world.client("acme")
     offer_id = _offer_id(world)

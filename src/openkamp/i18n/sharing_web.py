@@ -19,6 +19,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.grade": {"ko": "{grade}등급", "en": "Grade {grade}"},
     "sharing_web.grade_at_least": {"ko": "{grade}등급 이상", "en": "Grade {grade} or better"},
     "sharing_web.golden": {"ko": "골든 데이터셋", "en": "Golden dataset"},
+    "sharing_web.golden_help": {
+        "ko": "플랫폼 운영자가 서명이 확인된 인증서를 가진 공개 데이터를 골든 데이터셋으로 지정합니다.",
+        "en": "The platform's operator marks published offers with a verified certificate as golden.",
+    },
+    "sharing_web.golden_mark": {"ko": "골든 데이터셋으로 지정", "en": "Mark as golden"},
+    "sharing_web.golden_unmark": {"ko": "골든 지정 해제", "en": "Remove the golden mark"},
     "sharing_web.coverage": {
         "ko": "{rows:,}행 · {start} ~ {end}",
         "en": "{rows:,} rows · {start} to {end}",
@@ -344,6 +350,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.ledger.kind": {"ko": "종류", "en": "Kind"},
     "sharing_web.ledger.outcome": {"ko": "결과", "en": "Outcome"},
     "sharing_web.ledger.count": {"ko": "횟수", "en": "Times"},
+    "sharing_web.ledger.rows_delivered": {"ko": "전달한 행", "en": "Rows handed over"},
     "sharing_web.ledger.allowed": {"ko": "허용", "en": "allowed"},
     "sharing_web.ledger.refused": {"ko": "거부", "en": "refused"},
     "sharing_web.ledger.none": {"ko": "아직 기록이 없습니다.", "en": "Nothing recorded yet."},

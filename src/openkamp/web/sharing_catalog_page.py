@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from openkamp.core.errors import OpenKampError
+from openkamp.core.tenancy import Role
 from openkamp.quality.profile import INDICES
 from openkamp.sharing.certificate import verify_certificate
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
@@ -215,7 +216,8 @@ def _offer_page(
         request, "sharing_offer.html", who, status_code=status_code, offer=offer, cert=cert,
         verified=verified, columns=columns, dropped=dropped, rows=preview.get("rows", []),
         clauses=clauses_in_words(offer.get("policy"), lang), own=own, mine=mine,
-        owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error, form=form or {},
+        owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error,
+        operator=who.principal.has(Role.OPERATOR), form=form or {},
         section="catalog",
     )  # fmt: skip
 
@@ -223,6 +225,24 @@ def _offer_page(
 @router.get("/sharing/offers/{offer_id}", response_class=HTMLResponse)
 def offer_page(request: Request, who: Page, offer_id: int) -> HTMLResponse:
     return _offer_page(request, who, offer_id)
+
+
+@router.post("/sharing/offers/{offer_id}/golden", response_class=HTMLResponse)
+async def golden(request: Request, who: Posting, offer_id: int) -> Response:
+    """The platform operator marks a certified, published offer golden (or unmarks it)."""
+    form = await request.form()
+    catalog = platform_of(request).sharing.catalog
+    try:
+        if form.get("golden") == "on":
+            catalog.mark_golden(who.principal, offer_id)
+        else:
+            catalog.unmark_golden(who.principal, offer_id)
+    except OpenKampError as exc:
+        if not refused(exc) or type(exc).__name__ in ("NotFound", "Forbidden"):
+            raise
+        return _offer_page(request, who, offer_id, status_code=409,
+                           error=form_error(exc, lang_of(request)))  # fmt: skip
+    return RedirectResponse(f"/sharing/offers/{offer_id}", status_code=303)
 
 
 @router.post("/sharing/offers/{offer_id}/request", response_class=HTMLResponse)
