@@ -68,7 +68,11 @@ def load(root: Path) -> Sharing:
     orgs = {name: system_principal(kamp.principal(name).org_id) for name in LOGINS}
     for name, login in LOGINS.items():
         kamp.accounts.create_user(orgs[name], login, PASSWORD, role=Role.ADMIN)
-    kamp.datasets.create(orgs["acme"], "shots", shots(400), COLUMNS)
+    frame = shots(400)
+    # as a machine logs them: fixed decimals (which the export's watermark needs to carry a mark)
+    frame["pressure"] = frame["pressure"].round(1)
+    frame["melt_temp"] = frame["melt_temp"].round(2)
+    kamp.datasets.create(orgs["acme"], "shots", frame, COLUMNS)
     return Sharing(kamp, root, orgs)
 
 

@@ -16,7 +16,7 @@ from tests.web.language_scan import untranslated
 
 from openkamp.sharing.policy import Access
 
-from .pages_support import OFFER_FORM, Sharing, load, post
+from .pages_support import OFFER_FORM, Sharing, csrf_of, load, post
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +105,16 @@ def test_the_offer_page_shows_preview_certificate_and_terms(world: Sharing) -> N
     assert 'data-testid="request-form"' in html
 
 
+def test_an_administrator_records_the_organisations_industry(world: Sharing) -> None:
+    b = world.client("beta")
+    bad = post(b, "/sharing/industry", {"industry": "29"})
+    assert bad.status_code == 422 and 'data-testid="industry-error"' in bad.text
+    assert re.search(r'data-testid="industry-error">[^<]*[\uac00-\ud7a3]', bad.text)
+    assert post(b, "/sharing/industry", {"industry": "c29"}).status_code == 303
+    assert world.kamp.sharing.industry(world.orgs["beta"]) == "C29"
+    assert 'value="C29"' in b.get("/sharing").text
+
+
 def test_the_operator_marks_the_offer_golden(world: Sharing) -> None:
     offer_id = _offer_id(world)
     b = world.client("beta")
@@ -164,12 +174,26 @@ def test_b_exports_a_governed_copy_and_confirms_its_deletion(world: Sharing) -> 
     cid = _contract_id(world)
     bad = post(b, f"/sharing/contracts/{cid}/export", {"limit": "백"})
     assert bad.status_code == 422 and "0 이상의 정수" in bad.text
-    got = post(b, f"/sharing/contracts/{cid}/export", {"limit": "100"})
+    got = post(b, f"/sharing/contracts/{cid}/export", {"limit": ""})
     assert got.status_code == 200, got.text[:1000]
     assert got.headers["content-type"].startswith("text/csv")
     assert "attachment" in got.headers["content-disposition"]
     body = got.content.decode("utf-8-sig")
-    assert body.count("\n") >= 100 and "작업자 홍길동" not in body and "SN-700000" not in body
+    assert body.count("\n") >= 400 and "작업자 홍길동" not in body and "SN-700000" not in body
+    # the copy leaks, its rows reordered: A traces it to B's contract on the offer's page
+    a = world.client("acme")
+    lines = body.splitlines()
+    leaked = "\n".join(lines[:1] + lines[:0:-1]).encode()
+    offer_id = _offer_id(world)
+    token = csrf_of(a.get(f"/sharing/offers/{offer_id}").text)
+    found = a.post(f"/sharing/offers/{offer_id}/trace", data={"csrf_token": token},
+                   files={"file": ("found.csv", leaked, "text/csv")})  # fmt: skip
+    assert found.status_code == 200 and 'data-testid="trace-found"' in found.text
+    assert f"계약 #{cid} (beta)에 반출된 사본입니다" in found.text
+    empty = a.post(f"/sharing/offers/{offer_id}/trace", data={"csrf_token": token},
+                   files={"file": ("empty.csv", b"", "text/csv")})  # fmt: skip
+    assert empty.status_code == 422 and "파일을 고르세요" in empty.text
+    assert 'data-testid="trace-card"' not in b.get(f"/sharing/offers/{offer_id}").text
     page = b.get(f"/sharing/contracts/{cid}").text
     assert 'data-testid="deliveries"' in page
     delivery = re.search(r'data-testid="deleted-(\d+)"', page)

@@ -182,6 +182,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "이용 조건을 읽을 수 없습니다.",
         "en": "The terms cannot be read.",
     },
+    # the organisation's industry, leak tracing
+    "sharing_web.industry.title": {"ko": "우리 기관의 업종", "en": "Our industry"},
+    "sharing_web.industry.help": {
+        "ko": "업종 제한이 있는 데이터는 이용하는 기관의 업종 코드(한국표준산업분류, 예: C29)로 확인합니다.",
+        "en": "Offers limited to some industries are checked against the consumer's KSIC code (e.g. C29).",
+    },
+    "sharing_web.industry.save": {"ko": "저장", "en": "Save"},
+    "sharing_web.industry.none": {"ko": "등록되지 않음", "en": "Not recorded"},
+    "sharing_web.trace.title": {"ko": "유출 사본 추적", "en": "Trace a leaked copy"},
+    "sharing_web.trace.help": {
+        "ko": "밖에서 발견한 CSV를 올리면, 반출마다 숨겨 둔 워터마크로 어느 계약의 사본인지 찾습니다 (일부 행만 있거나 반올림되어도).",
+        "en": "Upload a CSV found outside: the watermark hidden in each export names the contract it came from (even subsampled or re-rounded).",
+    },
+    "sharing_web.trace.file": {"ko": "발견한 파일 (CSV)", "en": "The file found (CSV)"},
+    "sharing_web.trace.submit": {"ko": "추적", "en": "Trace"},
+    "sharing_web.trace.found": {
+        "ko": "계약 #{id} ({consumer})에 반출된 사본입니다.",
+        "en": "This is a copy exported under contract #{id} ({consumer}).",
+    },
+    "sharing_web.trace.none": {
+        "ko": "{rows:,}행을 살펴봤지만 어느 반출의 워터마크도 찾지 못했습니다.",
+        "en": "{rows:,} rows examined: no export's watermark was found.",
+    },
+    "sharing_web.trace.matches": {"ko": "일치한 표시", "en": "Marks matched"},
     # owner's offers
     "sharing_web.offers.title": {"ko": "내 제공 데이터", "en": "My offers"},
     "sharing_web.offers.intro": {
@@ -455,6 +479,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.sharing.web.bad_date": {
         "ko": "'{field[ko]}' 칸의 '{value}'은(는) 날짜가 아닙니다 (예: 2026-12-31).",
         "en": "'{value}' in '{field[en]}' is not a date (e.g. 2026-12-31).",
+    },
+    "err.sharing.web.no_file": {
+        "ko": "파일을 고르세요.",
+        "en": "Choose a file.",
     },
     "err.sharing.web.bad_head": {
         "ko": "붙여 넣은 내용이 트리 헤드 JSON이 아닙니다. 내려받은 파일의 내용을 그대로 넣으세요.",

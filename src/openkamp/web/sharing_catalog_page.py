@@ -11,8 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
-from openkamp.core.errors import OpenKampError
+from openkamp.core.errors import InvalidInput, OpenKampError
 from openkamp.core.tenancy import Role
 from openkamp.quality.profile import INDICES
 from openkamp.sharing.certificate import verify_certificate
@@ -27,6 +28,7 @@ from openkamp.web.sharing_view import (
     form_error,
     industry_text,
     offer_text,
+    org_names,
     policy_from_form,
     price_from_form,
     price_text,
@@ -67,7 +69,15 @@ def _shown(offer: dict[str, Any], lang: str) -> dict[str, Any]:
 
 
 @router.get("/sharing", response_class=HTMLResponse)
-def catalog_page(request: Request, who: Page) -> HTMLResponse:
+def catalog_page(
+    request: Request,
+    who: Page,
+    *,
+    status_code: int | None = None,
+    industry_error: tuple[str, str | None] | None = None,
+) -> HTMLResponse:
+    """The catalog (and the organisation's own industry, which contracts' industry clauses
+    check)."""
     kamp = platform_of(request)
     lang = lang_of(request)
     q = request.query_params
@@ -90,11 +100,28 @@ def catalog_page(request: Request, who: Page) -> HTMLResponse:
         error = form_error(exc, lang)
     items = [_shown(o, lang) for o in found["items"]]
     return render(
-        request, "sharing_catalog.html", who, status_code=422 if error else 200, items=items,
+        request, "sharing_catalog.html", who, status_code=status_code or (422 if error else 200),
+        items=items, industry=kamp.sharing.industry(who.principal), industry_error=industry_error,
         total=found["total"], offset=offset, page_size=PAGE_SIZE, filters=filters,
         golden=golden, problems=PROBLEMS, grades=GRADES, models=MODELS, error=error,
         section="catalog", my_org=who.principal.org_id,
     )  # fmt: skip
+
+
+@router.post("/sharing/industry", response_class=HTMLResponse)
+async def set_industry(request: Request, who: Posting) -> Response:
+    """The organisation's KSIC industry code (administrators; empty clears it)."""
+    form = await request.form()
+    try:
+        platform_of(request).sharing.set_industry(
+            who.principal, str(form.get("industry") or "").strip().upper()
+        )
+    except OpenKampError as exc:
+        if not refused(exc) or type(exc).__name__ == "Forbidden":
+            raise
+        return catalog_page(request, who, status_code=422,
+                            industry_error=form_error(exc, lang_of(request)))  # fmt: skip
+    return RedirectResponse("/sharing#industry", status_code=303)
 
 
 # --------------------------------------------------------------------------- the owner's offers
@@ -198,6 +225,7 @@ def _offer_page(
     status_code: int = 200,
     error: tuple[str, str | None] | None = None,
     form: dict[str, Any] | None = None,
+    trace: Any = None,
 ) -> HTMLResponse:
     kamp = platform_of(request)
     lang = lang_of(request)
@@ -217,7 +245,7 @@ def _offer_page(
         verified=verified, columns=columns, dropped=dropped, rows=preview.get("rows", []),
         clauses=clauses_in_words(offer.get("policy"), lang), own=own, mine=mine,
         owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error,
-        operator=who.principal.has(Role.OPERATOR), form=form or {},
+        operator=who.principal.has(Role.OPERATOR), trace=trace, names=org_names(request), form=form or {},
         section="catalog",
     )  # fmt: skip
 
@@ -243,6 +271,24 @@ async def golden(request: Request, who: Posting, offer_id: int) -> Response:
         return _offer_page(request, who, offer_id, status_code=409,
                            error=form_error(exc, lang_of(request)))  # fmt: skip
     return RedirectResponse(f"/sharing/offers/{offer_id}", status_code=303)
+
+
+@router.post("/sharing/offers/{offer_id}/trace", response_class=HTMLResponse)
+async def trace_leak(request: Request, who: Posting, offer_id: int) -> Response:
+    """The owner uploads a copy found outside: whose contract's export it is (the watermark)."""
+    form = await request.form()
+    upload = form.get("file")
+    data = await upload.read() if isinstance(upload, StarletteUpload) else b""
+    try:
+        if not data:
+            raise InvalidInput("No file was chosen.", code="sharing.web.no_file")
+        found = platform_of(request).sharing.trace_leak(who.principal, offer_id, data)
+    except OpenKampError as exc:
+        if not refused(exc) or type(exc).__name__ in ("NotFound", "Forbidden"):
+            raise
+        return _offer_page(request, who, offer_id, status_code=422,
+                           error=form_error(exc, lang_of(request)))  # fmt: skip
+    return _offer_page(request, who, offer_id, trace=found)
 
 
 @router.post("/sharing/offers/{offer_id}/request", response_class=HTMLResponse)
