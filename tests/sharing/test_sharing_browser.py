@@ -220,6 +220,11 @@ def _journey(world: Sharing, a: Person, b: Person) -> None:
     assert delivered and {d.kind for d in delivered} == {"compute"}
     assert all(d.rows == 0 for d in delivered)
 
+    # A's own offer page: the certificate, terms, and the form to trace a leaked copy.
+    page = a.go(f"/sharing/offers/{offer_id}")
+    assert page.locator("[data-testid=trace-form]").is_visible()
+    a.shot("ko-14-own-offer")
+
     # The same pages in English.
     for person, path, name in ((b, "/sharing", "catalog"), (b, f"/sharing/contracts/{cid}",
                                "contract"), (a, "/sharing/earnings", "earnings"),

@@ -246,7 +246,7 @@ def _offer_page(
         clauses=clauses_in_words(offer.get("policy"), lang), own=own, mine=mine,
         owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error,
         operator=who.principal.has(Role.OPERATOR), trace=trace, names=org_names(request), form=form or {},
-        section="catalog",
+        section="offers" if own else "catalog",
     )  # fmt: skip
 
 
