@@ -67,8 +67,4 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "변환 {path}의 열 '{column}'이(가) 데이터셋 버전에 없습니다.",
         "en": "Transform {path} names column '{column}', which the dataset version lacks.",
     },
-    "err.sharing.api.file_field": {
-        "ko": "유출본 파일(file)이 필요합니다.",
-        "en": "The leaked copy (file) is required.",
-    },
 }

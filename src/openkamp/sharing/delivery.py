@@ -364,7 +364,10 @@ class DeliveryService:
         offer = self._offer(contract)
         train = _train_spec(spec, str(offer["dataset_name"]))
         dataset_id = int(offer["dataset_id"])
-        restrict(train, dataset_id).check()  # a refused kind is said before anything counts
+        try:
+            restrict(train, dataset_id).check()  # a refused kind is said before anything counts
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # odd options
+            raise _error(InvalidInput, "spec", field=str(exc)[:80]) from exc
         if self.jobs is None or self.models is None:
             raise _error(InvalidInput, "no_jobs")
         owner = self._owner(contract)

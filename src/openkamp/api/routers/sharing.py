@@ -189,7 +189,7 @@ async def sharing_offers_trace(
         size += len(chunk)
         if size > MAX_LEAK_BYTES:
             raise TooLarge("The leaked copy is too large.", code="upload.too_large",
-                           params={"limit": MAX_LEAK_BYTES})  # fmt: skip
+                           params={"limit": f"{MAX_LEAK_BYTES >> 20} MB"})  # fmt: skip
         parts.append(chunk)
     data = b"".join(parts)
     # (the offer is checked before the copy is read: another's is not found either way)

@@ -190,8 +190,11 @@ def sharing_ledger_consistency(kamp: Kamp, me: Me, body: ConsistencyIn) -> dict[
     "/ledger/export",
     response_model=None,
     response_class=StreamingResponse,
-    responses=file_answer("The auditor's bundle (zip), checked by verify_standalone.py",
-                          "application/zip"),
+    responses={
+        **file_answer("The auditor's bundle (zip), checked by verify_standalone.py",
+                      "application/zip"),
+        **responses(404),  # the log has no entry yet (ledger.empty)
+    },
 )  # fmt: skip
 def sharing_ledger_export(kamp: Kamp, me: Me) -> StreamingResponse:
     """The organisation's entries with their proofs and its heads, for an auditor
