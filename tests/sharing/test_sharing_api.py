@@ -31,6 +31,7 @@ from fastapi.testclient import TestClient
 from openkamp.api import create_app
 from openkamp.core.tenancy import Role, system_principal
 from openkamp.platform import Platform
+from openkamp.sharing import verify_standalone as V
 from openkamp.sharing.row_leaks import find_rows
 from openkamp.sharing.settlement import Period
 
@@ -205,6 +206,9 @@ def test_b_exports_once_watermarked_and_a_traces_a_leak_to_b(w: World) -> None:
     assert resp.headers["content-type"].startswith("text/csv")
     export = pd.read_csv(io.BytesIO(resp.content), encoding="utf-8-sig")
     assert len(export) == ROWS
+    # (the governed export is the one answer that carries rows: the checker finds them here,
+    # which is what makes its silence on every other answer mean something)
+    assert len(find_rows({"export": resp.content}, w.data)) > ROWS // 2
     # the default transforms: ids pseudonymised, free text dropped; marks change a few values
     assert "작업자" not in export.columns and not export[PART].isin(w.data[PART]).any()
     pressure = export["사출압력[bar]"].to_numpy()
@@ -245,6 +249,13 @@ def test_the_ledger_shows_every_use_with_proofs_that_verify(w: World) -> None:
         for who in ("acme", "beta"):
             proof = ok(w.as_(who).get(f"{API}/ledger/proof/{e['index']}"))
             assert proof["verified"] and proof["index"] == e["index"]
+            # and checked here, by the auditor's standalone code, from the answer alone
+            leaf = V.leaf_hash(proof["leaf"].encode("utf-8"))
+            assert leaf.hex() == proof["leaf_hash"]
+            p, head = proof["proof"], proof["head"]
+            assert V.verify_inclusion(leaf, p["index"], p["tree_size"],
+                                      [bytes.fromhex(h) for h in p["path"]],
+                                      bytes.fromhex(head["root_hash"]))  # fmt: skip
     kept = w.seen["kept_head"]
     if kept is not None:
         check = ok(w.as_("acme").post(f"{API}/ledger/consistency", json={"head": kept}))
@@ -290,6 +301,21 @@ def test_revocation_mid_job_stops_the_job(w: World) -> None:
     assert "b_cut" not in [m["name"] for m in ok(w.as_("beta").get("/api/v1/models"))]
     refused = w.as_("beta").post(f"{API}/contracts/{cid}/export", json={})
     assert refused.status_code == 403
+
+
+def test_b_never_receives_a_raw_row_outside_the_governed_export(w: World) -> None:
+    cid, offer = w.seen["contract"], w.seen["offer"]
+    answers = {
+        path: w.as_("beta").get(path).content
+        for path in (
+            f"{API}/catalog", f"{API}/catalog/{offer}", f"{API}/catalog/dcat",
+            f"{API}/contracts", f"{API}/contracts/{cid}", f"{API}/contracts/{cid}/usage",
+            f"{API}/contracts/{cid}/deliveries", f"{API}/contracts/{cid}/jobs",
+            f"{API}/ledger/usage", f"{API}/settlement/invoices", "/api/v1/models",
+        )
+    }  # fmt: skip
+    assert all(answers.values())
+    assert find_rows(answers, w.data) == []
 
 
 def test_a_third_organisation_sees_nothing(w: World) -> None:
