@@ -50,7 +50,7 @@ class W:
     gamma: Principal
     data: pd.DataFrame
 
-    def offer(self, name: str = "shots-offer", **kw: Any) -> int:
+    def offer(self, name: str = "shots-offer", dataset: str = "shots", **kw: Any) -> int:
         cat = self.kamp.sharing.catalog
         fields: dict[str, Any] = {
             "title_ko": "사출 샷", "title_en": "Shots", "description_ko": "샷 데이터",
@@ -58,7 +58,7 @@ class W:
             "problem": "defect", "price": PRICE, "policy": {"purposes": ["quality"]},
         }  # fmt: skip
         fields.update(kw)
-        rec = cat.create(self.acme, name, "shots", **fields)
+        rec = cat.create(self.acme, name, dataset, **fields)
         cat.publish(self.acme, rec["id"])
         return int(rec["id"])
 
@@ -127,6 +127,17 @@ def test_the_default_export_pseudonymises_ids_and_drops_free_text(w: W) -> None:
         s.deliveries(w.gamma, cid)
     with pytest.raises(InvalidInput):
         s.deliver(w.beta, cid, columns=["작업자"])
+
+
+def test_a_formula_in_a_text_cell_is_neutralised_in_the_file(w: W) -> None:
+    frame = w.data.head(300).copy()
+    frame["판정"] = ['=HYPERLINK("http://x")' if i % 2 else "OK" for i in range(len(frame))]
+    cols = [*COLUMNS, {"name": "판정", "kind": "text", "role": "label"}]
+    w.kamp.datasets.create(w.acme, "labelled", frame, cols)
+    offer = w.offer(dataset="labelled")
+    d = w.kamp.sharing.deliver(w.beta, w.contract(offer))
+    out = pd.read_csv(d.path, encoding="utf-8-sig")  # type: ignore[arg-type]
+    assert set(out["판정"]) == {"OK", '\'=HYPERLINK("http://x")'}
 
 
 def test_the_offer_s_transforms_are_checked_and_applied(w: W) -> None:

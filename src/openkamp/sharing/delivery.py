@@ -18,8 +18,11 @@ is the access authorised (:meth:`openkamp.sharing.contracts.ContractService.auth
 EXPORT with the row count): a refusal names its clause and nothing leaves; an allowed export
 is appended to the ledger with what the transforms and the watermark did (never a key) and the
 file's SHA-256, and a ``deliveries`` row keeps the watermark's parameters for tracing. The file
-is CSV (UTF-8 with BOM, as spreadsheets read it), written under ``<data_dir>/tmp/deliveries``
-and handed over by path (the API streams it and removes it).
+is CSV (UTF-8 with BOM, as spreadsheets read it; text cells that a spreadsheet would run as
+formulas neutralised, :mod:`openkamp.core.cells`), written under ``<data_dir>/tmp/deliveries``
+and handed over by path (the API streams it and removes it). The rows are transformed and
+marked in memory (the noise and the watermark need each column's spread); the file is written
+and sent in pieces.
 
 **Tracing** (:meth:`DeliveryService.trace_leak`, the owner): the candidates are every export
 delivery of the offer; each is scored with its contract's watermark key and its own parameters
@@ -52,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import select, update
 
+from openkamp.core.cells import neutralise_frame
 from openkamp.core.errors import Forbidden, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.i18n import MESSAGES, t
@@ -454,6 +458,9 @@ class DeliveryService:
             raise _error(InvalidInput, "no_folder")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / f"contract{contract_id}-{secrets.token_hex(8)}.csv"
+        # text cells a spreadsheet would run as formulas neutralised, as every CSV download's
+        # (numbers, times and the hex pseudonyms are untouched: the marks and the row key stay)
+        data = neutralise_frame(data)
         digest = hashlib.sha256()
         with path.open("wb") as fh:
             head = "\ufeff".encode()
