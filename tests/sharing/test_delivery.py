@@ -252,6 +252,18 @@ def test_the_sweep_expires_contracts_and_runs_on_a_thread(w: W) -> None:
         s.contracts.clock = clock
 
 
+def test_files_left_behind_are_removed_by_the_sweep(w: W) -> None:
+    s = w.kamp.sharing
+    d = s.deliver(w.beta, w.contract(w.offer()))
+    assert d.path is not None
+    s.sweep()
+    assert d.path.exists()  # a fresh one may still be on its way
+    old = time.time() - 7200
+    os.utime(d.path, (old, old))
+    s.sweep()
+    assert not d.path.exists()
+
+
 def test_every_new_error_has_korean_and_english_text() -> None:
     codes = set()
     for module in (D, O):

@@ -46,6 +46,7 @@ import hashlib
 import io
 import json
 import secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,6 +79,8 @@ __all__ = ["Delivery", "DeliveryService", "LeakTrace", "default_spec"]
 
 #: Largest leaked copy read for tracing (rows).
 MAX_TRACE_ROWS = 2_000_000
+#: Age after which a delivered file still in the folder is removed (:meth:`clean_files`).
+STALE_FILE_S = 3600.0
 
 
 def _error(cls: type[Any], reason: str, **params: object) -> Any:
@@ -408,6 +411,22 @@ class DeliveryService:
                 .order_by(j.id)
             ).all()
         return [_job_view(dict(r._mapping), int(contract_id)) for r in rows]
+
+    def clean_files(self, older_than_s: float = STALE_FILE_S) -> int:
+        """Remove delivered files left in the folder (a download cut off before it started, a
+        process stopped mid-request) older than ``older_than_s``; how many were removed."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        limit = time.time() - older_than_s
+        removed = 0
+        for path in self.folder.glob("contract*.csv"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # sent and removed meanwhile
+                continue
+        return removed
 
     # -- inside -------------------------------------------------------------------------------
 

@@ -269,7 +269,9 @@ class SharingService:
     # -- the contract sweep -----------------------------------------------------------------
 
     def sweep(self) -> list[int]:
-        """Write ``expired`` for contracts past their time window (and cancel their jobs)."""
+        """Write ``expired`` for contracts past their time window (and cancel their jobs);
+        remove delivered files left behind for an hour. The expired contracts' ids."""
+        self.delivery.clean_files()
         return self.contracts.sweep()
 
     def start_sweep(self, interval_s: float = SWEEP_INTERVAL_S) -> bool:
