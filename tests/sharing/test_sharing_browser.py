@@ -130,6 +130,7 @@ def _journey(world: Sharing, a: Person, b: Person) -> None:
     page.fill("input[name=text]", "사출")
     page.locator("select[name=problem]").select_option("defect")
     page.click("[data-testid=catalog-search] button[type=submit]")
+    page.wait_for_url("**/sharing?text=*")
     card = page.locator(f"[data-testid=offer-{offer_id}]")
     assert "정액제: 월 300,000원" in card.inner_text()
     b.shot("ko-3-catalog")
@@ -174,7 +175,7 @@ def _journey(world: Sharing, a: Person, b: Person) -> None:
     page.locator("[data-testid=compute-target]").select_option("result")
     page.fill("[data-testid=compute-name]", "b_defect")
     page.click("[data-testid=compute-submit]")
-    assert page.locator("[data-testid=compute-job]").is_visible()
+    page.wait_for_selector("[data-testid=compute-job]")  # the answer of the post
     deadline = time.monotonic() + 240
     while page.locator("[data-testid=compute-jobs] tr[data-status=done]").count() == 0:
         failed = page.locator("[data-testid=compute-jobs] tr[data-status=failed]").count()
@@ -196,7 +197,7 @@ def _journey(world: Sharing, a: Person, b: Person) -> None:
     assert "training" in kinds and "export" not in kinds
     a.shot("ko-10-ledger")
     page.locator("[data-testid=ledger-entries] [data-testid^=proof-]").first.click()
-    assert page.locator("[data-testid=proof-verified]").is_visible()
+    page.wait_for_selector("[data-testid=proof-verified]")
     a.shot("ko-11-proof")
     page = b.go("/sharing/ledger")
     assert page.locator("[data-testid=usage-lines] tbody tr").count() >= 1
