@@ -105,6 +105,11 @@ class SettleIn(BaseModel):
 
     month: str = Field(pattern=r"^[0-9]{4}-[0-9]{2}$", description="The month, e.g. 2026-12")
     fee_rate: str = Field("0", pattern=r"^0(\.[0-9]{1,6})?$", description="Platform fee, 0..1")
+    revenue: dict[int, str] | None = Field(
+        None,
+        description="Royalty contracts: the revenue each consumer reported for the month "
+        '(contract id -> won as text, e.g. {"7": "1500000"})',
+    )
 
 
 class StatementOut(BaseModel):
@@ -231,7 +236,7 @@ def sharing_ledger_export(kamp: Kamp, me: Me) -> StreamingResponse:
 def sharing_settlement_settle(kamp: Kamp, me: Me, body: SettleIn) -> dict[str, Any]:
     """The owner settles a month: each contract billed from the month's ledger entries, the
     statement issued (immutable; its digest in the ledger)."""
-    issued = kamp.sharing.settle(me, body.month, fee_rate=body.fee_rate)
+    issued = kamp.sharing.settle(me, body.month, fee_rate=body.fee_rate, revenue=body.revenue)
     return dict(issued.to_json())
 
 
