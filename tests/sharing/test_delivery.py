@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import string
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -272,6 +273,16 @@ def test_every_new_error_has_korean_and_english_text() -> None:
                                                                 source)}  # fmt: skip
     codes |= {"sharing.org.industry", "sharing.catalog.transform_column"}
     assert {"sharing.delivery.not_consumer", "sharing.delivery.leak_file"} <= codes
+    for router in ("sharing.py", "sharing_contracts.py", "sharing_ledger.py"):
+        source = (Path(str(D.__file__)).parents[1] / "api" / "routers" / router).read_text()
+        codes |= set(re.findall(r'code="([a-z_.]+)"', source))
+    assert {"upload.too_large", "ledger.bad_head", "ledger.no_entry"} <= codes
     for code in codes:
         entry = MESSAGES[f"err.{code}"]
         assert entry["ko"] and entry["en"] and entry["ko"] != entry["en"], code
+    from openkamp.i18n import sharing_api
+
+    for key, text in sharing_api.MESSAGES.items():
+        fields = [{f for _, f, _, _ in string.Formatter().parse(text[lang]) if f}
+                  for lang in ("ko", "en")]  # fmt: skip
+        assert fields[0] == fields[1] and re.search(r"[가-힣]", text["ko"]), key
