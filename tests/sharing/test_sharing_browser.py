@@ -60,7 +60,8 @@ class Person:
     def __init__(self, browser: Any, url: str, org: str) -> None:
         self.url = url
         self.org = org
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # a Korean user's browser: its own controls (date, file) speak Korean too
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
         self.page = self.context.new_page()
         self.page.set_default_timeout(30_000)
         self.errors: list[str] = []

@@ -8,6 +8,7 @@ settles a month; a consumer's invoices. The same service calls as ``/api/v1/shar
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -130,7 +131,8 @@ def _earnings_page(
         request, "sharing_earnings.html", who, status_code=status_code,
         statements=list(reversed(statements)), invoices=list(reversed(invoices)),
         by_dataset=earnings.get("by_dataset") or {}, by_consumer=by_consumer, names=names,
-        won=lambda v: _won(v, lang), error=error, month=month, can_settle=hasattr(sharing, "settle"),
+        won=lambda v: _won(v, lang), error=error,
+        month=month or datetime.now(platform_of(request).settings.tz).strftime("%Y-%m"), can_settle=hasattr(sharing, "settle"),
         section="earnings",
     )  # fmt: skip
 
