@@ -20,9 +20,11 @@ is appended to the ledger with what the transforms and the watermark did (never 
 file's SHA-256, and a ``deliveries`` row keeps the watermark's parameters for tracing. The file
 is CSV (UTF-8 with BOM, as spreadsheets read it; text cells that a spreadsheet would run as
 formulas neutralised, :mod:`openkamp.core.cells`), written under ``<data_dir>/tmp/deliveries``
-and handed over by path (the API streams it and removes it). The rows are transformed and
-marked in memory (the noise and the watermark need each column's spread); the file is written
-and sent in pieces.
+and handed over by path (the API streams it and removes it). The rows are read, transformed,
+marked and written in batches (:mod:`openkamp.sharing.export_stream`: what needs a whole
+column, such as the noise's scale or which columns carry a mark, is gathered in a first pass),
+so an export's memory does not grow with the dataset; the file is the one the whole-frame
+functions would write.
 
 **Tracing** (:meth:`DeliveryService.trace_leak`, the owner): the candidates are every export
 delivery of the offer; each is scored with its contract's watermark key and its own parameters
@@ -47,7 +49,7 @@ import io
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,6 +66,7 @@ from openkamp.sharing import watermark as wm
 from openkamp.sharing.contract_keys import ContractKey
 from openkamp.sharing.contracts import Contract, ContractService, ContractState
 from openkamp.sharing.export import governed_export
+from openkamp.sharing.export_stream import StreamedExport, stream_export
 from openkamp.sharing.policy import Access
 from openkamp.sharing.transforms import Drop, Pseudonymise, TransformSpec
 from openkamp.storage.metadata.schema import contracts as contracts_table
@@ -79,6 +82,8 @@ __all__ = ["Delivery", "DeliveryService", "LeakTrace", "default_spec"]
 
 #: Largest leaked copy read for tracing (rows).
 MAX_TRACE_ROWS = 2_000_000
+#: Rows per batch read, transformed, marked and written by the governed export.
+BATCH_ROWS = 16_384
 #: Age after which a delivered file still in the folder is removed (:meth:`clean_files`).
 STALE_FILE_S = 3600.0
 
@@ -201,6 +206,8 @@ class DeliveryService:
         self.jobs = jobs
         self.folder = Path(folder) if folder is not None else None
         self.clock: Callable[[], datetime] = clock or _utcnow
+        #: Rows per batch of the streamed export (its memory: one batch at a time).
+        self.batch_rows = BATCH_ROWS
 
     # -- the governed export ------------------------------------------------------------------
 
@@ -224,26 +231,30 @@ class DeliveryService:
         owner = self._owner(contract)
         version = self._datasets().get(owner, int(offer["dataset_id"]))
         spec = self._spec(offer, version)
-        frame = self._datasets().read(owner, version.id, limit=limit)
         key = ContractKey.derive(self._secret(), contract.secret_id)
         row_key = _row_key(version, spec)
-        export = _export(frame, spec, key, row_key)
-        data = export.frame if isinstance(export.frame, pd.DataFrame) else export.frame.to_pandas()
-        if columns is not None:
-            unknown = [c for c in columns if c not in data.columns]
-            if unknown or not columns:
-                raise _error(InvalidInput, "columns", column=(unknown or [""])[0],
-                             allowed=", ".join(map(str, data.columns)))  # fmt: skip
-            data = data[list(dict.fromkeys([*row_key_of(export), *columns]))]
-        path, sha = self._write_csv(data, contract.id)
+        if version.rows == 0:  # nothing to stream: the whole-frame path, on no rows
+            frame = self._datasets().read(owner, version.id, limit=limit)
+            export: Any = _export(frame, spec, key, row_key)
+            data = (
+                export.frame if isinstance(export.frame, pd.DataFrame) else export.frame.to_pandas()
+            )
+            if columns is not None:
+                data = data[_chosen(list(data.columns), row_key_of(export), columns)]
+            path, sha = self._write_csv(data, contract.id)
+            rows, delivered = len(data), [str(c) for c in data.columns]
+        else:
+            export, path, sha = self._stream(owner, version, spec, key, row_key, contract.id,
+                                             columns=columns, limit=limit)  # fmt: skip
+            rows, delivered = export.rows, list(export.columns)
         record = export.record()
-        record["columns"] = [str(c) for c in data.columns]
+        record["columns"] = delivered
         ref = secrets.token_hex(8)
         try:
             decision = self.contracts.authorize(
-                principal, contract.id, Access.EXPORT, rows=len(data),
+                principal, contract.id, Access.EXPORT, rows=rows,
                 anonymised=_anonymises(spec, version),
-                details={"delivery": ref, "sha256": sha, "file_rows": len(data),
+                details={"delivery": ref, "sha256": sha, "file_rows": rows,
                          "transforms": _decimal_texts(record["transforms"]),
                          "watermark": None if record["watermark"] is None else {
                              k: record["watermark"][k]
@@ -261,7 +272,7 @@ class DeliveryService:
                 deliveries.insert()
                 .values(
                     org_id=contract.owner_org_id, contract_id=contract.id, kind="export",
-                    rows=len(data), columns=json.dumps(record["columns"], ensure_ascii=False),
+                    rows=rows, columns=json.dumps(record["columns"], ensure_ascii=False),
                     sha256=sha, delivered_at=now,
                     watermark=json.dumps(record["watermark"] or {}, ensure_ascii=False),
                     delete_by=delete_by, ledger_index=index,
@@ -471,34 +482,64 @@ class DeliveryService:
             doc = json.loads(doc) if doc else None
         return default_spec(version) if doc is None else TransformSpec.from_json(doc)
 
-    def _write_csv(self, data: pd.DataFrame, contract_id: int) -> tuple[Path, str]:
+    def _stream(
+        self,
+        owner: Principal,
+        version: DatasetVersion,
+        spec: TransformSpec,
+        key: ContractKey,
+        row_key: builtins.list[str],
+        contract_id: int,
+        *,
+        columns: builtins.list[str] | None,
+        limit: int | None,
+    ) -> tuple[StreamedExport, Path, str]:
+        """The governed export read, transformed, marked and written batch by batch
+        (:func:`openkamp.sharing.export_stream.stream_export`): memory bounded by the batch."""
+        datasets = self._datasets()
+
+        def source() -> Iterator[pd.DataFrame]:
+            left = limit
+            for batch in datasets.iter_batches(owner, version.id, batch_rows=self.batch_rows):
+                if left is not None:
+                    batch = batch.iloc[:left]
+                    left -= len(batch)
+                if len(batch):
+                    yield batch
+                if left == 0:
+                    return
+
+        def choose(delivered: builtins.list[str], keys: builtins.list[str]) -> builtins.list[str]:
+            return delivered if columns is None else _chosen(delivered, keys, columns)
+
+        path = self._new_file(contract_id)
+        try:
+            with _CsvFile(path) as sink:
+                export = stream_export(source, spec, key, row_key=row_key, sink=sink.write,
+                                       mark=bool(row_key), unmarked_if_none=True,
+                                       choose=choose)  # fmt: skip
+                if export.rows == 0:
+                    sink.header(export.columns)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return export, path, sink.sha256()
+
+    def _new_file(self, contract_id: int) -> Path:
         folder = self.folder
         if folder is None:
             raise _error(InvalidInput, "no_folder")
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = folder / f"contract{contract_id}-{secrets.token_hex(8)}.csv"
-        # text cells a spreadsheet would run as formulas neutralised, as every CSV download's
-        # (numbers, times and the hex pseudonyms are untouched: the marks and the row key stay)
-        data = neutralise_frame(data)
-        digest = hashlib.sha256()
-        with path.open("wb") as fh:
-            head = "\ufeff".encode()
-            fh.write(head)
-            digest.update(head)
+        return folder / f"contract{contract_id}-{secrets.token_hex(8)}.csv"
+
+    def _write_csv(self, data: pd.DataFrame, contract_id: int) -> tuple[Path, str]:
+        path = self._new_file(contract_id)
+        with _CsvFile(path) as sink:
             for start in range(0, len(data), 20_000):
-                text = io.StringIO()
-                data.iloc[start : start + 20_000].to_csv(
-                    text, index=False, header=start == 0, quoting=csv.QUOTE_MINIMAL,
-                    date_format="%Y-%m-%dT%H:%M:%S.%f%z",
-                )  # fmt: skip
-                chunk = text.getvalue().encode("utf-8")
-                fh.write(chunk)
-                digest.update(chunk)
+                sink.write(data.iloc[start : start + 20_000])
             if len(data) == 0:
-                chunk = (",".join(map(str, data.columns)) + "\n").encode("utf-8")
-                fh.write(chunk)
-                digest.update(chunk)
-        return path, digest.hexdigest()
+                sink.header([str(c) for c in data.columns])
+        return path, sink.sha256()
 
     def _ledger_index(self, org_id: int, contract_id: int, ref: str) -> int | None:
         ledger = self.contracts.ledger
@@ -521,6 +562,62 @@ class DeliveryService:
         if rec is None or principal.org_id not in (rec["org_id"], rec["consumer_org_id"]):
             raise _error(NotFound, "not_found", id=delivery_id)
         return rec
+
+
+class _CsvFile:
+    """The delivered CSV file written piece by piece: UTF-8 with BOM, the header once, text
+    cells a spreadsheet would run as formulas neutralised (as every CSV download's: numbers,
+    times and the hex pseudonyms are untouched, so the marks and the row key stay), its
+    SHA-256 computed as it is written."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.digest = hashlib.sha256()
+        self.started = False
+        self.fh: Any = None
+
+    def __enter__(self) -> _CsvFile:
+        self.fh = self.path.open("wb")
+        self._put("\ufeff".encode())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+    def _put(self, chunk: bytes) -> None:
+        self.fh.write(chunk)
+        self.digest.update(chunk)
+
+    def write(self, data: pd.DataFrame) -> None:
+        if len(data) == 0:
+            return
+        text = io.StringIO()
+        neutralise_frame(data).to_csv(
+            text, index=False, header=not self.started, quoting=csv.QUOTE_MINIMAL,
+            date_format="%Y-%m-%dT%H:%M:%S.%f%z",
+        )  # fmt: skip
+        self._put(text.getvalue().encode("utf-8"))
+        self.started = True
+
+    def header(self, columns: Sequence[str]) -> None:
+        """The header line of a file with no rows."""
+        if not self.started:
+            names = neutralise_frame(pd.DataFrame(columns=list(columns))).columns
+            self._put((",".join(map(str, names)) + "\n").encode("utf-8"))
+            self.started = True
+
+    def sha256(self) -> str:
+        return self.digest.hexdigest()
+
+
+def _chosen(delivered: Sequence[str], keys: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """Of the ``delivered`` columns, the row key's and those asked for (``InvalidInput`` names
+    one that is not delivered)."""
+    unknown = [c for c in columns if c not in delivered]
+    if unknown or not columns:
+        raise _error(InvalidInput, "columns", column=(unknown or [""])[0],
+                     allowed=", ".join(map(str, delivered)))  # fmt: skip
+    return list(dict.fromkeys([*keys, *columns]))
 
 
 def _id_ok(value: object) -> bool:

@@ -73,6 +73,7 @@ __all__ = [
     "GeneraliseNumber",
     "GeneraliseTime",
     "Noise",
+    "NoiseBasis",
     "Pseudonymise",
     "StepReport",
     "TimeShift",
@@ -82,6 +83,7 @@ __all__ = [
     "apply",
     "canonical_text",
     "column_decimals",
+    "noise_generator",
     "pseudonym",
     "time_offset",
 ]
@@ -409,14 +411,17 @@ def apply(
     key: ContractKey,
     *,
     row_key: Sequence[str] | None = None,
+    basis: Mapping[str, NoiseBasis] | None = None,
 ) -> tuple[Frame, TransformReport]:
     """Run ``spec`` on ``frame`` (not changed; a new frame of the same kind comes back).
 
     ``row_key``: the columns that identify a row; given, each row's noise is drawn from the row's
     key (as the noise step sees it), so every export of the contract gives a row the same noise
-    whatever rows come with it and in what order; without, the noise follows the row order."""
+    whatever rows come with it and in what order; without, the noise follows the row order.
+    ``basis``: per noised column, the whole column's figures when ``frame`` is one batch of a
+    larger table (:mod:`openkamp.sharing.export_stream`); without, they are ``frame``'s own."""
     if isinstance(frame, pa.Table):
-        out, report = apply(frame.to_pandas(), spec, key, row_key=row_key)
+        out, report = apply(frame.to_pandas(), spec, key, row_key=row_key, basis=basis)
         return pa.Table.from_pandas(cast(pd.DataFrame, out), preserve_index=False), report
     if not isinstance(frame, pd.DataFrame):
         raise _invalid("frame", "")
@@ -444,7 +449,7 @@ def apply(
             for column in row_key or ():
                 if column not in data.columns:
                     raise _invalid("column", "row_key", column=column)
-            reports.append(_noise(data, step, key.noise, path, row_key))
+            reports.append(_noise(data, step, key.noise, path, row_key, basis))
     report = TransformReport(
         rows=len(data),
         columns=tuple(str(c) for c in data.columns),
@@ -591,8 +596,30 @@ def _map(data: pd.DataFrame, step: GeneraliseCategory, path: str) -> StepReport:
     )
 
 
+@dataclass
+class NoiseBasis:
+    """A noised column's figures over the whole table, for noising it batch by batch: its
+    sample standard deviation and decimals, and (noise following the row order) the generator,
+    which carries on from one batch to the next (:func:`noise_generator`)."""
+
+    std: float
+    decimals: int | None
+    rng: np.random.Generator | None = None
+
+
+def noise_generator(key: bytes, column: str) -> np.random.Generator:
+    """The generator of a column's noise when it follows the row order."""
+    seed = hmac.new(key, b"noise\x00" + column.encode("utf-8"), hashlib.sha256).digest()
+    return np.random.default_rng(int.from_bytes(seed[:16], "big"))
+
+
 def _noise(
-    data: pd.DataFrame, step: Noise, key: bytes, path: str, row_key: Sequence[str] | None
+    data: pd.DataFrame,
+    step: Noise,
+    key: bytes,
+    path: str,
+    row_key: Sequence[str] | None,
+    basis: Mapping[str, NoiseBasis] | None = None,
 ) -> StepReport:
     figures: dict[str, dict[str, Any]] = {}
     texts = _row_texts(data, row_key) if row_key else None
@@ -602,7 +629,11 @@ def _noise(
             raise _invalid("not_numeric", path, column=column)
         values = series.to_numpy(dtype=float, na_value=np.nan)
         present = ~np.isnan(values)
-        std = float(np.std(values[present], ddof=1)) if present.sum() > 1 else 0.0
+        whole = None if basis is None else basis.get(column)
+        if whole is not None:
+            std = whole.std
+        else:
+            std = float(np.std(values[present], ddof=1)) if present.sum() > 1 else 0.0
         if not math.isfinite(std) or std == 0:
             figures[column] = {"std": std, "noise_sd": 0.0, "skipped": "constant"}
             continue
@@ -610,13 +641,13 @@ def _noise(
         if texts is not None:
             draw = sd * _keyed_draws(texts, key, column, step.distribution)
         else:
-            seed = hmac.new(key, b"noise\x00" + column.encode("utf-8"), hashlib.sha256).digest()
-            rng = np.random.default_rng(int.from_bytes(seed[:16], "big"))
+            rng = whole.rng if whole is not None and whole.rng is not None else None
+            rng = rng or noise_generator(key, column)
             if step.distribution == "gaussian":
                 draw = rng.normal(0.0, sd, len(values))
             else:  # Laplace of scale b has standard deviation b * sqrt(2)
                 draw = rng.laplace(0.0, sd / math.sqrt(2), len(values))
-        decimals = column_decimals(series)
+        decimals = whole.decimals if whole is not None else column_decimals(series)
         noisy = values + draw
         if decimals is not None:
             noisy = np.round(noisy, decimals)
