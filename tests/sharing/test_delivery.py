@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -286,3 +287,89 @@ def test_every_new_error_has_korean_and_english_text() -> None:
         fields = [{f for _, f, _, _ in string.Formatter().parse(text[lang]) if f}
                   for lang in ("ko", "en")]  # fmt: skip
         assert fields[0] == fields[1] and re.search(r"[가-힣]", text["ko"]), key
+
+
+FLOATS = {
+    "사출압력[bar]": (1250.0, 18.0),
+    "사출속도[mm/s]": (85.0, 3.5),
+    "계량시간[s]": (4.8, 0.15),
+}
+
+
+def test_full_precision_values_are_rounded_marked_and_traced(w: W) -> None:
+    """Process values at full precision (no fixed decimals): delivered rounded to the decimals
+    their spread gives and marked, by the streamed path as by the whole frame; a 20 % leak
+    re-rounded to one decimal fewer is traced to its contract."""
+    rng = np.random.default_rng(12)
+    frame = w.data[[TIME, PART]].copy()
+    for name, (mean, std) in FLOATS.items():
+        frame[name] = mean + std * rng.standard_normal(len(frame))
+    cols = [COLUMNS[0], COLUMNS[1], *({"name": c, "kind": "number", "role": "input"}
+                                      for c in FLOATS)]  # fmt: skip
+    w.kamp.datasets.create(w.acme, "floats", frame, cols)
+    s = w.kamp.sharing
+    offer = w.offer(dataset="floats")
+    c_beta, c_gamma = w.contract(offer), w.contract(offer, w.gamma)
+    s.deliver(w.gamma, c_gamma)
+    s.delivery.batch_rows = 700  # streamed in batches: the plan from running figures
+    d = s.deliver(w.beta, c_beta)
+    assert d.watermarked and d.to_json()["watermarked"]
+    assert d.watermark is not None
+    decimals = {c["name"]: c["decimals"] for c in d.watermark["columns"]}
+    assert decimals == {"사출압력[bar]": 1, "사출속도[mm/s]": 2, "계량시간[s]": 3}
+    assert all(c["rounded"] for c in d.watermark["columns"])
+    entry = s.ledger.entry(d.ledger_index)  # type: ignore[arg-type]
+    assert entry.details["watermark"]["scheme"] == "openkamp-qim-v1"
+    steps = entry.details["transforms"]["steps"]
+    assert steps[-1]["op"] == "round" and steps[-1]["decimals"] == decimals
+    # the whole-frame path gives the same file
+    svc, contract = s.delivery, s.contracts.get(w.acme, c_beta)
+    version = w.kamp.datasets.get(svc._owner(contract), int(svc._offer(contract)["dataset_id"]))
+    spec = svc._spec(svc._offer(contract), version)
+    key = D.ContractKey.derive(svc._secret(), contract.secret_id)
+    whole = D._export(w.kamp.datasets.read(svc._owner(contract), version.id), spec, key,
+                      D._row_key(version, spec))  # fmt: skip
+    path, _ = svc._write_csv(whole.frame, contract.id)
+    try:
+        assert path.read_bytes() == d.read_bytes()
+    finally:
+        path.unlink()
+    leaked = pd.read_csv(d.path, encoding="utf-8-sig").sample(frac=0.2, random_state=3)  # type: ignore[arg-type]
+    for name, places in decimals.items():
+        leaked[name] = leaked[name].round(places - 1)
+    found = s.trace_leak(w.acme, offer, leaked.sample(frac=1.0, random_state=4).to_csv(
+        index=False).encode())  # fmt: skip
+    assert found.identified == c_beta and found.unmarked == ()
+    assert [c["contract_id"] for c in found.candidates if c["matched"]] == [c_beta]
+
+
+def test_an_export_without_a_mark_says_so_and_tracing_names_it(w: W) -> None:
+    """Whole numbers of small spread only: nothing can carry a mark. The consumer still gets
+    the data; the delivery record and its ledger entry say ``watermark: none`` with the reason;
+    tracing says this delivery carried no mark, in Korean and English."""
+    rng = np.random.default_rng(4)
+    frame = w.data[[TIME]].assign(불량수=rng.integers(0, 4, len(w.data)),
+                                  캐비티=rng.integers(1, 3, len(w.data)))  # fmt: skip
+    cols = [COLUMNS[0], {"name": "불량수", "kind": "number", "role": "input"},
+            {"name": "캐비티", "kind": "number", "role": "input"}]  # fmt: skip
+    w.kamp.datasets.create(w.acme, "counts", frame, cols)
+    s = w.kamp.sharing
+    offer = w.offer(dataset="counts")
+    cid = w.contract(offer)
+    d = s.deliver(w.beta, cid)
+    out = pd.read_csv(d.path, encoding="utf-8-sig")  # type: ignore[arg-type]
+    assert len(out) == len(frame) and (out["불량수"].to_numpy() == frame["불량수"].to_numpy()).all()
+    assert d.watermark == {"scheme": "none", "reason": "no_column",
+                           "skipped": "불량수: spread, 캐비티: spread"}  # fmt: skip
+    assert not d.watermarked and d.to_json()["watermarked"] is False
+    [again] = s.deliveries(w.acme, cid)
+    assert again.watermark == d.watermark  # as stored
+    entry = s.ledger.entry(d.ledger_index)  # type: ignore[arg-type]
+    assert entry.details["watermark"] == d.watermark
+    found = s.trace_leak(w.acme, offer, out.sample(frac=0.5, random_state=1))
+    assert found.identified is None and found.candidates == ()
+    [note] = found.unmarked
+    assert (note["delivery_id"], note["contract_id"], note["reason"]) == (d.id, cid, "no_column")
+    assert re.search("[가-힣]", note["text"]["ko"]) and "without a watermark" in note["text"]["en"]
+    assert f"#{cid}" in note["text"]["ko"] and f"#{cid}" in note["text"]["en"]
+    assert found.to_json()["unmarked"] == [note]

@@ -295,3 +295,104 @@ def test_governed_export_marks_all_but_the_generalised_columns(shots: pd.DataFra
     assert trace(leaked, CONTRACTS, params).identified == LEAKER
     plain = governed_export(shots, SPEC, key, row_key=ROW_KEY, mark=False)
     assert plain.watermark is None and plain.record()["watermark"] is None
+
+
+# --- full-precision columns -------------------------------------------------------------------
+
+# name -> (mean, std): process values computed or read as floats, never rounded
+FLOATS = {"사출압력[bar]": (1250.0, 18.0), "사출속도[mm/s]": (85.0, 3.5), "계량시간[s]": (4.8, 0.15),
+          "쿠션량[mm]": (6.5, 0.4)}  # fmt: skip
+
+
+def float_shots(rows: int = 20_000, seed: int = 5) -> pd.DataFrame:
+    """The shot table with full-precision process values (no fixed decimals), a whole-number
+    counter of small spread and a constant computed value."""
+    frame = shot_table(rows, seed=seed)[[TIME, PART, OPERATOR]]
+    rng = np.random.default_rng(seed)
+    for name, (mean, std) in FLOATS.items():
+        frame[name] = mean + std * rng.standard_normal(rows)
+    frame["불량수"] = rng.integers(0, 4, rows)  # a counter: unmarked, as before
+    frame["환산계수"] = np.full(rows, 1 / 3)  # constant: unmarked
+    return frame
+
+
+@pytest.fixture(scope="module")
+def float_data() -> pd.DataFrame:
+    return float_shots()
+
+
+@pytest.fixture(scope="module")
+def float_exports(float_data: pd.DataFrame) -> dict[str, Any]:
+    return {c: governed_export(float_data, SPEC, k, row_key=ROW_KEY) for c, k in CONTRACTS.items()}
+
+
+def test_full_precision_columns_are_rounded_by_their_spread_and_marked(
+    float_data: pd.DataFrame, float_exports: dict[str, Any], candidates: dict
+) -> None:
+    export = float_exports[LEAKER]
+    record = json.loads(json.dumps(export.record()))
+    params = WatermarkParams.from_json(record["watermark"])
+    assert [c.name for c in params.columns] == list(FLOATS)
+    assert all(c.rounded for c in params.columns)
+    assert params.skipped == {"불량수": "spread", "환산계수": "constant"}
+    expected = {"사출압력[bar]": 1, "사출속도[mm/s]": 2, "계량시간[s]": 3, "쿠션량[mm]": 3}
+    assert {c.name: c.decimals for c in params.columns} == expected
+    # the rule: the fewest decimals whose step (24 units) is at most a quarter of a std
+    for c in params.columns:
+        std = float(float_data[c.name].std())
+        assert c.step * 10.0**-c.decimals <= std / 4 < c.step * 10.0 ** -(c.decimals - 1)
+    # the rounding is a transform of the record, like the others
+    step = record["transforms"]["steps"][-1]
+    assert step["op"] == "round" and step["columns"] == list(FLOATS)
+    assert step["decimals"] == expected and step["reason"] == "watermark"
+    for name, decimals in expected.items():
+        assert column_decimals(export.frame[name]) == decimals  # every value, marked or not
+    # a 20 % leak, re-rounded to one decimal fewer than delivered, reordered, through a CSV
+    copy = export.frame.sample(frac=0.2, random_state=8)
+    for name, decimals in expected.items():
+        copy[name] = copy[name].round(decimals - 1)
+    leaked = pd.read_csv(io.StringIO(copy.to_csv(index=False)))
+    result = trace(leaked, CONTRACTS, params)
+    assert result.identified == LEAKER and result.matched == (LEAKER,)
+    evidence = result.scores[LEAKER]
+    assert evidence.matches == evidence.values > 400 and evidence.p_value < 1e-100
+    # the same rows without a mark (rounded as delivered): nobody over 200 random keys
+    unmarked, _ = apply(float_data, SPEC, CONTRACTS[LEAKER])
+    unmarked = unmarked.round(expected).sample(frac=0.2, random_state=8)
+    innocent = trace(pd.read_csv(io.StringIO(unmarked.to_csv(index=False))), candidates, params)
+    assert innocent.identified is None and innocent.matched == ()
+    assert max(abs(e.z) for e in innocent.scores.values()) < 4.5
+    assert min(e.p_value for e in innocent.scores.values()) > 1e-5
+
+
+def test_full_precision_distortion_within_the_stated_bound(
+    float_data: pd.DataFrame, float_exports: dict[str, Any]
+) -> None:
+    original, _ = apply(float_data, SPEC, CONTRACTS[LEAKER])
+    export = float_exports[LEAKER]
+    report = export.watermark
+    assert (export.frame["불량수"] == original["불량수"]).all()
+    for c in report.params.columns:
+        before, after = original[c.name], export.frame[c.name]
+        std = float(before.std())
+        change = (after - before).abs()
+        figures = report.columns[c.name]
+        # every value: half a unit of the last decimal (<= std/192); a marked one: H units
+        # (<= std/8) from its exact value
+        unit = 10.0**-c.decimals
+        assert c.max_change == pytest.approx(12 * unit) and c.max_change <= std / 8
+        assert change.max() <= c.max_change + 1e-9
+        assert figures["rounding_max_abs_change"] <= unit / 2 + 1e-12 <= std / 192
+        moved = change > unit / 2 + 1e-9
+        assert moved.mean() < 1.2 / report.params.gamma  # only marks move more than rounding
+        assert figures["max_abs_change"] <= figures["bound"] + 1e-12
+        assert abs(after.mean() - before.mean()) < 0.002 * std
+        assert abs(after.std() - std) < 0.002 * std
+
+
+def test_a_table_of_whole_numbers_only_has_no_column_to_mark(float_data: pd.DataFrame) -> None:
+    counts = float_data[[TIME, "불량수"]].assign(캐비티=float_data["불량수"] % 2 + 1)
+    with pytest.raises(InvalidInput) as info:
+        plan(counts, [TIME])
+    assert info.value.code == "sharing.watermark.no_column"
+    assert info.value.params["skipped"] == "불량수: spread, 캐비티: spread"

@@ -1,6 +1,7 @@
 """Texts of the sharing layer's wiring and API (issue 11, items 4, 6 and 7): governed exports,
 deletion confirmations, leak tracing, compute-to-data under a contract
-(``err.sharing.delivery.<reason>``), the organisation's industry (``err.sharing.org.*``) and an
+(``err.sharing.delivery.<reason>``), a delivery that carried no watermark
+(``sharing.delivery.unmarked.<reason>``), the organisation's industry (``err.sharing.org.*``) and an
 offer's transforms (``err.sharing.catalog.transform_column``). Korean first."""
 
 from __future__ import annotations
@@ -58,6 +59,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "err.sharing.delivery.no_secret": {
         "ko": "플랫폼 비밀키가 없어 계약별 키를 만들 수 없습니다.",
         "en": "Without the platform secret no contract key can be derived.",
+    },
+    # a delivery that carried no watermark, as leak tracing lists it
+    "sharing.delivery.unmarked.no_column": {
+        "ko": "전달 {id}(계약 #{contract})은(는) 워터마크 없이 나갔습니다. 표시를 넣을 숫자 열이 "
+        "없었습니다 (정수·상수·텍스트 열뿐). 이 전달의 사본은 추적할 수 없습니다.",
+        "en": "Delivery {id} (contract #{contract}) went out without a watermark: no numeric "
+        "column could carry one (only whole-number, constant or text columns). A copy of it "
+        "cannot be traced.",
+    },
+    "sharing.delivery.unmarked.no_row_key": {
+        "ko": "전달 {id}(계약 #{contract})은(는) 워터마크 없이 나갔습니다. 행을 식별할 열(시간, "
+        "ID)이 없었습니다. 이 전달의 사본은 추적할 수 없습니다.",
+        "en": "Delivery {id} (contract #{contract}) went out without a watermark: no column "
+        "identified its rows (a time or an id). A copy of it cannot be traced.",
+    },
+    "sharing.delivery.unmarked.not_recorded": {
+        "ko": "전달 {id}(계약 #{contract})은(는) 워터마크 없이 나갔습니다 (이유는 기록되지 "
+        "않았습니다). 이 전달의 사본은 추적할 수 없습니다.",
+        "en": "Delivery {id} (contract #{contract}) went out without a watermark (no reason was "
+        "recorded). A copy of it cannot be traced.",
     },
     "err.sharing.org.industry": {
         "ko": "업종 '{value}'은(는) 한국표준산업분류(KSIC) 코드가 아닙니다 (예: C29, C2919).",

@@ -24,12 +24,18 @@ and handed over by path (the API streams it and removes it). The rows are read, 
 marked and written in batches (:mod:`openkamp.sharing.export_stream`: what needs a whole
 column, such as the noise's scale or which columns carry a mark, is gathered in a first pass),
 so an export's memory does not grow with the dataset; the file is the one the whole-frame
-functions would write.
+functions would write. Full-precision numeric columns are rounded to the decimals their spread
+gives and marked (a ``round`` step in the record). An export that still carries no mark (only
+whole-number, constant or text columns; no row key) is delivered all the same (the policy
+allowed it) but never silently: its record and ledger entry say ``watermark: none`` with the
+reason (:func:`openkamp.sharing.watermark.none_record`), and tracing lists it as unmarked.
 
 **Tracing** (:meth:`DeliveryService.trace_leak`, the owner): the candidates are every export
 delivery of the offer; each is scored with its contract's watermark key and its own parameters
 (:func:`openkamp.sharing.watermark.trace`), and the copy is named to a contract only below the
-scheme's false-accusation bound (p < 1e-6).
+scheme's false-accusation bound (p < 1e-6). Deliveries that carried no mark cannot be scored:
+the result names them (``unmarked``, with the reason in Korean and English), so the owner knows
+that a copy of one of them cannot be traced.
 
 **Compute-to-data** (:meth:`DeliveryService.compute`, the consumer): authorised as
 COMPUTE_TO_DATA (counts a training), then :meth:`openkamp.sharing.compute.ComputeToData.submit`
@@ -48,6 +54,7 @@ import hashlib
 import io
 import json
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,14 +148,21 @@ class Delivery:
             "columns": list(self.columns), "sha256": self.sha256, "filename": self.filename,
             "delivered_at": iso(self.delivered_at), "delete_by": iso(self.delete_by),
             "deleted_at": iso(self.deleted_at), "ledger_index": self.ledger_index,
-            "watermarked": bool(self.watermark),
+            "watermarked": self.watermarked,
         }  # fmt: skip
+
+    @property
+    def watermarked(self) -> bool:
+        """Whether the delivered file carries a mark (not ``watermark: none``)."""
+        return _marked(self.watermark)
 
 
 @dataclass(frozen=True)
 class LeakTrace:
     """Whose copy a leaked file is: the contract named (None: no delivery's mark is in it), its
-    consumer, and the evidence per delivery scored."""
+    consumer, and the evidence per delivery scored; ``unmarked``: the offer's deliveries that
+    carried no mark (not scored: a copy of one cannot be traced), each with its reason and a
+    text in Korean and English."""
 
     identified: int | None
     consumer_org_id: int | None
@@ -159,6 +173,7 @@ class LeakTrace:
     missing_key_columns: tuple[str, ...]
     candidates: tuple[dict[str, Any], ...]
     alpha: float
+    unmarked: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -166,6 +181,7 @@ class LeakTrace:
             "consumer": self.consumer, "delivery_id": self.delivery_id, "rows": self.rows,
             "columns": list(self.columns), "missing_key_columns": list(self.missing_key_columns),
             "candidates": list(self.candidates), "alpha": self.alpha,
+            "unmarked": list(self.unmarked),
         }  # fmt: skip
 
 
@@ -249,6 +265,8 @@ class DeliveryService:
             rows, delivered = export.rows, list(export.columns)
         record = export.record()
         record["columns"] = delivered
+        if record["watermark"] is None:  # (no row key: the stream was not asked to mark)
+            record["watermark"] = wm.none_record("no_row_key")
         ref = secrets.token_hex(8)
         try:
             decision = self.contracts.authorize(
@@ -256,9 +274,7 @@ class DeliveryService:
                 anonymised=_anonymises(spec, version),
                 details={"delivery": ref, "sha256": sha, "file_rows": rows,
                          "transforms": _decimal_texts(record["transforms"]),
-                         "watermark": None if record["watermark"] is None else {
-                             k: record["watermark"][k]
-                             for k in ("scheme", "gamma", "marked", "rows")}},
+                         "watermark": _ledger_watermark(record["watermark"])},
             )  # fmt: skip
         except BaseException:
             path.unlink(missing_ok=True)
@@ -339,17 +355,20 @@ class DeliveryService:
         candidates: dict[str, ContractKey] = {}
         params: dict[str, wm.WatermarkParams] = {}
         about: dict[str, Any] = {}
+        unmarked: list[dict[str, Any]] = []
         secret = self._secret()
         for r in rows:
             doc = json.loads(r.watermark or "{}")
-            if not doc:
-                continue  # exported without a mark (no column could carry one)
+            if not _marked(doc):  # exported without a mark: nothing to score it with
+                unmarked.append(_unmarked(r, doc))
+                continue
             name = str(r.id)
             candidates[name] = ContractKey.derive(secret, r.secret_id)
             params[name] = wm.WatermarkParams.from_json(doc)
             about[name] = r
         if not candidates:
-            return LeakTrace(None, None, None, None, len(frame), (), (), (), wm.ALPHA)
+            return LeakTrace(None, None, None, None, len(frame), (), (), (), wm.ALPHA,
+                             tuple(unmarked))  # fmt: skip
         result = wm.trace(frame, candidates, params, rename=rename)
         scored = tuple(
             {"delivery_id": int(n), "contract_id": int(about[n].contract_id),
@@ -360,12 +379,13 @@ class DeliveryService:
         )  # fmt: skip
         if result.identified is None:
             return LeakTrace(None, None, None, None, result.rows, result.columns,
-                             result.missing_key_columns, scored, result.alpha)  # fmt: skip
+                             result.missing_key_columns, scored, result.alpha,
+                             tuple(unmarked))  # fmt: skip
         hit = about[result.identified]
         consumer = str(self.meta.get_org(int(hit.consumer_org_id))["name"])
         return LeakTrace(int(hit.contract_id), int(hit.consumer_org_id), consumer, int(hit.id),
                          result.rows, result.columns, result.missing_key_columns, scored,
-                         result.alpha)  # fmt: skip
+                         result.alpha, tuple(unmarked))  # fmt: skip
 
     # -- compute-to-data ----------------------------------------------------------------------
 
@@ -436,6 +456,13 @@ class DeliveryService:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:  # sent and removed meanwhile
+                continue
+        for path in self.folder.glob("export-keys-*"):  # an export's key counts, left by a crash
+            try:
+                if path.stat().st_mtime < limit:
+                    shutil.rmtree(path)
+                    removed += 1
+            except FileNotFoundError:
                 continue
         return removed
 
@@ -517,7 +544,7 @@ class DeliveryService:
             with _CsvFile(path) as sink:
                 export = stream_export(source, spec, key, row_key=row_key, sink=sink.write,
                                        mark=bool(row_key), unmarked_if_none=True,
-                                       choose=choose)  # fmt: skip
+                                       choose=choose, spool=path.parent)  # fmt: skip
                 if export.rows == 0:
                     sink.header(export.columns)
         except BaseException:
@@ -639,15 +666,50 @@ def row_key_of(export: Any) -> list[str]:
 
 
 def _export(frame: pd.DataFrame, spec: TransformSpec, key: ContractKey, row_key: list[str]) -> Any:
-    """The governed export; unmarked when no column can carry a mark (or no row key)."""
+    """The governed export; unmarked when no column can carry a mark (or no row key), with the
+    reason in its record."""
     if not row_key:
-        return governed_export(frame, spec, key, row_key=[], mark=False)
+        plain = governed_export(frame, spec, key, row_key=[], mark=False)
+        return dataclasses.replace(plain, unmarked=wm.none_record("no_row_key"))
     try:
         return governed_export(frame, spec, key, row_key=row_key)
     except InvalidInput as exc:
         if exc.code not in ("sharing.watermark.no_column", "sharing.watermark.key_columns"):
             raise
-        return governed_export(frame, spec, key, row_key=row_key, mark=False)
+        reason = "no_column" if exc.code == "sharing.watermark.no_column" else "no_row_key"
+        plain = governed_export(frame, spec, key, row_key=row_key, mark=False)
+        skipped = str((exc.params or {}).get("skipped", ""))
+        return dataclasses.replace(plain, unmarked=wm.none_record(reason, skipped))
+
+
+def _marked(doc: Mapping[str, Any] | None) -> bool:
+    """Whether a delivery's watermark document describes a mark (not none, not empty)."""
+    return bool(doc) and doc is not None and doc.get("scheme") != "none"
+
+
+def _ledger_watermark(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What the ledger entry keeps of the watermark: scheme, gamma, values marked and rows; or
+    ``none`` with the reason."""
+    if not _marked(doc):
+        return {"scheme": "none", "reason": str(doc.get("reason", "")),
+                "skipped": str(doc.get("skipped", ""))}  # fmt: skip
+    return {k: doc[k] for k in ("scheme", "gamma", "marked", "rows")}
+
+
+def _unmarked(row: Any, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """An unmarked delivery as tracing lists it: ids, the reason and its text in Korean and
+    English (a delivery from before reasons were recorded: ``not_recorded``)."""
+    reason = str(doc.get("reason") or "not_recorded")
+    if f"sharing.delivery.unmarked.{reason}" not in MESSAGES:
+        reason = "not_recorded"
+    fields = {"id": int(row.id), "contract": int(row.contract_id)}
+    return {
+        "delivery_id": int(row.id), "contract_id": int(row.contract_id),
+        "consumer_org_id": int(row.consumer_org_id), "reason": reason,
+        "skipped": str(doc.get("skipped", "")),
+        "text": {lang: t(f"sharing.delivery.unmarked.{reason}", lang, **fields)
+                 for lang in ("ko", "en")},
+    }  # fmt: skip
 
 
 def _decimal_texts(value: Any) -> Any:

@@ -47,6 +47,7 @@ import pandas as pd
 from openkamp.sharing import transforms as tf
 from openkamp.sharing import watermark as wm
 from openkamp.sharing.contract_keys import ContractKey
+from openkamp.sharing.export import rounding_step, watermark_record
 from openkamp.sharing.transforms import TransformReport, TransformSpec
 
 __all__ = ["StreamedExport", "stream_export"]
@@ -58,19 +59,20 @@ _HASH_KEYS = ("openkamp-stream1", "openkamp-stream2")
 @dataclass(frozen=True)
 class StreamedExport:
     """What was written: rows, delivered columns, and the reports of the transforms and the
-    watermark (as :class:`openkamp.sharing.export.Export` has them)."""
+    watermark (as :class:`openkamp.sharing.export.Export` has them, ``unmarked`` too)."""
 
     rows: int
     columns: tuple[str, ...]
     transforms: TransformReport
     watermark: wm.WatermarkReport | None
+    unmarked: Mapping[str, Any] | None = None
 
     def record(self) -> dict[str, Any]:
         return {
             "rows": self.transforms.rows,
             "columns": list(self.transforms.columns),
             "transforms": self.transforms.to_json(),
-            "watermark": None if self.watermark is None else self.watermark.to_json(),
+            "watermark": watermark_record(self.watermark, self.unmarked),
         }
 
 
@@ -342,6 +344,7 @@ def stream_export(
                          present, noise_basis)  # fmt: skip
 
     params: wm.WatermarkParams | None = None
+    unmarked: dict[str, Any] | None = None
     if mark:
         try:
             params = _plan(keys, subsets, candidates, options)
@@ -353,6 +356,13 @@ def stream_export(
             ):
                 raise
             params = None
+            reason = "no_column" if code == "sharing.watermark.no_column" else "no_row_key"
+            skipped = str(getattr(exc, "params", {}).get("skipped", ""))
+            unmarked = wm.none_record(reason, skipped)
+        else:
+            rounding = rounding_step(params)
+            if rounding is not None:
+                transforms = replace(transforms, steps=(*transforms.steps, rounding))
     delivered = list(transforms.columns)
     key_names = [] if params is None else [k.name for k in params.key_columns]
     if choose is not None:
@@ -385,7 +395,7 @@ def stream_export(
         duplicates = identity.complete - identity.distinct()
         figures = {mc.name: dist[mc.name].figures(mc) for mc in params.columns}
         mark_report = wm.WatermarkReport(params, rows, marked, figures, unkeyed, duplicates)
-    return StreamedExport(written, tuple(delivered), transforms, mark_report)
+    return StreamedExport(written, tuple(delivered), transforms, mark_report, unmarked)
 
 
 def _plan_start(
@@ -455,20 +465,18 @@ def _plan(
     marked: list[wm.MarkedColumn] = []
     skipped: dict[str, str] = {}
     for name, (m, dec) in candidates.items():
-        d = dec.result()
-        if d is None:
-            skipped[name] = "continuous"
-        elif dec.values < wm._MIN_VALUES:
-            skipped[name] = "too_few_values"
-        elif step * 10.0**-d > max_step_std * m.std():
-            skipped[name] = "spread"
+        std = m.std() if dec.values > 1 else 0.0
+        choice = wm.choose_column(name, dec.result(), dec.values, std, step=step,
+                                  max_step_std=max_step_std)  # fmt: skip
+        if isinstance(choice, str):
+            skipped[name] = choice
         else:
-            marked.append(wm.MarkedColumn(name, d, step))
+            marked.append(choice)
     params = wm.WatermarkParams(key_columns=tuple(chosen), columns=tuple(marked), gamma=gamma,
                                 robust_decimals=robust, skipped=skipped)  # fmt: skip
     wm._check_params(params)
     if not marked:
-        raise wm._invalid("no_column")
+        raise wm._invalid("no_column", skipped=", ".join(f"{k}: {v}" for k, v in skipped.items()))
     return params
 
 
@@ -482,6 +490,7 @@ class _Distortion:
         self.marked = 0
         self.max_abs = 0.0
         self.max_rel = 0.0
+        self.rounding = 0.0
 
     def add(self, old: pd.Series, new: pd.Series, batch: Mapping[str, float | int]) -> None:
         a = old.to_numpy(dtype=float, na_value=np.nan)
@@ -492,10 +501,13 @@ class _Distortion:
         self.marked += int(batch["marked"])
         self.max_abs = max(self.max_abs, float(batch["max_abs_change"]))
         self.max_rel = max(self.max_rel, float(batch["max_rel_change"]))
+        self.rounding = max(self.rounding, float(batch.get("rounding_max_abs_change", 0.0)))
 
     def figures(self, column: wm.MarkedColumn) -> dict[str, float | int]:
         std = self.before.std()
+        rounding = {"rounding_max_abs_change": self.rounding} if column.rounded else {}
         return {
+            **rounding,
             "decimals": column.decimals,
             "step": column.step * 10.0**-column.decimals,
             "bound": column.max_change,

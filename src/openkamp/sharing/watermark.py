@@ -56,16 +56,34 @@ Robustness
 
 Distortion
 ----------
-A column is marked only if its step ``S * 10^-d`` is at most ``max_step_std`` (default 1) times
-its standard deviation; other numeric columns are left alone and reported as skipped (a column
-written with more than six decimals counts as continuous and is skipped too). So, per marked
-column: one value in ``gamma`` changes; a change is at most ``H * 10^-d`` (with one decimal
+A column with fixed decimals (at most six; whole numbers count as none) is marked only if its
+step ``S * 10^-d`` is at most ``max_step_std`` (default 1) times its standard deviation; other
+such columns are left alone and reported as skipped (``spread``).
+
+A column **without fixed decimals** (full precision: a computed value, a sensor read as a float)
+has no last decimal to mark at, and leaving it unmarked would leave an owner whose data are all
+like that with nothing to trace a leak by. It is rounded, every value, to the fewest decimals
+``d`` whose step is at most ``CONTINUOUS_STEP_STD`` (1/4) of its standard deviation,
+``d = max(0, ceil(log10(S / (std / 4))))`` (so ``S * 10^-d`` lies in ``(std/40, std/4]`` unless
+``d = 0``), and marked there (:class:`MarkedColumn` ``rounded``; the export reports the rounding
+as a ``round`` step). With one decimal rounded away still decoding, as for any marked column:
+a full-precision pressure of std 18 bar goes out with one decimal, a cycle time of std 0.15 s
+with three. Its distortion: every value moves by at most half a unit of the last decimal
+(``10^-d / 2 <= std / 192``; variance ``10^-2d / 12``, below ``std^2 / 10^5``), a marked one by
+at most ``H * 10^-d <= std / 8`` from its exact value. A constant column (spread below 1e-11) is
+skipped (``constant``). So, per marked column with fixed decimals: one value in ``gamma`` changes; a change is at most ``H * 10^-d`` (with one decimal
 delivered: 1.2 units, e.g. 1.2 bar), at most half the column's standard deviation; changes are
 dithered, so their mean is ~0 (bias 0.5 unit of the last decimal per marked value at most) and
 they add ``S^2 / 12`` of variance to one value in ``gamma``: the column's variance grows by at
-most ``std^2 / (12 * gamma)`` (std by at most 0.13 % at the defaults). :class:`WatermarkReport`
-states the measured maximum absolute and relative change, and the change of each column's mean
-and standard deviation, for the delivery record.
+most ``std^2 / (12 * gamma)`` (std by at most 0.13 % at the defaults); per rounded column the
+marks add at most ``std^2 / (192 * gamma)`` (0.008 % of the std at the defaults).
+:class:`WatermarkReport` states the measured maximum absolute and relative change, and the
+change of each column's mean and standard deviation, for the delivery record (a rounded column:
+the largest rounding change of an unmarked value too, ``rounding_max_abs_change``).
+
+An export in which no column can carry a mark (whole numbers of small spread, constants, text)
+is not marked; :func:`plan` refuses it (``no_column``, naming why each column was skipped) and
+the delivery records ``watermark: none`` with that reason (:func:`none_record`).
 
 Measured
 --------
@@ -125,6 +143,7 @@ __all__ = [
     "WatermarkParams",
     "WatermarkReport",
     "embed",
+    "none_record",
     "plan",
     "score",
     "trace",
@@ -137,6 +156,10 @@ ALPHA = 1e-6
 MIN_KEY_BYTES = 16
 _STEP_UNITS = 24  # S for robust_decimals=1: S/4 = 6 units > 5 units, the most rounding can move
 _MIN_VALUES = 8  # a column with fewer values is not worth marking
+#: A full-precision column is rounded to the decimals at which the lattice step is at most this
+#: fraction of its standard deviation (and more than a tenth of it): module docstring.
+CONTINUOUS_STEP_STD = 0.25
+_MAX_ROUNDED_DECIMALS = 12
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
@@ -156,11 +179,13 @@ class KeyColumn:
 @dataclass(frozen=True)
 class MarkedColumn:
     """A marked column: its delivered ``decimals`` and the lattice ``step`` S in units of its
-    last decimal."""
+    last decimal; ``rounded``: a full-precision column the export rounds to ``decimals`` (every
+    value) before marking it."""
 
     name: str
     decimals: int
     step: int
+    rounded: bool = False
 
     @property
     def max_change(self) -> float:
@@ -185,7 +210,9 @@ class WatermarkParams:
             "robust_decimals": self.robust_decimals,
             "key_columns": [{"name": k.name, "kind": k.kind, "tz": k.tz} for k in self.key_columns],
             "columns": [
-                {"name": c.name, "decimals": c.decimals, "step": c.step} for c in self.columns
+                {"name": c.name, "decimals": c.decimals, "step": c.step}
+                | ({"rounded": True} if c.rounded else {})
+                for c in self.columns
             ],
             "skipped": dict(self.skipped),
         }
@@ -199,7 +226,9 @@ class WatermarkParams:
                 KeyColumn(str(k["name"]), k["kind"], k.get("tz")) for k in document["key_columns"]
             )
             columns = tuple(
-                MarkedColumn(str(c["name"]), int(c["decimals"]), int(c["step"]))
+                MarkedColumn(
+                    str(c["name"]), int(c["decimals"]), int(c["step"]), c.get("rounded") is True
+                )
                 for c in document["columns"]
             )
             params = cls(
@@ -245,7 +274,8 @@ def plan(
     rows as well as all of them do, so that a copy may lose the others. The marked columns: the
     numeric columns (or ``columns``) other than ``key_columns`` and ``exclude`` (generalised
     columns, whose values are bins) whose decimals are known and whose step is at most
-    ``max_step_std`` standard deviations."""
+    ``max_step_std`` standard deviations, and the full-precision ones (no fixed decimals, not
+    constant), rounded to the decimals their spread gives (:func:`choose_column`)."""
     data = _pandas(frame)
     if not key_columns:
         raise _invalid("key_columns")
@@ -272,17 +302,16 @@ def plan(
     skipped: dict[str, str] = {}
     for name in chosen:
         series = data[name]
-        decimals = column_decimals(series)
         values = series.to_numpy(dtype=float, na_value=np.nan)
         values = values[np.isfinite(values)]
-        if decimals is None:
-            skipped[name] = "continuous"  # more than six decimals: no last digit to mark at
-        elif values.size < _MIN_VALUES:
-            skipped[name] = "too_few_values"
-        elif step * 10.0**-decimals > max_step_std * float(np.std(values, ddof=1)):
-            skipped[name] = "spread"  # a mark would be large against the column's variation
+        std = float(np.std(values, ddof=1)) if values.size > 1 else 0.0
+        choice = choose_column(
+            name, column_decimals(series), values.size, std, step=step, max_step_std=max_step_std
+        )
+        if isinstance(choice, str):
+            skipped[name] = choice
         else:
-            marked.append(MarkedColumn(name, decimals, step))
+            marked.append(choice)
     params = WatermarkParams(
         key_columns=tuple(keys),
         columns=tuple(marked),
@@ -292,8 +321,46 @@ def plan(
     )
     _check_params(params)
     if not marked:
-        raise _invalid("no_column")
+        raise _invalid("no_column", skipped=", ".join(f"{k}: {v}" for k, v in skipped.items()))
     return params
+
+
+def choose_column(
+    name: str,
+    decimals: int | None,
+    count: int,
+    std: float,
+    *,
+    step: int = _STEP_UNITS,
+    max_step_std: float = 1.0,
+) -> MarkedColumn | str:
+    """Whether a candidate column carries marks, from its figures (the whole frame's or the
+    streamed export's running ones): the :class:`MarkedColumn`, or why not (``too_few_values``,
+    ``spread``, ``constant``: no spread, or one below 1e-11 that rounding error could make).
+
+    ``decimals`` known (fixed decimals, integers as 0): marked at them when the step is at most
+    ``max_step_std`` standard deviations. ``decimals`` None (full precision): rounded to
+    ``d = max(0, ceil(log10(step / (CONTINUOUS_STEP_STD * std))))``, the fewest decimals whose
+    step is at most a quarter of a standard deviation (module docstring, Distortion)."""
+    if count < _MIN_VALUES:
+        return "too_few_values"
+    if decimals is not None:
+        if step * 10.0**-decimals > max_step_std * std:
+            return "spread"  # a mark would be large against the column's variation
+        return MarkedColumn(name, decimals, step)
+    if not math.isfinite(std) or std <= 0:
+        return "constant"
+    d = max(0, math.ceil(math.log10(step / (CONTINUOUS_STEP_STD * std)) - 1e-9))
+    if d > _MAX_ROUNDED_DECIMALS:
+        return "constant"  # (1/3 a million times: a std of 1e-17 from the sums alone)
+    return MarkedColumn(name, d, step, rounded=True)
+
+
+def none_record(reason: str, skipped: str = "") -> dict[str, Any]:
+    """What the delivery record and the ledger keep of an export that carries no mark: why
+    (``no_column``: no column could carry one, ``skipped`` says why each was left;
+    ``no_row_key``: nothing identifies the rows)."""
+    return {"scheme": "none", "reason": reason, "skipped": skipped}
 
 
 def _smallest_unique(data: pd.DataFrame, keys: list[KeyColumn]) -> list[KeyColumn]:
@@ -369,11 +436,16 @@ def embed(
         values = series.to_numpy(dtype=float, na_value=np.nan)
         selected, bit, dither = _marks(rows, secret, c, params.gamma)
         selected &= valid & np.isfinite(values)
-        units = np.round(values[selected] * 10.0**c.decimals).astype(np.int64)
         half = c.step // 2
         base = dither[selected] + bit[selected] * half
-        target = base + np.floor_divide(units - base + half, c.step) * c.step
         new = values.copy()
+        if c.rounded:  # every value to the delivered decimals; a mark from the exact value
+            new = np.round(values, c.decimals)
+            exact = values[selected] * 10.0**c.decimals
+            target = base + np.floor((exact - base + half) / c.step).astype(np.int64) * c.step
+        else:
+            units = np.round(values[selected] * 10.0**c.decimals).astype(np.int64)
+            target = base + np.floor_divide(units - base + half, c.step) * c.step
         new[selected] = np.round(target * 10.0**-c.decimals, c.decimals)
         if pd.api.types.is_integer_dtype(series.dtype):
             data[c.name] = pd.Series(new, index=data.index).astype(series.dtype)
@@ -397,7 +469,13 @@ def _distortion(
     nonzero = before[selected] != 0
     relative = np.abs(change[nonzero] / before[selected][nonzero])
     std = float(np.std(before[present], ddof=1))
+    rounding: dict[str, float | int] = {}
+    if column.rounded:  # the change of the values rounded and not marked
+        plain = present & ~selected
+        rounded = np.abs(after[plain] - before[plain])
+        rounding = {"rounding_max_abs_change": float(np.max(rounded)) if rounded.size else 0.0}
     return {
+        **rounding,
         "decimals": column.decimals,
         "step": column.step * 10.0**-column.decimals,
         "bound": column.max_change,

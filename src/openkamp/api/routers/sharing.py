@@ -110,6 +110,11 @@ class TraceOut(BaseModel):
     missing_key_columns: list[str]
     candidates: list[dict[str, Any]]
     alpha: float = Field(description="The p-value below which a contract is named")
+    unmarked: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The offer's deliveries that carried no watermark (not scored: a copy of one "
+        "cannot be traced), each with its reason and a text in Korean and English",
+    )
 
 
 def offer_out(rec: dict[str, Any]) -> dict[str, Any]:
