@@ -25,9 +25,10 @@ called once per pass and must give the same rows in the same order each time):
 3. **Transformed again, marked** (:func:`openkamp.sharing.watermark.embed` per batch: a mark
    depends on its row's key only) **and written**; the distortion figures from running sums.
 
-Memory: one batch, plus per distinct value of a pseudonymised or generalised column 16 bytes,
-plus per row 16 bytes per candidate row key (the distinct count of a key needs its keys; a
-million rows with a timestamp and an id key: ~50 MB). Floating-point figures of the report
+Memory: one batch, plus per distinct value of a pseudonymised or generalised column 16 bytes
+(ids and bins: few). How many distinct keys a candidate row key has needs every row's key: their
+128-bit hashes go to bucket files on disk (``spool``; 16 bytes per row and candidate key) and
+each bucket of ~4 MB is counted alone. Floating-point figures of the report
 (standard deviations, mean changes) may differ from the whole frame's in their last digits (sums
 in another order); the noise's scale likewise, which can change a noised value only where it
 falls on a rounding boundary within that margin.
@@ -37,8 +38,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,6 +57,8 @@ __all__ = ["StreamedExport", "stream_export"]
 
 Source = Callable[[], Iterable[pd.DataFrame]]
 _HASH_KEYS = ("openkamp-stream1", "openkamp-stream2")
+_HASH_DTYPE = np.dtype([("a", "<u8"), ("b", "<u8")])
+_BUCKET_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -177,29 +182,42 @@ class _Distinct:
 def _hashes(texts: Sequence[bytes] | np.ndarray) -> np.ndarray:
     """128-bit hashes of texts (two 64-bit halves as a structured array, for np.unique)."""
     values = np.asarray(texts, dtype=object)
-    out = np.empty(len(values), dtype=[("a", "<u8"), ("b", "<u8")])
+    out = np.empty(len(values), dtype=_HASH_DTYPE)
     out["a"] = pd.util.hash_array(values, hash_key=_HASH_KEYS[0], categorize=False)
     out["b"] = pd.util.hash_array(values, hash_key=_HASH_KEYS[1], categorize=False)
     return out
 
 
 class _Keys:
-    """Distinct keys over the batches, kept as 128-bit hashes."""
+    """Distinct keys over the batches: their 128-bit hashes appended to bucket files on disk
+    by their first bits, each bucket counted on its own (memory: one bucket, ~4 MB)."""
 
-    def __init__(self) -> None:
-        self.parts: list[np.ndarray] = []
-        self.kept = 0
+    def __init__(self, folder: Path, rows: int) -> None:
+        self.folder = folder
+        self.bits = max(0, math.ceil(math.log2(max(1, rows * 16 / _BUCKET_BYTES))))
         self.complete = 0
+        self.files: dict[int, Path] = {}
+        self._distinct: int | None = None
 
     def add(self, hashes: np.ndarray, complete: int) -> None:
         self.complete += complete
-        self.parts.append(np.unique(hashes))
-        self.kept += self.parts[-1].size
-        if len(self.parts) > 32:
-            self.parts = [np.unique(np.concatenate(self.parts))]
+        if hashes.size == 0:
+            return
+        hashes = np.unique(hashes)
+        buckets = (hashes["a"] >> np.uint64(64 - self.bits)).astype(np.int64) if self.bits else (
+            np.zeros(hashes.size, dtype=np.int64))  # fmt: skip
+        for b in np.unique(buckets):
+            path = self.files.setdefault(int(b), self.folder / f"keys-{id(self)}-{int(b)}.bin")
+            with path.open("ab") as fh:
+                fh.write(hashes[buckets == b].tobytes())
 
     def distinct(self) -> int:
-        return int(np.unique(np.concatenate(self.parts)).size) if self.parts else 0
+        if self._distinct is None:
+            self._distinct = sum(
+                int(np.unique(np.fromfile(path, dtype=_HASH_DTYPE)).size)
+                for path in self.files.values()
+            )
+        return self._distinct
 
 
 # --- the three passes -------------------------------------------------------------------------
@@ -215,6 +233,7 @@ def stream_export(
     mark: bool = True,
     unmarked_if_none: bool = False,
     choose: Callable[[list[str], list[str]], list[str]] | None = None,
+    spool: str | Path | None = None,
     **options: Any,
 ) -> StreamedExport:
     """Transform, mark and hand to ``sink`` every batch of ``source()`` (the module docstring).
@@ -223,8 +242,27 @@ def stream_export(
     alike); ``unmarked_if_none``: when no column can carry a mark or no row key is usable, the
     export goes out unmarked instead of refused (the delivery's rule); ``choose``: given the
     transformed columns and the watermark's row key, the columns delivered (checked by the
-    caller, before anything is written)."""
-    options = dict(options)
+    caller, before anything is written); ``spool``: the folder under which the row keys' hashes
+    are counted on disk (the system's temporary folder by default)."""
+    if spool is not None:
+        Path(spool).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="export-keys-", dir=spool) as folder:
+        return _stream(source, spec, key, row_key, sink, mark, unmarked_if_none, choose,
+                       Path(folder), dict(options))  # fmt: skip
+
+
+def _stream(
+    source: Source,
+    spec: TransformSpec,
+    key: ContractKey,
+    row_key: Sequence[str],
+    sink: Callable[[pd.DataFrame], None],
+    mark: bool,
+    unmarked_if_none: bool,
+    choose: Callable[[list[str], list[str]], list[str]] | None,
+    folder: Path,
+    options: dict[str, Any],
+) -> StreamedExport:
     # 1. the raw rows
     floats: set[str] = set()
     ints: set[str] | None = None
@@ -302,7 +340,7 @@ def stream_export(
                 exclude = {*options.get("exclude", ()), *report.columns_of("generalise")}
                 keys, candidates = _plan_start(data, row_key, exclude, options)
                 for subset in _subsets(keys):
-                    subsets[subset] = _Keys()
+                    subsets[subset] = _Keys(folder, rows)
         for step in spec.transforms:
             if isinstance(step, tf.Pseudonymise):
                 for c in step.columns:
