@@ -373,3 +373,33 @@ def test_an_export_without_a_mark_says_so_and_tracing_names_it(w: W) -> None:
     assert re.search("[가-힣]", note["text"]["ko"]) and "without a watermark" in note["text"]["en"]
     assert f"#{cid}" in note["text"]["ko"] and f"#{cid}" in note["text"]["en"]
     assert found.to_json()["unmarked"] == [note]
+
+
+def test_the_owner_s_trace_page_says_a_delivery_carried_no_mark(tmp_path: Path) -> None:
+    from .pages_support import csrf_of, load
+
+    world = load(tmp_path)
+    kamp, acme, beta = world.kamp, world.orgs["acme"], world.orgs["beta"]
+    try:
+        times = pd.date_range("2026-03-02 06:00", periods=300, freq="32s", tz="Asia/Seoul")
+        frame = pd.DataFrame({TIME: times, "불량수": np.arange(300) % 3})
+        cols = [COLUMNS[0], {"name": "불량수", "kind": "number", "role": "input"}]
+        kamp.datasets.create(acme, "counts", frame, cols)
+        fields = {"title_ko": "불량 수", "title_en": "Defects", "description_ko": "샷별 불량 수",
+                  "description_en": "Defects per shot", "equipment_type": "injection",
+                  "industry": "C22", "problem": "defect", "price": PRICE,
+                  "policy": {"purposes": ["quality"]}}  # fmt: skip
+        offer = int(kamp.sharing.catalog.create(acme, "counts-offer", "counts", **fields)["id"])
+        kamp.sharing.catalog.publish(acme, offer)
+        c = kamp.sharing.contracts.request(beta, offer, "quality")
+        cid = kamp.sharing.contracts.approve(acme, c.id).id
+        d = kamp.sharing.deliver(beta, cid)
+        for lang, words in (("ko", "워터마크 없이"), ("en", "without a watermark")):
+            a = world.client("acme", lang)
+            token = csrf_of(a.get(f"/sharing/offers/{offer}").text)
+            page = a.post(f"/sharing/offers/{offer}/trace", data={"csrf_token": token},
+                          files={"file": ("found.csv", d.read_bytes(), "text/csv")})  # fmt: skip
+            assert page.status_code == 200 and 'data-testid="trace-unmarked"' in page.text
+            assert words in page.text and f"#{cid}" in page.text
+    finally:
+        kamp.close()
