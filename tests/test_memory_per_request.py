@@ -9,7 +9,7 @@ process's peak resident memory grow by more than 300 MB (before the fix: 5.9 GB 
 that the Excel export, the slowest route, stays short; the benchmark's own run uses 1 M rows.
 The governed export of data sharing (a POST: the record dataset offered, contracted by a buyer
 organisation, transformed, watermarked and written as CSV) is measured and held to the same
-bound (as one frame, its 1,000,000 rows grew the server by 560 MB; streamed, by 164 MB).
+bound (as one frame, its 1,000,000 rows grew the server by 560 MB; streamed, by ~100 MB).
 """
 
 from __future__ import annotations
