@@ -18,7 +18,7 @@ from openkamp.core.errors import Forbidden, InvalidInput, NotFound
 from openkamp.core.tenancy import Principal, Role
 from openkamp.jobs import Cancelled, JobContext, JobService, ThreadExecutor
 from openkamp.jobs.context import LogBuffer
-from openkamp.jobs.service import INTERRUPTED, STOPPED
+from openkamp.jobs.service import HIDDEN, INTERRUPTED, STOPPED
 from openkamp.platform import Platform
 from openkamp.storage.metadata.base import MetadataStore
 from openkamp.storage.registry import open_metadata
@@ -139,7 +139,9 @@ def test_a_failed_job_says_its_error_in_the_readers_language(
     job = jobs.wait(eng, jobs.submit(eng, "train", "t", crash)["id"], timeout=T)
     ko = localized(job, "ko")
     assert "내부 오류" in ko["error_text"] and "internal detail" not in ko["error_text"]
-    assert "internal detail" in job["log"]  # the detail is kept for the administrator
+    assert "internal detail" not in job["log"]  # the engineer reads no internal detail
+    admin = Principal(org_id=eng.org_id, name="boss", roles=frozenset({Role.ADMIN}))
+    assert "internal detail" in jobs.get(admin, job["id"])["log"]  # kept for the administrator
 
 
 def test_an_unexpected_exception_fails_the_job_with_type_message_and_traceback(
@@ -173,7 +175,26 @@ def test_a_result_that_is_not_a_json_dict_fails_the_job(jobs: JobService, eng: P
     job = jobs.wait(eng, jobs.submit(eng, "k", "t", lambda ctx: [1, 2])["id"], timeout=T)  # type: ignore[arg-type,return-value]
     assert job["status"] == "failed" and "returned a list" in job["error"]
     job = jobs.wait(eng, jobs.submit(eng, "k", "t", lambda ctx: {"x": object()})["id"], timeout=T)
-    assert job["status"] == "failed" and "TypeError" in job["error"]
+    # An internal error: its text for administrators only, however soon the job ended.
+    assert job["status"] == "failed" and job["error"] == HIDDEN
+    admin = Principal(org_id=eng.org_id, name="boss", roles=frozenset({Role.ADMIN}))
+    assert "TypeError" in jobs.wait(admin, job["id"], timeout=T)["error"]
+
+
+def test_wait_shows_a_reader_the_same_record_whether_the_job_ended_before_or_during_it(
+    jobs: JobService, eng: Principal
+) -> None:
+    # wait() answered the raw record when it had to poll, the reader's view when the job had
+    # already ended: an engineer saw an internal error's text only when the job was slow.
+    gate = threading.Event()
+
+    def slow(ctx: object) -> dict[str, object]:
+        gate.wait(5)
+        return {"x": object()}
+
+    job_id = jobs.submit(eng, "k", "t", slow)["id"]  # type: ignore[arg-type]
+    threading.Timer(0.3, gate.set).start()
+    assert jobs.wait(eng, job_id, timeout=T)["error"] == HIDDEN
 
 
 def test_bad_submissions_are_refused(jobs: JobService, eng: Principal) -> None:

@@ -322,7 +322,7 @@ class JobService:
                     self._ended.wait(0.25 if left is None else min(left, 0.25))
             if not local:  # runs elsewhere (another process): poll the store
                 time.sleep(0.05 if left is None else max(0.0, min(left, 0.05)))
-            rec = self.meta.get(principal.org_id, "job", job_id)
+            rec = self.get(principal, job_id)
         return rec
 
     def close(self, timeout_s: float = 5.0) -> None:
