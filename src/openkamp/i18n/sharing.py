@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "err.ledger.no_entry": {
         "ko": "사용 기록 {index}번이 없습니다.",
-        "en": "No ledger entry {index}.",
+        "en": "There is no ledger entry {index}.",
     },
     "err.ledger.bad_sizes": {
         "ko": "장부 크기 {old:,}에서 {new:,}(으)로의 일관성 증명은 만들 수 없습니다.",

@@ -9,11 +9,11 @@ from __future__ import annotations
 MESSAGES: dict[str, dict[str, str]] = {
     "err.sharing.delivery.not_found": {
         "ko": "전달 기록 {id}이(가) 없습니다.",
-        "en": "No delivery {id}.",
+        "en": "There is no delivery {id}.",
     },
     "err.sharing.delivery.offer": {
         "ko": "제공 데이터 {id}이(가) 없습니다.",
-        "en": "No offer {id}.",
+        "en": "There is no offer {id}.",
     },
     "err.sharing.delivery.not_consumer": {
         "ko": "계약 {id}의 데이터는 이용 기관만 받거나 학습에 쓸 수 있습니다.",

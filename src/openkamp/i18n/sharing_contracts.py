@@ -35,7 +35,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # errors
     "err.sharing.contract.not_found": {
         "ko": "계약 #{id}이(가) 없습니다.",
-        "en": "No contract {id}.",
+        "en": "There is no contract {id}.",
     },
     "err.sharing.contract.state": {
         "ko": "계약 #{id}은(는) {state[ko]} 상태라 '{action[ko]}'을(를) 할 수 없습니다. 가능한 상태: {allowed[ko]}.",
@@ -47,7 +47,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "err.sharing.contract.offer_not_found": {
         "ko": "데이터 제공 #{id}이(가) 없습니다.",
-        "en": "No data offer {id}.",
+        "en": "There is no data offer {id}.",
     },
     "err.sharing.contract.offer_not_published": {
         "ko": "데이터 제공 #{id}은(는) 공개된 상태가 아니라 이용을 요청할 수 없습니다.",
@@ -167,6 +167,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.ledger.invalid": {"ko": "무효", "en": "INVALID"},
     "err.sharing.ledger.no_org": {
         "ko": "조직 '{name}'이(가) 없습니다.",
-        "en": "No organisation named '{name}'.",
+        "en": "There is no organisation named '{name}'.",
     },
 }

@@ -8,7 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- errors ---------------------------------------------------------------------------------
     "err.sharing.catalog.not_found": {
         "ko": "데이터 제공 {id}을(를) 찾을 수 없습니다.",
-        "en": "No data offer {id}.",
+        "en": "There is no data offer {id}.",
     },
     "err.sharing.catalog.name": {
         "ko": "제공 이름 '{value}'은(는) 쓸 수 없습니다. 영문 소문자, 숫자와 . _ - 로 128자 이내여야 합니다.",

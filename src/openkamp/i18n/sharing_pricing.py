@@ -222,15 +222,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "err.sharing.settlement.contract": {
         "ko": "정산할 계약 #{id}이(가) 없습니다.",
-        "en": "No contract {id} to settle.",
+        "en": "There is no contract {id} to settle.",
     },
     "err.sharing.settlement.statement": {
         "ko": "정산서 #{id}이(가) 없습니다.",
-        "en": "No statement {id}.",
+        "en": "There is no statement {id}.",
     },
     "err.sharing.settlement.valuation": {
         "ko": "기여도 평가 #{id}이(가) 없습니다.",
-        "en": "No valuation {id}.",
+        "en": "There is no valuation {id}.",
     },
     "err.sharing.settlement.not_consumer": {
         "ko": "기여도 평가 #{id}의 공동 학습 대금은 그 모델을 학습한 기관만 기록할 수 있습니다.",
