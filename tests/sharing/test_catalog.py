@@ -6,7 +6,6 @@ validated with pyshacl against the official shapes."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -393,18 +392,9 @@ def test_golden_datasets_are_marked_by_the_operator_only(w: World, market: dict[
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     """The official DCAT-AP 3.0.0 shapes, read as tests/sharing/test_dcat.py reads them."""
-    from .test_dcat import SHAPE_FILES, STANDARDS
+    from .test_dcat import load_shapes
 
-    missing = [name for name in SHAPE_FILES if not (STANDARDS / name).is_file()]
-    if missing:
-        reason = f"DCAT-AP 3.0.0 shapes not found in {STANDARDS}: {missing}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    graph = Graph()
-    for name in SHAPE_FILES:
-        graph.parse(STANDARDS / name, format="turtle")
-    return graph
+    return load_shapes()
 
 
 def test_the_live_catalog_exports_dcat_ap_that_pyshacl_accepts(

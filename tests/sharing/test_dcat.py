@@ -46,8 +46,8 @@ T = datetime(2026, 3, 1, 9, 0, tzinfo=KST)
 BASE = "https://kamp.example.kr"
 
 
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
+def load_shapes() -> Graph:
+    """The official DCAT-AP 3.0.0 shapes; skipped when absent, a failure under CI=true."""
     missing = [name for name in SHAPE_FILES if not (STANDARDS / name).is_file()]
     if missing:
         reason = f"DCAT-AP 3.0.0 shapes not found in {STANDARDS}: {missing}"
@@ -58,6 +58,11 @@ def shapes() -> Graph:
     for name in SHAPE_FILES:
         graph.parse(STANDARDS / name, format="turtle")
     return graph
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes()
 
 
 OPERATOR = Agent(

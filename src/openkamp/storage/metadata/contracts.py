@@ -22,6 +22,9 @@ from sqlalchemy import func, select
 
 from openkamp.core.errors import InvalidInput
 from openkamp.storage.metadata.base import MetadataStore, Record
+from openkamp.storage.metadata.rows import aware as _utc
+from openkamp.storage.metadata.rows import row_out as _out
+from openkamp.storage.metadata.rows import values_in as _in
 from openkamp.storage.metadata.schema import (
     contract_usage,
     contracts,
@@ -42,23 +45,6 @@ class UsageRow:
     queries: int = 0
     trainings: int = 0
     oldest_undeleted: datetime | None = None
-
-
-def _utc(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite drops the offset; we store UTC
-    return value
-
-
-def _out(row: Any) -> Record:
-    return {k: _utc(v) for k, v in row._mapping.items()}
-
-
-def _in(values: Record) -> Record:
-    return {
-        k: (v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo else v)
-        for k, v in values.items()
-    }
 
 
 class ContractStore:

@@ -12,7 +12,6 @@ changes); a charge may be replaced until its owner's statement for the month is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from openkamp.core.errors import Conflict, InvalidInput
 from openkamp.storage.metadata.base import MetadataStore, Record
+from openkamp.storage.metadata.rows import row_out as _out
+from openkamp.storage.metadata.rows import values_in as _in
 from openkamp.storage.metadata.schema import (
     charges,
     contracts,
@@ -30,23 +31,6 @@ from openkamp.storage.metadata.schema import (
 )
 
 __all__ = ["SettlementStore", "settlement_store"]
-
-
-def _utc(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite drops the offset; we store UTC
-    return value
-
-
-def _out(row: Any) -> Record:
-    return {k: _utc(v) for k, v in row._mapping.items()}
-
-
-def _in(values: Record) -> Record:
-    return {
-        k: (v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo else v)
-        for k, v in values.items()
-    }
 
 
 class SettlementStore:
