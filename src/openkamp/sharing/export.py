@@ -28,18 +28,16 @@ from openkamp.sharing import watermark as wm
 from openkamp.sharing.contract_keys import ContractKey
 from openkamp.sharing.transforms import StepReport, TransformReport, TransformSpec, apply
 
-__all__ = ["Export", "governed_export", "rounding_step", "watermark_record"]
+__all__ = ["Export", "Recorded", "governed_export", "rounding_step", "watermark_record"]
 
 
-@dataclass(frozen=True)
-class Export:
-    """``unmarked``: why an export meant to be marked carries no mark
-    (:func:`openkamp.sharing.watermark.none_record`); None when marked or not meant to be."""
+class Recorded:
+    """What a delivery record and its ledger entry keep of an export (whole-frame or streamed):
+    rows, delivered columns, the transforms' report and the watermark's record."""
 
-    frame: pd.DataFrame | pa.Table
     transforms: TransformReport
     watermark: wm.WatermarkReport | None
-    unmarked: Mapping[str, Any] | None = None
+    unmarked: Mapping[str, Any] | None
 
     def record(self) -> dict[str, Any]:
         return {
@@ -48,6 +46,17 @@ class Export:
             "transforms": self.transforms.to_json(),
             "watermark": watermark_record(self.watermark, self.unmarked),
         }
+
+
+@dataclass(frozen=True)
+class Export(Recorded):
+    """``unmarked``: why an export meant to be marked carries no mark
+    (:func:`openkamp.sharing.watermark.none_record`); None when marked or not meant to be."""
+
+    frame: pd.DataFrame | pa.Table
+    transforms: TransformReport
+    watermark: wm.WatermarkReport | None
+    unmarked: Mapping[str, Any] | None = None
 
 
 def watermark_record(

@@ -50,7 +50,7 @@ import pandas as pd
 from openkamp.sharing import transforms as tf
 from openkamp.sharing import watermark as wm
 from openkamp.sharing.contract_keys import ContractKey
-from openkamp.sharing.export import rounding_step, watermark_record
+from openkamp.sharing.export import Recorded, rounding_step
 from openkamp.sharing.transforms import TransformReport, TransformSpec
 
 __all__ = ["StreamedExport", "stream_export"]
@@ -62,7 +62,7 @@ _BUCKET_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
-class StreamedExport:
+class StreamedExport(Recorded):
     """What was written: rows, delivered columns, and the reports of the transforms and the
     watermark (as :class:`openkamp.sharing.export.Export` has them, ``unmarked`` too)."""
 
@@ -71,14 +71,6 @@ class StreamedExport:
     transforms: TransformReport
     watermark: wm.WatermarkReport | None
     unmarked: Mapping[str, Any] | None = None
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "rows": self.transforms.rows,
-            "columns": list(self.transforms.columns),
-            "transforms": self.transforms.to_json(),
-            "watermark": watermark_record(self.watermark, self.unmarked),
-        }
 
 
 # --- running statistics -----------------------------------------------------------------------
