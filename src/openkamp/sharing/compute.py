@@ -104,6 +104,7 @@ __all__ = [
     "ComputeResult",
     "ComputeToData",
     "ComputedModel",
+    "Prepared",
     "aggregate_card",
     "parts_of",
     "strip_rows",
@@ -139,6 +140,24 @@ class ComputeResult:
             "metrics": dict(self.metrics),
             "rows": self.rows,
         }
+
+
+@dataclass
+class Prepared:
+    """What :meth:`ComputeToData.prepare` made and checked, not registered yet: the model as it
+    leaves, its card, metrics and report, its inputs and data provenance, the rows it learnt
+    from."""
+
+    spec: TrainSpec
+    version: DatasetVersion
+    model: ComputedModel
+    card: ModelCard
+    metrics: dict[str, float]
+    report_json: dict[str, Any]
+    inputs: list[str]
+    origin: dict[str, Any]
+    rows: int
+    artefact: bytes = dataclasses.field(repr=False, default=b"")
 
 
 # -- the wrapper ----------------------------------------------------------------------------------
@@ -228,6 +247,34 @@ class ComputeToData:
         frame = self.datasets.read(owner_principal, version.id)
         guard()
         say("fit")
+        origin = {
+            "compute_to_data": True,
+            "owner_org_id": owner_principal.org_id,
+            "dataset": version.ref,
+            "schema_hash": version.schema_hash,
+        }
+        prepared = self.prepare(spec, version, frame, guard, origin, progress=say)
+        guard()
+        say("register")
+        return self.register(prepared, consumer_principal)
+
+    def prepare(
+        self,
+        spec: TrainSpec,
+        version: DatasetVersion,
+        frame: pd.DataFrame,
+        guard: Guard,
+        origin: dict[str, Any],
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> Prepared:
+        """Fit ``spec`` (already :func:`restrict`-ed) on ``frame``, the rows of ``version``,
+        and make what may leave: the stripped model wrapped with its aggregated card, its
+        metrics and its report, checked for rows (steps ``strip`` and ``check``; the caller
+        says ``fit``). ``origin`` is the model's data provenance. Nothing is registered: see
+        :meth:`register`. A pooled job (:mod:`openkamp.sharing.pooled`) passes its pooled rows
+        as one version."""
+        say = progress or (lambda _step: None)
         template, inputs = fit_on_version(spec, version, frame)
         guard()
         say("strip")
@@ -235,13 +282,7 @@ class ComputeToData:
         card = aggregate_card(card_of(template), self.k, calibration=calibration)
         _keep_tradeoff(card, template, version, frame)
         stripped = strip_rows(template, self.k)
-        origin = {
-            "compute_to_data": True,
-            "owner_org_id": owner_principal.org_id,
-            "dataset": version.ref,
-            "schema_hash": version.schema_hash,
-        }
-        model = ComputedModel(stripped, card, origin)
+        model = ComputedModel(stripped, card, dict(origin))
         artefact = pickle.dumps(model, protocol=5)
         metrics = card.headline()
         report_json = card_json(card)
@@ -257,30 +298,35 @@ class ComputeToData:
             },
             frame,
         )
-        guard()
-        say("register")
+        return Prepared(spec, version, model, card, metrics, report_json, inputs, dict(origin),
+                        len(frame), artefact)  # fmt: skip
+
+    def register(self, prepared: Prepared, consumer_principal: Principal) -> ComputeResult:
+        """Register what :meth:`prepare` made in the consumer's registry (a candidate)."""
+        spec, version, card = prepared.spec, prepared.version, prepared.card
         training = {
             "spec": _spec_record(spec),
-            "data": {**origin, "rows": int(card.rows)},
+            "data": {**prepared.origin, "rows": int(card.rows)},
             "quality": None,
-            "inputs": inputs,
+            "inputs": prepared.inputs,
         }
         mv = self.registry.register(
             consumer_principal,
-            model,
+            prepared.model,
             name=spec.name,
             task=spec.task,
-            metrics=metrics,
+            metrics=prepared.metrics,
             params=_plain(card.method),
             dataset_id=version.ref,
             schema_hash=version.schema_hash,
-            feature_names=card.features or inputs,
+            feature_names=card.features or prepared.inputs,
             target=spec.target,
             description=spec.description,
             training=training,
         )
         html = _render(card, spec, version, mv)
-        return ComputeResult(mv, metrics, html, report_json, len(frame), artefact)
+        return ComputeResult(mv, prepared.metrics, html, prepared.report_json, prepared.rows,
+                             prepared.artefact)  # fmt: skip
 
     def submit(
         self,
