@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +10,7 @@ from pathlib import Path
 from openkamp.sharing import Entry, Ledger
 from openkamp.storage import open_metadata
 from openkamp.storage.metadata.sql import SqlMetadataStore
+from openkamp.storage.testing.sql_backends import RawConnection, metadata_url
 
 
 @dataclass
@@ -21,34 +21,36 @@ class World:
     acme: int  # a factory offering data
     beta: int  # a supplier using it
     gamma: int  # another factory, never concerned
+    url: str = ""  # of the metadata database (SQLite file or PostgreSQL)
 
-    @property
-    def db(self) -> Path:
-        return Path(str(self.meta.engine.url.database))
+    def connect(self) -> RawConnection:
+        """A plain connection to the database, the append-only triggers in place."""
+        return RawConnection(self.url)
 
-    def raw(self) -> sqlite3.Connection:
-        """A plain connection to the database file, with the append-only triggers dropped, as
-        someone who can write the file would do."""
-        con = sqlite3.connect(self.db)
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_%'"
-        )]  # fmt: skip
-        for name in names:
-            con.execute(f"DROP TRIGGER {name}")
-        con.commit()
+    def raw(self) -> RawConnection:
+        """A plain connection to the database, with the append-only triggers dropped, as
+        someone who can write the database would do."""
+        con = RawConnection(self.url)
+        con.drop_triggers("ledger_")
         return con
 
+    def reopen(self) -> SqlMetadataStore:
+        """Another metadata store on the same database (as another process would open)."""
+        return open_metadata(self.url)
 
-def world(tmp_path: Path) -> Iterator[World]:
+
+def world(tmp_path: Path, backend: str = "sqlite") -> Iterator[World]:
+    """Three organisations and their ledger on a SQLite file or a fresh PostgreSQL database."""
     data = tmp_path / "data"
-    meta = open_metadata(f"sqlite:///{tmp_path}/meta.sqlite")
-    acme = meta.create_org("acme", "에이크미 정밀")["id"]
-    beta = meta.create_org("beta", "베타 AI")["id"]
-    gamma = meta.create_org("gamma")["id"]
-    try:
-        yield World(meta, Ledger.at(meta, data), data, acme, beta, gamma)
-    finally:
-        meta.close()
+    with metadata_url(backend, tmp_path) as url:
+        meta = open_metadata(url)
+        acme = meta.create_org("acme", "에이크미 정밀")["id"]
+        beta = meta.create_org("beta", "베타 AI")["id"]
+        gamma = meta.create_org("gamma")["id"]
+        try:
+            yield World(meta, Ledger.at(meta, data), data, acme, beta, gamma, url)
+        finally:
+            meta.close()
 
 
 def use(i: int, owner: int, **details: object) -> Entry:

@@ -6,7 +6,6 @@ rewritten and re-signed by the platform's own keys)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,16 +16,20 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from openkamp.core.errors import InvalidInput
 from openkamp.sharing import Ledger, ledger, merkle
 from openkamp.sharing.verify_standalone import key_id, leaf_hash, tree_head_message
+from openkamp.storage.metadata.sql import SqlMetadataStore
+from openkamp.storage.testing.sql_backends import BACKENDS, metadata_url
 
 from .ledger_support import World, fill, use, world
 
 BATCHES = [5, 3, 8, 1, 4, 6, 2, 7, 4]  # 40 entries; the fifth batch is acme's
 
 
-@pytest.fixture
-def w(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+@pytest.fixture(params=BACKENDS)
+def w(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[World]:
     monkeypatch.setattr(ledger, "CHUNK", 16)  # several chunks, so tampering meets chunk edges
-    for x in world(tmp_path):
+    for x in world(tmp_path, request.param):
         fill(x, BATCHES)
         assert x.ledger.verify().ok
         yield x
@@ -41,9 +44,8 @@ def tamper(w: World, *statements: str, params: tuple[object, ...] = ()) -> None:
 
 
 def leaf(w: World, seq: int) -> str:
-    con = sqlite3.connect(w.db)
-    (text,) = con.execute("SELECT leaf FROM ledger_entries WHERE seq = ?", (seq,)).fetchone()
-    con.close()
+    with w.connect() as con:
+        (text,) = con.execute("SELECT leaf FROM ledger_entries WHERE seq = ?", (seq,)).fetchone()
     return str(text)
 
 
@@ -217,7 +219,12 @@ def test_a_history_rewritten_and_re_signed_by_the_platform_itself(w: World, tmp_
     assert kept is not None
     from openkamp.storage import open_metadata
 
-    meta = open_metadata(f"sqlite:///{tmp_path}/rewritten.sqlite")
+    backend = "postgresql" if w.url.startswith("postgresql") else "sqlite"
+    with metadata_url(backend, tmp_path, "rewritten") as url:
+        _rewrite(w, open_metadata(url), kept)
+
+
+def _rewrite(w: World, meta: SqlMetadataStore, kept: ledger.TreeHead) -> None:
     for name in ("acme", "beta", "gamma"):
         meta.create_org(name)
     forged = Ledger.at(meta, w.data_dir)  # the same keys

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from openkamp.core.errors import InvalidInput
 from openkamp.storage.metadata.base import MetadataStore, Record
+from openkamp.storage.metadata.dialect import insert_on_conflict
 from openkamp.storage.metadata.rows import aware as _utc
 from openkamp.storage.metadata.rows import row_out as _out
 from openkamp.storage.metadata.rows import values_in as _in
@@ -147,45 +148,43 @@ class ContractStore:
     def add_usage(
         self, contract_id: int, *, rows: int, queries: int, trainings: int, at: datetime
     ) -> UsageRow:
-        """Add to the counters (inside the caller's transaction); returns the new counters."""
+        """Add to the counters (inside the caller's transaction); returns the new counters.
+        One statement adds to what is stored, so two processes adding at once lose nothing."""
         if min(rows, queries, trainings) < 0:
             raise InvalidInput("Usage counters only grow.")
         u = contract_usage.c
         with self.meta._write() as conn:
-            row = conn.execute(
-                select(u.rows, u.queries, u.trainings).where(u.contract_id == int(contract_id))
-            ).first()
-            if row is None:
-                conn.execute(
-                    contract_usage.insert().values(
-                        contract_id=int(contract_id), rows=rows, queries=queries,
-                        trainings=trainings, updated_at=at.astimezone(UTC),
-                    )
-                )  # fmt: skip
-                return UsageRow(rows, queries, trainings)
-            new = (int(row[0]) + rows, int(row[1]) + queries, int(row[2]) + trainings)
-            conn.execute(
-                contract_usage.update()
-                .where(u.contract_id == int(contract_id))
-                .values(rows=new[0], queries=new[1], trainings=new[2],
-                        updated_at=at.astimezone(UTC))
+            ins = insert_on_conflict(conn, contract_usage).values(
+                contract_id=int(contract_id), rows=rows, queries=queries, trainings=trainings,
+                updated_at=at.astimezone(UTC),
             )  # fmt: skip
-        return UsageRow(*new)
+            new = conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[u.contract_id],
+                    set_={
+                        "rows": u.rows + ins.excluded.rows,
+                        "queries": u.queries + ins.excluded.queries,
+                        "trainings": u.trainings + ins.excluded.trainings,
+                        "updated_at": ins.excluded.updated_at,
+                    },
+                ).returning(u.rows, u.queries, u.trainings)
+            ).one()
+        return UsageRow(int(new[0]), int(new[1]), int(new[2]))
 
     # -- jobs under a contract ----------------------------------------------------------------
 
     def add_job(self, contract_id: int, job_id: int) -> bool:
         """Record a job under a contract; False if it is recorded under another one already
-        (a job works under one contract)."""
+        (a job works under one contract: the first writer wins, in any process)."""
         j = sharing_jobs.c
         with self.meta._write() as conn:
-            seen = conn.execute(select(j.contract_id).where(j.job_id == int(job_id))).first()
-            if seen is None:
-                conn.execute(
-                    sharing_jobs.insert().values(job_id=int(job_id), contract_id=int(contract_id))
-                )
-                return True
-        return int(seen[0]) == int(contract_id)
+            conn.execute(
+                insert_on_conflict(conn, sharing_jobs)
+                .values(job_id=int(job_id), contract_id=int(contract_id))
+                .on_conflict_do_nothing(index_elements=[j.job_id])
+            )
+            seen = conn.execute(select(j.contract_id).where(j.job_id == int(job_id))).scalar()
+        return seen is not None and int(seen) == int(contract_id)
 
     def jobs(self, contract_id: int) -> builtins.list[int]:
         j = sharing_jobs.c

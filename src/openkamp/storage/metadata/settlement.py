@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from openkamp.core.errors import Conflict, InvalidInput
 from openkamp.storage.metadata.base import MetadataStore, Record
+from openkamp.storage.metadata.dialect import insert_on_conflict
 from openkamp.storage.metadata.rows import row_out as _out
 from openkamp.storage.metadata.rows import values_in as _in
 from openkamp.storage.metadata.schema import (
@@ -73,19 +74,18 @@ class SettlementStore:
 
     def put_charge(self, key: Record, values: Record) -> Record:
         """Insert the charge with ``key`` (contract_id + period, or consumer_org_id +
-        pooled_ref + period), or replace the one stored under it."""
+        pooled_ref + period), or replace the one stored under it: one statement, so two
+        processes settling the same month at once leave one charge, the last one's."""
         c = charges.c
         with self.meta._write() as conn:
-            found = conn.execute(
-                select(c.id).where(*(getattr(c, k) == v for k, v in key.items()))
-            ).first()
-            if found is None:
-                ins = charges.insert().values(**_in({**key, **values}))
-                row = conn.execute(ins.returning(*charges.c)).one()
-            else:
-                values = {k: v for k, v in values.items() if k != "created_at"}
-                upd = charges.update().where(c.id == found[0]).values(**_in(values))
-                row = conn.execute(upd.returning(*charges.c)).one()
+            ins = insert_on_conflict(conn, charges).values(**_in({**key, **values}))
+            keep = set(key) | {"created_at"}
+            row = conn.execute(
+                ins.on_conflict_do_update(
+                    index_elements=[getattr(c, k) for k in key],
+                    set_={k: ins.excluded[k] for k in values if k not in keep},
+                ).returning(*charges.c)
+            ).one()
         return _out(row)
 
     def charges(

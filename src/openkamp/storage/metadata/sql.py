@@ -1,8 +1,17 @@
 """Metadata store on SQLAlchemy 2: ``sqlite:///file.sqlite`` by default, PostgreSQL for scale-out.
 
 Only portable SQL is used, so the same contract suite passes on both engines. Writes take one
-process-wide lock (SQLite allows one writer; on PostgreSQL the lock only serialises this
-process's writers, which keeps behaviour identical). Reads run in parallel.
+process-wide lock (SQLite allows one writer). Reads run in parallel.
+
+Several processes (API, ingest and job workers) share one PostgreSQL database, and the services
+read, check and write inside :meth:`SqlMetadataStore.transaction` (a login name still free, the
+next version number, a contract's usage against its limits). On PostgreSQL that transaction takes
+a transaction-scoped advisory lock first (:data:`WRITER_LOCK`), so such blocks run one at a time
+across every process, as they do inside one process and on SQLite; its reads see what the
+previous holder committed (READ COMMITTED takes a snapshot per statement). Writes outside a
+transaction are single statements, atomic by themselves. A write joining a transaction runs in a
+savepoint on PostgreSQL: a refused statement (a duplicate name) leaves the transaction usable,
+as SQLite leaves it.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, create_engine, event, select
+from sqlalchemy import Connection, create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -58,6 +67,10 @@ def _in(values: Record) -> Record:
 
 _INT64 = range(-(2**63), 2**63)
 
+#: Key of the PostgreSQL advisory lock that :meth:`SqlMetadataStore.transaction` holds until its
+#: commit (any fixed 64-bit number; advisory locks are per database).
+WRITER_LOCK = 0x6F6B_6D65_7461_7772  # "okmetawr"
+
 
 def _storable(value: Any) -> bool:
     """Whether an integer fits the database's 64-bit integers (anything else cannot match)."""
@@ -69,6 +82,8 @@ class SqlMetadataStore(MetadataStore):
 
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = url
+        if url.startswith("postgresql://"):  # SQLAlchemy's default driver is psycopg2: not ours
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -77,7 +92,15 @@ class SqlMetadataStore(MetadataStore):
                 # with the default 5, most requests opened and closed a connection, setting
                 # its pragmas each time.
                 kwargs.update(pool_size=20, max_overflow=30)
+        else:
+            # A server restarted or a connection cut by a firewall: found before use, not as a
+            # failed request.
+            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
+        self._pg = self.engine.dialect.name == "postgresql"
+        #: Other processes write this database too (API, ingest and job workers on
+        #: PostgreSQL): what they must agree on lives in the store, not in memory.
+        self.shared = self.engine.dialect.name != "sqlite"
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._write_lock = threading.RLock()
@@ -97,6 +120,8 @@ class SqlMetadataStore(MetadataStore):
             yield
             return
         with self._write_lock, self.engine.begin() as conn:
+            if self._pg:  # one such block at a time across processes (module docstring)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})
             token = self._tx.set(conn)
             try:
                 yield
@@ -107,7 +132,11 @@ class SqlMetadataStore(MetadataStore):
     def _write(self) -> Iterator[Connection]:
         conn = self._tx.get()
         if conn is not None:
-            yield conn
+            if self._pg:  # a refused statement must not abort the caller's transaction
+                with conn.begin_nested():
+                    yield conn
+            else:
+                yield conn
             return
         with self._write_lock, self.engine.begin() as conn:
             yield conn
