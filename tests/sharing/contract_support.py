@@ -19,6 +19,7 @@ from openkamp.sharing import policy as P
 from openkamp.sharing.contracts import ContractService, org_iri
 from openkamp.sharing.policy_jsonld import to_jsonld
 from openkamp.storage.metadata.schema import deliveries, offers, orgs
+from openkamp.storage.testing.sql_backends import metadata_url
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 DATASET = "urn:openkamp:dataset:press-shots@3"
@@ -108,8 +109,20 @@ def insert_offer(kamp: Platform, org_id: int, n: int, policy: str, *, state: str
         return int(conn.execute(offers.insert().values(**values).returning(offers.c.id)).scalar())
 
 
-def world(tmp_path: Path, clock: Clock | None = None) -> Iterator[World]:
-    kamp = Platform.at(tmp_path / "data", duckdb_memory_limit="256MB")
+def world(
+    tmp_path: Path, clock: Clock | None = None, *, backend: str = "sqlite"
+) -> Iterator[World]:
+    """The three organisations on a platform whose metadata is a SQLite file in the data folder
+    or a fresh PostgreSQL database (``backend``)."""
+    if backend != "sqlite":
+        with metadata_url(backend, tmp_path) as url:
+            yield from _world(tmp_path, clock, metadata_url=url)
+    else:
+        yield from _world(tmp_path, clock)
+
+
+def _world(tmp_path: Path, clock: Clock | None, **settings: Any) -> Iterator[World]:
+    kamp = Platform.at(tmp_path / "data", duckdb_memory_limit="256MB", **settings)
     try:
         acme, beta, gamma = (kamp.principal(n) for n in ("acme", "beta", "gamma"))
         clock = clock or Clock()

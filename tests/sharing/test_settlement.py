@@ -5,7 +5,6 @@ for any amounts and shares (hypothesis); floats refused everywhere money is give
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from openkamp.sharing.settlement_service import SettlementService
 from openkamp.storage import open_metadata
 from openkamp.storage.metadata.migrate import alembic_config
 from openkamp.storage.metadata.schema import contracts, offers
+from openkamp.storage.testing.sql_backends import BACKENDS, RawConnection, metadata_url
 
 KST = timezone(timedelta(hours=9))
 DEC = Period(2026, 12)  # 31 days
@@ -437,9 +437,14 @@ class Store:
 T0 = datetime(2026, 11, 20, tzinfo=KST)
 
 
-@pytest.fixture
-def s(tmp_path: Path) -> Iterator[Store]:
-    meta = open_metadata(f"sqlite:///{tmp_path}/meta.sqlite")
+@pytest.fixture(params=BACKENDS)
+def s(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    with metadata_url(request.param, tmp_path) as url:
+        yield from _store(url, tmp_path)
+
+
+def _store(url: str, tmp_path: Path) -> Iterator[Store]:
+    meta = open_metadata(url)
     ids = [int(meta.create_org(n)["id"]) for n in ("acme", "beta", "gamma")]
     dataset = meta.insert(ids[0], "dataset", {
         "name": "press-shots", "version": 3, "origin": "records", "rows": 100,
@@ -533,11 +538,10 @@ def test_issued_statement_is_stored_in_the_ledger_and_immutable(s: Store) -> Non
         assert info.value.code == "sharing.settlement.issued"
         assert "발행" in error_text(info.value, "ko")[0]
     # and the database refuses to change the stored statement
-    raw = sqlite3.connect(str(s.meta.engine.url.database))
-    for sql in ("UPDATE statements SET payout = '1'", "DELETE FROM statement_lines"):
-        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
-            raw.execute(sql)
-    raw.close()
+    with RawConnection(s.meta.url) as raw:
+        for sql in ("UPDATE statements SET payout = '1'", "DELETE FROM statement_lines"):
+            with pytest.raises(raw.refused, match="immutable"):
+                raw.execute(sql)
     # the next month is open
     s.svc.settle_contract(s.acme, c1, "2027-01")
 
@@ -576,10 +580,8 @@ def test_pooled_payment_split_by_a_stored_valuation(s: Store) -> None:
 def test_migration_0011_goes_down_and_up(s: Store) -> None:
     cfg = alembic_config(s.meta.engine)
     command.downgrade(cfg, "0010")
-    raw = sqlite3.connect(str(s.meta.engine.url.database))
-    names = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
-    raw.close()
-    assert not names & {"charges", "statements", "statement_lines", "valuations"}
+    with RawConnection(s.meta.url) as raw:
+        assert not raw.tables() & {"charges", "statements", "statement_lines", "valuations"}
     command.upgrade(cfg, "head")
     cid = s.contract({"model": "lump_sum", "amount": "5000000"}, starts_at=T0)
     s.svc.settle_contract(s.acme, cid, "2026-11")
