@@ -193,7 +193,7 @@ def test_only_a_draft_is_changed_and_roles_are_checked(w: World) -> None:
     w.catalog.publish(w.acme, oid)
     with pytest.raises(Conflict) as info:
         w.catalog.update(w.acme, oid, title_en="Too late")
-    assert info.value.code == "sharing.catalog.state"
+    assert info.value.code == "sharing.catalog.not_draft"
     with pytest.raises(Conflict):
         w.catalog.publish(w.acme, oid)
     with pytest.raises(InvalidInput) as bad:

@@ -148,6 +148,7 @@ MOVES: dict[str, tuple[set[ContractState], Callable[[World, int], Any]]] = {
     "decline": ({S.COUNTERED}, lambda w, c: w.contracts.decline(w.beta, c)),
     "revoke": ({S.ACTIVE}, lambda w, c: w.contracts.revoke(w.acme, c, "why")),
     "complete": ({S.ACTIVE}, lambda w, c: w.contracts.complete(w.beta, c)),
+    "withdraw": ({S.REQUESTED, S.COUNTERED}, lambda w, c: w.contracts.withdraw(w.beta, c)),
 }
 
 
@@ -160,6 +161,8 @@ def _in_state(w: World, state: ContractState) -> int:
         w.contracts.approve(w.acme, c, terms=narrower)
     elif state is S.REJECTED:
         w.contracts.reject(w.acme, c, "no")
+    elif state is S.WITHDRAWN:
+        w.contracts.withdraw(w.beta, c, "not needed")
     elif state is not S.REQUESTED:
         w.contracts.approve(w.acme, c)
         if state is S.REVOKED:

@@ -46,6 +46,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "데이터 제공 {id}은(는) 지금 '{state}' 상태라서 이 작업을 할 수 없습니다.",
         "en": "Data offer {id} is '{state}', which does not allow this.",
     },
+    "err.sharing.catalog.not_draft": {
+        "ko": "데이터 제공 {id}은(는) {state[ko]} 상태라 고칠 수 없습니다. 작성 중인 초안만 고칠 수 있습니다.",
+        "en": "Data offer {id} is {state[en]}: only a draft can be changed.",
+    },
+    "err.sharing.catalog.not_draft.hint": {
+        "ko": "공개된 제공의 조건은 이용 요청과 계약이 따르는 조건이라 바꾸지 않습니다. 조건을 바꾸려면 이 제공을 철회하고(공개 중이면) 바꾼 내용으로 새 제공을 만드세요.",
+        "en": "A published offer's terms are what requests and contracts refer to, so they do not change. To offer other terms, withdraw this offer (if it is still published) and create a new one with the changes.",
+    },
     "err.sharing.catalog.empty": {
         "ko": "데이터셋 {dataset}에 행이 없어 품질 인증서를 만들 수 없습니다.",
         "en": "Dataset {dataset} has no rows: there is nothing to certify.",

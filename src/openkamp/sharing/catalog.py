@@ -87,6 +87,7 @@ __all__ = [
     "CatalogService",
     "anonymised_preview",
     "dataset_iri",
+    "draft_only",
     "offer_iri",
     "org_iri",
 ]
@@ -222,7 +223,10 @@ class CatalogService:
     def update(self, principal: Principal, offer_id: int, **changes: Any) -> Record:
         """Change a draft: any of the catalog fields, ``price``, ``policy`` (the clauses, all
         of them: they replace the old ones) or ``dataset`` (another version: certificate,
-        coverage and preview are computed again)."""
+        coverage and preview are computed again), each checked as :meth:`create` checks it.
+        A published or withdrawn offer is not changed (:class:`Conflict`
+        ``sharing.catalog.not_draft``): its terms are what requests and contracts refer to,
+        so a change is a new offer."""
         require(principal, Role.ENGINEER)
         unknown = sorted(set(changes) - set(_EDITABLE))
         if unknown:
@@ -230,7 +234,7 @@ class CatalogService:
         fields = check_fields(changes)
         clauses = policy_clauses(changes["policy"]) if "policy" in changes else None
         rec = self._own(principal, offer_id)
-        self._require_state(rec, "draft")
+        draft_only(rec)
         owner = str(self.meta.get_org(principal.org_id)["name"])
         if "dataset" in changes:
             v = self.datasets.get(principal, changes["dataset"])
@@ -246,7 +250,7 @@ class CatalogService:
             fields["transforms"] = check_transforms(spec, [c.name for c in v.columns])
         with self.meta.transaction():
             rec = self._own(principal, offer_id)
-            self._require_state(rec, "draft")
+            draft_only(rec)
             rec = self.meta.update(
                 principal.org_id, _OFFER, rec["id"], {**fields, "updated_at": self.now()}
             )
@@ -546,6 +550,21 @@ class CatalogService:
         out["golden"] = bool(out["golden"])
         out["owner"] = {"name": owner, "display_name": display or owner}
         return out
+
+
+def draft_only(offer: Record) -> None:
+    """Only a draft offer is changed: :class:`Conflict` ``sharing.catalog.not_draft`` for a
+    published or withdrawn one, whose hint says what to do instead (a new offer)."""
+    if offer["state"] == "draft":
+        return
+    state = str(offer["state"])
+    params: dict[str, object] = {
+        "id": offer["id"],
+        "state": {lang: t(f"sharing.offer.state.{state}", lang) for lang in ("ko", "en")},
+    }
+    code = "sharing.catalog.not_draft"
+    raise Conflict(t(f"err.{code}", "en", **params), hint=t(f"err.{code}.hint", "en"),
+                   code=code, params=params)  # fmt: skip
 
 
 def _record(row: Any) -> Record:

@@ -6,6 +6,7 @@ A consumer organisation asks for a published offer with a stated purpose; the ow
     contracts.approve(factory, c.id)                    # the offer's terms: active at once
     contracts.approve(factory, c.id, terms=changed)     # other terms: countered ...
     contracts.accept(supplier, c.id)                    # ... until the consumer accepts
+    contracts.withdraw(supplier, c.id, "필요 없어짐")      # or it takes its request back
     decision = contracts.authorize(supplier, c.id, Access.READ, rows=500)
     contracts.revoke(factory, c.id, "기술 유출 우려")     # access stops at once, jobs too
 
@@ -13,17 +14,23 @@ States and who moves them (any other move is a :class:`Conflict` naming the stat
 
     requested ──approve──▶ active ──▶ expired    (its time window ended: on read, and by sweep)
         │  └─approve with other terms─▶ countered ──accept──▶ active
-        │                                  └──decline / reject──▶ rejected
-        └──reject (with a reason)──▶ rejected
+        │                                  ├──decline / reject──▶ rejected
+        │                                  └──withdraw──▶ withdrawn
+        ├──reject (with a reason)──▶ rejected
+        └──withdraw (the consumer)──▶ withdrawn
     active ──revoke (owner, with a reason)──▶ revoked
     active ──complete (owner or consumer)──▶ completed
 
-The owner approves, counters, rejects and revokes; the consumer requests, accepts and declines;
-either completes. Who and when are kept: ``requested_by``, ``decided_by``/``decided_at`` (the
-owner's decision and its note), ``starts_at`` (the moment it became active) and
-``ended_by``/``ended_at``/``end_reason`` for every end (rejected, declined, revoked, completed,
-expired). A contract is visible to its two parties only; to any other organisation it does not
-exist (:class:`NotFound`, as for a missing one).
+The owner approves, counters, rejects and revokes; the consumer requests, accepts, declines and
+withdraws its request (before it is active; afterwards it completes); either completes. Who and
+when are kept: ``requested_by``, ``decided_by``/``decided_at`` (the owner's decision and its
+note), ``accepted_by``/``accepted_at`` (the consumer's user who accepted a counter-offer),
+``starts_at`` (the moment it became active) and ``ended_by``/``ended_at``/``end_reason`` for
+every end (rejected, declined, withdrawn, revoked, completed, expired). Lifecycle moves are kept
+on the contract, not in the usage ledger, which records uses of the data (accesses, exports,
+trainings) and settlements: a request, a decision or a withdrawal hands over no data. A contract
+is visible to its two parties only; to any other organisation it does not exist
+(:class:`NotFound`, as for a missing one).
 
 **The agreement.** Approval binds an ODRL ``Agreement`` (:func:`openkamp.sharing.policy.agreement`)
 built from the offer's ``Offer`` (or the owner's changed terms) with the consumer as assignee; its
@@ -98,6 +105,7 @@ class ContractState(StrEnum):
     COUNTERED = "countered"
     ACTIVE = "active"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
     REVOKED = "revoked"
     COMPLETED = "completed"
@@ -105,7 +113,7 @@ class ContractState(StrEnum):
 
 S = ContractState
 #: States from which nothing moves any more.
-FINAL = (S.REJECTED, S.EXPIRED, S.REVOKED, S.COMPLETED)
+FINAL = (S.REJECTED, S.WITHDRAWN, S.EXPIRED, S.REVOKED, S.COMPLETED)
 #: States a new request for the same offer by the same consumer is refused in.
 OPEN = (S.REQUESTED, S.COUNTERED, S.ACTIVE)
 
@@ -184,6 +192,8 @@ class Contract:
     decided_by: str | None
     decided_at: datetime | None
     decision_note: str | None
+    accepted_by: str | None  # the consumer's user who accepted a counter-offer
+    accepted_at: datetime | None
     ended_by: str | None
     ended_at: datetime | None
     end_reason: str | None
@@ -215,6 +225,7 @@ class Contract:
             "created_at": iso(self.created_at), "starts_at": iso(self.starts_at),
             "ends_at": iso(self.ends_at), "decided_by": self.decided_by,
             "decided_at": iso(self.decided_at), "decision_note": self.decision_note,
+            "accepted_by": self.accepted_by, "accepted_at": iso(self.accepted_at),
             "ended_by": self.ended_by, "ended_at": iso(self.ended_at),
             "end_reason": self.end_reason, "updated_at": iso(self.updated_at),
         }  # fmt: skip
@@ -412,14 +423,16 @@ class ContractService:
         return self._contract(rec, now)
 
     def accept(self, principal: Principal, contract_id: int) -> Contract:
-        """The consumer accepts the owner's changed terms: the contract is active."""
+        """The consumer accepts the owner's changed terms: the contract is active, and who
+        accepted it and when are kept (``accepted_by``, ``accepted_at``)."""
         require(principal, Role.ADMIN)
         now = self.now()
         with self.meta.transaction():
             rec = self._act(principal, contract_id, "accept", "consumer", [S.COUNTERED])
-            rec = self._update(
-                rec, {"state": S.ACTIVE.value, "starts_at": now, "updated_at": now}, "accept"
-            )
+            rec = self._update(rec, {
+                "state": S.ACTIVE.value, "starts_at": now, "accepted_by": principal.name,
+                "accepted_at": now, "updated_at": now,
+            }, "accept")  # fmt: skip
         return self._contract(rec, now)
 
     def decline(self, principal: Principal, contract_id: int, reason: str = "") -> Contract:
@@ -427,6 +440,16 @@ class ContractService:
         require(principal, Role.ADMIN)
         return self._end(principal, contract_id, "decline", "consumer", [S.COUNTERED],
                          S.REJECTED, reason)  # fmt: skip
+
+    def withdraw(self, principal: Principal, contract_id: int, reason: str = "") -> Contract:
+        """The consumer takes back its own request before it is active (requested, or
+        countered by the owner): the contract is withdrawn, a final state; the owner sees who
+        withdrew it, when and why (the optional ``reason``). A new request for the offer may
+        follow. An active contract is completed instead (:meth:`complete`)."""
+        require(principal, Role.ENGINEER)  # who may request may take the request back
+        return self._end(principal, contract_id, "withdraw", "consumer",
+                         [S.REQUESTED, S.COUNTERED], S.WITHDRAWN,
+                         _text(reason, "end_reason"))  # fmt: skip
 
     def reject(self, principal: Principal, contract_id: int, reason: str) -> Contract:
         """The owner rejects a request (or withdraws its changed terms), saying why."""
@@ -719,7 +742,8 @@ class ContractService:
             requested_by=rec.get("requested_by") or "", created_at=rec["created_at"],
             starts_at=rec.get("starts_at"), ends_at=rec.get("ends_at"),
             decided_by=rec.get("decided_by"), decided_at=rec.get("decided_at"),
-            decision_note=rec.get("decision_note"), ended_by=rec.get("ended_by"),
+            decision_note=rec.get("decision_note"), accepted_by=rec.get("accepted_by"),
+            accepted_at=rec.get("accepted_at"), ended_by=rec.get("ended_by"),
             ended_at=rec.get("ended_at"), end_reason=rec.get("end_reason"),
             updated_at=rec.get("updated_at"), secret_id=rec.get("secret_id") or "",
         )  # fmt: skip

@@ -200,6 +200,34 @@ class SharingService:
         """Record the organisation's KSIC code (administrators); None clears it."""
         return org_industry.set_industry(self.meta, principal, code)
 
+    def administrators(self, principal: Principal) -> list[str]:
+        """The organisation's administrators (whom a member asks to record the industry)."""
+        return org_industry.administrators(self.meta, principal)
+
+    def industry_check(
+        self, principal: Principal, policy: Mapping[str, Any] | str | None
+    ) -> org_industry.IndustryCheck | None:
+        """What the industry clauses of an offer's or a contract's terms ask of the
+        organisation (None: no such clause); ``met`` None: its code is not recorded."""
+        return org_industry.industry_check(self.meta, principal, policy)
+
+    def offer_industry_check(
+        self, principal: Principal, offer_id: int
+    ) -> org_industry.IndustryCheck | None:
+        """:meth:`industry_check` of an offer the organisation may see (its usage policy)."""
+        return self.industry_check(principal, self.catalog.get(principal, offer_id)["policy"])
+
+    def contract_industry_check(
+        self, principal: Principal, contract_id: int
+    ) -> org_industry.IndustryCheck | None:
+        """:meth:`industry_check` of a contract the organisation is a party to: its agreed
+        terms, or the offer's while the request is not decided."""
+        c = self.contracts.get(principal, contract_id)
+        if c.terms is not None:
+            return self.industry_check(principal, c.terms)
+        offer = self.contracts.store.offer(c.offer_id) or {}
+        return self.industry_check(principal, offer.get("policy"))
+
     # -- delivery (openkamp.sharing.delivery) -----------------------------------------------
 
     def deliver(

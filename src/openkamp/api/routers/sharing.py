@@ -95,6 +95,40 @@ class Industry(BaseModel):
     )
 
 
+class IndustryOut(Industry):
+    """The organisation's industry, whether the caller may record it, and whom to ask."""
+
+    can_set: bool = Field(description="The caller may record it (an administrator)")
+    administrators: list[str] = Field(description="The organisation's administrators")
+
+
+class IndustryCheckOut(BaseModel):
+    """What the industry clauses of an offer's or a contract's terms ask of the calling
+    organisation. ``met`` null: its KSIC code is not recorded, and every use under such terms is
+    refused until an administrator records it (PUT /sharing/industry)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    restricted: bool = Field(description="The terms allow or exclude industries")
+    industry: str | None = Field(description="The organisation's KSIC code (null: not recorded)")
+    allowed: list[str] = Field(description="The codes the terms allow only (empty: any)")
+    excluded: list[str] = Field(description="The codes the terms exclude")
+    met: bool | None = Field(description="The organisation's code meets the clauses")
+    can_set: bool = Field(description="The caller may record the code (an administrator)")
+    administrators: list[str] = Field(description="Whom to ask otherwise")
+
+
+def industry_out(kamp: Any, me: Any, check: Any) -> dict[str, Any]:
+    """An :class:`IndustryCheckOut` of a check (None: the terms have no industry clause)."""
+    if check is not None:
+        return {"restricted": True, **check.to_json()}
+    from openkamp.core.tenancy import Role
+
+    return {"restricted": False, "industry": kamp.sharing.industry(me), "allowed": [],
+            "excluded": [], "met": True, "can_set": me.has(Role.ADMIN),
+            "administrators": []}  # fmt: skip
+
+
 class TraceOut(BaseModel):
     """Whose copy a leaked file is: the contract named (None when no delivery's mark is in
     it) and the evidence per delivery scored."""
@@ -252,13 +286,25 @@ def sharing_catalog_get(kamp: Kamp, me: Me, offer_id: int) -> dict[str, Any]:
     return offer_out(kamp.sharing.catalog.get(me, offer_id))
 
 
+@router.get("/catalog/{offer_id}/industry", response_model=IndustryCheckOut)
+def sharing_catalog_industry(kamp: Kamp, me: Me, offer_id: int) -> dict[str, Any]:
+    """What the offer's industry clauses ask of the calling organisation, before it asks for
+    the data: ``met`` null means its KSIC code is not recorded and every use would be refused;
+    ``can_set`` (record it with PUT /sharing/industry) or the ``administrators`` to ask."""
+    return industry_out(kamp, me, kamp.sharing.offer_industry_check(me, offer_id))
+
+
 # -- the organisation's industry ----------------------------------------------------------------
 
 
-@router.get("/industry", response_model=Industry)
+@router.get("/industry", response_model=IndustryOut)
 def sharing_industry_get(kamp: Kamp, me: Me) -> dict[str, Any]:
-    """The organisation's KSIC industry code (what an offer's industry clause checks)."""
-    return {"industry": kamp.sharing.industry(me)}
+    """The organisation's KSIC industry code (what an offer's industry clause checks), whether
+    the caller may record it, and the administrators who may."""
+    from openkamp.core.tenancy import Role
+
+    return {"industry": kamp.sharing.industry(me), "can_set": me.has(Role.ADMIN),
+            "administrators": kamp.sharing.administrators(me)}  # fmt: skip
 
 
 @router.put("/industry", response_model=Industry)

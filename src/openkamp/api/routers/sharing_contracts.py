@@ -1,6 +1,7 @@
 """Sharing data under contract (issue 11): contracts (request with a purpose, the owner's
-approval with the offer's or changed terms and price, accept / decline, reject, revoke,
-complete), their usage counters, the governed export (a watermarked CSV file), the consumer's
+approval with the offer's or changed terms and price, accept / decline, the consumer's
+withdrawal of its request, reject, revoke, complete), their usage counters, what their industry
+clauses ask of the organisation, the governed export (a watermarked CSV file), the consumer's
 deletion confirmation, and compute-to-data (a job in the owner's space whose model lands in the
 consumer's registry; its answers never carry a row). A contract exists only for its two
 parties: any other organisation gets 404."""
@@ -19,10 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from openkamp.api.deps import Kamp, Me
 from openkamp.api.errors import responses
 from openkamp.api.openapi import file_answer
+from openkamp.api.routers.sharing import IndustryCheckOut, industry_out
 
 router = APIRouter(prefix="/sharing", tags=["sharing"])
 
-State = Literal["requested", "countered", "active", "rejected", "expired", "revoked", "completed"]
+State = Literal[
+    "requested", "countered", "active", "rejected", "withdrawn", "expired", "revoked", "completed"
+]
 
 
 class ContractOut(BaseModel):
@@ -47,6 +51,8 @@ class ContractOut(BaseModel):
     decided_by: str | None
     decided_at: str | None
     decision_note: str | None
+    accepted_by: str | None = Field(description="The consumer's user who accepted a counter-offer")
+    accepted_at: str | None
     ended_by: str | None
     ended_at: str | None
     end_reason: str | None
@@ -234,6 +240,18 @@ def sharing_contracts_decline(kamp: Kamp, me: Me, contract_id: int, body: Reason
     return _out(kamp.sharing.contracts.decline(me, contract_id, body.reason))
 
 
+@router.post("/contracts/{contract_id}/withdraw", response_model=ContractOut,
+             responses=responses(409))  # fmt: skip
+def sharing_contracts_withdraw(
+    kamp: Kamp, me: Me, contract_id: int, body: Reason | None = None
+) -> dict[str, Any]:
+    """The consumer takes back its own request before it is active (requested or countered);
+    the reason is optional. The owner sees who withdrew it, when and why."""
+    _party(kamp, me, contract_id)  # 404 before the body is judged
+    reason = "" if body is None else body.reason
+    return _out(kamp.sharing.contracts.withdraw(me, contract_id, reason))
+
+
 @router.post("/contracts/{contract_id}/reject", response_model=ContractOut,
              responses=responses(409))  # fmt: skip
 def sharing_contracts_reject(kamp: Kamp, me: Me, contract_id: int, body: Reason) -> dict[str, Any]:
@@ -256,6 +274,14 @@ def sharing_contracts_complete(kamp: Kamp, me: Me, contract_id: int, body: Note)
     """Either party ends an active contract (the work is done)."""
     _party(kamp, me, contract_id)  # 404 before the body is judged
     return _out(kamp.sharing.contracts.complete(me, contract_id, body.note))
+
+
+@router.get("/contracts/{contract_id}/industry", response_model=IndustryCheckOut)
+def sharing_contracts_industry(kamp: Kamp, me: Me, contract_id: int) -> dict[str, Any]:
+    """What the contract's industry clauses (its agreed terms, or the offer's before the
+    decision) ask of the calling organisation: ``met`` null means its KSIC code is not recorded
+    and every use would be refused; ``can_set`` or the ``administrators`` to ask."""
+    return industry_out(kamp, me, kamp.sharing.contract_industry_check(me, contract_id))
 
 
 @router.get("/contracts/{contract_id}/usage", response_model=UsageOut)

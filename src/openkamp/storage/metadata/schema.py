@@ -479,7 +479,7 @@ contracts = Table(
     Column("requested_by", String(256), nullable=False, server_default=""),
     Column("purpose", String(32), nullable=False),  # a sharing.policy.Purpose value
     Column("request_note", Text, nullable=False, server_default=""),
-    # requested | countered | active | rejected | expired | revoked | completed
+    # requested | countered | active | rejected | withdrawn | expired | revoked | completed
     Column("state", String(16), nullable=False, server_default="requested"),
     Column("terms", Text, nullable=True),  # ODRL Agreement JSON-LD, once decided
     Column("price", Text, nullable=False, server_default="{}"),  # JSON (sharing.pricing)
@@ -488,6 +488,9 @@ contracts = Table(
     Column("decided_by", String(256), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("decision_note", Text, nullable=True),
+    # The consumer's acceptance of a counter-offer (migration 0013).
+    Column("accepted_by", String(256), nullable=True),
+    Column("accepted_at", DateTime(timezone=True), nullable=True),
     Column("ended_by", String(256), nullable=True),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("end_reason", Text, nullable=True),
