@@ -488,4 +488,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "붙여 넣은 내용이 트리 헤드 JSON이 아닙니다. 내려받은 파일의 내용을 그대로 넣으세요.",
         "en": "What was pasted is not a tree head's JSON: paste the downloaded file's content as it is.",
     },
+    # a consumer withdraws its request; who accepted a counter-offer
+    "sharing_web.contract.withdraw": {"ko": "요청 철회", "en": "Withdraw the request"},
+    "sharing_web.contract.withdraw_confirm": {
+        "ko": "이 이용 요청을 철회할까요? 되돌릴 수 없습니다 (다시 요청할 수는 있습니다).",
+        "en": "Withdraw this request? It cannot be undone (you can request again).",
+    },
+    "sharing_web.contract.accepted": {"ko": "변경 조건 수락", "en": "Terms accepted"},
+    # a draft offer edited
+    "sharing_web.offers.edit": {"ko": "고치기", "en": "Edit"},
+    "sharing_web.edit.title": {"ko": "제공 초안 고치기", "en": "Edit the draft offer"},
+    "sharing_web.edit.help": {
+        "ko": "작성 중인 초안만 고칠 수 있으며, 새로 만들 때와 같은 검사를 거칩니다. 다른 데이터셋 버전을 고르면 범위, 품질 인증서와 미리보기를 다시 계산합니다.",
+        "en": "Only a draft can be changed, with the same checks as a new offer. Choosing another dataset version computes its coverage, quality certificate and preview again.",
+    },
+    "sharing_web.edit.save": {"ko": "변경 저장", "en": "Save the changes"},
+    "sharing_web.edit.cancel": {"ko": "취소", "en": "Cancel"},
+    # the industry an offer's or a contract's industry clause needs of the consumer
+    "sharing_web.industry_needed.title": {"ko": "업종 조건", "en": "Industry clause"},
+    "sharing_web.industry_needed.allowed": {
+        "ko": "이 이용 조건이 허용하는 업종(한국표준산업분류 코드):",
+        "en": "Industries (KSIC codes) these terms allow:",
+    },
+    "sharing_web.industry_needed.excluded": {
+        "ko": "이 이용 조건이 제외하는 업종(한국표준산업분류 코드):",
+        "en": "Industries (KSIC codes) these terms exclude:",
+    },
+    "sharing_web.industry_needed.unknown": {
+        "ko": "우리 기관의 업종이 등록되어 있지 않아, 계약을 맺더라도 데이터 이용이 모두 거절됩니다.",
+        "en": "Our organisation's industry is not recorded, so every use of the data would be refused, even under a contract.",
+    },
+    "sharing_web.industry_needed.set_help": {
+        "ko": "관리자는 여기서 우리 기관의 업종 코드를 등록할 수 있습니다. 카탈로그의 설정:",
+        "en": "As an administrator you can record our industry code here. The catalog's setting:",
+    },
+    "sharing_web.industry_needed.ask": {
+        "ko": "기관 관리자에게 업종 코드 등록을 요청하세요:",
+        "en": "Ask an administrator of our organisation to record it:",
+    },
+    "sharing_web.industry_needed.ask_none": {
+        "ko": "기관 관리자에게 업종 코드 등록을 요청하세요.",
+        "en": "Ask an administrator of our organisation to record it.",
+    },
+    "sharing_web.industry_needed.mismatch": {
+        "ko": "우리 기관의 업종이 이 조건에 맞지 않아 데이터 이용이 거절됩니다. 우리 기관의 업종:",
+        "en": "Our organisation's industry does not meet these terms, so uses of the data would be refused. Ours:",
+    },
 }

@@ -1,22 +1,28 @@
-"""Data sharing (issue 11), the catalog's pages: every organisation's published offers searched
-and filtered (``/sharing``), one offer with its anonymised preview, certificate, terms in words
-and the request form (``/sharing/offers/{id}``), and the owner's offers: made from one of the
-organisation's datasets, published and withdrawn (``/sharing/offers``). The same service calls
-as ``/api/v1/sharing``; a refused form comes back with what was typed and the reason in the
-user's language."""
+"""Data sharing (issue 11), the catalog's pages: every organisation's published offers searched and
+filtered (``/sharing``), one offer with its anonymised preview, certificate, terms in words and
+the request form (``/sharing/offers/{id}``), and the owner's offers: made from one of the
+organisation's datasets, changed while a draft (``/sharing/offers/{id}/edit``; a published offer
+is not changed: a new one is made), published and withdrawn (``/sharing/offers``). A consumer
+whose organisation has no industry code recorded is told so where an offer's or a contract's
+industry clause would refuse it, with the form to record it (administrators) or whom to ask. The
+same service calls as ``/api/v1/sharing``; a refused form comes back with what was typed and the
+reason in the user's language."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from openkamp.core.errors import InvalidInput, OpenKampError
+from openkamp.core.errors import InvalidInput, NotFound, OpenKampError
 from openkamp.core.tenancy import Role
 from openkamp.quality.profile import INDICES
+from openkamp.sharing.catalog import draft_only
 from openkamp.sharing.certificate import verify_certificate
+from openkamp.sharing.offer_fields import error as catalog_error
 from openkamp.web.page import Page, Posting, lang_of, platform_of, render
 from openkamp.web.sharing_view import (
     GRADES,
@@ -27,11 +33,14 @@ from openkamp.web.sharing_view import (
     clauses_in_words,
     form_error,
     industry_text,
+    keep_formless,
     offer_text,
     org_names,
     policy_from_form,
+    policy_to_form,
     price_from_form,
     price_text,
+    price_to_form,
     refused,
     window_from_form,
 )
@@ -108,10 +117,17 @@ def catalog_page(
     )  # fmt: skip
 
 
+#: Pages whose industry notice posts the code and comes back (an offer's, a contract's).
+_NEXT = re.compile(r"/sharing/(offers|contracts)/([0-9]{1,18})")
+
+
 @router.post("/sharing/industry", response_class=HTMLResponse)
 async def set_industry(request: Request, who: Posting) -> Response:
-    """The organisation's KSIC industry code (administrators; empty clears it)."""
+    """The organisation's KSIC industry code (administrators; empty clears it). From the
+    notice of an offer's or a contract's page (``next``), back to that page; a refused code is
+    shown there."""
     form = await request.form()
+    back = _NEXT.fullmatch(str(form.get("next") or ""))  # only our own pages: no open redirect
     try:
         platform_of(request).sharing.set_industry(
             who.principal, str(form.get("industry") or "").strip().upper()
@@ -119,8 +135,18 @@ async def set_industry(request: Request, who: Posting) -> Response:
     except OpenKampError as exc:
         if not refused(exc) or type(exc).__name__ == "Forbidden":
             raise
-        return catalog_page(request, who, status_code=422,
-                            industry_error=form_error(exc, lang_of(request)))  # fmt: skip
+        shown = form_error(exc, lang_of(request))
+        if back is not None and back.group(1) == "offers":
+            return _offer_page(request, who, int(back.group(2)), status_code=422,
+                               industry_error=shown)  # fmt: skip
+        if back is not None:
+            from openkamp.web.sharing_contracts_page import _contract_page
+
+            return _contract_page(request, who, int(back.group(2)), status_code=422,
+                                  industry_error=shown)  # fmt: skip
+        return catalog_page(request, who, status_code=422, industry_error=shown)
+    if back is not None:
+        return RedirectResponse(f"{back.group(0)}#industry-needed", status_code=303)
     return RedirectResponse("/sharing#industry", status_code=303)
 
 
@@ -140,10 +166,7 @@ def _offers_page(
     lang = lang_of(request)
     me = who.principal
     offers = [_shown(o, lang) for o in kamp.sharing.catalog.list_own(me)]
-    datasets = [
-        {"ref": v.ref, "name": v.display_name or v.name, "rows": v.rows}
-        for v in kamp.datasets.list(me)
-    ]
+    datasets = _datasets(request, who)
     return render(
         request, "sharing_offers.html", who, status_code=status_code, offers=offers,
         datasets=datasets, problems=PROBLEMS, purposes=PURPOSES, models=MODELS, units=UNITS,
@@ -154,6 +177,21 @@ def _offers_page(
 @router.get("/sharing/offers", response_class=HTMLResponse)
 def offers_page(request: Request, who: Page) -> HTMLResponse:
     return _offers_page(request, who)
+
+
+def _datasets(request: Request, who: Page, current: dict[str, Any] | None = None) -> list[Any]:
+    """The organisation's datasets an offer can be made of (their latest versions), and the
+    version a draft has now (``current``) when it is not the latest."""
+    out = [
+        {"ref": v.ref, "name": v.display_name or v.name, "rows": v.rows}
+        for v in platform_of(request).datasets.list(who.principal)
+    ]
+    if current is not None:
+        ref = f"{current['dataset_name']}@{current['dataset_version']}"
+        if ref not in {d["ref"] for d in out}:
+            rows = (current.get("coverage") or {}).get("rows") or 0
+            out.insert(0, {"ref": ref, "name": current["dataset_name"], "rows": rows})
+    return out
 
 
 def _kept(form: Any) -> dict[str, Any]:
@@ -192,6 +230,83 @@ async def create_offer(request: Request, who: Posting) -> Response:
     return RedirectResponse(f"/sharing/offers?made={offer['id']}", status_code=303)
 
 
+def _own_offer(request: Request, who: Page, offer_id: int) -> dict[str, Any]:
+    """One of the organisation's offers (another's, even published, is not found here)."""
+    offer = platform_of(request).sharing.catalog.get(who.principal, offer_id)
+    if int(offer.get("org_id") or 0) != who.principal.org_id or "owner" in offer:
+        raise catalog_error(NotFound, "not_found", id=offer_id)
+    return dict(offer)
+
+
+def _edit_page(
+    request: Request,
+    who: Page,
+    offer_id: int,
+    *,
+    status_code: int = 200,
+    error: tuple[str, str | None] | None = None,
+    form: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The draft's form filled with its values (or what was typed); for an offer that is no
+    longer a draft, why it is not changed and what to do instead."""
+    kamp = platform_of(request)
+    lang = lang_of(request)
+    offer = _own_offer(request, who, offer_id)
+    editable = True
+    try:
+        draft_only(offer)
+    except OpenKampError as exc:
+        editable, status_code, error = False, 409, error or form_error(exc, lang)
+    if form is None:
+        form = {k: str(offer.get(k) or "") for k in (
+            "title_ko", "title_en", "description_ko", "description_en", "equipment_type",
+            "industry", "problem")}  # fmt: skip
+        form["dataset"] = f"{offer['dataset_name']}@{offer['dataset_version']}"
+        form.update(price_to_form(offer.get("price")))
+        form.update(policy_to_form(offer, kamp.settings.tz))
+    return render(
+        request, "sharing_offer_edit.html", who, status_code=status_code,
+        offer=_shown(offer, lang), editable=editable, form=form, error=error,
+        datasets=_datasets(request, who, offer), problems=PROBLEMS, purposes=PURPOSES,
+        models=MODELS, units=UNITS, section="offers",
+    )  # fmt: skip
+
+
+@router.get("/sharing/offers/{offer_id}/edit", response_class=HTMLResponse)
+def edit_offer_page(request: Request, who: Page, offer_id: int) -> HTMLResponse:
+    return _edit_page(request, who, offer_id)
+
+
+@router.post("/sharing/offers/{offer_id}/edit", response_class=HTMLResponse)
+async def edit_offer(request: Request, who: Posting, offer_id: int) -> Response:
+    """Save a draft's changes: the same fields and checks as a new offer (the service's); the
+    clauses the form has no field for are kept."""
+    form = await request.form()
+    kamp = platform_of(request)
+    tz = kamp.settings.tz
+    offer = _own_offer(request, who, offer_id)
+    try:
+        policy = policy_from_form(form)
+        policy.update(window_from_form(form, tz))
+        changes: dict[str, Any] = {
+            field: str(form.get(field) or "").strip()
+            for field in ("title_ko", "title_en", "description_ko", "description_en",
+                          "equipment_type", "industry", "problem")
+        }  # fmt: skip
+        changes["price"] = price_from_form(form) or {}
+        changes["policy"] = keep_formless(policy, offer, tz)
+        dataset = str(form.get("dataset") or "")
+        if dataset and dataset != f"{offer['dataset_name']}@{offer['dataset_version']}":
+            changes["dataset"] = dataset  # another version: coverage and certificate anew
+        kamp.sharing.catalog.update(who.principal, offer_id, **changes)
+    except OpenKampError as exc:
+        if not refused(exc) or type(exc).__name__ in ("NotFound", "Forbidden"):
+            raise
+        return _edit_page(request, who, offer_id, status_code=422,
+                          error=form_error(exc, lang_of(request)), form=_kept(form))  # fmt: skip
+    return RedirectResponse(f"/sharing/offers/{offer_id}", status_code=303)
+
+
 def _move(request: Request, who: Posting, offer_id: int, action: str) -> Response:
     """Publish or withdraw one of the organisation's offers (administrators)."""
     catalog = platform_of(request).sharing.catalog
@@ -226,6 +341,7 @@ def _offer_page(
     error: tuple[str, str | None] | None = None,
     form: dict[str, Any] | None = None,
     trace: Any = None,
+    industry_error: tuple[str, str | None] | None = None,
 ) -> HTMLResponse:
     kamp = platform_of(request)
     lang = lang_of(request)
@@ -240,13 +356,16 @@ def _offer_page(
         c for c in kamp.sharing.contracts.list(who.principal, role="consumer", offer_id=offer_id)
     ]
     owner_name = offer["owner_name"] or who.org
+    # another organisation's offer whose industry clause its missing code would fail
+    industry = None if own else kamp.sharing.industry_check(who.principal, offer.get("policy"))
     return render(
         request, "sharing_offer.html", who, status_code=status_code, offer=offer, cert=cert,
         verified=verified, columns=columns, dropped=dropped, rows=preview.get("rows", []),
         clauses=clauses_in_words(offer.get("policy"), lang), own=own, mine=mine,
         owner_name=owner_name, purposes=PURPOSES, indices=INDICES, error=error,
         operator=who.principal.has(Role.OPERATOR), trace=trace, names=org_names(request), form=form or {},
-        section="offers" if own else "catalog",
+        industry=industry, industry_error=industry_error,
+        industry_next=f"/sharing/offers/{offer_id}", section="offers" if own else "catalog",
     )  # fmt: skip
 
 

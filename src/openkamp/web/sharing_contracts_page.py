@@ -3,7 +3,9 @@ contracts as owner (requests to decide, active ones and their usage) and as cons
 requests); ``/sharing/contracts/{id}`` is one contract, to its two parties only (any other
 organisation gets "no such page"): its terms in words, usage counters and what each side may do
 now. The owner approves (with the offer's price or a changed one), rejects or revokes, with a
-reason; the consumer accepts or declines a counter-offer, downloads a governed export, runs a
+reason; the consumer accepts or declines a counter-offer, withdraws its request before it is
+active, is told when the terms' industry clause needs its organisation's industry (and records
+it, an administrator, or learns whom to ask), downloads a governed export, runs a
 compute-to-data training (the job, then the model in its own registry) and confirms the deletion
 of a delivered copy. The same service calls as ``/api/v1/sharing``."""
 
@@ -37,7 +39,8 @@ router = APIRouter()
 #: What each party may do, by the contract's state.
 OWNER_ACTIONS = {"requested": ("approve", "reject"), "countered": ("reject",), "active": ("revoke",
                  "complete")}  # fmt: skip
-CONSUMER_ACTIONS = {"countered": ("accept", "decline"), "active": ("complete",)}
+CONSUMER_ACTIONS = {"requested": ("withdraw",), "countered": ("accept", "decline", "withdraw"),
+                    "active": ("complete",)}  # fmt: skip
 
 
 def _title(request: Request, c: Contract) -> str:
@@ -120,6 +123,7 @@ def _contract_page(
     note: str | None = None,
     form: dict[str, Any] | None = None,
     job: Any = None,
+    industry_error: tuple[str, str | None] | None = None,
 ) -> HTMLResponse:
     """One contract as the principal's organisation sees it (``job``: just started)."""
     kamp = platform_of(request)
@@ -141,6 +145,10 @@ def _contract_page(
     targets = [c["name"] for role in ("label", "input") for c in columns if c.get("role") == role]
     consumer_active = row["role"] == "consumer" and state == "active"
     sharing = kamp.sharing
+    # the consumer is told when the terms' industry clause cannot be met for want of its code
+    industry = None
+    if row["role"] == "consumer" and state in ("requested", "countered", "active"):
+        industry = sharing.contract_industry_check(me, c.id)
     return render(
         request, "sharing_contract.html", who, status_code=status_code, row=row, c=c,
         state=state, actions=actions, clauses=clauses_in_words(c.terms, lang),
@@ -153,7 +161,8 @@ def _contract_page(
         trained=_models_of(request, who, c) if row["role"] == "consumer" else [],
         jobs=list(sharing.compute_jobs(me, c.id)) if hasattr(sharing, "compute_jobs") else [],
         requester=names.get(c.consumer_org_id, ""), owner=names.get(c.owner_org_id, ""),
-        section="contracts",
+        industry=industry, industry_error=industry_error,
+        industry_next=f"/sharing/contracts/{c.id}", section="contracts",
     )  # fmt: skip
 
 
@@ -197,7 +206,7 @@ async def _act(request: Request, who: Posting, contract_id: int, action: str) ->
     contracts = platform_of(request).sharing.contracts
     reason = str(form.get("reason") or "")
     try:
-        if action in ("reject", "revoke", "decline"):
+        if action in ("reject", "revoke", "decline", "withdraw"):
             getattr(contracts, action)(who.principal, contract_id, reason)
         elif action == "complete":
             contracts.complete(who.principal, contract_id, reason)
@@ -226,6 +235,12 @@ async def accept(request: Request, who: Posting, contract_id: int) -> Response:
 @router.post("/sharing/contracts/{contract_id}/decline", response_class=HTMLResponse)
 async def decline(request: Request, who: Posting, contract_id: int) -> Response:
     return await _act(request, who, contract_id, "decline")
+
+
+@router.post("/sharing/contracts/{contract_id}/withdraw", response_class=HTMLResponse)
+async def withdraw(request: Request, who: Posting, contract_id: int) -> Response:
+    """The consumer takes back its request (requested or countered), with an optional reason."""
+    return await _act(request, who, contract_id, "withdraw")
 
 
 @router.post("/sharing/contracts/{contract_id}/complete", response_class=HTMLResponse)

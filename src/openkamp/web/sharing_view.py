@@ -29,11 +29,14 @@ __all__ = [
     "UNITS",
     "clauses_in_words",
     "form_error",
+    "keep_formless",
     "offer_text",
     "org_names",
     "policy_from_form",
+    "policy_to_form",
     "price_from_form",
     "price_text",
+    "price_to_form",
     "refused",
 ]
 
@@ -251,4 +254,72 @@ def window_from_form(form: Any, tz: Any) -> dict[str, Any]:
                 params={"field": label(LABELS[field]), "value": value},
             ) from None
         out[field] = day.replace(tzinfo=tz).isoformat()
+    return out
+
+
+# --------------------------------------------------------------------------- filling forms
+
+
+#: Clauses the offer form has no field for (set through the API): an edit keeps them as they are.
+FORMLESS_CLAUSES = ("recipients", "excluded_recipients", "excluded_industries")
+
+
+def price_to_form(price: Any) -> dict[str, str]:
+    """The price form's fields for a stored price (what :func:`price_from_form` reads back)."""
+    try:
+        doc = parse_price(price).to_json() if price else {}
+    except InvalidInput:
+        return {}
+    model = str(doc.get("model") or "")
+    out = {"price_model": model} if model else {}
+    if model in ("flat", "lump_sum"):
+        out["price_amount"] = str(doc["amount"])
+    elif model == "royalty":
+        out["price_percent"] = str((Decimal(str(doc["rate"])) * 100).normalize())
+        if doc.get("minimum") is not None:
+            out["price_minimum"] = str(doc["minimum"])
+    elif model == "metered":
+        for rate in doc.get("rates") or []:
+            out[f"price_rate_{rate['unit']}"] = str(rate["amount"])
+            if rate.get("included"):
+                out[f"price_included_{rate['unit']}"] = str(rate["included"])
+        if doc.get("cap") is not None:
+            out["price_cap"] = str(doc["cap"])
+    return out
+
+
+def policy_to_form(offer: Mapping[str, Any], tz: Any) -> dict[str, Any]:
+    """The policy form's fields for a stored offer's usage policy (what
+    :func:`policy_from_form` and :func:`window_from_form` read back); dates in ``tz``."""
+    clauses = clauses_of(offer)
+    out: dict[str, Any] = {"purposes": [Purpose(p).value for p in clauses.get("purposes", [])]}
+    for field in COUNTS:
+        if clauses.get(field) is not None:
+            out[field] = str(int(clauses[field]))
+    for field in ("compute_to_data_only", "anonymise", "no_redistribution"):
+        if clauses.get(field):
+            out[field] = "on"
+    if clauses.get("industries"):
+        out["industries"] = ", ".join(clauses["industries"])
+    for field in ("valid_from", "valid_until"):
+        if isinstance(clauses.get(field), datetime):
+            out[field] = clauses[field].astimezone(tz).date().isoformat()
+    return out
+
+
+def keep_formless(policy: dict[str, Any], offer: Mapping[str, Any], tz: Any) -> dict[str, Any]:
+    """The clauses of an edited offer form with what the form cannot say kept from the stored
+    policy: the clauses of :data:`FORMLESS_CLAUSES`, and a window's exact time when its date is
+    unchanged (the form has dates only)."""
+    stored = clauses_of(offer)
+    out = dict(policy)
+    for field in FORMLESS_CLAUSES:
+        if stored.get(field):
+            out[field] = list(stored[field])
+    for field in ("valid_from", "valid_until"):
+        before = stored.get(field)
+        if isinstance(before, datetime) and isinstance(out.get(field), str):
+            day = datetime.fromisoformat(out[field]).astimezone(tz).date()
+            if before.astimezone(tz).date() == day:
+                out[field] = before.isoformat()
     return out
