@@ -21,6 +21,8 @@ _BACKENDS: dict[str, dict[str, str]] = {
     },
     "timeseries": {
         "duckdb": "openkamp.storage.timeseries.duckdb:DuckDBTimeSeriesStore",
+        "postgresql": "openkamp.storage.timeseries.postgres:PostgresTimeSeriesStore",
+        "postgresql+psycopg": "openkamp.storage.timeseries.postgres:PostgresTimeSeriesStore",
     },
     "files": {
         "file": "openkamp.storage.files.local:LocalFileStore",

@@ -304,7 +304,11 @@ class TimeSeriesContract:
     @settings(
         max_examples=40,
         deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        # Every backend's test class runs this same method: differing executors by design.
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(ops=st.lists(_OP, min_size=1, max_size=8), spread=st.booleans())
     def test_rollups_equal_the_raw_points_after_any_writes(
