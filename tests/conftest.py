@@ -1,7 +1,14 @@
-"""Shared fixtures: a platform on embedded storage in a temporary folder."""
+"""Shared fixtures: a platform on embedded storage in a temporary folder.
+
+``OPENKAMP_TEST_STORAGE=postgresql`` runs the same tests on the regional centre's configuration:
+every platform a test builds keeps its metadata and time series in a PostgreSQL database of its
+own on the test server (see :class:`openkamp.storage.testing.postgres.DatabasePerDataDir`);
+tests of the embedded engines themselves (``embedded_only``) are skipped there.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +17,36 @@ import pytest
 from openkamp.core.assets import EquipmentSpec, LabelSpec, LabelType, LineSpec, SignalSpec, SiteSpec
 from openkamp.core.tenancy import Principal
 from openkamp.platform import Platform
+
+STORAGE = os.environ.get("OPENKAMP_TEST_STORAGE", "embedded").strip().lower() or "embedded"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if STORAGE == "embedded":
+        return
+    skip = pytest.mark.skip(reason=f"tests the embedded engines; this run is on {STORAGE}")
+    for item in items:
+        if "embedded_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _storage_configuration() -> Iterator[str]:
+    """The storage every platform of this run uses (embedded unless OPENKAMP_TEST_STORAGE)."""
+    if STORAGE == "embedded":
+        yield STORAGE
+        return
+    if STORAGE != "postgresql":
+        pytest.exit(f"OPENKAMP_TEST_STORAGE={STORAGE!r}: use embedded or postgresql", 2)
+    from openkamp.storage.testing.postgres import DatabasePerDataDir, server_or_skip
+
+    server_or_skip()
+    databases = DatabasePerDataDir()
+    databases.install()
+    try:
+        yield STORAGE
+    finally:
+        databases.close()
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -50,7 +52,7 @@ def reachable() -> str | None:
     try:
         with psycopg.connect(_dsn(server_url()), connect_timeout=3) as conn:
             conn.execute("select 1")
-    except Exception as exc:  # noqa: BLE001 - any failure means no server for the tests
+    except Exception as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return (
             f"no PostgreSQL server at {server_url()} ({first}); start one "
@@ -86,3 +88,76 @@ def fresh_database(prefix: str = "okt") -> Iterator[str]:
     finally:
         with psycopg.connect(_dsn(admin), autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+class DatabasePerDataDir:
+    """The test suite's PostgreSQL configuration (``OPENKAMP_TEST_STORAGE=postgresql``).
+
+    While installed, a platform whose settings name no metadata or time-series URL gets, instead
+    of SQLite and DuckDB files in its data folder, a PostgreSQL database of its own on the test
+    server: one per data folder (a platform re-opened on the same folder, as the restart tests
+    do, finds its data again), created on first use and dropped by :meth:`close`. Files stay in
+    the data folder. Every test that builds a platform, however it builds it, then runs on
+    PostgreSQL unchanged; a test that needs the embedded engines themselves says so with the
+    ``embedded_only`` marker.
+    """
+
+    def __init__(self, prefix: str = "okp") -> None:
+        self.prefix = prefix
+        self.urls: dict[str, str] = {}
+        self._saved: dict[str, Any] = {}
+
+    def url_for(self, data_dir: Any) -> str:
+        import hashlib
+
+        import psycopg
+
+        key = str(Path(data_dir).resolve())
+        url = self.urls.get(key)
+        if url is None:
+            admin = server_or_skip()
+            digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+            name = f"{self.prefix}_{os.getpid()}_{digest}_{len(self.urls)}"
+            with psycopg.connect(_dsn(admin), autocommit=True) as conn:
+                conn.execute(f'create database "{name}"')
+            made = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+            url = self.urls[key] = made.render_as_string(hide_password=False)
+        return url
+
+    def install(self) -> None:
+        from openkamp.settings import Settings
+
+        owner = self
+        self._saved = {
+            "meta": Settings.resolved_metadata_url,
+            "ts": Settings.resolved_timeseries_url,
+        }
+        meta, ts = self._saved["meta"], self._saved["ts"]
+
+        def resolved_metadata_url(self: Settings) -> str:
+            return self.metadata_url or owner.url_for(self.data_dir)
+
+        def resolved_timeseries_url(self: Settings) -> str:
+            return self.timeseries_url or owner.url_for(self.data_dir)
+
+        resolved_metadata_url.__doc__ = meta.__doc__
+        resolved_timeseries_url.__doc__ = ts.__doc__
+        Settings.resolved_metadata_url = resolved_metadata_url  # type: ignore[method-assign]
+        Settings.resolved_timeseries_url = resolved_timeseries_url  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        import psycopg
+
+        from openkamp.settings import Settings
+
+        if self._saved:
+            Settings.resolved_metadata_url = self._saved["meta"]  # type: ignore[method-assign]
+            Settings.resolved_timeseries_url = self._saved["ts"]  # type: ignore[method-assign]
+            self._saved = {}
+        if not self.urls:
+            return
+        with psycopg.connect(_dsn(server_url()), autocommit=True) as conn:
+            for url in self.urls.values():
+                name = make_url(url).database
+                conn.execute(f'drop database if exists "{name}" with (force)')
+        self.urls.clear()
