@@ -3,7 +3,12 @@
 Writes to the store are throttled: a job may call :meth:`JobContext.progress` in a tight loop and
 the store still sees at most one write per ``interval_s`` (plus one whenever the message changes).
 A trailing update that the throttle held back is written by the service's ticker within
-``interval_s``, or at the end of the job.
+``interval_s`` (on a Dask worker, by the worker's own ticker), or at the end of the job.
+
+A job function reaches the installation through ``ctx.platform``: the platform that owns the job
+service in-process, or on a Dask worker the platform that worker opened from the installation's
+settings (:mod:`openkamp.jobs.dask`). ``ctx.map`` fans a job out into independent parts
+(:mod:`openkamp.jobs.fanout`).
 """
 
 from __future__ import annotations
@@ -12,14 +17,17 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openkamp.core.errors import NotFound
 from openkamp.core.tenancy import Principal
 from openkamp.jobs.executor import JobTask
 from openkamp.storage.metadata.base import MetadataStore
+
+if TYPE_CHECKING:
+    from openkamp.jobs.fanout import Mapper, Outcome, Part
 
 MESSAGE_MAX = 512  # the width of the jobs.message column
 _DROPPED = "[… earlier lines dropped]"
@@ -64,7 +72,9 @@ class JobContext:
     ``progress(fraction, message)`` reports how far the job is (0..1; a message of None keeps the
     current one); ``log(text)`` appends timestamped lines; ``cancelled`` tells whether someone asked
     the job to stop and ``check()`` raises :class:`Cancelled` if so. ``params`` are the job's
-    parameters; ``principal`` is who submitted it (pass it on to services).
+    parameters; ``principal`` is who submitted it (pass it on to services); ``platform`` is the
+    installation the job runs against; ``map(fn, items)`` runs independent parts, spread over the
+    cluster when the job runs on one.
     """
 
     def __init__(
@@ -76,8 +86,12 @@ class JobContext:
         log_max_bytes: int = 64 * 1024,
         cancel_event: threading.Event | None = None,
         clock: Callable[[], float] = time.monotonic,
+        platform: Any = None,
+        mapper: Mapper | None = None,
     ) -> None:
         self._meta = meta
+        self._platform = platform
+        self._mapper = mapper
         self._task = task
         self._interval = interval_s
         self._clock = clock
@@ -106,6 +120,35 @@ class JobContext:
     @property
     def params(self) -> dict[str, Any]:
         return self._task.params
+
+    @property
+    def task(self) -> JobTask:
+        return self._task
+
+    @property
+    def interval_s(self) -> float:
+        return self._interval
+
+    @property
+    def platform(self) -> Any:
+        """The :class:`~openkamp.platform.Platform` the job runs against."""
+        if self._platform is None:
+            raise RuntimeError("this job runs without a platform (a bare JobService)")
+        return self._platform
+
+    def map(
+        self,
+        fn: Callable[[Part, Any], Any],
+        items: Sequence[Any],
+        *,
+        label: Callable[[Any], str] = str,
+        span: tuple[float, float] = (0.0, 1.0),
+    ) -> list[Outcome]:
+        """Run ``fn(part, item)`` for every item and return their outcomes in item order (see
+        :mod:`openkamp.jobs.fanout`); progress moves across ``span`` as parts end."""
+        from openkamp.jobs.fanout import SequentialMapper, fan_out
+
+        return fan_out(self, self._mapper or SequentialMapper(), fn, items, label=label, span=span)
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         with self._lock:

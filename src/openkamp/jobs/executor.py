@@ -7,15 +7,26 @@ metadata store, wherever that function runs. That keeps the interface two method
 ``submit(task, run) -> handle``
     Start ``run(task)`` some time later. ``task`` is a :class:`JobTask`: plain, picklable values
     (ids, the principal, the function, its parameters). An in-process executor calls ``run(task)``
-    on one of its threads. An out-of-process executor (a Dask ``Client`` for scale-out) ignores
-    ``run``, which is bound to this process's store, and ships ``task`` instead, calling
-    ``run_job(open_metadata(url), task)`` on the worker; cancel requests then reach the job through
-    the ``cancel_requested`` column, which the job's context polls.
+    on one of its threads. An out-of-process executor (``remote = True``; the Dask executor of
+    :mod:`openkamp.jobs.dask`) ships ``task`` instead and calls ``run_job`` on the worker, against
+    the installation's stores opened there; cancel requests reach the job through the
+    ``cancel_requested`` column, which the job's context polls. For such an executor ``run`` is
+    the service's *end* hook: it calls ``run(task, reason)`` in this process once the remote work
+    ended, however it ended (``reason`` is None when the worker recorded the end itself, else
+    why the work was lost), so that a job is never left ``running`` by a lost worker.
 ``handle.cancel() -> bool``
     Drop the task if it has not started; True when it never will. A False answer is harmless:
     ``run_job`` starts only jobs still ``queued``, so a job cancelled in the store is skipped.
 ``shutdown(timeout_s)``
-    Take no more tasks, drop queued ones, and wait up to ``timeout_s`` for running ones.
+    Take no more tasks, drop queued ones, and wait up to ``timeout_s`` for running ones. A
+    remote executor only lets go of its connection: the jobs go on running on the cluster.
+``still_running(keys)``
+    After a restart: which jobs (``(org_id, job_id)``) this executor is still running elsewhere,
+    so that the service does not mark them interrupted. None for an in-process executor.
+
+Only a function marked :func:`portable` travels to another process: a module-level function that
+reads what it needs through ``ctx.platform`` and ``ctx.params``. A closure over this process's
+platform or files runs in this process whatever the executor (see ``JobService.submit``).
 """
 
 from __future__ import annotations
@@ -26,12 +37,38 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from openkamp.core.tenancy import Principal
 
 if TYPE_CHECKING:
     from openkamp.jobs.context import JobContext
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class WorkLost(Exception):
+    """What a remote executor hands its end hook when it lost the work (the worker running it,
+    or the cluster), as opposed to an error the job's function or its runner raised."""
+
+
+_PORTABLE = "__openkamp_portable__"
+
+
+def portable(fn: F) -> F:
+    """Mark a module-level job function as one that may run in another process (a Dask worker):
+    it takes everything from its context (``ctx.platform``, ``ctx.principal``, ``ctx.params``)
+    and nothing from the process that submitted it."""
+    setattr(fn, _PORTABLE, True)
+    return fn
+
+
+def is_portable(fn: Any) -> bool:
+    """Whether ``fn`` (or the function a ``functools.partial`` wraps) is marked :func:`portable`."""
+    while hasattr(fn, "func") and not hasattr(fn, _PORTABLE):  # functools.partial
+        fn = fn.func
+    return bool(getattr(fn, _PORTABLE, False))
 
 
 @dataclass(frozen=True)
@@ -54,11 +91,19 @@ class Handle(Protocol):
 class Executor(ABC):
     """Runs job tasks somewhere (see the module docstring for the contract)."""
 
+    #: True when tasks run in other processes and outlive this one (see the module docstring).
+    remote: ClassVar[bool] = False
+
     @abstractmethod
-    def submit(self, task: JobTask, run: Callable[[JobTask], None]) -> Handle: ...
+    def submit(self, task: JobTask, run: Callable[..., None]) -> Handle: ...
 
     @abstractmethod
     def shutdown(self, timeout_s: float) -> None: ...
+
+    def still_running(self, keys: list[tuple[int, int]]) -> set[tuple[int, int]] | None:
+        """Which of these jobs (org id, job id) still run elsewhere; None: this executor cannot
+        tell (an in-process pool: whatever a previous process left is gone)."""
+        return None
 
 
 class _ThreadHandle:

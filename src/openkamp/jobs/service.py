@@ -11,7 +11,8 @@ the parameters, the result (the function's returned dict) and, for a failure, th
 
 Where the function runs is the executor's business (:mod:`openkamp.jobs.executor`); every state
 change goes through :func:`run_job` and the metadata store, so a record means the same whichever
-executor ran it.
+executor ran it. With a remote executor (Dask), functions marked ``portable`` go to the cluster and
+the others (closures over this process's platform or files) run in this process's pool.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from typing import Any
 from openkamp.core.errors import InvalidInput, OpenKampError
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.jobs.context import MESSAGE_MAX, Cancelled, JobContext
-from openkamp.jobs.executor import Executor, Handle, JobTask, ThreadExecutor
+from openkamp.jobs.executor import (
+    Executor,
+    Handle,
+    JobTask,
+    ThreadExecutor,
+    WorkLost,
+    is_portable,
+)
 from openkamp.storage.metadata.base import MetadataStore, Record
 
 JobFn = Callable[[JobContext], dict[str, Any] | None]
@@ -40,6 +48,7 @@ ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
 INTERRUPTED = "interrupted (the server restarted)"
 STOPPED = "interrupted (the server stopped before the job ended)"
+LOST = "interrupted (the worker running it stopped)"
 
 
 def _now() -> datetime:
@@ -72,7 +81,7 @@ def for_reader(rec: Record, principal: Principal) -> Record:
     result = out.get("result")
     error = result.get("error") if isinstance(result, dict) else None
     internal = not isinstance(error, dict) or error.get("type") == "internal"
-    if out.get("error") and internal and out["error"] not in (INTERRUPTED, STOPPED):
+    if out.get("error") and internal and out["error"] not in (INTERRUPTED, STOPPED, LOST):
         out["error"] = HIDDEN
     return out
 
@@ -156,13 +165,15 @@ class _Active:
     task: JobTask
     handle: Handle | None
     context: JobContext
+    remote: bool = False  # runs on the cluster (the executor calls _remote_ended)
 
 
 class JobService:
     """Submit, follow, cancel and wait for jobs (``Platform.jobs``).
 
     Viewers may read jobs; engineers submit and cancel them. A job of another organisation is
-    "not found", exactly like a missing one.
+    "not found", exactly like a missing one. ``platform`` is what job functions reach as
+    ``ctx.platform`` (the :class:`~openkamp.platform.Platform` sets itself).
     """
 
     def __init__(
@@ -176,6 +187,9 @@ class JobService:
     ) -> None:
         self.meta = meta
         self.executor = executor or ThreadExecutor(workers)
+        # Beside a remote executor, a pool here for what cannot travel (see submit).
+        self._local = ThreadExecutor(workers) if self.executor.remote else None
+        self.platform: Any = None
         self.progress_interval_s = progress_interval_s
         self.log_max_bytes = log_max_bytes
         self._lock = threading.Lock()
@@ -192,17 +206,31 @@ class JobService:
 
         Call once at start-up, before any job is submitted. With several processes sharing one
         store this would also fail other live processes' jobs: scale-out needs worker leases.
+        Jobs a remote executor still runs (on the Dask cluster) are left alone: their workers
+        record their end.
         """
+        left = [
+            (org["id"], rec)
+            for org in self.meta.list_orgs()
+            for rec in self.meta.find(org["id"], "job", status=list(ACTIVE))
+        ]
+        if not left:
+            return 0
+        elsewhere = self.executor.still_running([(org, rec["id"]) for org, rec in left]) or set()
         n = 0
-        for org in self.meta.list_orgs():
-            for rec in self.meta.find(org["id"], "job", status=list(ACTIVE)):
+        for org_id, rec in left:
+            if (org_id, rec["id"]) in elsewhere:
+                continue
+            with self.meta.transaction():
+                if self.meta.get(org_id, "job", rec["id"])["status"] not in ACTIVE:
+                    continue  # it ended meanwhile
                 self.meta.update(
-                    org["id"],
+                    org_id,
                     "job",
                     rec["id"],
                     {"status": "failed", "error": INTERRUPTED, "finished_at": _now()},
                 )
-                n += 1
+            n += 1
         return n
 
     # -- the service ----------------------------------------------------------------------------
@@ -249,12 +277,26 @@ class JobService:
                 task,
                 interval_s=self.progress_interval_s,
                 log_max_bytes=self.log_max_bytes,
+                platform=self.platform,
             )
             active = _Active(task, None, ctx)
             self._active[task.job_id] = active
             self._start_ticker()
             # Under the lock, so cancel() never sees an entry without its handle.
-            active.handle = self.executor.submit(task, self._run)
+            try:
+                if self._local is None:
+                    active.handle = self.executor.submit(task, self._run)
+                elif is_portable(fn):
+                    active.remote = True
+                    active.handle = self.executor.submit(task, self._remote_ended)
+                else:  # a closure over this process: it runs here, and says so in its log
+                    ctx.log("runs in this server process: its function cannot go to the cluster")
+                    active.handle = self._local.submit(task, self._run)
+            except Exception as exc:  # the cluster does not answer, say: the job fails with why
+                self._active.pop(task.job_id, None)
+                ctx.detach()
+                self._end_remote(task, exc)
+                return self.meta.get(principal.org_id, "job", rec["id"])
         return rec
 
     def get(self, principal: Principal, job_id: int) -> Record:
@@ -332,6 +374,9 @@ class JobService:
             if self._closed:
                 return
             self._closed = True
+            # Jobs on the cluster go on without this process: their workers record their end.
+            for a in [a for a in self._active.values() if a.remote]:
+                self._active.pop(a.task.job_id, None)
             active = list(self._active.values())
         for a in active:
             if a.handle is not None and a.handle.cancel():
@@ -339,6 +384,8 @@ class JobService:
             else:
                 a.context.request_cancel()
         self.executor.shutdown(timeout_s)
+        if self._local is not None:
+            self._local.shutdown(timeout_s)
         with self._lock:
             left = list(self._active.values())
         for a in left:  # still running (ignored the cancel), or never picked up by the executor
@@ -359,6 +406,32 @@ class JobService:
             run_job(self.meta, task, context=active.context)
         finally:
             self._forget(task.job_id)
+
+    def _remote_ended(self, task: JobTask, problem: BaseException | None = None) -> None:
+        """The remote executor's end hook: a job its worker did not finish is failed here, with
+        the reason (a lost worker or cluster: :class:`WorkLost`; else what the worker raised
+        before the job could start, such as a configuration error found there)."""
+        try:
+            if problem is not None:
+                self._end_remote(task, problem)
+        finally:
+            self._forget(task.job_id)
+
+    def _end_remote(self, task: JobTask, problem: BaseException) -> None:
+        org, jid = task.org_id, task.job_id
+        lost = isinstance(problem, WorkLost)
+        with self.meta.transaction():
+            rec = self.meta.get(org, "job", jid)
+            if rec["status"] not in ACTIVE:
+                return  # the worker recorded the end (or someone cancelled it)
+            error = LOST if lost else _describe(problem)
+            stamp = _now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            line = f"{LOST}: {problem}" if lost else f"failed on the cluster: {error}"
+            log = f"{rec['log']}{stamp} {line}\n"[-self.log_max_bytes :]
+            values: Record = {"status": "failed", "error": error, "log": log, "finished_at": _now()}
+            if not lost:
+                values["result"] = {"error": error_record(problem)}
+            self.meta.update(org, "job", jid, values)
 
     def _forget(self, job_id: int) -> None:
         with self._lock:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from openkamp.i18n import MESSAGES, error_text, t
-from openkamp.jobs.service import INTERRUPTED, STOPPED
+from openkamp.jobs.service import INTERRUPTED, LOST, STOPPED
 
-_FIXED = {INTERRUPTED: "job.interrupted", STOPPED: "job.stopped"}
+_FIXED = {INTERRUPTED: "job.interrupted", STOPPED: "job.stopped", LOST: "job.worker_lost"}
 
 
 def message_text(message: str | None, lang: str) -> str:
