@@ -37,12 +37,22 @@ from openkamp.storage.registry import open_files, open_metadata, open_timeseries
 
 
 class Platform:
-    """One OpenKAMP installation: its stores and services."""
+    """One OpenKAMP installation: its stores and services.
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    ``worker=True``: the platform a job worker (a Dask worker process) opens, see
+    :meth:`for_worker`.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, worker: bool = False) -> None:
         self.settings = settings or Settings()
         self.settings.check_safe()
-        make_private(self.settings.data_dir)  # 0700 / 0600, also what is there already
+        executor = None
+        if self.settings.jobs_scheduler:  # before any store opens: a refusal leaves nothing open
+            from openkamp.jobs.dask import DaskExecutor
+
+            executor = DaskExecutor.from_settings(self.settings, Platform.for_worker)
+        if not worker:  # the server made the folder private; a worker only uses it
+            make_private(self.settings.data_dir)  # 0700 / 0600, also what is there already
         self.meta = open_metadata(self.settings.resolved_metadata_url())
         ts_url = self.settings.resolved_timeseries_url()
         if ts_url.startswith("duckdb") and "?" not in ts_url:
@@ -75,10 +85,12 @@ class Platform:
         self.ml.on_scored = self._alerts_from_scores
         self.jobs = JobService(
             self.meta,
+            executor,
             workers=self.settings.jobs_workers,
             progress_interval_s=self.settings.jobs_progress_interval_s,
             log_max_bytes=self.settings.jobs_log_max_bytes,
         )
+        self.jobs.platform = self  # what job functions reach as ctx.platform
         # The live path (connectors, HTTP ingest, listeners after each durable write); its
         # loop starts with the server (create_app's lifespan), not here.
         self.live = LiveRuntime(self.meta, self.ts, self.settings)
@@ -122,14 +134,23 @@ class Platform:
                 self.settings.default_org_name, "기본 조직 / Default organisation"
             )
         self.default_org_id: int = org["id"]
-        self.imports.mark_interrupted()
-        self.jobs.mark_interrupted()
-        clean_at_start(self.settings.data_dir)  # uploads cut off when the last process stopped
+        if not worker:  # the server's start-up chores (a worker starting must not end its jobs)
+            self.imports.mark_interrupted()
+            self.jobs.mark_interrupted()
+            clean_at_start(self.settings.data_dir)  # uploads cut off when the last process stopped
 
     @classmethod
     def at(cls, data_dir: str | Path, **settings: Any) -> Platform:
         """A platform on embedded storage in ``data_dir`` (handy in notebooks and tests)."""
         return cls(Settings(data_dir=Path(data_dir), **settings))
+
+    @classmethod
+    def for_worker(cls, values: dict[str, Any]) -> Platform:
+        """The platform a job worker opens from the server's settings (every value given, so
+        the worker's environment changes none): the same stores and services, none of the
+        server's start-up chores (marking interrupted jobs and imports failed, removing cut-off
+        uploads, making the data folder private)."""
+        return cls(Settings(**values), worker=True)
 
     def principal(self, org_name: str | None = None) -> Principal:
         """The local administrator of an organisation (the default one unless named)."""

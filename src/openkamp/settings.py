@@ -101,6 +101,19 @@ class Settings(BaseSettings):
         ge=1024,
         description="A job's stored log keeps only its last this many bytes.",
     )
+    jobs_scheduler: str = Field(
+        "",
+        description="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) whose workers run "
+        "training, scoring and valuation jobs; empty: jobs run in this process (jobs_workers "
+        "threads). With a scheduler the time series must be on PostgreSQL, the metadata on "
+        "PostgreSQL (or SQLite with the workers on this machine), and the data folder at the "
+        "same path on every worker.",
+    )
+    jobs_scheduler_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds to wait for the Dask scheduler when connecting to it.",
+    )
     connectors_buffer_points: int = Field(
         1_000_000,
         ge=1000,
