@@ -24,6 +24,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "assets_create_label": {"name": "stolen"},
     "models_set_threshold": {"threshold": 0.5},
     "sharing_contracts_compute": {"task": "classify", "name": "stolen"},
+    "sharing_pooled_pay": {"month": "2026-03", "amount": "1000"},
 }
 #: Operations that take a file upload instead of a JSON body.
 FILES = {"models_score_file": {"file": ("shots.csv", b"cushion\n1.0\n", "text/csv")}}

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
@@ -90,6 +91,30 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
     contract = kamp.sharing.contracts.request(consumer, offer["id"], "quality")
     kamp.sharing.contracts.approve(boss, contract.id)
     kamp.sharing.authorize(consumer, contract.id, "read", rows=1)
+    # A pooled training of the consumer on that contract and a second owner's (the same
+    # columns, more rows), so the pooled job, its valuation and its payments have records to
+    # answer with: the administrator's organisation is one of the owners it names.
+    second = kamp.principal("fuzz-owner")
+    cavity = kamp.datasets.get(me, "cavity")
+    rows = kamp.datasets.read(me, "cavity")
+    kamp.datasets.create(second, "cavity", pd.concat([rows] * 8, ignore_index=True),
+                         [c.to_dict() for c in cavity.columns])  # fmt: skip
+    offer2 = kamp.sharing.catalog.create(
+        second, "cavity-offer-2", "cavity", title_ko="캐비티 판정", title_en="Cavity results",
+        description_ko="캐비티별 사출압력과 판정.", description_en="Pressure and result per cavity.",
+        equipment_type="injection_moulding", industry="C22", problem="defect",
+        price={"model": "flat", "amount": "100000"}, policy={"purposes": ["quality"]},
+    )  # fmt: skip
+    kamp.sharing.catalog.publish(second, offer2["id"])
+    contract2 = kamp.sharing.contracts.request(consumer, offer2["id"], "quality")
+    kamp.sharing.contracts.approve(second, contract2.id)
+    label = next(c.name for c in cavity.columns if c.role == "label")
+    pooled = kamp.sharing.pooled.compute(consumer, [contract.id, contract2.id], {
+        "task": "classify", "name": "fuzz_pooled", "target": label, "time_budget_s": 2,
+        "independent": True, "options": {"learners": "logreg"}})  # fmt: skip
+    kamp.jobs.wait(consumer, pooled["id"], timeout=120)
+    pooled = kamp.sharing.pooled.job(consumer, pooled["id"])
+    assert pooled["status"] == "done" and pooled["valuation"], pooled
     app = create_app(platform=kamp)
     auth = {"Authorization": f"Bearer {token}"}
     equipment = "plant1/line1/inj01"
@@ -137,7 +162,8 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                 "version": 1, "token": scored.json()["download"].rsplit("/", 1)[1],
                 "connection_id": connection["id"], "rule_id": rule["id"],
                 "channel_id": channel["id"], "offer_id": offer["id"],
-                "contract_id": contract.id, "index": 0,
+                "contract_id": contract.id, "index": 0, "pooled_id": pooled["id"],
+                "valuation_id": pooled["valuation"]["id"],
             },
             "names": {"/datasets/": "cavity", "/models/": "inj01_defect"},
             "query": {

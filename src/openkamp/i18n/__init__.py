@@ -855,5 +855,6 @@ CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "acco
               "connectors", "alerting", "live", "retention", "modbus", "opcua", "mqtt",
               "live_ui", "sharing", "sharing_policy", "sharing_catalog", "sharing_delivery",
               "sharing_contracts", "sharing_compute", "sharing_pricing",
-              "sharing_valuation", "sharing_offers", "sharing_api", "sharing_web")  # fmt: skip
+              "sharing_valuation", "sharing_offers", "sharing_api", "sharing_web",
+              "sharing_pooled")  # fmt: skip
 _merge_catalogues()

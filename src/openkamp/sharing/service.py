@@ -8,12 +8,15 @@ every access and the usage ledger, with the owner's and the consumer's views of 
     kamp.sharing.consistency_proof(factory, kept_head)            # and history was not rewritten
     kamp.sharing.deliver(supplier, contract_id)                   # a governed, watermarked export
     kamp.sharing.compute(supplier, contract_id, spec)             # compute-to-data, as a job
+    kamp.sharing.pooled.compute(supplier, [7, 9], spec)           # pooled over owners, valued
     kamp.sharing.settle(factory, "2026-12")                       # the month's statement
 
 The bodies live in their modules: :mod:`openkamp.sharing.delivery` (exports, deletion
-confirmations, leak tracing, compute-to-data), :mod:`openkamp.sharing.earnings` (the month's
-usage from the ledger, statements, invoices), :mod:`openkamp.sharing.org_industry`. Expired
-contracts are written by :meth:`SharingService.sweep`, which the server runs periodically
+confirmations, leak tracing, compute-to-data), :mod:`openkamp.sharing.pooled` (one model on
+several contracts' data, each owner's contribution, the payment split by it),
+:mod:`openkamp.sharing.earnings` (the month's usage from the ledger, statements, invoices),
+:mod:`openkamp.sharing.org_industry`. Expired contracts are written by
+:meth:`SharingService.sweep`, which the server runs periodically
 (:meth:`SharingService.start_sweep`).
 
 An organisation sees the ledger entries that concern it (acting or a party): its own uses and
@@ -49,6 +52,7 @@ from openkamp.sharing.ledger import (
 )
 from openkamp.sharing.platform_secret import PlatformSecret
 from openkamp.sharing.policy import Access
+from openkamp.sharing.pooled import PooledService
 from openkamp.sharing.settlement import DEFAULT_TZ, Invoice, Period
 from openkamp.sharing.settlement_service import IssuedStatement, SettlementService
 from openkamp.storage.metadata.base import MetadataStore
@@ -157,6 +161,8 @@ class SharingService:
         self.delivery = DeliveryService(
             meta, self.contracts, datasets, secret, models=models, jobs=jobs, folder=folder
         )
+        #: Pooled compute-to-data over several contracts, its valuation and payment.
+        self.pooled = PooledService(meta, self.contracts, self.delivery, self.settlement)
         self._sweep_stop: threading.Event | None = None
         self._sweep_thread: threading.Thread | None = None
 

@@ -19,6 +19,7 @@ from openkamp.api.routers import (
     sharing,
     sharing_contracts,
     sharing_ledger,
+    sharing_pooled,
     simulator,
     users,
 )
@@ -28,7 +29,7 @@ ROUTERS = [
     imports.router, models.router, jobs.router, alerts.router,
     explore.router, opcua.router, connections.router, ingest.router, retention.router,
     live.router, simulator.router, sharing.router, sharing_contracts.router,
-    sharing_ledger.router,
+    sharing_ledger.router, sharing_pooled.router,
 ]  # fmt: skip
 
 __all__ = ["ROUTERS"]
