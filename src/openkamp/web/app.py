@@ -30,6 +30,7 @@ from openkamp.web import (
     sharing_catalog_page,
     sharing_contracts_page,
     sharing_ledger_page,
+    sharing_pooled_page,
 )
 from openkamp.web.page import (
     HERE,
@@ -62,7 +63,7 @@ def install(app: FastAPI) -> None:
     for module in (
         account, overview, assets_page, explorer, importer, modeller, score_page, recipe_page,
         settings_page, connections_page, opcua_page, alerts_page, sharing_catalog_page,
-        sharing_contracts_page, sharing_ledger_page,
+        sharing_contracts_page, sharing_ledger_page, sharing_pooled_page,
     ):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 
