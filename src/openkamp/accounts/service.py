@@ -58,18 +58,23 @@ class AccountService(UserAccounts, ApiTokens, Sessions):
         clock: Clock = utc_now,
         limiter: LoginLimiter | None = None,
     ) -> AccountService:
-        """The service as the settings describe it; the limiter keeps its counters in memory
-        unless another one is given."""
+        """The service as the settings describe it. Unless another limiter is given, sign-in
+        failures are counted in the metadata store when other processes share it (API workers
+        on PostgreSQL: they must count against one limit), else in this process's memory."""
         window = timedelta(minutes=settings.login_window_minutes)
         lockout = timedelta(minutes=settings.login_lockout_minutes)
         if limiter is None:
-            limiter = MemoryLoginLimiter(
-                {
-                    "login": LimitRule(settings.login_max_failures, window, lockout),
-                    "client": LimitRule(settings.login_client_max_failures, window, lockout),
-                },
-                clock=clock,
-            )
+            rules = {
+                "login": LimitRule(settings.login_max_failures, window, lockout),
+                "client": LimitRule(settings.login_client_max_failures, window, lockout),
+            }
+            if meta.shared:
+                from openkamp.accounts.stored_limiter import StoredLoginLimiter
+                from openkamp.storage.metadata.login_limits import login_limit_store
+
+                limiter = StoredLoginLimiter(login_limit_store(meta), rules, clock=clock)
+            else:
+                limiter = MemoryLoginLimiter(rules, clock=clock)
         return cls(
             meta,
             passwords=Passwords(

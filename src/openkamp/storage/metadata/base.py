@@ -23,6 +23,9 @@ Record = dict[str, Any]
 
 class MetadataStore(ABC):
     scheme: ClassVar[str]
+    #: Other processes write the same store (API, ingest and job workers on PostgreSQL): state
+    #: they must agree on (sign-in limits) is kept in the store, not in one process's memory.
+    shared: bool = False
 
     # -- organisations ------------------------------------------------------------------------
 

@@ -648,6 +648,21 @@ statement_lines = Table(
     Index("ix_statement_lines_consumer", "consumer_org_id", "statement_id"),
 )
 
+# -- sign-in limits shared by processes (issue 12, migration 0014) ----------------------------
+# One row per limited key (``login:<name>``, ``client:<address>``) while it has failures, running
+# password checks or a lockout: every API worker counts against the same rows. Read and written
+# through storage.metadata.login_limits (times in the JSON lists are epoch milliseconds).
+login_limits = Table(
+    "login_limits",
+    metadata,
+    Column("limit_key", String(200), primary_key=True),
+    Column("failures", Text, nullable=False, server_default="[]"),  # JSON: failure times
+    Column("pending", Text, nullable=False, server_default="[]"),  # JSON: running checks' starts
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_limits_updated", "updated_at"),
+)
+
 #: Tables whose rows are never changed once written (issued statements).
 STATEMENT_TABLES = (statements, statement_lines)
 
