@@ -20,6 +20,7 @@ from openkamp.alerts import AlertEngine, AlertService, ChannelService, Notifier,
 from openkamp.assets.service import AssetService
 from openkamp.connectors.runtime import LiveRuntime
 from openkamp.connectors.service import ConnectorService
+from openkamp.core.errors import Conflict
 from openkamp.core.private import make_private
 from openkamp.core.tenancy import Principal, system_principal
 from openkamp.core.uploads import clean_at_start
@@ -128,11 +129,9 @@ class Platform:
             models=self.models,
             tz=self.settings.timezone,
         )
-        org = self.meta.find_org(self.settings.default_org_name)
-        if org is None:
-            org = self.meta.create_org(
-                self.settings.default_org_name, "기본 조직 / Default organisation"
-            )
+        org = self._find_or_create_org(
+            self.settings.default_org_name, "기본 조직 / Default organisation"
+        )
         self.default_org_id: int = org["id"]
         if not worker:  # the server's start-up chores (a worker starting must not end its jobs)
             self.imports.mark_interrupted()
@@ -156,10 +155,18 @@ class Platform:
         """The local administrator of an organisation (the default one unless named)."""
         if org_name is None:
             return system_principal(self.default_org_id)
-        org = self.meta.find_org(org_name)
+        return system_principal(self._find_or_create_org(org_name)["id"])
+
+    def _find_or_create_org(self, name: str, display_name: str = "") -> dict[str, Any]:
+        org = self.meta.find_org(name)
         if org is None:
-            org = self.meta.create_org(org_name)
-        return system_principal(org["id"])
+            try:
+                org = self.meta.create_org(name, display_name)
+            except Conflict:  # another process (a worker starting beside this one) made it
+                org = self.meta.find_org(name)
+                if org is None:
+                    raise
+        return org
 
     def _alerts_from_scores(
         self, principal: Principal, mv: Any, summary: Any, equipment: str | None
