@@ -212,3 +212,25 @@ def test_concurrent_wrong_passwords_on_two_workers_run_at_most_the_limit_of_chec
     limit = a.settings.login_max_failures
     assert len(checks) <= limit, f"{len(checks)} password checks against a limit of {limit}"
     assert outcome == {"wrong": len(checks), "locked": 30 - len(checks)}
+
+
+def test_a_session_signed_out_on_another_worker_while_in_use_has_ended(
+    workers: tuple[Platform, Platform], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker b finds the session, worker a signs it out, b goes to slide its expiry: the
+    answer is "your session has ended", not an internal not-found."""
+    a, b = workers
+    a.accounts.create_first_admin(a.default_org_id, "admin", PASSWORD)
+    _, cookie, _ = a.accounts.login("admin", PASSWORD)
+    lookup = b.meta.lookup
+
+    def then_signed_out(kind: str, /, **equals: object) -> dict | None:
+        found = lookup(kind, **equals)
+        if kind == "session" and found is not None:
+            a.accounts.logout(cookie)
+            found = {**found, "last_seen_at": None}  # due for its touch
+        return found
+
+    monkeypatch.setattr(b.meta, "lookup", then_signed_out)
+    with pytest.raises(Unauthenticated, match="session has ended"):
+        b.accounts.authenticate_session(cookie)

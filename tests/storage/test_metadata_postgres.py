@@ -210,3 +210,26 @@ def test_a_transaction_waits_for_another_process_transaction_on_postgresql(pg: s
     assert order == ["first commits", "second starts"]
     a.close()
     b.close()
+
+
+def test_notification_counters_of_two_workers_add_up(two: tuple[SqlMetadataStore, ...]) -> None:
+    """Two notifiers (one per worker) count deliveries and failures of one channel at once."""
+    from openkamp.alerts.notify import Notifier
+
+    a, b = two
+    org = a.create_org("acme")["id"]
+    channel = a.insert(org, "notification_channel", {"name": "ops", "kind": "webhook"})
+    n = 20
+
+    def count(store: SqlMetadataStore) -> None:
+        notifier = Notifier(store)
+        for i in range(n):
+            notifier._record(org, channel["id"], None if i % 2 else "refused")
+
+    threads = [threading.Thread(target=count, args=(s,)) for s in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    got = a.get(org, "notification_channel", channel["id"])
+    assert (got["sent"], got["failures"]) == (n, n)

@@ -14,7 +14,7 @@ from openkamp.accounts._core import (
     public_session,
 )
 from openkamp.accounts.credentials import digest, new_csrf_token, new_session_secret, same_secret
-from openkamp.core.errors import Forbidden, Unauthenticated
+from openkamp.core.errors import Forbidden, NotFound, Unauthenticated
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.storage.metadata.base import Record
 
@@ -109,12 +109,15 @@ class Sessions(AccountsCore):
             raise ended
         last_seen = session["last_seen_at"]
         if last_seen is None or now - last_seen >= TOUCH_INTERVAL:
-            session = self.meta.update(
-                org_id,
-                "session",
-                session["id"],
-                {"last_seen_at": now, "expires_at": min(now + self.session_idle, hard_end)},
-            )
+            try:
+                session = self.meta.update(
+                    org_id,
+                    "session",
+                    session["id"],
+                    {"last_seen_at": now, "expires_at": min(now + self.session_idle, hard_end)},
+                )
+            except NotFound:  # signed out meanwhile (another request, another worker)
+                raise ended from None
         return self.principal_of(user), public_session(session)
 
     def logout(self, cookie_secret: str) -> None:

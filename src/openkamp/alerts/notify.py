@@ -370,17 +370,20 @@ class Notifier:
         return False
 
     def _record(self, org_id: int, channel_id: int, error: str | None) -> None:
-        try:
-            rec = self.meta.get(org_id, "notification_channel", channel_id)
-        except NotFound:
-            return
-        values: dict[str, Any]
-        if error is None:
-            values = {"sent": int(rec.get("sent") or 0) + 1, "last_sent_at": datetime.now(UTC),
-                      "last_error": None}  # fmt: skip
-        else:
-            values = {"failures": int(rec.get("failures") or 0) + 1, "last_error": error}
-        self.meta.update(org_id, "notification_channel", channel_id, values)
+        # Read and counted in one transaction: notifiers of several worker processes (or
+        # threads) counting at once lose no delivery or failure.
+        with self.meta.transaction():
+            try:
+                rec = self.meta.get(org_id, "notification_channel", channel_id)
+            except NotFound:
+                return
+            values: dict[str, Any]
+            if error is None:
+                values = {"sent": int(rec.get("sent") or 0) + 1,
+                          "last_sent_at": datetime.now(UTC), "last_error": None}  # fmt: skip
+            else:
+                values = {"failures": int(rec.get("failures") or 0) + 1, "last_error": error}
+            self.meta.update(org_id, "notification_channel", channel_id, values)
 
     def _webhook(self, cfg: WebhookConfig, alert: Record, event: str, delivery: str) -> None:
         import httpx
