@@ -200,15 +200,18 @@ class PooledService:
         )
         if self.delivery.jobs is None or self.delivery.models is None:
             raise _error(InvalidInput, "no_jobs")
-        for p in parts:  # every contract allows it now, before any is counted
-            self._allowed(principal, p)
-        n = len(parts)
+        details = {"model": train.name, "task": train.task, "pooled": len(parts)}
+        counted = {
+            p.contract.id  # every contract allows it now, before any is counted
+            for p in parts
+            if self._allowed(principal, p, {**details, "trained_rows": int(p.version.rows)})
+        }
         for p in parts:
-            self.contracts.authorize(
-                principal, p.contract.id, Access.COMPUTE_TO_DATA, rows=int(p.version.rows),
-                details={"model": train.name, "task": train.task,
-                         "trained_rows": int(p.version.rows), "pooled": n},
-            )  # fmt: skip
+            if p.contract.id not in counted:
+                self.contracts.authorize(
+                    principal, p.contract.id, Access.COMPUTE_TO_DATA, rows=int(p.version.rows),
+                    details={**details, "trained_rows": int(p.version.rows)},
+                )  # fmt: skip
         c2d = ComputeToData(self.delivery._datasets(), self.delivery.models, self.delivery.jobs)
         run = self._job_fn(c2d, restrict(train, "pooled"), parts, features, numeric, principal,
                            held)  # fmt: skip
@@ -259,17 +262,18 @@ class PooledService:
                              expected=kinds[name])  # fmt: skip
         return version
 
-    def _allowed(self, principal: Principal, part: Part) -> None:
-        """The contract's terms allow the training now (decided as ``authorize`` decides, not
-        counted); a refusal is recorded on the contract's ledger by ``authorize`` and said with
-        the contract's number."""
+    def _allowed(self, principal: Principal, part: Part, details: dict[str, Any]) -> bool:
+        """Whether the contract's terms allow the training now (decided as ``authorize``
+        decides, not counted). A refusal is recorded on the contract's ledger by ``authorize``
+        and said with the contract's number; True when that ``authorize`` allowed it after all
+        (the terms' counters moved meanwhile): then it is counted, once."""
         c = part.contract
         decision = _decide(self.contracts, c.id, Access.COMPUTE_TO_DATA, self.contracts.now())
         if decision.allowed:
-            return
+            return False
         try:
-            self.contracts.authorize(principal, c.id, Access.COMPUTE_TO_DATA, rows=0,
-                                     details={"pooled": True})  # fmt: skip
+            self.contracts.authorize(principal, c.id, Access.COMPUTE_TO_DATA,
+                                     rows=int(part.version.rows), details=details)  # fmt: skip
         except OpenKampError as exc:
             r = decision.refusal
             if r is None:
@@ -280,7 +284,7 @@ class PooledService:
                 code="sharing.pooled.refused",
                 params={"id": c.id, "clause": r.clause, "reason": reason},
             ) from exc
-        # (allowed meanwhile: counted once here, and again below; the check is advisory)
+        return True
 
     # -- the job ----------------------------------------------------------------------------------
 
