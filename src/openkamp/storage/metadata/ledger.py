@@ -36,6 +36,9 @@ from openkamp.storage.metadata.schema import (
 __all__ = ["EntryRow", "HeadRow", "LedgerStore", "ScanRow", "SqlLedgerStore", "ledger_store"]
 
 #: Key of the PostgreSQL advisory lock that lines up ledger writers (any fixed 64-bit number).
+#: One lock for the whole log, not one per organisation: the indices, the Merkle tree and the
+#: platform's tree heads are shared by every organisation, so an append of one organisation must
+#: see the size and edge another's append committed.
 _PG_LOCK = 0x6F6B_6C65_6467_6572  # "okledger"
 _NO_ORG = object()
 
