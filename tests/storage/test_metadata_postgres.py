@@ -233,3 +233,35 @@ def test_notification_counters_of_two_workers_add_up(two: tuple[SqlMetadataStore
         t.join()
     got = a.get(org, "notification_channel", channel["id"])
     assert (got["sent"], got["failures"]) == (n, n)
+
+
+def test_two_connections_report_a_new_machines_state_at_once(
+    two: tuple[SqlMetadataStore, ...],
+) -> None:
+    """Two connections of one machine (in two ingest workers) record its state together:
+    one record, no duplicate refused."""
+    from openkamp.connectors.base import record_equipment_state
+
+    a, b = two
+    org = a.create_org("acme")["id"]
+    errors: list[BaseException] = []
+    machines = []
+    for i in range(10):
+        site = a.insert(org, "node", {"kind": "site", "parent_id": None, "name": f"p{i}"})
+        machines.append(site["id"])  # any node will do as the machine
+
+    def report(store: SqlMetadataStore, state: str) -> None:
+        try:
+            for m in machines:
+                record_equipment_state(store, org, m, state, f"conn-{state}")
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=report, args=x) for x in ((a, "running"), (b, "idle"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    states = a.find(org, "equipment_state")
+    assert sorted(s["equipment_id"] for s in states) == machines

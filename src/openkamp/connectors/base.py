@@ -462,18 +462,23 @@ def record_equipment_state(
     meta.get(org_id, "node", equipment_id)  # NotFound for another organisation's machine
     now = datetime.now(UTC)
     text = json.loads(json.dumps(detail or {}, default=str))  # a JSON column: plain values
-    found = meta.find(org_id, "equipment_state", equipment_id=equipment_id)
-    if not found:
-        return meta.insert(
-            org_id,
-            "equipment_state",
-            {
-                "equipment_id": equipment_id, "state": state, "since": now, "source": source,
-                "detail": text, "updated_at": now,
-            },
-        )  # fmt: skip
-    rec = found[0]
-    values: dict[str, Any] = {"state": state, "source": source, "detail": text, "updated_at": now}
-    if rec["state"] != state:
-        values["since"] = now
-    return meta.update(org_id, "equipment_state", rec["id"], values)
+    # One transaction: two connections reporting one machine (in two ingest workers) neither
+    # insert it twice nor keep a 'since' of a state the other already left.
+    with meta.transaction():
+        found = meta.find(org_id, "equipment_state", equipment_id=equipment_id)
+        if not found:
+            return meta.insert(
+                org_id,
+                "equipment_state",
+                {
+                    "equipment_id": equipment_id, "state": state, "since": now, "source": source,
+                    "detail": text, "updated_at": now,
+                },
+            )  # fmt: skip
+        rec = found[0]
+        values: dict[str, Any] = {
+            "state": state, "source": source, "detail": text, "updated_at": now,
+        }  # fmt: skip
+        if rec["state"] != state:
+            values["since"] = now
+        return meta.update(org_id, "equipment_state", rec["id"], values)
