@@ -15,7 +15,8 @@ plus a margin.
 Also: refusals name the contract (terms that do not allow compute-to-data, a dataset without a
 column, another organisation's contract) and count nothing; no answer carries a row; the Monte
 Carlo estimate (beyond the exact limit) records its standard errors; revoking one contract
-mid-job stops the job with nothing registered and no valuation.
+mid-job (not the first: the job is registered under each) stops the job with nothing
+registered and no valuation.
 """
 
 from __future__ import annotations
@@ -243,10 +244,10 @@ def test_the_owners_see_the_job_and_its_valuation_and_no_one_else(w: World) -> N
         refused(w.as_(who).get(f"{API}/valuations/{valuation}"), 404,
                 "sharing.settlement.valuation")  # fmt: skip
         assert w.as_(who).get(f"{API}/pooled/{job}/payments").status_code == 404
-    # an owner's contract lists the pooled job among its compute-to-data jobs when it is the
-    # contract the job is registered under (the first)
-    jobs = ok(w.as_("own_a").get(f"{API}/contracts/{w.contracts['own_a']}/jobs"))
-    assert job in [j["id"] for j in jobs]
+    # the job works under each contract it pooled: every owner's contract lists it
+    for owner in ("own_a", "own_b", "own_n"):
+        jobs = ok(w.as_(owner).get(f"{API}/contracts/{w.contracts[owner]}/jobs"))
+        assert job in [j["id"] for j in jobs], owner
 
 
 def test_a_payment_splits_to_the_won_into_the_owners_statements(w: World) -> None:

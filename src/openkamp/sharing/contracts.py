@@ -498,9 +498,13 @@ class ContractService:
 
     # -- jobs under a contract --------------------------------------------------------------
 
-    def register_job(self, principal: Principal, contract_id: int, job_id: int) -> None:
+    def register_job(
+        self, principal: Principal, contract_id: int, job_id: int, *, pooled: bool = False
+    ) -> None:
         """Record that job ``job_id`` (of the principal's organisation) works under the contract,
-        so that revoking or ending the contract cancels it."""
+        so that revoking or ending the contract cancels it. A job works under one contract,
+        except a ``pooled`` one (:mod:`openkamp.sharing.pooled`), registered under each
+        contract whose data it pools."""
         require(principal, Role.ENGINEER)
         with self.meta.transaction():
             rec = self._party_record(principal, contract_id)
@@ -508,7 +512,7 @@ class ContractService:
             state = self._state(rec, self.now())
             if state is not S.ACTIVE:
                 raise self._not_active(rec, state)
-            if not self.store.add_job(contract_id, job_id):
+            if not self.store.add_job(contract_id, job_id, shared=pooled):
                 raise _error(Conflict, "job_taken", job=job_id, id=contract_id)
 
     def cancel_jobs(self, contract: Contract) -> builtins.list[int]:

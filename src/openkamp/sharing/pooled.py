@@ -23,9 +23,11 @@ consumer share, with the rows the job reads) and a ``compute`` delivery recorded
 
 **The job** is one job of the consumer's organisation (kind ``pooled``): the one party of every
 contract, so its record, progress and result are the consumer's to follow, and holds no row
-(steps, the model's name and metrics, the shares). It is registered under the first contract
-(:meth:`~openkamp.sharing.contracts.ContractService.register_job`; the ``sharing_jobs`` table
-keys a job to one contract) and checks **every** contract's guard
+(steps, the model's name and metrics, the shares). It is registered under every contract
+(:meth:`~openkamp.sharing.contracts.ContractService.register_job` with ``pooled``; migration
+0015 keys ``sharing_jobs`` by job and contract), so revoking or ending any of them cancels it
+through the jobs service and each owner sees it among its contract's jobs; and it checks
+**every** contract's guard
 (:meth:`~openkamp.sharing.contracts.ContractService.contract_guard`) before and after each
 step, so revoking or ending any of them stops the job at its next step, cancelled, with nothing
 registered and no valuation recorded. The steps:
@@ -224,7 +226,13 @@ class PooledService:
                     "datasets": [p.contract.dataset for p in parts],
                     "validation": None if held is None else held.ref},
         )  # fmt: skip
-        self.contracts.register_job(principal, parts[0].contract.id, int(job["id"]))
+        try:
+            for p in parts:  # revoking any of them cancels the job
+                self.contracts.register_job(principal, p.contract.id, int(job["id"]),
+                                            pooled=True)  # fmt: skip
+        except OpenKampError:
+            self.delivery.jobs.cancel(principal, int(job["id"]))  # (a contract ended just now)
+            raise
         with self.meta._write() as conn:  # what left each owner's space: a compute delivery
             for p in parts:
                 conn.execute(

@@ -1,5 +1,6 @@
 """Storage of data-sharing contracts: the tables ``contracts``, ``contract_usage``,
-``deliveries`` and ``sharing_jobs`` of migration 0010, and reads of ``offers`` and ``orgs``.
+``deliveries`` and ``sharing_jobs`` of migration 0010 (keyed by job and contract since 0015),
+and reads of ``offers`` and ``orgs``.
 
 A contract concerns two organisations (the owner, ``org_id``, and the consumer,
 ``consumer_org_id``), so it is not an organisation-scoped record kind: the generic
@@ -173,18 +174,26 @@ class ContractStore:
 
     # -- jobs under a contract ----------------------------------------------------------------
 
-    def add_job(self, contract_id: int, job_id: int) -> bool:
+    def add_job(self, contract_id: int, job_id: int, *, shared: bool = False) -> bool:
         """Record a job under a contract; False if it is recorded under another one already
-        (a job works under one contract: the first writer wins, in any process)."""
+        (a job works under one contract), unless ``shared``: a pooled job works under each
+        contract whose data it pools (the table is keyed by job and contract, migration
+        0015). Recording it twice under the same contract is harmless."""
         j = sharing_jobs.c
         with self.meta._write() as conn:
+            others = conn.execute(
+                select(j.contract_id).where(
+                    j.job_id == int(job_id), j.contract_id != int(contract_id)
+                )
+            ).first()
+            if others is not None and not shared:
+                return False
             conn.execute(
                 insert_on_conflict(conn, sharing_jobs)
                 .values(job_id=int(job_id), contract_id=int(contract_id))
-                .on_conflict_do_nothing(index_elements=[j.job_id])
+                .on_conflict_do_nothing(index_elements=[j.job_id, j.contract_id])
             )
-            seen = conn.execute(select(j.contract_id).where(j.job_id == int(job_id))).scalar()
-        return seen is not None and int(seen) == int(contract_id)
+        return True
 
     def jobs(self, contract_id: int) -> builtins.list[int]:
         j = sharing_jobs.c
@@ -195,9 +204,12 @@ class ContractStore:
             return [int(r[0]) for r in rows]
 
     def contract_of_job(self, job_id: int) -> int | None:
+        """The contract a job works under (a pooled job's first)."""
         j = sharing_jobs.c
         with self.meta._read() as conn:
-            row = conn.execute(select(j.contract_id).where(j.job_id == int(job_id))).first()
+            row = conn.execute(
+                select(j.contract_id).where(j.job_id == int(job_id)).order_by(j.contract_id)
+            ).first()
         return None if row is None else int(row[0])
 
 

@@ -549,7 +549,14 @@ sharing_jobs = Table(
         primary_key=True,
         autoincrement=False,
     ),
-    Column("contract_id", Integer, ForeignKey("contracts.id", ondelete="RESTRICT"), nullable=False),
+    # keyed by job and contract since migration 0015: a pooled job works under each contract
+    Column(
+        "contract_id",
+        Integer,
+        ForeignKey("contracts.id", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     Index("ix_sharing_jobs_contract", "contract_id"),
 )
 
