@@ -15,9 +15,11 @@ tests find it). Sections:
   20,000 and 2,000 (a live write of one source: 200 signals x 10 s). Also the merge way (a batch that meets stored
   points: staged, then ``INSERT ... ON CONFLICT``) against the same upsert on the bare table,
   the bare table without its index, and the bytes a point takes on disk.
-* ``pg_downsample``: the product's ``downsample()`` (Arrow out) over the hand-written SQL a
-  person would write for the same aggregation (count, min, max, mean, last per bucket), fetched
-  with a plain cursor; and over the product's own SQL fetched the same way (its overhead alone).
+* ``pg_downsample``: the product's ``downsample()`` (Arrow out) over SQL written by hand for the
+  same aggregation (count, min, max, mean, last per bucket) and fetched with a plain cursor: the
+  idiomatic query (``extract(epoch ...)``, ``array_agg(value ORDER BY ts DESC)[1]``) and the
+  product's own query; ``pg_downsample_ratio`` is over the faster of the two (the product's
+  overhead when its SQL is the faster one), ``pg_downsample_ratio_idiomatic`` over the first.
 * ``ingest_workers``, ``dask``, ``region``: to come (issue 12); their keys are null until then.
 
 The last line with ``--json`` is one JSON object with every figure.
@@ -328,16 +330,20 @@ def section_pg_downsample(run: Run) -> None:
                             times[k].append(time.perf_counter() - t0)
                 med = {k: statistics.median(v) for k, v in times.items()}
                 key = "" if len(ids) == 10 else "_all"
-                run.figures[f"pg_downsample_ratio{key}"] = round(med["product"] / med["hand"], 3)
-                run.figures[f"pg_downsample_ratio_same_sql{key}"] = round(
-                    med["product"] / med["same"], 3
+                # The ratio is taken against the faster of the two hand-run queries: the
+                # idiomatic one (numeric epoch, ordered array_agg for the last value) is slower
+                # than the product's own SQL, and a ratio against it alone would flatter.
+                best = min(med["hand"], med["same"])
+                run.figures[f"pg_downsample_ratio{key}"] = round(med["product"] / best, 3)
+                run.figures[f"pg_downsample_ratio_idiomatic{key}"] = round(
+                    med["product"] / med["hand"], 3
                 )
                 run.figures[f"pg_downsample_s{key}"] = round(med["product"], 3)
                 run.figures[f"pg_downsample_hand_s{key}"] = round(med["hand"], 3)
                 results.append(
                     (label, f"{len(ids) * per:,}", f"{rows['product']:,}",
                      f"{med['hand']:.3f}", f"{med['same']:.3f}", f"{med['product']:.3f}",
-                     f"{med['product'] / med['hand']:.3f}")
+                     f"{med['product'] / best:.3f}")
                 )  # fmt: skip
         finally:
             store.close()
@@ -345,7 +351,15 @@ def section_pg_downsample(run: Run) -> None:
         (
             "Downsampling on PostgreSQL, seconds (median of 5)",
             results,
-            ("query", "points", "rows", "hand SQL", "product SQL", "product", "ratio"),
+            (
+                "query",
+                "points",
+                "rows",
+                "idiomatic SQL",
+                "product's SQL",
+                "product",
+                "ratio to the faster",
+            ),
         )
     )
 

@@ -29,6 +29,7 @@ from openkamp.storage.testing.timeseries_contract import (
     at,
     points,
 )
+from openkamp.storage.timeseries import _pgrollup as rollup
 from openkamp.storage.timeseries.base import TimeSeriesStore
 from openkamp.storage.timeseries.postgres import PostgresTimeSeriesStore
 
@@ -199,19 +200,18 @@ def test_a_failed_write_leaves_nothing(
     """A write that fails after its points and aggregates went in leaves neither: one
     transaction, on the append way and on the merge way."""
     store.write(1, points(1, [0], [1.0]))
-    add = PostgresTimeSeriesStore._add_rollups
-    merge = PostgresTimeSeriesStore._rollups_after_merge
+    add, merge = rollup.add, rollup.after_merge
 
     def add_then_fail(*args: Any, **kw: Any) -> None:
         add(*args, **kw)
         raise RuntimeError("disk gone")
 
-    def merge_then_fail(self: PostgresTimeSeriesStore, *args: Any, **kw: Any) -> None:
-        merge(self, *args, **kw)
+    def merge_then_fail(*args: Any, **kw: Any) -> None:
+        merge(*args, **kw)
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(PostgresTimeSeriesStore, "_add_rollups", staticmethod(add_then_fail))
-    monkeypatch.setattr(PostgresTimeSeriesStore, "_rollups_after_merge", merge_then_fail)
+    monkeypatch.setattr(rollup, "add", add_then_fail)
+    monkeypatch.setattr(rollup, "after_merge", merge_then_fail)
     with pytest.raises(RuntimeError):
         store.write(1, points(1, [10], [2.0]))  # appended
     with pytest.raises(RuntimeError):

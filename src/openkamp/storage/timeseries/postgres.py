@@ -36,14 +36,10 @@ table, one join to find the stored values, ``INSERT ... ON CONFLICT DO UPDATE`` 
 changed points, under exclusive locks of its slots (so a merge never races another write,
 delete or expiry of the same signals). bench/scale.py measures both against bare COPY.
 
-Roll-ups (``ts_rollup_minute``, ``ts_rollup_hour``: one row per signal and bucket, key
-``(org_id, signal_id, bucket)``) change in the same transaction as the points: an append adds its
-per-bucket aggregates (computed in numpy, COPYed, one ``INSERT ... ON CONFLICT DO UPDATE`` per
-tier adding count and sum and combining min, max and last: exact, the points are new); a merge
-adds its new points the same way in SQL and recomputes the buckets whose points changed value
-(minutes from the raw points, hours from the minutes) unless retention has dropped their raw
-points (``ts_horizons``), where the change adjusts the sum and last and widens min and max, as
-the interface says. Downsampling, latest values, extents, roll-up reads and retention run in
+Roll-ups (``ts_rollup_minute``, ``ts_rollup_hour``: one row per signal and bucket) change in
+the same transaction as the points: an append adds its per-bucket aggregates (computed in numpy,
+COPYed, upserted), a merge adds its new points and recomputes the buckets whose points changed
+(:mod:`._pgrollup`). Downsampling, latest values, extents, roll-up reads and retention run in
 the database; results come back as Arrow tables through binary COPY.
 
 Sessions run in UTC (buckets are UTC minutes and hours). Connections keep small temporary tables
@@ -55,14 +51,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
 
 from openkamp.core.errors import InvalidInput, StorageError
+from openkamp.storage.timeseries import _pgrollup as rollup
 from openkamp.storage.timeseries._pgcopy import copy_in, copy_out
+from openkamp.storage.timeseries._pgsql import (
+    LAST,
+    US,
+    datetimes,
+    ids_of,
+    int_array,
+    micros,
+    ts_array,
+)
+from openkamp.storage.timeseries._pgsql import where as sql_where
 from openkamp.storage.timeseries.base import (
     DOWNSAMPLE_SCHEMA,
     LABEL_SCHEMA,
@@ -76,7 +83,6 @@ from openkamp.storage.timeseries.base import (
     WriteResult,
     conform_points,
     floor_to,
-    to_utc,
 )
 
 log = logging.getLogger(__name__)
@@ -115,37 +121,13 @@ CREATE TEMP TABLE IF NOT EXISTS _okt_k (signal_id int4, bucket timestamptz, from
 CREATE TEMP TABLE IF NOT EXISTS _okt_l (column_id int4, ts timestamptz, value text)
     ON COMMIT DELETE ROWS;
 """
-#: Roll-up tiers: table and the unit of its buckets (date_trunc and interval).
-_ROLLUPS: dict[str, tuple[str, str]] = {
-    "minute": ("ts_rollup_minute", "minute"),
-    "hour": ("ts_rollup_hour", "hour"),
-}
 _PARTITION_UNITS = {"month": "M", "week": "W", "day": "D"}
-_MINUTE_US = 60_000_000
-_HOUR_US = 3_600_000_000
 _INT4 = 2**31 - 1
 #: Advisory lock keys (bigint space): DDL, and per organisation 64 slots of signals / columns.
 _DDL_LOCK = 0x4F4B_5444_0000_0000
 _POINT_LOCK = 0x4F4B_5453_0000_0000
 _LABEL_LOCK = 0x4F4B_544C_0000_0000
 _SLOTS = 64
-#: A timestamptz from int8 µs since 1970 (exact: the product is a whole number below 2^53).
-_US = "(timestamptz 'epoch' + {} * interval '1 microsecond')"
-#: Later value of a bucket: the greatest (epoch, value) pair; epochs as float8 seconds stay
-#: distinct and ordered at microseconds until 2106.
-_LAST = "(max(array[date_part('epoch', {ts}), {v}]))[2]"
-#: Joins a point of ``_okt_a a`` to its signal's raw horizon ``h`` (one parameter: the org).
-_RAW_HORIZON = (
-    "LEFT JOIN ts_horizons h ON h.org_id = %s AND h.signal_id = a.signal_id AND h.tier = 'raw'"
-)
-#: A point of ``_okt_a a`` that was stored with another value.
-_MOVED = "a.old IS NOT NULL AND a.old IS DISTINCT FROM a.new"
-_ADD_ROLLUP = """
-    ON CONFLICT (org_id, signal_id, bucket) DO UPDATE SET
-        n = r.n + excluded.n, vsum = r.vsum + excluded.vsum,
-        vmin = least(r.vmin, excluded.vmin), vmax = greatest(r.vmax, excluded.vmax),
-        vlast = CASE WHEN excluded.last_ts > r.last_ts THEN excluded.vlast ELSE r.vlast END,
-        last_ts = greatest(r.last_ts, excluded.last_ts)"""
 
 
 class _Conflict(Exception):
@@ -171,57 +153,6 @@ def _conninfo(url: str) -> tuple[str, dict[str, str]]:
     return make_conninfo(**{k: v for k, v in parts.items() if v not in (None, "")}), own
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(dt: datetime) -> int:
-    utc = to_utc(dt)
-    assert utc is not None
-    return (utc - _EPOCH) // timedelta(microseconds=1)
-
-
-def _array(values: Any) -> str:
-    """Integers as a PostgreSQL array literal (``'{1,2,3}'``): a text parameter cast in SQL
-    costs nothing, where psycopg's array adaptation takes a few µs a value."""
-    return "{" + ",".join(map(str, np.asarray(values, dtype=np.int64).tolist())) + "}"
-
-
-def _datetimes(us: Any) -> list[datetime]:
-    found: list[datetime] = pa.array(np.asarray(us, dtype=np.int64)).cast(TS_TYPE).to_pylist()
-    return found
-
-
-def _ts_array(us: Any) -> pa.Array:
-    return pa.array(np.asarray(us, dtype=np.int64), pa.int64()).cast(TS_TYPE)
-
-
-def _ids(ids: Sequence[int] | None) -> list[int] | None:
-    return None if ids is None else sorted({int(i) for i in ids})
-
-
-def _where(
-    key: str,
-    org: int,
-    ids: list[int] | None,
-    start: datetime | None,
-    end: datetime | None,
-    time: str = "ts",
-) -> tuple[str, list[Any]]:
-    """A WHERE clause scoped to the organisation, with its parameters."""
-    clauses: list[str] = ["org_id = %s"]
-    params: list[Any] = [org]
-    if ids is not None:
-        clauses.append(f"{key} = ANY(%s::int8[])")
-        params.append(ids)
-    if start is not None:
-        clauses.append(f"{time} >= %s")
-        params.append(to_utc(start))
-    if end is not None:
-        clauses.append(f"{time} < %s")
-        params.append(to_utc(end))
-    return " AND ".join(clauses), params
-
-
 def _prepare(tbl: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Signal, time (µs) and value arrays of a batch with each signal's points in one run in
     time order and no (signal, time) twice: the last written of a repeat wins."""
@@ -241,32 +172,6 @@ def _prepare(tbl: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return sig.astype(np.int32), ts.astype(np.int64), val.astype(np.float64)
 
 
-def _aggregate(sig: Any, ts: Any, val: Any, width: int) -> dict[str, np.ndarray]:
-    """Per (signal, bucket of ``width`` µs): count, min, max, sum, last time and value, of points
-    in runs per signal in time order."""
-    bucket = ts - ts % width
-    cut = np.flatnonzero(np.r_[True, (sig[1:] != sig[:-1]) | (bucket[1:] != bucket[:-1])])
-    last = np.r_[cut[1:], len(sig)] - 1
-    return {
-        "signal_id": sig[cut], "bucket": bucket[cut], "n": np.diff(np.r_[cut, len(sig)]),
-        "vmin": np.minimum.reduceat(val, cut), "vmax": np.maximum.reduceat(val, cut),
-        "vsum": np.add.reduceat(val, cut), "last_ts": ts[last], "vlast": val[last],
-    }  # fmt: skip
-
-
-def _coarsen(agg: dict[str, np.ndarray], width: int) -> dict[str, np.ndarray]:
-    """Aggregates (in runs per signal, bucket order) combined into buckets of ``width`` µs."""
-    sig, bucket = agg["signal_id"], agg["bucket"] - agg["bucket"] % width
-    cut = np.flatnonzero(np.r_[True, (sig[1:] != sig[:-1]) | (bucket[1:] != bucket[:-1])])
-    last = np.r_[cut[1:], len(sig)] - 1
-    return {
-        "signal_id": sig[cut], "bucket": bucket[cut], "n": np.add.reduceat(agg["n"], cut),
-        "vmin": np.minimum.reduceat(agg["vmin"], cut),
-        "vmax": np.maximum.reduceat(agg["vmax"], cut), "vsum": np.add.reduceat(agg["vsum"], cut),
-        "last_ts": agg["last_ts"][last], "vlast": agg["vlast"][last],
-    }  # fmt: skip
-
-
 def _slots(base: int, org: int, ids: Any | None) -> list[int]:
     """The advisory lock keys of the organisation's slots holding ``ids`` (all when None)."""
     first = base + (org & 0xFF_FFFF) * _SLOTS
@@ -279,7 +184,7 @@ def _lock(cur: Any, keys: list[int], *, shared: bool = False) -> None:
     """Take transaction-level advisory locks in key order (no deadlock between two takers),
     and plan the transaction's statements on the primary key.
 
-    A partition only weeks old has no statistics until autovacuum reaches it (a minute or more
+    A partition only minutes old has no statistics until autovacuum reaches it (a minute or more
     after its rows arrive); without them the planner took the existence probe of an append for
     a scan of the whole partition (0.25 s a write at 60,000 points instead of 1 ms). Every
     statement of a write, merge, delete or expiry is meant for the key, so the transaction
@@ -290,7 +195,7 @@ def _lock(cur: Any, keys: list[int], *, shared: bool = False) -> None:
         "SELECT set_config('enable_seqscan', 'off', true), "
         "set_config('enable_bitmapscan', 'off', true), set_config('jit', 'off', true), "
         f"(SELECT count({fn}(k)) FROM unnest(%s::int8[]) AS k)",
-        [_array(keys)],
+        [int_array(keys)],
     )
 
 
@@ -431,9 +336,9 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             cur.execute(
                 "SELECT 1 FROM unnest(%s::int4[], %s::int8[], %s::int8[]) AS b(sig, lo, hi), "
                 "LATERAL (SELECT 1 FROM ts_points p WHERE p.org_id = %s AND p.signal_id = b.sig "
-                f"AND p.ts >= {_US.format('b.lo')} AND p.ts <= {_US.format('b.hi')} LIMIT 1) "
+                f"AND p.ts >= {US.format('b.lo')} AND p.ts <= {US.format('b.hi')} LIMIT 1) "
                 "AS x LIMIT 1",
-                [_array(sig[starts]), _array(ts[starts]), _array(ts[ends]), org],
+                [int_array(sig[starts]), int_array(ts[starts]), int_array(ts[ends]), org],
             )
             if cur.fetchone() is not None:
                 raise _Conflict
@@ -442,31 +347,8 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
                 "COPY ts_points (org_id, signal_id, ts, value) FROM STDIN (FORMAT BINARY)",
                 [("int4", org), ("int4", sig), ("timestamptz", ts), ("float8", val)],
             )
-            self._add_rollups(cur, org, sig, ts, val)
+            rollup.add(cur, org, sig, ts, val)
         return WriteResult(inserted=len(sig))
-
-    @staticmethod
-    def _add_rollups(cur: Any, org: int, sig: Any, ts: Any, val: Any) -> None:
-        """Add new points' per-bucket aggregates to both tiers: one COPY, one upsert a tier."""
-        minute = _aggregate(sig, ts, val, _MINUTE_US)
-        hour = _coarsen(minute, _HOUR_US)
-        cols = ("signal_id", "bucket", "n", "vmin", "vmax", "vsum", "last_ts", "vlast")
-        merged = {c: np.concatenate([minute[c], hour[c]]) for c in cols}
-        tier = np.r_[np.zeros(len(minute["n"]), np.int16), np.ones(len(hour["n"]), np.int16)]
-        order = np.lexsort((merged["bucket"], merged["signal_id"], tier))  # lock rows in order
-        types = ("int4", "timestamptz", "int8", "float8", "float8", "float8", "timestamptz")
-        copy_in(
-            cur,
-            "COPY _okt_r FROM STDIN (FORMAT BINARY)",
-            [("int2", tier[order]), *((t, merged[c][order]) for t, c in zip(
-                (*types, "float8"), cols, strict=True))],
-        )  # fmt: skip
-        add = (
-            "INSERT INTO {} AS r SELECT %s, signal_id, bucket, n, vmin, vmax, vsum, last_ts, "
-            f"vlast FROM _okt_r WHERE tier = {{}} {_ADD_ROLLUP}"
-        )
-        minutes, hours = (add.format(table, k) for k, (table, _) in enumerate(_ROLLUPS.values()))
-        cur.execute(f"WITH m AS ({minutes} RETURNING 1) {hours}", [org, org])  # one round trip
 
     def _merge(self, org: int, sig: Any, ts: Any, val: Any) -> WriteResult:
         """Insert new points, update changed ones, skip identical ones, and bring the roll-ups
@@ -480,7 +362,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             )
             if len(sig) > 10_000:
                 cur.execute("ANALYZE _okt_b")  # so the join is planned for the batch's size
-            lo, hi = _datetimes([ts.min(), ts.max()])
+            lo, hi = datetimes([ts.min(), ts.max()])
             cur.execute(
                 "INSERT INTO _okt_a SELECT b.signal_id, b.ts, p.value, b.value FROM _okt_b b "
                 "LEFT JOIN ts_points p ON p.org_id = %s AND p.signal_id = b.signal_id "
@@ -499,82 +381,10 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
                     "DO UPDATE SET value = excluded.value",
                     [org],
                 )
-                self._rollups_after_merge(cur, org, bool(changed))
+                rollup.after_merge(cur, org, bool(changed))
         return WriteResult(
             inserted=int(inserted), updated=int(changed), unchanged=len(sig) - inserted - changed
         )
-
-    def _rollups_after_merge(self, cur: Any, org: int, changed: bool) -> None:
-        """Roll-ups for the points in ``_okt_a``: new ones (``old`` null) are added; buckets
-        whose points changed value are recomputed, or adjusted where retention has dropped
-        their raw points (beyond the raw horizon nothing is left to recompute them from)."""
-        for table, unit in _ROLLUPS.values():
-            cur.execute(
-                f"INSERT INTO {table} AS r SELECT %s, signal_id, date_trunc('{unit}', ts, 'UTC') "
-                f"AS b, count(*), min(new), max(new), sum(new), max(ts), "
-                f"{_LAST.format(ts='ts', v='new')} FROM _okt_a WHERE old IS NULL "
-                f"GROUP BY signal_id, b ORDER BY signal_id, b {_ADD_ROLLUP}",
-                [org],
-            )
-            if not changed:
-                continue
-            # An hour is recomputed from its minutes when the minute tier still holds it all.
-            from_minutes = (
-                "date_trunc('hour', a.ts, 'UTC') >= coalesce(m.before, '-infinity')"
-                if unit == "hour"
-                else "false"
-            )
-            cur.execute(
-                f"INSERT INTO _okt_k SELECT DISTINCT a.signal_id, "
-                f"date_trunc('{unit}', a.ts, 'UTC'), {from_minutes} FROM _okt_a a {_RAW_HORIZON} "
-                "LEFT JOIN ts_horizons m ON m.org_id = %s AND m.signal_id = a.signal_id "
-                f"AND m.tier = 'minute' WHERE {_MOVED} AND a.ts >= coalesce(h.before, '-infinity')",
-                [org, org],
-            )
-            self._recompute(cur, org, table, unit)
-            cur.execute(
-                f"""UPDATE {table} r SET vsum = r.vsum + d.dsum, vmin = least(r.vmin, d.mn),
-                        vmax = greatest(r.vmax, d.mx),
-                        vlast = CASE WHEN d.mts = r.last_ts THEN d.mlast ELSE r.vlast END
-                    FROM (SELECT a.signal_id, date_trunc('{unit}', a.ts, 'UTC') AS bucket,
-                                 sum(a.new - a.old) AS dsum, min(a.new) AS mn, max(a.new) AS mx,
-                                 max(a.ts) AS mts, {_LAST.format(ts="a.ts", v="a.new")} AS mlast
-                          FROM _okt_a a {_RAW_HORIZON}
-                          WHERE {_MOVED} AND a.ts < coalesce(h.before, '-infinity')
-                          GROUP BY 1, 2) d
-                    WHERE r.org_id = %s AND r.signal_id = d.signal_id AND r.bucket = d.bucket""",
-                [org, org],
-            )
-
-    @staticmethod
-    def _recompute(cur: Any, org: int, table: str, unit: str) -> None:
-        """Replace the aggregates of the buckets in ``_okt_k`` by aggregating what they hold now:
-        the raw points, or (``from_minutes``) the minute tier's rows of the hour. A bucket left
-        with nothing disappears. Empties ``_okt_k``."""
-        cur.execute(
-            f"DELETE FROM {table} r USING _okt_k k WHERE r.org_id = %s "
-            "AND r.signal_id = k.signal_id AND r.bucket = k.bucket",
-            [org],
-        )
-        if cur.rowcount:
-            cur.execute(
-                f"INSERT INTO {table} SELECT %s, p.signal_id, k.bucket, count(*), min(p.value), "
-                f"max(p.value), sum(p.value), max(p.ts), {_LAST.format(ts='p.ts', v='p.value')} "
-                "FROM _okt_k k JOIN ts_points p ON p.org_id = %s AND p.signal_id = k.signal_id "
-                f"AND p.ts >= k.bucket AND p.ts < k.bucket + interval '1 {unit}' "
-                "WHERE NOT k.from_minutes GROUP BY p.signal_id, k.bucket",
-                [org, org],
-            )
-            cur.execute(
-                f"INSERT INTO {table} SELECT %s, m.signal_id, k.bucket, sum(m.n), min(m.vmin), "
-                f"max(m.vmax), sum(m.vsum), max(m.last_ts), "
-                f"{_LAST.format(ts='m.last_ts', v='m.vlast')} FROM _okt_k k "
-                "JOIN ts_rollup_minute m ON m.org_id = %s AND m.signal_id = k.signal_id "
-                "AND m.bucket >= k.bucket AND m.bucket < k.bucket + interval '1 hour' "
-                "WHERE k.from_minutes GROUP BY m.signal_id, k.bucket",
-                [org, org],
-            )
-        cur.execute("DELETE FROM _okt_k")
 
     # -- deletes and retention ----------------------------------------------------------------
 
@@ -585,60 +395,20 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        org, ids = int(org_id), _ids(signal_ids)
+        org, ids = int(org_id), ids_of(signal_ids)
         if ids == []:
             return 0
-        where, params = _where("signal_id", org, ids, start, end)
+        where, params = sql_where("signal_id", org, ids, start, end)
         with self._transaction() as cur:
             _lock(cur, _slots(_POINT_LOCK, org, ids))
             cur.execute(f"DELETE FROM ts_points WHERE {where}", params)
             n = cur.rowcount
             if n or start is None or end is None:
-                self._rollups_after_delete(cur, org, ids, start, end)
+                rollup.after_delete(cur, org, ids, start, end)
             if start is None and end is None:  # the signals' whole history is gone
-                hw, hp = _where("signal_id", org, ids, None, None)
+                hw, hp = sql_where("signal_id", org, ids, None, None)
                 cur.execute(f"DELETE FROM ts_horizons WHERE {hw}", hp)
         return int(n)
-
-    def _rollups_after_delete(
-        self,
-        cur: Any,
-        org: int,
-        ids: list[int] | None,
-        start: datetime | None,
-        end: datetime | None,
-    ) -> None:
-        """Raw points of ``[start, end)`` were deleted: drop the aggregates of buckets wholly
-        inside, recompute the (at most two) buckets cut by the bounds from what is left."""
-        for tier, (table, unit) in _ROLLUPS.items():
-            width = TIER_WIDTH[tier]  # type: ignore[index]
-            lo = None if start is None else floor_to(start, width)
-            if lo is not None and start is not None and lo < to_utc(start):  # type: ignore[operator]
-                lo += width
-            hi = None if end is None else floor_to(end, width)
-            if lo is None or hi is None or hi > lo:
-                where, params = _where("signal_id", org, ids, lo, hi, time="bucket")
-                cur.execute(f"DELETE FROM {table} WHERE {where}", params)
-            edges = sorted(
-                {
-                    floor_to(b, width)
-                    for b in (start, end)
-                    if b is not None and floor_to(b, width) != to_utc(b)
-                }
-            )
-            if not edges:
-                continue
-            where, params = _where("r.signal_id", org, ids, None, None)
-            cur.execute(
-                f"""INSERT INTO _okt_k SELECT DISTINCT r.signal_id, r.bucket, false
-                    FROM {table} r LEFT JOIN ts_horizons h ON h.org_id = r.org_id
-                         AND h.signal_id = r.signal_id AND h.tier = 'raw'
-                    WHERE {where.replace("org_id", "r.org_id", 1)}
-                      AND r.bucket = ANY(%s::timestamptz[])
-                      AND r.bucket >= coalesce(h.before, '-infinity')""",
-                [*params, edges],
-            )
-            self._recompute(cur, org, table, unit)
 
     def expire(
         self,
@@ -653,7 +423,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             raise InvalidInput(f"Unknown tier {tier!r}.")
         if chunk < 1:
             raise InvalidInput("chunk must be at least 1.")
-        org, ids = int(org_id), _ids(signal_ids) or []
+        org, ids = int(org_id), ids_of(signal_ids) or []
         if not ids:
             return 0
         cut = floor_to(before, TIER_WIDTH["hour"] if tier == "raw" else TIER_WIDTH[tier])
@@ -665,8 +435,8 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
                 "DO UPDATE SET before = greatest(ts_horizons.before, excluded.before)",
                 [org, tier, cut, ids],
             )
-        table, key = ("ts_points", "ts") if tier == "raw" else (_ROLLUPS[tier][0], "bucket")
-        where, params = _where("signal_id", org, ids, None, cut, time=key)
+        table, key = ("ts_points", "ts") if tier == "raw" else (rollup.ROLLUPS[tier][0], "bucket")
+        where, params = sql_where("signal_id", org, ids, None, cut, time=key)
         sql = (
             f"DELETE FROM {table} t USING (SELECT signal_id, {key} FROM {table} WHERE {where} "
             f"LIMIT {int(chunk)}) d WHERE t.org_id = %s AND t.signal_id = d.signal_id "
@@ -683,7 +453,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
                 return total
 
     def retained_from(self, org_id: int, signal_ids: Sequence[int], tier: Tier) -> datetime | None:
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if not ids:
             return None
         with self._cursor() as cur:
@@ -709,7 +479,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         return pa.table(
             {
                 "signal_id": pa.array(got["signal_id"].astype(np.int64)),
-                "ts": _ts_array(got["ts"]),
+                "ts": ts_array(got["ts"]),
                 "value": pa.array(got["value"]),
             },
             schema=POINT_SCHEMA,
@@ -723,10 +493,10 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         end: datetime | None = None,
         limit: int | None = None,
     ) -> pa.Table:
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if not ids or (limit is not None and limit <= 0):
             return POINT_SCHEMA.empty_table()
-        where, params = _where("signal_id", int(org_id), ids, start, end)
+        where, params = sql_where("signal_id", int(org_id), ids, start, end)
         tail = "" if limit is None else f" LIMIT {int(limit)}"
         return self._points(
             f"SELECT signal_id, ts, value FROM ts_points WHERE {where} ORDER BY signal_id, ts{tail}",
@@ -734,7 +504,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         )
 
     def latest(self, org_id: int, signal_ids: Sequence[int]) -> pa.Table:
-        ids = [i for i in (_ids(signal_ids) or []) if abs(i) <= _INT4]
+        ids = [i for i in (ids_of(signal_ids) or []) if abs(i) <= _INT4]
         if not ids:
             return POINT_SCHEMA.empty_table()
         # One descent of the key per signal (and partition), however long its history.
@@ -750,7 +520,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         """The bucket number of ``col`` (exact integer arithmetic, as the contract's edges)."""
         if buckets < 1:
             raise InvalidInput("buckets must be at least 1.")
-        s_us, e_us = (_micros(start), _micros(end))
+        s_us, e_us = (micros(start), micros(end))
         if e_us <= s_us:
             raise InvalidInput("The end of a range must be after its start.")
         span = e_us - s_us
@@ -776,7 +546,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             {
                 "signal_id": pa.array(got["signal_id"].astype(np.int64)),
                 "bucket": pa.array(b),
-                "bucket_start": _ts_array(s_us + (b * span) // int(buckets)),
+                "bucket_start": ts_array(s_us + (b * span) // int(buckets)),
                 "count": pa.array(got["count"]),
                 "min": pa.array(got["min"]),
                 "max": pa.array(got["max"]),
@@ -798,13 +568,13 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         if tier != "raw":
             return self._downsample_rollups(org_id, signal_ids, start, end, buckets, tier)
         bucket, s_us, span = self._bucket_sql(start, end, buckets, "ts")
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if not ids:
             return DOWNSAMPLE_SCHEMA.empty_table()
-        where, params = _where("signal_id", int(org_id), ids, start, end)
+        where, params = sql_where("signal_id", int(org_id), ids, start, end)
         sql = (
             f"SELECT signal_id, {bucket} AS b, count(*), min(value), max(value), avg(value), "
-            f"{_LAST.format(ts='ts', v='value')} FROM ts_points WHERE {where} "
+            f"{LAST.format(ts='ts', v='value')} FROM ts_points WHERE {where} "
             "GROUP BY signal_id, b ORDER BY signal_id, b"
         )
         return self._downsampled(sql, params, s_us, span, buckets)
@@ -818,17 +588,17 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         buckets: int,
         tier: str,
     ) -> pa.Table:
-        if tier not in _ROLLUPS:
+        if tier not in rollup.ROLLUPS:
             raise InvalidInput(f"Unknown tier {tier!r}.")
         bucket, s_us, span = self._bucket_sql(start, end, buckets, "bucket")
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if not ids:
             return DOWNSAMPLE_SCHEMA.empty_table()
-        where, params = _where("signal_id", int(org_id), ids, start, end, time="bucket")
+        where, params = sql_where("signal_id", int(org_id), ids, start, end, time="bucket")
         sql = (
             f"SELECT signal_id, {bucket} AS b, sum(n)::int8, min(vmin), max(vmax), "
-            f"sum(vsum) / sum(n), {_LAST.format(ts='last_ts', v='vlast')} "
-            f"FROM {_ROLLUPS[tier][0]} WHERE {where} GROUP BY signal_id, b ORDER BY signal_id, b"
+            f"sum(vsum) / sum(n), {LAST.format(ts='last_ts', v='vlast')} "
+            f"FROM {rollup.ROLLUPS[tier][0]} WHERE {where} GROUP BY signal_id, b ORDER BY signal_id, b"
         )
         return self._downsampled(sql, params, s_us, span, buckets)
 
@@ -836,7 +606,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         self, org_id: int, signal_id: int, start: datetime, end: datetime, buckets: int
     ) -> pa.Table:
         bucket, _, _ = self._bucket_sql(start, end, buckets, "ts")
-        where, params = _where("signal_id", int(org_id), [int(signal_id)], start, end)
+        where, params = sql_where("signal_id", int(org_id), [int(signal_id)], start, end)
         sql = f"""
             WITH g AS (
                 SELECT min(array[value, e]) AS lo, max(array[value, e]) AS hi,
@@ -849,7 +619,7 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             ORDER BY 1"""
         with self._cursor() as cur:
             got = copy_out(cur, sql, params, [("ts", "int8"), ("value", "float8")])
-        return pa.table({"ts": _ts_array(got["ts"]), "value": pa.array(got["value"])})
+        return pa.table({"ts": ts_array(got["ts"]), "value": pa.array(got["value"])})
 
     def rollups(
         self,
@@ -859,17 +629,17 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> pa.Table:
-        if tier not in _ROLLUPS:
+        if tier not in rollup.ROLLUPS:
             raise InvalidInput(f"Unknown roll-up tier {tier!r}.")
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if not ids:
             return ROLLUP_SCHEMA.empty_table()
-        where, params = _where("signal_id", int(org_id), ids, start, end, time="bucket")
+        where, params = sql_where("signal_id", int(org_id), ids, start, end, time="bucket")
         with self._cursor() as cur:
             got = copy_out(
                 cur,
                 f"SELECT signal_id, bucket, n, vmin, vmax, vsum, last_ts, vlast "
-                f"FROM {_ROLLUPS[tier][0]} WHERE {where} ORDER BY signal_id, bucket",
+                f"FROM {rollup.ROLLUPS[tier][0]} WHERE {where} ORDER BY signal_id, bucket",
                 params,
                 [("signal_id", "int4"), ("bucket_start", "timestamptz"), ("count", "int8"),
                  ("min", "float8"), ("max", "float8"), ("sum", "float8"),
@@ -877,15 +647,15 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             )  # fmt: skip
         cols = {k: pa.array(v) for k, v in got.items()}
         cols["signal_id"] = pa.array(got["signal_id"].astype(np.int64))
-        cols["bucket_start"] = _ts_array(got["bucket_start"])
-        cols["last_ts"] = _ts_array(got["last_ts"])
+        cols["bucket_start"] = ts_array(got["bucket_start"])
+        cols["last_ts"] = ts_array(got["last_ts"])
         return pa.table(cols, schema=ROLLUP_SCHEMA)
 
     def _count(self, table: str, key: str, org_id: int, ids: Any, start: Any, end: Any) -> int:
-        ids = _ids(ids)
+        ids = ids_of(ids)
         if ids == []:
             return 0
-        where, params = _where(key, int(org_id), ids, start, end)
+        where, params = sql_where(key, int(org_id), ids, start, end)
         with self._cursor() as cur:
             cur.execute(f"SELECT count(*) FROM {table} WHERE {where}", params)
             row = cur.fetchone()
@@ -905,10 +675,10 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             [("signal_id", pa.int64()), ("count", pa.int64()), ("first_ts", TS_TYPE),
              ("last_ts", TS_TYPE)]
         )  # fmt: skip
-        ids = _ids(signal_ids)
+        ids = ids_of(signal_ids)
         if ids == []:
             return schema.empty_table()
-        where, params = _where("signal_id", int(org_id), ids, None, None)
+        where, params = sql_where("signal_id", int(org_id), ids, None, None)
         with self._cursor() as cur:
             got = copy_out(
                 cur,
@@ -922,8 +692,8 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             {
                 "signal_id": pa.array(got["signal_id"].astype(np.int64)),
                 "count": pa.array(got["count"]),
-                "first_ts": _ts_array(got["first_ts"]),
-                "last_ts": _ts_array(got["last_ts"]),
+                "first_ts": ts_array(got["first_ts"]),
+                "last_ts": ts_array(got["last_ts"]),
             },
             schema=schema,
         )
@@ -980,10 +750,10 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> pa.Table:
-        ids = _ids(column_ids)
+        ids = ids_of(column_ids)
         if not ids:
             return LABEL_SCHEMA.empty_table()
-        where, params = _where("column_id", int(org_id), ids, start, end)
+        where, params = sql_where("column_id", int(org_id), ids, start, end)
         with self._cursor() as cur:
             cur.execute(
                 f"SELECT column_id, ts, value FROM ts_labels WHERE {where} ORDER BY column_id, ts",
@@ -1014,10 +784,10 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> int:
-        org, ids = int(org_id), _ids(column_ids)
+        org, ids = int(org_id), ids_of(column_ids)
         if ids == []:
             return 0
-        where, params = _where("column_id", org, ids, start, end)
+        where, params = sql_where("column_id", org, ids, start, end)
         with self._transaction() as cur:
             _lock(cur, _slots(_LABEL_LOCK, org, ids))
             cur.execute(f"DELETE FROM ts_labels WHERE {where}", params)
