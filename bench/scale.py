@@ -285,6 +285,12 @@ def _handwritten(start: datetime, end: datetime, buckets: int) -> str:
     )
 
 
+def _timed(fn: Callable[[], Any]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def section_pg_downsample(run: Run) -> None:
     with run.database() as url:
         product_write(url, [as_table(*b) for b in batches(run.points, run.signals, 100_000)])
@@ -345,6 +351,21 @@ def section_pg_downsample(run: Run) -> None:
                      f"{med['hand']:.3f}", f"{med['same']:.3f}", f"{med['product']:.3f}",
                      f"{med['product'] / best:.3f}")
                 )  # fmt: skip
+            # Raw reads (Arrow out) and the latest value of every signal, for sizing.
+            ten = list(range(1, 11))
+            n_read = store.read(ORG, ten, start, end).num_rows
+            t_read = statistics.median(
+                _timed(lambda: store.read(ORG, ten, start, end)) for _ in range(3)
+            )
+            every = list(range(1, run.signals + 1))
+            store.latest(ORG, every)
+            t_latest = statistics.median(_timed(lambda: store.latest(ORG, every)) for _ in range(5))
+            run.figures["pg_read_pts_s"] = round(n_read / t_read)
+            run.figures["pg_latest_ms"] = round(t_latest * 1000, 1)
+            results.append(("read() of 10 signals (Arrow)", f"{n_read:,}", f"{n_read:,}", "",
+                            "", f"{t_read:.3f}", ""))  # fmt: skip
+            results.append((f"latest() of {run.signals} signals", "", f"{run.signals}", "", "",
+                            f"{t_latest:.3f}", ""))  # fmt: skip
         finally:
             store.close()
     run.tables.append(

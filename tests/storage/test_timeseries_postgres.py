@@ -89,6 +89,17 @@ def test_partitions_are_made_on_demand_by_month(database: str) -> None:
         s.close()
 
 
+def test_both_url_schemes_open_the_store(database: str) -> None:
+    for url in (database, database.replace("postgresql+psycopg://", "postgresql://")):
+        s = open_timeseries(url)
+        try:
+            assert isinstance(s, PostgresTimeSeriesStore)
+            s.write(1, points(1, [0], [1.0]))
+            assert s.count(1) == 1
+        finally:
+            s.close()
+
+
 def test_an_unknown_partition_width_is_refused(database: str) -> None:
     from openkamp.core.errors import InvalidInput
 
