@@ -381,6 +381,8 @@ class DaskMapper:
             finally:
                 if pending:  # cancelled: drop the parts that have not started
                     client.cancel(list(pending), force=True)
+                for f in futures:  # their outcomes are in hand: the cluster may forget them
+                    f.release()
 
 
 # -- the server's side -------------------------------------------------------------------------------
