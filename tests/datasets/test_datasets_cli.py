@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from openkamp.platform import Platform
+from openkamp.storage.testing.postgres import subprocess_env
 
 
 def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "160", "OPENKAMP_DATA_DIR": str(data)}
+    env = {**subprocess_env(data), "COLUMNS": "160", "OPENKAMP_DATA_DIR": str(data)}
     return subprocess.run(
         [sys.executable, "-m", "openkamp.cli.main", *args],
         capture_output=True,

@@ -94,33 +94,45 @@ class DatabasePerDataDir:
     """The test suite's PostgreSQL configuration (``OPENKAMP_TEST_STORAGE=postgresql``).
 
     While installed, a platform whose settings name no metadata or time-series URL gets, instead
-    of SQLite and DuckDB files in its data folder, a PostgreSQL database of its own on the test
-    server: one per data folder (a platform re-opened on the same folder, as the restart tests
-    do, finds its data again), created on first use and dropped by :meth:`close`. Files stay in
-    the data folder. Every test that builds a platform, however it builds it, then runs on
-    PostgreSQL unchanged; a test that needs the embedded engines themselves says so with the
-    ``embedded_only`` marker.
+    of SQLite and DuckDB files in its data folder, a PostgreSQL schema of its own in one database
+    this test process creates on the test server (``search_path`` in the URL's ``options``; a
+    database per platform costs seconds to create and drop, a schema milliseconds): one per data
+    folder, so a platform re-opened on the same folder, as the restart tests do, finds its data
+    again. The database is dropped by :meth:`close`. Files stay in the data folder. Every test
+    that builds a platform in this process, however it builds it, then runs on PostgreSQL
+    unchanged; a test of the embedded engines themselves says so with ``embedded_only``.
     """
 
     def __init__(self, prefix: str = "okp") -> None:
         self.prefix = prefix
         self.urls: dict[str, str] = {}
+        self.database: str | None = None
         self._saved: dict[str, Any] = {}
 
-    def url_for(self, data_dir: Any) -> str:
-        import hashlib
+    def _base(self) -> Any:
+        import psycopg
 
+        admin = server_or_skip()
+        if self.database is None:
+            name = f"{self.prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(_dsn(admin), autocommit=True) as conn:
+                conn.execute(f'create database "{name}"')
+            self.database = name
+        return make_url(admin).set(drivername="postgresql+psycopg", database=self.database)
+
+    def url_for(self, data_dir: Any) -> str:
         import psycopg
 
         key = str(Path(data_dir).resolve())
         url = self.urls.get(key)
         if url is None:
-            admin = server_or_skip()
-            digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-            name = f"{self.prefix}_{os.getpid()}_{digest}_{len(self.urls)}"
-            with psycopg.connect(_dsn(admin), autocommit=True) as conn:
-                conn.execute(f'create database "{name}"')
-            made = make_url(admin).set(drivername="postgresql+psycopg", database=name)
+            base = self._base()
+            schema = f"p{len(self.urls)}"
+            with psycopg.connect(_dsn(base.render_as_string(hide_password=False))) as conn:
+                conn.execute(f'create schema "{schema}"')
+            query = dict(base.query)
+            query["options"] = f"-csearch_path={schema}"
+            made = base.set(query=query)
             url = self.urls[key] = made.render_as_string(hide_password=False)
         return url
 
@@ -144,6 +156,7 @@ class DatabasePerDataDir:
         resolved_timeseries_url.__doc__ = ts.__doc__
         Settings.resolved_metadata_url = resolved_metadata_url  # type: ignore[method-assign]
         Settings.resolved_timeseries_url = resolved_timeseries_url  # type: ignore[method-assign]
+        _INSTALLED.append(self)
 
     def close(self) -> None:
         import psycopg
@@ -154,10 +167,25 @@ class DatabasePerDataDir:
             Settings.resolved_metadata_url = self._saved["meta"]  # type: ignore[method-assign]
             Settings.resolved_timeseries_url = self._saved["ts"]  # type: ignore[method-assign]
             self._saved = {}
-        if not self.urls:
-            return
-        with psycopg.connect(_dsn(server_url()), autocommit=True) as conn:
-            for url in self.urls.values():
-                name = make_url(url).database
-                conn.execute(f'drop database if exists "{name}" with (force)')
+        if self in _INSTALLED:
+            _INSTALLED.remove(self)
         self.urls.clear()
+        if self.database is not None:
+            with psycopg.connect(_dsn(server_url()), autocommit=True) as conn:
+                conn.execute(f'drop database if exists "{self.database}" with (force)')
+            self.database = None
+
+
+_INSTALLED: list[DatabasePerDataDir] = []
+
+
+def subprocess_env(data_dir: Any, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for an ``openkamp`` process a test starts on ``data_dir``: under the
+    suite's PostgreSQL configuration it names the data folder's schema (the child process does
+    not inherit the in-process mapping), else the environment unchanged."""
+    out = dict(os.environ if env is None else env)
+    if _INSTALLED:
+        url = _INSTALLED[-1].url_for(data_dir)
+        out["OPENKAMP_METADATA_URL"] = url
+        out["OPENKAMP_TIMESERIES_URL"] = url
+    return out
