@@ -206,7 +206,7 @@ class PooledService:
         counted = {
             p.contract.id  # every contract allows it now, before any is counted
             for p in parts
-            if self._allowed(principal, p, {**details, "trained_rows": int(p.version.rows)})
+            if self._check_terms(principal, p, {**details, "trained_rows": int(p.version.rows)})
         }
         for p in parts:
             if p.contract.id not in counted:
@@ -270,11 +270,12 @@ class PooledService:
                              expected=kinds[name])  # fmt: skip
         return version
 
-    def _allowed(self, principal: Principal, part: Part, details: dict[str, Any]) -> bool:
-        """Whether the contract's terms allow the training now (decided as ``authorize``
-        decides, not counted). A refusal is recorded on the contract's ledger by ``authorize``
-        and said with the contract's number; True when that ``authorize`` allowed it after all
-        (the terms' counters moved meanwhile): then it is counted, once."""
+    def _check_terms(self, principal: Principal, part: Part, details: dict[str, Any]) -> bool:
+        """Check that the contract's terms allow the training now (decided as ``authorize``
+        decides, nothing counted). A refusal is recorded on the contract's ledger by
+        ``authorize`` and said with the contract's number. Returns whether this check counted
+        the training: only when the check refused but ``authorize`` then allowed it (the
+        counters moved meanwhile), so that it is counted once."""
         c = part.contract
         decision = _decide(self.contracts, c.id, Access.COMPUTE_TO_DATA, self.contracts.now())
         if decision.allowed:
