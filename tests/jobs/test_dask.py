@@ -24,7 +24,7 @@ from openkamp.core.assets import EquipmentSpec, LineSpec, SignalSpec, SiteSpec
 from openkamp.core.errors import ConfigError
 from openkamp.core.tenancy import Principal
 from openkamp.i18n import error_text
-from openkamp.jobs.dask import DaskExecutor, Installation
+from openkamp.jobs.dask import DaskExecutor, Installation, close_platforms
 from openkamp.jobs.service import LOST
 from openkamp.jobs.texts import error_texts
 from openkamp.ml.jobs import FleetSpec, spec_params, submit_fleet, train_model
@@ -81,6 +81,7 @@ def centre(tmp_path: Path, cluster: Any) -> Iterator[Platform]:
             yield kamp
         finally:
             kamp.close()
+            cluster.run(close_platforms)  # before the databases go
 
 
 @pytest.fixture
@@ -165,6 +166,7 @@ def test_a_model_is_trained_on_a_worker_with_the_metadata_on_sqlite(
             assert any(f"Dask worker {a}" in done["log"] for a in _worker_pids(cluster))
         finally:
             kamp.close()
+            cluster.run(close_platforms)
 
 
 def test_one_model_per_machine_fans_out_over_the_workers(
@@ -312,6 +314,7 @@ def test_a_restarted_server_leaves_jobs_on_the_cluster_running(
             assert done["status"] == "done", done["log"]
         finally:
             again.close()
+            cluster.run(close_platforms)
 
 
 def test_a_closure_runs_in_the_server_process(centre: Platform, me: Principal) -> None:

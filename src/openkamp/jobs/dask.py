@@ -193,11 +193,13 @@ def worker_platform(inst: Installation) -> Any:
             kamp = inst.opener(inst.values)
             _platforms[key] = kamp
             if len(_platforms) == 1:
-                atexit.register(_close_platforms)
+                atexit.register(close_platforms)
         return kamp
 
 
-def _close_platforms() -> None:
+def close_platforms() -> None:
+    """Close the platforms this worker process opened (a test dropping its databases; a
+    worker plugin's teardown); the next job opens its installation again."""
     with _platforms_lock:
         for kamp in _platforms.values():
             try:
