@@ -20,7 +20,9 @@ tests find it). Sections:
   idiomatic query (``extract(epoch ...)``, ``array_agg(value ORDER BY ts DESC)[1]``) and the
   product's own query; ``pg_downsample_ratio`` is over the faster of the two (the product's
   overhead when its SQL is the faster one), ``pg_downsample_ratio_idiomatic`` over the first.
-* ``ingest_workers``, ``dask``, ``region``: to come (issue 12); their keys are null until then.
+* ``dask``: 20 models trained by one fan-out job on a Dask LocalCluster of 2 workers against the
+  same job in one process, in the same run (bench/scale_dask.py, whose docstring says how).
+* ``ingest_workers``, ``region``: to come (issue 12); their keys are null until then.
 
 The last line with ``--json`` is one JSON object with every figure.
 """
@@ -391,8 +393,37 @@ def section_ingest_workers(run: Run) -> None:
 
 
 def section_dask(run: Run) -> None:
-    """20 models on a Dask LocalCluster (2 workers) versus sequentially: to come."""
-    run.figures.setdefault("dask_speedup_20_models", None)
+    """20 models on a Dask LocalCluster (2 workers) versus sequentially in one process, in the
+    same run: bench/scale_dask.py (its docstring says how, and what the figure depends on)."""
+    import os
+
+    from scale_dask import run as dask_run
+
+    old = os.environ.get(pgtest.ENV)
+    os.environ[pgtest.ENV] = run.admin  # its databases on this run's server
+    try:
+        out = dask_run(models=20)
+    finally:
+        if old is None:
+            os.environ.pop(pgtest.ENV, None)
+        else:
+            os.environ[pgtest.ENV] = old
+    for key in ("dask_speedup_20_models", "dask_speedup_vs_default_blas", "dask_worker_busy_share",
+                "sequential_s", "dask_s", "same_models", "load_average_1min"):  # fmt: skip
+        run.figures[key if key.startswith("dask_") else f"dask_{key}"] = out[key]
+    run.tables.append(
+        (
+            f"Dask: {out['models']} models, {out['hours_per_model']:g} h of 1 s data each",
+            [
+                ("sequential, one process (1 BLAS thread)", f"{out['sequential_s']:.2f}"),
+                ("sequential, default BLAS threads", f"{out['sequential_default_blas_s']:.2f}"),
+                (f"LocalCluster, {out['dask_workers']} workers", f"{out['dask_s']:.2f}"),
+                ("speed-up", f"{out['dask_speedup_20_models']:.2f}"),
+                ("workers' busy share", f"{out['dask_worker_busy_share']:.2f}"),
+            ],
+            ("run", "seconds"),
+        )
+    )
 
 
 def section_region(run: Run) -> None:
