@@ -222,7 +222,17 @@ jobs = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    # Worker processes (issue 12, migration 0016): ``attempt`` counts starts and fences writes
+    # (a worker whose attempt is no longer the record's writes nothing); ``function`` names a portable
+    # function (module:qualname) a job worker may run, ``submitter`` (JSON) who it runs as;
+    # ``worker`` is the holder id of the process answerable for the job (its lease ``job:<id>``).
+    Column("attempt", Integer, nullable=False, server_default="0"),
+    Column("max_attempts", Integer, nullable=False, server_default="1"),
+    Column("function", String(256), nullable=True),
+    Column("submitter", Text, nullable=True),
+    Column("worker", String(200), nullable=True),
     Index("ix_jobs_org_status", "org_id", "status"),
+    Index("ix_jobs_status", "status", "id"),
 )
 
 datasets = Table(
@@ -668,6 +678,21 @@ login_limits = Table(
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_login_limits_updated", "updated_at"),
+)
+
+# -- leases of worker processes (issue 12, migration 0016) --------------------------------------
+# Which process holds a resource (a job, a connection, a periodic chore) until when: taken and
+# renewed by single statements (storage.metadata.leases), times in seconds since the epoch on
+# the database's clock, so the processes' own clocks never decide who holds what.
+leases = Table(
+    "leases",
+    metadata,
+    Column("resource", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),  # host:pid:random of the holding process
+    Column("acquired_at", Float, nullable=False),
+    Column("renewed_at", Float, nullable=False),  # the last heartbeat
+    Column("expires_at", Float, nullable=False),
+    Index("ix_leases_holder", "holder"),
 )
 
 #: Tables whose rows are never changed once written (issued statements).
