@@ -106,6 +106,9 @@ class JobContext:
         self._written = 0  # the newest snapshot in the store
         self._last_poll = clock()
         self._attached = True
+        self._attempt: int | None = None  # the start this context writes for (fence)
+        #: The job was lost to another worker (:meth:`abandon`): its outcome is not written.
+        self.abandoned = False
 
     # -- what the job function uses --------------------------------------------------------------
 
@@ -184,8 +187,8 @@ class JobContext:
                 rec = self._meta.get(self._task.org_id, "job", self._task.job_id)
             except NotFound:
                 return False
-            if rec["cancel_requested"]:
-                self._cancel.set()
+            if rec["cancel_requested"] or not self._ours(rec):
+                self._cancel.set()  # (no longer ours: another worker runs it; stop here)
         return self._cancel.is_set()
 
     def check(self) -> None:
@@ -214,6 +217,31 @@ class JobContext:
     def request_cancel(self) -> None:
         self._cancel.set()
 
+    def seed_log(self, text: str) -> None:
+        """Continue the log already stored (a job started again keeps its earlier attempts')."""
+        with self._lock:
+            for line in str(text).splitlines():
+                if line != _DROPPED:
+                    self._log.add(line)
+
+    def abandon(self) -> None:
+        """This process lost the job (its lease): write nothing more, ask the function to stop."""
+        with self._lock:
+            self._attached = False
+            self.abandoned = True
+        self._cancel.set()
+
+    def fence(self, attempt: int) -> None:
+        """Write only while the record is ``running`` with this ``attempt``: a worker that lost
+        the job (its lease ran out and the job was queued again or failed) writes nothing."""
+        with self._lock:
+            self._attempt = int(attempt)
+
+    def _ours(self, rec: dict[str, Any]) -> bool:
+        if self._attempt is None:
+            return True
+        return rec["status"] == "running" and int(rec.get("attempt") or 0) == self._attempt
+
     def _due(self) -> bool:
         return self._clock() - self._last_flush >= self._interval
 
@@ -236,6 +264,14 @@ class JobContext:
                     # not overwrite the final record): nothing to do.
                     if not self._attached or seq <= self._written:
                         return
+                    fenced = self._attempt is not None
+                if fenced and not self._ours(
+                    self._meta.get(self._task.org_id, "job", self._task.job_id)
+                ):
+                    with self._lock:  # lost to another worker: write nothing more, stop
+                        self._attached = False
+                    self._cancel.set()
+                    return
                 self._meta.update(self._task.org_id, "job", self._task.job_id, values)
                 with self._lock:
                     self._written = seq
