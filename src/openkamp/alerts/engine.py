@@ -157,6 +157,9 @@ class AlertEngine:
         )  # fmt: skip
         self._lock = threading.Lock()  # one evaluation at a time (worker, tick, tests)
         self.batches = 0
+        #: Rules on time run here (False: several ingest workers share the store and another
+        #: process ticks for all; see openkamp.workers.roles).
+        self.ticks = True
 
     # -- the live path's side: never blocks ----------------------------------------------------
 
@@ -206,6 +209,8 @@ class AlertEngine:
 
     def tick(self, now: datetime | None = None) -> None:
         """Rules on time: signals gone stale, machines offline (every ``tick_s`` seconds)."""
+        if not self.ticks:
+            return
         at = pd.Timestamp(now or datetime.now(UTC))
         at = at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")
         with self._lock:

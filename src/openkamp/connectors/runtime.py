@@ -79,6 +79,10 @@ class LiveRuntime:
         #: Restart delays of crashed connectors (tests shorten them).
         self.restart_initial_s = settings.connectors_restart_initial_s
         self.restart_max_s = settings.connectors_restart_max_s
+        #: Several ingest workers on one store: the ownership of connections by leases
+        #: (:class:`~openkamp.connectors.ownership.ConnectionOwnership`); a connection runs
+        #: here only while this process holds its lease. None: every enabled one runs here.
+        self.owner: Any = None
 
     # -- what others hang on it ---------------------------------------------------------------
 
@@ -199,8 +203,10 @@ class LiveRuntime:
             return None
         return run.ctx.state if run.state == "running" else run.state
 
-    def start_connection(self, rec: dict[str, Any]) -> None:
-        """Run a connection record (its config is checked first); nothing if it runs already."""
+    def start_connection(self, rec: dict[str, Any], *, claimed: bool = False) -> None:
+        """Run a connection record (its config is checked first); nothing if it runs already.
+        With an :attr:`owner`, only if this process gets (or, ``claimed``, has) the
+        connection's lease: else the worker holding it runs it and sees the change."""
         kinds = connector_kinds()
         cls = kinds.get(rec["kind"])
         if cls is None:
@@ -211,12 +217,16 @@ class LiveRuntime:
             )
         config = cls.Config.model_validate(dict(rec.get("config") or {}))
         if not self.running:
-            return  # recorded as enabled: it starts with the runtime
+            return  # recorded as enabled: it starts with the runtime (or an ingest worker)
+        if self.owner is not None and not claimed and not self.owner.claim(rec):
+            return  # another ingest worker runs it
         self._call(self._start(rec, cls, config))
 
     def stop_connection(self, connection_id: int, timeout: float = 10.0) -> None:
         if self.running and connection_id in self._runs:
             self._call(self._stop(connection_id, timeout), timeout + 10)
+        if self.owner is not None:
+            self.owner.release(connection_id)  # (after its last points and counters)
 
     async def _start(self, rec: dict[str, Any], cls: type[Connector], config: Any) -> None:
         if rec["id"] in self._runs:
@@ -315,12 +325,20 @@ class LiveRuntime:
             log.debug("counters of %s not saved: %s", run.name, exc)
 
     def status(self, rec: dict[str, Any]) -> dict[str, Any]:
-        """The live status of a connection record: its state and counters, the buffer fill."""
-        counters = self.counters(rec)
-        snap = counters.snapshot()
+        """The live status of a connection record: its state and counters, the buffer fill.
+        A connection another process runs (an ingest worker) shows what that process saved
+        to its record."""
         live = self.state(rec["id"])
+        elsewhere = live is None and self.meta.shared
+        if elsewhere:
+            counters = Counters.restore(dict(rec.get("stats") or {}))
+        else:
+            counters = self.counters(rec)
+        snap = counters.snapshot()
+        if elsewhere:  # the rate its process last saw
+            snap["points_per_s"] = float((rec.get("stats") or {}).get("points_per_s") or 0.0)
         return {
-            "state": live or ("stopped" if self.running else rec["state"]),
+            "state": live or ("stopped" if self.running and not elsewhere else rec["state"]),
             **snap,
             "buffer_fill": self.sink.fill_ratio,
             "buffer_points": self.sink.fill,
