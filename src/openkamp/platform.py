@@ -34,7 +34,10 @@ from openkamp.query import QueryService
 from openkamp.retention import Policy, RetentionService
 from openkamp.settings import Settings
 from openkamp.sharing.service import SharingService
+from openkamp.storage.metadata.leases import lease_store
 from openkamp.storage.registry import open_files, open_metadata, open_timeseries
+from openkamp.workers.keeper import LeaseKeeper
+from openkamp.workers.roles import check_role
 
 
 class Platform:
@@ -47,6 +50,7 @@ class Platform:
     def __init__(self, settings: Settings | None = None, *, worker: bool = False) -> None:
         self.settings = settings or Settings()
         self.settings.check_safe()
+        check_role(self.settings)  # a role an embedded installation cannot run: refused here
         executor = None
         if self.settings.jobs_scheduler:  # before any store opens: a refusal leaves nothing open
             from openkamp.jobs.dask import DaskExecutor
@@ -66,6 +70,15 @@ class Platform:
             self.meta.close()
             raise
         self.files = open_files(self.settings.resolved_files_url())
+        #: Several processes on one store (PostgreSQL): this process's leases on jobs,
+        #: connections, imports and chores (openkamp.workers). None: the only process.
+        self.leases: LeaseKeeper | None = None
+        if self.meta.shared:
+            self.leases = LeaseKeeper(
+                lease_store(self.meta),
+                ttl_s=self.settings.lease_ttl_s,
+                heartbeat_s=self.settings.lease_heartbeat_s,
+            )
         self.assets = AssetService(self.meta, self.ts)
         self.imports = ImportService(
             self.meta,
@@ -77,6 +90,7 @@ class Platform:
             max_columns=self.settings.import_max_columns,
             max_uncompressed_bytes=self.settings.import_max_uncompressed_bytes,
         )
+        self.imports.leases = self.leases
         self.query = QueryService(self.ts, self.assets)
         self.datasets = DatasetService(self.meta, self.files, self.assets)
         self.models = ModelRegistry(self.meta, self.files)
@@ -92,6 +106,7 @@ class Platform:
             log_max_bytes=self.settings.jobs_log_max_bytes,
         )
         self.jobs.platform = self  # what job functions reach as ctx.platform
+        self.jobs.leases = self.leases
         # The live path (connectors, HTTP ingest, listeners after each durable write); its
         # loop starts with the server (create_app's lifespan), not here.
         self.live = LiveRuntime(self.meta, self.ts, self.settings)
@@ -134,9 +149,11 @@ class Platform:
         )
         self.default_org_id: int = org["id"]
         if not worker:  # the server's start-up chores (a worker starting must not end its jobs)
+            # Beside other processes (leases), only what no live process answers for.
             self.imports.mark_interrupted()
             self.jobs.mark_interrupted()
-            clean_at_start(self.settings.data_dir)  # uploads cut off when the last process stopped
+            if not self._others_alive():  # their uploads in progress are not leftovers
+                clean_at_start(self.settings.data_dir)  # cut off when the last process stopped
 
     @classmethod
     def at(cls, data_dir: str | Path, **settings: Any) -> Platform:
@@ -150,6 +167,13 @@ class Platform:
         server's start-up chores (marking interrupted jobs and imports failed, removing cut-off
         uploads, making the data folder private)."""
         return cls(Settings(**values), worker=True)
+
+    def _others_alive(self) -> bool:
+        """Whether another process of a shared installation is running (its presence lease)."""
+        if self.leases is None:
+            return False
+        _, live = self.leases.store.live("process:")
+        return any(lease.holder != self.leases.holder for lease in live)
 
     def principal(self, org_name: str | None = None) -> Principal:
         """The local administrator of an organisation (the default one unless named)."""
@@ -183,6 +207,8 @@ class Platform:
         self.alert_engine.stop()  # what the live path handed over is evaluated
         self.notifier.stop()
         self.jobs.close()  # first: running jobs may still write to the stores
+        if self.leases is not None:
+            self.leases.close()  # what this process held is free for others at once
         self.ts.close()
         self.files.close()
         self.meta.close()

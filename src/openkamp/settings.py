@@ -114,6 +114,30 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds to wait for the Dask scheduler when connecting to it.",
     )
+    role: Literal["all", "api", "ingest", "jobs"] = Field(
+        "all",
+        description="What this process does (openkamp serve --role): all (one process does "
+        "everything: a factory PC), api (web UI and API; jobs wait for job workers), ingest "
+        "(connections and HTTP ingest), jobs (runs queued jobs). Roles other than all need the "
+        "metadata and the time series on PostgreSQL.",
+    )
+    lease_ttl_s: float = Field(
+        15.0,
+        gt=0,
+        description="How long a worker process's lease on a job, a connection or a chore lasts "
+        "without a heartbeat: when a worker dies, others take its work over after at most this.",
+    )
+    lease_heartbeat_s: float = Field(
+        5.0,
+        gt=0,
+        description="How often a worker process renews its leases (well below lease_ttl_s).",
+    )
+    jobs_poll_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often a job worker looks for queued jobs (and for jobs whose worker "
+        "was lost).",
+    )
     connectors_buffer_points: int = Field(
         1_000_000,
         ge=1000,

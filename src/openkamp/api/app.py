@@ -11,9 +11,10 @@ from fastapi.routing import APIRoute
 
 from openkamp import __version__
 from openkamp.api import aas_repository, errors, headers, openapi
-from openkamp.api.routers import ROUTERS
+from openkamp.api.routers import ROUTERS, health, ingest, ingest_elsewhere
 from openkamp.platform import Platform
 from openkamp.settings import Settings
+from openkamp.workers.roles import RoleRuntime
 
 API_PREFIX = "/api/v1"
 
@@ -32,6 +33,10 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     settings = settings or (platform.settings if platform is not None else Settings())
     settings.check_safe()
 
+    role = settings.role
+    if role == "jobs":
+        raise ValueError("a job worker serves no HTTP: openkamp serve --role jobs runs without it")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = None
@@ -41,21 +46,14 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
         # out of the collector's generations, so full collections stay short under load.
         gc.collect()
         gc.freeze()
-        live = app.state.platform.live.start()  # connections resume; False: already running
-        app.state.platform.alert_engine.start()  # live rules, also on time (stale, offline)
-        interval = app.state.platform.settings.retention_interval_s
-        retention = interval > 0 and app.state.platform.retention.start(interval)
-        # contracts past their time window written expired, their jobs cancelled
-        sweep = app.state.platform.sharing.start_sweep()
+        # What this process runs for its role: connections, live rules, retention, the contract
+        # sweep; beside other worker processes, under leases (openkamp.workers.roles).
+        runtime = RoleRuntime(app.state.platform, role)
+        runtime.start()
         try:
             yield
         finally:
-            if retention:
-                app.state.platform.retention.stop()
-            if sweep:
-                app.state.platform.sharing.stop_sweep()
-            if live:
-                app.state.platform.live.stop()
+            runtime.stop()
             if owned is not None:
                 owned.close()
                 app.state.platform = None
@@ -74,8 +72,17 @@ def create_app(settings: Settings | None = None, *, platform: Platform | None = 
     app.state.platform = platform
     errors.install(app)
     headers.install(app, API_PREFIX)
+    if role == "ingest":  # an ingest worker: its health and the HTTP ingest routes only
+        for router in (health.router, ingest.router):
+            app.include_router(router, prefix=API_PREFIX)
+        openapi.install(app)
+        return app
     for router in ROUTERS:
+        if role == "api" and router is ingest.router:
+            continue
         app.include_router(router, prefix=API_PREFIX)
+    if role == "api":
+        app.include_router(ingest_elsewhere.router, prefix=API_PREFIX)
     aas_repository.install(app)  # the AAS Part 2 repository, /api/aas/v3.0 (its own shapes)
     openapi.install(app)
     try:

@@ -27,13 +27,15 @@ class _State:
     #: The running server's platform while it runs a command sent by another process
     #: (``cli/remote.py``): commands use it instead of opening the data folder.
     borrowed: Any = None
+    #: Settings given as options of the command itself (``serve --role --port``).
+    overrides: dict[str, Any] = {}  # noqa: RUF012 - one state per process
 
 
 state = _State()
 
 
 def settings() -> Settings:
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict(state.overrides)
     if state.data_dir is not None:
         kwargs["data_dir"] = state.data_dir
     if state.lang is not None:

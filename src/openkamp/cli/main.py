@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -145,21 +146,25 @@ def _serve(login: tuple[str, str] | None, simulator: Any = None) -> None:
 
     s = settings()
     url = f"http://{'127.0.0.1' if s.host in ('0.0.0.0', '', '::') else s.host}:{s.port}"
-    console.rule(f"[bold]OpenKAMP[/] {url}")
+    console.rule(f"[bold]OpenKAMP[/] {url}" + ("" if s.role == "all" else f" ({s.role})"))
     if login is not None:
         _print_login(login)
     console.print(f"[dim]{t('stop_server', lang())}[/]")
     app = create_app(s)
     app.state.simulator = simulator  # the live demo's, for fault injection from the UI
-    # Commands run while the server holds the data folder go through it (cli/remote.py).
-    remote.install(app, remote.write_server_file(s.data_dir, url))
+    # Commands run while the server holds the data folder go through it (cli/remote.py); a
+    # worker process among several on PostgreSQL does not hold it (commands open it too).
+    alone = s.role == "all"
+    if alone:
+        remote.install(app, remote.write_server_file(s.data_dir, url))
     data_dir = s.data_dir
 
     class Server(uvicorn.Server):
         # uvicorn re-raises Ctrl+C / SIGTERM once it has shut down, which ends the process
         # before a `finally` here: the file goes as part of the shutdown itself.
         async def shutdown(self, sockets: Any = None) -> None:
-            remote.remove_server_file(data_dir)
+            if alone:
+                remote.remove_server_file(data_dir)
             await super().shutdown(sockets=sockets)
 
     try:
@@ -171,14 +176,82 @@ def _serve(login: tuple[str, str] | None, simulator: Any = None) -> None:
         )  # fmt: skip
         Server(config).run()
     finally:
-        remote.remove_server_file(data_dir)
+        if alone:
+            remote.remove_server_file(data_dir)
+
+
+def _work() -> None:
+    """A job worker (``serve --role jobs``): claims and runs queued jobs until SIGTERM or
+    Ctrl+C; no HTTP."""
+    import signal
+    import threading
+
+    from openkamp.platform import Platform
+    from openkamp.workers.roles import RoleRuntime
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with Platform(settings()) as kamp:
+        runtime = RoleRuntime(kamp, "jobs")
+        runtime.start()
+        assert kamp.leases is not None
+        console.print(t("workers.started", lang(), role="jobs", holder=kamp.leases.holder))
+        console.print(f"[dim]{t('stop_server', lang())}[/]")
+        try:
+            while not stop.wait(1.0):
+                pass
+        finally:
+            runtime.stop()
+
+
+class ProcessRole(StrEnum):
+    ALL = "all"
+    API = "api"
+    INGEST = "ingest"
+    JOBS = "jobs"
+
+
+Role = Annotated[
+    ProcessRole | None,
+    typer.Option(
+        "--role",
+        help="all (default: everything in this process), api, ingest or jobs (several processes "
+        "on PostgreSQL) / 역할",
+    ),
+]
 
 
 @app.command()
-def serve() -> None:
-    """Start the web platform (UI and API) on the data folder (OPENKAMP_HOST / OPENKAMP_PORT)."""
+def serve(
+    role: Role = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default: OPENKAMP_PORT)")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address (default: OPENKAMP_HOST)")
+    ] = None,
+) -> None:
+    """Start the web platform (UI and API) on the data folder (OPENKAMP_HOST / OPENKAMP_PORT);
+    with --role, one kind of worker of a regional installation on PostgreSQL (docs/deploy.md)."""
     from openkamp.cli import remote
+    from openkamp.workers.roles import check_role
 
+    given = {"role": None if role is None else role.value, "port": port, "host": host}
+    for name, value in given.items():
+        if value is not None:
+            state.overrides[name] = value
+    check_role(settings())  # said before anything opens
+    if settings().role == "jobs":
+        _work()
+        return
+    if settings().role != "all":  # one worker among several: no data folder to hold
+        login = None
+        if settings().role == "api":
+            with platform() as kamp:
+                login = first_login(kamp)
+        _serve(login)
+        return
     running = remote.find_server(settings().data_dir)
     if running is not None:
         raise OpenKampError(

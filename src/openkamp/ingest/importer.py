@@ -18,6 +18,7 @@ Guarantees, checked by the broken-file corpus in the tests:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -205,6 +206,9 @@ class ImportService:
         self.max_uncompressed_bytes = max_uncompressed_bytes
         # Record tables become dataset versions (the same service as Platform.datasets).
         self.datasets = DatasetService(meta, files, assets)
+        #: Several processes on one store: the process's LeaseKeeper (a running import is its
+        #: own under the lease ``import:<id>``; see mark_interrupted). None: one process.
+        self.leases: Any = None
 
     # -- records ------------------------------------------------------------------------------
 
@@ -238,10 +242,17 @@ class ImportService:
 
     def mark_interrupted(self) -> int:
         """Imports left 'running' by a process that died are marked 'interrupted', keeping the
-        counts of what they had stored (their last checkpoint)."""
+        counts of what they had stored (their last checkpoint). With :attr:`leases` (several
+        processes), only those whose process no longer holds their lease."""
+        held: set[str] = set()
+        if self.leases is not None:
+            _, live = self.leases.store.live("import:")
+            held = {lease.resource for lease in live}
         n = 0
         for org in self.meta.list_orgs():
             for rec in self.meta.find(org["id"], "import", status="running"):
+                if f"import:{rec['id']}" in held:
+                    continue  # another live process runs it
                 report = dict(rec.get("report") or {})
                 values: dict[str, Any] = {"status": "interrupted"}
                 if report:
@@ -406,19 +417,26 @@ class ImportService:
         )
         mapping = SignalMapping(self.assets, principal, equipment, create=opts.create_signals)
         mapping.resolve(plan.targets, report.equipment)
-        record = self.meta.insert(
-            principal.org_id,
-            "import",
-            {
-                "file_name": name,
-                "file_checksum": "",
-                "file_size": path.stat().st_size,
-                "options_hash": options_hash,
-                "options": opts.fingerprint(),
-                "status": "running",
-                "started_at": datetime.now(UTC),
-            },
-        )
+        keeper = self.leases
+        # The record and its lease together: mark_interrupted never sees one without the other.
+        with self.meta.transaction() if keeper is not None else contextlib.nullcontext():
+            record = self.meta.insert(
+                principal.org_id,
+                "import",
+                {
+                    "file_name": name,
+                    "file_checksum": "",
+                    "file_size": path.stat().st_size,
+                    "options_hash": options_hash,
+                    "options": opts.fingerprint(),
+                    "status": "running",
+                    "started_at": datetime.now(UTC),
+                },
+            )
+            if keeper is not None:
+                keeper.store.acquire(f"import:{record['id']}", keeper.holder, keeper.ttl_s)
+        if keeper is not None:
+            keeper.track(f"import:{record['id']}")
         report.import_id = record["id"]
         quarantine = Quarantine()
         try:
@@ -440,7 +458,11 @@ class ImportService:
             report.reasons = dict(quarantine.reasons)
             report.examples = quarantine.examples
             report.seconds = round(time.perf_counter() - started, 3)
-            self._save(principal, report)
+            try:
+                self._save(principal, report)
+            finally:
+                if keeper is not None:
+                    keeper.release(f"import:{record['id']}")
         assert report.balanced(), "rows read must equal rows stored plus rows quarantined"
         return report
 
