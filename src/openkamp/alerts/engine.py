@@ -218,7 +218,7 @@ class AlertEngine:
                 org_id = int(org_rec["id"])
                 org = self._orgs.get(org_id)
                 if org is None:
-                    if not self.meta.find(org_id, "alert_rule", enabled=True):
+                    if not self.meta.find(org_id, "alert_rule", enabled=1):
                         continue
                     org = self._org(org_id)
                 self._stale(org_id, org, at)
@@ -252,7 +252,7 @@ class AlertEngine:
         }
         rules: list[_Rule] = []
         ruled_models: set[int] = set()
-        for rec in self.meta.find(org_id, "alert_rule", enabled=True):
+        for rec in self.meta.find(org_id, "alert_rule", enabled=1):
             try:
                 rule = self._rule(rec, signals)
             except Exception:

@@ -332,7 +332,7 @@ class Notifier:
 
     def _send_all(self, org_id: int, alert: Record, event: str) -> None:
         rank = SEVERITIES.index(alert["severity"]) if alert["severity"] in SEVERITIES else 0
-        for channel in self.meta.find(org_id, "notification_channel", enabled=True):
+        for channel in self.meta.find(org_id, "notification_channel", enabled=1):
             least = channel["min_severity"]
             if rank < (SEVERITIES.index(least) if least in SEVERITIES else 1):
                 continue
