@@ -19,6 +19,12 @@ parts on other workers cannot write the job's record without overwriting each ot
 A part function is like a portable job function: module-level, reading what it needs through
 ``part.platform``, ``part.principal`` and ``part.params``; its value is plain data (it travels
 back from the worker, and a job's result must be JSON).
+
+A part may run twice: on a cluster, Dask runs a part again when the worker running it died,
+perhaps after the part had done its work. A part function is therefore idempotent or fenced:
+what it writes is keyed by the job and its item (``part.fence(item)``), so that a second run
+finds the first run's work instead of doing it again (a model per machine is registered once;
+a time partition's scores are written to that partition's own place, whole or not at all).
 """
 
 from __future__ import annotations
@@ -90,6 +96,13 @@ class Part:
 
     def log(self, text: str) -> None:
         self.lines.extend(str(text).splitlines() or [""])
+
+    def fence(self, what: str) -> str:
+        """A key naming this job's part for ``what`` (its item), the same when the part runs
+        again: Dask reruns a part whose worker died, possibly after the part did its work, so
+        work that must happen once is keyed by it (a model registered with it is registered
+        once, :meth:`~openkamp.ml.registry.ModelRegistry.register`; see :func:`fan_out`)."""
+        return f"job {self._task.org_id}/{self._task.job_id}: {what}"
 
 
 def where() -> str:

@@ -148,11 +148,15 @@ class ModelRegistry:
         target: str | None = None,
         description: str = "",
         training: Mapping[str, Any] | None = None,
+        fence: str | None = None,
     ) -> ModelVersion:
         """Store ``model`` as the next version of ``name`` (stage ``candidate``).
 
         ``training`` records how the model was trained from stored data (equipment, period,
-        columns, data quality), for scoring it later on the same kind of data.
+        columns, data quality), for scoring it later on the same kind of data. ``fence``: a key
+        of the work that trained it (a job's part); a version of ``name`` registered with the
+        same key is returned instead of registering another (:meth:`fenced`), so work that runs
+        twice (a Dask task rerun after its worker died) registers one version.
         """
         require(principal, Role.ENGINEER)
         name = nfc(name) if isinstance(name, str) else name
@@ -163,6 +167,8 @@ class ModelRegistry:
         )
         if task not in TASKS:
             raise InvalidInput(f"Unknown task {task!r}.", hint=f"Use one of: {', '.join(TASKS)}.")
+        if fence is not None and (earlier := self.fenced(principal, name, fence)) is not None:
+            return earlier
         class_path = _class_path(type(model))
         try:
             data = pickle.dumps(model, protocol=PICKLE_PROTOCOL)
@@ -185,6 +191,8 @@ class ModelRegistry:
             "pickle_protocol": PICKLE_PROTOCOL,
             "training": dict(training or {}),
         }
+        if fence is not None:
+            provenance["fence"] = fence
         ref = self.files.put(principal.org_id, data)
         values: Record = {
             "name": name,
@@ -205,6 +213,10 @@ class ModelRegistry:
             try:
                 with self.meta.transaction():
                     existing = self.meta.find(principal.org_id, _MODEL, name=name)
+                    if fence is not None and (twin := _with_fence(existing, fence)) is not None:
+                        # The same work ran twice at once and the other run registered first
+                        # (or took this number: the Conflict below brings us back here).
+                        return ModelVersion.from_record(twin)
                     version = max((int(r["version"]) for r in existing), default=0) + 1
                     rec = self.meta.insert(principal.org_id, _MODEL, {**values, "version": version})
             except Conflict:
@@ -213,6 +225,12 @@ class ModelRegistry:
                 continue
             return ModelVersion.from_record(rec)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def fenced(self, principal: Principal, name: str, fence: str) -> ModelVersion | None:
+        """The version of ``name`` registered with ``fence`` (see :meth:`register`), if any."""
+        require(principal, Role.VIEWER)
+        found = _with_fence(self.meta.find(principal.org_id, _MODEL, name=nfc(name)), fence)
+        return None if found is None else ModelVersion.from_record(found)
 
     def set_stage(self, principal: Principal, name: str, version: int, stage: str) -> ModelVersion:
         """Move a version to ``stage``; a new production version archives the previous one."""
@@ -459,6 +477,12 @@ def _read_at_most(fh: BinaryIO, limit: int) -> bytes:
 
 def _class_path(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _with_fence(recs: Sequence[Record], fence: str) -> Record | None:
+    """The record among ``recs`` registered with ``fence`` (the first such version)."""
+    hits = [r for r in recs if _parse_json(r.get("provenance")).get("fence") == fence]
+    return min(hits, key=lambda r: int(r["version"])) if hits else None
 
 
 def _check_stage(stage: str) -> None:
