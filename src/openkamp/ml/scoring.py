@@ -42,7 +42,16 @@ from openkamp.ml.tables import Table
 if TYPE_CHECKING:
     from openkamp.ml.service import TrainSpec
 
-__all__ = ["Head", "PieceScorer", "ScoreSummary", "median_step", "records_scorer", "table_scorer"]
+__all__ = [
+    "LEAST_READINGS",
+    "Head",
+    "PieceScorer",
+    "ScoreSummary",
+    "median_step",
+    "records_scorer",
+    "table_scorer",
+    "too_few_readings",
+]
 
 
 class PieceScorer:
@@ -59,13 +68,31 @@ class PieceScorer:
 # -- stored tables ------------------------------------------------------------------------------
 
 
+#: Complete readings an anomaly model needs in a scored period.
+LEAST_READINGS = 20
+
+
+def too_few_readings(complete: int) -> InvalidInput:
+    return InvalidInput(
+        f"Only {complete} complete readings: too few to learn normal operation.",
+        hint="Choose a longer period, or fewer signals.",
+    )
+
+
 def table_scorer(
-    task: str, model: Any, spec: TrainSpec, *, step_s: float | None = None
+    task: str,
+    model: Any,
+    spec: TrainSpec,
+    *,
+    step_s: float | None = None,
+    least: int = LEAST_READINGS,
 ) -> PieceScorer:
     """A scorer of :class:`~openkamp.ml.tables.Table` pieces of ``spec``'s equipment and period
-    (``step_s``: the sampling step of a ``rul`` model with ``usage``, see :func:`median_step`)."""
+    (``step_s``: the sampling step of a ``rul`` model with ``usage``, see :func:`median_step`;
+    ``least``: the complete readings an anomaly model refuses to score fewer of; a time
+    partition of a period checks the whole period's count instead, :mod:`openkamp.ml.partitions`)."""
     if task == "anomaly":
-        return _AnomalyTable(model, spec)
+        return _AnomalyTable(model, spec, least)
     if task in ("classify", "regress", "optimise"):
         return _RowsTable(task, model, spec)
     if task == "rul":
@@ -99,8 +126,9 @@ class _AnomalyTable(PieceScorer):
     """Complete readings (gaps carried forward within 10 readings, as
     :func:`~openkamp.ml.fit_stored._complete` does), then the model's stream."""
 
-    def __init__(self, model: Any, spec: TrainSpec) -> None:
+    def __init__(self, model: Any, spec: TrainSpec, least: int = LEAST_READINGS) -> None:
         self.spec = spec
+        self.least = least
         self.stream = model.stream()
         self._carry: pd.DataFrame | None = None  # the last raw readings a gap may reach back to
         self.complete = 0
@@ -117,11 +145,8 @@ class _AnomalyTable(PieceScorer):
         return self.stream.feed(rows) if len(rows) else pd.DataFrame()
 
     def finish(self) -> pd.DataFrame:
-        if self.complete < 20:
-            raise InvalidInput(
-                f"Only {self.complete} complete readings: too few to learn normal operation.",
-                hint="Choose a longer period, or fewer signals.",
-            )
+        if self.complete < self.least:
+            raise too_few_readings(self.complete)
         return self.stream.finish()
 
 
@@ -326,6 +351,40 @@ class ScoreSummary:
         if self.first is None or self.last is None:
             return None
         return f"{self.first.isoformat()}/{self.last.isoformat()}/{self.rows}"
+
+    def merge(self, later: ScoreSummary) -> None:
+        """Add the counts of the rows scored after these (a later time partition): the sum is
+        what one summary of all the rows would count, the signals' order of first appearance
+        (which breaks ties among the top signals) included."""
+        self.rows += later.rows
+        self.alarms += later.alarms
+        self.predicted_defects += later.predicted_defects
+        if later.first is not None:
+            self.first = later.first if self.first is None else min(self.first, later.first)
+        if later.last is not None:
+            self.last = later.last if self.last is None else max(self.last, later.last)
+        self.signals.update(later.signals)
+
+    def state(self) -> dict[str, Any]:
+        """Every count as JSON values (:meth:`of_state` reads them back)."""
+        return {
+            "task": self.task,
+            "rows": self.rows,
+            "alarms": self.alarms,
+            "predicted_defects": self.predicted_defects,
+            "first": None if self.first is None else self.first.isoformat(),
+            "last": None if self.last is None else self.last.isoformat(),
+            "signals": [[s, n] for s, n in self.signals.items()],
+        }
+
+    @classmethod
+    def of_state(cls, state: dict[str, Any]) -> ScoreSummary:
+        out = cls(str(state["task"]), int(state["rows"]), int(state["alarms"]),
+                  int(state["predicted_defects"]))  # fmt: skip
+        out.first = None if state["first"] is None else pd.Timestamp(state["first"])
+        out.last = None if state["last"] is None else pd.Timestamp(state["last"])
+        out.signals = Counter({str(s): int(n) for s, n in state["signals"]})
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -181,8 +181,11 @@ class ModelService:
         principal: Principal,
         spec: TrainSpec,
         progress: Callable[[str], None] | None = None,
+        *,
+        fence: str | None = None,
     ) -> TrainResult:
-        """Read the data, fit the task's template, and register the model as a candidate."""
+        """Read the data, fit the task's template, and register the model as a candidate
+        (``fence``: the key of the work that trains it, :meth:`ModelRegistry.register`)."""
         require(principal, Role.ENGINEER)
         spec.check()
         say = progress or (lambda _msg: None)
@@ -230,6 +233,7 @@ class ModelService:
             target=spec.target,
             description=spec.description,
             training=training,
+            fence=fence,
         )
         return TrainResult(
             version, model, card, table, quality, round(time.perf_counter() - started, 3)
@@ -444,14 +448,9 @@ class ModelService:
         from openkamp.ml.scoring import Head, ScoreSummary, median_step, table_scorer
 
         require(principal, Role.VIEWER)
-        mv, model = self._load(principal, name, version, stage)
-        spec = _spec_from(mv)
-        if equipment:
-            spec.equipment = equipment
-        spec.start, spec.end = start, end
-        if mv.task == "forecast":  # only the target's newest steps are read
-            spec.features, spec.groups, spec.unit = [], None, None
-        columns, signals, labels = self._columns(principal, spec)
+        mv, model, spec, columns, signals, labels = self._scoring(
+            principal, name, version, stage, equipment, start, end
+        )
         points = piece_points or PIECE_POINTS
 
         def pieces(labels: list[str] = labels) -> Iterator[Table]:
@@ -483,6 +482,28 @@ class ModelService:
         if self.on_scored is not None:
             self.on_scored(principal, mv, summary, equipment)
         return ScoredPeriod(mv, head.frame(), summary)
+
+    def _scoring(
+        self,
+        principal: Principal,
+        name: str,
+        version: int | None,
+        stage: str | None,
+        equipment: str | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> tuple[ModelVersion, Any, TrainSpec, EquipmentColumns, list[str] | None, list[str]]:
+        """What scoring ``[start, end)`` reads: the model version and object, its spec for the
+        period, and the equipment's columns, signals (None: all) and label columns read."""
+        mv, model = self._load(principal, name, version, stage)
+        spec = _spec_from(mv)
+        if equipment:
+            spec.equipment = equipment
+        spec.start, spec.end = start, end
+        if mv.task == "forecast":  # only the target's newest steps are read
+            spec.features, spec.groups, spec.unit = [], None, None
+        columns, signals, labels = self._columns(principal, spec)
+        return mv, model, spec, columns, signals, labels
 
     def _span(
         self,
