@@ -7,13 +7,18 @@ with ``jobs_scheduler`` set it runs on the cluster, and without it in the server
     job = submit_fleet(kamp, me, FleetSpec(spec, under="plant1", equipment_type="press"))
 
 ``train_model``
-    One model, from a :class:`~openkamp.ml.service.TrainSpec` given as JSON (:func:`spec_params`).
+    One model, from a :class:`~openkamp.ml.service.TrainSpec` given as JSON (:func:`spec_params`,
+    or the API's train request); its result is the API's ``{"model": ModelInfo, "seconds"}``.
 ``train_fleet``
     One model per machine across a factory or a line: the same task and settings, each machine's
     own data, each model named ``<name>-<machine>``. The machines are the job's parts
     (``ctx.map``): on a Dask cluster they train in parallel, one Dask task each; in-process one
     after another. A machine that cannot be trained (too little data, a missing column) is
     reported with its reason and the others go on; the job fails only if none could be trained.
+    A machine's model is registered with the part's fence (``part.fence``): when Dask runs a part
+    again after its worker died, the second run finds the model the first one registered.
+
+Scoring jobs are in :mod:`openkamp.ml.score_jobs`.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from openkamp.core.tenancy import Principal
 from openkamp.jobs import JobContext
 from openkamp.jobs.executor import portable
 from openkamp.jobs.fanout import Part
+from openkamp.ml.job_results import version_result
+from openkamp.ml.registry import ModelVersion
 from openkamp.ml.service import TrainSpec, _plain, _spec_record
 
 __all__ = ["FleetSpec", "spec_of", "spec_params", "submit_fleet", "train_fleet", "train_model"]
@@ -39,9 +46,11 @@ def spec_params(spec: TrainSpec) -> dict[str, Any]:
 
 
 def spec_of(values: dict[str, Any]) -> TrainSpec:
-    """The :class:`TrainSpec` of :func:`spec_params`' values (unknown keys ignored)."""
+    """The :class:`TrainSpec` of :func:`spec_params`' values (unknown keys ignored; the API's
+    train request, whose ``equipment`` may be null, too)."""
     known = TrainSpec.__dataclass_fields__
     d = {k: v for k, v in values.items() if k in known}
+    d["equipment"] = d.get("equipment") or ""
     for k in ("start", "end"):
         if isinstance(d.get(k), str):
             d[k] = datetime.fromisoformat(d[k])
@@ -50,29 +59,31 @@ def spec_of(values: dict[str, Any]) -> TrainSpec:
     return TrainSpec(**d)
 
 
-def _model_out(result: Any) -> dict[str, Any]:
-    mv = result.version
+def _model_out(mv: ModelVersion, seconds: float) -> dict[str, Any]:
     return {
         "name": mv.name,
         "version": mv.version,
         "task": mv.task,
         "metrics": _plain(mv.metrics),
-        "seconds": result.seconds,
+        "seconds": seconds,
     }
+
+
+#: Progress of a training job at each step the service reports.
+STEPS = {"read": 0.05, "fit": 0.15, "register": 0.95}
 
 
 @portable
 def train_model(ctx: JobContext) -> dict[str, Any]:
     """One model (see the module docstring)."""
     spec = spec_of(ctx.params)
-    steps = {"read": 0.05, "fit": 0.15, "register": 0.95}
 
     def say(step: str) -> None:
         ctx.check()
-        ctx.progress(steps.get(step, 0.5), step)
+        ctx.progress(STEPS.get(step, 0.5), step)
 
     result = ctx.platform.ml.train(ctx.principal, spec, progress=say)
-    return {"model": _model_out(result)}
+    return {"model": version_result(result.version), "seconds": result.seconds}
 
 
 # -- one model per machine --------------------------------------------------------------------------
@@ -146,11 +157,19 @@ def model_names(prefix: str, paths: list[str]) -> dict[str, str]:
 
 
 def _train_machine(part: Part, item: dict[str, str]) -> dict[str, Any]:
-    """One part of :func:`train_fleet`: the model of one machine."""
+    """One part of :func:`train_fleet`: the model of one machine, registered once however often
+    the part runs (its fence)."""
+    fence = part.fence(item["equipment"])
+    earlier = part.platform.models.fenced(part.principal, item["name"], fence)
+    if earlier is not None:  # this part ran before (its worker died after registering)
+        part.log(f"version {earlier.version} was registered by an earlier run of this part")
+        return {"equipment": item["equipment"], **_model_out(earlier, 0.0)}
     values = {**part.params["spec"], "name": item["name"], "equipment": item["equipment"]}
     spec = spec_of(values)
-    result = part.platform.ml.train(part.principal, spec, progress=lambda _step: part.check())
-    return {"equipment": item["equipment"], **_model_out(result)}
+    result = part.platform.ml.train(
+        part.principal, spec, progress=lambda _step: part.check(), fence=fence
+    )
+    return {"equipment": item["equipment"], **_model_out(result.version, result.seconds)}
 
 
 @portable

@@ -27,6 +27,7 @@ from openkamp.core.tenancy import Role
 from openkamp.core.uploads import copy_limited, safe_name
 from openkamp.i18n import t
 from openkamp.ingest.names import match_key
+from openkamp.jobs import JobContext, portable
 from openkamp.ml.file_scoring import FileScoring
 from openkamp.ml.results import ScoreResults, Where, numbered
 from openkamp.web import scoring
@@ -73,7 +74,6 @@ def score(
     store = ScoreResults.of(kamp)
     token = store.create(me)
     folder = store.folder(me, token)
-    url = f"{_model_url(mv.name, mv.version)}/scored/{token}"
     try:
         if has_file:
             assert file is not None
@@ -90,46 +90,69 @@ def score(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    model = kamp.models.load(me, mv.name, mv.version)
-
-    def run(ctx: Any) -> dict[str, Any]:
-        tally = Tally(mv, model, headers)
-
-        def say(fraction: float) -> None:
-            ctx.check()
-            ctx.progress(0.02 + 0.96 * fraction, "score")
-
-        try:
-            with store.writer(me, token) as write:
-
-                def keep(frame: pd.DataFrame) -> None:
-                    tally.add(frame)
-                    write(frame)
-
-                if has_file:
-                    done = scoring_file.run(sink=keep, limit=0, progress=say)
-                    found = {**meta, **done.meta, "seen": done.rows_in_training_period}
-                    scored = done.summary.rows
-                else:
-                    out = kamp.ml.score_period(
-                        me, mv.name, version=mv.version, start=period[0], end=period[1],
-                        limit=0, sink=numbered(keep), progress=say,
-                    )  # fmt: skip
-                    found = {**meta, "seen": 0}
-                    scored = out.summary.rows
-        finally:
-            shutil.rmtree(folder / "upload", ignore_errors=True)
-        store.save_meta(me, token, {**found, "model": mv.name, "version": mv.version,
-                                    "done": True, "rows": scored, "tally": tally.counts})  # fmt: skip
-        return {"next": url, "rows": scored}
-
     what = scoring_file.path.name if has_file else f"{start} ~ {end}"
+    params: dict[str, Any] = {"model": mv.name, "version": mv.version, "source": what,
+                              "token": token, "meta": meta, "headers": headers,
+                              "file": scoring_file.path.name if has_file else None,
+                              "lang": lang}  # fmt: skip
+    if not has_file:
+        params["period"] = [None if t is None else t.isoformat() for t in period]
     job = kamp.jobs.submit(
-        me, "score", f"score: {mv.name} v{mv.version} ← {what}", run, role=Role.VIEWER,
-        params={"model": mv.name, "version": mv.version, "source": what, "token": token},
+        me, "score", f"score: {mv.name} v{mv.version} ← {what}", score_for_page,
+        role=Role.VIEWER, params=params,
     )  # fmt: skip
     (folder / "job").write_text(str(job["id"]), encoding="utf-8")
     return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+
+
+@portable
+def score_for_page(ctx: JobContext) -> dict[str, Any]:
+    """The job of :func:`score`: the file or period into the kept result, counted for the
+    result page (:class:`Tally`) as it is scored. Portable: on a Dask cluster it runs on a
+    worker, which sees the result's folder (the installation's data folder) at the same path."""
+    from datetime import datetime
+
+    p = ctx.params
+    kamp, me = ctx.platform, ctx.principal
+    store = ScoreResults.of(kamp)
+    token = str(p["token"])
+    folder = store.folder(me, token)
+    mv = kamp.models.get(me, p["model"], int(p["version"]))
+    model = kamp.models.load(me, mv.name, mv.version)
+    meta, headers = dict(p["meta"]), dict(p["headers"])
+    tally = Tally(mv, model, headers)
+    url = f"{_model_url(mv.name, mv.version)}/scored/{token}"
+
+    def say(fraction: float) -> None:
+        ctx.check()
+        ctx.progress(0.02 + 0.96 * fraction, "score")
+
+    try:
+        with store.writer(me, token) as write:
+
+            def keep(frame: pd.DataFrame) -> None:
+                tally.add(frame)
+                write(frame)
+
+            if p.get("file"):
+                scoring_file = FileScoring(kamp, me, mv.name, mv.version,
+                                           folder / "upload" / str(p["file"]), str(p["lang"]))  # fmt: skip
+                done = scoring_file.run(sink=keep, limit=0, progress=say)
+                found = {**meta, **done.meta, "seen": done.rows_in_training_period}
+                scored = done.summary.rows
+            else:
+                lo, hi = (None if t is None else datetime.fromisoformat(t) for t in p["period"])
+                out = kamp.ml.score_period(
+                    me, mv.name, version=mv.version, start=lo, end=hi,
+                    limit=0, sink=numbered(keep), progress=say,
+                )  # fmt: skip
+                found = {**meta, "seen": 0}
+                scored = out.summary.rows
+    finally:
+        shutil.rmtree(folder / "upload", ignore_errors=True)
+    store.save_meta(me, token, {**found, "model": mv.name, "version": mv.version,
+                                "done": True, "rows": scored, "tally": tally.counts})  # fmt: skip
+    return {"next": url, "rows": scored}
 
 
 def _flagged(mv: Any, model: Any, frame: pd.DataFrame) -> pd.Series | None:

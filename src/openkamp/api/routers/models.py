@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
@@ -19,7 +18,8 @@ from openkamp.api.records import Answer, IsoTime
 from openkamp.api.routers.jobs import JobStarted, job_out
 from openkamp.api.uploads import UploadLimitRoute
 from openkamp.core.tenancy import Role
-from openkamp.ml.registry import ModelVersion
+from openkamp.ml.job_results import rows_result as frame_out
+from openkamp.ml.job_results import version_result as version_out
 from openkamp.ml.service import TRAINABLE, TrainSpec
 
 router = APIRouter(prefix="/models", tags=["models"], route_class=UploadLimitRoute)
@@ -62,6 +62,13 @@ class ScoreRequest(BaseModel):
     equipment: str | None = None
     version: int | None = None
     limit: int = Field(10_000, ge=1, le=200_000)
+    partitions: int = Field(
+        1,
+        ge=1,
+        le=256,
+        description="As a job (?wait=false): score the period in this many time partitions, "
+        "the job's parts, side by side on a Dask cluster (the scores are one run's)",
+    )
 
 
 class ThresholdRequest(BaseModel):
@@ -207,44 +214,6 @@ class Contributions(Answer):
     contributions: dict[str, float] = Field(description="Input → its contribution")
 
 
-def version_out(mv: ModelVersion) -> dict[str, Any]:
-    prov = mv.provenance
-    return {
-        "name": mv.name,
-        "version": mv.version,
-        "task": mv.task,
-        "stage": mv.stage,
-        "metrics": mv.metrics,
-        "params": mv.params,
-        "description": mv.description,
-        "created_at": None if mv.created_at is None else mv.created_at.isoformat(),
-        "created_by": mv.created_by,
-        "dataset_id": prov.get("dataset_id"),
-        "schema_hash": prov.get("schema_hash"),
-        "target": prov.get("target"),
-        "inputs": (prov.get("training") or {}).get("inputs"),
-    }
-
-
-def frame_out(df: pd.DataFrame, limit: int, total: int | None = None) -> dict[str, Any]:
-    """A scored frame as JSON rows (index as ``index``), NaN as null; ``total``: the rows
-    there are when ``df`` holds only the first of them."""
-    total = len(df) if total is None else total
-    if df.shape[1] == 0:
-        return {"rows": [], "total": total, "truncated": total > 0}
-    out = df.head(limit).reset_index()
-    first = out.columns[0]
-    out = out.rename(columns={first: "index" if first in (None, "level_0") else first})
-    rows = out.astype(object).where(pd.notna(out), None).to_dict("records")
-    for row in rows:
-        for k, v in row.items():
-            if isinstance(v, pd.Timestamp | datetime):
-                row[k] = v.isoformat()
-            elif isinstance(v, np.generic):
-                row[k] = v.item()
-    return {"rows": rows, "total": total, "truncated": total > limit}
-
-
 @router.get("", response_model=list[ModelInfo])
 def models_list(kamp: Kamp, me: Me, name: str | None = None) -> list[dict[str, Any]]:
     """Registered model versions, by name then version."""
@@ -255,23 +224,19 @@ def models_list(kamp: Kamp, me: Me, name: str | None = None) -> list[dict[str, A
     "/train", status_code=202, response_model=JobStarted | Trained, responses=responses(404, 409)
 )
 def models_train(body: TrainRequest, kamp: Kamp, me: Me, wait: bool = False) -> dict[str, Any]:
-    """Train a standard model on stored data: a job (poll ``/jobs/{id}``), or at once with
-    ``wait=true``. The model is registered as a ``candidate``."""
+    """Train a standard model on stored data: a job (poll ``/jobs/{id}``; on the Dask cluster
+    when one is configured), or at once with ``wait=true``. The model is registered as a
+    ``candidate``."""
+    from openkamp.ml.jobs import train_model
+
     spec = _spec_of(body)
     spec.check()
-
-    def run(ctx: Any = None) -> dict[str, Any]:
-        def say(step: str) -> None:
-            if ctx is not None:
-                ctx.progress({"read": 0.05, "fit": 0.15, "register": 0.95}.get(step, 0.5), step)
-
-        result = kamp.ml.train(me, spec, progress=say)
-        return {"model": version_out(result.version), "seconds": result.seconds}
-
     if wait:
-        return run()
+        result = kamp.ml.train(me, spec)
+        return {"model": version_out(result.version), "seconds": result.seconds}
+    # The job reads its spec from the request (openkamp.ml.jobs.spec_of), wherever it runs.
     job = kamp.jobs.submit(
-        me, "train", f"{spec.task}: {spec.name}", run, params=body.model_dump(mode="json")
+        me, "train", f"{spec.task}: {spec.name}", train_model, params=body.model_dump(mode="json")
     )
     return {"job": job_out(job, log=True)}
 
@@ -391,10 +356,8 @@ def models_recipe(
     """ "Recommend settings" of an optimise model as a job: its advice over a stored period,
     summarised as one window per setting with the predicted effect and its spread
     (:mod:`openkamp.ml.recipe`). Poll ``/jobs/{id}``; the result holds ``recipe``."""
-    from urllib.parse import quote
-
     from openkamp.core.errors import InvalidInput
-    from openkamp.ml.recipe import recipe
+    from openkamp.ml.score_jobs import recipe_job, recipe_of
 
     mv = kamp.models.get(me, name, version)
     if mv.task != "optimise":
@@ -405,34 +368,10 @@ def models_recipe(
         raise InvalidInput(
             "Choose the period to recommend settings for.", code="web_data.score_period_required"
         )
-
-    def run(ctx: Any = None) -> dict[str, Any]:
-        def say(fraction: float, stage: str) -> None:
-            if ctx is not None:
-                ctx.progress(fraction, stage)
-
-        say(0.05, "web_data.job.recipe_read")
-        advice = kamp.ml.score(me, name, version=version, start=body.start, end=body.end)
-        say(0.85, "web_data.job.recipe_summarise")
-        model = kamp.models.load(me, name, version)
-        defect = type(getattr(model, "surrogate_", None)).__name__ == "ClassifyModel"
-        windows = recipe(
-            advice, list(getattr(model, "controls", []) or []), scale=100.0 if defect else 1.0
-        )
-        out: dict[str, Any] = {
-            "recipe": [w.to_dict() for w in windows],
-            "rows": len(advice),
-            "unit": "%p" if defect else "",
-            "target": (mv.provenance.get("training") or {}).get("spec", {}).get("target"),
-        }
-        if ctx is not None:
-            out["next"] = f"/models/{quote(name, safe='')}/{version}/recipe/{ctx.job_id}"
-        return out
-
+    params = {**body.model_dump(mode="json"), "model": name, "version": version}
     if wait:
-        return run()
-    job = kamp.jobs.submit(me, "recipe", f"recipe: {name} v{version}", run,
-                           params={**body.model_dump(mode="json"), "model": name, "version": version})  # fmt: skip
+        return recipe_of(kamp, me, params)
+    job = kamp.jobs.submit(me, "recipe", f"recipe: {name} v{version}", recipe_job, params=params)
     return {"job": job_out(job, log=True)}
 
 
@@ -449,12 +388,6 @@ def _accepted(job: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=202)
 
 
-def _download(name: str, token: str) -> str:
-    from urllib.parse import quote
-
-    return f"/api/v1/models/{quote(name, safe='')}/scored/{token}"
-
-
 @router.post("/{name}/score", response_model=PeriodScores, responses=_ACCEPTED)
 def models_score(
     name: str,
@@ -469,7 +402,7 @@ def models_score(
     ``limit`` rows and a summary of all of them. The period is read and scored piece by
     piece, so memory stays bounded whatever its length; ``wait=false`` runs it as a job (poll
     ``/jobs/{id}``) whose result keeps the first rows and downloads all of them as CSV."""
-    from openkamp.ml.results import ScoreResults, numbered
+    from openkamp.ml.results import ScoreResults
 
     args: dict[str, Any] = {"version": body.version, "equipment": body.equipment,
                             "start": body.start, "end": body.end}  # fmt: skip
@@ -477,30 +410,16 @@ def models_score(
         out = kamp.ml.score_period(me, name, limit=body.limit, **args)
         return {**frame_out(out.head, body.limit, total=out.summary.rows),
                 "summary": out.summary.to_dict(), "download": None}  # fmt: skip
+    from openkamp.ml.score_jobs import score_period_job
+
     mv = kamp.models.get(me, name, body.version)  # a missing model is a 404 now, not a failed job
-    store = ScoreResults.of(kamp)
-    token = store.create(me)
-    preview = min(body.limit, JOB_PREVIEW_ROWS)
-
-    def run(ctx: Any) -> dict[str, Any]:
-        def say(fraction: float) -> None:
-            ctx.check()
-            ctx.progress(0.02 + 0.96 * fraction, "score")
-
-        with store.writer(me, token) as write:
-            out = kamp.ml.score_period(
-                me, name, limit=preview, sink=numbered(write), progress=say, **args
-            )
-        store.save_meta(me, token, {"model": mv.name, "version": out.version.version,
-                                    "file": False, "rows": out.summary.rows})  # fmt: skip
-        return {**frame_out(out.head, preview, total=out.summary.rows),
-                "summary": out.summary.to_dict(), "download": _download(mv.name, token)}  # fmt: skip
-
+    token = ScoreResults.of(kamp).create(me)
     source = " ~ ".join("" if t is None else t.isoformat() for t in (body.start, body.end))
     params = {**body.model_dump(mode="json"), "model": mv.name, "version": mv.version,
-              "source": source}  # fmt: skip
-    job = kamp.jobs.submit(me, "score", f"score: {mv.name} v{mv.version} ← {source}", run,
-                           role=Role.VIEWER, params=params)  # fmt: skip
+              "source": source, "token": token,
+              "preview": min(body.limit, JOB_PREVIEW_ROWS)}  # fmt: skip
+    job = kamp.jobs.submit(me, "score", f"score: {mv.name} v{mv.version} ← {source}",
+                           score_period_job, role=Role.VIEWER, params=params)  # fmt: skip
     return _accepted(job)
 
 
@@ -565,6 +484,7 @@ def models_score_file(
     from openkamp.core.uploads import copy_limited, safe_name
     from openkamp.ml.file_scoring import FileScoring
     from openkamp.ml.results import ScoreResults
+    from openkamp.ml.score_jobs import score_file, score_file_job
 
     name_of_file = safe_name(file.filename, "upload.csv")  # refused before anything is written
     store = ScoreResults.of(kamp)
@@ -580,40 +500,14 @@ def models_score_file(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     mv = scoring.mv
-
-    def run(ctx: Any = None, rows: int = limit) -> dict[str, Any]:
-        def say(fraction: float) -> None:
-            if ctx is not None:
-                ctx.check()
-                ctx.progress(0.02 + 0.96 * fraction, "score")
-
-        try:
-            with store.writer(me, token) as write:
-                done = scoring.run(sink=write, limit=rows, progress=say)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        finally:
-            shutil.rmtree(upload, ignore_errors=True)
-        meta = done.meta
-        store.save_meta(me, token, {**meta, "model": mv.name, "version": mv.version,
-                                    "rows": done.summary.rows,
-                                    "rows_in_training_period": done.rows_in_training_period})  # fmt: skip
-        frame = done.head.rename(columns={"_row": "row"})
-        out = frame_out(frame.set_index("row"), rows, total=done.summary.rows)
-        # Rows from the period the model learnt from: comparing them with their labels replays
-        # training (flattering), it does not show how the model does on new data.
-        return {**out, "download": _download(mv.name, token), "rows_read": meta["rows_read"],
-                "quarantined": meta["quarantined"], "inputs": meta["inputs"],
-                "kind": meta["kind"],
-                "rows_in_training_period": done.rows_in_training_period}  # fmt: skip
-
     if wait:
-        return run()
+        return score_file(kamp, me, token, lambda: scoring, limit)
     job = kamp.jobs.submit(
-        me, "score", f"score: {mv.name} v{mv.version} ← {name_of_file}",
-        lambda ctx: run(ctx, min(limit, JOB_PREVIEW_ROWS)), role=Role.VIEWER,
-        params={"model": mv.name, "version": mv.version, "source": name_of_file, "limit": limit},
+        me, "score", f"score: {mv.name} v{mv.version} ← {name_of_file}", score_file_job,
+        role=Role.VIEWER,
+        params={"model": mv.name, "version": mv.version, "source": name_of_file, "limit": limit,
+                "token": token, "file": name_of_file, "lang": request_lang(request),
+                "preview": min(limit, JOB_PREVIEW_ROWS)},
     )  # fmt: skip
     return _accepted(job)
 
