@@ -33,6 +33,9 @@ class Job(Answer):
     created_at: IsoTime
     started_at: IsoTime | None
     finished_at: IsoTime | None
+    attempt: int = Field(description="Starts so far (a retryable job whose worker died may "
+                         "start again, up to max_attempts)")  # fmt: skip
+    max_attempts: int
     title_text: str = Field(description="title, message and error in the request's language")
     message_text: str
     error_text: str
@@ -58,7 +61,12 @@ def job_out(
 ) -> dict[str, Any]:
     """A job as JSON, with its message and error also in the request's language
     (``message_text``, ``error_text``, ``error_hint``)."""
-    return record_out(localized(rec, request_lang(request)), hide=() if log else ("log",))
+    # Where it runs and as whom (a worker process's host and id, the submitter's principal)
+    # are the installation's business, not the API's.
+    internal = ("function", "submitter", "worker")
+    return record_out(
+        localized(rec, request_lang(request)), hide=internal if log else (*internal, "log")
+    )
 
 
 @router.get("", response_model=list[Job])
