@@ -1,7 +1,7 @@
 """Memory per request: every read route of the API against an equipment of ≥ 10 M points.
 
     python bench/memory.py [--timestamps 1000000] [--signals 10] [--dataset-rows 1000000]
-                           [--repeat 2] [--json]
+                           [--repeat 2] [--json] [--only PREFIX] [--export-rows N,N,...]
 
 Builds a fresh data folder: one machine (``big/line1/big01``) with ``--signals`` signals sampled
 every second for ``--timestamps`` seconds (10 M points by default) and two label columns on every
@@ -15,11 +15,19 @@ largest request each allows: the whole period, the largest limits and pages, exp
 dataset; then the POST routes that read a whole dataset (:func:`posts`: the governed export of
 the record dataset, offered and contracted by a buyer organisation). ``--only PREFIX`` measures
 the routes under one prefix only (``/api/v1/sharing``: the sharing routes and the export).
+``--export-rows 300000,1000000,3000000`` adds a record dataset of each size (the same columns),
+offered and contracted the same way, and measures their exports too, smallest first, after the
+main one (:func:`exports`; the JSON's ``export_by_rows``: per size the growth, and the server's
+peak over its memory before the first of these exports, so what a smaller one kept still counts).
 The export of the 1,000,000-row record dataset (two-core machine, ``--only /api/v1/sharing
 --timestamps 1000 --signals 2``): 560 MB of growth when it was transformed and marked as one
 frame, 164 MB streamed in batches (same data, same watermark rules); with the row keys counted
-on disk and every numeric column marked: 102 MB for 1,000,000 rows, 203 MB for 3,000,000 (it
-still grows with the rows: not yet found where).
+on disk and every numeric column marked: 102 MB for 1,000,000 rows, 203 MB for 3,000,000. That
+growth was the version's reader: pyarrow's ``ParquetFile.iter_batches`` over the whole file kept
+what it read of every row group until the pass ended (about the file's size); read one row group
+at a time (``DatasetService.iter_batches``), the export grows a fresh server by 42 MB for
+300,000 rows, 39 MB for 1,000,000 and 40 MB for 3,000,000 the first time (what any export
+loads), 4-10 MB the second (before: 53, 102, 211 MB; then 6, 4, 111 MB; docs/benchmarks.md).
 
 Per request it resets the server process's peak resident memory (``/proc/<pid>/clear_refs``),
 reads the body to the end (not kept), and reports the peak minus the resident memory just before
@@ -34,7 +42,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +59,9 @@ PASSWORD = "bench password 2026"
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 BIG = "big/line1/big01"
 TARGET_MB = 300.0
+EXPORT = "/api/v1/sharing/contracts/{contract_id}/export"
+EXPORT_KEYS = ("rows", "run", "status", "seconds", "growth_mb", "peak_over_start_mb",
+               "rss_before_mb", "rss_after_mb")  # fmt: skip
 
 
 def status_kb(pid: int, key: str) -> int:
@@ -60,7 +71,27 @@ def status_kb(pid: int, key: str) -> int:
     raise RuntimeError(f"no {key} in /proc/{pid}/status")
 
 
-def prepare(data_dir: Path, timestamps: int, signals: int, dataset_rows: int) -> dict[str, Any]:
+def record_parts(rows: int) -> Iterator[pd.DataFrame]:
+    """The record dataset of ``rows`` rows in parts of 100,000: a time, ten numbers, a lot."""
+    r = np.random.default_rng(1)
+    for lo in range(0, rows, 100_000):
+        n = min(100_000, rows - lo)
+        frame = pd.DataFrame(
+            # five columns with the two decimals an instrument gives (the export's watermark
+            # marks them), five continuous
+            {
+                f"v{i}": np.round(r.normal(size=n), 2) if i < 5 else r.normal(size=n)
+                for i in range(10)
+            }
+            | {"lot": [f"=L{k % 97}" for k in range(lo, lo + n)]}
+        )
+        frame.insert(0, "time", pd.date_range(T0 + timedelta(seconds=lo), periods=n, freq="s"))
+        yield frame
+
+
+def prepare(
+    data_dir: Path, timestamps: int, signals: int, dataset_rows: int, export_rows: list[int]
+) -> dict[str, Any]:
     """Fill ``data_dir``; returns what the routes need (names, ids, tokens)."""
     from openkamp.core.assets import EquipmentSpec, LabelSpec, LineSpec, SignalSpec, SiteSpec
     from openkamp.core.tenancy import Role
@@ -118,23 +149,9 @@ def prepare(data_dir: Path, timestamps: int, signals: int, dataset_rows: int) ->
             ),
         )
 
-    def parts() -> Iterator[pd.DataFrame]:
-        r = np.random.default_rng(1)
-        for lo in range(0, dataset_rows, 100_000):
-            n = min(100_000, dataset_rows - lo)
-            frame = pd.DataFrame(
-                # five columns with the two decimals an instrument gives (the export's watermark
-                # marks them), five continuous
-                {
-                    f"v{i}": np.round(r.normal(size=n), 2) if i < 5 else r.normal(size=n)
-                    for i in range(10)
-                }
-                | {"lot": [f"=L{k % 97}" for k in range(lo, lo + n)]}
-            )
-            frame.insert(0, "time", pd.date_range(T0 + timedelta(seconds=lo), periods=n, freq="s"))
-            yield frame
-
-    kamp.datasets.create(system, "shots", parts(), equipment=BIG)
+    kamp.datasets.create(system, "shots", record_parts(dataset_rows), equipment=BIG)
+    for rows in export_rows:
+        kamp.datasets.create(system, f"shots{rows}", record_parts(rows))
     start = datetime.fromisoformat("2026-03-02T00:00:00+09:00")
     paths = {e.name: f"{demo.name}/{ln.name}/{e.name}" for ln in demo.lines for e in ln.equipment}
     files = data_dir.parent / "files"
@@ -167,36 +184,62 @@ def prepare(data_dir: Path, timestamps: int, signals: int, dataset_rows: int) ->
             config={"url": "http://127.0.0.1:9/hook", "retries": 0, "timeout_s": 1},
         )["id"],
     }  # fmt: skip
-    out.update(share(kamp, system.org_id))
+    out.update(share(kamp, system.org_id, export_rows))
     kamp.close()
     return out
 
 
-def share(kamp: Any, owner_org: int) -> dict[str, Any]:
+def share(kamp: Any, owner_org: int, export_rows: Sequence[int] = ()) -> dict[str, Any]:
     """The record dataset offered by its owner and contracted by a buyer organisation: the
-    buyer's token exports it (POST, the governed, watermarked CSV of every row)."""
+    buyer's token exports it (POST, the governed, watermarked CSV of every row); the same for
+    each dataset of ``export_rows`` rows (``export_contracts``: rows -> contract id)."""
     from openkamp.core.tenancy import Role, system_principal
 
     owner = system_principal(owner_org)
     buyer_org = system_principal(kamp.principal("buyer").org_id)
-    offer = kamp.sharing.catalog.create(
-        owner, "shots-offer", "shots", title_ko="샷", title_en="Shots", description_ko="샷 데이터",
-        description_en="Shot data", equipment_type="press", industry="C29", problem="quality",
-        price={"model": "metered", "rates": [{"unit": "rows_1000", "amount": "1"}]},
-        policy={"purposes": ["quality"]},
-    )  # fmt: skip
-    kamp.sharing.catalog.publish(owner, offer["id"])
-    asked = kamp.sharing.contracts.request(buyer_org, offer["id"], "quality")
-    contract = kamp.sharing.contracts.approve(owner, asked.id)
+
+    def contract(dataset: str) -> tuple[int, int]:
+        offer = kamp.sharing.catalog.create(
+            owner, f"{dataset}-offer", dataset, title_ko="샷", title_en="Shots",
+            description_ko="샷 데이터", description_en="Shot data", equipment_type="press",
+            industry="C29", problem="quality",
+            price={"model": "metered", "rates": [{"unit": "rows_1000", "amount": "1"}]},
+            policy={"purposes": ["quality"]},
+        )  # fmt: skip
+        kamp.sharing.catalog.publish(owner, offer["id"])
+        asked = kamp.sharing.contracts.request(buyer_org, offer["id"], "quality")
+        return int(offer["id"]), int(kamp.sharing.contracts.approve(owner, asked.id).id)
+
+    offer_id, contract_id = contract("shots")
+    more = {rows: contract(f"shots{rows}")[1] for rows in export_rows}
     user = kamp.accounts.create_user(buyer_org, "buyer", PASSWORD, role=Role.ENGINEER)
     token = kamp.accounts.create_token(kamp.accounts.principal_of(user), "b", ["write"])[1]
-    return {"offer_id": int(offer["id"]), "contract_id": int(contract.id), "buyer_token": token}
+    return {"offer_id": offer_id, "contract_id": contract_id, "buyer_token": token,
+            "export_contracts": more}  # fmt: skip
 
 
 def posts(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The POST routes measured (they make something: each is listed with its body), by the
     buyer organisation: the governed export of the whole record dataset."""
-    return {"/api/v1/sharing/contracts/{contract_id}/export": [{}]}
+    return {EXPORT: [{}]}
+
+
+def exports(
+    client: httpx.Client, pid: int, contracts: dict[int, int], repeat: int
+) -> list[dict[str, Any]]:
+    """The governed export of each further record dataset (``--export-rows``), smallest first:
+    per request what :func:`measure` gives, and ``peak_over_start_mb``, the server's peak during
+    the request over its memory before the first of them (memory an export kept counts against
+    the next one here; the growth per request, from the memory just before, hides it)."""
+    out: list[dict[str, Any]] = []
+    start = status_kb(pid, "VmRSS") / 1024
+    for rows, contract_id in sorted(contracts.items()):
+        for run in range(repeat):
+            result = measure(client, pid, EXPORT.format(contract_id=contract_id), {}, "POST", {})
+            out.append({"route": f"POST {EXPORT}", "params": f"rows={rows}", "run": run,
+                        "as": "buyer", "rows": rows, **result,
+                        "peak_over_start_mb": result["peak_mb"] - start})  # fmt: skip
+    return out
 
 
 def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -274,12 +317,20 @@ def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "/api/v1/sharing/catalog": [{"limit": 100}],
         "/api/v1/sharing/catalog/dcat": [{}],
         "/api/v1/sharing/catalog/{offer_id}": [{}],
+        "/api/v1/sharing/catalog/{offer_id}/industry": [{}],
         "/api/v1/sharing/industry": [{}],
         "/api/v1/sharing/contracts": [{"limit": 1000}],
         "/api/v1/sharing/contracts/{contract_id}": [{}],
         "/api/v1/sharing/contracts/{contract_id}/usage": [{}],
         "/api/v1/sharing/contracts/{contract_id}/deliveries": [{}],
         "/api/v1/sharing/contracts/{contract_id}/jobs": [{}],
+        "/api/v1/sharing/contracts/{contract_id}/industry": [{}],
+        # pooled compute-to-data: none run here (a pooled job trains a model), so the job and
+        # valuation routes answer 404; the list answers empty
+        "/api/v1/sharing/pooled": [{}],
+        "/api/v1/sharing/pooled/{pooled_id}": [{}],
+        "/api/v1/sharing/pooled/{pooled_id}/payments": [{}],
+        "/api/v1/sharing/valuations/{valuation_id}": [{}],
         "/api/v1/sharing/ledger/head": [{}],
         "/api/v1/sharing/ledger/usage": [{"limit": 10_000}],
         "/api/v1/sharing/ledger/proof/{index}": [{}],
@@ -293,7 +344,7 @@ def routes(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         "alert_id": ctx["alert_id"], "user_id": ctx["user_id"], "model": model,
         "version": version, "connection_id": ctx["connection_id"], "rule_id": ctx["rule_id"],
         "channel_id": ctx["channel_id"], "offer_id": ctx["offer_id"],
-        "contract_id": ctx["contract_id"], "index": 0,
+        "contract_id": ctx["contract_id"], "index": 0, "pooled_id": 1, "valuation_id": 1,
     }]}  # fmt: skip
 
 
@@ -306,17 +357,21 @@ def main() -> None:
     ap.add_argument("--dataset-rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--export-rows", default="", help="comma-separated sizes of further record "
+                    "datasets whose governed exports are measured too, e.g. 300000,1000000")  # fmt: skip
     ap.add_argument("--only", default="", help="measure only the routes under this prefix "
                     "(and /health, the baseline), e.g. /api/v1/sharing")  # fmt: skip
     args = ap.parse_args()
+    export_rows = sorted({int(n) for n in args.export_rows.split(",") if n.strip()})
 
     with tempfile.TemporaryDirectory(prefix="okp-bench-mem-") as tmp:
         data_dir = Path(tmp) / "data"
         t0 = time.perf_counter()
-        ctx = prepare(data_dir, args.timestamps, args.signals, args.dataset_rows)
+        ctx = prepare(data_dir, args.timestamps, args.signals, args.dataset_rows, export_rows)
         print(f"prepared {ctx['points']:,} points, {ctx['labels']:,} label values, "
               f"{args.dataset_rows:,} dataset rows in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         results: list[dict[str, Any]] = []
+        by_rows: list[dict[str, Any]] = []
         with platform_server(data_dir) as (base, pid):
             admin = httpx.Client(base_url=base, timeout=600,
                                  headers={"Authorization": f"Bearer {ctx['admin_token']}"})  # fmt: skip
@@ -386,6 +441,9 @@ def main() -> None:
                         result = measure(buyer, pid, path.format(**fill), {}, "POST", body)
                         results.append({"route": f"POST {path}", "params": _short(body),
                                         "run": run, "as": "buyer", **result})  # fmt: skip
+            if not args.only or EXPORT.startswith(args.only):
+                by_rows = exports(buyer, pid, ctx["export_contracts"], args.repeat)
+                results += by_rows
 
     base_growth = max(r["growth_mb"] for r in results if r["route"] == "/api/v1/health")
     rows = []
@@ -399,6 +457,16 @@ def main() -> None:
         rows,
         ("route", "params", "run", "as", "status", "bytes", "s", "RSS before MB", "growth MB"),
     )
+    if by_rows:
+        print_table(
+            "Governed export by rows (smallest first; peak over the server's memory before the "
+            "first of them)",
+            [(f"{r['rows']:,}", str(r["run"]), str(r["status"]), f"{r['bytes']:,}",
+              f"{r['seconds']:.1f}", f"{r['rss_before_mb']:.0f}", f"{r['growth_mb']:.1f}",
+              f"{r['peak_over_start_mb']:.1f}", f"{r['rss_after_mb']:.0f}") for r in by_rows],
+            ("rows", "run", "status", "bytes", "s", "RSS before MB", "growth MB",
+             "peak over start MB", "RSS after MB"),
+        )  # fmt: skip
     worst = max(results, key=lambda r: r["growth_mb"])
     errors = [r for r in results if r["status"] >= 500]
     refused = sorted({f"{r['route']} {r['status']}" for r in results if 400 <= r["status"] < 500})
@@ -423,6 +491,7 @@ def main() -> None:
             "worst_route": f"{worst['route']} {worst['params']}",
             "worst_growth_vs_baseline": worst["growth_mb"] / max(base_growth, 0.1),
             "target_mb": TARGET_MB,
+            "export_by_rows": [{k: r[k] for k in EXPORT_KEYS} for r in by_rows],
             "per_request": results,
         },
     )
@@ -473,6 +542,8 @@ def measure(
         "seconds": seconds,
         "rss_before_mb": rss / 1024,
         "growth_mb": max(0, peak - rss) / 1024,
+        "peak_mb": peak / 1024,
+        "rss_after_mb": status_kb(pid, "VmRSS") / 1024,
     }
 
 
