@@ -40,6 +40,7 @@ from openkamp.cli.common import (
 from openkamp.cli.datasets import datasets_app
 from openkamp.cli.edge import edge_app
 from openkamp.cli.ledger import ledger_app
+from openkamp.cli.migrate import migrate
 from openkamp.cli.models import models_app
 from openkamp.cli.retention import retention_app
 from openkamp.cli.simulate import simulate
@@ -65,6 +66,7 @@ app.add_typer(edge_app, name="edge")
 app.add_typer(retention_app, name="retention")
 app.add_typer(ledger_app, name="ledger")
 app.command("simulate")(simulate)
+app.command("migrate")(migrate)
 
 
 @app.callback()

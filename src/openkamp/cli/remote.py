@@ -31,8 +31,9 @@ SERVER_FILE = "server.json"
 HEADER = "X-OpenKAMP-Local"
 ROUTE = "/api/v1/local/cli"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-#: Commands that never go through a server: they start one, or touch no data.
-LOCAL_COMMANDS = frozenset({"serve", "sim", "edge"})
+#: Commands that never go through a server: they start one, touch no data, or must run with
+#: the server stopped (migrate refuses a running one).
+LOCAL_COMMANDS = frozenset({"serve", "sim", "edge", "migrate"})
 
 
 # --------------------------------------------------------------------------- server side

@@ -856,5 +856,5 @@ CATALOGUES = ("errors", "ingest", "datasets", "ml", "web_data", "web_ops", "acco
               "live_ui", "sharing", "sharing_policy", "sharing_catalog", "sharing_delivery",
               "sharing_contracts", "sharing_compute", "sharing_pricing",
               "sharing_valuation", "sharing_offers", "sharing_api", "sharing_web",
-              "sharing_pooled", "jobs", "workers")  # fmt: skip
+              "sharing_pooled", "jobs", "workers", "migrate")  # fmt: skip
 _merge_catalogues()

@@ -49,7 +49,7 @@ for staging, so a connection pooler in front must pool by session, not by transa
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -465,6 +465,66 @@ class PostgresTimeSeriesStore(TimeSeriesStore):
             row = cur.fetchone()
         found: datetime | None = row[0] if row else None
         return None if found is None else found.astimezone(UTC)
+
+    # -- another store's tiers as they are (openkamp migrate) ----------------------------------
+
+    def restore_rollups(
+        self, org_id: int, tier: RollupTier, signal_id: int, batches: Iterable[pa.Table]
+    ) -> int:
+        """Replace one signal's aggregates of ``tier`` by ``batches`` (ROLLUP_SCHEMA rows of
+        that signal) in one transaction; returns the rows stored. A migration copies another
+        store's tiers as they are: where retention dropped raw points, or points were written
+        past a horizon, they are not what aggregating the raw points would give."""
+        if tier not in rollup.ROLLUPS:
+            raise InvalidInput(f"Unknown roll-up tier {tier!r}.")
+        table, org, sid, n = rollup.ROLLUPS[tier][0], int(org_id), int(signal_id), 0
+        with self._transaction() as cur:
+            _lock(cur, _slots(_POINT_LOCK, org, [sid]))
+            cur.execute(f"DELETE FROM {table} WHERE org_id = %s AND signal_id = %s", [org, sid])
+            for tbl in batches:
+                if tbl.num_rows == 0:
+                    continue
+                if set(tbl.column("signal_id").to_pylist()) != {sid}:
+                    raise InvalidInput(f"Roll-up rows of another signal than {sid}.")
+
+                def col(name: str, tbl: pa.Table = tbl) -> Any:
+                    c = tbl.column(name)
+                    return (c.cast(pa.int64()) if pa.types.is_timestamp(c.type) else c).to_numpy(
+                        zero_copy_only=False
+                    )
+
+                copy_in(
+                    cur,
+                    "COPY _okt_r FROM STDIN (FORMAT BINARY)",
+                    [("int2", 0), ("int4", sid), ("timestamptz", col("bucket_start")),
+                     ("int8", col("count")), ("float8", col("min")), ("float8", col("max")),
+                     ("float8", col("sum")), ("timestamptz", col("last_ts")),
+                     ("float8", col("last"))],
+                )  # fmt: skip
+                cur.execute(
+                    f"INSERT INTO {table} SELECT %s, signal_id, bucket, n, vmin, vmax, vsum, "
+                    "last_ts, vlast FROM _okt_r",
+                    [org],
+                )
+                cur.execute("DELETE FROM _okt_r")
+                n += tbl.num_rows
+        return n
+
+    def restore_horizons(self, org_id: int, tier: Tier, horizons: Mapping[int, datetime]) -> None:
+        """Set the signals' horizons of ``tier`` to these times exactly (a migration copies
+        them; :meth:`expire` would also drop data, and only moves them forward)."""
+        if tier not in TIER_WIDTH:
+            raise InvalidInput(f"Unknown tier {tier!r}.")
+        if not horizons:
+            return
+        ids = sorted(horizons)
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO ts_horizons SELECT %s, s, %s, b "
+                "FROM unnest(%s::int4[], %s::timestamptz[]) AS h(s, b) "
+                "ON CONFLICT (org_id, signal_id, tier) DO UPDATE SET before = excluded.before",
+                [int(org_id), tier, int_array(ids), [horizons[i] for i in ids]],
+            )
 
     # -- reads --------------------------------------------------------------------------------
 
