@@ -22,7 +22,11 @@ tests find it). Sections:
   overhead when its SQL is the faster one), ``pg_downsample_ratio_idiomatic`` over the first.
 * ``dask``: 20 models trained by one fan-out job on a Dask LocalCluster of 2 workers against the
   same job in one process, in the same run (bench/scale_dask.py, whose docstring says how).
-* ``ingest_workers``, ``region``: to come (issue 12); their keys are null until then.
+* ``ingest_workers``: the same MQTT backlog taken by 1 and by 2 ingest worker processes
+  (``ingest_2_vs_1_workers`` and the absolute rates), and ``region``: ``--factories`` streaming
+  for ``--minutes`` while ``--users`` read through 2 API workers (``region_api_p99_ms``,
+  ``region_errors``, ``region_ingest_lag_s``), with the arithmetic to 1,000 factories; both in
+  bench/scale_region.py, whose docstring says how.
 
 The last line with ``--json`` is one JSON object with every figure.
 """
@@ -65,6 +69,10 @@ class Run:
         self.points: int = args.points
         self.signals: int = args.signals
         self.rounds: int = args.rounds
+        self.ingest_points: int = args.ingest_points
+        self.factories: int = args.factories
+        self.users: int = args.users
+        self.minutes: float = args.minutes
         self.figures: dict[str, Any] = {}
         self.tables: list[tuple[str, list[tuple[str, ...]], tuple[str, ...]]] = []
 
@@ -387,9 +395,32 @@ def section_pg_downsample(run: Run) -> None:
     )
 
 
+INGEST_HEADER = ("workers", "points", "points/s (10-90 %)", "whole s", "workers' CPU µs/point",
+                 "PostgreSQL's", "busy")  # fmt: skip
+
+
 def section_ingest_workers(run: Run) -> None:
-    """1 versus 2 ingest workers: to come (issue 12, process roles)."""
-    run.figures.setdefault("ingest_2_vs_1_workers", None)
+    """1 versus 2 ingest workers taking the same MQTT backlog (bench/scale_region.py)."""
+    from scale_region import ingest_workers
+
+    with run.database() as url:
+        out = ingest_workers(url, points=run.ingest_points, rounds=max(1, run.rounds // 2))
+    run.figures.update({k: v for k, v in out.items() if k != "ingest_phases"})
+    run.figures["ingest_phases"] = out["ingest_phases"]
+    rows: list[tuple[str, ...]] = [
+        (f"{p['workers']:.0f}", f"{p['points']:,.0f}", f"{p['pts_s']:,.0f}",
+         f"{p['whole_s']:.1f}", f"{p['cpu_per_point_us']:.1f}", f"{p['pg_cpu_per_point_us']:.1f}",
+         f"{p['workers_used']:.0f}")
+        for p in out["ingest_phases"]
+    ]  # fmt: skip
+    rows.append(("2 / 1", "", f"{out['ingest_2_vs_1_workers']:.3f}", "", "", "", ""))
+    run.tables.append(
+        (
+            "Ingest workers: an MQTT backlog (4 connections, batched JSON) into PostgreSQL",
+            rows,
+            INGEST_HEADER,
+        )
+    )
 
 
 def section_dask(run: Run) -> None:
@@ -427,9 +458,44 @@ def section_dask(run: Run) -> None:
 
 
 def section_region(run: Run) -> None:
-    """100 simulated factories streaming while 50 users read: to come."""
-    for key in ("region_api_p99_ms", "region_errors", "region_ingest_lag_s"):
-        run.figures.setdefault(key, None)
+    """Factories streaming over MQTT to 2 ingest workers while users read through 2 API
+    workers (bench/scale_region.py), and the arithmetic to 1,000 factories."""
+    from scale_region import region, to_thousand
+
+    with run.database() as url:
+        out = region(url, factories=run.factories, users=run.users, minutes=run.minutes)
+    run.figures.update(out)
+    f = out
+    run.tables.append(
+        (
+            f"Region: {f['region_factories']} factories ({f['region_pts_s']:,} points/s over "
+            f"MQTT), {f['region_users']} users, {f['region_minutes']:g} min",
+            [
+                ("API requests", f"{f['region_requests']:,} ({f['region_req_s']}/s)"),
+                ("API p50 / p99 ms", f"{f['region_api_p50_ms']} / {f['region_api_p99_ms']}"),
+                *[(f"  {k} p50 / p99 ms (n)", f"{v['p50_ms']} / {v['p99_ms']} ({v['n']})")
+                  for k, v in f["region_api_by_kind"].items()],
+                ("errors", f"{f['region_errors']} {' '.join(f['region_error_kinds'])}"),
+                ("ingest trail p50 / p99 / max s",
+                 f"{f['region_ingest_lag_p50_s']} / {f['region_ingest_lag_s']} / "
+                 f"{f['region_ingest_lag_max_s']} ({f['region_lag_samples']:,} samples)"),
+                ("publish to stored, mean s", f"{f['region_ingest_latency_mean_s']}"),
+                ("drain after the stream, s", f"{f['region_drain_s']}"),
+                ("points acked / stored / lost",
+                 f"{f['region_acked_points']:,} / {f['region_stored_points']:,} / "
+                 f"{f['region_points_lost']:,}"),
+                ("connections per ingest worker", f"{f['region_connections_per_worker']}"),
+            ],
+            ("figure", "value"),
+        )
+    )  # fmt: skip
+    run.tables.append(
+        (
+            "To 1,000 factories (linear in points/s and users)",
+            to_thousand(out, run.figures.get("ingest_1_worker_pts_s")),
+            ("", "measured", "1,000 factories"),
+        )
+    )
 
 
 SECTIONS: dict[str, Callable[[Run], None]] = {
@@ -446,6 +512,10 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=5_000_000, help="points written (and read)")
     ap.add_argument("--signals", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=2, help="write rounds (medians reported)")
+    ap.add_argument("--ingest-points", type=int, default=3_000_000, help="points a phase")
+    ap.add_argument("--factories", type=int, default=100, help="the region's factories")
+    ap.add_argument("--users", type=int, default=50, help="the region's users")
+    ap.add_argument("--minutes", type=float, default=10.0, help="the region's run")
     ap.add_argument("--url", help="SQLAlchemy URL of a server role that may create databases")
     ap.add_argument("--only", default="", help="run the sections whose name starts so")
     ap.add_argument("--json", action="store_true")
