@@ -185,3 +185,34 @@ def test_a_mismatch_exits_with_3_and_says_so(
     assert "✗" in out and "10 → 9" in out.replace(",", "")
     assert "differs from the source in 1 places" in err
     assert "OPENKAMP_METADATA_URL" not in out
+
+
+def test_a_running_server_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a live server on the data folder nothing is copied (it would keep writing)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from openkamp.cli import remote
+    from openkamp.cli.main import run
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    data = tmp_path / "data"
+    try:
+        remote.write_server_file(data, f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv("OPENKAMP_DATA_DIR", str(data))
+        code = run(["migrate", "--to", "postgresql://kamp@db/kamp"])
+    finally:
+        server.shutdown()
+    assert code == 2
+    assert "서버가 실행 중입니다" in capsys.readouterr().err
