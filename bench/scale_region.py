@@ -1,8 +1,8 @@
 """bench/scale.py's worker sections (issue 12): 1 versus 2 ingest workers, and a region in small.
 
-Both run real ``openkamp serve --role …`` processes (tests/workers/support.py's machinery: the
-test's short leases, 2 s / 0.5 s, and its cheap password hashing; nothing else changed) on a
-fresh PostgreSQL database, with a private Mosquitto (persistence on), from the bench process.
+Both run real ``openkamp serve --role …`` processes (tests/workers/support.py's machinery) with
+the default settings (leases 15 s / 5 s) but a cheap password hash, on a fresh PostgreSQL
+database, with a private Mosquitto (persistence on), from the bench process.
 
 **Ingest workers** (:func:`ingest_workers`): the product's ingest path at scale is MQTT: a
 factory's gateway publishes batched JSON to a broker and each connection runs in exactly one
@@ -65,14 +65,20 @@ T0_MS = 1_780_000_000_000  # the ingest phases' first reading (2026-05-28)
 
 
 @contextmanager
-def installation(url: str, folder: Path) -> Iterator[Any]:
+def installation(url: str, folder: Path, **more: Any) -> Iterator[Any]:
     """A cluster (tests/workers/support.py) on database ``url``: the bench's own platform is an
-    API process's; workers are started by the sections and stopped on leaving."""
+    API process's; workers are started by the sections and stopped on leaving. The settings
+    are the defaults (leases 15 s / 5 s, counters saved every 5 s) but for a cheap password
+    hash (users sign in at the start of the region's run, in its CPU figures) and ``more``."""
     from openkamp.platform import Platform
-    from workers.support import Cluster, settings
+    from openkamp.settings import Settings
+    from workers.support import Cluster
 
     data = folder / "data"
-    kamp = Platform(settings(data, url))
+    s = Settings(
+        data_dir=data, metadata_url=url, timeseries_url=url, password_hash_memory_kib=1024,
+        password_hash_time_cost=1, **more)  # fmt: skip
+    kamp = Platform(s)
     kamp.jobs.dispatch = "queue"
     c = Cluster(data, url, kamp)
     try:
@@ -265,8 +271,9 @@ def ingest_workers(url: str, points: int = 1_000_000, rounds: int = 1) -> dict[s
     from openkamp.sim.live.mosquitto import free_port
 
     messages = max(ING_CONNS, points // (PER * ING_SIGNALS))
+    # the connections' counters saved every 0.5 s: what the phases' rates are read from
     with tempfile.TemporaryDirectory(prefix="okbench-ingest-") as tmp, broker(Path(tmp)) as b, \
-            installation(url, Path(tmp)) as c:  # fmt: skip
+            installation(url, Path(tmp), connectors_stats_interval_s=0.5) as c:  # fmt: skip
         me = c.kamp.principal()
         c.kamp.assets.apply_tree(me, [_ingest_tree()])
         conns = []
