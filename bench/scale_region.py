@@ -137,10 +137,31 @@ def cpu_s(pids: list[int]) -> float:
     return total
 
 
-def postgres_pids() -> list[int]:
-    import psutil
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL backends serving database ``url`` (other databases on the
+    server, and its shared background processes, left out), backends that start meanwhile
+    counted whole; ``used()`` since the instance was made."""
 
-    return [p.pid for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.db = str(make_url(url).database)
+        self.start = self._now()
+
+    def _now(self) -> dict[int, float]:
+        import psutil
+
+        out = {}
+        for p in psutil.process_iter(["name", "cmdline"]):
+            cmd = " ".join(p.info["cmdline"] or [])
+            if p.info["name"] == "postgres" and f" {self.db} " in f"{cmd} ":
+                with suppress(psutil.Error):
+                    t = p.cpu_times()
+                    out[p.pid] = t.user + t.system
+        return out
+
+    def used(self) -> float:
+        return sum(v - self.start.get(pid, 0.0) for pid, v in self._now().items())
 
 
 def stored_count(url: str) -> int:
@@ -232,8 +253,8 @@ def _phase(c: Any, conns: list[dict[str, Any]], port: int, workers: int, message
     holders = {h for h in live_holders(c, "ingest")}
     assert len(holders) == workers, holders
     pids = [w.pid for w in c.workers if w.holder in holders]
-    pg = postgres_pids()
-    cpu0, pg0 = cpu_s(pids), cpu_s(pg)
+    pg = PostgresCpu(url)
+    cpu0 = cpu_s(pids)
     t_start = time.monotonic()
     _set_enabled(c, conns, True)
     seen: list[tuple[float, int]] = []
@@ -244,7 +265,7 @@ def _phase(c: Any, conns: list[dict[str, Any]], port: int, workers: int, message
         if got >= total or time.monotonic() > deadline:
             break
         time.sleep(0.1)
-    cpu, pg_cpu = cpu_s(pids) - cpu0, cpu_s(pg) - pg0
+    cpu, pg_cpu = cpu_s(pids) - cpu0, pg.used()
     used = {owners(c).get(x["id"]) for x in conns}
 
     def when(share: float) -> float:
@@ -484,8 +505,9 @@ def region(
         )
         groups = {
             "api": [w.pid for w in apis], "ingest": [w.pid for w in ingests],
-            "postgres": postgres_pids(), "mosquitto": [b.pid]}  # fmt: skip
+            "mosquitto": [b.pid]}  # fmt: skip
         cpu0 = {k: cpu_s(v) for k, v in groups.items()}
+        pg = PostgresCpu(url)
         since_ms = int(time.time() * 1000)
         pub.start()
         readers = Users(logins, [w.url for w in apis])
@@ -501,7 +523,7 @@ def region(
         readers.stop.set()
         sent, acked = done.get(timeout=180)
         run_s = time.monotonic() - t_run
-        cpu = {k: cpu_s(v) - cpu0[k] for k, v in groups.items()}
+        cpu = {k: cpu_s(v) - cpu0[k] for k, v in groups.items()} | {"postgres": pg.used()}
         thread.join(30)
         pub.join(30)
         want = acked * SIGNALS
