@@ -211,7 +211,7 @@ def test_a_running_server_is_refused(
     try:
         remote.write_server_file(data, f"http://127.0.0.1:{server.server_address[1]}")
         monkeypatch.setenv("OPENKAMP_DATA_DIR", str(data))
-        code = run(["migrate", "--to", "postgresql://kamp@db/kamp"])
+        code = run(["--lang", "ko", "migrate", "--to", "postgresql://kamp@db/kamp"])
     finally:
         server.shutdown()
     assert code == 2
