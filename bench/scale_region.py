@@ -142,10 +142,11 @@ class PostgresCpu:
     server, and its shared background processes, left out), backends that start meanwhile
     counted whole; ``used()`` since the instance was made."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, leave_out: frozenset[int] = frozenset()) -> None:
         from sqlalchemy.engine import make_url
 
         self.db = str(make_url(url).database)
+        self.leave_out = leave_out
         self.start = self._now()
 
     def _now(self) -> dict[int, float]:
@@ -154,6 +155,8 @@ class PostgresCpu:
         out = {}
         for p in psutil.process_iter(["name", "cmdline"]):
             cmd = " ".join(p.info["cmdline"] or [])
+            if p.pid in self.leave_out:
+                continue
             if p.info["name"] == "postgres" and f" {self.db} " in f"{cmd} ":
                 with suppress(psutil.Error):
                     t = p.cpu_times()
@@ -442,16 +445,13 @@ class Users:
         return t
 
 
-def _lag_sample(url: str, since_ms: int, published_ms: int, expect: set[int]) -> list[float]:
+def _lag_sample(conn: Any, since_ms: int, published_ms: int, expect: set[int]) -> list[float]:
     """Seconds by which every signal's newest stored point trails the newest second published."""
-    from scale import connect
-
-    with connect(url) as conn:
-        rows = conn.execute(
-            "SELECT signal_id, (extract(epoch FROM max(ts)) * 1000)::int8 FROM ts_points "
-            "WHERE ts >= to_timestamp(%s / 1000.0) GROUP BY signal_id",
-            [since_ms],
-        ).fetchall()
+    rows = conn.execute(
+        "SELECT signal_id, (extract(epoch FROM max(ts)) * 1000)::int8 FROM ts_points "
+        "WHERE ts >= to_timestamp(%s / 1000.0) GROUP BY signal_id",
+        [since_ms],
+    ).fetchall()
     newest = {int(s): int(t) for s, t in rows}
     return [max(0, published_ms - newest.get(s, since_ms)) / 1000 for s in expect]
 
@@ -462,6 +462,7 @@ def region(
     """The region in small; returns its figures (see the module's docstring)."""
     from openkamp.core.tenancy import Role
     from openkamp.sim.live.mosquitto import free_port
+    from scale import connect
 
     seconds = minutes * 60
     with tempfile.TemporaryDirectory(prefix="okbench-region-") as tmp, broker(Path(tmp)) as b, \
@@ -507,7 +508,8 @@ def region(
             "api": [w.pid for w in apis], "ingest": [w.pid for w in ingests],
             "mosquitto": [b.pid]}  # fmt: skip
         cpu0 = {k: cpu_s(v) for k, v in groups.items()}
-        pg = PostgresCpu(url)
+        sampler = connect(url)  # the lag samples' backend: its CPU is not the region's
+        pg = PostgresCpu(url, frozenset({sampler.info.backend_pid}))
         since_ms = int(time.time() * 1000)
         pub.start()
         readers = Users(logins, [w.url for w in apis])
@@ -519,8 +521,9 @@ def region(
             time.sleep(4.5 + phase.random())  # at random phases of the publisher's second
             published = int(tick.value)
             if published and time.monotonic() - t_run > 10:  # after the first 10 s
-                lags += _lag_sample(url, since_ms, published, signal_ids)
+                lags += _lag_sample(sampler, since_ms, published, signal_ids)
         readers.stop.set()
+        sampler.close()
         sent, acked = done.get(timeout=180)
         run_s = time.monotonic() - t_run
         cpu = {k: cpu_s(v) - cpu0[k] for k, v in groups.items()} | {"postgres": pg.used()}
