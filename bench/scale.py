@@ -511,7 +511,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--points", type=int, default=5_000_000, help="points written (and read)")
     ap.add_argument("--signals", type=int, default=200)
-    ap.add_argument("--rounds", type=int, default=2, help="write rounds (medians reported)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="write rounds (medians reported); the ingest section alternates rounds // 2 pairs "
+        "of 1- and 2-worker phases",
+    )
     ap.add_argument("--ingest-points", type=int, default=3_000_000, help="points a phase")
     ap.add_argument("--factories", type=int, default=100, help="the region's factories")
     ap.add_argument("--users", type=int, default=50, help="the region's users")
