@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from openkamp.core.assets import NodeKind, check_name, check_texts
 from openkamp.core.errors import Conflict, InvalidInput, NotFound, StorageError
+from openkamp.core.parquet import parquet_batches
 from openkamp.core.tenancy import Principal, Role, require
 from openkamp.core.text import nfc, refuse_look_alike
 from openkamp.datasets._tables import (
@@ -283,12 +284,12 @@ class DatasetService:
         batch_rows: int = BATCH_ROWS,
     ) -> Iterator[pd.DataFrame]:
         """The whole version as frames of at most ``batch_rows`` rows (bounded memory: one row
-        group and one batch; :func:`_batches`)."""
+        group and one batch; :func:`openkamp.core.parquet.parquet_batches`)."""
         require(principal, Role.VIEWER)
         v = DatasetVersion.from_record(self._record(principal, ref))
         names = self._projection(v, columns)
         with self._open(principal.org_id, v) as fh:
-            for batch in _batches(pq.ParquetFile(fh), names, batch_rows):
+            for batch in parquet_batches(pq.ParquetFile(fh), names, batch_rows):
                 yield batch.to_pandas()
 
     def sample(
@@ -484,27 +485,6 @@ class DatasetService:
             return self.files.put(org, Path(tmp)), rows
         finally:
             os.unlink(tmp)
-
-
-def _batches(pf: pq.ParquetFile, names: Sequence[str], batch_rows: int) -> Iterator[pa.Table]:
-    """The file's rows in batches of ``batch_rows`` (the last one shorter), read one row group at
-    a time. The batches are those ``pf.iter_batches(batch_size=batch_rows)`` gives (they run
-    across row groups), but that reader, over the whole file, keeps what it read of every row
-    group until it is done (pyarrow 26: its memory grows by about the file's size, 182 MB for a
-    3,000,000-row version of 174 MB); a reader per row group lets each go."""
-    held: builtins.list[pa.RecordBatch] = []
-    count = 0
-    for group in range(pf.num_row_groups):
-        for part in pf.iter_batches(batch_size=batch_rows, row_groups=[group], columns=names):
-            held.append(part)
-            count += part.num_rows
-            while count >= batch_rows:
-                table = pa.Table.from_batches(held)
-                yield table.slice(0, batch_rows)
-                rest = table.slice(batch_rows)
-                held, count = rest.to_batches(), rest.num_rows
-    if count:
-        yield pa.Table.from_batches(held)
 
 
 def _not_found(ref: object) -> NotFound:

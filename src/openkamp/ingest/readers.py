@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from openkamp.core.errors import ImportRejected
+from openkamp.core.parquet import parquet_batches
 from openkamp.ingest.layout import SCAN_ROWS, HeaderLayout, detect_header
 from openkamp.ingest.sniff import SAMPLE_BYTES, TextLayout, sniff_text, unique_columns
 from openkamp.ingest.values import MISSING
@@ -583,12 +584,12 @@ class ParquetReader(FileReader):
     def chunks(self, types: dict[str, pa.DataType]) -> Iterator[Chunk]:
         row = 1
         total = self._file.metadata.num_rows
-        for batch in self._file.iter_batches(batch_size=200_000):
-            table = pa.Table.from_batches([batch])
-            yield Chunk(
-                table, row, [], int(self.total_bytes * min(1.0, (row + batch.num_rows) / total))
-            )
-            row += batch.num_rows
+        # one row group at a time: the whole-file reader keeps every group it read until the
+        # end, so an import of a large file would grow by about the file's size
+        for table in parquet_batches(self._file, None, 200_000):
+            done = min(1.0, (row + table.num_rows) / total)
+            yield Chunk(table, row, [], int(self.total_bytes * done))
+            row += table.num_rows
 
 
 @hookimpl
