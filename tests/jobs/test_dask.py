@@ -44,22 +44,6 @@ T0 = datetime(2026, 3, 2, tzinfo=UTC)
 FAST = {"password_hash_memory_kib": 1024, "password_hash_time_cost": 1}
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    from distributed import Client, LocalCluster
-
-    server_or_skip()
-    if "postgresql" not in schemes("timeseries"):
-        pytest.skip("no PostgreSQL time-series backend registered (storage/timeseries/postgres)")
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as lc,
-        Client(lc) as client,
-    ):
-        yield client
-
-
 def _worker_pids(client: Any) -> dict[str, int]:
     return dict(client.run(os.getpid))
 

@@ -30,8 +30,7 @@ from openkamp.jobs.dask import close_platforms
 from openkamp.ml.jobs import spec_params
 from openkamp.ml.service import TrainSpec
 from openkamp.platform import Platform
-from openkamp.storage.registry import schemes
-from openkamp.storage.testing.postgres import fresh_database, server_or_skip
+from openkamp.storage.testing.postgres import fresh_database
 from openkamp.storage.timeseries.base import TS_TYPE
 
 from . import cluster_model_jobs as cm
@@ -47,22 +46,6 @@ TRAIN = {"task": "anomaly", "name": "watch", "equipment": "plant1/line1/press00"
          "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
          "time_budget_s": 2}  # fmt: skip
 PERIOD = {"start": T0.isoformat(), "end": (T0 + timedelta(seconds=ROWS)).isoformat()}
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Any]:
-    from distributed import Client, LocalCluster
-
-    server_or_skip()
-    if "postgresql" not in schemes("timeseries"):
-        pytest.skip("no PostgreSQL time-series backend registered (storage/timeseries/postgres)")
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as lc,
-        Client(lc) as client,
-    ):
-        yield client
 
 
 def _presses(kamp: Platform, n: int = 2) -> list[str]:
