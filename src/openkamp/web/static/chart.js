@@ -149,6 +149,7 @@
   }
 
   var svg, selRect, cursor, tip;
+  var hoverPx = null;  // where the pointer is over the chart: a redraw shows its tip again
   function draw() {
     var W = el.clientWidth, H = el.clientHeight - 28, pw = W - M.left - M.right;
     el.innerHTML = "";
@@ -245,6 +246,7 @@
     if (!any) { var nd = document.createElement("div"); nd.className = "note"; nd.textContent = el.dataset.empty; el.appendChild(nd); }
     var label = document.getElementById("chart-range");
     if (label) label.textContent = fmtFull.format(view[0]) + " ~ " + fmtFull.format(view[1]);
+    if (hoverPx !== null) hover(hoverPx);  // new data under a still pointer: its values
   }
 
   // -- hover: the bucket nearest the cursor in each lane -----------------------------------
@@ -379,8 +381,8 @@
     window.addEventListener("mousemove", function (e) {
       var r = el.getBoundingClientRect(), px = e.clientX - r.left;
       if (!drag) {
-        if (e.target === el || el.contains(e.target)) hover(px);
-        else if (tip) { tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); }
+        if (e.target === el || el.contains(e.target)) { hoverPx = px; hover(px); }
+        else { hoverPx = null; if (tip) { tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); } }
         return;
       }
       if (!selRect) return;
@@ -401,7 +403,7 @@
       if (selRect) selRect.setAttribute("visibility", "hidden");
       if (Math.abs(px - d.x0) > 4) { manual(); setView(timeAt(Math.min(d.x0, px)), timeAt(Math.max(d.x0, px))); }
     });
-    el.addEventListener("mouseleave", function () { if (tip) tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); });
+    el.addEventListener("mouseleave", function () { hoverPx = null; if (tip) tip.hidden = true; if (cursor) cursor.setAttribute("visibility", "hidden"); });
     el.addEventListener("dblclick", function () { manual(); view = full.slice(); load(); });
     el.addEventListener("wheel", function (e) {
       e.preventDefault();
