@@ -8,6 +8,7 @@ process). A fourth dataset lacks a column, for the schema refusal."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,8 @@ import pandas as pd
 
 from openkamp.core.tenancy import Principal
 from openkamp.platform import Platform
+from openkamp.sharing.policy import Action
+from openkamp.sharing.policy_jsonld import from_jsonld, to_jsonld
 
 #: Ten process values: name -> (mean, std, decimals). The label depends on the first four.
 PROCESS = {
@@ -73,3 +76,13 @@ def offer(kamp: Platform, owner: Principal, name: str, dataset: str = "shots",
     )  # fmt: skip
     kamp.sharing.catalog.publish(owner, rec["id"])
     return int(rec["id"])
+
+
+def export_only(kamp: Platform, owner: Principal) -> dict[str, Any]:
+    """The owner's offered terms (its first offer's) with its permission narrowed to exports
+    (reproduce): no training, so no compute-to-data."""
+    rec = kamp.sharing.catalog.list_own(owner)[0]
+    policy = from_jsonld(rec["policy"])
+    [perm] = policy.permissions
+    narrowed = dataclasses.replace(perm, action=Action.REPRODUCE)
+    return to_jsonld(dataclasses.replace(policy, permissions=(narrowed,)))

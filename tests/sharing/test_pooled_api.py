@@ -21,7 +21,6 @@ registered and no valuation.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Iterator
@@ -37,12 +36,10 @@ from fastapi.testclient import TestClient
 from openkamp.api import create_app
 from openkamp.core.tenancy import Principal, Role, system_principal
 from openkamp.platform import Platform
-from openkamp.sharing.policy import Action
-from openkamp.sharing.policy_jsonld import from_jsonld, to_jsonld
 from openkamp.sharing.row_leaks import find_rows
 from openkamp.sharing.settlement import Period
 
-from .pooled_support import COLUMNS, PROCESS, ROWS, TARGET, offer, shots
+from .pooled_support import COLUMNS, PROCESS, ROWS, TARGET, export_only, offer, shots
 
 API = "/api/v1/sharing"
 PASSWORD = "correct horse battery"
@@ -83,16 +80,6 @@ def _contract(kamp: Platform, orgs: dict[str, Principal], owner: str, consumer: 
     return c.id
 
 
-def _export_only(kamp: Platform, orgs: dict[str, Principal], owner: str) -> dict[str, Any]:
-    """The owner's offered terms with its permission narrowed to exports (reproduce): no
-    training, so no compute-to-data."""
-    rec = kamp.sharing.catalog.list_own(orgs[owner])[0]
-    policy = from_jsonld(rec["policy"])
-    [perm] = policy.permissions
-    narrowed = dataclasses.replace(perm, action=Action.REPRODUCE)
-    return to_jsonld(dataclasses.replace(policy, permissions=(narrowed,)))
-
-
 @pytest.fixture(scope="module")
 def w(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root: Path = tmp_path_factory.mktemp("pooled-api")
@@ -112,7 +99,7 @@ def w(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         kamp.datasets.create(orgs[owner], "shots", frame, cols)
         offer(kamp, orgs[owner], f"shots-{owner.replace('_', '-')}")
     contracts = {o: _contract(kamp, orgs, o) for o in ("own_a", "own_b", "own_n", "own_s")}
-    contracts["own_r"] = _contract(kamp, orgs, "own_r", terms=_export_only(kamp, orgs, "own_r"))
+    contracts["own_r"] = _contract(kamp, orgs, "own_r", terms=export_only(kamp, orgs["own_r"]))
     contracts["gamma"] = _contract(kamp, orgs, "own_a", "gamma")
     with TestClient(create_app(platform=kamp)) as client:
         yield World(kamp, client, tokens, orgs, data, contracts)

@@ -115,6 +115,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Pooled training {id} is {status[en]}: without its contributions a payment "
         "cannot be split.",
     },
+    # the pages' own refusals (a form posted by a role that cannot, a blank model name)
+    "err.sharing.pooled.role": {
+        "ko": "이 작업에는 '{role[ko]}' 이상의 역할이 필요합니다.",
+        "en": "This needs the role '{role[en]}' or higher.",
+    },
+    "err.sharing.pooled.role.hint": {
+        "ko": "기관 관리자에게 역할 변경을 요청하세요.",
+        "en": "Ask an administrator of your organisation to grant it.",
+    },
+    "err.sharing.pooled.no_name": {
+        "ko": "모델 이름을 넣어 주세요. 학습된 모델이 이 이름으로 등록됩니다.",
+        "en": "Give the model a name: the trained model is registered under it.",
+    },
     # --- the pages ----------------------------------------------------------------------------
     "sharing_web.tab.pooled": {"ko": "공동 학습", "en": "Pooled training"},
     "sharing_web.pooled.title": {"ko": "공동 학습과 기여도", "en": "Pooled training"},
@@ -134,6 +147,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sharing_web.pooled.no_contracts": {
         "ko": "공동 학습에는 서로 다른 기관과 맺은 유효한 계약이 두 건 이상 있어야 합니다.",
         "en": "A pooled training needs active contracts with at least two different owners.",
+    },
+    "sharing_web.pooled.engineer_only": {
+        "ko": "공동 학습은 엔지니어 이상만 시작할 수 있습니다.",
+        "en": "Engineers and administrators start pooled trainings.",
     },
     "sharing_web.pooled.task": {"ko": "모델 종류", "en": "Model kind"},
     "sharing_web.pooled.target": {"ko": "예측 대상", "en": "Target"},

@@ -18,7 +18,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from openkamp.core.errors import InvalidInput, OpenKampError
+from openkamp.core.errors import Forbidden, InvalidInput, OpenKampError
+from openkamp.core.tenancy import Role
 from openkamp.i18n import MESSAGES, t
 from openkamp.sharing.pooled import METRICS
 from openkamp.sharing.pricing import format_won
@@ -29,6 +30,17 @@ router = APIRouter()
 
 #: What the training form sends besides the contracts (kept when a form is refused).
 FIELDS = ("task", "target", "model_name")
+
+
+def _may(who: Page, role: Role) -> None:
+    """Refuse, in the page's language, a form posted by a role that cannot (the service's own
+    refusal has no text in the catalogue); the service checks the role again."""
+    if not who.principal.has(role):
+        raise Forbidden(
+            f"'{who.principal.name}' needs the role '{role.value}' for this action.",
+            code="sharing.pooled.role",
+            params={"role": label(f"web.role.{role.value}")},
+        )
 
 
 def _won(value: Any, lang: str) -> str:
@@ -103,6 +115,7 @@ async def start(request: Request, who: Posting) -> Response:
     chosen = [str(v) for v in form.getlist("contracts")]
     kept = {k: str(form.get(k) or "") for k in FIELDS}
     try:
+        _may(who, Role.ENGINEER)
         bad = [v for v in chosen if not v.isdecimal()]
         if bad:
             raise InvalidInput(
@@ -110,6 +123,8 @@ async def start(request: Request, who: Posting) -> Response:
                 code="sharing.pooled.contract_id",
                 params={"value": bad[0][:40]},
             )
+        if not kept["model_name"].strip():
+            raise InvalidInput("Give the model a name.", code="sharing.pooled.no_name")
         spec = {
             "task": kept["task"],
             "name": kept["model_name"].strip(),
@@ -212,6 +227,7 @@ async def pay(request: Request, who: Posting, job_id: int) -> Response:
     amount = str(form.get("amount") or "").strip().replace(",", "").replace(" ", "")
     kept = {"month": month, "amount": str(form.get("amount") or "")}
     try:
+        _may(who, Role.ADMIN)
         if not amount.isdecimal():
             raise InvalidInput(
                 f"The field amount needs a whole number, not '{amount}'.",
